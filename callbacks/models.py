@@ -1,0 +1,1 @@
+"""Models of the agents' work queue, call attempts and surveys."""

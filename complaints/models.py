@@ -1,0 +1,1 @@
+"""Models of the complaint tickets and their deadlines."""

@@ -1,0 +1,130 @@
+"""The one server-side authorization layer: who may see which store's data and act how.
+
+Every view and API scopes its queryset through ``scope_to_user`` and checks roles through the
+predicates here, so a rule changes in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Model, QuerySet
+
+from csat.models import DepartmentKind, Role, StaffProfile, Store
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+CARE_ROLES = frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER})
+M = TypeVar("M", bound=Model)
+
+MANAGER_ROLES = frozenset({Role.DEPARTMENT_MANAGER, Role.CUSTOMER_CARE_MANAGER, Role.ADMIN_ASSESSOR})
+
+
+def profile_of(user: AnyUser) -> StaffProfile | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.profile  # type: ignore[union-attr]
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def role_of(user: AnyUser) -> str | None:
+    profile = profile_of(user)
+    return profile.role if profile else None
+
+
+def sees_all_stores(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or role_of(user) == Role.GROUP_VIEWER))
+
+
+def has_role(user: AnyUser, *roles: str) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or role_of(user) in roles))
+
+
+def is_read_only(user: AnyUser) -> bool:
+    """Head office reads every store and changes nothing."""
+    return role_of(user) == Role.GROUP_VIEWER and not user.is_superuser
+
+
+def can_manage_customers(user: AnyUser) -> bool:
+    """Customer care and managers maintain customer records and run imports."""
+    return has_role(
+        user,
+        Role.AGENT,
+        Role.CUSTOMER_CARE_MANAGER,
+        Role.DEPARTMENT_MANAGER,
+        Role.GENERAL_MANAGER,
+        Role.ADMIN_ASSESSOR,
+    )
+
+
+def can_import(user: AnyUser) -> bool:
+    return has_role(user, Role.CUSTOMER_CARE_MANAGER, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER, Role.ADMIN_ASSESSOR)
+
+
+def is_customer_care(user: AnyUser) -> bool:
+    profile = profile_of(user)
+    return bool(profile and profile.role in CARE_ROLES)
+
+
+def in_department(user: AnyUser, department_id: int | None) -> bool:
+    """A department manager acts only in their own department; the GM in all of their store's."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    profile = profile_of(user)
+    if profile is None or department_id is None:
+        return False
+    if profile.role in (Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER):
+        return True
+    return profile.department_id == department_id
+
+
+def department_kind_of(user: AnyUser) -> str | None:
+    profile = profile_of(user)
+    return profile.department.kind if profile and profile.department_id else None
+
+
+def visible_stores(user: AnyUser) -> QuerySet[Store]:
+    if sees_all_stores(user):
+        return Store.objects.all()
+    profile = profile_of(user)
+    if profile is None or profile.store_id is None:
+        return Store.objects.none()
+    return Store.objects.filter(pk=profile.store_id)
+
+
+def scope_to_user(queryset: QuerySet[M], user: AnyUser, *, store_field: str = "store") -> QuerySet[M]:
+    """Restrict a queryset to the stores the user may see (no IDOR: others' rows become 404)."""
+    if sees_all_stores(user):
+        return queryset
+    profile = profile_of(user)
+    if profile is None or profile.store_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{store_field}_id": profile.store_id})
+
+
+def user_store_id(user: AnyUser) -> int | None:
+    profile = profile_of(user)
+    return profile.store_id if profile else None
+
+
+__all__ = [
+    "CARE_ROLES",
+    "MANAGER_ROLES",
+    "DepartmentKind",
+    "can_import",
+    "can_manage_customers",
+    "department_kind_of",
+    "has_role",
+    "in_department",
+    "is_customer_care",
+    "is_read_only",
+    "profile_of",
+    "role_of",
+    "scope_to_user",
+    "sees_all_stores",
+    "user_store_id",
+    "visible_stores",
+]

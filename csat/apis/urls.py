@@ -1,0 +1,26 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from csat.apis import core
+
+router = DefaultRouter()
+router.register("stores", core.StoreViewSet, basename="store")
+router.register("departments", core.DepartmentViewSet, basename="department")
+router.register("customers", core.CustomerViewSet, basename="customer")
+router.register("vehicles", core.VehicleViewSet, basename="vehicle")
+router.register("sales", core.SalesDeliveryViewSet, basename="sale")
+router.register("service-visits", core.ServiceVisitViewSet, basename="service-visit")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", core.MeApi.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("callbacks.apis_urls")),
+    path("", include("complaints.apis_urls")),
+    path("", include("crisis.apis_urls")),
+    path("", include("reports.apis_urls")),
+    path("", include(router.urls)),
+]

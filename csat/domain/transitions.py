@@ -1,0 +1,171 @@
+"""Allowed state changes (DOMAIN §5 complaint workflow, §6 crisis phases).
+
+The transition services lock the row, ask this module whether the change is allowed, then write
+the event row. :class:`TransitionError` (a ValueError) maps to HTTP 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+
+__all__ = [
+    "ACTIONS",
+    "ACTION_TRANSITIONS",
+    "CLOSED_STATUSES",
+    "COMPLAINT_STATUSES",
+    "CRISIS_PHASES",
+    "CRISIS_PHASE_TRANSITIONS",
+    "FOLLOW_UP_OUTCOMES",
+    "OPEN_STATUSES",
+    "Transition",
+    "TransitionError",
+    "allowed_actions",
+    "check_transition",
+    "next_phase",
+    "next_status",
+]
+
+
+class TransitionError(ValueError):
+    """An action or state change the current state does not allow."""
+
+
+RECEIVED = "received"
+REGISTERED = "registered"
+DISPATCHED = "dispatched"
+IN_PROGRESS = "in_progress"
+AWAITING_APPROVAL = "awaiting_approval"
+RESOLVED = "resolved"
+CLOSED = "closed"
+
+COMPLAINT_STATUSES: tuple[str, ...] = (
+    RECEIVED,
+    REGISTERED,
+    DISPATCHED,
+    IN_PROGRESS,
+    AWAITING_APPROVAL,
+    RESOLVED,
+    CLOSED,
+)
+CLOSED_STATUSES: frozenset[str] = frozenset({CLOSED})
+OPEN_STATUSES: frozenset[str] = frozenset(COMPLAINT_STATUSES) - CLOSED_STATUSES
+
+ACTIONS: tuple[str, ...] = (
+    "register",
+    "dispatch",
+    "contact",
+    "progress",
+    "propose",
+    "approve",
+    "reject",
+    "resolve",
+    "follow_up",
+    "escalate",
+)
+FOLLOW_UP_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied")
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    sources: frozenset[str]
+    # None: the status stays as it is (progress report, escalation).
+    target: str | None
+
+
+# The default target of each action; propose and follow_up branch in next_status:
+# - propose without compensation stays in_progress (the manager may carry it out directly);
+# - follow_up "unsatisfied" re-dispatches the form (reopened, history kept).
+ACTION_TRANSITIONS: dict[str, Transition] = {
+    "register": Transition(frozenset({RECEIVED}), REGISTERED),
+    "dispatch": Transition(frozenset({REGISTERED}), DISPATCHED),
+    "contact": Transition(frozenset({DISPATCHED}), IN_PROGRESS),
+    # A progress report is owed while open, including while the GM has a proposal on the desk.
+    "progress": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL}), None),
+    "propose": Transition(frozenset({IN_PROGRESS}), AWAITING_APPROVAL),
+    "approve": Transition(frozenset({AWAITING_APPROVAL}), IN_PROGRESS),
+    "reject": Transition(frozenset({AWAITING_APPROVAL}), IN_PROGRESS),
+    # Whether a compensation was approved is the caller's check (it knows the proposal).
+    "resolve": Transition(frozenset({IN_PROGRESS}), RESOLVED),
+    "follow_up": Transition(frozenset({RESOLVED}), CLOSED),
+    "escalate": Transition(OPEN_STATUSES, None),
+}
+REOPEN_STATUS = DISPATCHED
+
+
+def _check_status(status: str) -> None:
+    if status not in COMPLAINT_STATUSES:
+        raise ValueError(f"unknown complaint status {status!r}; expected one of {', '.join(COMPLAINT_STATUSES)}")
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The actions allowed in ``status``, in workflow order."""
+    _check_status(status)
+    return [action for action, t in ACTION_TRANSITIONS.items() if status in t.sources]
+
+
+def next_status(
+    current: str,
+    action: str,
+    *,
+    outcome: str | None = None,
+    with_compensation: bool = False,
+) -> str:
+    """The status after ``action``; TransitionError when ``current`` does not allow it.
+
+    ``outcome`` (satisfied/unsatisfied) is required for follow_up and refused elsewhere;
+    ``with_compensation`` only matters for propose.
+    """
+    _check_status(current)
+    transition = ACTION_TRANSITIONS.get(action)
+    if transition is None:
+        raise ValueError(f"unknown complaint action {action!r}; expected one of {', '.join(ACTIONS)}")
+    if action == "follow_up":
+        if outcome not in FOLLOW_UP_OUTCOMES:
+            raise ValueError(f"follow_up needs an outcome of satisfied or unsatisfied, got {outcome!r}")
+    elif outcome is not None:
+        raise ValueError(f"only follow_up takes an outcome, not {action}")
+    if current not in transition.sources:
+        allowed = ", ".join(allowed_actions(current)) or "none"
+        raise TransitionError(f"cannot {action} a complaint that is {current}; allowed here: {allowed}")
+
+    if action == "propose" and not with_compensation:
+        return IN_PROGRESS
+    if action == "follow_up" and outcome == "unsatisfied":
+        return REOPEN_STATUS
+    return transition.target if transition.target is not None else current
+
+
+# --- Generic state tables -----------------------------------------------------------------
+
+CRISIS_PHASES: tuple[str, ...] = ("latent", "outbreak", "aftermath", "recovery")
+
+# 潜伏期 → 爆发期 → 后遗症期 → 善后期; a crisis defused while latent goes straight to recovery.
+CRISIS_PHASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "latent": frozenset({"outbreak", "recovery"}),
+    "outbreak": frozenset({"aftermath"}),
+    "aftermath": frozenset({"recovery"}),
+    "recovery": frozenset(),
+}
+
+
+def check_transition(
+    table: Mapping[str, Set[str]], current: str, target: str, *, what: str = "state"
+) -> str:
+    """Validate ``current → target`` against a table state → allowed targets; returns ``target``.
+
+    Unknown states → ValueError; a known but forbidden change → TransitionError.
+    """
+    if current not in table:
+        raise ValueError(f"unknown {what} {current!r}; expected one of {', '.join(table)}")
+    if target not in table:
+        raise ValueError(f"unknown {what} {target!r}; expected one of {', '.join(table)}")
+    if target not in table[current]:
+        allowed = ", ".join(s for s in table if s in table[current]) or "none"
+        raise TransitionError(f"cannot move {what} from {current} to {target}; allowed: {allowed}")
+    return target
+
+
+def next_phase(current: str, target: str) -> str:
+    """Validate a crisis phase change; returns ``target``."""
+    return check_transition(CRISIS_PHASE_TRANSITIONS, current, target, what="crisis phase")

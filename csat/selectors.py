@@ -1,0 +1,104 @@
+"""Reads of the shared records, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from csat.access import AnyUser, scope_to_user, visible_stores
+from csat.domain import identifiers
+from csat.models import CalendarOverride, Customer, Department, SalesDelivery, ServiceVisit, Store, Vehicle
+
+_VIN_LIKE = re.compile(r"^[A-HJ-NPR-Z0-9]{11,17}$", re.IGNORECASE)
+_PLATE_SEP = re.compile(r"[\s·•.\-_]")
+
+
+def store_list(*, user: AnyUser) -> QuerySet[Store]:
+    return visible_stores(user).order_by("code")
+
+
+def department_list(*, user: AnyUser) -> QuerySet[Department]:
+    return scope_to_user(Department.objects.select_related("store"), user).order_by("store__code", "kind")
+
+
+def customer_list(*, user: AnyUser) -> QuerySet[Customer]:
+    return scope_to_user(Customer.objects.select_related("store"), user)
+
+
+def vehicle_list(*, user: AnyUser) -> QuerySet[Vehicle]:
+    return scope_to_user(Vehicle.objects.select_related("store", "customer"), user)
+
+
+def sales_delivery_list(*, user: AnyUser) -> QuerySet[SalesDelivery]:
+    return scope_to_user(
+        SalesDelivery.objects.select_related("store", "vehicle", "customer", "consultant"), user
+    )
+
+
+def service_visit_list(*, user: AnyUser) -> QuerySet[ServiceVisit]:
+    return scope_to_user(
+        ServiceVisit.objects.select_related("store", "vehicle", "customer", "service_advisor", "technician"), user
+    )
+
+
+def customer_search(*, user: AnyUser, query: str, limit: int = 20) -> list[Customer]:
+    """One box for mobile (any format), plate (any case/separator), VIN, or name.
+
+    Each branch is an indexed equality or prefix lookup, so it stays fast at a million rows.
+    """
+    text = (query or "").strip()
+    if not text:
+        return []
+    customers = customer_list(user=user)
+    if identifiers.looks_like_mobile(text):
+        return list(customers.filter(mobile=identifiers.normalize_mobile(text))[:limit])
+    digits = re.sub(r"\D", "", text)
+    if digits and len(digits) == len(re.sub(r"[\s\-]", "", text)) and len(digits) >= 4:
+        # A partial number: prefix for the start of a mobile, tail for "last four digits".
+        field = "mobile__startswith" if digits.startswith("1") and len(digits) >= 7 else "mobile__endswith"
+        return list(customers.filter(**{field: digits})[:limit])
+    compact = _PLATE_SEP.sub("", text).upper()
+    vehicles = scope_to_user(Vehicle.objects.all(), user)
+    if compact and compact[0] in identifiers.PROVINCES and len(compact) >= 3:
+        ids = vehicles.filter(plate__startswith=compact).values("customer_id")
+        return list(customers.filter(id__in=ids)[:limit])
+    if _VIN_LIKE.match(compact) and any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact):
+        field = "vin" if len(compact) == 17 else "vin__endswith"
+        ids = vehicles.filter(**{field: compact}).values("customer_id")
+        return list(customers.filter(id__in=ids)[:limit])
+    return list(customers.filter(Q(name__startswith=text) | Q(name=text))[:limit])
+
+
+def calendar_overrides() -> dict[dt.date, bool]:
+    """Admin-entered holiday/workday corrections, for csat.domain.calendar."""
+    return dict(CalendarOverride.objects.values_list("date", "is_working_day"))
+
+
+def office_hours() -> tuple[dt.time, dt.time]:
+    start, end = settings.CSAT["OFFICE_HOURS"]
+    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+
+
+def store_overview(*, user: AnyUser) -> dict[str, int]:
+    """The counts on every landing page, for the stores the user may see (one query each)."""
+    return {
+        "stores": visible_stores(user).count(),
+        "customers": customer_list(user=user).count(),
+        "vehicles": scope_to_user(Vehicle.objects.all(), user).count(),
+        "sales": scope_to_user(SalesDelivery.objects.all(), user).count(),
+        "service_visits": scope_to_user(ServiceVisit.objects.all(), user).count(),
+    }
+
+
+def customer_card(*, customer: Customer, recent: int = 10) -> dict[str, object]:
+    """Everything an agent wants beside the survey form: vehicles, recent visits and sales."""
+    return {
+        "vehicles": list(customer.vehicles.all()),
+        "service_visits": list(
+            customer.service_visits.select_related("vehicle", "service_advisor").order_by("-opened_at")[:recent]
+        ),
+        "sales": list(customer.sales.select_related("vehicle", "consultant").order_by("-delivered_at")[:recent]),
+    }

@@ -1,0 +1,128 @@
+"""Writes to the shared records. Keyword-only, typed, atomic, validated with full_clean()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from csat.models import CalendarOverride, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+
+
+def _apply(instance: Any, data: dict[str, Any]) -> list[str]:
+    """Set the given fields; return the names of those whose value changed."""
+    changed = []
+    for field, value in data.items():
+        if getattr(instance, field) != value:
+            setattr(instance, field, value)
+            changed.append(field)
+    return changed
+
+
+def _save(instance: Any, changed: list[str] | None = None) -> None:
+    instance.full_clean()
+    if changed is None:
+        instance.save()
+    elif changed:
+        instance.save(update_fields=[*changed, "updated_at"])
+
+
+@transaction.atomic
+def customer_create(*, store: Store, name: str, mobile: str, **fields: Any) -> Customer:
+    customer = Customer(store=store, name=name, mobile=mobile, **fields)
+    _save(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    changed = _apply(customer, data)
+    # clean() normalises the mobile, so compare after cleaning.
+    _save(customer, changed + (["mobile"] if "mobile" in data and "mobile" not in changed else []))
+    return customer
+
+
+@transaction.atomic
+def vehicle_create(*, store: Store, customer: Customer, vin: str, **fields: Any) -> Vehicle:
+    vehicle = Vehicle(store=store, customer=customer, vin=vin, **fields)
+    _save(vehicle)
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_update(*, vehicle: Vehicle, data: dict[str, Any]) -> Vehicle:
+    vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    changed = _apply(vehicle, data)
+    _save(vehicle, sorted(set(changed) | ({"plate", "vin"} & set(data))))
+    return vehicle
+
+
+@transaction.atomic
+def sales_delivery_create(*, store: Store, vehicle: Vehicle, **fields: Any) -> SalesDelivery:
+    fields.setdefault("customer", vehicle.customer)
+    sale = SalesDelivery(store=store, vehicle=vehicle, **fields)
+    _save(sale)
+    return sale
+
+
+@transaction.atomic
+def sales_delivery_update(*, sale: SalesDelivery, data: dict[str, Any]) -> SalesDelivery:
+    sale = SalesDelivery.objects.select_for_update().get(pk=sale.pk)
+    _save(sale, _apply(sale, data))
+    return sale
+
+
+@transaction.atomic
+def service_visit_create(*, store: Store, vehicle: Vehicle, repair_order_no: str, **fields: Any) -> ServiceVisit:
+    fields.setdefault("customer", vehicle.customer)
+    visit = ServiceVisit(store=store, vehicle=vehicle, repair_order_no=repair_order_no, **fields)
+    _save(visit)
+    return visit
+
+
+@transaction.atomic
+def service_visit_update(*, visit: ServiceVisit, data: dict[str, Any]) -> ServiceVisit:
+    visit = ServiceVisit.objects.select_for_update().get(pk=visit.pk)
+    _save(visit, _apply(visit, data))
+    return visit
+
+
+@transaction.atomic
+def calendar_override_set(*, date: Any, is_working_day: bool, note: str = "") -> CalendarOverride:
+    override, _created = CalendarOverride.objects.update_or_create(
+        date=date, defaults={"is_working_day": is_working_day, "note": note}
+    )
+    return override
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    role: str,
+    store: Store | None,
+    department: Any = None,
+    email: str = "",
+    is_staff: bool = False,
+) -> Any:
+    """A user with a staff profile, in the auth group of their role."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from csat.models import StaffProfile
+
+    user = get_user_model()(username=username, first_name=name, email=email, is_staff=is_staff)
+    # An already-hashed password (bulk seeding) is stored as is; plain text is hashed.
+    if password.startswith("pbkdf2_") or password.startswith("md5$"):
+        user.password = password
+    else:
+        user.set_password(password)
+    user.save()
+    profile = StaffProfile(user=user, store=store, department=department, role=role)
+    _save(profile)
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    return user

@@ -1,0 +1,60 @@
+"""Landing pages and the customer lookup every role uses. Thin: selectors do the reading."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from csat import access, selectors
+from csat.domain.grading import IDENTITY_GUIDANCE
+from csat.models import IdentityFlag, Role
+
+LANDING_TEMPLATES = {
+    Role.AGENT: "csat/landing/agent.html",
+    Role.CUSTOMER_CARE_MANAGER: "csat/landing/customer_care_manager.html",
+    Role.DEPARTMENT_MANAGER: "csat/landing/department_manager.html",
+    Role.GENERAL_MANAGER: "csat/landing/general_manager.html",
+    Role.ADMIN_ASSESSOR: "csat/landing/admin_assessor.html",
+    Role.GROUP_VIEWER: "csat/landing/group_viewer.html",
+    Role.STAFF: "csat/landing/staff.html",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = access.role_of(request.user)
+    template = LANDING_TEMPLATES.get(role or "", "csat/landing/no_role.html")
+    context = {"overview": selectors.store_overview(user=request.user)}
+    return render(request, template, context)
+
+
+@login_required
+def customer_search_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = selectors.customer_search(user=request.user, query=query) if query else []
+    context = {"query": query, "results": results}
+    template = "csat/partials/_customer_results.html" if request.htmx else "csat/customer_search.html"
+    return render(request, template, context)
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scoped queryset: another store's customer is a 404, not a 403 (no hint it exists).
+    customer = get_object_or_404(selectors.customer_list(user=request.user), pk=pk)
+    card = selectors.customer_card(customer=customer)
+    guidance = [
+        {"label": IdentityFlag(flag).label, "text": IDENTITY_GUIDANCE[flag]}
+        for flag in customer.identity_flags
+        if flag in IDENTITY_GUIDANCE
+    ]
+    return render(
+        request,
+        "csat/customer_detail.html",
+        {"customer": customer, "card": card, "guidance": guidance, "title": _("客户档案")},
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})

@@ -1,0 +1,1 @@
+"""Models of the monthly reports and dashboards."""
