@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, QuerySet
 
 from csat.models import DepartmentKind, Role, StaffProfile, Store
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 CARE_ROLES = frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER})
 M = TypeVar("M", bound=Model)
@@ -25,7 +25,7 @@ def profile_of(user: AnyUser) -> StaffProfile | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr]
+        return user.profile  # type: ignore[union-attr,no-any-return]
     except StaffProfile.DoesNotExist:
         return None
 
@@ -83,7 +83,7 @@ def in_department(user: AnyUser, department_id: int | None) -> bool:
 
 def department_kind_of(user: AnyUser) -> str | None:
     profile = profile_of(user)
-    return profile.department.kind if profile and profile.department_id else None
+    return profile.department.kind if profile and profile.department else None
 
 
 def visible_stores(user: AnyUser) -> QuerySet[Store]:

@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler
 class ApplicationError(Exception):
     """A business rule the current state forbids (HTTP 409)."""
 
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
 
     def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -31,7 +31,7 @@ class ApplicationError(Exception):
 class NotAllowedError(ApplicationError):
     """The user's role may not do this (HTTP 403)."""
 
-    status_code = status.HTTP_403_FORBIDDEN
+    status_code: int = status.HTTP_403_FORBIDDEN
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -101,7 +101,7 @@ class StaffProfile(TimeStamped):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        if self.department_id and self.store_id and self.department.store_id != self.store_id:
+        if self.department and self.store_id and self.department.store_id != self.store_id:
             raise ValidationError({"department": _("部门必须属于该员工所在门店。")})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -78,8 +79,8 @@ def calendar_overrides() -> dict[dt.date, bool]:
 
 
 def office_hours() -> tuple[dt.time, dt.time]:
-    start, end = settings.CSAT["OFFICE_HOURS"]
-    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    hours = cast(tuple[str, str], settings.CSAT["OFFICE_HOURS"])
+    return dt.time.fromisoformat(hours[0]), dt.time.fromisoformat(hours[1])
 
 
 def store_overview(*, user: AnyUser) -> dict[str, int]:

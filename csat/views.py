@@ -25,7 +25,8 @@ LANDING_TEMPLATES = {
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
-    template = LANDING_TEMPLATES.get(role or "", "csat/landing/no_role.html")
+    template = LANDING_TEMPLATES.get(Role(role), "") if role else ""
+    template = template or "csat/landing/no_role.html"
     context = {"overview": selectors.store_overview(user=request.user)}
     return render(request, template, context)
 
@@ -35,7 +36,8 @@ def customer_search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = selectors.customer_search(user=request.user, query=query) if query else []
     context = {"query": query, "results": results}
-    template = "csat/partials/_customer_results.html" if request.htmx else "csat/customer_search.html"
+    is_htmx = bool(getattr(request, "htmx", False))
+    template = "csat/partials/_customer_results.html" if is_htmx else "csat/customer_search.html"
     return render(request, template, context)
 
 

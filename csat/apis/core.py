@@ -117,7 +117,8 @@ class StaffUserField(serializers.PrimaryKeyRelatedField):
         qs = User.objects.filter(profile__isnull=False)
         if access.sees_all_stores(user):
             return qs
-        return qs.filter(profile__store_id=access.user_store_id(user))
+        store_id = access.user_store_id(user)
+        return qs.filter(profile__store_id=store_id) if store_id else qs.none()
 
 
 def _store_for_write(request: Any, data: dict[str, Any]) -> Store:

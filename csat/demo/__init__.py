@@ -104,7 +104,7 @@ def _name(rng: random.Random) -> str:
 
 def _ensure_store(code: str, name: str, city: str) -> tuple[Store, dict[str, Department]]:
     store, _ = Store.objects.get_or_create(code=code, defaults={"name": name, "city": city})
-    departments = {}
+    departments: dict[str, Department] = {}
     for kind, dname in DEPARTMENT_NAMES.items():
         departments[kind], _ = Department.objects.get_or_create(store=store, kind=kind, defaults={"name": dname})
     return store, departments
@@ -209,7 +209,8 @@ def _seed_store(
     Vehicle.objects.bulk_create(vehicle_rows, ignore_conflicts=True, batch_size=500)
     vehicles = list(Vehicle.objects.filter(store=store, vin__in=[v.vin for v in vehicle_rows]).select_related("customer"))
 
-    sales, visits = [], []
+    sales: list[SalesDelivery] = []
+    visits: list[ServiceVisit] = []
     for vehicle in vehicles:
         if rng.random() < 0.45:  # bought in the demo window
             delivered = start + dt.timedelta(seconds=rng.uniform(0, span))
