@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "CRISIS_THRESHOLD",
@@ -186,7 +186,7 @@ def text_signals(
         needle = unicodedata.normalize("NFKC", term.term)
         start = normalized.find(needle)
         while start >= 0:
-            if _fires(normalized, start, Term(needle, term.code, term.weight, term.exceptions, term.negated_forms)):
+            if _fires(normalized, start, replace(term, term=needle)):
                 found.append(Signal(term.code, term.term, term.weight, start))
                 break
             start = normalized.find(needle, start + 1)
