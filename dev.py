@@ -40,7 +40,8 @@ def sync(*, dev: bool) -> Path:
     """Install exactly what uv.lock pins into .venv; returns its python."""
     args = ["sync", "--frozen", "--python", sys.executable]
     if not dev:
-        args.append("--no-dev")
+        # --inexact: starting the app must not uninstall the test tools of an earlier `test`.
+        args += ["--no-dev", "--inexact"]
     run(uv(), *args, env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)})
     return VENV / BIN / "python"
 

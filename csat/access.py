@@ -11,7 +11,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, QuerySet
 
-from csat.models import DepartmentKind, Role, StaffProfile, Store
+from csat.models import Department, DepartmentKind, Role, StaffProfile, Store
 
 AnyUser = User | AnonymousUser
 
@@ -61,7 +61,15 @@ def can_manage_customers(user: AnyUser) -> bool:
 
 
 def can_import(user: AnyUser) -> bool:
-    return has_role(user, Role.CUSTOMER_CARE_MANAGER, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER, Role.ADMIN_ASSESSOR)
+    """Customer care and managers load DMS files; head office and front-line staff do not."""
+    return has_role(
+        user,
+        Role.AGENT,
+        Role.CUSTOMER_CARE_MANAGER,
+        Role.DEPARTMENT_MANAGER,
+        Role.GENERAL_MANAGER,
+        Role.ADMIN_ASSESSOR,
+    )
 
 
 def is_customer_care(user: AnyUser) -> bool:
@@ -77,7 +85,8 @@ def in_department(user: AnyUser, department_id: int | None) -> bool:
     if profile is None or department_id is None:
         return False
     if profile.role in (Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER):
-        return True
+        # Every department of their own store, none of another store's.
+        return Department.objects.filter(pk=department_id, store_id=profile.store_id).exists()
     return profile.department_id == department_id
 
 

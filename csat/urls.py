@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from csat import views
+from csat.intake import views as intake_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", views.customer_search_page, name="customer-search"),
     path("customers/<int:pk>/", views.customer_detail, name="customer-detail"),
+    path("imports/", intake_views.import_list, name="import-list"),
+    path("imports/<int:pk>/", intake_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm/", intake_views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/cancel/", intake_views.import_cancel, name="import-cancel"),
+    path("imports/<int:pk>/errors.xlsx", intake_views.import_errors, name="import-errors"),
+    path("imports/templates/<str:kind>.xlsx", intake_views.import_template, name="import-template"),
     path("callbacks/", include("callbacks.urls")),
     path("complaints/", include("complaints.urls")),
     path("crisis/", include("crisis.urls")),

@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from csat.apis import core
+from csat.intake.apis import ImportJobViewSet
 
 router = DefaultRouter()
 router.register("stores", core.StoreViewSet, basename="store")
@@ -12,6 +13,7 @@ router.register("customers", core.CustomerViewSet, basename="customer")
 router.register("vehicles", core.VehicleViewSet, basename="vehicle")
 router.register("sales", core.SalesDeliveryViewSet, basename="sale")
 router.register("service-visits", core.ServiceVisitViewSet, basename="service-visit")
+router.register("import", ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
