@@ -148,7 +148,11 @@ class Customer(TimeStamped):
         verbose_name_plural = _("客户")
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["store", "mobile"], name="customer_unique_mobile_per_store")]
-        indexes = [models.Index(fields=["mobile"], name="customer_mobile_idx"), models.Index(fields=["name"])]
+        # Pattern-ops indexes (PostgreSQL; plain elsewhere) serve both "=" and the prefix search agents type.
+        indexes = [
+            models.Index(fields=["mobile"], name="customer_mobile_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name"], name="customer_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_mobile}"
@@ -190,7 +194,10 @@ class Vehicle(TimeStamped):
         verbose_name_plural = _("车辆")
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["store", "vin"], name="vehicle_unique_vin_per_store")]
-        indexes = [models.Index(fields=["plate"], name="vehicle_plate_idx"), models.Index(fields=["vin"])]
+        indexes = [
+            models.Index(fields=["plate"], name="vehicle_plate_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["vin"], name="vehicle_vin_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plate_display or self.vin} {self.model}".strip()
