@@ -168,7 +168,13 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A file cache is shared by web and worker processes (import progress), unlike locmem.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BROKER_DIR / "cache"),
+        }
+    }
 
 # The one place the periodic schedule is defined (django-celery-beat syncs it into its tables).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
