@@ -19,6 +19,19 @@ NAV_ITEMS: list[tuple[str, Any, frozenset[str] | None]] = [
     ("crisis:index", _("危机事件"), frozenset({Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER, Role.GROUP_VIEWER})),
     ("customer-search", _("客户"), None),
     ("reports:index", _("报表"), None),
+    (
+        "import-list",
+        _("数据导入"),
+        frozenset(
+            {
+                Role.AGENT,
+                Role.CUSTOMER_CARE_MANAGER,
+                Role.DEPARTMENT_MANAGER,
+                Role.GENERAL_MANAGER,
+                Role.ADMIN_ASSESSOR,
+            }
+        ),
+    ),
 ]
 
 
