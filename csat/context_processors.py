@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,27 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from csat import access
 from csat.models import Role
 
-# (url name, label, roles that see it; None = everyone signed in)
-NAV_ITEMS: list[tuple[str, Any, frozenset[str] | None]] = [
-    ("home", _("工作台"), None),
-    ("callbacks:index", _("回访"), frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER})),
-    ("complaints:index", _("投诉"), None),
-    ("crisis:index", _("危机事件"), frozenset({Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER, Role.GROUP_VIEWER})),
-    ("customer-search", _("客户"), None),
-    ("reports:index", _("报表"), None),
-    (
-        "import-list",
-        _("数据导入"),
-        frozenset(
-            {
-                Role.AGENT,
-                Role.CUSTOMER_CARE_MANAGER,
-                Role.DEPARTMENT_MANAGER,
-                Role.GENERAL_MANAGER,
-                Role.ADMIN_ASSESSOR,
-            }
-        ),
-    ),
+
+def _roles(*roles: str) -> Callable[[Any], bool]:
+    return lambda user: access.has_role(user, *roles)
+
+
+def _everyone(user: Any) -> bool:
+    return True
+
+
+# (url name, label, who sees it) — the same predicates the views enforce.
+NAV_ITEMS: list[tuple[str, Any, Callable[[Any], bool]]] = [
+    ("home", _("工作台"), _everyone),
+    ("callbacks:index", _("回访"), _roles(Role.AGENT, Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER)),
+    ("complaints:index", _("投诉"), _everyone),
+    ("crisis:index", _("危机事件"), _roles(Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER, Role.GROUP_VIEWER)),
+    ("customer-search", _("客户"), _everyone),
+    ("reports:index", _("报表"), _everyone),
+    ("import-list", _("数据导入"), lambda user: access.can_import(user) and not access.is_read_only(user)),
 ]
 
 
@@ -39,10 +37,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    role = access.role_of(user)
-    items = [
-        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
-        for name, label, roles in NAV_ITEMS
-        if roles is None or role in roles or user.is_superuser
-    ]
+    items = []
+    for name, label, visible in NAV_ITEMS:
+        if visible(user):
+            url = reverse(name)
+            items.append({"url": url, "label": label, "active": request.path == url})
     return {"nav": items, "profile": access.profile_of(user)}
