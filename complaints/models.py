@@ -1,1 +1,330 @@
-"""Models of the complaint tickets and their deadlines."""
+"""Complaint tickets (投诉反馈单), their events, deadlines, notifications and assessment adjustments.
+
+Invariants that must hold under concurrency are database constraints: one deadline row per step
+and cycle, one warning and one breach per deadline, one notification per recipient and event.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from csat.domain import transitions
+from csat.models import Customer, Department, Store, TimeStamped, Vehicle
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("投诉")
+    DISSATISFIED = "dissatisfied", _("回访不满意")
+    GRIEVANCE = "grievance", _("抱怨")
+
+
+class Severity(models.TextChoices):
+    GENERAL = "general", _("一般投诉")
+    MAJOR = "major", _("重大投诉")
+
+
+class Status(models.TextChoices):
+    RECEIVED = transitions.RECEIVED, _("已接收")
+    REGISTERED = transitions.REGISTERED, _("已登记")
+    DISPATCHED = transitions.DISPATCHED, _("已派单")
+    IN_PROGRESS = transitions.IN_PROGRESS, _("处理中")
+    AWAITING_APPROVAL = transitions.AWAITING_APPROVAL, _("待总经理审批")
+    RESOLVED = transitions.RESOLVED, _("已解决")
+    CLOSED = transitions.CLOSED, _("已关闭")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    ON_SITE = "on_site", _("现场")
+    CALLBACK = "callback", _("回访")
+    ONLINE = "online", _("网络/微信")
+    MANUFACTURER = "manufacturer", _("厂家转来")
+    AUTHORITY = "authority", _("政府/消协转来")
+    LETTER = "letter", _("信函")
+    OTHER = "other", _("其他")
+
+
+class Category(models.TextChoices):
+    SALES = "sales", _("销售")
+    REPAIR = "repair", _("维修")
+    PARTS = "parts", _("配件")
+    FINANCE = "finance", _("财务")
+    STAFF = "staff", _("客服/综合部员工")
+    OTHER = "other", _("其他")
+
+
+class MajorCriterion(models.TextChoices):
+    """DOMAIN §5: any one makes the complaint major (重大投诉)."""
+
+    COMPENSATION = "compensation", _("要求赔偿")
+    SAFETY = "safety", _("涉及安全")
+    LARGE_AMOUNT = "large_amount", _("损失金额大")
+    REPEAT_REPAIRS = "repeat_repairs", _("频繁返修且客户不接受")
+    MEDIA_OR_AUTHORITY = "media_or_authority", _("媒体、律师、公安、消协或政府介入")
+    ADVERSE_IMPACT = "adverse_impact", _("可能造成不良影响（曝光、诉讼、过激行为）")
+    FORWARDED_BY_AUTHORITY = "forwarded_by_authority", _("由主管部门转来")
+
+
+class Approval(models.TextChoices):
+    NONE = "none", _("无需审批")
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class Complaint(TimeStamped):
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("门店")
+    )
+    number = models.CharField(_("编号"), max_length=30, unique=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("客户")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("车辆"),
+        null=True,
+        blank=True,
+    )
+    plate = models.CharField(_("车牌号"), max_length=10, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    category = models.CharField(
+        _("投诉类别"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    content = models.TextField(_("客户原话"))
+    severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
+    major_criteria = models.JSONField(_("重大投诉条件"), default=list, blank=True)
+    urgent = models.BooleanField(_("紧急"), default=False)
+    grade = models.CharField(_("客户等级"), max_length=1, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+
+    received_at = models.DateTimeField(_("接收时间"))
+    received_at_reason = models.CharField(_("补录原因"), max_length=200, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("接收人")
+    )
+    received_by_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="complaints_received", verbose_name=_("接收部门")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+    )
+    registered_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("首次联系客户"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    cause = models.TextField(_("原因"), blank=True)
+    background = models.TextField(_("背景"), blank=True)
+    expectation = models.TextField(_("客户期望"), blank=True)
+    solution = models.TextField(_("解决方案"), blank=True)
+    compensation_amount = models.DecimalField(
+        _("补偿金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    approval = models.CharField(_("审批"), max_length=10, choices=Approval.choices, default=Approval.NONE)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approval_comment = models.TextField(_("审批意见"), blank=True)
+    result = models.TextField(_("处理结果"), blank=True)
+    agreement = models.FileField(_("签字协议"), upload_to="agreements/%Y/%m/", blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["store", "status"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["store", "received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(compensation_amount__isnull=True) | models.Q(compensation_amount__gte=0),
+                name="complaint_compensation_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.customer.name}"
+
+    @property
+    def is_major(self) -> bool:
+        return self.severity == Severity.MAJOR
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.compensation_amount) and self.approval != Approval.APPROVED
+
+
+class ComplaintEvent(models.Model):
+    """The timeline: every action and state change, who, when, from, to, why."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("投诉")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("动作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("投诉事件")
+        verbose_name_plural = _("投诉事件")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.action}"
+
+
+class DeadlineKind(models.TextChoices):
+    HANDOFF = "handoff", _("转交客户部（30 分钟）")
+    DISPATCH = "dispatch", _("派单（30 分钟）")
+    FIRST_CONTACT = "first_contact", _("联系客户（2 小时）")
+    PROGRESS_REPORT = "progress_report", _("进度报告（每 3 个工作日）")
+    FOLLOW_UP = "follow_up", _("回访（第 5–7 天）")
+
+
+class Deadline(models.Model):
+    """One timer of one step. Stored when the step starts; met when it is done."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("投诉")
+    )
+    kind = models.CharField(_("环节"), max_length=20, choices=DeadlineKind.choices)
+    # Reopening starts a new cycle; progress reports count up within a cycle.
+    cycle = models.PositiveSmallIntegerField(_("轮次"), default=0)
+    sequence = models.PositiveSmallIntegerField(_("序号"), default=1)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+    )
+    started_at = models.DateTimeField(_("起算时间"))
+    wall_clock = models.BooleanField(_("按自然时间"), default=True)
+    opens_at = models.DateTimeField(_("开始"))
+    warn_at = models.DateTimeField(_("预警时间"))
+    due_at = models.DateTimeField(_("截止"))
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("已预警"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("已超时"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("已取消"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "kind", "cycle", "sequence"], name="deadline_unique_step"
+            ),
+        ]
+        indexes = [
+            # The sweep: open timers by due/warn time.
+            models.Index(
+                fields=["due_at"],
+                name="deadline_open_due_idx",
+                condition=models.Q(met_at__isnull=True, breached_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            models.Index(
+                fields=["warn_at"],
+                name="deadline_open_warn_idx",
+                condition=models.Q(met_at__isnull=True, warned_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} #{self.cycle}.{self.sequence}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+
+class DeadlineAlert(models.Model):
+    """A warning or a breach of one deadline. The unique constraint makes each happen exactly once."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("预警")
+        BREACH = "breach", _("超时")
+
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("时限")
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The department charged for a breach (−2 points), fixed when the breach happens.
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("时限提醒")
+        verbose_name_plural = _("时限提醒")
+        constraints = [models.UniqueConstraint(fields=["deadline", "kind"], name="deadline_alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} {self.kind}"
+
+
+class AssessmentAdjustment(TimeStamped):
+    """The admin assessor's correction of a department's monthly points, with a reason."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assessment_adjustments", verbose_name=_("部门")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    points = models.DecimalField(_("调整分值"), max_digits=6, decimal_places=1)
+    reason = models.CharField(_("原因"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("调整人")
+    )
+
+    class Meta:
+        verbose_name = _("考核调整")
+        verbose_name_plural = _("考核调整")
+        ordering = ["-month", "department"]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.month:%Y-%m} {self.points}"

@@ -7,7 +7,6 @@ constraints, so a DMS export imported twice never creates duplicates.
 from __future__ import annotations
 
 import contextlib
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,16 +50,22 @@ class DepartmentKind(models.TextChoices):
 
 
 class Department(TimeStamped):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="departments", verbose_name=_("门店"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="departments", verbose_name=_("门店")
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
     name = models.CharField(_("名称"), max_length=100)
-    webhook_url = models.URLField(_("机器人通知地址"), blank=True, help_text=_("企业微信/钉钉群机器人 Webhook（可选）"))
+    webhook_url = models.URLField(
+        _("机器人通知地址"), blank=True, help_text=_("企业微信/钉钉群机器人 Webhook（可选）")
+    )
 
     class Meta:
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         ordering = ["store__code", "kind"]
-        constraints = [models.UniqueConstraint(fields=["store", "kind"], name="department_unique_kind_per_store")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind"], name="department_unique_kind_per_store")
+        ]
 
     def __str__(self) -> str:
         return f"{self.store.name} · {self.name}"
@@ -84,7 +89,12 @@ class StaffProfile(TimeStamped):
         Store, on_delete=models.PROTECT, related_name="staff", verbose_name=_("门店"), null=True, blank=True
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("部门"), null=True, blank=True
+        Department,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
     )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
@@ -131,10 +141,14 @@ def _validate_phone_list(value: object) -> None:
 
 
 class Customer(TimeStamped):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="customers", verbose_name=_("门店"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="customers", verbose_name=_("门店")
+    )
     name = models.CharField(_("姓名"), max_length=100)
     mobile = models.CharField(_("手机号"), max_length=11, help_text=_("11 位大陆手机号"))
-    extra_phones = models.JSONField(_("其他电话"), default=list, blank=True, validators=[_validate_phone_list])
+    extra_phones = models.JSONField(
+        _("其他电话"), default=list, blank=True, validators=[_validate_phone_list]
+    )
     identity_flags = models.JSONField(
         _("重大客户身份"), default=list, blank=True, validators=[_validate_identity_flags]
     )
@@ -147,10 +161,14 @@ class Customer(TimeStamped):
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["store", "mobile"], name="customer_unique_mobile_per_store")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "mobile"], name="customer_unique_mobile_per_store")
+        ]
         # Pattern-ops indexes (PostgreSQL; plain elsewhere) serve both "=" and the prefix search agents type.
         indexes = [
-            models.Index(fields=["mobile"], name="customer_mobile_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["mobile"], name="customer_mobile_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["name"], name="customer_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
@@ -182,8 +200,12 @@ class Customer(TimeStamped):
 
 
 class Vehicle(TimeStamped):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("门店"))
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("车主"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("门店")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("车主")
+    )
     plate = models.CharField(_("车牌号"), max_length=10, blank=True)
     vin = models.CharField(_("车架号 VIN"), max_length=17)
     model = models.CharField(_("车型"), max_length=100, blank=True)
@@ -195,7 +217,9 @@ class Vehicle(TimeStamped):
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["store", "vin"], name="vehicle_unique_vin_per_store")]
         indexes = [
-            models.Index(fields=["plate"], name="vehicle_plate_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["plate"], name="vehicle_plate_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["vin"], name="vehicle_vin_idx"),
         ]
 
@@ -238,8 +262,12 @@ class Vehicle(TimeStamped):
 
 class SalesDelivery(TimeStamped):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales", verbose_name=_("门店"))
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="sales", verbose_name=_("车辆"))
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales", verbose_name=_("客户"))
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="sales", verbose_name=_("车辆")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="sales", verbose_name=_("客户")
+    )
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -254,7 +282,9 @@ class SalesDelivery(TimeStamped):
         verbose_name = _("新车交付")
         verbose_name_plural = _("新车交付")
         ordering = ["-delivered_at"]
-        constraints = [models.UniqueConstraint(fields=["store", "vehicle"], name="sale_unique_vehicle_per_store")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "vehicle"], name="sale_unique_vehicle_per_store")
+        ]
         indexes = [models.Index(fields=["store", "delivered_at"])]
 
     def __str__(self) -> str:
@@ -276,7 +306,9 @@ class ServiceKind(models.TextChoices):
 
 
 class ServiceVisit(TimeStamped):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("门店"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("门店")
+    )
     repair_order_no = models.CharField(_("工单号"), max_length=40)
     vehicle = models.ForeignKey(
         Vehicle, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("车辆")
@@ -314,7 +346,8 @@ class ServiceVisit(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["store", "repair_order_no"], name="visit_unique_order_per_store"),
             models.CheckConstraint(
-                condition=models.Q(handed_back_at__isnull=True) | models.Q(handed_back_at__gte=models.F("opened_at")),
+                condition=models.Q(handed_back_at__isnull=True)
+                | models.Q(handed_back_at__gte=models.F("opened_at")),
                 name="visit_handed_back_after_opened",
             ),
         ]
@@ -355,83 +388,3 @@ class CalendarOverride(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_working_day else '放假'} {self.note}".strip()
-
-
-
-
-def import_upload_path(instance: ImportJob, filename: str) -> str:
-    # The client's file name never reaches the disk path (kept only as display text).
-    return f"imports/{uuid.uuid4().hex}.upload"
-
-
-class ImportJob(TimeStamped):
-    """One uploaded DMS file: validated into a preview, then imported all or nothing."""
-
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("校验中")
-        PREVIEW = "preview", _("待确认")
-        INVALID = "invalid", _("有错误")
-        IMPORTING = "importing", _("导入中")
-        DONE = "done", _("已导入")
-        FAILED = "failed", _("导入失败")
-        CANCELLED = "cancelled", _("已取消")
-
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="imports", verbose_name=_("门店"))
-    kind = models.CharField(_("数据类型"), max_length=20)
-    file = models.FileField(_("文件"), upload_to=import_upload_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VALIDATING)
-    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
-    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
-    created_count = models.PositiveIntegerField(_("新增"), default=0)
-    updated_count = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
-    rejected_count = models.PositiveIntegerField(_("错误行"), default=0)
-    errors = models.JSONField(_("错误明细"), default=list, blank=True)
-    message = models.CharField(_("说明"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
-    )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("确认人"),
-        null=True,
-        blank=True,
-    )
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("数据导入")
-        verbose_name_plural = _("数据导入")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.kind} {self.original_name}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
-
-    @property
-    def progress_percent(self) -> int:
-        return min(100, int(100 * self.processed_rows / self.total_rows)) if self.total_rows else 0
-
-
-class ImportChange(models.Model):
-    """What an import changed on an existing record (old → new), so no update goes unrecorded."""
-
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes", verbose_name=_("导入"))
-    model = models.CharField(_("对象类型"), max_length=40)
-    object_id = models.BigIntegerField(_("对象 ID"))
-    natural_key = models.CharField(_("业务主键"), max_length=60)
-    changes = models.JSONField(_("变更"), default=dict)
-
-    class Meta:
-        verbose_name = _("导入变更记录")
-        verbose_name_plural = _("导入变更记录")
-        indexes = [models.Index(fields=["model", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.model} {self.natural_key}"

@@ -1,0 +1,40 @@
+"""Shared models, split by topic; every public name is re-exported here."""
+
+from .core import (
+    CalendarOverride,
+    Customer,
+    Department,
+    DepartmentKind,
+    IdentityFlag,
+    Role,
+    SalesDelivery,
+    ServiceKind,
+    ServiceVisit,
+    StaffProfile,
+    Store,
+    TimeStamped,
+    Vehicle,
+)
+from .intake import ImportChange, ImportJob, import_upload_path
+from .notifications import Delivery, Notification
+
+__all__ = [
+    "CalendarOverride",
+    "Customer",
+    "Delivery",
+    "Department",
+    "DepartmentKind",
+    "IdentityFlag",
+    "ImportChange",
+    "ImportJob",
+    "Notification",
+    "Role",
+    "SalesDelivery",
+    "ServiceKind",
+    "ServiceVisit",
+    "StaffProfile",
+    "Store",
+    "TimeStamped",
+    "Vehicle",
+    "import_upload_path",
+]

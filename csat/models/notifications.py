@@ -1,0 +1,65 @@
+"""Notifications: the in-app inbox and outgoing e-mail/webhook deliveries, each exactly once."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An in-app message; e-mail and webhook deliveries hang off it, each sent exactly once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("收件人"),
+    )
+    key = models.CharField(_("事件键"), max_length=100)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_recipient")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """One outgoing e-mail or webhook call for a notification; retried by Celery until sent."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("邮件")
+        WEBHOOK = "webhook", _("群机器人")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    key = models.CharField(_("事件键"), max_length=100)
+    target = models.CharField(_("地址"), max_length=300)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("外发通知")
+        verbose_name_plural = _("外发通知")
+        constraints = [models.UniqueConstraint(fields=["channel", "target", "key"], name="delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.target} {self.key}"
