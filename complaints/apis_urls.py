@@ -1,7 +1,11 @@
 """REST routes of the complaints app, mounted under /api/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from complaints.apis import AssessmentApi, ComplaintViewSet
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("complaints", ComplaintViewSet, basename="complaint")
+
+urlpatterns = [path("assessment/", AssessmentApi.as_view(), name="api-assessment"), *router.urls]

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from csat import services
 from csat.models import (
     CalendarOverride,
     Customer,
@@ -78,7 +81,15 @@ class SalesDeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceVisit)
 class ServiceVisitAdmin(admin.ModelAdmin):
-    list_display = ["repair_order_no", "vehicle", "kind", "service_advisor", "opened_at", "handed_back_at", "store"]
+    list_display = [
+        "repair_order_no",
+        "vehicle",
+        "kind",
+        "service_advisor",
+        "opened_at",
+        "handed_back_at",
+        "store",
+    ]
     list_filter = ["store", "kind", "quality_related"]
     list_select_related = ["store", "vehicle", "service_advisor"]
     search_fields = ["=repair_order_no"]
@@ -90,3 +101,17 @@ class ServiceVisitAdmin(admin.ModelAdmin):
 class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
+
+    def save_model(self, request: Any, obj: CalendarOverride, form: Any, change: bool) -> None:
+        # Through the service, so open deadlines are recomputed.
+        saved = services.calendar_override_set(
+            date=obj.date, is_working_day=obj.is_working_day, note=obj.note
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: Any, obj: CalendarOverride) -> None:
+        services.calendar_override_delete(override=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for obj in queryset:
+            services.calendar_override_delete(override=obj)

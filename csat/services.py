@@ -74,7 +74,9 @@ def sales_delivery_update(*, sale: SalesDelivery, data: dict[str, Any]) -> Sales
 
 
 @transaction.atomic
-def service_visit_create(*, store: Store, vehicle: Vehicle, repair_order_no: str, **fields: Any) -> ServiceVisit:
+def service_visit_create(
+    *, store: Store, vehicle: Vehicle, repair_order_no: str, **fields: Any
+) -> ServiceVisit:
     fields.setdefault("customer", vehicle.customer)
     visit = ServiceVisit(store=store, vehicle=vehicle, repair_order_no=repair_order_no, **fields)
     _save(visit)
@@ -90,10 +92,26 @@ def service_visit_update(*, visit: ServiceVisit, data: dict[str, Any]) -> Servic
 
 @transaction.atomic
 def calendar_override_set(*, date: Any, is_working_day: bool, note: str = "") -> CalendarOverride:
+    """Save a holiday/workday correction and move the open working-time deadlines it affects."""
     override, _created = CalendarOverride.objects.update_or_create(
         date=date, defaults={"is_working_day": is_working_day, "note": note}
     )
+    calendar_changed(date=override.date)
     return override
+
+
+@transaction.atomic
+def calendar_override_delete(*, override: CalendarOverride) -> None:
+    date = override.date
+    override.delete()
+    calendar_changed(date=date)
+
+
+def calendar_changed(*, date: Any) -> None:
+    # The complaints app owns the timers; imported here to keep the import graph one-way at load.
+    from complaints.services.deadlines import deadlines_recompute
+
+    deadlines_recompute(since=date)
 
 
 @transaction.atomic

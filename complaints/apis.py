@@ -1,0 +1,372 @@
+"""/api/complaints/ (CONTRACT): create, read, and POST /api/complaints/{id}/{action}/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import permissions, selectors
+from complaints.models import (
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    Kind,
+    MajorCriterion,
+    Severity,
+    Status,
+)
+from complaints.services import workflow
+from csat import access
+from csat import selectors as csat_selectors
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deadline
+        fields = [
+            "kind",
+            "cycle",
+            "sequence",
+            "department",
+            "opens_at",
+            "warn_at",
+            "due_at",
+            "met_at",
+            "warned_at",
+            "breached_at",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["action", "from_status", "to_status", "note", "data", "actor", "created_at"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    history = EventSerializer(source="events", many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "store",
+            "customer",
+            "vehicle",
+            "plate",
+            "kind",
+            "channel",
+            "category",
+            "content",
+            "severity",
+            "major_criteria",
+            "urgent",
+            "grade",
+            "status",
+            "department",
+            "received_at",
+            "received_at_reason",
+            "received_by_department",
+            "registered_at",
+            "dispatched_at",
+            "first_contact_at",
+            "resolved_at",
+            "closed_at",
+            "cause",
+            "background",
+            "expectation",
+            "solution",
+            "compensation_amount",
+            "approval",
+            "approval_comment",
+            "result",
+            "reopen_count",
+            "deadlines",
+            "history",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, complaint: Complaint) -> list[str]:
+        from csat.domain.transitions import allowed_actions
+
+        user = self.context["request"].user
+        return [a for a in allowed_actions(complaint.status) if permissions.can_act(user, complaint, a)]
+
+
+class ComplaintListSerializer(serializers.ModelSerializer):
+    next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    next_due_kind = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "store",
+            "customer",
+            "kind",
+            "category",
+            "severity",
+            "urgent",
+            "status",
+            "department",
+            "received_at",
+            "next_due_at",
+            "next_due_kind",
+            "compensation_amount",
+            "approval",
+        ]
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Complaint.objects.none())
+    vehicle = serializers.PrimaryKeyRelatedField(
+        queryset=Complaint.objects.none(), required=False, allow_null=True
+    )
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.COMPLAINT)
+    content = serializers.CharField(max_length=5000)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+    received_by_department = serializers.PrimaryKeyRelatedField(
+        queryset=Complaint.objects.none(), required=False
+    )
+    received_at = serializers.DateTimeField(required=False)
+    received_at_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    urgent = serializers.BooleanField(default=False)
+    category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
+    major_criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=MajorCriterion.choices), default=list
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        self.fields["customer"].queryset = csat_selectors.customer_list(user=user)  # type: ignore[attr-defined]
+        self.fields["vehicle"].queryset = csat_selectors.vehicle_list(user=user)  # type: ignore[attr-defined]
+        self.fields["received_by_department"].queryset = csat_selectors.department_list(user=user)  # type: ignore[attr-defined]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "received_by_department" not in attrs:
+            profile = access.profile_of(self.context["request"].user)
+            if profile is None or profile.department is None:
+                raise serializers.ValidationError({"received_by_department": [_("请选择接收部门。")]})
+            attrs["received_by_department"] = profile.department
+        return attrs
+
+
+class ActionSerializer(serializers.Serializer):
+    department = serializers.PrimaryKeyRelatedField(queryset=Complaint.objects.none(), required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    cause = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    background = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    expectation = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    solution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    compensation_amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    result = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    agreement = serializers.FileField(required=False, allow_null=True)
+    outcome = serializers.ChoiceField(
+        choices=[("satisfied", _("满意")), ("unsatisfied", _("不满意"))], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        self.fields["department"].queryset = csat_selectors.department_list(user=user)  # type: ignore[attr-defined]
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    received_after = django_filters.DateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.DateTimeFilter(field_name="received_at", lookup_expr="lt")
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "severity", "kind", "department", "customer", "store", "urgent", "category"]
+
+
+def _run(action_name: str, complaint: Complaint, user: Any, data: dict[str, Any]) -> Complaint:
+    """Dispatch one CONTRACT action to its service, with the fields that action takes."""
+    if action_name == "register":
+        return workflow.complaint_register(complaint=complaint, actor=user)
+    if action_name == "dispatch":
+        if not data.get("department"):
+            raise serializers.ValidationError({"department": [_("请选择责任部门。")]})
+        return workflow.complaint_dispatch(complaint=complaint, actor=user, department=data["department"])
+    if action_name == "contact":
+        return workflow.complaint_contact(
+            complaint=complaint,
+            actor=user,
+            cause=data["cause"],
+            background=data["background"],
+            expectation=data["expectation"],
+            note=data["note"],
+        )
+    if action_name == "progress":
+        return workflow.complaint_progress(complaint=complaint, actor=user, note=data["note"])
+    if action_name == "propose":
+        return workflow.complaint_propose(
+            complaint=complaint,
+            actor=user,
+            solution=data["solution"],
+            compensation_amount=data.get("compensation_amount"),
+        )
+    if action_name == "approve":
+        return workflow.complaint_approve(complaint=complaint, actor=user, comment=data["comment"])
+    if action_name == "reject":
+        return workflow.complaint_reject(complaint=complaint, actor=user, comment=data["comment"])
+    if action_name == "resolve":
+        return workflow.complaint_resolve(
+            complaint=complaint, actor=user, result=data["result"], agreement=data.get("agreement")
+        )
+    if action_name == "follow_up":
+        if not data.get("outcome"):
+            raise serializers.ValidationError({"outcome": [_("请选择客户是否满意。")]})
+        return workflow.complaint_follow_up(
+            complaint=complaint, actor=user, outcome=data["outcome"], note=data["note"]
+        )
+    return workflow.complaint_escalate(complaint=complaint, actor=user, note=data["note"])
+
+
+class ComplaintViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    filterset_class = ComplaintFilter
+    ordering_fields = ["received_at", "next_due_at", "id"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        qs = selectors.complaint_list(user=self.request.user)
+        if self.action != "list":
+            qs = qs.prefetch_related("deadlines", "events__actor")
+        return qs.order_by("-received_at")
+
+    def get_serializer_class(self) -> Any:
+        return ComplaintListSerializer if self.action == "list" else ComplaintSerializer
+
+    @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintSerializer})
+    def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not permissions.can_create(request.user):
+            raise PermissionDenied(_("您的角色不能登记投诉。"))
+        serializer = ComplaintCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        complaint = workflow.complaint_create(actor=request.user, **serializer.validated_data)
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        return Response(
+            ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    def _act(self, request: Any, name: str) -> Response:
+        complaint = self.get_object()
+        serializer = ActionSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        _run(name, complaint, request.user, serializer.validated_data)
+        fresh = self.get_queryset().get(pk=complaint.pk)
+        return Response(ComplaintSerializer(fresh, context={"request": request}).data)
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="register")
+    def register_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "register")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "dispatch")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="contact")
+    def contact_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "contact")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="progress")
+    def progress_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "progress")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="propose")
+    def propose_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "propose")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="approve")
+    def approve_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "approve")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="reject")
+    def reject_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "reject")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="resolve")
+    def resolve_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "resolve")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="follow_up")
+    def follow_up_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "follow_up")
+
+    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
+    @action(detail=True, methods=["post"], url_path="escalate")
+    def escalate_action(self, request: Any, pk: Any = None) -> Response:
+        return self._act(request, "escalate")
+
+
+class AssessmentApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM"), OpenApiParameter("store", int)]
+    )
+    def get(self, request: Any) -> Response:
+        raw = request.query_params.get("month", "")
+        try:
+            month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
+        except ValueError:
+            raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
+        store = request.query_params.get("store")
+        rows = selectors.assessment(
+            user=request.user, month=month, store_id=int(store) if store and store.isdigit() else None
+        )
+        return Response(
+            {
+                "month": raw,
+                "results": [
+                    {
+                        "department": row["department"].pk,
+                        "department_name": row["department"].name,
+                        "store": row["department"].store_id,
+                        "deductions": row["deductions"],
+                        "adjustments": str(row["adjustments"]),
+                        "total": str(row["total"]),
+                        "events": [
+                            {k: (str(v) if not isinstance(v, int | str) else v) for k, v in e.items()}
+                            for e in row["events"]
+                        ],
+                    }
+                    for row in rows
+                ],
+            }
+        )

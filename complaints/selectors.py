@@ -1,0 +1,151 @@
+"""Reads of complaints: scoped lists, queues, the ticket page, and department assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from complaints.models import (
+    AssessmentAdjustment,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineAlert,
+    Status,
+)
+from csat import access
+from csat.domain import assessment as points
+from csat.models import Department, Role
+
+
+def complaint_list(*, user: Any) -> QuerySet[Complaint]:
+    """Store-scoped; a department manager sees their department's tickets and what they received."""
+    qs = access.scope_to_user(
+        Complaint.objects.select_related("store", "customer", "department", "received_by_department"), user
+    )
+    profile = access.profile_of(user)
+    if profile is not None and not user.is_superuser:
+        if profile.role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
+            qs = qs.filter(
+                Q(department_id=profile.department_id) | Q(received_by_department_id=profile.department_id)
+            )
+        elif profile.role == Role.STAFF:
+            qs = qs.filter(received_by=user)
+    next_due = Deadline.objects.filter(
+        complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    ).order_by("due_at")
+    return qs.annotate(
+        next_due_at=Subquery(next_due.values("due_at")[:1]),
+        next_due_kind=Subquery(next_due.values("kind")[:1]),
+        breaches=Count("deadlines", filter=Q(deadlines__breached_at__isnull=False), distinct=True),
+    )
+
+
+def manager_queue(*, user: Any) -> dict[str, list[Complaint]]:
+    """My department's open tickets: new (not yet contacted), due soon, breached."""
+    open_tickets = list(complaint_list(user=user).exclude(status=Status.CLOSED).order_by("next_due_at"))
+    return {
+        "new": [c for c in open_tickets if c.status == Status.DISPATCHED],
+        "breached": [c for c in open_tickets if c.breaches],
+        "open": open_tickets,
+    }
+
+
+def approval_queue(*, user: Any) -> QuerySet[Complaint]:
+    return complaint_list(user=user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at")
+
+
+def complaint_detail(*, user: Any, pk: int) -> Complaint:
+    return (
+        complaint_list(user=user)
+        .prefetch_related(
+            Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor")),
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.select_related("department").order_by("cycle", "opens_at"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
+    end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def assessment(*, user: Any, month: dt.date, store_id: int | None = None) -> list[dict[str, Any]]:
+    """Points per department for a month with the events behind them (DOMAIN §5)."""
+    start, end = _month_bounds(month)
+    departments = access.scope_to_user(Department.objects.select_related("store"), user)
+    if store_id is not None:
+        departments = departments.filter(store_id=store_id)
+    departments = list(departments.order_by("store__code", "kind"))
+    ids = [d.pk for d in departments]
+    rows: dict[int, dict[str, Any]] = {
+        d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)} for d in departments
+    }
+
+    breaches = DeadlineAlert.objects.filter(
+        kind=DeadlineAlert.Kind.BREACH, department_id__in=ids, created_at__gte=start, created_at__lt=end
+    ).select_related("deadline__complaint")
+    for alert in breaches:
+        value = points.points_for(points.MISSED_DEADLINE)
+        rows[alert.department_id]["events"].append(
+            {
+                "kind": points.MISSED_DEADLINE,
+                "points": value,
+                "complaint": alert.deadline.complaint.number,
+                "complaint_id": alert.deadline.complaint_id,
+                "step": alert.deadline.kind,
+                "at": alert.created_at,
+            }
+        )
+    complaints = Complaint.objects.filter(department_id__in=ids, received_at__gte=start, received_at__lt=end)
+    for complaint in complaints.only("pk", "number", "severity", "department_id", "received_at"):
+        kind = points.complaint_event_kind(complaint.severity)
+        rows[complaint.department_id]["events"].append(
+            {
+                "kind": kind,
+                "points": points.points_for(kind),
+                "complaint": complaint.number,
+                "complaint_id": complaint.pk,
+                "step": "",
+                "at": complaint.received_at,
+            }
+        )
+    adjustments = AssessmentAdjustment.objects.filter(
+        department_id__in=ids, month=start.date()
+    ).select_related("created_by")
+    for adj in adjustments:
+        rows[adj.department_id]["events"].append(
+            {
+                "kind": "adjustment",
+                "points": adj.points,
+                "reason": adj.reason,
+                "at": adj.created_at,
+                "by": str(adj.created_by),
+            }
+        )
+        rows[adj.department_id]["adjustments"] += adj.points
+    for row in rows.values():
+        row["deductions"] = sum(e["points"] for e in row["events"] if e["kind"] != "adjustment")
+        row["total"] = row["deductions"] + row["adjustments"]
+        row["events"].sort(key=lambda e: e["at"])
+    return list(rows.values())
+
+
+def board(*, user: Any) -> dict[str, list[Complaint]]:
+    """Customer care's board: every open ticket by step, soonest deadline first."""
+    columns: dict[str, list[Complaint]] = defaultdict(list)
+    for complaint in complaint_list(user=user).exclude(status=Status.CLOSED).order_by("next_due_at"):
+        columns[complaint.status].append(complaint)
+    return {status: columns.get(status, []) for status in Status.values if status != Status.CLOSED}

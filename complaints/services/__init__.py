@@ -1,0 +1,1 @@
+"""Complaint services; import from the submodules (workflow, deadlines)."""

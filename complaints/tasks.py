@@ -1,0 +1,10 @@
+"""Celery entry points of the complaints app (beat runs enforce_deadlines every minute)."""
+
+from celery import shared_task
+
+from complaints.services import deadlines
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def enforce_deadlines() -> dict[str, int]:
+    return deadlines.enforce_deadlines()

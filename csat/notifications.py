@@ -1,0 +1,115 @@
+"""Send notifications: an in-app inbox row per recipient, plus e-mail and department webhooks.
+
+Exactly once: a notification is unique per (recipient, key) and a delivery per (channel, target,
+key), both as database constraints; the sender locks a delivery and skips one already sent, so a
+retried or duplicated task never sends twice. A failing channel never blocks the workflow: only
+the in-app row is written inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from csat.models import Delivery, Department, Notification
+
+log = logging.getLogger(__name__)
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    departments: Iterable[Department] = (),
+) -> None:
+    """Queue one notification per recipient (and per department webhook) for this event key."""
+    users = {user.pk: user for user in recipients if user is not None and user.is_active}
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, key=key, title=title[:200], body=body, url=url) for pk in users],
+        ignore_conflicts=True,
+    )
+    text = f"{title}\n{body}".strip()
+    deliveries = [
+        Delivery(channel=Delivery.Channel.EMAIL, target=user.email, key=key, title=title[:200], body=body)
+        for user in users.values()
+        if user.email
+    ] + [
+        Delivery(
+            channel=Delivery.Channel.WEBHOOK, target=dept.webhook_url, key=key, title=title[:200], body=text
+        )
+        for dept in departments
+        if dept.webhook_url
+    ]
+    if not deliveries:
+        return
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    targets = [(d.channel, d.target) for d in deliveries]
+
+    def enqueue() -> None:
+        from csat.tasks import send_delivery
+
+        for channel, target in targets:
+            uid = (
+                Delivery.objects.filter(channel=channel, target=target, key=key)
+                .values_list("uid", flat=True)
+                .first()
+            )
+            try:
+                if uid:
+                    send_delivery.delay(str(uid))
+            except Exception:  # a broker or channel outage must not undo the committed workflow step
+                log.exception("could not queue delivery %s", uid)
+
+    transaction.on_commit(enqueue)
+
+
+def delivery_send(*, uid: str) -> bool:
+    """Send one delivery if not yet sent. Raises on a channel failure so Celery retries it."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(uid=uid).first()
+        if delivery is None or delivery.sent_at is not None:
+            return False
+        delivery.attempts += 1
+        try:
+            if delivery.channel == Delivery.Channel.EMAIL:
+                send_mail(delivery.title, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.target])
+            else:
+                _post_webhook(delivery.target, f"{delivery.title}\n{delivery.body}".strip())
+        except Exception as exc:
+            # Record the attempt outside the rolled-back transaction, then let Celery retry.
+            Delivery.objects.filter(pk=delivery.pk).update(
+                attempts=delivery.attempts, last_error=str(exc)[:300]
+            )
+            raise
+        delivery.sent_at = timezone.now()
+        delivery.last_error = ""
+        delivery.save(update_fields=["attempts", "sent_at", "last_error"])
+    return True
+
+
+def _post_webhook(url: str, text: str) -> None:
+    """WeCom and DingTalk group robots both take {"msgtype": "text", "text": {"content": …}}."""
+    payload = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=payload, headers={"Content-Type": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered {response.status}")
+
+
+def notification_mark_read(*, user: Any, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
