@@ -176,8 +176,31 @@ class Complaint(TimeStamped):
         return self.status != Status.CLOSED
 
     @property
+    def major_criteria_labels(self) -> list[str]:
+        return [
+            str(MajorCriterion(c).label) if c in MajorCriterion.values else c for c in self.major_criteria
+        ]
+
+    @property
     def needs_approval(self) -> bool:
         return bool(self.compensation_amount) and self.approval != Approval.APPROVED
+
+
+EVENT_LABELS = {
+    "create": _("接收登记"),
+    "register": _("登记反馈单"),
+    "dispatch": _("派单"),
+    "contact": _("联系客户"),
+    "progress": _("进度报告"),
+    "propose": _("提出方案"),
+    "approve": _("总经理批准"),
+    "reject": _("总经理驳回"),
+    "resolve": _("处理完毕"),
+    "follow_up": _("回访"),
+    "reopen": _("客户不满意，重新派单"),
+    "escalate": _("升级"),
+    "deadline_breached": _("超时"),
+}
 
 
 class ComplaintEvent(models.Model):
@@ -208,6 +231,10 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 class DeadlineKind(models.TextChoices):

@@ -8,4 +8,10 @@ app_name = "complaints"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", views.create, name="create"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("assessment/", views.assessment_page, name="assessment"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/print/", views.print_form, name="print"),
+    path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -1,12 +1,179 @@
-"""Pages of the complaint tickets and their deadlines."""
+"""Complaint pages: queues by role, intake, the ticket with its actions, print form, approvals, assessment."""
 
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import permissions, selectors
+from complaints.forms import ACTION_FORMS, AdjustmentForm, ComplaintIntakeForm, DispatchForm
+from complaints.models import Complaint
+from complaints.services import assessment as assessment_services
+from complaints.services import workflow
+from complaints.views_support import action_kwargs, ticket_context
+from csat import access, services
+from csat import selectors as csat_selectors
+from csat.exceptions import ApplicationError
+from csat.models import Department, DepartmentKind, Role
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    # Filled by its own issue; until then the section says so instead of a 404.
-    return render(request, "csat/coming_soon.html", {"title": _("投诉")})
+    role = access.role_of(request.user)
+    context: dict[str, Any] = {"title": _("投诉"), "can_create": permissions.can_create(request.user)}
+    if role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
+        context["queue"] = selectors.manager_queue(user=request.user)
+        return render(request, "complaints/manager_queue.html", context)
+    if role == Role.GENERAL_MANAGER:
+        context["approvals"] = list(selectors.approval_queue(user=request.user))
+        context["board"] = selectors.board(user=request.user)
+        return render(request, "complaints/gm.html", context)
+    context["board"] = selectors.board(user=request.user)
+    context["open_count"] = sum(len(tickets) for tickets in context["board"].values())
+    return render(request, "complaints/board.html", context)
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    if not access.has_role(request.user, Role.GENERAL_MANAGER):
+        raise PermissionDenied
+    return render(
+        request,
+        "complaints/approvals.html",
+        {"approvals": list(selectors.approval_queue(user=request.user)), "title": _("待审批")},
+    )
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create(request.user):
+        raise PermissionDenied(_("您的角色不能登记投诉。"))
+    profile = access.profile_of(request.user)
+    form = ComplaintIntakeForm(request.POST or None, initial={"mobile": request.GET.get("mobile", "")})
+    if request.method == "POST" and form.is_valid() and profile is not None and profile.store is not None:
+        data = form.cleaned_data
+        department = (
+            profile.department
+            or Department.objects.filter(store=profile.store, kind=DepartmentKind.CUSTOMER_CARE).first()
+        )
+        try:
+            customer = services.customer_find_or_create(
+                store=profile.store, mobile=data["mobile"], name=data["name"]
+            )
+            vehicle = customer.vehicles.filter(plate=data["plate"]).first() if data["plate"] else None
+            received_at = data["received_at"]
+            complaint = workflow.complaint_create(
+                actor=request.user,
+                customer=customer,
+                content=data["content"],
+                received_by_department=department,  # type: ignore[arg-type]
+                kind=data["kind"],
+                channel=data["channel"],
+                category=data["category"],
+                received_at=received_at,
+                received_at_reason=data["received_at_reason"],
+                urgent=data["urgent"],
+                major_criteria=data["major_criteria"],
+                vehicle=vehicle,
+            )
+        except DjangoValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("投诉 %(n)s 已登记。") % {"n": complaint.number})
+            return redirect("complaints:detail", pk=complaint.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "complaints/create.html", {"form": form, "title": _("登记投诉")}, status=status)
+
+
+def _ticket(request: HttpRequest, pk: int) -> Complaint:
+    try:
+        return selectors.complaint_detail(user=request.user, pk=pk)
+    except Complaint.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _ticket(request, pk)
+    return render(request, "complaints/detail.html", ticket_context(request, complaint))
+
+
+@login_required
+def print_form(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _ticket(request, pk)
+    return render(
+        request, "complaints/print.html", {"complaint": complaint, "title": _("客户投诉信息反馈单")}
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise Http404
+    complaint = _ticket(request, pk)
+    if not permissions.can_act(request.user, complaint, action):
+        raise PermissionDenied(_("您的角色或部门不能对该投诉执行此操作。"))
+    form_class = ACTION_FORMS[action]
+    if form_class is DispatchForm:
+        form: Any = DispatchForm(
+            request.POST,
+            departments=csat_selectors.department_list(user=request.user).filter(store=complaint.store),
+        )
+    else:
+        form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            service = getattr(workflow, f"complaint_{action}")
+            service(complaint=complaint, actor=request.user, **action_kwargs(action, form.cleaned_data))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("complaints:detail", pk=complaint.pk)
+    context = ticket_context(request, complaint, bound={action: form})
+    return render(request, "complaints/detail.html", context, status=400 if form.errors else 409)
+
+
+@login_required
+def assessment_page(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
+    try:
+        month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month
+    except ValueError:
+        raise Http404 from None
+    departments = csat_selectors.department_list(user=request.user)
+    form = AdjustmentForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_services.assessment_adjust(actor=request.user, month=month, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("考核调整已保存。"))
+            return redirect(f"{request.path}?month={raw}")
+    rows = selectors.assessment(user=request.user, month=month)
+    return render(
+        request,
+        "complaints/assessment.html",
+        {
+            "rows": rows,
+            "month": raw,
+            "form": form,
+            "can_adjust": access.has_role(request.user, Role.ADMIN_ASSESSOR),
+            "title": _("部门考核"),
+        },
+    )

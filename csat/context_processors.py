@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from csat import access
-from csat.models import Role
+from csat.models import Notification, Role
 
 
 def _roles(*roles: str) -> Callable[[Any], bool]:
@@ -26,7 +26,11 @@ NAV_ITEMS: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("home", _("工作台"), _everyone),
     ("callbacks:index", _("回访"), _roles(Role.AGENT, Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER)),
     ("complaints:index", _("投诉"), _everyone),
-    ("crisis:index", _("危机事件"), _roles(Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER, Role.GROUP_VIEWER)),
+    (
+        "crisis:index",
+        _("危机事件"),
+        _roles(Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER, Role.GROUP_VIEWER),
+    ),
     ("customer-search", _("客户"), _everyone),
     ("reports:index", _("报表"), _everyone),
     ("import-list", _("数据导入"), lambda user: access.can_import(user) and not access.is_read_only(user)),
@@ -42,4 +46,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if visible(user):
             url = reverse(name)
             items.append({"url": url, "label": label, "active": request.path == url})
-    return {"nav": items, "profile": access.profile_of(user)}
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {"nav": items, "profile": access.profile_of(user), "unread_notifications": unread}

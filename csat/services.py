@@ -144,3 +144,23 @@ def staff_create(
     group, _created = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     return user
+
+
+@transaction.atomic
+def customer_find_or_create(*, store: Store, mobile: str, name: str = "") -> Customer:
+    """The customer with this mobile in the store, or a new one (which needs a name)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from csat.domain import identifiers
+
+    try:
+        mobile = identifiers.normalize_mobile(mobile)
+    except ValueError:
+        raise ValidationError({"mobile": _("请输入 11 位大陆手机号，例如 13800138000。")}) from None
+    existing = Customer.objects.filter(store=store, mobile=mobile).first()
+    if existing is not None:
+        return existing
+    if not name.strip():
+        raise ValidationError({"name": _("新客户必须填写姓名。")})
+    return customer_create(store=store, name=name.strip(), mobile=mobile)

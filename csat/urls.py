@@ -26,6 +26,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/", include("csat.apis.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", views.notifications, name="notifications"),
     path("healthz", views.healthz, name="healthz"),
 ]
 if settings.DEBUG:

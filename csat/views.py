@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from csat import access, selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
-from csat.models import IdentityFlag, Role
+from csat.models import IdentityFlag, Notification, Role
+from csat.notifications import notification_mark_read
 
 LANDING_TEMPLATES = {
     Role.AGENT: "csat/landing/agent.html",
@@ -60,3 +61,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        raw = request.POST.get("id")
+        notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
+        return redirect("notifications")
+    items = Notification.objects.filter(recipient=request.user).order_by("-created_at")[:100]
+    return render(request, "csat/notifications.html", {"items": items, "title": _("通知")})

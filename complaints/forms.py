@@ -1,0 +1,145 @@
+"""Forms of the complaint pages: intake and one small form per action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category, Channel, Kind, MajorCriterion
+from csat.domain import identifiers
+from csat.forms import StyledForm
+
+
+class ComplaintIntakeForm(StyledForm):
+    customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("客户姓名"), max_length=100, required=False)
+    mobile = forms.CharField(label=_("手机号"), max_length=32)
+    plate = forms.CharField(label=_("车牌号"), max_length=20, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT)
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.PHONE)
+    category = forms.ChoiceField(label=_("投诉类别"), choices=Category.choices, initial=Category.REPAIR)
+    content = forms.CharField(label=_("客户原话"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    received_at = forms.DateTimeField(
+        label=_("接收时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("默认现在；补录更早的时间须填写原因"),
+    )
+    received_at_reason = forms.CharField(label=_("补录原因"), max_length=200, required=False)
+    urgent = forms.BooleanField(label=_("紧急"), required=False)
+    major_criteria = forms.MultipleChoiceField(
+        label=_("重大投诉条件（任一勾选即为重大投诉）"),
+        choices=MajorCriterion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_mobile(self) -> str:
+        try:
+            return identifiers.normalize_mobile(self.cleaned_data["mobile"])
+        except ValueError:
+            raise forms.ValidationError(_("请输入 11 位大陆手机号，例如 13800138000。")) from None
+
+    def clean_plate(self) -> str:
+        plate = self.cleaned_data.get("plate", "")
+        if not plate:
+            return ""
+        try:
+            return identifiers.normalize_plate(plate)
+        except ValueError:
+            raise forms.ValidationError(_("车牌号格式不正确，例如 粤B·12345。")) from None
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+
+class DispatchForm(StyledForm):
+    department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, departments: Any, initial_kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        field.queryset = departments  # type: ignore[attr-defined]
+        if initial_kind:
+            field.initial = departments.filter(kind=initial_kind).first()
+
+
+class ContactForm(StyledForm):
+    cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    background = forms.CharField(
+        label=_("背景（客户历史、相关部门）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    expectation = forms.CharField(
+        label=_("客户期望"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    note = forms.CharField(label=_("通话记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ProgressForm(StyledForm):
+    note = forms.CharField(label=_("进度说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class ProposeForm(StyledForm):
+    solution = forms.CharField(label=_("解决方案"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    compensation_amount = forms.DecimalField(
+        label=_("补偿金额（元，可空）"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+
+
+class DecisionForm(StyledForm):
+    comment = forms.CharField(
+        label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ResolveForm(StyledForm):
+    result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    agreement = forms.FileField(label=_("签字协议（PDF/图片，可选）"), required=False)
+
+    def clean_agreement(self) -> Any:
+        upload = self.cleaned_data.get("agreement")
+        if upload is None:
+            return None
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        if not str(upload.name).lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
+            raise forms.ValidationError(_("只支持 PDF、JPG、PNG 文件。"))
+        return upload
+
+
+class FollowUpForm(StyledForm):
+    outcome = forms.ChoiceField(
+        label=_("客户是否满意"),
+        choices=[("satisfied", _("满意，关闭投诉")), ("unsatisfied", _("不满意，重新派单"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("回访记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AdjustmentForm(StyledForm):
+    department = forms.ModelChoiceField(label=_("部门"), queryset=None)  # type: ignore[arg-type]
+    points = forms.DecimalField(label=_("调整分值（可为负）"), max_digits=6, decimal_places=1)
+    reason = forms.CharField(label=_("原因"), max_length=300)
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "register": NoteForm,
+    "dispatch": DispatchForm,
+    "contact": ContactForm,
+    "progress": ProgressForm,
+    "propose": ProposeForm,
+    "approve": DecisionForm,
+    "reject": DecisionForm,
+    "resolve": ResolveForm,
+    "follow_up": FollowUpForm,
+    "escalate": NoteForm,
+}
