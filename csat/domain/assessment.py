@@ -38,7 +38,9 @@ def points_for(event_kind: str, *, table: Mapping[str, int] | None = None) -> in
     try:
         return points[event_kind]
     except KeyError:
-        raise ValueError(f"unknown assessment event {event_kind!r}; expected one of {', '.join(points)}") from None
+        raise ValueError(
+            f"unknown assessment event {event_kind!r}; expected one of {', '.join(points)}"
+        ) from None
 
 
 def complaint_event_kind(severity: str) -> str:

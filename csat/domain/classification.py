@@ -131,7 +131,10 @@ def validity(
         _count(reached, "reached"),
         _count(surveyed, "surveyed"),
     )
-    reach_threshold, survey_threshold = _threshold(reach_min, "reach_min"), _threshold(survey_min, "survey_min")
+    reach_threshold, survey_threshold = (
+        _threshold(reach_min, "reach_min"),
+        _threshold(survey_min, "survey_min"),
+    )
     reach_rate = reached / required if required else None
     survey_rate = surveyed / reached if reached else None
     reach_ok = required == 0 or Fraction(reached, required) >= reach_threshold
@@ -150,8 +153,14 @@ MAJOR_CRITERIA: dict[str, tuple[str, str]] = {
     "compensation": ("涉及补偿/赔偿", "compensation demanded"),
     "safety": ("与安全有关", "safety-related"),
     "large_damage": ("损害金额大", "large damage amount"),
-    "repeat_repairs_rejected": ("短期内维修频次高,客户不接受", "frequent repeat repairs the customer rejects"),
-    "outside_parties": ("涉及媒体、律师、警察、消协、政府机关", "media, lawyer, police, consumer association or government involved"),
+    "repeat_repairs_rejected": (
+        "短期内维修频次高,客户不接受",
+        "frequent repeat repairs the customer rejects",
+    ),
+    "outside_parties": (
+        "涉及媒体、律师、警察、消协、政府机关",
+        "media, lawyer, police, consumer association or government involved",
+    ),
     "adverse_impact_likely": (
         "客户意见较大易导致不良影响(可能曝光、诉讼、过激行为)",
         "likely adverse impact (exposure, lawsuit, extreme acts)",

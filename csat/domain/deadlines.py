@@ -246,7 +246,11 @@ def compute_deadline(
     only matter for the 30-min and 2-h steps.
     """
     if kind in (HANDOFF, DISPATCH, FIRST_CONTACT):
-        step = {HANDOFF: handoff_deadline, DISPATCH: dispatch_deadline, FIRST_CONTACT: first_contact_deadline}[kind]
+        step = {
+            HANDOFF: handoff_deadline,
+            DISPATCH: dispatch_deadline,
+            FIRST_CONTACT: first_contact_deadline,
+        }[kind]
         return step(start, urgent=urgent, major=major, office_hours=office_hours, overrides=overrides, tz=tz)
     if kind == PROGRESS_REPORT:
         return progress_report_deadline(start, office_hours=office_hours, overrides=overrides, tz=tz)

@@ -41,6 +41,10 @@ class Bilingual(NamedTuple):
     zh: str
     en: str
 
+    def __str__(self) -> str:
+        # Chinese first: a template rendering the pair as-is shows the zh-hans text.
+        return self.zh
+
 
 # Least to most serious; precedence G > F > E > D > C > B > A.
 GRADE_ORDER: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G")
@@ -101,7 +105,9 @@ IDENTITY_GUIDANCE: dict[str, Bilingual] = {
 CRISIS_TYPES: dict[str, Bilingual] = {
     "a": Bilingual("与安全方面有关的案件", "safety-related case"),
     "b": Bilingual("损害金额大的案件", "large damage amount"),
-    "c": Bilingual("短期内进服务店维修频次高,客户不接受的情况", "frequent repairs in a short time, not accepted"),
+    "c": Bilingual(
+        "短期内进服务店维修频次高,客户不接受的情况", "frequent repairs in a short time, not accepted"
+    ),
     "d": Bilingual(
         "涉及媒体、律师、警察、消协、政府机关等的案件",
         "media, lawyer, police, consumer association or government involved",

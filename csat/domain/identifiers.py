@@ -6,8 +6,9 @@ Pure functions: every caller (forms, serializers, importers) gets the same answe
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 _MOBILE_JUNK = re.compile(r"[\s\-()（）.+]")
 
 # Province abbreviations used on mainland plates.
@@ -40,7 +41,8 @@ def normalize_mobile(raw: str) -> str:
 
     Accepts spaces, dashes, brackets and a +86 / 0086 / 86 country prefix.
     """
-    digits = _MOBILE_JUNK.sub("", str(raw or ""))
+    # NFKC: full-width digits and signs from a Chinese IME (１３８…, ＋８６) become ASCII.
+    digits = _MOBILE_JUNK.sub("", unicodedata.normalize("NFKC", str(raw or "")))
     for prefix in ("0086", "86"):
         if len(digits) == 11 + len(prefix) and digits.startswith(prefix):
             digits = digits[len(prefix) :]

@@ -101,7 +101,9 @@ def validate_direct_score(score: int) -> int:
     return score
 
 
-def survey_score(*, score: int | None = None, level: str | None = None, level_value: int | None = None) -> int | None:
+def survey_score(
+    *, score: int | None = None, level: str | None = None, level_value: int | None = None
+) -> int | None:
     """The score a survey contributes (``score_used``), or None when the customer did not rate.
 
     A direct score wins over a level: the source calls it the truest measure. ``level_value``

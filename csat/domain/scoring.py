@@ -172,9 +172,10 @@ def dimension_score(ratings: Ratings) -> float | None:
 def _check_score(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
         raise ValueError(f"{what} must be a finite number, got {value!r}")
-    if not 0 <= value <= 100:
+    number = float(value)
+    if not 0 <= number <= 100:
         raise ValueError(f"{what} must be between 0 and 100, got {value}")
-    return float(value)
+    return number
 
 
 def overall_score(dimension_scores: Mapping[str, float | None] | Iterable[float | None]) -> float:

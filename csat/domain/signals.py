@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 __all__ = [
     "CRISIS_THRESHOLD",
     "DEFAULT_TERMS",
-    "NEGATION_WINDOW",
+    "NEGATION_GAP",
     "NEGATORS",
     "NON_NEGATING",
     "SIGNAL_CODES",
@@ -33,7 +33,7 @@ SIGNAL_CODES: dict[str, tuple[str, str]] = {
     "legal": ("法律", "legal action"),
     "authority": ("主管部门", "authorities"),
     "safety": ("安全", "safety"),
-    "money": ("赔偿", "money demands"),
+    "money": ("索赔、退换车", "money demands"),
 }
 
 
@@ -89,8 +89,10 @@ DEFAULT_TERMS: tuple[Term, ...] = (
     Term("换车", "money", 1),
 )
 
-# A negator ending within this many characters before the term switches it off.
-NEGATION_WINDOW = 3
+# A negator followed by at most this many characters before the term switches it off
+# ("不会曝光", "不会去媒体", "不打算找律师"); further away it usually negates something else
+# ("不解决就曝光").
+NEGATION_GAP = 2
 NEGATORS: tuple[str, ...] = ("不打算", "不想", "不会", "没有", "不", "别", "没")
 # Words that start with a negator but do not negate what follows ("不满就曝光" still fires).
 NON_NEGATING: tuple[str, ...] = (
@@ -126,8 +128,10 @@ def _coerce_terms(terms: Iterable[Term | tuple[str, str] | tuple[str, str, int]]
         else:
             raise ValueError(f"a term must be a Term or (term, code[, weight]), got {item!r}")
     for t in result:
-        if not t.term:
-            raise ValueError("empty signal term")
+        if not t.term or not t.code:
+            raise ValueError(f"a signal term needs a term and a code, got {t!r}")
+        if isinstance(t.weight, bool) or not isinstance(t.weight, int) or t.weight < 0:
+            raise ValueError(f"a signal weight must be a non-negative integer, got {t.weight!r}")
     return tuple(result)
 
 
@@ -141,17 +145,14 @@ def _phrase_at(text: str, index: int, term: str, phrases: Iterable[str]) -> bool
 
 
 def _negated(text: str, index: int) -> bool:
-    window_start = max(0, index - NEGATION_WINDOW)
-    # Only the current clause counts.
-    for pos in range(index - 1, window_start - 1, -1):
-        if _CLAUSE_BREAK.match(text[pos]):
-            window_start = pos + 1
-            break
-    for pos in range(window_start, index):
-        if text.startswith(NON_NEGATING, pos):
-            continue
-        if text.startswith(NEGATORS, pos):
-            return True
+    """Whether a negator ends at most NEGATION_GAP characters before ``index``, same clause."""
+    for neg in NEGATORS:
+        pos = text.find(neg, max(0, index - NEGATION_GAP - len(neg)), index)
+        while pos != -1:
+            gap = text[pos + len(neg) : index]
+            if not _CLAUSE_BREAK.search(gap) and not text.startswith(NON_NEGATING, pos):
+                return True
+            pos = text.find(neg, pos + 1, index)
     return False
 
 
@@ -174,7 +175,7 @@ def text_signals(
     """The signals found in ``text``: one per distinct term that fires, in order of appearance.
 
     ``terms=None`` uses DEFAULT_TERMS; ``terms`` may also be (term, code[, weight]) tuples.
-    Full-width characters are normalised first (NFKC), so "12315" matches "12315".
+    Full-width characters are normalised first (NFKC), so "１２３１５" matches "12315".
     """
     if text is None:
         return []

@@ -11,6 +11,14 @@ from dataclasses import dataclass
 
 __all__ = [
     "ACTIONS",
+    "AWAITING_APPROVAL",
+    "CLOSED",
+    "DISPATCHED",
+    "IN_PROGRESS",
+    "RECEIVED",
+    "REGISTERED",
+    "REOPEN_STATUS",
+    "RESOLVED",
     "ACTION_TRANSITIONS",
     "CLOSED_STATUSES",
     "COMPLAINT_STATUSES",
@@ -95,7 +103,9 @@ REOPEN_STATUS = DISPATCHED
 
 def _check_status(status: str) -> None:
     if status not in COMPLAINT_STATUSES:
-        raise ValueError(f"unknown complaint status {status!r}; expected one of {', '.join(COMPLAINT_STATUSES)}")
+        raise ValueError(
+            f"unknown complaint status {status!r}; expected one of {', '.join(COMPLAINT_STATUSES)}"
+        )
 
 
 def allowed_actions(status: str) -> list[str]:
@@ -149,9 +159,7 @@ CRISIS_PHASE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def check_transition(
-    table: Mapping[str, Set[str]], current: str, target: str, *, what: str = "state"
-) -> str:
+def check_transition(table: Mapping[str, Set[str]], current: str, target: str, *, what: str = "state") -> str:
     """Validate ``current → target`` against a table state → allowed targets; returns ``target``.
 
     Unknown states → ValueError; a known but forbidden change → TransitionError.

@@ -1,0 +1,138 @@
+import pytest
+
+from csat.domain.transitions import (
+    ACTION_TRANSITIONS,
+    ACTIONS,
+    COMPLAINT_STATUSES,
+    CRISIS_PHASE_TRANSITIONS,
+    TransitionError,
+    allowed_actions,
+    check_transition,
+    next_phase,
+    next_status,
+)
+
+
+def test_happy_path() -> None:
+    status = "received"
+    for action, expected in [
+        ("register", "registered"),
+        ("dispatch", "dispatched"),
+        ("contact", "in_progress"),
+        ("progress", "in_progress"),
+        ("propose", "awaiting_approval"),
+        ("approve", "in_progress"),
+        ("resolve", "resolved"),
+    ]:
+        status = next_status(status, action, with_compensation=True)
+        assert status == expected, action
+    assert next_status(status, "follow_up", outcome="satisfied") == "closed"
+
+
+def test_proposal_without_compensation_needs_no_approval() -> None:
+    assert next_status("in_progress", "propose") == "in_progress"
+    assert next_status("in_progress", "propose", with_compensation=True) == "awaiting_approval"
+
+
+def test_reject_back_to_in_progress() -> None:
+    assert next_status("awaiting_approval", "reject") == "in_progress"
+
+
+def test_unsatisfied_follow_up_reopens() -> None:
+    assert next_status("resolved", "follow_up", outcome="unsatisfied") == "dispatched"
+
+
+def test_progress_keeps_status_while_awaiting_approval() -> None:
+    assert next_status("awaiting_approval", "progress") == "awaiting_approval"
+
+
+@pytest.mark.parametrize(
+    "status", ["received", "registered", "dispatched", "in_progress", "awaiting_approval", "resolved"]
+)
+def test_escalate_from_any_open_state_keeps_status(status: str) -> None:
+    assert next_status(status, "escalate") == status
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("closed", "escalate"),
+        ("received", "dispatch"),
+        ("awaiting_approval", "resolve"),
+        ("in_progress", "approve"),
+        ("resolved", "resolve"),
+        ("closed", "follow_up"),
+        ("dispatched", "propose"),
+        ("awaiting_approval", "propose"),
+    ],
+)
+def test_forbidden_transitions(status: str, action: str) -> None:
+    kwargs = {"outcome": "satisfied"} if action == "follow_up" else {}
+    with pytest.raises(TransitionError, match=f"cannot {action}"):
+        next_status(status, action, **kwargs)
+
+
+def test_transition_error_is_value_error() -> None:
+    assert issubclass(TransitionError, ValueError)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="unknown complaint action"):
+        next_status("received", "teleport")
+    with pytest.raises(ValueError, match="unknown complaint status"):
+        next_status("lost", "register")
+    with pytest.raises(ValueError, match="outcome"):
+        next_status("resolved", "follow_up")
+    with pytest.raises(ValueError, match="outcome"):
+        next_status("resolved", "follow_up", outcome="meh")
+    with pytest.raises(ValueError, match="only follow_up"):
+        next_status("received", "register", outcome="satisfied")
+
+
+def test_allowed_actions() -> None:
+    assert allowed_actions("received") == ["register", "escalate"]
+    assert allowed_actions("in_progress") == ["progress", "propose", "resolve", "escalate"]
+    assert allowed_actions("awaiting_approval") == ["progress", "approve", "reject", "escalate"]
+    assert allowed_actions("resolved") == ["follow_up", "escalate"]
+    assert allowed_actions("closed") == []
+    with pytest.raises(ValueError):
+        allowed_actions("nope")
+
+
+def test_table_consistent() -> None:
+    assert set(ACTION_TRANSITIONS) == set(ACTIONS)
+    for transition in ACTION_TRANSITIONS.values():
+        assert transition.sources <= set(COMPLAINT_STATUSES)
+        assert transition.target is None or transition.target in COMPLAINT_STATUSES
+
+
+def test_every_allowed_action_succeeds() -> None:
+    for status in COMPLAINT_STATUSES:
+        for action in allowed_actions(status):
+            kwargs = {"outcome": "satisfied"} if action == "follow_up" else {}
+            assert next_status(status, action, **kwargs) in COMPLAINT_STATUSES
+
+
+def test_crisis_phases() -> None:
+    assert next_phase("latent", "outbreak") == "outbreak"
+    assert next_phase("outbreak", "aftermath") == "aftermath"
+    assert next_phase("aftermath", "recovery") == "recovery"
+    assert next_phase("latent", "recovery") == "recovery"
+    for current, target in [
+        ("outbreak", "latent"),
+        ("recovery", "latent"),
+        ("latent", "aftermath"),
+        ("latent", "latent"),
+    ]:
+        with pytest.raises(TransitionError):
+            next_phase(current, target)
+    with pytest.raises(ValueError, match="unknown crisis phase"):
+        next_phase("latent", "panic")
+    assert set(CRISIS_PHASE_TRANSITIONS) == {"latent", "outbreak", "aftermath", "recovery"}
+
+
+def test_generic_check_transition() -> None:
+    table = {"pending": {"done", "cancelled"}, "done": set(), "cancelled": set()}
+    assert check_transition(table, "pending", "done", what="callback") == "done"
+    with pytest.raises(TransitionError, match="callback"):
+        check_transition(table, "done", "pending", what="callback")
