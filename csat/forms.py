@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class StyledForm(forms.Form):
@@ -14,3 +15,13 @@ class StyledForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class CalendarOverrideForm(StyledForm):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working_day = forms.TypedChoiceField(
+        label=_("类型"),
+        choices=[("0", _("放假")), ("1", _("调休上班"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)

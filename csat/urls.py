@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/", include("csat.apis.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", views.notifications, name="notifications"),
+    path("calendar/", views.calendar_overrides, name="calendar-overrides"),
     path("healthz", views.healthz, name="healthz"),
 ]
 if settings.DEBUG:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from csat import access, selectors
+from csat import access, selectors, services
 from csat.domain.grading import IDENTITY_GUIDANCE
-from csat.models import IdentityFlag, Notification, Role
+from csat.forms import CalendarOverrideForm
+from csat.models import CalendarOverride, IdentityFlag, Notification, Role
 from csat.notifications import notification_mark_read
 
 LANDING_TEMPLATES = {
@@ -71,3 +74,34 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("notifications")
     items = Notification.objects.filter(recipient=request.user).order_by("-created_at")[:100]
     return render(request, "csat/notifications.html", {"items": items, "title": _("通知")})
+
+
+@login_required
+def calendar_overrides(request: HttpRequest) -> HttpResponse:
+    """Admin (综合部) maintains holidays and adjusted working days; open deadlines move with them."""
+    can_edit = access.has_role(request.user, Role.ADMIN_ASSESSOR)
+    form = CalendarOverrideForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        delete_id = request.POST.get("delete")
+        if delete_id and delete_id.isdigit():
+            override = get_object_or_404(CalendarOverride, pk=int(delete_id))
+            services.calendar_override_delete(override=override)
+            messages.success(request, _("已删除。"))
+            return redirect("calendar-overrides")
+        if form.is_valid():
+            services.calendar_override_set(**form.cleaned_data)
+            messages.success(request, _("已保存，相关未完成的时限已重新计算。"))
+            return redirect("calendar-overrides")
+    return render(
+        request,
+        "csat/calendar_overrides.html",
+        {
+            "overrides": CalendarOverride.objects.order_by("-date")[:200],
+            "form": form,
+            "can_edit": can_edit,
+            "title": _("节假日与调休"),
+        },
+        status=400 if form.errors else 200,
+    )
