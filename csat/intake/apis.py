@@ -62,7 +62,9 @@ class ImportUploadSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = selectors.store_list(user=self.context["request"].user)  # type: ignore[attr-defined]
+        request = self.context.get("request")  # absent when drf-spectacular builds the schema
+        if request is not None:
+            self.fields["store"].queryset = selectors.store_list(user=request.user)  # type: ignore[attr-defined]
 
     def validate_file(self, value: Any) -> Any:
         if not str(value.name).lower().endswith(ALLOWED_EXTENSIONS):

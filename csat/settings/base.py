@@ -107,7 +107,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -143,6 +143,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status": give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "csat.models.core.DepartmentKind",
+        "ComplaintKindEnum": "complaints.models.Kind",
+        "DeadlineKindEnum": "complaints.models.DeadlineKind",
+        "ImportKindEnum": "csat.intake.columns.KIND_CHOICES",
+        "ComplaintStatusEnum": "complaints.models.Status",
+        "ImportStatusEnum": "csat.models.intake.ImportJob.Status",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker (no service needed).
@@ -181,7 +190,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Every minute: warn before and record breaches of complaint deadlines.
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
     # Hourly, on the hour: create callback tasks for new deliveries and service visits.
-    "generate-callback-tasks": {"task": "callbacks.tasks.generate_callback_tasks", "schedule": crontab(minute=0)},
+    "generate-callback-tasks": {
+        "task": "callbacks.tasks.generate_callback_tasks",
+        "schedule": crontab(minute=0),
+    },
     # 28th at 06:00: this month's report, so departments have it before the 30th.
     "monthly-report-current": {
         "task": "reports.tasks.build_monthly_report",
