@@ -2,6 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from crisis.apis import CrisisViewSet
+
 router = DefaultRouter()
+router.register("crises", CrisisViewSet, basename="crisis")
 
 urlpatterns = router.urls

@@ -1,1 +1,251 @@
-"""Models of the crisis cases (grade G)."""
+"""Crisis cases (危机事件, grade G): phases, emergency team, versioned plan, actions, media log, review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from csat.domain import transitions
+from csat.models import Customer, Store, TimeStamped
+
+
+class CrisisType(models.TextChoices):
+    SAFETY = "a", _("a 安全问题")
+    LARGE_AMOUNT = "b", _("b 涉及金额较大")
+    FREQUENT_REPAIRS = "c", _("c 短期内频繁维修且客户不接受")
+    MEDIA_OR_AUTHORITY = "d", _("d 媒体、律师、公安、消协或政府介入")
+    OTHER = "e", _("e 其他强烈不满，可能造成不良影响")
+
+
+class Phase(models.TextChoices):
+    LATENT = "latent", _("潜伏期")
+    OUTBREAK = "outbreak", _("爆发期")
+    AFTERMATH = "aftermath", _("后遗症期")
+    RECOVERY = "recovery", _("善后期")
+
+
+assert set(Phase.values) == set(transitions.CRISIS_PHASES)
+
+
+class Review(models.TextChoices):
+    NONE = "none", _("未提交")
+    PENDING = "pending", _("待总经理审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class CrisisCase(TimeStamped):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="crises", verbose_name=_("门店"))
+    number = models.CharField(_("编号"), max_length=30, unique=True)
+    type = models.CharField(_("类型"), max_length=1, choices=CrisisType.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("概况"), blank=True)
+    phase = models.CharField(_("阶段"), max_length=20, choices=Phase.choices, default=Phase.LATENT)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="crises",
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+    )
+    complaints = models.ManyToManyField(
+        "complaints.Complaint", related_name="crises", verbose_name=_("关联投诉"), blank=True
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
+    opened_at = models.DateTimeField(_("发起时间"))
+    exposed = models.BooleanField(_("已被媒体曝光"), default=False)
+    plan = models.TextField(_("危机处理方案"), blank=True)
+    plan_version = models.PositiveIntegerField(_("方案版本"), default=0)
+    causes = models.TextField(_("原因分析"), blank=True)
+    lessons = models.TextField(_("经验教训"), blank=True)
+    preventive_measures = models.TextField(_("预防措施"), blank=True)
+    review = models.CharField(_("总结审批"), max_length=10, choices=Review.choices, default=Review.NONE)
+    review_comment = models.TextField(_("审批意见"), blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("危机事件")
+        verbose_name_plural = _("危机事件")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["store", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CrisisEvent(models.Model):
+    """Timeline of a crisis: phase changes (with why), plan versions, team changes, review."""
+
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("危机事件")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("动作"), max_length=30)
+    from_phase = models.CharField(_("原阶段"), max_length=20, blank=True)
+    to_phase = models.CharField(_("新阶段"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("危机事件记录")
+        verbose_name_plural = _("危机事件记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.crisis_id} {self.action}"
+
+
+class TeamMember(models.Model):
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="team", verbose_name=_("危机事件")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("成员")
+    )
+    role = models.CharField(_("职责"), max_length=100, blank=True)
+    is_leader = models.BooleanField(_("组长"), default=False)
+
+    class Meta:
+        verbose_name = _("应急小组成员")
+        verbose_name_plural = _("应急小组成员")
+        constraints = [
+            models.UniqueConstraint(fields=["crisis", "user"], name="crisis_team_member_once"),
+            models.UniqueConstraint(
+                fields=["crisis"], condition=models.Q(is_leader=True), name="crisis_one_leader"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role}"
+
+
+class PlanVersion(models.Model):
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="plan_versions", verbose_name=_("危机事件")
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    text = models.TextField(_("方案"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("方案版本")
+        verbose_name_plural = _("方案版本")
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["crisis", "version"], name="crisis_plan_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.crisis_id} v{self.version}"
+
+
+class LogKind(models.TextChoices):
+    NEGOTIATION = "negotiation", _("与客户协商")
+    THIRD_PARTY = "third_party", _("第三方支持")
+    LEGAL = "legal", _("法律途径")
+
+
+class CrisisLog(models.Model):
+    """Negotiation records, third-party support and legal steps."""
+
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="logs", verbose_name=_("危机事件")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=LogKind.choices)
+    text = models.TextField(_("内容"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("危机记录")
+        verbose_name_plural = _("危机记录")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.crisis_id} {self.kind}"
+
+
+class CrisisAction(models.Model):
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="actions", verbose_name=_("危机事件")
+    )
+    title = models.CharField(_("行动"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("负责人")
+    )
+    due_at = models.DateTimeField(_("截止时间"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("行动项")
+        verbose_name_plural = _("行动项")
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="crisis_action_open_idx",
+                condition=models.Q(done_at__isnull=True, overdue_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionOverdue(models.Model):
+    """Recorded once per overdue action (unique), so the sweep notifies exactly once."""
+
+    action = models.OneToOneField(
+        CrisisAction, on_delete=models.CASCADE, related_name="overdue", verbose_name=_("行动项")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("行动项逾期")
+        verbose_name_plural = _("行动项逾期")
+
+    def __str__(self) -> str:
+        return str(self.action_id)
+
+
+class MediaEntry(models.Model):
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="media_log", verbose_name=_("危机事件")
+    )
+    outlet = models.CharField(_("媒体"), max_length=100)
+    date = models.DateField(_("日期"))
+    exposed = models.BooleanField(_("已曝光"), default=False)
+    reach = models.PositiveIntegerField(_("传播量"), null=True, blank=True)
+    response = models.TextField(_("应对"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("媒体/公关记录")
+        verbose_name_plural = _("媒体/公关记录")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.date}"

@@ -1,12 +1,179 @@
-"""Pages of the crisis cases (grade G)."""
+"""Crisis pages: the GM's board, opening a case, the case page with its team, plan, logs and actions."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crisis import forms, selectors, services
+from crisis.models import CrisisAction, CrisisCase, Phase
+from crisis.permissions import can_approve, can_edit, can_open
+from csat import access
+from csat.domain.crisis import PHASE_GUIDANCE, PRINCIPLES
+from csat.domain.identifiers import looks_like_mobile, normalize_mobile
+from csat.domain.transitions import CRISIS_PHASE_TRANSITIONS
+from csat.exceptions import ApplicationError
+from csat.models import Customer
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    # Filled by its own issue; until then the section says so instead of a 404.
-    return render(request, "csat/coming_soon.html", {"title": _("危机事件")})
+    board = selectors.crisis_board(user=request.user)
+    closed = (
+        selectors.crisis_list(user=request.user).filter(closed_at__isnull=False).order_by("-closed_at")[:20]
+    )
+    return render(
+        request,
+        "crisis/board.html",
+        {"board": board, "closed": closed, "can_open": can_open(request.user), "title": _("危机事件看板")},
+    )
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    if not can_open(request.user):
+        raise PermissionDenied
+    form = forms.OpenForm(request.POST or None)
+    store = access.profile_of(request.user).store if access.profile_of(request.user) else None
+    if request.method == "POST" and form.is_valid() and store is not None:
+        data = form.cleaned_data
+        customer = None
+        if data["mobile"]:
+            if not looks_like_mobile(data["mobile"]):
+                form.add_error("mobile", _("请输入 11 位大陆手机号。"))
+            else:
+                customer = Customer.objects.filter(
+                    store=store, mobile=normalize_mobile(data["mobile"])
+                ).first()
+                if customer is None:
+                    form.add_error("mobile", _("本门店没有该手机号的客户。"))
+        if not form.errors:
+            crisis = services.crisis_open(
+                actor=request.user,
+                store=store,
+                type=data["type"],
+                title=data["title"],
+                summary=data["summary"],
+                customer=customer,
+            )
+            return redirect("crisis:detail", pk=crisis.pk)
+    return render(
+        request,
+        "crisis/create.html",
+        {"form": form, "title": _("发起危机事件")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _case(request: HttpRequest, pk: int) -> CrisisCase:
+    try:
+        return selectors.crisis_detail(user=request.user, pk=pk)
+    except CrisisCase.DoesNotExist:
+        raise Http404 from None
+
+
+def _forms(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+    bound = bound or {}
+    store_id = crisis.store_id
+    allowed = [p for p, _label in Phase.choices if p in CRISIS_PHASE_TRANSITIONS[crisis.phase]]
+    phase_form = bound.get("phase") or forms.PhaseForm()
+    phase_form.fields["phase"].choices = [(p, Phase(p).label) for p in allowed]
+    return {
+        "phase": phase_form if allowed else None,
+        "team": bound.get("team") or forms.TeamForm(store_id=store_id),
+        "plan": bound.get("plan") or forms.PlanForm(initial={"text": crisis.plan}),
+        "log": bound.get("log") or forms.LogForm(),
+        "media": bound.get("media") or forms.MediaForm(),
+        "action": bound.get("action") or forms.ActionForm(store_id=store_id),
+        "review": (bound.get("review") or forms.ReviewForm()) if crisis.phase == Phase.RECOVERY else None,
+    }
+
+
+@login_required
+def detail(
+    request: HttpRequest, pk: int, bound: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    crisis = _case(request, pk)
+    return render(
+        request,
+        "crisis/detail.html",
+        {
+            "crisis": crisis,
+            "editable": crisis.is_open and can_edit(request.user, crisis),
+            "can_approve": crisis.review == "pending" and can_approve(request.user, crisis),
+            "forms": _forms(crisis, bound),
+            "decision_form": forms.DecisionForm(),
+            "guidance": PHASE_GUIDANCE[crisis.phase],
+            "principles": PRINCIPLES,
+            "title": crisis.number,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    crisis = _case(request, pk)
+    user = request.user
+    store_id = crisis.store_id
+    builders: dict[str, Any] = {
+        "phase": lambda: forms.PhaseForm(request.POST),
+        "team": lambda: forms.TeamForm(request.POST, store_id=store_id),
+        "plan": lambda: forms.PlanForm(request.POST),
+        "log": lambda: forms.LogForm(request.POST),
+        "media": lambda: forms.MediaForm(request.POST),
+        "action": lambda: forms.ActionForm(request.POST, store_id=store_id),
+        "review": lambda: forms.ReviewForm(request.POST),
+        "decide": lambda: forms.DecisionForm(request.POST),
+    }
+    if what not in builders:
+        raise Http404
+    form = builders[what]()
+    if what == "phase":
+        form.fields["phase"].choices = Phase.choices
+    if not form.is_valid():
+        return detail(request, pk, bound={what: form}, status=400)
+    data = form.cleaned_data
+    calls = {
+        "phase": lambda: services.crisis_change_phase(
+            crisis=crisis, actor=user, phase=data["phase"], reason=data["reason"]
+        ),
+        "team": lambda: services.crisis_team_set(crisis=crisis, actor=user, **data),
+        "plan": lambda: services.crisis_plan_update(crisis=crisis, actor=user, text=data["text"]),
+        "log": lambda: services.crisis_log_add(crisis=crisis, actor=user, **data),
+        "media": lambda: services.crisis_media_add(crisis=crisis, actor=user, **data),
+        "action": lambda: services.crisis_action_add(crisis=crisis, actor=user, **data),
+        "review": lambda: services.crisis_review_submit(crisis=crisis, actor=user, **data),
+        "decide": lambda: services.crisis_review_decide(
+            crisis=crisis, actor=user, approve=data["decision"] == "approve", comment=data["comment"]
+        ),
+    }
+    try:
+        calls[what]()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("crisis:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
+    crisis = _case(request, pk)
+    action = get_object_or_404(CrisisAction, pk=action_id, crisis=crisis)
+    try:
+        services.crisis_action_done(action=action, actor=request.user)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return redirect("crisis:detail", pk=pk)

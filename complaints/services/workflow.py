@@ -459,11 +459,8 @@ def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = ""
         locked.severity = Severity.MAJOR
         locked.major_criteria = sorted(set(locked.major_criteria) | {MajorCriterion.ADVERSE_IMPACT.value})
         locked.save(update_fields=["severity", "major_criteria", "updated_at"])
-    _event(locked, actor=actor, action="escalate", before=before, note=note)
-    _notify(
-        locked,
-        store_role_users(locked.store_id, Role.GENERAL_MANAGER),
-        "escalated",
-        _("投诉升级为危机事件：%(n)s") % {"n": locked.number},
-    )
+    from crisis.services import crisis_open_from_complaint
+
+    crisis = crisis_open_from_complaint(actor=actor, complaint=locked, note=note)
+    _event(locked, actor=actor, action="escalate", before=before, note=note, crisis=crisis.pk)
     return locked

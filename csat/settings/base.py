@@ -189,6 +189,8 @@ else:
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Every minute: warn before and record breaches of complaint deadlines.
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
+    # Every minute: mark overdue crisis actions (once each) and notify.
+    "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
     # Hourly, on the hour: create callback tasks for new deliveries and service visits.
     "generate-callback-tasks": {
         "task": "callbacks.tasks.generate_callback_tasks",

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from crisis.models import CrisisType, LogKind, Phase
+from csat.forms import StyledForm
+
+
+def _staff_choices(store_id: int | None) -> Any:
+    return get_user_model().objects.filter(is_active=True, profile__store_id=store_id).order_by("first_name")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        profile = getattr(obj, "profile", None)
+        dept = profile.department.name if profile and profile.department else ""
+        return f"{obj.get_full_name() or obj.username} {dept}".strip()
+
+
+class OpenForm(StyledForm):
+    type = forms.ChoiceField(label=_("危机类型"), choices=CrisisType.choices)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    summary = forms.CharField(
+        label=_("预警信号与概况"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    mobile = forms.CharField(label=_("客户手机号（可选）"), max_length=32, required=False)
+
+
+class PhaseForm(StyledForm):
+    phase = forms.ChoiceField(label=_("进入阶段"), choices=Phase.choices)
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TeamForm(StyledForm):
+    user = StaffChoiceField(label=_("成员"), queryset=None)  # type: ignore[arg-type]
+    role = forms.CharField(label=_("职责"), max_length=100, required=False)
+    is_leader = forms.BooleanField(label=_("组长"), required=False)
+
+    def __init__(self, *args: Any, store_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _staff_choices(store_id).select_related("profile__department")  # type: ignore[attr-defined]
+
+
+class PlanForm(StyledForm):
+    text = forms.CharField(label=_("危机处理方案"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class LogForm(StyledForm):
+    kind = forms.ChoiceField(label=_("类型"), choices=LogKind.choices)
+    text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MediaForm(StyledForm):
+    outlet = forms.CharField(label=_("媒体"), max_length=100)
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    exposed = forms.BooleanField(label=_("已曝光"), required=False)
+    reach = forms.IntegerField(label=_("传播量（阅读/播放）"), required=False, min_value=0)
+    response = forms.CharField(label=_("应对"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ActionForm(StyledForm):
+    title = forms.CharField(label=_("行动"), max_length=200)
+    owner = StaffChoiceField(label=_("负责人"), queryset=None)  # type: ignore[arg-type]
+    due_at = forms.DateTimeField(
+        label=_("截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args: Any, store_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _staff_choices(store_id).select_related("profile__department")  # type: ignore[attr-defined]
+
+
+class ReviewForm(StyledForm):
+    causes = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 3}))
+    lessons = forms.CharField(label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 3}))
+    preventive_measures = forms.CharField(label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(StyledForm):
+    decision = forms.ChoiceField(
+        label=_("审批"), choices=[("approve", _("批准结案")), ("reject", _("驳回"))], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from crisis.services import crisis_actions_sweep
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_crisis_actions() -> int:
+    return crisis_actions_sweep()
