@@ -151,6 +151,8 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "csat.intake.columns.KIND_CHOICES",
         "ComplaintStatusEnum": "complaints.models.Status",
         "ImportStatusEnum": "csat.models.intake.ImportJob.Status",
+        "CrisisTypeEnum": "crisis.models.CrisisType",
+        "ComplaintChannelEnum": "complaints.models.Channel",
     },
 }
 
