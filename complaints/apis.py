@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from complaints import permissions, selectors
 from complaints.models import (
     Category,
+    CauseCode,
     Channel,
     Complaint,
     ComplaintEvent,
@@ -98,6 +99,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "approval_comment",
             "result",
             "reopen_count",
+            "cause_code",
             "deadlines",
             "history",
             "allowed_actions",
@@ -187,6 +189,9 @@ class ActionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     result = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     agreement = serializers.FileField(required=False, allow_null=True)
+    cause_code = serializers.PrimaryKeyRelatedField(
+        queryset=CauseCode.objects.filter(active=True), required=False, allow_null=True
+    )
     outcome = serializers.ChoiceField(
         choices=[("satisfied", _("满意")), ("unsatisfied", _("不满意"))], required=False
     )
@@ -244,7 +249,11 @@ def _run(action_name: str, complaint: Complaint, user: Any, data: dict[str, Any]
         return workflow.complaint_reject(complaint=complaint, actor=user, comment=data["comment"])
     if action_name == "resolve":
         return workflow.complaint_resolve(
-            complaint=complaint, actor=user, result=data["result"], agreement=data.get("agreement")
+            complaint=complaint,
+            actor=user,
+            result=data["result"],
+            agreement=data.get("agreement"),
+            cause_code=data.get("cause_code"),
         )
     if action_name == "follow_up":
         if not data.get("outcome"):

@@ -4,8 +4,10 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from complaints.apis import AssessmentApi, ComplaintViewSet
+from complaints.prevention_apis import MeasureViewSet
 
 router = DefaultRouter()
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("preventive-measures", MeasureViewSet, basename="preventive-measure")
 
 urlpatterns = [path("assessment/", AssessmentApi.as_view(), name="api-assessment"), *router.urls]

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Category, Channel, Kind, MajorCriterion
+from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
 from csat.domain import identifiers
 from csat.forms import StyledForm
 
@@ -99,6 +99,9 @@ class DecisionForm(StyledForm):
 
 class ResolveForm(StyledForm):
     result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    cause_code = forms.ModelChoiceField(
+        label=_("原因分类（用于预防分析）"), queryset=CauseCode.objects.filter(active=True), required=False
+    )
     agreement = forms.FileField(label=_("签字协议（PDF/图片，可选）"), required=False)
 
     def clean_agreement(self) -> Any:

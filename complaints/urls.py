@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import prevention_views, views
 
 app_name = "complaints"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("approvals/", views.approvals, name="approvals"),
     path("assessment/", views.assessment_page, name="assessment"),
+    path("measures/", prevention_views.measure_list, name="measures"),
+    path("measures/new/", prevention_views.measure_create, name="measure-create"),
+    path("measures/<int:pk>/", prevention_views.measure_detail, name="measure-detail"),
+    path("measures/<int:pk>/<str:action>/", prevention_views.measure_step, name="measure-step"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.print_form, name="print"),
     path("<int:pk>/<str:action>/", views.act, name="act"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
 from complaints.forms import ACTION_FORMS, AdjustmentForm, ComplaintIntakeForm, DispatchForm
-from complaints.models import Complaint
+from complaints.models import Complaint, MeasureStatus
 from complaints.services import assessment as assessment_services
 from complaints.services import workflow
 from complaints.views_support import action_kwargs, ticket_context
@@ -36,6 +36,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "complaints/manager_queue.html", context)
     if role == Role.GENERAL_MANAGER:
         context["approvals"] = list(selectors.approval_queue(user=request.user))
+        context["measures"] = list(_awaiting_measures(request))
         context["board"] = selectors.board(user=request.user)
         return render(request, "complaints/gm.html", context)
     context["board"] = selectors.board(user=request.user)
@@ -50,7 +51,20 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/approvals.html",
-        {"approvals": list(selectors.approval_queue(user=request.user)), "title": _("待审批")},
+        {
+            "approvals": list(selectors.approval_queue(user=request.user)),
+            "measures": list(_awaiting_measures(request)),
+            "title": _("待审批"),
+        },
+    )
+
+
+def _awaiting_measures(request: HttpRequest) -> Any:
+    # The GM's one approval queue: compensation proposals and preventive measures together.
+    return (
+        selectors.measure_list(user=request.user)
+        .filter(status=MeasureStatus.AWAITING_APPROVAL)
+        .order_by("created_at")
     )
 
 

@@ -25,14 +25,14 @@ ACTION_ARGUMENTS = {
     "propose": ("solution", "compensation_amount"),
     "approve": ("comment",),
     "reject": ("comment",),
-    "resolve": ("result", "agreement"),
+    "resolve": ("result", "agreement", "cause_code"),
     "follow_up": ("outcome", "note"),
     "escalate": ("note",),
 }
 
 
 # Values a service takes as None when absent; every other argument is text.
-NULLABLE = frozenset({"department", "agreement", "compensation_amount"})
+NULLABLE = frozenset({"department", "agreement", "compensation_amount", "cause_code"})
 
 
 def action_kwargs(action: str, cleaned: dict[str, Any]) -> dict[str, Any]:

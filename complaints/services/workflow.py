@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from complaints.models import (
     Approval,
     Category,
+    CauseCode,
     Complaint,
     ComplaintEvent,
     DeadlineKind,
@@ -386,7 +387,12 @@ def complaint_reject(*, complaint: Complaint | int, actor: Any, comment: str) ->
 
 @transaction.atomic
 def complaint_resolve(
-    *, complaint: Complaint | int, actor: Any, result: str, agreement: UploadedFile | None = None
+    *,
+    complaint: Complaint | int,
+    actor: Any,
+    result: str,
+    agreement: UploadedFile | None = None,
+    cause_code: CauseCode | None = None,
 ) -> Complaint:
     if not result.strip():
         raise ApplicationError(_("请填写处理结果。"))
@@ -396,6 +402,10 @@ def complaint_resolve(
     now = timezone.now()
     locked.status, locked.result, locked.resolved_at = target, result.strip(), now
     fields = ["status", "result", "resolved_at", "updated_at"]
+    if cause_code is not None:
+        # The cause feeds the recurring-problem analysis (prevention).
+        locked.cause_code = cause_code
+        fields.append("cause_code")
     if agreement is not None:
         locked.agreement.save(f"agreement-{locked.pk}.{_extension(agreement.name)}", agreement, save=False)
         fields.append("agreement")

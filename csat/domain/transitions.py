@@ -30,6 +30,8 @@ __all__ = [
     "TransitionError",
     "allowed_actions",
     "check_transition",
+    "MEASURE_TRANSITIONS",
+    "next_measure_status",
     "next_phase",
     "next_status",
 ]
@@ -157,6 +159,28 @@ CRISIS_PHASE_TRANSITIONS: dict[str, frozenset[str]] = {
     "aftermath": frozenset({"recovery"}),
     "recovery": frozenset(),
 }
+
+
+# Preventive measures (DOMAIN §5 Prevention): action → (allowed sources, target).
+MEASURE_TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(frozenset({"draft", "rejected"}), "awaiting_approval"),
+    "approve": Transition(frozenset({"awaiting_approval"}), "approved"),
+    "reject": Transition(frozenset({"awaiting_approval"}), "rejected"),
+    "start": Transition(frozenset({"approved"}), "in_progress"),
+    "complete": Transition(frozenset({"in_progress"}), "done"),
+    "verify": Transition(frozenset({"done"}), "verified"),
+}
+
+
+def next_measure_status(current: str, action: str) -> str:
+    """The status of a preventive measure after ``action``; TransitionError when not allowed."""
+    transition = MEASURE_TRANSITIONS.get(action)
+    if transition is None:
+        raise ValueError(f"unknown measure action {action!r}; expected one of {', '.join(MEASURE_TRANSITIONS)}")
+    if current not in transition.sources:
+        raise TransitionError(f"cannot {action} a measure that is {current}")
+    assert transition.target is not None
+    return transition.target
 
 
 def check_transition(table: Mapping[str, Set[str]], current: str, target: str, *, what: str = "state") -> str:

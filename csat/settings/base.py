@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
     # Every minute: mark overdue crisis actions (once each) and notify.
     "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
+    # Daily at 08:00: overdue preventive measures, notified once each.
+    "preventive-measures": {
+        "task": "complaints.tasks.sweep_preventive_measures",
+        "schedule": crontab(minute=0, hour=8),
+    },
     # Hourly, on the hour: create callback tasks for new deliveries and service visits.
     "generate-callback-tasks": {
         "task": "callbacks.tasks.generate_callback_tasks",
@@ -227,6 +232,8 @@ CSAT = {
     "SURVEY_QUIET_DAYS": 90,
     "COMPLAINT_RATE_TARGET_SERVICE_PER_MILLE": 1.0,
     "COMPLAINT_RATE_TARGET_SALES_PER_MILLE": 0.5,
+    "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
+    "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
 }
 
 LOGGING = {

@@ -147,6 +147,14 @@ class Complaint(TimeStamped):
     result = models.TextField(_("处理结果"), blank=True)
     agreement = models.FileField(_("签字协议"), upload_to="agreements/%Y/%m/", blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
+    cause_code = models.ForeignKey(
+        "complaints.CauseCode",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("原因分类"),
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("投诉")

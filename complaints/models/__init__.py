@@ -1,0 +1,41 @@
+"""Complaint models, split by topic; every public name is re-exported here."""
+
+from .prevention import CauseCode, MeasureEvent, MeasureOverdue, MeasureStatus, PreventiveMeasure
+from .tickets import (
+    EVENT_LABELS,
+    Approval,
+    AssessmentAdjustment,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineAlert,
+    DeadlineKind,
+    Kind,
+    MajorCriterion,
+    Severity,
+    Status,
+)
+
+__all__ = [
+    "EVENT_LABELS",
+    "Approval",
+    "AssessmentAdjustment",
+    "Category",
+    "CauseCode",
+    "Channel",
+    "Complaint",
+    "ComplaintEvent",
+    "Deadline",
+    "DeadlineAlert",
+    "DeadlineKind",
+    "Kind",
+    "MajorCriterion",
+    "MeasureEvent",
+    "MeasureOverdue",
+    "MeasureStatus",
+    "PreventiveMeasure",
+    "Severity",
+    "Status",
+]

@@ -1,0 +1,143 @@
+"""Prevention (DOMAIN §5): cause codes on resolved complaints, and preventive measures that the GM
+approves, departments carry out and the admin department verifies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from csat.models import Department, Store, TimeStamped
+
+from .tickets import Category
+
+
+class CauseCode(models.Model):
+    """Why a complaint happened; an editable list, seeded from DOMAIN §2 reason codes."""
+
+    category = models.CharField(_("投诉类别"), max_length=20, choices=Category.choices)
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    label = models.CharField(_("原因"), max_length=100)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("投诉原因")
+        verbose_name_plural = _("投诉原因")
+        ordering = ["category", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MeasureStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    AWAITING_APPROVAL = "awaiting_approval", _("待总经理审批")
+    APPROVED = "approved", _("已批准")
+    IN_PROGRESS = "in_progress", _("实施中")
+    DONE = "done", _("已完成")
+    VERIFIED = "verified", _("综合部已验证")
+    REJECTED = "rejected", _("已驳回")
+
+
+class PreventiveMeasure(TimeStamped):
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="measures", verbose_name=_("门店")
+    )
+    category = models.CharField(_("投诉类别"), max_length=20, choices=Category.choices)
+    cause = models.ForeignKey(
+        CauseCode,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("原因"),
+        null=True,
+        blank=True,
+    )
+    problem = models.TextField(_("问题"))
+    root_cause = models.TextField(_("根本原因"), blank=True)
+    measure = models.TextField(_("预防措施"))
+    owner_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="measures", verbose_name=_("责任部门")
+    )
+    due_date = models.DateField(_("完成期限"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.DRAFT
+    )
+    complaints = models.ManyToManyField(
+        "complaints.Complaint", related_name="measures", verbose_name=_("相关投诉"), blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    comment = models.TextField(_("审批意见"), blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("验证人"),
+    )
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预防措施")
+        verbose_name_plural = _("预防措施")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["store", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.measure[:30]}"
+
+
+class MeasureEvent(models.Model):
+    measure = models.ForeignKey(
+        PreventiveMeasure, on_delete=models.CASCADE, related_name="events", verbose_name=_("预防措施")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("动作"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预防措施记录")
+        verbose_name_plural = _("预防措施记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.action}"
+
+
+class MeasureOverdue(models.Model):
+    """Recorded once per overdue measure (one-to-one), so the sweep notifies exactly once."""
+
+    measure = models.OneToOneField(
+        PreventiveMeasure, on_delete=models.CASCADE, related_name="overdue", verbose_name=_("预防措施")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预防措施逾期")
+        verbose_name_plural = _("预防措施逾期")
+
+    def __str__(self) -> str:
+        return str(self.measure_id)

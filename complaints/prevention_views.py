@@ -1,0 +1,142 @@
+"""Prevention pages: recurring problems → propose in one click, approvals, my measures, verification."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import selectors
+from complaints.models import Complaint, MeasureStatus
+from complaints.prevention_forms import MeasureForm, StepForm
+from complaints.services import prevention
+from complaints.services.workflow import suggested_department_kind
+from csat import access
+from csat import selectors as csat_selectors
+from csat.exceptions import ApplicationError
+from csat.models import Role
+
+STEP_LABELS = {
+    "approve": _("批准"),
+    "reject": _("驳回"),
+    "start": _("开始实施"),
+    "complete": _("实施完成"),
+    "verify": _("验证通过"),
+    "submit": _("提交审批"),
+}
+
+
+@login_required
+def measure_list(request: HttpRequest) -> HttpResponse:
+    measures = list(selectors.measure_list(user=request.user).order_by("status", "due_date"))
+    profile = access.profile_of(request.user)
+    mine = [m for m in measures if profile and m.owner_department_id == profile.department_id]
+    return render(
+        request,
+        "complaints/measures/list.html",
+        {
+            "recurring": selectors.recurring_problems(user=request.user),
+            "group_recurring": selectors.recurring_across_group(user=request.user)
+            if access.sees_all_stores(request.user)
+            else [],
+            "measures": measures,
+            "mine": mine,
+            "awaiting": [m for m in measures if m.status == MeasureStatus.AWAITING_APPROVAL],
+            "to_verify": [m for m in measures if m.status == MeasureStatus.DONE],
+            "can_propose": prevention.can_propose(request.user),
+            "is_gm": access.has_role(request.user, Role.GENERAL_MANAGER),
+            "is_admin": access.has_role(request.user, Role.ADMIN_ASSESSOR),
+            "title": _("预防措施"),
+        },
+    )
+
+
+@login_required
+def measure_create(request: HttpRequest) -> HttpResponse:
+    if not prevention.can_propose(request.user):
+        raise PermissionDenied
+    profile = access.profile_of(request.user)
+    if profile is None or profile.store is None:
+        raise PermissionDenied
+    departments = csat_selectors.department_list(user=request.user).filter(store=profile.store)
+    category = request.GET.get("category", "")
+    cause = request.GET.get("cause", "")
+    initial = {"category": category, "cause": cause}
+    if category:
+        kind = suggested_department_kind(category=category, major=False)
+        initial["owner_department"] = departments.filter(kind=kind).first()
+    form = MeasureForm(request.POST or None, departments=departments, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        linked = []
+        if data["cause"]:
+            linked = list(
+                Complaint.objects.filter(
+                    store=profile.store, category=data["category"], cause_code=data["cause"]
+                ).order_by("-received_at")[:50]
+            )
+        try:
+            measure = prevention.measure_create(
+                actor=request.user, store=profile.store, complaints=linked, **data
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("预防措施已提交总经理审批。"))
+            return redirect("complaints:measure-detail", pk=measure.pk)
+    return render(
+        request,
+        "complaints/measures/create.html",
+        {"form": form, "title": _("提出预防措施")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = get_object_or_404(
+        selectors.measure_list(user=request.user).prefetch_related("complaints", "events__actor"), pk=pk
+    )
+    from csat.domain.transitions import MEASURE_TRANSITIONS
+
+    steps = [
+        (action, STEP_LABELS[action])
+        for action, transition in MEASURE_TRANSITIONS.items()
+        if measure.status in transition.sources and prevention.can_step(request.user, measure, action)
+    ]
+    return render(
+        request,
+        "complaints/measures/detail.html",
+        {
+            "measure": measure,
+            "steps": steps,
+            "form": StepForm(),
+            "effect": selectors.measure_effect(measure=measure),
+            "title": _("预防措施"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def measure_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in STEP_LABELS:
+        raise Http404
+    measure = get_object_or_404(selectors.measure_list(user=request.user), pk=pk)
+    form = StepForm(request.POST)
+    form.is_valid()
+    try:
+        prevention.measure_step(
+            measure=measure, actor=request.user, action=action, comment=form.cleaned_data.get("comment", "")
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("complaints:measure-detail", pk=pk)
