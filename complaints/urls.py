@@ -17,5 +17,6 @@ urlpatterns = [
     path("measures/<int:pk>/<str:action>/", prevention_views.measure_step, name="measure-step"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.print_form, name="print"),
+    path("<int:pk>/confirm-major/", views.confirm_major, name="confirm-major"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

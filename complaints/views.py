@@ -191,3 +191,16 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             "title": _("部门考核"),
         },
     )
+
+
+@login_required
+@require_POST
+def confirm_major(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _ticket(request, pk)
+    try:
+        workflow.complaint_confirm_major(complaint=complaint, actor=request.user)
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    return redirect("complaints:detail", pk=pk)

@@ -249,3 +249,87 @@ class MediaEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outlet} {self.date}"
+
+
+class SignalTerm(models.Model):
+    """An editable early-warning word with its weight (seeded from csat.domain.signals)."""
+
+    term = models.CharField(_("词语"), max_length=30, unique=True)
+    code = models.CharField(_("类别"), max_length=20)
+    weight = models.PositiveSmallIntegerField(_("权重"), default=1)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("预警词")
+        verbose_name_plural = _("预警词")
+        ordering = ["code", "term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class WarningSignal(models.Model):
+    """One early-warning sign on one record (潜伏期). Unique per record and code: fires once."""
+
+    class Source(models.TextChoices):
+        COMPLAINT = "complaint", _("投诉")
+        SURVEY = "survey", _("回访调查")
+        CALL = "call", _("通话记录")
+        VEHICLE = "vehicle", _("车辆")
+        VISIT = "visit", _("维修进厂")
+        CUSTOMER = "customer", _("客户")
+        MODEL = "model", _("车型")
+
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="warning_signals", verbose_name=_("门店")
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="warning_signals",
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    record_id = models.BigIntegerField(_("记录 ID"))
+    code = models.CharField(_("信号"), max_length=40)
+    explanation = models.CharField(_("说明"), max_length=300)
+    weight = models.PositiveSmallIntegerField(_("权重"), default=1)
+    suggested_grade = models.CharField(_("建议等级"), max_length=1, blank=True)
+    crisis = models.ForeignKey(
+        CrisisCase,
+        on_delete=models.SET_NULL,
+        related_name="signals",
+        verbose_name=_("危机事件"),
+        null=True,
+        blank=True,
+    )
+    dismissed_at = models.DateTimeField(_("已排除"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("排除人"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预警信号")
+        verbose_name_plural = _("预警信号")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "record_id", "code"], name="warning_signal_once_per_record"
+            )
+        ]
+        indexes = [models.Index(fields=["store", "crisis", "dismissed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.record_id} {self.code}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.crisis_id is None and self.dismissed_at is None

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from crisis.models import CrisisAction, CrisisCase, CrisisEvent, Phase, TeamMember
+from crisis.models import CrisisAction, CrisisCase, CrisisEvent, Phase, TeamMember, WarningSignal
 from crisis.permissions import can_read_all
 from csat import access
 
@@ -66,4 +66,22 @@ def open_crisis_for_customer(*, customer_id: int | None) -> CrisisCase | None:
         CrisisCase.objects.filter(customer_id=customer_id, closed_at__isnull=True)
         .only("pk", "number", "title", "phase")
         .first()
+    )
+
+
+def signals_for_complaint(*, complaint: Any) -> list[WarningSignal]:
+    """Signs on this ticket and on its customer's other records, newest first."""
+    return list(
+        WarningSignal.objects.filter(
+            Q(source=WarningSignal.Source.COMPLAINT, record_id=complaint.pk)
+            | Q(customer_id=complaint.customer_id)
+        ).order_by("-created_at")[:20]
+    )
+
+
+def pending_signals(*, user: Any) -> list[WarningSignal]:
+    """Latent-crisis warnings for the GM's board: not yet a crisis, not dismissed."""
+    qs = access.scope_to_user(WarningSignal.objects.select_related("customer", "store"), user)
+    return list(
+        qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-weight", "-created_at")[:100]
     )

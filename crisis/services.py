@@ -267,18 +267,18 @@ def crisis_action_done(*, action: CrisisAction | int, actor: Any) -> CrisisActio
 
 
 def crisis_actions_sweep(*, now: dt.datetime | None = None) -> int:
-    """Mark overdue actions once each (unique row), notifying the owner, the team and the GM."""
+    """Mark overdue actions of open cases once each (unique row), notifying the owner, the team and the GM."""
     now = now or timezone.now()
     ids = list(
         CrisisAction.objects.filter(
-            done_at__isnull=True, overdue_at__isnull=True, due_at__lt=now
+            done_at__isnull=True, overdue_at__isnull=True, due_at__lt=now, crisis__closed_at__isnull=True
         ).values_list("id", flat=True)[:2000]
     )
     marked = 0
     for action_id in ids:
         with transaction.atomic():
             action = CrisisAction.objects.select_related("crisis", "owner").get(pk=action_id)
-            if action.done_at is not None:
+            if action.done_at is not None or action.crisis.closed_at is not None:
                 continue
             try:
                 with transaction.atomic():

@@ -6,3 +6,10 @@ from crisis.services import crisis_actions_sweep
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_crisis_actions() -> int:
     return crisis_actions_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_warning_signals() -> int:
+    from crisis.early_warning import sweep_patterns
+
+    return sweep_patterns()

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crisis import forms, selectors, services
-from crisis.models import CrisisAction, CrisisCase, Phase
+from crisis import early_warning, forms, selectors, services
+from crisis.models import CrisisAction, CrisisCase, Phase, WarningSignal
 from crisis.permissions import can_approve, can_edit, can_open
 from csat import access
 from csat.domain.crisis import PHASE_GUIDANCE, PRINCIPLES
@@ -32,8 +32,29 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "crisis/board.html",
-        {"board": board, "closed": closed, "can_open": can_open(request.user), "title": _("危机事件看板")},
+        {
+            "board": board,
+            "closed": closed,
+            "signals": selectors.pending_signals(user=request.user),
+            "can_open": can_open(request.user),
+            "title": _("危机事件看板"),
+        },
     )
+
+
+@login_required
+@require_POST
+def signal_act(request: HttpRequest, signal_id: int, what: str) -> HttpResponse:
+    if not can_open(request.user):
+        raise PermissionDenied
+    signal = get_object_or_404(access.scope_to_user(WarningSignal.objects.all(), request.user), pk=signal_id)
+    if what == "open":
+        crisis = early_warning.signal_open_crisis(signal=signal, actor=request.user)
+        return redirect("crisis:detail", pk=crisis.pk)
+    if what == "dismiss":
+        early_warning.signal_dismiss(signal=signal, actor=request.user)
+        return redirect("crisis:index")
+    raise Http404
 
 
 @login_required

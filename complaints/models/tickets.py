@@ -208,6 +208,7 @@ EVENT_LABELS = {
     "reopen": _("客户不满意，重新派单"),
     "escalate": _("升级"),
     "deadline_breached": _("超时"),
+    "confirm_major": _("确认为重大投诉"),
 }
 
 

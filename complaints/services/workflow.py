@@ -26,6 +26,7 @@ from complaints.models import (
     Kind,
     MajorCriterion,
     Severity,
+    Status,
 )
 from complaints.permissions import can_act
 from complaints.services import deadlines
@@ -166,6 +167,9 @@ def complaint_create(
             store_role_users(complaint.store_id, Role.AGENT)
         )
         _notify(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
+    from crisis.early_warning import scan_complaint
+
+    scan_complaint(complaint=complaint)
     if complaint.is_major:
         _notify(
             complaint,
@@ -473,4 +477,36 @@ def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = ""
 
     crisis = crisis_open_from_complaint(actor=actor, complaint=locked, note=note)
     _event(locked, actor=actor, action="escalate", before=before, note=note, crisis=crisis.pk)
+    return locked
+
+
+@transaction.atomic
+def complaint_confirm_major(
+    *, complaint: Complaint | int, actor: Any, criteria: list[str] | None = None
+) -> Complaint:
+    """A person confirms an early-warning suggestion: the ticket becomes major (never lowered)."""
+    locked = _lock(complaint)
+    if not (
+        can_act(actor, locked, "register")
+        or can_act(actor, locked, "contact")
+        or can_act(actor, locked, "escalate")
+    ):
+        raise NotAllowedError(_("您的角色或部门不能修改该投诉的级别。"))
+    if locked.status == Status.CLOSED:
+        raise ApplicationError(_("投诉已关闭。"))
+    chosen = set(criteria or [MajorCriterion.ADVERSE_IMPACT.value])
+    unknown = chosen - set(MajorCriterion.values)
+    if unknown:
+        raise ApplicationError(_("未知的重大投诉条件：%(c)s") % {"c": ", ".join(sorted(unknown))})
+    locked.major_criteria = sorted(set(locked.major_criteria) | chosen)
+    before_severity = locked.severity
+    locked.severity = Severity.MAJOR
+    locked.save(update_fields=["major_criteria", "severity", "updated_at"])
+    _event(
+        locked,
+        actor=actor,
+        action="confirm_major",
+        before=locked.status,
+        note=str(Severity(before_severity).label),
+    )
     return locked

@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
     # Every minute: mark overdue crisis actions (once each) and notify.
     "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
+    # Every 15 minutes: early-warning patterns in the data (each fires once per record).
+    "warning-signals": {"task": "crisis.tasks.sweep_warning_signals", "schedule": 900.0},
     # Daily at 08:00: overdue preventive measures, notified once each.
     "preventive-measures": {
         "task": "complaints.tasks.sweep_preventive_measures",
