@@ -138,6 +138,8 @@ class CustomerSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=IdentityFlag.choices), required=False
     )
     extra_phones = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    # Wider than the stored 11 digits: "+86 138-0013-8000" is accepted and normalised by validate_mobile.
+    mobile = serializers.CharField(max_length=32)
 
     class Meta:
         model = Customer
@@ -216,17 +218,18 @@ class ScopedModelViewSet(
         serializer = self.get_serializer(data=request.data, many=many)
         serializer.is_valid(raise_exception=True)
         rows = serializer.validated_data if many else [serializer.validated_data]
-        errors: list[dict[str, Any]] = []
+        # Errors keyed by row index, only for the rows that failed: the same shape DRF gives for
+        # rows the serializer rejects (LIST_SERIALIZER_ERRORS_AS_DICT).
+        errors: dict[int, Any] = {}
         created = []
         with transaction.atomic():
             sid = transaction.savepoint()
-            for row in rows:
+            for index, row in enumerate(rows):
                 try:
                     created.append(self.perform_create_row(dict(row)))
-                    errors.append({})
                 except serializers.ValidationError as exc:
-                    errors.append(exc.detail)  # type: ignore[arg-type]
-            if any(errors):
+                    errors[index] = exc.detail
+            if errors:
                 # One bad row rejects the whole batch: nothing is written.
                 transaction.savepoint_rollback(sid)
                 raise serializers.ValidationError(errors if many else errors[0])
@@ -272,6 +275,9 @@ class VehicleSerializer(serializers.ModelSerializer):
     store = StoreScopedField(selector=selectors.store_list, required=False)
     customer = StoreScopedField(selector=selectors.customer_list)
     plate_display = serializers.CharField(read_only=True)
+    # Wider than the stored value: separators and spaces are stripped by validate_plate/validate_vin.
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    vin = serializers.CharField(max_length=40)
 
     class Meta:
         model = Vehicle
@@ -284,7 +290,9 @@ class VehicleSerializer(serializers.ModelSerializer):
         try:
             return identifiers.normalize_plate(value)
         except ValueError:
-            raise serializers.ValidationError(_("车牌号格式不正确，例如 粤B·12345 或新能源 粤B·D12345。")) from None
+            raise serializers.ValidationError(
+                _("车牌号格式不正确，例如 粤B·12345 或新能源 粤B·D12345。")
+            ) from None
 
     def validate_vin(self, value: str) -> str:
         try:
@@ -342,7 +350,12 @@ class SalesDeliverySerializer(serializers.ModelSerializer):
 
 class SalesDeliveryViewSet(ScopedModelViewSet):
     serializer_class = SalesDeliverySerializer
-    filterset_fields = {"store": ["exact"], "vehicle": ["exact"], "customer": ["exact"], "delivered_at": ["gte", "lt"]}
+    filterset_fields = {
+        "store": ["exact"],
+        "vehicle": ["exact"],
+        "customer": ["exact"],
+        "delivered_at": ["gte", "lt"],
+    }
     selector = staticmethod(selectors.sales_delivery_list)
 
     def perform_create_row(self, data: dict[str, Any]) -> SalesDelivery:

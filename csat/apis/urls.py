@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("complaints.apis_urls")),
     path("", include("crisis.apis_urls")),
     path("", include("reports.apis_urls")),
-    path("", include(router.urls)),
+    # Namespaced: the router's "customer-detail", "import-list"… must not shadow the HTML pages' names.
+    path("", include((router.urls, "api"))),
 ]
