@@ -118,13 +118,14 @@ def calendar_changed(*, date: Any) -> None:
 def staff_create(
     *,
     username: str,
-    password: str,
+    password: str = "",
     name: str,
     role: str,
     store: Store | None,
     department: Any = None,
     email: str = "",
     is_staff: bool = False,
+    password_hash: str = "",
 ) -> Any:
     """A user with a staff profile, in the auth group of their role."""
     from django.contrib.auth import get_user_model
@@ -133,9 +134,8 @@ def staff_create(
     from csat.models import StaffProfile
 
     user = get_user_model()(username=username, first_name=name, email=email, is_staff=is_staff)
-    # An already-hashed password (bulk seeding) is stored as is; plain text is hashed.
-    if password.startswith("pbkdf2_") or password.startswith("md5$"):
-        user.password = password
+    if password_hash:
+        user.password = password_hash  # bulk seeding hashes once for many accounts
     else:
         user.set_password(password)
     user.save()

@@ -1,7 +1,7 @@
 """REST routes of the reports app, mounted under /api/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter()
+router = SimpleRouter()
 
 urlpatterns = router.urls

@@ -65,7 +65,9 @@ FRONT_LINE = [
     ("advisor", DepartmentKind.BUSINESS, ["郭伟", "马丽娜", "罗斌"]),
     ("technician", DepartmentKind.SERVICE, ["梁师傅", "宋师傅", "郑师傅", "谢师傅"]),
 ]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建国志红文斌宇浩然梓涵子轩一诺欣怡俊杰"
 MODELS = ["马自达3 昂克赛拉", "阿特兹", "CX-4", "CX-5", "CX-30", "CX-50", "马自达6"]
 VIN_PREFIX = "LFV"  # a mainland WMI; the rest is generated with a valid check digit
@@ -88,8 +90,17 @@ def _vin(rng: random.Random) -> str:
 
 def _plate(rng: random.Random, prefix: str) -> str:
     if rng.random() < 0.2:  # new-energy plate, 8 characters
-        return prefix + rng.choice("DF") + rng.choice(PLATE_CHARS) + "".join(rng.choice("0123456789") for _ in range(4))
-    return prefix + "".join(rng.choice("0123456789") for _ in range(3)) + "".join(rng.choice(PLATE_CHARS) for _ in range(2))
+        return (
+            prefix
+            + rng.choice("DF")
+            + rng.choice(PLATE_CHARS)
+            + "".join(rng.choice("0123456789") for _ in range(4))
+        )
+    return (
+        prefix
+        + "".join(rng.choice("0123456789") for _ in range(3))
+        + "".join(rng.choice(PLATE_CHARS) for _ in range(2))
+    )
 
 
 def _mobile(rng: random.Random) -> str:
@@ -106,16 +117,20 @@ def _ensure_store(code: str, name: str, city: str) -> tuple[Store, dict[str, Dep
     store, _ = Store.objects.get_or_create(code=code, defaults={"name": name, "city": city})
     departments: dict[str, Department] = {}
     for kind, dname in DEPARTMENT_NAMES.items():
-        departments[kind], _ = Department.objects.get_or_create(store=store, kind=kind, defaults={"name": dname})
+        departments[kind], _ = Department.objects.get_or_create(
+            store=store, kind=kind, defaults={"name": dname}
+        )
     return store, departments
 
 
-def _ensure_user(username: str, name: str, role: str, store: Store | None, department: Department | None) -> Any:
+def _ensure_user(
+    username: str, name: str, role: str, store: Store | None, department: Department | None
+) -> Any:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         user = services.staff_create(
             username=username,
-            password=_password_hash(),
+            password_hash=_password_hash(),
             name=name,
             role=role,
             store=store,
@@ -191,7 +206,10 @@ def _seed_store(
             )
         )
     Customer.objects.bulk_create(customer_rows, ignore_conflicts=True, batch_size=500)
-    by_mobile = {c.mobile: c for c in Customer.objects.filter(store=store, mobile__in=[c.mobile for c in customer_rows])}
+    by_mobile = {
+        c.mobile: c
+        for c in Customer.objects.filter(store=store, mobile__in=[c.mobile for c in customer_rows])
+    }
 
     vehicle_rows = []
     for row in customer_rows:
@@ -207,14 +225,18 @@ def _seed_store(
                 )
             )
     Vehicle.objects.bulk_create(vehicle_rows, ignore_conflicts=True, batch_size=500)
-    vehicles = list(Vehicle.objects.filter(store=store, vin__in=[v.vin for v in vehicle_rows]).select_related("customer"))
+    vehicles = list(
+        Vehicle.objects.filter(store=store, vin__in=[v.vin for v in vehicle_rows]).select_related("customer")
+    )
 
     sales: list[SalesDelivery] = []
     visits: list[ServiceVisit] = []
     for vehicle in vehicles:
         if rng.random() < 0.45:  # bought in the demo window
             delivered = start + dt.timedelta(seconds=rng.uniform(0, span))
-            delivered = delivered.replace(hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)
+            delivered = delivered.replace(
+                hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0
+            )
             if delivered > now:
                 delivered = now - dt.timedelta(hours=2)
             sales.append(
@@ -232,7 +254,9 @@ def _seed_store(
         mileage = rng.randint(3000, 60000)
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             opened = start + dt.timedelta(seconds=rng.uniform(0, span))
-            opened = opened.replace(hour=rng.randint(8, 16), minute=rng.choice([0, 10, 20, 30, 40, 50]), second=0, microsecond=0)
+            opened = opened.replace(
+                hour=rng.randint(8, 16), minute=rng.choice([0, 10, 20, 30, 40, 50]), second=0, microsecond=0
+            )
             if opened > now:
                 opened = now - dt.timedelta(hours=3)
             kind = rng.choices(list(ServiceKind.values), weights=[55, 20, 12, 8, 5])[0]

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
-            raise CommandError("DEBUG is off: refusing to add demo data to what may be production. Use --force.")
+            raise CommandError(
+                "DEBUG is off: refusing to add demo data to what may be production. Use --force."
+            )
         if options["customers"] < 1 or options["months"] < 1:
             raise CommandError("--customers and --months must be at least 1.")
         summary = seed_demo(customers=options["customers"], months=options["months"], seed=options["seed"])
