@@ -86,11 +86,16 @@ def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def assessment(*, user: Any, month: dt.date, store_id: int | None = None) -> list[dict[str, Any]]:
     """Points per department for a month with the events behind them (DOMAIN §5)."""
-    start, end = _month_bounds(month)
     departments = access.scope_to_user(Department.objects.select_related("store"), user)
     if store_id is not None:
         departments = departments.filter(store_id=store_id)
-    departments = list(departments.order_by("store__code", "kind"))
+    return assessment_rows(departments=departments, month=month)
+
+
+def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> list[dict[str, Any]]:
+    """The assessment of the given departments (already scoped by the caller: a user or a report)."""
+    start, end = _month_bounds(month)
+    departments = list(departments.select_related("store").order_by("store__code", "kind"))
     ids = [d.pk for d in departments]
     rows: dict[int, dict[str, Any]] = {
         d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)} for d in departments
