@@ -254,7 +254,7 @@ class MediaEntry(models.Model):
 class SignalTerm(models.Model):
     """An editable early-warning word with its weight (seeded from csat.domain.signals)."""
 
-    term = models.CharField(_("词语"), max_length=30, unique=True)
+    term = models.CharField(_("词语"), max_length=120, unique=True)
     code = models.CharField(_("类别"), max_length=20)
     weight = models.PositiveSmallIntegerField(_("权重"), default=1)
     active = models.BooleanField(_("启用"), default=True)

@@ -62,7 +62,7 @@ _GRADES = {
     "repeat_complaint": "E",
     "batch_problem": "F",
 }
-_TEXT_GRADES = {"exposure": "G", "legal": "F", "authority": "F", "safety": "G"}
+_TEXT_GRADES = {"exposure": "G", "legal": "F", "authority": "F", "safety": "G", "extreme": "G"}
 _CRISIS_TYPES = {
     "text:safety": "a",
     "text:money": "b",

@@ -1,0 +1,287 @@
+#!/usr/bin/env python
+"""Early-warning text signals: precision and recall on a labelled set (issue 12). Not a unit test.
+
+    .venv/bin/python bench/early_warning_eval.py [--file bench/early_warning/texts.tsv] [--append-results]
+
+Loads the labelled texts (UTF-8 TSV with the header ``label<TAB>kind<TAB>text``; label 1 =
+crisis-worthy, 0 = harmless; kind is complaint, remark or note), applies
+``csat.domain.signals.crisis_worthy`` to each text and prints the counts, precision, recall and F1
+on the crisis-worthy class and every misclassified line with the signals that fired.
+
+Exit status: 0 when recall ≥ 0.9 and precision ≥ 0.8, 1 when a target is missed, 2 on a bad file.
+
+``--append-results`` appends a dated row (date, commit, texts, precision, recall, F1) to the
+early-warning table in bench/RESULTS.md. ``--compare`` also scores two variants on the same texts:
+the bare term list without any of the rules (negation, exceptions, identity, longest match,
+aggravating words), and word-level matching with jieba instead of plain substring matching, when
+jieba can be imported (it is not a project dependency; e.g. ``pip install --target /tmp/jieba
+jieba`` and ``PYTHONPATH=/tmp/jieba``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from csat.domain import signals  # noqa: E402
+
+DEFAULT_FILE = ROOT / "bench" / "early_warning" / "texts.tsv"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+TARGET_RECALL = 0.9
+TARGET_PRECISION = 0.8
+KINDS = ("complaint", "remark", "note")
+RESULT_COLUMNS = ["date", "commit", "file", "texts", "crisis-worthy", "precision", "recall", "F1"]
+RESULT_HEADING = (
+    "## Early-warning text signals (`bench/early_warning_eval.py`, target recall ≥ 0.9, precision ≥ 0.8)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    line: int  # line number in the file (the header is line 1)
+    label: bool
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.tn) / total if total else 0.0
+
+    def meets_targets(self) -> bool:
+        return self.recall >= TARGET_RECALL and self.precision >= TARGET_PRECISION
+
+
+def load(path: Path) -> list[Example]:
+    """The labelled texts; raises ValueError naming the line of any malformed row."""
+    examples: list[Example] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header != ["label", "kind", "text"]:
+            raise ValueError(f"{path}: the header must be label<TAB>kind<TAB>text, got {header!r}")
+        for row in reader:
+            line = reader.line_num
+            if not row or row == [""]:
+                continue
+            if len(row) != 3:
+                raise ValueError(f"{path}:{line}: expected 3 tab-separated fields, got {len(row)}")
+            label, kind, text = row
+            if label not in ("0", "1"):
+                raise ValueError(f"{path}:{line}: label must be 0 or 1, got {label!r}")
+            if kind not in KINDS:
+                raise ValueError(f"{path}:{line}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+            if not text.strip():
+                raise ValueError(f"{path}:{line}: empty text")
+            examples.append(Example(line, label == "1", kind, text))
+    if not examples:
+        raise ValueError(f"{path}: no texts")
+    return examples
+
+
+def score(
+    examples: Iterable[Example], predict: Callable[[str], bool]
+) -> tuple[Score, list[tuple[Example, bool]]]:
+    """The confusion counts and the misclassified examples with their prediction."""
+    counts: Counter[str] = Counter()
+    wrong: list[tuple[Example, bool]] = []
+    for example in examples:
+        predicted = predict(example.text)
+        key = ("t" if predicted == example.label else "f") + ("p" if predicted else "n")
+        counts[key] += 1
+        if predicted != example.label:
+            wrong.append((example, predicted))
+    return Score(counts["tp"], counts["fp"], counts["fn"], counts["tn"]), wrong
+
+
+def bare_substring(text: str) -> bool:
+    """The naive baseline: every occurrence of a term counts, no negation, exceptions or context."""
+    normalized = signals.normalize(text)
+    weights = {}
+    for term in signals.DEFAULT_TERMS:
+        if term.code in signals.AMPLIFIER_CODES or term.term.startswith(signals.PATTERN_PREFIX):
+            continue
+        if signals.normalize(term.term) in normalized:
+            weights[term.term] = term.weight
+    return sum(weights.values()) >= signals.CRISIS_THRESHOLD
+
+
+def jieba_segmenter() -> Callable[[str], list[str]] | None:
+    try:
+        import jieba  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    jieba.setLogLevel(60)
+    return jieba.lcut
+
+
+def explain(text: str) -> str:
+    found = signals.text_signals(text)
+    if not found:
+        return "no signal"
+    return ", ".join(f"{s.code}:{s.term}({s.weight})" for s in found) + f" = {signals.signal_weight(found)}"
+
+
+def git_commit() -> str:
+    def run(*args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603,S607
+        return result.stdout.strip()
+
+    commit = run("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = run("status", "--porcelain", "--", "csat/domain/signals.py", "bench/early_warning")
+    return f"{commit}{' (+ uncommitted signal changes)' if dirty else ''}"
+
+
+def append_result(results: Path, row: dict[str, str]) -> None:
+    """Add a row to the early-warning table, creating the table (and file) the first time.
+
+    The row goes right after the table's last row, so other benches' tables further down the file
+    stay intact.
+    """
+    header = "| " + " | ".join(RESULT_COLUMNS) + " |"
+    line = "| " + " | ".join(row[c] for c in RESULT_COLUMNS) + " |"
+    if not results.exists():
+        results.write_text("# Benchmark results\n\nAppend only: one row per run.\n", encoding="utf-8")
+    lines = results.read_text(encoding="utf-8").splitlines()
+    if header not in lines:
+        separator = "|" + "|".join("---" for _ in RESULT_COLUMNS) + "|"
+        lines += ["", RESULT_HEADING, "", header, separator, line]
+    else:
+        end = lines.index(header) + 1
+        while end < len(lines) and lines[end].startswith("|") and lines[end].count("|") == header.count("|"):
+            end += 1
+        lines.insert(end, line)
+    results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def print_score(name: str, result: Score) -> None:
+    print(
+        f"{name:<34} precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}"
+        f"  (TP {result.tp}, FP {result.fp}, FN {result.fn}, TN {result.tn})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="labelled TSV (default: %(default)s)")
+    parser.add_argument(
+        "--append-results", action="store_true", help="append a dated row to bench/RESULTS.md"
+    )
+    parser.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--compare", action="store_true", help="also score the bare term list and jieba words"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        examples = load(args.file)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    positives = sum(e.label for e in examples)
+    by_kind = Counter((e.kind, e.label) for e in examples)
+    print(
+        f"{args.file.relative_to(ROOT) if args.file.is_relative_to(ROOT) else args.file}: {len(examples)} texts"
+    )
+    print(
+        f"  crisis-worthy {positives} ({positives / len(examples):.0%}), harmless {len(examples) - positives}"
+    )
+    print(
+        "  by kind: "
+        + ", ".join(f"{k} {by_kind[(k, True)]}+{by_kind[(k, False)]}" for k in KINDS)
+        + " (crisis-worthy + harmless)"
+    )
+
+    result, wrong = score(examples, signals.crisis_worthy)
+    print()
+    print(f"TP {result.tp}  FP {result.fp}  FN {result.fn}  TN {result.tn}  accuracy {result.accuracy:.3f}")
+    print(
+        f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}"
+        f"  (targets: recall ≥ {TARGET_RECALL}, precision ≥ {TARGET_PRECISION})"
+    )
+
+    if wrong:
+        print(f"\nmisclassified ({len(wrong)}):")
+        for example, predicted in wrong:
+            verdict = "false alarm" if predicted else "missed     "
+            print(f"  line {example.line:>3} {verdict} [{example.kind}] {example.text}")
+            print(f"           signals: {explain(example.text)}")
+
+    if args.compare:
+        print("\ncomparison on the same texts:")
+        print_score("rules + substring (this module)", result)
+        print_score("bare term list, substring", score(examples, bare_substring)[0])
+        segment = jieba_segmenter()
+        if segment is None:
+            print("rules + jieba words                jieba is not importable: skipped")
+        else:
+            jieba_score, jieba_wrong = score(examples, lambda t: signals.crisis_worthy(t, segment=segment))
+            print_score("rules + jieba words", jieba_score)
+            substring_lines = {example.line for example, _ in wrong}
+            jieba_lines = {example.line for example, _ in jieba_wrong}
+            for name, errors, other in (
+                ("jieba", jieba_wrong, substring_lines),
+                ("substring", wrong, jieba_lines),
+            ):
+                for example, predicted in errors:
+                    if example.line not in other:
+                        verdict = "false alarm" if predicted else "missed     "
+                        print(f"  only with {name:<9} line {example.line:>3} {verdict} {example.text}")
+
+    if args.append_results:
+        append_result(
+            args.results,
+            {
+                "date": dt.datetime.now(tz=dt.UTC).date().isoformat(),
+                "commit": git_commit(),
+                "file": args.file.name,
+                "texts": str(len(examples)),
+                "crisis-worthy": str(positives),
+                "precision": f"{result.precision:.3f}",
+                "recall": f"{result.recall:.3f}",
+                "F1": f"{result.f1:.3f}",
+            },
+        )
+        print(f"\nappended to {args.results}")
+
+    if not result.meets_targets():
+        print("\nFAIL: below target", file=sys.stderr)
+        return 1
+    print("\nOK: targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
