@@ -169,6 +169,8 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
         month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month
     except ValueError:
         raise Http404 from None
+    if request.method == "POST" and not access.has_role(request.user, Role.ADMIN_ASSESSOR):
+        raise PermissionDenied(_("只有综合部考核员可以调整考核分。"))
     departments = csat_selectors.department_list(user=request.user)
     form = AdjustmentForm(request.POST or None, departments=departments)
     if request.method == "POST" and form.is_valid():

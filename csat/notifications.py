@@ -76,7 +76,11 @@ def notify(
 
 
 def delivery_send(*, uid: str) -> bool:
-    """Send one delivery if not yet sent. Raises on a channel failure so Celery retries it."""
+    """Send one delivery if not yet sent. Raises on a channel failure so Celery retries it.
+
+    The attempt (and its error) is committed before the exception leaves, so retries are counted.
+    """
+    error: Exception | None = None
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().filter(uid=uid).first()
         if delivery is None or delivery.sent_at is not None:
@@ -87,15 +91,15 @@ def delivery_send(*, uid: str) -> bool:
                 send_mail(delivery.title, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.target])
             else:
                 _post_webhook(delivery.target, f"{delivery.title}\n{delivery.body}".strip())
-        except Exception as exc:
-            # Record the attempt outside the rolled-back transaction, then let Celery retry.
-            Delivery.objects.filter(pk=delivery.pk).update(
-                attempts=delivery.attempts, last_error=str(exc)[:300]
-            )
-            raise
-        delivery.sent_at = timezone.now()
-        delivery.last_error = ""
+        except Exception as exc:  # noqa: BLE001 - recorded below, then re-raised for Celery to retry
+            error = exc
+            delivery.last_error = str(exc)[:300]
+        else:
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
         delivery.save(update_fields=["attempts", "sent_at", "last_error"])
+    if error is not None:
+        raise error
     return True
 
 

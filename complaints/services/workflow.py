@@ -193,7 +193,13 @@ def _notify(complaint: Complaint, recipients: Any, event: str, title: str, depar
 
 def _lock(complaint: Complaint | int) -> Complaint:
     pk = complaint if isinstance(complaint, int) else complaint.pk
-    return Complaint.objects.select_for_update().select_related("store", "department", "customer").get(pk=pk)
+    # of=("self",): department is nullable (LEFT JOIN), and PostgreSQL refuses FOR UPDATE on the
+    # nullable side of an outer join; only the ticket row needs the lock.
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("store", "department", "customer")
+        .get(pk=pk)
+    )
 
 
 def _begin(

@@ -1,0 +1,99 @@
+"""One query count per list, whatever its length: the API list, the board, the manager's queue, the GM's
+page, the approval queue, the assessment, the notification inbox — the same for 2 and for 10 tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from complaints.models import Complaint, Status
+from complaints.services.deadlines import enforce_deadlines
+from tests.complaints.conftest import T0
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def add_tickets(
+    make_complaint: Callable[..., Complaint], advance: Callable[..., Complaint]
+) -> Callable[[int], list[Complaint]]:
+    """n tickets of the sales department: half awaiting approval, half dispatched (urgent), with
+    breaches recorded, so every list shows them all."""
+
+    def add(n: int) -> list[Complaint]:
+        made = []
+        for i in range(n):
+            if i % 2:
+                made.append(advance(make_complaint(), Status.AWAITING_APPROVAL))
+            else:
+                made.append(advance(make_complaint(urgent=True), Status.DISPATCHED))
+        enforce_deadlines(now=T0 + dt.timedelta(hours=3))
+        return made
+
+    return add
+
+
+def _count(client: Any, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_every_list_has_a_fixed_query_count(
+    clock: Any,
+    add_tickets: Callable[[int], list[Complaint]],
+    people: dict[str, Any],
+    assessor: Any,
+) -> None:
+    pages = [
+        (people["agent"], "/complaints/", "page"),  # customer care's board
+        (people["sales_mgr"], "/complaints/", "page"),  # the manager's queue
+        (people["gm"], "/complaints/", "page"),  # the GM's overview
+        (people["gm"], "/complaints/approvals/", "page"),
+        (assessor, "/complaints/assessment/?month=2026-03", "page"),
+        (people["sales_mgr"], "/notifications/", "page"),
+        (people["agent"], "/api/complaints/", "api"),
+        (people["sales_mgr"], "/api/complaints/?status=dispatched&status=awaiting_approval", "api"),
+        (people["gm"], "/api/assessment/?month=2026-03", "api"),
+    ]
+    clients = []
+    for user, _url, kind in pages:
+        client: Any
+        if kind == "api":
+            client = APIClient()
+            client.force_authenticate(user=user)
+        else:
+            client = Client()
+            client.force_login(user)
+        clients.append(client)
+
+    def measure() -> list[int]:
+        return [_count(client, url)[0] for client, (_u, url, _k) in zip(clients, pages, strict=True)]
+
+    few = add_tickets(2)
+    with_two = measure()
+    many = few + add_tickets(8)
+    with_ten = measure()
+    assert with_ten == with_two, dict(
+        zip([p[1] for p in pages], zip(with_two, with_ten, strict=True), strict=True)
+    )
+
+    # The lists really list them all.
+    waiting = [t for t in many if t.status == Status.AWAITING_APPROVAL]
+    for client, (user, url, _kind) in zip(clients, pages, strict=True):
+        _n, body = _count(client, url)
+        if url == "/complaints/approvals/":
+            assert all(t.number in body for t in waiting)
+        elif url in ("/complaints/",):
+            assert all(t.number in body for t in many), user
+        elif url.startswith("/api/complaints/"):
+            assert f'"count":{len(many)}' in body.replace(" ", "")
