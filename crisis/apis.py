@@ -162,11 +162,17 @@ class CrisisViewSet(
         data.is_valid(raise_exception=True)
         store_id = access.user_store_id(request.user)
         customer = data.validated_data.get("customer")
-        store = (
-            customer.store
-            if customer is not None
-            else csat_selectors.store_list(user=request.user).get(pk=store_id)
-        )
+        if customer is not None:
+            store = customer.store
+        else:
+            store = (
+                csat_selectors.store_list(user=request.user).filter(pk=store_id).first()
+                if store_id is not None
+                else None
+            )
+            if store is None:
+                # A user without a store (a superuser) names the customer, whose store it is.
+                raise serializers.ValidationError({"customer": [_("请选择客户（用于确定门店）。")]})
         crisis = services.crisis_open(actor=request.user, store=store, **data.validated_data)
         return Response(
             CrisisSerializer(self.get_queryset().get(pk=crisis.pk)).data, status=status.HTTP_201_CREATED

@@ -109,6 +109,8 @@ def crisis_open(
 @transaction.atomic
 def crisis_open_from_complaint(*, actor: Any, complaint: Any, note: str = "") -> CrisisCase:
     """Escalate a complaint (grade G): one open crisis per customer collects their complaints."""
+    # Two escalations of one customer at once must not open two cases: queue them on the customer.
+    Customer.objects.select_for_update().get(pk=complaint.customer_id)
     existing = CrisisCase.objects.filter(customer=complaint.customer, closed_at__isnull=True).first()
     if existing is not None:
         existing.complaints.add(complaint)
