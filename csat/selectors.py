@@ -41,7 +41,8 @@ def sales_delivery_list(*, user: AnyUser) -> QuerySet[SalesDelivery]:
 
 def service_visit_list(*, user: AnyUser) -> QuerySet[ServiceVisit]:
     return scope_to_user(
-        ServiceVisit.objects.select_related("store", "vehicle", "customer", "service_advisor", "technician"), user
+        ServiceVisit.objects.select_related("store", "vehicle", "customer", "service_advisor", "technician"),
+        user,
     )
 
 
@@ -99,7 +100,11 @@ def customer_card(*, customer: Customer, recent: int = 10) -> dict[str, object]:
     return {
         "vehicles": list(customer.vehicles.all()),
         "service_visits": list(
-            customer.service_visits.select_related("vehicle", "service_advisor").order_by("-opened_at")[:recent]
+            customer.service_visits.select_related("vehicle", "service_advisor").order_by("-opened_at")[
+                :recent
+            ]
         ),
-        "sales": list(customer.sales.select_related("vehicle", "consultant").order_by("-delivered_at")[:recent]),
+        "sales": list(
+            customer.sales.select_related("vehicle", "consultant").order_by("-delivered_at")[:recent]
+        ),
     }

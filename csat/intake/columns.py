@@ -6,6 +6,7 @@ One definition serves the downloadable template, the header matching, and row va
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from csat.domain import identifiers
@@ -36,8 +38,11 @@ def parse_text(value: Any) -> str:
 
 
 def parse_mobile(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        return ""  # optional where the vehicle is known; "必填" where the kind requires it
     try:
-        return identifiers.normalize_mobile(_text(value))
+        return identifiers.normalize_mobile(text)
     except ValueError:
         raise CellError(_("手机号必须是 11 位大陆手机号")) from None
 
@@ -58,8 +63,11 @@ def parse_plate(value: Any) -> str:
 
 
 def parse_vin(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        return ""  # a customer without a vehicle; "必填" where the kind requires it
     try:
-        return identifiers.normalize_vin(_text(value))
+        return identifiers.normalize_vin(text)
     except ValueError as exc:
         if str(exc) == "invalid_vin_check_digit":
             raise CellError(_("车架号校验位不正确")) from None
@@ -111,7 +119,7 @@ def parse_bool(value: Any) -> bool:
     raise CellError(_("请填写“是”或“否”"))
 
 
-def parse_count(value: Any) -> int | None:
+def parse_count(value: Any, maximum: int = 10_000_000) -> int | None:
     text = _text(value)
     if not text:
         return None
@@ -119,19 +127,33 @@ def parse_count(value: Any) -> int | None:
         number = Decimal(text)
     except InvalidOperation:
         raise CellError(_("必须是非负整数")) from None
-    if number != number.to_integral_value() or number < 0 or number > 10_000_000:
+    if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise CellError(_("必须是非负整数"))
+    if number > maximum:
+        raise CellError(_("不能大于 %(n)d") % {"n": maximum})
     return int(number)
 
 
-_KIND_BY_LABEL = {str(label): value for value, label in ServiceKind.choices} | {
-    v: v for v in ServiceKind.values
-}
+def parse_days(value: Any) -> int | None:
+    """A number of days; the column is a small integer in the database."""
+    return parse_count(value, maximum=3650)
+
+
+@functools.cache
+def _kinds_by_label() -> dict[str, str]:
+    """保养 / Maintenance / maintenance → maintenance, whatever language the request is in."""
+    kinds = {value: value for value in ServiceKind.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            kinds.update({str(label).lower(): value for value, label in ServiceKind.choices})
+    return kinds
 
 
 def parse_service_kind(value: Any) -> str:
     text = _text(value)
-    kind = _KIND_BY_LABEL.get(text) or _KIND_BY_LABEL.get(text.lower())
+    if not text:
+        return ""  # reported as "必填"
+    kind = _kinds_by_label().get(text.lower())
     if kind is None:
         raise CellError(_("维修类型应为：保养、机修、钣喷、索赔保修、事故车"))
     return kind
@@ -212,7 +234,7 @@ KINDS: dict[str, dict[str, Any]] = {
             Column("handed_back_at", _("交车时间"), parse_datetime, example="2026-11-03 16:40"),
             Column("mileage", _("里程"), parse_count, example="23500"),
             Column("quality_related", _("质量返修"), parse_bool, example="否", note=_("是/否")),
-            Column("parts_backorder_days", _("缺件天数"), parse_count, example="0"),
+            Column("parts_backorder_days", _("缺件天数"), parse_days, example="0"),
         ],
         "required": ["repair_order_no", "vin", "kind", "service_advisor", "opened_at"],
     },

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from csat.intake.columns import CellError, Column, columns_of, required_of
 from csat.models import Customer, SalesDelivery, ServiceVisit, Store, Vehicle
@@ -85,10 +87,10 @@ def match_headers(kind: str, header: list[str]) -> tuple[dict[int, Column], list
     for column in columns_of(kind):
         for name in (str(column.header), column.key):
             known[_norm(name)] = column
-        from django.utils.translation import override
-
-        with override("en"):
-            known[_norm(str(column.header))] = column
+        # Every UI language's header: a Chinese DMS export uploaded from an English session too.
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                known[_norm(str(column.header))] = column
     mapping: dict[int, Column] = {}
     for index, raw in enumerate(header):
         column = known.get(_norm(raw))

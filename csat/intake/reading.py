@@ -1,8 +1,8 @@
 """Read an uploaded xlsx or csv safely into header + rows.
 
-Safe by construction: a size cap, the type decided by content (not the name), openpyxl with
-defusedxml (installed, so openpyxl uses it) in read-only mode returning cached values only
-(formulas are never evaluated), a cap on the unpacked size against zip bombs.
+Safe by construction: a size cap, the type decided by content (not the name), xlsx sheets streamed
+through defusedxml's parser returning cached values only (formulas are never evaluated; see
+csat/intake/xlsx.py), a cap on the unpacked size against zip bombs.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from csat.intake import xlsx
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
@@ -51,13 +53,34 @@ def read_rows(stream: IO[bytes], filename: str = "") -> tuple[list[str], Iterato
         raise FileRejected(_("文件超过 %(mb)d MB 上限。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     if not data.strip():
         raise FileRejected(_("文件是空的。"))
-    if detect_format(data[:8], filename) == "xlsx":
-        return _read_xlsx(data)
-    return _read_csv(data)
+    is_xlsx = detect_format(data[:8], filename) == "xlsx"
+    try:
+        header, rows = _read_xlsx(data) if is_xlsx else _read_csv(data)
+    except FileRejected:
+        raise
+    except Exception:  # noqa: BLE001 - e.g. csv.Error on a header cell past the field limit
+        raise FileRejected(_("文件内容已损坏或格式不正确，无法读取。")) from None
+    return header, _guarded(rows)
+
+
+def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """Rows are parsed lazily: a failure deep in the file is the same answer as a bad file."""
+    try:
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                raise FileRejected(_("文件超过 %(n)d 行上限，请分成几个文件导入。") % {"n": MAX_ROWS})
+            yield row
+    except FileRejected:
+        raise
+    except Exception:  # noqa: BLE001 - csv.Error, XML errors, defusedxml refusals, zip errors …
+        raise FileRejected(_("文件内容已损坏或格式不正确，无法读取。")) from None
 
 
 def _read_csv(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
     text = decode_csv(data)
+    if "\x00" in text:
+        # No text file has NUL characters (and PostgreSQL cannot store them).
+        raise FileRejected(_("文件类型不支持，请上传 .xlsx 或 .csv 文件。"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
@@ -71,21 +94,16 @@ def _read_csv(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise FileRejected(_("文件解压后过大，已拒绝。"))
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise FileRejected(_("文件解压后过大，已拒绝。"))
+        rows = xlsx.iter_first_sheet(archive)
+        header = next(rows)
     except FileRejected:
         raise
-    except Exception:  # noqa: BLE001 - any parser failure is the same answer to the user
-        raise FileRejected(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header = next(rows)
     except StopIteration:
         raise FileRejected(_("文件是空的。")) from None
-    return ["" if h is None else str(h) for h in header], (list(row) for row in rows)
+    except Exception:  # noqa: BLE001 - any parser failure is the same answer to the user
+        raise FileRejected(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from None
+    return ["" if h is None else str(h) for h in header], rows

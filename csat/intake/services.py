@@ -117,21 +117,33 @@ def import_job_cancel(*, job: ImportJob) -> ImportJob:
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Import the whole file or nothing. Idempotent: a job runs once, whoever delivers it twice."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("store").get(pk=job_id)
-        if job.status != ImportJob.Status.IMPORTING:
-            return job
-        plan = _plan_for(job)
-        _record_plan(job, plan)
-        if not plan.ok:
-            # The database changed since the preview: report it, write nothing.
-            job.status = ImportJob.Status.INVALID
-            job.message = _("导入前复核发现错误，未导入任何数据。")
-        else:
-            apply_plan(plan, job=job)
-            job.status = ImportJob.Status.DONE
-        job.finished_at = timezone.now()
-        job.save()
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().select_related("store").get(pk=job_id)
+            if job.status != ImportJob.Status.IMPORTING:
+                return job
+            plan = _plan_for(job)
+            _record_plan(job, plan)
+            if not plan.ok:
+                # The database changed since the preview: report it, write nothing.
+                job.status = ImportJob.Status.INVALID
+                job.message = _("导入前复核发现错误，未导入任何数据。")
+            else:
+                apply_plan(plan, job=job)
+                job.status = ImportJob.Status.DONE
+            job.finished_at = timezone.now()
+            job.save()
+    except Exception:
+        # The transaction rolled back, so nothing was written: say so rather than "importing" for ever.
+        now = timezone.now()
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.IMPORTING).update(
+            status=ImportJob.Status.FAILED,
+            message=_("导入失败，未写入任何数据。请稍后重试或联系管理员。"),
+            finished_at=now,
+            updated_at=now,
+        )
+        cache.delete(progress_key(job_id))
+        raise
     cache.delete(progress_key(job_id))
     return job
 
@@ -171,7 +183,7 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
 
     new_customers = [
         Customer(
-            store=store,
+            store_id=store.pk,  # ids, not instances: 100,000 rows skip the descriptor work
             mobile=op.key,
             name=op.values["name"],
             extra_phones=op.values.get("extra_phones") or [],
@@ -193,7 +205,7 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
 
     new_vehicles = [
         Vehicle(
-            store=store,
+            store_id=store.pk,
             vin=op.key,
             customer_id=customer_ids[op.values["owner_mobile"]],
             plate=op.values.get("plate") or "",
@@ -206,12 +218,14 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
     Vehicle.objects.bulk_create(new_vehicles, batch_size=BATCH)
     existing_vehicle_ops = [op for op in plan.vehicles.values() if not op.is_new]
     updated, fields = _apply_updates(existing_vehicle_ops, "vehicle", job, changes)
+    updated_ids = {vehicle.pk for vehicle in updated}
     for op in existing_vehicle_ops:
         owner = op.values.get("owner_mobile")
         if owner and customer_ids.get(owner) and op.existing.customer_id != customer_ids[owner]:
             op.existing.customer_id = customer_ids[owner]  # the car changed hands
             fields.add("customer")
-            if op.existing not in updated:
+            if op.existing.pk not in updated_ids:  # a set: a list scan is quadratic
+                updated_ids.add(op.existing.pk)
                 updated.append(op.existing)
     _bulk_update(Vehicle, updated, fields)
     vehicles = {v.vin: v for v in new_vehicles} | {op.key: op.existing for op in existing_vehicle_ops}
@@ -228,8 +242,8 @@ def _apply_sales(
 ) -> None:
     new = [
         SalesDelivery(
-            store=store,
-            vehicle=vehicles[op.key],
+            store_id=store.pk,
+            vehicle_id=vehicles[op.key].pk,
             customer_id=vehicles[op.key].customer_id,
             consultant_id=op.values["consultant_id"],
             delivered_at=op.values["delivered_at"],
@@ -255,9 +269,9 @@ def _apply_visits(
         values = {k: v for k, v in op.values.items() if k != "vin" and v is not None}
         new.append(
             ServiceVisit(
-                store=store,
+                store_id=store.pk,
                 repair_order_no=op.key,
-                vehicle=vehicle,
+                vehicle_id=vehicle.pk,
                 customer_id=vehicle.customer_id,
                 **values,
             )

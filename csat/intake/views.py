@@ -61,7 +61,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
-    job = get_object_or_404(selectors.import_job_list(user=request.user), pk=pk)
+    job = get_object_or_404(selectors.import_job_list(user=request.user).defer(None), pk=pk)
     progress = cache.get(services.progress_key(job.pk)) if job.is_running else None
     context = {
         "job": job,
@@ -102,7 +102,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
-    job = get_object_or_404(selectors.import_job_list(user=request.user), pk=pk)
+    job = get_object_or_404(selectors.import_job_list(user=request.user).defer(None), pk=pk)
     return _xlsx(errors_workbook(job.errors), f"import-{job.pk}-errors.xlsx")
 
 

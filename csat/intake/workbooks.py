@@ -75,5 +75,8 @@ def errors_workbook(errors: list[dict[str, Any]]) -> bytes:
     sheet.append([_("行号"), _("列"), _("错误")])
     for error in errors:
         sheet.append([error["row"], error["column"], error["message"]])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text from the uploaded file ("=HYPERLINK(…)") is never a formula
     _style_header(sheet, [8, 20, 60])
     return _save(workbook)
