@@ -59,7 +59,7 @@ class NoteForm(StyledForm):
 
 
 class DispatchForm(StyledForm):
-    department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type]
+    department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
 
     def __init__(self, *args: Any, departments: Any, initial_kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,7 +125,7 @@ class FollowUpForm(StyledForm):
 
 
 class AdjustmentForm(StyledForm):
-    department = forms.ModelChoiceField(label=_("部门"), queryset=None)  # type: ignore[arg-type]
+    department = forms.ModelChoiceField(label=_("部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
     points = forms.DecimalField(label=_("调整分值（可为负）"), max_digits=6, decimal_places=1)
     reason = forms.CharField(label=_("原因"), max_length=300)
 

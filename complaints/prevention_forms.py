@@ -19,7 +19,7 @@ class MeasureForm(StyledForm):
         label=_("根本原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     measure = forms.CharField(label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3}))
-    owner_department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type]
+    owner_department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
     due_date = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import selectors
-from complaints.models import Complaint, MeasureStatus
+from complaints.models import Category, Complaint, MeasureStatus
 from complaints.prevention_forms import MeasureForm, StepForm
 from complaints.services import prevention
 from complaints.services.workflow import suggested_department_kind
@@ -65,8 +67,8 @@ def measure_create(request: HttpRequest) -> HttpResponse:
     departments = csat_selectors.department_list(user=request.user).filter(store=profile.store)
     category = request.GET.get("category", "")
     cause = request.GET.get("cause", "")
-    initial = {"category": category, "cause": cause}
-    if category:
+    initial: dict[str, Any] = {"category": category, "cause": cause}
+    if category in Category.values:  # a hand-edited link must not crash the page
         kind = suggested_department_kind(category=category, major=False)
         initial["owner_department"] = departments.filter(kind=kind).first()
     form = MeasureForm(request.POST or None, departments=departments, initial=initial)

@@ -22,6 +22,7 @@ from complaints.models import (
     Status,
 )
 from csat import access
+from csat.config import setting_int
 from csat.domain import assessment as points
 from csat.models import Department, Role
 
@@ -54,7 +55,7 @@ def manager_queue(*, user: Any) -> dict[str, list[Complaint]]:
     open_tickets = list(complaint_list(user=user).exclude(status=Status.CLOSED).order_by("next_due_at"))
     return {
         "new": [c for c in open_tickets if c.status == Status.DISPATCHED],
-        "breached": [c for c in open_tickets if c.breaches],
+        "breached": [c for c in open_tickets if getattr(c, "breaches", 0)],
         "open": open_tickets,
     }
 
@@ -95,10 +96,10 @@ def assessment(*, user: Any, month: dt.date, store_id: int | None = None) -> lis
 def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> list[dict[str, Any]]:
     """The assessment of the given departments (already scoped by the caller: a user or a report)."""
     start, end = _month_bounds(month)
-    departments = list(departments.select_related("store").order_by("store__code", "kind"))
-    ids = [d.pk for d in departments]
-    rows: dict[int, dict[str, Any]] = {
-        d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)} for d in departments
+    department_rows = list(departments.select_related("store").order_by("store__code", "kind"))
+    ids = [d.pk for d in department_rows]
+    rows: dict[int | None, dict[str, Any]] = {
+        d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)} for d in department_rows
     }
 
     breaches = DeadlineAlert.objects.filter(
@@ -165,8 +166,8 @@ def recurring_problems(
     *, user: Any, now: dt.datetime | None = None, window_days: int | None = None, threshold: int | None = None
 ) -> list[dict[str, Any]]:
     """Category + cause pairs reaching the threshold in the rolling window, per store (one query)."""
-    window_days = window_days or settings.CSAT["RECURRENCE_WINDOW_DAYS"]
-    threshold = threshold or settings.CSAT["RECURRENCE_THRESHOLD"]
+    window_days = window_days or setting_int("RECURRENCE_WINDOW_DAYS")
+    threshold = threshold or setting_int("RECURRENCE_THRESHOLD")
     now = now or timezone.now()
     since = now - dt.timedelta(days=window_days)
     rows = (
@@ -177,21 +178,22 @@ def recurring_problems(
         .filter(count__gte=threshold)
         .order_by("-count", "store_id")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def recurring_across_group(*, user: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The same across every store the user sees: a problem the whole group keeps having."""
     now = now or timezone.now()
-    since = now - dt.timedelta(days=settings.CSAT["RECURRENCE_WINDOW_DAYS"])
-    return list(
+    since = now - dt.timedelta(days=setting_int("RECURRENCE_WINDOW_DAYS"))
+    rows = (
         access.scope_to_user(Complaint.objects.all(), user)
         .filter(received_at__gte=since, received_at__lte=now, cause_code__isnull=False)
         .values("category", "cause_code_id", "cause_code__label")
         .annotate(count=Count("pk"), stores=Count("store_id", distinct=True))
-        .filter(count__gte=settings.CSAT["RECURRENCE_THRESHOLD"])
+        .filter(count__gte=setting_int("RECURRENCE_THRESHOLD"))
         .order_by("-count")
     )
+    return [dict(row) for row in rows]
 
 
 def measure_list(*, user: Any) -> QuerySet[PreventiveMeasure]:
@@ -205,7 +207,7 @@ def measure_effect(*, measure: PreventiveMeasure, now: dt.datetime | None = None
     if measure.verified_at is None:
         return None
     now = now or timezone.now()
-    window = min(now - measure.verified_at, dt.timedelta(days=settings.CSAT["RECURRENCE_WINDOW_DAYS"]))
+    window = min(now - measure.verified_at, dt.timedelta(days=setting_int("RECURRENCE_WINDOW_DAYS")))
     base = Complaint.objects.filter(store_id=measure.store_id, category=measure.category)
     if measure.cause_id:
         base = base.filter(cause_code_id=measure.cause_id)

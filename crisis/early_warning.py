@@ -204,15 +204,15 @@ def sweep_patterns(*, now: dt.datetime | None = None) -> int:
         ],
         solution="",
     ).values("pk", "store_id", "customer_id", "received_at")
-    for row in stale:
+    for ticket in stale:
         fired += bool(
             fire(
-                store_id=row["store_id"],
-                customer_id=row["customer_id"],
+                store_id=ticket["store_id"],
+                customer_id=ticket["customer_id"],
                 source=WarningSignal.Source.COMPLAINT,
-                record_id=row["pk"],
+                record_id=ticket["pk"],
                 code="open_over_20_days",
-                explanation=_explain("open_over_20_days", n=(now - row["received_at"]).days),
+                explanation=_explain("open_over_20_days", n=(now - ticket["received_at"]).days),
                 weight=3,
             )
         )
@@ -226,15 +226,15 @@ def sweep_patterns(*, now: dt.datetime | None = None) -> int:
         .filter(customers__gte=rules.BATCH_MIN_CUSTOMERS)
         .filter(~Q(category="other") | Q(cause_code_id__isnull=False))
     )
-    for row in batches:
+    for batch in batches:
         fired += bool(
             fire(
-                store_id=row["store_id"],
+                store_id=batch["store_id"],
                 customer_id=None,
                 source=WarningSignal.Source.COMPLAINT,
-                record_id=row["first"],
+                record_id=batch["first"],
                 code="batch_problem",
-                explanation=_explain("batch_problem", n=row["customers"], what=row["vehicle__model"]),
+                explanation=_explain("batch_problem", n=batch["customers"], what=batch["vehicle__model"]),
                 weight=3,
             )
         )

@@ -32,7 +32,7 @@ def crisis_board(*, user: Any) -> dict[str, Any]:
     now = timezone.now()
     open_cases = list(crisis_list(user=user).filter(closed_at__isnull=True).order_by("opened_at"))
     for case in open_cases:
-        case.days_open = (now - case.opened_at).days
+        case.days_open = (now - case.opened_at).days  # type: ignore[attr-defined]
     return {
         "phases": [
             (phase, label, [c for c in open_cases if c.phase == phase]) for phase, label in Phase.choices

@@ -62,7 +62,8 @@ def create(request: HttpRequest) -> HttpResponse:
     if not can_open(request.user):
         raise PermissionDenied
     form = forms.OpenForm(request.POST or None)
-    store = access.profile_of(request.user).store if access.profile_of(request.user) else None
+    profile = access.profile_of(request.user)
+    store = profile.store if profile is not None else None
     if request.method == "POST" and form.is_valid() and store is not None:
         data = form.cleaned_data
         customer = None
@@ -159,7 +160,7 @@ def act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         raise Http404
     form = builders[what]()
     if what == "phase":
-        form.fields["phase"].choices = Phase.choices
+        form.fields["phase"].choices = Phase.choices  # type: ignore[attr-defined]
     if not form.is_valid():
         return detail(request, pk, bound={what: form}, status=400)
     data = form.cleaned_data

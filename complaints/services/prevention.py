@@ -25,7 +25,7 @@ from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Department, Role, Store
 from csat.notifications import notify
 
-# Who may take each step (the owner department's manager is checked separately).
+# Who may take each step (the owner department's manager, or the GM, is checked separately).
 STEP_ROLES = {
     "submit": frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER}),
     "approve": frozenset({Role.GENERAL_MANAGER}),
@@ -44,7 +44,10 @@ def can_step(user: Any, measure: PreventiveMeasure, action: str) -> bool:
     if profile is None or profile.store_id != measure.store_id:
         return False
     if action in OWNER_STEPS:
-        return profile.role == Role.GENERAL_MANAGER or profile.department_id == measure.owner_department_id
+        # The owner department's manager, not every member of it (nor another department's).
+        return profile.role == Role.GENERAL_MANAGER or (
+            profile.role in access.MANAGER_ROLES and profile.department_id == measure.owner_department_id
+        )
     return profile.role in STEP_ROLES.get(action, frozenset())
 
 

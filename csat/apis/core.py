@@ -232,7 +232,7 @@ class ScopedModelViewSet(
             if errors:
                 # One bad row rejects the whole batch: nothing is written.
                 transaction.savepoint_rollback(sid)
-                raise serializers.ValidationError(errors if many else errors[0])
+                raise serializers.ValidationError(errors if many else errors[0])  # type: ignore[arg-type]
         out = self.get_serializer(created, many=True).data if many else self.get_serializer(created[0]).data
         return Response(out, status=status.HTTP_201_CREATED)
 

@@ -630,7 +630,7 @@ def _negated(text: str, start: int, end: int) -> bool:
                 return True
             pos = text.find(neg, pos + 1, start)
     answer = _ANSWER.match(text, end)
-    return bool(answer) and text.startswith(_ANSWER_NEGATORS, answer.end())
+    return answer is not None and text.startswith(_ANSWER_NEGATORS, answer.end())
 
 
 @dataclass(frozen=True, slots=True)

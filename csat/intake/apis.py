@@ -28,7 +28,7 @@ class CanImport(BasePermission):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    errors = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = ImportJob

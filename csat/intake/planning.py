@@ -93,9 +93,9 @@ def match_headers(kind: str, header: list[str]) -> tuple[dict[int, Column], list
                 known[_norm(str(column.header))] = column
     mapping: dict[int, Column] = {}
     for index, raw in enumerate(header):
-        column = known.get(_norm(raw))
-        if column is not None and column not in mapping.values():
-            mapping[index] = column
+        found = known.get(_norm(raw))
+        if found is not None and found not in mapping.values():
+            mapping[index] = found
     present = {c.key for c in mapping.values()}
     missing = [str(c.header) for c in columns_of(kind) if c.key in required_of(kind) and c.key not in present]
     return mapping, missing
