@@ -106,7 +106,7 @@ def _forms(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> dict[str,
     store_id = crisis.store_id
     allowed = [p for p, _label in Phase.choices if p in CRISIS_PHASE_TRANSITIONS[crisis.phase]]
     phase_form = bound.get("phase") or forms.PhaseForm()
-    phase_form.fields["phase"].choices = [(p, Phase(p).label) for p in allowed]
+    phase_form.fields["phase"].choices = [(p, Phase(p).label) for p in allowed]  # type: ignore[union-attr]
     return {
         "phase": phase_form if allowed else None,
         "team": bound.get("team") or forms.TeamForm(store_id=store_id),
