@@ -1,7 +1,13 @@
 """REST routes of the callbacks app, mounted under /api/."""
 
-from rest_framework.routers import DefaultRouter
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter()
+from callbacks.apis import CallbackTaskViewSet, ReasonCodeViewSet, SurveyItemsApi, SurveyViewSet
 
-urlpatterns = router.urls
+router = SimpleRouter()  # the /api/ root view belongs to csat.apis.urls
+router.register("callbacks", CallbackTaskViewSet, basename="callback")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("reason-codes", ReasonCodeViewSet, basename="reason-code")
+
+urlpatterns = [path("survey-items/", SurveyItemsApi.as_view(), name="api-survey-items"), *router.urls]

@@ -170,7 +170,12 @@ def seed_demo(*, customers: int = 300, months: int = 6, seed: int = 2026) -> dic
         _seed_store(rng, store, plate_prefix, staff, count, start, now)
 
     after = {m.__name__: m.objects.count() for m in (Customer, Vehicle, SalesDelivery, ServiceVisit)}
-    return {f"{name} added": after[name] - before[name] for name in after}
+    summary = {f"{name} added": after[name] - before[name] for name in after}
+    # Callback tasks, call attempts and surveys (callbacks app; idempotent on its own).
+    from callbacks.demo import seed_callbacks
+
+    summary.update(seed_callbacks(seed=seed, now=now))
+    return summary
 
 
 def _seed_store(

@@ -1,0 +1,244 @@
+"""Forms of the agent's screens: queue filters, a call attempt, and the survey form per type.
+
+Forms check the shape of the input (400); the business rules (mandatory items, level ranges,
+reason codes, the grade override) live in callbacks.services and come back as field errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from callbacks import selectors
+from callbacks.models import Channel, Dimension, Grade, Outcome, SurveyType
+from callbacks.services import SurveyInput
+from callbacks.survey_items import items_for
+from csat.domain import levels, scoring
+from csat.models import Role, Store
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every control, so templates only lay them out."""
+
+    fields: dict[str, forms.Field]
+
+    def style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class QueueFilterForm(BootstrapMixin, forms.Form):
+    store = forms.ModelChoiceField(
+        queryset=Store.objects.none(), required=False, label=_("门店"), empty_label=_("全部门店")
+    )
+    type = forms.ChoiceField(
+        choices=[("", _("全部类型")), *SurveyType.choices], required=False, label=_("回访类型")
+    )
+    agent = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label=_("回访专员"),
+        empty_label=_("全部专员"),
+    )
+
+    def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores  # type: ignore[attr-defined]
+        self.fields["agent"].queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(
+                profile__store__in=stores,
+                profile__role__in=[Role.AGENT, Role.CUSTOMER_CARE_MANAGER],
+                is_active=True,
+            )
+            .order_by("username")
+        )
+        self.fields["agent"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
+        self.style()
+
+
+class AttemptForm(BootstrapMixin, forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label=_("拨打结果"))
+    call_back_at = forms.DateTimeField(
+        required=False,
+        label=_("约定回拨时间"),
+        input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+    )
+    note = forms.CharField(required=False, max_length=500, label=_("备注"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == Outcome.CALL_BACK_LATER and not data.get("call_back_at"):
+            self.add_error("call_back_at", _("约定回拨时请填写回拨时间。"))
+        return data
+
+
+def _level_label(lvl: levels.Level) -> str:
+    return f"{lvl.zh}（{lvl.min}）" if lvl.is_fixed else f"{lvl.zh}（{lvl.min}–{lvl.max}）"
+
+
+class SurveyForm(BootstrapMixin, forms.Form):
+    """One form for the three survey types; the fields present depend on ``survey_type``."""
+
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE, label=_("调查方式"))
+    remarks = forms.CharField(
+        required=False, label=_("客户意见（原话）"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    complained_externally = forms.BooleanField(required=False, label=_("客户已向厂家、媒体或政府机构投诉"))
+    says_unsatisfied = forms.BooleanField(required=False, label=_("客户明确表示不满意"))
+    grievance = forms.BooleanField(required=False, label=_("客户有较大意见（已向总经理或部门主管反映）"))
+    observed = forms.MultipleChoiceField(
+        required=False,
+        label=_("通话中了解到的情况（用于定级）"),
+        choices=list(selectors.OBSERVED_FACTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    grade = forms.ChoiceField(
+        required=False,
+        label=_("客户等级"),
+        choices=[("", _("确认系统建议等级")), *Grade.choices],
+    )
+    grade_override_reason = forms.CharField(required=False, max_length=300, label=_("改判原因"))
+
+    def __init__(self, *args: Any, survey_type: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.survey_type = survey_type
+        self.item_groups: list[tuple[str, list[str]]] = []
+        if survey_type == SurveyType.FIVE_DIMENSION:
+            self._five_dimension_fields()
+        else:
+            self._overall_fields()
+            self._item_fields()
+        self.style()
+
+    def _overall_fields(self) -> None:
+        self.fields["score"] = forms.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=100,
+            label=_("满意度分数（0–100，直接询问）"),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
+        self.fields["level"] = forms.ChoiceField(
+            required=False,
+            label=_("或：满意度等级"),
+            choices=[("", "—"), *[(lvl.key, _level_label(lvl)) for lvl in levels.LEVELS]],
+        )
+        self.fields["level_value"] = forms.IntegerField(
+            required=False, min_value=0, max_value=100, label=_("等级内分数（可选，不填取中间值）")
+        )
+        self.fields["not_rated_reason"] = forms.CharField(
+            required=False, max_length=300, label=_("客户未评分的原因")
+        )
+
+    def _item_fields(self) -> None:
+        groups: dict[str, list[str]] = {}
+        for item in items_for(self.survey_type):
+            name = f"item_{item.key}"
+            label = f"{item.label} *" if item.mandatory else str(item.label)
+            attrs = {"aria-required": "true"} if item.mandatory else {}
+            self.fields[name] = forms.ChoiceField(
+                required=False,
+                label=label,
+                choices=list(item.choices),
+                widget=forms.RadioSelect(attrs=attrs),
+                help_text=str(item.help),
+            )
+            groups.setdefault(str(item.group), []).append(name)
+        self.item_groups = list(groups.items())
+
+    def _five_dimension_fields(self) -> None:
+        for dim in Dimension:
+            self.fields[f"rating_{dim.value}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=10,
+                label=dim.label,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 10}),
+            )
+        self.fields["reason_codes"] = forms.MultipleChoiceField(
+            required=False,
+            label=_("低分原因（6 分及以下必选）"),
+            choices=[
+                (str(Dimension(dim).label), [(c.code, c.label) for c in codes])
+                for dim, codes in _codes_by_dimension().items()
+            ],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["not_rated_reason"] = forms.CharField(
+            required=False, max_length=300, label=_("客户未评分的原因")
+        )
+
+    @property
+    def item_fields(self) -> list[tuple[str, list[Any]]]:
+        return [(group, [self[name] for name in names]) for group, names in self.item_groups]
+
+    @property
+    def dimension_rows(self) -> list[tuple[Any, list[Any]]]:
+        """Each five-dimension rating with the reason-code checkboxes of its dimension."""
+        if "reason_codes" not in self.fields:
+            return []
+        dimension_of = {c.code: c.dimension for c in selectors.reason_code_list()}
+        boxes: dict[str, list[Any]] = {d: [] for d in scoring.DIMENSIONS}
+        for box in self["reason_codes"].subwidgets:
+            boxes.setdefault(dimension_of.get(box.data["value"], ""), []).append(box)
+        return [(self[f"rating_{d}"], boxes[d]) for d in scoring.DIMENSIONS]
+
+    def to_input(self) -> SurveyInput:
+        d = self.cleaned_data
+        return SurveyInput(
+            type=self.survey_type,
+            channel=d["channel"],
+            score=d.get("score"),
+            level=d.get("level") or "",
+            level_value=d.get("level_value"),
+            not_rated_reason=d.get("not_rated_reason") or "",
+            ratings={
+                dim: d[f"rating_{dim}"] for dim in scoring.DIMENSIONS if d.get(f"rating_{dim}") is not None
+            },
+            reason_codes=d.get("reason_codes") or [],
+            items={
+                name.removeprefix("item_"): value
+                for name, value in d.items()
+                if name.startswith("item_") and value
+            },
+            remarks=d.get("remarks") or "",
+            complained_externally=d.get("complained_externally", False),
+            says_unsatisfied=d.get("says_unsatisfied", False),
+            grievance=d.get("grievance", False),
+            observed=d.get("observed") or [],
+        )
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Put the service's field errors under the matching controls (the rest at the top)."""
+        for key, messages in exc.message_dict.items():
+            name = {"ratings": None, "type": None, "customer": None, "surveyed_at": None}.get(key, key)
+            if name and name.startswith("items."):
+                name = "item_" + name.removeprefix("items.")
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+def _codes_by_dimension() -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {d: [] for d in scoring.DIMENSIONS}
+    for code in selectors.reason_code_list():
+        grouped.setdefault(code.dimension, []).append(code)
+    return grouped

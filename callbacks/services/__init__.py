@@ -1,0 +1,28 @@
+"""Writes of the callbacks app: generation and expiry, the call workflow, surveys and the closed loop."""
+
+from callbacks.services.calls import (
+    call_attempt_log,
+    callback_task_assign,
+    callback_task_cancel,
+    callback_task_claim,
+    callback_task_claim_next,
+    callback_task_release,
+)
+from callbacks.services.closed_loop import survey_ticket_create
+from callbacks.services.generation import callback_tasks_expire, callback_tasks_generate
+from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_submit
+
+__all__ = [
+    "SurveyInput",
+    "call_attempt_log",
+    "callback_task_assign",
+    "callback_task_cancel",
+    "callback_task_claim",
+    "callback_task_claim_next",
+    "callback_task_release",
+    "callback_tasks_expire",
+    "callback_tasks_generate",
+    "survey_evaluate",
+    "survey_submit",
+    "survey_ticket_create",
+]

@@ -1,0 +1,81 @@
+"""The closed loop (DOMAIN §4): a survey that needs action becomes a complaint ticket.
+
+complaint → kind complaint, received by customer care (registered at once; customer care decides
+where it goes, the GM hears of a major one); dissatisfied (incl. score < 70) → kind dissatisfied,
+dispatched at once to the responsible department (sales survey → sales, otherwise business);
+grievance → kind grievance, fed back to the same department. Opinions stay on the survey for the
+monthly report. The survey's ``complaint`` is a unique foreign key: one survey, at most one ticket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from callbacks.models import Classification, Survey, SurveyType
+from complaints.models import Category, Complaint, Kind
+from complaints.models import Channel as ComplaintChannel
+from complaints.services.workflow import complaint_create
+from csat.exceptions import ApplicationError
+from csat.models import Department, DepartmentKind
+
+TICKET_KINDS = {
+    Classification.COMPLAINT: Kind.COMPLAINT,
+    Classification.DISSATISFIED: Kind.DISSATISFIED,
+    Classification.GRIEVANCE: Kind.GRIEVANCE,
+}
+
+
+def responsible_department_kind(survey_type: str) -> str:
+    return DepartmentKind.SALES if survey_type == SurveyType.SALES else DepartmentKind.BUSINESS
+
+
+def _content(survey: Survey) -> str:
+    parts = [_("【%(type)s】") % {"type": survey.get_type_display()}]
+    if survey.score_used is not None:
+        parts.append(_("满意度 %(score)s 分。") % {"score": survey.score_used})
+    else:
+        parts.append(_("客户未评分（%(reason)s）。") % {"reason": survey.not_rated_reason})
+    if survey.complained_externally:
+        parts.append(_("客户已向厂家、媒体或政府机构投诉。"))
+    if survey.grievance:
+        parts.append(_("客户向总经理或部门主管反映了意见。"))
+    if survey.says_unsatisfied:
+        parts.append(_("客户表示不满意。"))
+    if survey.remarks.strip():
+        parts.append(_("客户原话：%(remarks)s") % {"remarks": survey.remarks.strip()})
+    return "".join(str(p) for p in parts)
+
+
+def survey_ticket_create(*, survey: Survey, actor: Any) -> Complaint | None:
+    """Create the ticket the survey's classification calls for (in the caller's transaction)."""
+    kind = TICKET_KINDS.get(Classification(survey.classification))
+    if kind is None:
+        return None
+    departments = {
+        d.kind: d
+        for d in Department.objects.filter(
+            store_id=survey.store_id,
+            kind__in=[DepartmentKind.CUSTOMER_CARE, responsible_department_kind(survey.type)],
+        )
+    }
+    care = departments.get(DepartmentKind.CUSTOMER_CARE)
+    if care is None:
+        raise ApplicationError(_("本门店未设置客户部，无法生成工单。"))
+    dispatch_to = (
+        None if kind == Kind.COMPLAINT else departments.get(responsible_department_kind(survey.type))
+    )
+    return complaint_create(
+        actor=actor,
+        customer=survey.customer,
+        content=_content(survey),
+        received_by_department=care,
+        kind=kind,
+        channel=ComplaintChannel.CALLBACK,
+        category=Category.SALES if survey.type == SurveyType.SALES else Category.REPAIR,
+        urgent=kind == Kind.COMPLAINT,
+        vehicle=survey.vehicle,
+        grade=survey.grade,
+        dispatch_to=dispatch_to,
+    )

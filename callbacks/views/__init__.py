@@ -1,0 +1,17 @@
+"""Pages of the agents' work: the queue and dashboard, the call page, surveys."""
+
+from callbacks.views.call import attempt, call, grade_preview, release, survey_detail, survey_submit
+from callbacks.views.queue import claim, claim_next, dashboard, index
+
+__all__ = [
+    "attempt",
+    "call",
+    "claim",
+    "claim_next",
+    "dashboard",
+    "grade_preview",
+    "index",
+    "release",
+    "survey_detail",
+    "survey_submit",
+]

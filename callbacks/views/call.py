@@ -1,0 +1,212 @@
+"""The call page: the customer card beside the attempt and survey forms; the survey's result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callbacks import permissions, selectors, services
+from callbacks.forms import AttemptForm, SurveyForm
+from callbacks.models import CallbackTask, SurveyType, TaskStatus
+from callbacks.views.queue import require_call, require_read
+from csat.domain import grading, levels, scoring
+from csat.exceptions import ApplicationError
+
+SURVEYABLE = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.UNREACHABLE)
+GUIDE_STEPS = [
+    _("学会说“谢谢”"),
+    _("说出你为什么对抱怨心存感激"),
+    _("为过失而道歉"),
+    _("承诺对当前问题及时作出努力"),
+    _("全面搜集和了解一切必要的信息"),
+    _("迅速地纠正错误，解决问题"),
+    _("检查客户是否满意"),
+    _("避免今后犯类似问题"),
+]
+FORBIDDEN_PHRASES = [
+    _("这种问题处理连三岁小孩都会。"),
+    _("不可能，绝对不可能有这种事情发生。"),
+    _("这个问题是供应商的问题，与我们公司无关。"),
+    _("这个问题我不太清楚或不知道。"),
+    _("我没有办法解决这个问题。"),
+    _("这是×××负责的设备，与我无关。"),
+]
+
+
+def _task(request: HttpRequest, pk: int) -> CallbackTask:
+    try:
+        return selectors.callback_task_detail(user=request.user, pk=pk)
+    except CallbackTask.DoesNotExist:
+        raise Http404 from None
+
+
+def _grade_preview(task: CallbackTask, form: SurveyForm) -> dict[str, Any]:
+    """Suggested grade for what the form holds right now (tolerates half-filled input)."""
+    data = form.data
+    observed = data.getlist("observed") if hasattr(data, "getlist") else []
+    facts = selectors.grade_facts(
+        customer=task.customer, survey_type=task.type, visit=task.visit, observed=observed
+    )
+    score = None
+    ratings = None
+    try:
+        if task.type == SurveyType.FIVE_DIMENSION:
+            values = {d: int(data.get(f"rating_{d}") or 0) for d in scoring.DIMENSIONS}
+            ratings = {d: v for d, v in values.items() if 1 <= v <= 10} or None
+        elif data.get("score") not in (None, ""):
+            score = int(data["score"])
+        elif data.get("level"):
+            value = data.get("level_value")
+            score = levels.level_to_score(data["level"], int(value) if value else None)
+    except (TypeError, ValueError):
+        score, ratings = None, None
+    if score is not None and not 0 <= score <= 100:
+        score = None
+    grade, criteria = selectors.grade_suggestion(facts=facts, score100=score, ratings=ratings)
+    return {
+        "grade": grade,
+        "grade_label": grading.GRADES[grade],
+        "criteria": selectors.criteria_labels(criteria),
+    }
+
+
+def _page(
+    request: HttpRequest,
+    task: CallbackTask,
+    *,
+    attempt_form: AttemptForm | None = None,
+    survey_form: SurveyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    survey = getattr(task, "survey", None)
+    can_call = permissions.can_call(request.user)
+    surveyable = can_call and survey is None and task.status in SURVEYABLE
+    survey_form = survey_form or SurveyForm(
+        survey_type=task.type,
+        initial={"channel": task.suggested_channel},
+    )
+    attempt_form = attempt_form or AttemptForm()
+    # Keyboard first: the cursor starts where the agent's next input goes.
+    first = next(iter(f for f in ("score", "rating_skill") if f in survey_form.fields), None)
+    if task.reached_at and first:
+        survey_form.fields[first].widget.attrs["autofocus"] = True
+    else:
+        attempt_form.fields["outcome"].widget.attrs["autofocus"] = True
+    context = {
+        "task": task,
+        "survey": survey,
+        "customer": task.customer,
+        "card": selectors.customer_panel(customer=task.customer),
+        "can_call": can_call,
+        "attemptable": can_call and task.is_open and task.expires_at > timezone.now(),
+        "surveyable": surveyable,
+        "attempt_form": attempt_form,
+        "survey_form": survey_form,
+        "preview": _grade_preview(task, survey_form) if surveyable else None,
+        "guide_steps": GUIDE_STEPS,
+        "forbidden_phrases": FORBIDDEN_PHRASES,
+        "title": _("回访：%(name)s") % {"name": task.customer.name},
+    }
+    return render(request, "callbacks/call.html", context, status=status)
+
+
+@login_required
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    require_read(request)
+    return _page(request, _task(request, pk))
+
+
+@login_required
+@require_POST
+def attempt(request: HttpRequest, pk: int) -> HttpResponse:
+    require_call(request)
+    task = _task(request, pk)
+    form = AttemptForm(request.POST)
+    if not form.is_valid():
+        return _page(request, task, attempt_form=form, status=400)
+    try:
+        logged = services.call_attempt_log(task=task, actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, _task(request, pk), attempt_form=form, status=409)
+    messages.success(request, _("已记录：%(outcome)s。") % {"outcome": logged.get_outcome_display()})
+    task = logged.task
+    if task.status == TaskStatus.UNREACHABLE:
+        messages.warning(request, _("客户无法联系，任务已标记为“无法联系”，建议改用信访或现场调查。"))
+    if task.status == TaskStatus.IN_PROGRESS and task.claimed_by_id == request.user.pk:
+        return redirect(reverse("callbacks:call", args=[task.pk]) + "#survey")
+    return redirect("callbacks:index")
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    require_call(request)
+    task = _task(request, pk)
+    try:
+        services.callback_task_release(task=task, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("callbacks:call", pk=pk)
+    return redirect("callbacks:index")
+
+
+@login_required
+@require_POST
+def survey_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_call(request)
+    task = _task(request, pk)
+    form = SurveyForm(request.POST, survey_type=task.type)
+    if not form.is_valid():
+        return _page(request, task, survey_form=form, status=400)
+    try:
+        survey = services.survey_submit(
+            actor=request.user,
+            data=form.to_input(),
+            callback=task,
+            grade=form.cleaned_data.get("grade") or None,
+            grade_override_reason=form.cleaned_data.get("grade_override_reason") or "",
+        )
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _page(request, task, survey_form=form, status=400)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, _task(request, pk), survey_form=form, status=409)
+    return redirect("callbacks:survey", pk=survey.pk)
+
+
+@login_required
+@require_POST
+def grade_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the suggested grade and the criteria that fired, as the agent fills the form."""
+    require_read(request)
+    task = _task(request, pk)
+    form = SurveyForm(request.POST, survey_type=task.type)
+    return render(request, "callbacks/partials/_grade.html", {"preview": _grade_preview(task, form)})
+
+
+@login_required
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_read(request)
+    survey = get_object_or_404(selectors.survey_list(user=request.user), pk=pk)
+    return render(
+        request,
+        "callbacks/survey_detail.html",
+        {
+            "survey": survey,
+            "criteria": selectors.criteria_labels(survey.grade_criteria),
+            "items": selectors.survey_answers(survey),
+            "ratings": selectors.survey_ratings(survey),
+            "title": _("调查结果"),
+        },
+    )

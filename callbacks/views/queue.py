@@ -1,0 +1,105 @@
+"""The work queue (due today, overdue, call-back-later arriving), claiming, and the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callbacks import permissions, selectors, services
+from callbacks.forms import QueueFilterForm
+from csat import access
+from csat.exceptions import ApplicationError
+
+QUEUE_LIMIT = 200
+
+
+def require_read(request: HttpRequest) -> None:
+    if not permissions.can_read(request.user):
+        raise PermissionDenied(_("您的角色不能查看回访工作。"))
+
+
+def require_call(request: HttpRequest) -> None:
+    if not permissions.can_call(request.user):
+        raise PermissionDenied(_("只有客户部回访专员和客户部经理可以进行回访。"))
+
+
+def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict[str, Any]]:
+    form = QueueFilterForm(request.GET or None, stores=access.visible_stores(request.user))
+    chosen: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = {
+            "store": data["store"].pk if data.get("store") else None,
+            "type": data.get("type") or None,
+            "agent": data["agent"].pk if data.get("agent") else None,
+        }
+    return form, chosen
+
+
+def _queue_context(request: HttpRequest) -> dict[str, Any]:
+    form, chosen = _filters(request)
+    now = timezone.now()
+    tasks = list(selectors.work_queue(user=request.user, now=now, **chosen)[:QUEUE_LIMIT])
+    return {
+        "form": form,
+        "tasks": tasks,
+        "limit": QUEUE_LIMIT,
+        "can_call": permissions.can_call(request.user),
+        "figures": selectors.callback_dashboard(
+            user=request.user, now=now, agent=request.user, store=chosen.get("store")
+        ),
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    require_read(request)
+    context = _queue_context(request)
+    if getattr(request, "htmx", False):
+        return render(request, "callbacks/partials/_queue.html", context)
+    return render(request, "callbacks/queue.html", {**context, "title": _("回访工作队列")})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require_read(request)
+    form, chosen = _filters(request)
+    figures = selectors.callback_dashboard(user=request.user, agent=request.user, store=chosen.get("store"))
+    return render(
+        request, "callbacks/dashboard.html", {"figures": figures, "form": form, "title": _("回访指标")}
+    )
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    require_call(request)
+    task = get_object_or_404(selectors.callback_task_list(user=request.user), pk=pk)
+    try:
+        services.callback_task_claim(task=task, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("callbacks:index")
+    return redirect("callbacks:call", pk=task.pk)
+
+
+@login_required
+@require_POST
+def claim_next(request: HttpRequest) -> HttpResponse:
+    require_call(request)
+    _form, chosen = _filters(request)
+    candidates = selectors.work_queue(user=request.user, **chosen)
+    task = services.callback_task_claim_next(actor=request.user, candidates=candidates)
+    if task is None:
+        messages.info(request, _("当前没有可领取的回访任务。"))
+        return redirect("callbacks:index")
+    return redirect("callbacks:call", pk=task.pk)

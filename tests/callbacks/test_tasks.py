@@ -1,0 +1,35 @@
+"""The Celery entry point: thin, idempotent, also when beat fires it twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from callbacks.models import CallbackTask, CloseReason
+from callbacks.tasks import generate_callback_tasks
+from tests.factories import CustomerFactory, SalesDeliveryFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_callback_tasks_twice_has_the_effect_of_once(store_a: Any, make_task: Any) -> None:
+    vehicle = VehicleFactory(customer=CustomerFactory(store=store_a), store=store_a)
+    sale = SalesDeliveryFactory(vehicle=vehicle, delivered_at=timezone.now() - dt.timedelta(days=2))
+    stale = make_task(store_a, due_in=-dt.timedelta(days=16))
+    first = generate_callback_tasks.delay().get()
+    second = generate_callback_tasks.delay().get()
+    assert first["created_sales"] == 1 and first["expired"] == 1
+    assert second["created_sales"] == 0 and second["expired"] == 0
+    assert CallbackTask.objects.filter(sale=sale).count() == 1
+    stale.refresh_from_db()
+    assert stale.close_reason == CloseReason.EXPIRED
+
+
+def test_task_is_in_the_beat_schedule() -> None:
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "callbacks.tasks.generate_callback_tasks" in tasks

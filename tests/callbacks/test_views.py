@@ -1,0 +1,207 @@
+"""The agent's pages: queue, claim, call page with the customer card, attempts, survey form, result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from callbacks.models import CallAttempt, Survey, SurveyType, TaskStatus
+from complaints.models import Complaint, Kind
+from csat.models import IdentityFlag
+from tests.callbacks.test_services_surveys import SALES_ITEMS
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def survey_post(**fields: Any) -> dict[str, Any]:
+    data = {"channel": "phone", **{f"item_{k}": v for k, v in SALES_ITEMS.items()}}
+    data.update(fields)
+    return data
+
+
+def test_queue_page_lists_due_tasks(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    response = signed_in(agent).get("/callbacks/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "回访工作队列" in html and task.customer.name in html and f'data-testid="claim-{task.pk}"' in html
+    assert 'data-testid="figures"' in html and "回访成功率" in html
+
+
+def test_queue_filters_answer_htmx_with_the_partial(store_a: Any, agent: Any, make_task: Any) -> None:
+    sale = make_task(store_a)
+    visit = make_task(store_a, type=SurveyType.AFTER_SALES)
+    response = signed_in(agent).get("/callbacks/?type=after_sales", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert f"task-{visit.pk}" in html and f"task-{sale.pk}" not in html
+
+
+def test_queue_page_query_count_is_pinned(store_a: Any, agent: Any, make_task: Any) -> None:
+    client = signed_in(agent)
+    make_task(store_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/callbacks/")
+    for _ in range(10):
+        make_task(store_a)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/callbacks/")
+    assert response.content.decode().count('data-testid="task-') == 11
+    assert len(many) == len(few)
+
+
+def test_read_only_roles_see_no_claim_button(store_a: Any, hq: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    html = signed_in(hq).get("/callbacks/").content.decode()
+    assert task.customer.name in html and f"claim-{task.pk}" not in html and "claim-next" not in html
+
+
+def test_front_line_staff_may_not_open_the_queue(front_line: Any) -> None:
+    assert signed_in(front_line).get("/callbacks/").status_code == 403
+
+
+def test_claim_opens_the_call_page(store_a: Any, agent: Any, agent2: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    response = signed_in(agent).post(f"/callbacks/{task.pk}/claim/")
+    assert response.status_code == 302 and response.url == f"/callbacks/{task.pk}/"
+    task.refresh_from_db()
+    assert task.claimed_by == agent
+    taken = signed_in(agent2).post(f"/callbacks/{task.pk}/claim/", follow=True)
+    assert "已被" in taken.content.decode()
+
+
+def test_claim_next(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    response = signed_in(agent).post("/callbacks/next/")
+    assert response.status_code == 302 and response.url == f"/callbacks/{task.pk}/"
+    empty = signed_in(agent).post("/callbacks/next/", follow=True)  # the only task is now mine: it comes back
+    assert empty.redirect_chain[-1][0] == f"/callbacks/{task.pk}/"
+
+
+def test_call_page_shows_the_customer_card_and_the_f_banner(store_a: Any, agent: Any, make_task: Any) -> None:
+    customer = CustomerFactory(store=store_a, identity_flags=[IdentityFlag.LAWYER])
+    task = make_task(store_a, customer=customer)
+    html = signed_in(agent).get(f"/callbacks/{task.pk}/").content.decode()
+    assert 'data-testid="vip-banner"' in html and "不做任何明确答复" in html
+    assert 'data-testid="customer-card"' in html and task.vehicle.vin in html
+    assert "历次调查与客户等级" in html and "未结投诉" in html and "服务禁语" in html
+    assert 'data-testid="survey-form"' in html and "交车服务（清洁、四项说明、介绍售后） *" in html
+    assert 'data-testid="suggested-grade">F<' in html
+
+
+def test_every_survey_control_has_a_label(store_a: Any, agent: Any, make_task: Any) -> None:
+    import re
+
+    for survey_type in SurveyType.values:
+        task = make_task(store_a, type=survey_type)
+        html = signed_in(agent).get(f"/callbacks/{task.pk}/").content.decode()
+        ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
+        assert ids
+        for control_id in ids:
+            assert f'for="{control_id}"' in html, f"{survey_type}: no label for {control_id}"
+
+
+def test_another_stores_task_is_404(store_a: Any, agent_b: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    client = signed_in(agent_b)
+    assert client.get(f"/callbacks/{task.pk}/").status_code == 404
+    assert client.post(f"/callbacks/{task.pk}/attempts/", {"outcome": "reached"}).status_code == 404
+
+
+@pytest.mark.parametrize("role_user", ["sales_manager", "gm", "hq"])
+def test_other_roles_cannot_post_attempts_or_surveys(
+    store_a: Any, make_task: Any, role_user: str, request: Any
+) -> None:
+    task = make_task(store_a)
+    client = signed_in(request.getfixturevalue(role_user))
+    assert client.post(f"/callbacks/{task.pk}/attempts/", {"outcome": "reached"}).status_code == 403
+    assert client.post(f"/callbacks/{task.pk}/survey/", survey_post(score=90)).status_code == 403
+    assert not CallAttempt.objects.exists()
+
+
+def test_reached_then_survey_with_60_creates_the_dissatisfied_ticket(
+    store_a: Any, agent: Any, make_task: Any
+) -> None:
+    task = make_task(store_a)
+    client = signed_in(agent)
+    client.post(f"/callbacks/{task.pk}/claim/")
+    response = client.post(f"/callbacks/{task.pk}/attempts/", {"outcome": "reached"})
+    assert response.status_code == 302 and response.url == f"/callbacks/{task.pk}/#survey"
+    response = client.post(f"/callbacks/{task.pk}/survey/", survey_post(score="60", remarks="交车时很仓促"))
+    survey = Survey.objects.get()
+    assert response.status_code == 302 and response.url == f"/callbacks/surveys/{survey.pk}/"
+    html = client.get(response.url).content.decode()
+    ticket = Complaint.objects.get()
+    assert ticket.kind == Kind.DISSATISFIED and survey.complaint == ticket
+    assert 'data-testid="ticket"' in html and ticket.number in html and "回访不满意" in html
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+
+
+def test_survey_errors_show_under_their_controls(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    data = survey_post(level="good", level_value="95")
+    del data["item_delivery"]
+    response = signed_in(agent).post(f"/callbacks/{task.pk}/survey/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "必须调查项，请填写。" in html and "80–90" in html
+    assert not Survey.objects.exists()
+
+
+def test_failed_attempt_sends_the_agent_back_to_the_queue(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    response = signed_in(agent).post(f"/callbacks/{task.pk}/attempts/", {"outcome": "busy"})
+    assert response.status_code == 302 and response.url == "/callbacks/"
+    bad = signed_in(agent).post(f"/callbacks/{task.pk}/attempts/", {"outcome": "call_back_later"})
+    assert bad.status_code == 400 and "约定回拨时请填写回拨时间" in bad.content.decode()
+
+
+def test_grade_preview_follows_the_form(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    client = signed_in(agent)
+    low = client.post(f"/callbacks/{task.pk}/grade-preview/", {"score": "60"}, HTTP_HX_REQUEST="true")
+    assert (
+        'data-testid="suggested-grade">D<' in low.content.decode() and "按百分制分数" in low.content.decode()
+    )
+    threat = client.post(
+        f"/callbacks/{task.pk}/grade-preview/", {"score": "75", "observed": ["threatens_exposure"]}
+    ).content.decode()
+    assert 'data-testid="suggested-grade">E<' in threat
+
+
+def test_five_dimension_form(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a, type=SurveyType.FIVE_DIMENSION)
+    client = signed_in(agent)
+    html = client.get(f"/callbacks/{task.pk}/").content.decode()
+    assert 'name="rating_timeliness"' in html and "到场时间不及时" in html
+    data = {
+        "channel": "phone",
+        "rating_skill": 9,
+        "rating_attitude": 9,
+        "rating_timeliness": 5,
+        "rating_parts": 9,
+    }
+    data["rating_overall"] = 9
+    missing_reason = client.post(f"/callbacks/{task.pk}/survey/", data)
+    assert missing_reason.status_code == 400 and "低分原因" in missing_reason.content.decode()
+    response = client.post(f"/callbacks/{task.pk}/survey/", {**data, "reason_codes": ["arrived_late"]})
+    assert response.status_code == 302
+    assert Survey.objects.get().score_used == 82
+
+
+def test_dashboard_page(store_a: Any, agent: Any, make_task: Any) -> None:
+    make_task(store_a)
+    html = signed_in(agent).get("/callbacks/dashboard/").content.decode()
+    assert "回访指标" in html and "调查完成率" in html and "stat-short" in html  # 0 of 1 reached: red
