@@ -293,4 +293,14 @@ def call_attempt_log(
         note = UNREACHABLE_NOTES.get(reason or "") or note
     locked.save(update_fields=fields)
     event_write(locked, actor=actor, action=f"attempt:{outcome}", before=before, note=note)
+    if attempt.note:
+        from crisis.early_warning import scan_text
+
+        scan_text(
+            source="call",
+            record_id=attempt.pk,
+            store_id=locked.store_id,
+            customer_id=locked.customer_id,
+            text=attempt.note,
+        )
     return attempt

@@ -276,6 +276,17 @@ def survey_submit(
         survey.save(update_fields=["complaint", "updated_at"])
     if task is not None:
         _complete(task, actor=actor, channel=data.channel, at=at, now=now)
+    if survey.remarks:
+        # Early warning: words in the customer's remarks that point to a crisis.
+        from crisis.early_warning import scan_text
+
+        scan_text(
+            source="survey",
+            record_id=survey.pk,
+            store_id=survey.store_id,
+            customer_id=survey.customer_id,
+            text=survey.remarks,
+        )
     return survey
 
 

@@ -234,6 +234,7 @@ CSAT = {
     "SURVEY_QUIET_DAYS": 90,
     "COMPLAINT_RATE_TARGET_SERVICE_PER_MILLE": 1.0,
     "COMPLAINT_RATE_TARGET_SALES_PER_MILLE": 0.5,
+    "FIVE_DIMENSION_SAMPLE_PER_STORE": 20,  # customers per store per quarter for the 5-dimension survey
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
 }
