@@ -175,6 +175,9 @@ def seed_demo(*, customers: int = 300, months: int = 6, seed: int = 2026) -> dic
     from callbacks.demo import seed_callbacks
 
     summary.update(seed_callbacks(seed=seed, now=now))
+    from complaints.demo import seed_complaints
+
+    summary["Complaint added (every state)"] = seed_complaints(store=stores[0][0], seed=seed)
     return summary
 
 
