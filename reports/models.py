@@ -45,7 +45,9 @@ class MonthlyReport(models.Model):
         verbose_name = _("月度报表")
         verbose_name_plural = _("月度报表")
         ordering = ["-month", "store_id", "-version"]
-        constraints = [models.UniqueConstraint(fields=["month", "scope", "version"], name="report_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "scope", "version"], name="report_version_once")
+        ]
 
     def __str__(self) -> str:
         scope = self.store.name if self.store else _("集团")

@@ -7,5 +7,7 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", views.index, name="index"),  # the nav's "报表" points here
+    path("build/", views.build, name="build"),
+    path("<int:pk>/xlsx", views.download, name="download"),
 ]

@@ -1,12 +1,180 @@
-"""Pages of the monthly reports and dashboards."""
+"""Pages of the monthly reports: the live dashboard (the same figures as the xlsx), building a
+version on demand, and downloading stored versions."""
 
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reports import charts, permissions, selectors
+from reports.forms import BuildForm, ReportFilterForm
+from reports.models import Trigger
+from reports.services import report_build
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Click-through from a complaint figure to the complaints behind it: drill key → record field.
+DRILL_FIELDS = {
+    "kind": "kind",
+    "severity": "severity",
+    "category": "category",
+    "grade": "grade",
+    "status": "status",
+    "department": "department_id",
+}
+DRILL_LISTS = {"open": "open_past_three_days", "reopened": "reopened"}
+
+
+def _drill(data: dict[str, Any], raw: str) -> tuple[str, list[dict[str, Any]]]:
+    """The complaints shown under the figures: all of the month's, or those behind one figure."""
+    complaints = data["complaints"]
+    name, _sep, value = raw.partition(":")
+    if name in DRILL_LISTS:
+        return raw, complaints[DRILL_LISTS[name]]
+    if name in DRILL_FIELDS:
+        field = DRILL_FIELDS[name]
+        return raw, [c for c in complaints["items"] if ("" if c[field] is None else str(c[field])) == value]
+    return "", complaints["items"]
+
+
+def _sections(data: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard's repeated blocks, in display order."""
+    titles = selectors.breakdown_titles()
+    feedback = data["feedback"]
+    complaints = data["complaints"]
+    return {
+        "breakdowns": [(titles[key], data["surveys"]["breakdowns"][key]) for key in selectors.BREAKDOWNS],
+        "feedback": [
+            ("dissatisfied", _("回访不满意"), feedback["dissatisfied"]),
+            ("grievances", _("抱怨"), feedback["grievances"]),
+            ("opinions", _("意见"), feedback["opinions"]),
+            ("not_rated", _("未评分"), feedback["not_rated"]),
+        ],
+        "complaint_groups": [
+            (_("按类型"), "kind", complaints["by_kind"]),
+            (_("按级别"), "severity", complaints["by_severity"]),
+            (_("按类别"), "category", complaints["by_category"]),
+            (_("按客户等级"), "grade", complaints["by_grade"]),
+            (_("按状态"), "status", complaints["by_status"]),
+        ],
+    }
+
+
+def _charts(data: dict[str, Any]) -> dict[str, Any]:
+    goal = data["targets"]["satisfaction"]
+    dims = data["dimensions"]
+    return {
+        "trend": charts.line_chart(
+            [(row["month"], row["average"]) for row in data["trend"]],
+            target=goal,
+            title=_("近 12 个月顾客满意度与目标"),
+        ),
+        "dimensions": charts.bar_chart(
+            [(row["label"], row["score"]) for row in dims["rows"]],
+            target=dims["target"],
+            maximum=100,
+            title=_("五维度满意度"),
+        ),
+        "types": charts.bar_chart(
+            [(row["label"], row["average"]) for row in data["surveys"]["breakdowns"]["type"]],
+            target=goal,
+            maximum=100,
+            title=_("按调查类型的满意度"),
+        ),
+        "departments": charts.bar_chart(
+            [(row["label"], row["count"]) for row in data["complaints"]["by_department"]],
+            title=_("各部门投诉件数"),
+            decimals=0,
+        ),
+    }
 
 
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    # Filled by its own issue; until then the section says so instead of a 404.
-    return render(request, "csat/coming_soon.html", {"title": _("报表")})
+    permissions.require_viewer(request.user)
+    scopes = permissions.scope_choices(request.user)
+    form = ReportFilterForm(request.GET or None, scopes=scopes)
+    month, scope = selectors.current_month(), request.GET.get("scope") or None
+    if form.is_bound and form.is_valid():
+        month = form.cleaned_data["month"]
+    store = permissions.resolve_scope(request.user, scope=scope)
+    scope_value = str(store.pk) if store else selectors.GROUP
+    if not form.is_bound:
+        form = ReportFilterForm(initial={"month": f"{month:%Y-%m}", "scope": scope_value}, scopes=scopes)
+    data = selectors.report_data(month=month, store=store)
+    drill, drilled = _drill(data, request.GET.get("drill", ""))
+    query = urlencode({"month": f"{month:%Y-%m}", "scope": scope_value})
+    versions = selectors.report_versions(
+        user=request.user, scope=selectors.GROUP if store is None else store.code
+    )
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "title": _("月度报表"),
+            "form": form,
+            "data": data,
+            "month": f"{month:%Y-%m}",
+            "store": store,
+            "scope_value": scope_value,
+            "query": query,
+            "drill": drill,
+            "drilled": drilled,
+            "charts": _charts(data),
+            **_sections(data),
+            "versions": versions,
+            "can_build": permissions.can_build(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def build(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_build(request.user):
+        raise PermissionDenied(_("您的角色不能生成报表。"))
+    form = BuildForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("月份格式应为 YYYY-MM。"))
+        return redirect("reports:index")
+    store = permissions.resolve_scope(request.user, scope=form.cleaned_data["scope"] or None)
+    report = report_build(
+        month=form.cleaned_data["month"], store=store, trigger=Trigger.BUTTON, user=request.user
+    )
+    messages.success(
+        request,
+        _("已生成 %(month)s %(scope)s 第 %(version)s 版报表。")
+        % {
+            "month": f"{report.month:%Y-%m}",
+            "scope": store.name if store else _("集团"),
+            "version": report.version,
+        },
+    )
+    query = urlencode(
+        {"month": f"{report.month:%Y-%m}", "scope": str(store.pk) if store else selectors.GROUP}
+    )
+    return redirect(f"{reverse('reports:index')}?{query}")
+
+
+def xlsx_response(report: Any) -> HttpResponse:
+    response = HttpResponse(bytes(report.xlsx), content_type=XLSX)
+    name = f"csat-report-{report.month:%Y-%m}-{report.scope}-v{report.version}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require_viewer(request.user)
+    return xlsx_response(selectors.report_get(user=request.user, pk=pk))

@@ -1,0 +1,181 @@
+"""REST API of the monthly reports: the built versions (list, detail with data, build one) and the
+xlsx of the latest version of a month."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports import permissions, selectors
+from reports.models import MonthlyReport, Trigger
+from reports.services import report_build
+from reports.views import XLSX, xlsx_response
+
+
+class XlsxRenderer(BaseRenderer):
+    """Lets a client ask for the spreadsheet; errors still come back as JSON text."""
+
+    media_type = XLSX
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m", read_only=True)
+    store_name = serializers.CharField(source="store.name", read_only=True, default=None)
+    built_by = serializers.CharField(source="built_by.username", read_only=True, default=None)
+    xlsx_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "month",
+            "store",
+            "store_name",
+            "scope",
+            "version",
+            "trigger",
+            "built_by",
+            "built_at",
+            "data_as_of",
+            "xlsx_url",
+        ]
+        read_only_fields = fields
+
+    def get_xlsx_url(self, obj: MonthlyReport) -> str:
+        return reverse("api-monthly-report-xlsx", args=[obj.pk])
+
+
+class MonthlyReportDetailSerializer(MonthlyReportSerializer):
+    class Meta(MonthlyReportSerializer.Meta):
+        fields = [*MonthlyReportSerializer.Meta.fields, "data"]
+        read_only_fields = fields
+
+
+class BuildSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    store = serializers.IntegerField(required=False, allow_null=True, help_text=_("门店 id；不填为本人门店"))
+    scope = serializers.CharField(required=False, allow_blank=True, help_text=_("GROUP 为集团报表"))
+
+    def validate_month(self, value: str) -> Any:
+        try:
+            return selectors.parse_month(value)
+        except ValueError:
+            raise serializers.ValidationError(_("月份格式应为 YYYY-MM。")) from None
+
+
+def _month_param(request: Any) -> Any:
+    raw = request.query_params.get("month")
+    if not raw:
+        return None
+    try:
+        return selectors.parse_month(raw)
+    except ValueError:
+        raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
+
+
+class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Built report versions, newest first; filter with ``month`` (YYYY-MM), ``store`` (id) or
+    ``scope`` (GROUP or a store code). Head office sees every store and the group."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = MonthlyReportSerializer
+    filter_backends: list[Any] = []
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not permissions.can_view(request.user):
+            raise PermissionDenied(_("您没有员工档案，无法查看报表。"))
+
+    def get_serializer_class(self) -> Any:
+        return MonthlyReportDetailSerializer if self.action == "retrieve" else MonthlyReportSerializer
+
+    def get_queryset(self) -> Any:
+        if self.action != "list":
+            return selectors.report_versions(user=self.request.user).defer(None)
+        store = self.request.query_params.get("store", "")
+        return selectors.report_versions(
+            user=self.request.user,
+            month=_month_param(self.request),
+            store_id=int(store) if store.isdigit() else None,
+            scope=self.request.query_params.get("scope") or None,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("store", int),
+            OpenApiParameter("scope", str, description="GROUP or a store code"),
+        ]
+    )
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=BuildSerializer, responses={201: MonthlyReportSerializer})
+    def create(self, request: Any) -> Response:
+        """Build a new version now (trigger ``api``)."""
+        if not permissions.can_build(request.user):
+            raise PermissionDenied(_("您的角色不能生成报表。"))
+        form = BuildSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        store = permissions.resolve_scope(
+            request.user,
+            scope=form.validated_data.get("scope") or None,
+            store_id=form.validated_data.get("store"),
+        )
+        report = report_build(
+            month=form.validated_data["month"], store=store, trigger=Trigger.API, user=request.user
+        )
+        return Response(MonthlyReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(operation_id="reports_monthly_version_xlsx", responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="xlsx", renderer_classes=[JSONRenderer, XlsxRenderer])
+    def xlsx(self, request: Any, pk: str) -> Any:
+        return xlsx_response(selectors.report_get(user=request.user, pk=int(pk)))
+
+
+class MonthlyReportXlsxApi(APIView):
+    """The latest version of a month: the user's own store by default; ``?store=<id>`` or
+    ``?scope=GROUP`` for head office. 404 when none was built or it is not visible."""
+
+    renderer_classes = [JSONRenderer, XlsxRenderer]
+
+    @extend_schema(
+        operation_id="reports_monthly_month_xlsx",
+        parameters=[OpenApiParameter("store", int), OpenApiParameter("scope", str, description="GROUP")],
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Any, month: str) -> Any:
+        if not permissions.can_view(request.user):
+            raise PermissionDenied(_("您没有员工档案，无法查看报表。"))
+        try:
+            wanted = selectors.parse_month(month)
+        except ValueError:
+            raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
+        store = permissions.resolve_scope(
+            request.user,
+            scope=request.query_params.get("scope") or None,
+            store_id=request.query_params.get("store"),
+        )
+        report = selectors.latest_report(
+            user=request.user, month=wanted, store_id=store.pk if store else None
+        )
+        return xlsx_response(report)

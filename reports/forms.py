@@ -1,0 +1,45 @@
+"""The dashboard's month picker and store/group switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from csat.forms import StyledForm
+from reports import selectors
+
+
+class ReportFilterForm(StyledForm):
+    month = forms.CharField(
+        label=_("月份"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"}),
+    )
+    scope = forms.ChoiceField(label=_("范围"), required=False)
+
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scopes  # type: ignore[attr-defined]
+
+    def clean_month(self) -> dt.date:
+        raw = self.cleaned_data.get("month") or ""
+        if not raw:
+            return selectors.current_month()
+        try:
+            return selectors.parse_month(raw)
+        except ValueError:
+            raise forms.ValidationError(_("月份格式应为 YYYY-MM。")) from None
+
+
+class BuildForm(forms.Form):
+    month = forms.CharField()
+    scope = forms.CharField(required=False)
+
+    def clean_month(self) -> dt.date:
+        try:
+            return selectors.parse_month(self.cleaned_data["month"])
+        except ValueError:
+            raise forms.ValidationError(_("月份格式应为 YYYY-MM。")) from None

@@ -1,0 +1,120 @@
+"""Every figure of the monthly report, defined once and used by the xlsx, the dashboard and the API.
+
+Each selector takes the month (its first day) and the report's store ids (``None`` = the whole
+group) and aggregates in SQL: conditional counts, grouped queries and ``TruncMonth``, one pass per
+section, so the number of queries does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from csat.models import Store
+
+from .analysis import dimension_stats, feedback_lists, item_stats, reason_ranking
+from .complaints import (
+    assessment,
+    complaint_list,
+    complaint_rates,
+    complaint_stats,
+    deadline_steps,
+    measures,
+    open_past_three_days,
+    reopened,
+)
+from .period import add_months, current_month, format_local, month_bounds, parse_month, previous_month
+from .surveys import BREAKDOWNS, breakdown_titles, satisfaction, satisfaction_breakdowns, survey_counts
+from .trend import satisfaction_trend
+from .versions import GROUP, latest_report, report_get, report_versions
+
+__all__ = [
+    "BREAKDOWNS",
+    "GROUP",
+    "SCHEMA",
+    "add_months",
+    "assessment",
+    "breakdown_titles",
+    "complaint_list",
+    "complaint_rates",
+    "complaint_stats",
+    "current_month",
+    "deadline_steps",
+    "dimension_stats",
+    "feedback_lists",
+    "item_stats",
+    "latest_report",
+    "measures",
+    "month_bounds",
+    "open_past_three_days",
+    "parse_month",
+    "previous_month",
+    "reason_ranking",
+    "reopened",
+    "report_data",
+    "report_get",
+    "report_versions",
+    "satisfaction",
+    "satisfaction_breakdowns",
+    "satisfaction_trend",
+    "scope_of",
+    "survey_counts",
+]
+
+SCHEMA = 1
+
+
+def scope_of(store: Store | None) -> str:
+    """The report's scope key: the store's code, or GROUP for the whole dealer group."""
+    return store.code if store is not None else GROUP
+
+
+def report_data(
+    *, month: dt.date, store: Store | None = None, as_of: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The whole report as plain JSON-ready data (labels in the active language)."""
+    month = month.replace(day=1)
+    as_of = as_of or timezone.now()
+    store_ids = [store.pk] if store is not None else None
+    cfg = settings.CSAT
+    stats = complaint_stats(month=month, store_ids=store_ids)
+    return {
+        "schema": SCHEMA,
+        "month": f"{month:%Y-%m}",
+        "previous_month": f"{previous_month(month):%Y-%m}",
+        "scope": scope_of(store),
+        "store": {"id": store.pk, "code": store.code, "name": store.name} if store else None,
+        "as_of": format_local(as_of),
+        "language": get_language() or settings.LANGUAGE_CODE,
+        "targets": {
+            "satisfaction": cfg["SATISFACTION_TARGET"],
+            "reach_min": cfg["REACH_RATE_MIN"],
+            "survey_min": cfg["SURVEY_RATE_MIN"],
+            "service_per_mille": cfg["COMPLAINT_RATE_TARGET_SERVICE_PER_MILLE"],
+            "sales_per_mille": cfg["COMPLAINT_RATE_TARGET_SALES_PER_MILLE"],
+        },
+        "surveys": {
+            "counts": survey_counts(month=month, store_ids=store_ids),
+            "satisfaction": satisfaction(month=month, store_ids=store_ids),
+            "breakdowns": satisfaction_breakdowns(month=month, store_ids=store_ids),
+        },
+        "dimensions": dimension_stats(month=month, store_ids=store_ids),
+        "reasons": reason_ranking(month=month, store_ids=store_ids),
+        "items": item_stats(month=month, store_ids=store_ids),
+        "feedback": feedback_lists(month=month, store_ids=store_ids),
+        "complaints": {
+            **stats,
+            "deadlines": deadline_steps(month=month, store_ids=store_ids),
+            "open_past_three_days": open_past_three_days(month=month, store_ids=store_ids, as_of=as_of),
+            "reopened": reopened(month=month, store_ids=store_ids),
+            "rates": complaint_rates(month=month, store_ids=store_ids, stats=stats),
+            "measures": measures(month=month, store_ids=store_ids),
+            "items": complaint_list(month=month, store_ids=store_ids),
+        },
+        "assessment": assessment(month=month, store_ids=store_ids),
+        "trend": satisfaction_trend(month=month, store_ids=store_ids),
+    }
