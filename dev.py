@@ -54,7 +54,9 @@ def start() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     processes = [
-        subprocess.Popen([str(python), "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT, env=env),
+        subprocess.Popen(
+            [str(python), "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT, env=env
+        ),
         # One worker with an embedded beat scheduler is enough on a laptop.
         subprocess.Popen(
             [str(python), "-m", "celery", "-A", "csat", "worker", "--beat", "--pool=solo", "--loglevel=INFO"],

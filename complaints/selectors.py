@@ -99,7 +99,8 @@ def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> lis
     department_rows = list(departments.select_related("store").order_by("store__code", "kind"))
     ids = [d.pk for d in department_rows]
     rows: dict[int | None, dict[str, Any]] = {
-        d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)} for d in department_rows
+        d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)}
+        for d in department_rows
     }
 
     breaches = DeadlineAlert.objects.filter(

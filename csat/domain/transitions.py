@@ -176,7 +176,9 @@ def next_measure_status(current: str, action: str) -> str:
     """The status of a preventive measure after ``action``; TransitionError when not allowed."""
     transition = MEASURE_TRANSITIONS.get(action)
     if transition is None:
-        raise ValueError(f"unknown measure action {action!r}; expected one of {', '.join(MEASURE_TRANSITIONS)}")
+        raise ValueError(
+            f"unknown measure action {action!r}; expected one of {', '.join(MEASURE_TRANSITIONS)}"
+        )
     if current not in transition.sources:
         raise TransitionError(f"cannot {action} a measure that is {current}")
     assert transition.target is not None
