@@ -153,6 +153,11 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "csat.models.intake.ImportJob.Status",
         "CrisisTypeEnum": "crisis.models.CrisisType",
         "ComplaintChannelEnum": "complaints.models.Channel",
+        "SurveyTypeEnum": "callbacks.models.SurveyType",
+        "SurveyChannelEnum": "callbacks.models.Channel",
+        "CallbackStatusEnum": "callbacks.models.TaskStatus",
+        "MeasureStatusEnum": "complaints.models.MeasureStatus",
+        "GradeEnum": "callbacks.models.Grade",
     },
 }
 
