@@ -13,3 +13,5 @@ STORAGES = {
 }
 LANGUAGE_CODE = "zh-hans"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests serve static files through the finders; no collected folder is needed.
+STATIC_ROOT = None
