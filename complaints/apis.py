@@ -217,8 +217,22 @@ class ComplaintFilter(django_filters.FilterSet):
         fields = ["status", "severity", "kind", "department", "customer", "store", "urgent", "category"]
 
 
+# Text an action cannot do without: missing → 400 with a field error (malformed input),
+# before the service's own business checks.
+REQUIRED_TEXT = {
+    "progress": ("note", _("请填写进度说明。")),
+    "propose": ("solution", _("请填写解决方案。")),
+    "reject": ("comment", _("驳回时请填写意见。")),
+    "resolve": ("result", _("请填写处理结果。")),
+}
+
+
 def _run(action_name: str, complaint: Complaint, user: Any, data: dict[str, Any]) -> Complaint:
     """Dispatch one CONTRACT action to its service, with the fields that action takes."""
+    if action_name in REQUIRED_TEXT:
+        field, message = REQUIRED_TEXT[action_name]
+        if not str(data.get(field) or "").strip():
+            raise serializers.ValidationError({field: [message]})
     if action_name == "register":
         return workflow.complaint_register(complaint=complaint, actor=user)
     if action_name == "dispatch":
@@ -294,6 +308,9 @@ class ComplaintViewSet(
 
     def _act(self, request: Any, name: str) -> Response:
         complaint = self.get_object()
+        # The role comes first (403), then the input (400), then the state (409).
+        if not permissions.can_act(request.user, complaint, name):
+            raise PermissionDenied(_("您的角色或部门不能对该投诉执行此操作。"))
         serializer = ActionSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         _run(name, complaint, request.user, serializer.validated_data)
