@@ -1,0 +1,108 @@
+"""Journey 4, customer care, in a real browser: the follow-up call on day 5 after resolution (time is
+moved forward by the test; the live server runs in a thread of this process, so time_machine moves its
+clock too) → unsatisfied → the ticket is re-dispatched → resolved again → day 5 again → satisfied →
+已关闭; then the month's report is built from /reports/, its xlsx downloaded and opened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import time_machine
+
+from complaints.models import Complaint, DeadlineKind, Status
+from complaints.services import deadlines, workflow
+from tests.e2e.conftest import status_label
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def resolve(ticket: Complaint, manager: Any, result: str) -> Complaint:
+    """The sales manager's part, through the services: contact, a plain solution, resolve."""
+    workflow.complaint_contact(complaint=ticket, actor=manager, note="已联系客户")
+    workflow.complaint_propose(complaint=ticket, actor=manager, solution="免费补装脚垫和贴膜")
+    return workflow.complaint_resolve(complaint=ticket, actor=manager, result=result)
+
+
+def follow_up_window(ticket: Complaint) -> dt.datetime:
+    window = deadlines.open_deadline(ticket, DeadlineKind.FOLLOW_UP)
+    assert window is not None
+    return window.opens_at
+
+
+def record_follow_up(page: Any, outcome: str, note: str) -> None:
+    form = page.get_by_test_id("action-follow_up")
+    form.locator(f"input[name=outcome][value={outcome}]").check()
+    form.locator("[name=note]").fill(note)
+    form.locator("button[type=submit]").click()
+
+
+def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
+    page: Any, shot: Any, sign_in: Any, dealership: dict, dispatched_ticket: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    manager = dealership["manager"]
+    ticket = resolve(dispatched_ticket(), manager, "已补装脚垫和贴膜")
+    assert ticket.status == Status.RESOLVED
+    detail = page.base_url + f"/complaints/{ticket.pk}/"
+
+    # Day 0: too early, the follow-up answers with the date the window opens.
+    sign_in("kefu", shot=shot)
+    page.goto(detail)
+    expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
+    record_follow_up(page, "satisfied", "客户表示满意")
+    expect(page.get_by_role("alert").filter(has_text="回访时间窗口尚未开启")).to_be_visible()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
+    shot("02-too-early")
+
+    with time_machine.travel(follow_up_window(ticket) + dt.timedelta(hours=1), tick=True) as traveller:
+        # Day 5: the customer is still unhappy → the ticket goes back to the sales department.
+        sign_in("kefu")  # a new working day: yesterday's session has expired
+        page.goto(detail)
+        record_follow_up(page, "unsatisfied", "客户称贴膜有气泡，仍不满意")
+        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.DISPATCHED))
+        expect(page.get_by_test_id("ticket-status")).to_have_text("已派单")
+        expect(page.get_by_test_id("timeline")).to_contain_text("客户称贴膜有气泡")
+        shot("03-reopened")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.DISPATCHED and ticket.reopen_count == 1
+
+        # The manager resolves it again; day 5 of the new cycle.
+        ticket = resolve(ticket, manager, "重新贴膜，客户现场验收")
+        traveller.move_to(follow_up_window(ticket) + dt.timedelta(hours=1))
+
+        sign_in("kefu")
+        page.goto(detail)
+        expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
+        shot("04-resolved-again")
+        record_follow_up(page, "satisfied", "客户对重新贴膜满意")
+        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.CLOSED))
+        expect(page.get_by_test_id("ticket-status")).to_have_text("已关闭")
+        expect(page.get_by_test_id("action-follow_up")).to_have_count(0)
+        shot("05-closed")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.CLOSED and ticket.closed_at is not None
+
+        # The month's report: build it from the dashboard, then download the xlsx.
+        page.goto(page.base_url + "/reports/")
+        shot("06-reports")
+        page.get_by_test_id("build-report").click()
+        version_row = page.locator("#versions tr[data-report]")
+        expect(version_row).to_have_count(1)
+        expect(version_row).to_contain_text("v1")
+        shot("07-report-built")
+        with page.expect_download() as info:
+            version_row.get_by_role("link").click()
+        download = info.value
+        assert download.suggested_filename.endswith(".xlsx")
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+
+    workbook = openpyxl.load_workbook(saved)
+    assert workbook.sheetnames[0] == "汇总"  # the Summary sheet, in the language it was built in
+    summary = workbook["汇总"]
+    assert summary.max_row > 1 and summary.max_column > 1

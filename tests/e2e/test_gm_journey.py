@@ -1,0 +1,132 @@
+"""Journey 3, the general manager, in a real browser: the approval queue → approve a ¥800
+compensation with a comment → the crisis board → escalate a major complaint into a crisis case →
+move it to 爆发期 (outbreak) with a reason → set the response team and the plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from complaints.models import Approval, Complaint, MajorCriterion, Severity, Status
+from complaints.services import workflow
+from crisis.models import CrisisCase, Phase
+from tests.e2e.conftest import status_label
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def gm_desk(dealership: dict, dispatched_ticket: Any) -> dict[str, Any]:
+    """A proposal with a ¥800 compensation on the GM's desk, and a major (safety) complaint."""
+    manager = dealership["manager"]
+    proposal = dispatched_ticket()
+    workflow.complaint_contact(complaint=proposal, actor=manager, cause="赠品遗漏")
+    proposal = workflow.complaint_propose(
+        complaint=proposal,
+        actor=manager,
+        solution="补装脚垫和贴膜，另补偿保养券",
+        compensation_amount=Decimal("800"),
+    )
+    major = dispatched_ticket(
+        content="新车行驶中刹车异响两次，客户称要找媒体曝光", major_criteria=[MajorCriterion.SAFETY.value]
+    )
+    assert proposal.status == Status.AWAITING_APPROVAL and major.severity == Severity.MAJOR
+    return {"proposal": proposal, "major": major}
+
+
+def test_gm_approves_then_opens_and_runs_a_crisis(
+    page: Any, shot: Any, sign_in: Any, dealership: dict, gm_desk: dict
+) -> None:
+    from playwright.sync_api import expect
+
+    proposal, major = gm_desk["proposal"], gm_desk["major"]
+    sign_in("zongjingli", shot=shot)
+
+    # The approval queue lists the proposal with its amount.
+    page.goto(page.base_url + "/complaints/approvals/")
+    queue = page.get_by_test_id("approval-queue")
+    row = queue.locator("tr", has_text=proposal.number)
+    expect(row).to_contain_text("¥800")
+    expect(row).to_contain_text("销售部")
+    shot("02-approval-queue")
+
+    # Approve with a comment.
+    row.get_by_role("link", name=proposal.number).click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("待总经理审批")
+    form = page.get_by_test_id("action-approve")
+    form.locator("[name=comment]").fill("同意补偿 800 元，下月起交车清单加入赠品核对")
+    shot("03-approve-form")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.IN_PROGRESS))
+    expect(page.get_by_test_id("approval")).to_have_text("已批准")
+    expect(page.locator("body")).to_contain_text("下月起交车清单加入赠品核对")
+    shot("04-approved")
+    proposal.refresh_from_db()
+    assert proposal.approval == Approval.APPROVED and proposal.approved_by == dealership["gm"]
+
+    # Back to the queue: empty now.
+    page.goto(page.base_url + "/complaints/approvals/")
+    expect(page.get_by_test_id("approval-queue")).not_to_contain_text(proposal.number)
+
+    # The crisis board: nothing open yet.
+    page.goto(page.base_url + "/crisis/")
+    expect(page.get_by_test_id("crisis-board")).to_be_visible()
+    shot("05-crisis-board-empty")
+
+    # Escalate the major complaint from its page.
+    page.goto(page.base_url + f"/complaints/{major.pk}/")
+    form = page.get_by_test_id("action-escalate")
+    form.locator("[name=note]").fill("客户扬言联系媒体，涉及行车安全，升级为危机事件")
+    form.locator("button[type=submit]").click()
+    banner = page.get_by_test_id("crisis-banner")
+    expect(banner).to_contain_text("潜伏期")
+    shot("06-escalated")
+    crisis = CrisisCase.objects.get()
+    assert crisis.phase == Phase.LATENT and major in crisis.complaints.all()
+
+    # Open the crisis case.
+    banner.get_by_role("link").click()
+    expect(page.get_by_test_id("crisis-phase")).to_have_text("潜伏期")
+    shot("07-crisis-latent")
+
+    # Move it to outbreak, with a reason.
+    form = page.get_by_test_id("crisis-form-phase")
+    form.locator("select[name=phase]").select_option(Phase.OUTBREAK.value)
+    form.locator("[name=reason]").fill("客户已在微博发帖，阅读量快速上升")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("crisis-phase")).to_have_text("爆发期")
+    expect(page.get_by_test_id("crisis-timeline")).to_contain_text("客户已在微博发帖")
+    shot("08-outbreak")
+
+    # The team: the sales manager leads the response.
+    manager = dealership["manager"]
+    form = page.get_by_test_id("crisis-form-team")
+    form.locator("select[name=user]").select_option(str(manager.pk))
+    form.locator("[name=role]").fill("对接客户")
+    form.locator("[name=is_leader]").check()
+    form.locator("button[type=submit]").click()
+    team = page.get_by_test_id("crisis-team")
+    expect(team).to_contain_text("赵强")
+    expect(team).to_contain_text("组长")
+    shot("09-team")
+
+    # The plan.
+    plan = "1. 24 小时内上门检测刹车并出具报告\n2. 由组长统一对外口径\n3. 每日向总经理汇报进展"
+    form = page.get_by_test_id("crisis-form-plan")
+    form.locator("[name=text]").fill(plan)
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("crisis-plan")).to_contain_text("24 小时内上门检测刹车")
+    shot("10-plan")
+
+    # The board shows the case under 爆发期.
+    page.goto(page.base_url + "/crisis/")
+    column = page.get_by_test_id("crisis-board").locator("section", has_text="爆发期")
+    expect(column).to_contain_text(crisis.number)
+    shot("11-crisis-board")
+
+    crisis.refresh_from_db()
+    assert crisis.phase == Phase.OUTBREAK and crisis.plan_version == 1
+    assert crisis.team.get(user=manager).is_leader and crisis.team.filter(is_leader=True).count() == 1
+    assert Complaint.objects.get(pk=major.pk).severity == Severity.MAJOR
