@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from csat.domain.scoring import DIMENSIONS
-from csat.models import Customer, SalesDelivery, ServiceVisit, Store, TimeStamped, Vehicle
+from csat.models import Customer, SalesDelivery, ServiceVisit, StatusEvent, Store, TimeStamped, Vehicle
 
 
 class SurveyType(models.TextChoices):
@@ -152,23 +152,12 @@ class CallbackTask(TimeStamped):
         return self.status in OPEN_STATUSES
 
 
-class CallbackEvent(models.Model):
+class CallbackEvent(StatusEvent):
     """The task's timeline: who changed what, when, from which status to which."""
 
     task = models.ForeignKey(
         CallbackTask, on_delete=models.CASCADE, related_name="events", verbose_name=_("回访任务")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-    )
-    action = models.CharField(_("动作"), max_length=30)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from csat.models import Department, Store, TimeStamped
+from csat.models import Department, StatusEvent, Store, TimeStamped
 
 from .tickets import Category
 
@@ -100,21 +100,10 @@ class PreventiveMeasure(TimeStamped):
         return f"{self.get_category_display()} {self.measure[:30]}"
 
 
-class MeasureEvent(models.Model):
+class MeasureEvent(StatusEvent):
     measure = models.ForeignKey(
         PreventiveMeasure, on_delete=models.CASCADE, related_name="events", verbose_name=_("预防措施")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("操作人"),
-    )
-    action = models.CharField(_("动作"), max_length=20)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from csat.domain import transitions
-from csat.models import Customer, Department, Store, TimeStamped, Vehicle
+from csat.models import Customer, Department, StatusEvent, Store, TimeStamped, Vehicle
 
 
 class Kind(models.TextChoices):
@@ -212,23 +212,12 @@ EVENT_LABELS = {
 }
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(StatusEvent):
     """The timeline: every action and state change, who, when, from, to, why."""
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("投诉")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-    )
-    action = models.CharField(_("动作"), max_length=30)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

@@ -24,6 +24,25 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class StatusEvent(models.Model):
+    """The shape every timeline row shares: who did which action, from which status to which."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("动作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Store(TimeStamped):
     code = models.CharField(_("门店编码"), max_length=20, unique=True)
     name = models.CharField(_("门店名称"), max_length=100)
