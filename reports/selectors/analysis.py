@@ -18,7 +18,7 @@ from callbacks.models import Classification, Survey, SurveyType
 from callbacks.survey_items import items_for
 from csat.domain import scoring
 
-from .period import format_local, month_bounds, scoped
+from .period import ROW_CHUNK, format_local, month_bounds, scoped
 from .surveys import month_surveys, person_name
 
 __all__ = [
@@ -251,7 +251,7 @@ def feedback_lists(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[s
         "opinions": [],
         "not_rated": [],
     }
-    for s in surveys:
+    for s in surveys.iterator(chunk_size=ROW_CHUNK):
         row = _feedback_row(s)
         if s.classification in DISSATISFIED:
             lists["dissatisfied"].append(row)

@@ -31,7 +31,7 @@ from csat.domain import assessment as points
 from csat.domain import classification
 from csat.models import Department, SalesDelivery, ServiceVisit
 
-from .period import format_local, month_bounds, scoped
+from .period import ROW_CHUNK, format_local, month_bounds, scoped
 
 __all__ = [
     "GRADES",
@@ -197,7 +197,8 @@ def complaint_list(*, month: dt.date, store_ids: Sequence[int] | None) -> list[d
     """The month's complaints, the records behind every complaint figure (one query)."""
     start, end = month_bounds(month)
     qs = scoped(Complaint.objects.filter(received_at__gte=start, received_at__lt=end), store_ids)
-    return [_complaint_row(c) for c in qs.select_related(*_RELATED).order_by("received_at", "pk")]
+    rows = qs.select_related(*_RELATED).order_by("received_at", "pk")
+    return [_complaint_row(c) for c in rows.iterator(chunk_size=ROW_CHUNK)]
 
 
 def open_past_three_days(
@@ -226,7 +227,7 @@ def open_past_three_days(
         .order_by("received_at", "pk")
     )
     rows = []
-    for c in qs:
+    for c in qs.iterator(chunk_size=ROW_CHUNK):
         row = _complaint_row(c)
         row["past_due_at"] = format_local(c.past_due_at)  # type: ignore[attr-defined]
         rows.append(row)
@@ -244,7 +245,7 @@ def reopened(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[st
         .order_by("received_at", "pk")
     )
     rows = []
-    for c in qs:
+    for c in qs.iterator(chunk_size=ROW_CHUNK):
         row = _complaint_row(c)
         row["reopens"] = c.reopens  # type: ignore[attr-defined]
         rows.append(row)
@@ -319,7 +320,9 @@ def measures(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, An
             "status_label": m.get_status_display(),
             "overdue": m.status not in FINISHED and (m.overdue_at is not None or m.due_date < today),
         }
-        for m in qs.select_related("store", "cause", "owner_department").order_by("due_date", "pk")
+        for m in qs.select_related("store", "cause", "owner_department")
+        .order_by("due_date", "pk")
+        .iterator(chunk_size=ROW_CHUNK)
     ]
     return {
         "by_status": [

@@ -12,6 +12,8 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
+# Record lists are read in chunks (server-side cursors on PostgreSQL): no cache of every row at once.
+ROW_CHUNK = 2000
 
 __all__ = [
     "add_months",

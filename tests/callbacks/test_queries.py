@@ -1,0 +1,61 @@
+"""Every callback list answers in a fixed number of queries, whatever the number of tasks: the work
+queue page (and its htmx partial), the dashboard, /api/callbacks/, /api/surveys/, /api/reason-codes/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from callbacks import services
+from callbacks.models import CallbackTask, Outcome
+from callbacks.services import SurveyInput
+from tests.callbacks.test_services_surveys import SALES_ITEMS
+from tests.querycount import assert_flat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_callback_lists_have_a_fixed_query_count(
+    store_a: Any, agent: Any, ccmanager: Any, hq: Any, make_task: Callable[..., CallbackTask]
+) -> None:
+    made: list[CallbackTask] = []
+
+    def grow(k: int) -> None:
+        for i in range(k):
+            task = make_task(store_a)
+            services.call_attempt_log(task=task, actor=agent, outcome=Outcome.NO_ANSWER)
+            if i % 2:
+                done = make_task(store_a)
+                services.survey_submit(
+                    actor=agent, data=SurveyInput(type="sales", score=60, items=SALES_ITEMS), callback=done
+                )
+            made.append(task)
+
+    bodies = assert_flat(
+        {
+            "queue": (agent, "/callbacks/", False),
+            "queue_manager": (ccmanager, "/callbacks/", False),
+            "queue_group": (hq, "/callbacks/", False),
+            "dashboard": (agent, "/callbacks/dashboard/", False),
+            "api_callbacks": (agent, "/api/callbacks/", True),
+            "api_callbacks_open": (agent, "/api/callbacks/?status=pending&status=in_progress", True),
+            "api_surveys": (agent, "/api/surveys/", True),
+            "api_reason_codes": (agent, "/api/reason-codes/", True),
+        },
+        grow,
+        pinned={
+            # session, user, profile; the page of tasks; four dashboard figures; unread badge; the
+            # filter form's stores and agents; the crisis banner
+            "queue": 12,
+            "queue_manager": 12,
+            "queue_group": 11,
+            "dashboard": 10,
+            "api_callbacks": 2,
+            "api_callbacks_open": 2,
+            "api_surveys": 3,
+            "api_reason_codes": 2,
+        },
+    )
+    assert all(f"task-{t.pk}" in bodies["queue"] for t in made)

@@ -1,0 +1,133 @@
+"""The monthly report reads a fixed number of queries whatever the number of surveys, tasks,
+complaints, deadlines, breaches and reopenings in the month; so do the dashboard and the API list."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaints.models import ComplaintEvent, DeadlineAlert
+from csat.models import DepartmentKind
+from reports import services
+from reports.models import Trigger
+from tests.querycount import assert_flat
+from tests.reports.builders import (
+    AFTER_POOR,
+    MONTH,
+    SALES_OK,
+    SALES_POOR,
+    at,
+    deadline,
+    dept,
+    make_complaint,
+    make_survey,
+    make_task,
+)
+from tests.reports.conftest import Month
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grow(march: Month) -> Any:
+    """grow(k): k more of every kind of record behind the report's figures, in March."""
+    seq = itertools.count(100)
+    users = march.users
+
+    def add(k: int) -> None:
+        s = march.store
+        service = dept(s, DepartmentKind.SERVICE)
+        for _ in range(k):
+            i = next(seq)
+            day = 1 + i % 28
+            task = make_task(s, type="sales", due=at(3, day), reached=at(3, day), staff=users["consultant"])
+            make_survey(
+                s, type="sales", at=at(3, day), agent=users["agent"], score=95, task=task, items=SALES_OK
+            )
+            make_survey(
+                s,
+                type="sales",
+                at=at(3, day),
+                agent=users["agent2"],
+                score=60,
+                items=SALES_POOR,
+                remarks="不满意",
+            )
+            make_survey(
+                s,
+                type="after_sales",
+                at=at(3, day),
+                agent=users["agent"],
+                score=70,
+                items=AFTER_POOR,
+                reasons=("wrong_part",),
+            )
+            make_survey(s, type="sales", at=at(3, day), agent=users["agent"], not_rated_reason="客户忙")
+            make_survey(
+                s,
+                type="five_dimension",
+                at=at(3, day),
+                agent=users["agent"],
+                ratings={"skill": 8, "attitude": 9, "timeliness": 7, "parts": 10, "overall": 8},
+            )
+            c = make_complaint(
+                s,
+                f"TS-{i}",
+                received=at(3, day),
+                received_by=users["ccm"],
+                kind="complaint",
+                category="repair",
+                department=service,
+                status="in_progress",
+            )
+            first = deadline(c, "first_contact", due=at(3, day, 12), department=service)
+            deadline(c, "progress_report", due=at(3, day, 13), department=service)
+            alert = DeadlineAlert.objects.create(deadline=first, kind="breach", department=service)
+            DeadlineAlert.objects.filter(pk=alert.pk).update(created_at=at(3, day, 13))
+            ev = ComplaintEvent.objects.create(complaint=c, actor=users["ccm"], action="reopen")
+            ComplaintEvent.objects.filter(pk=ev.pk).update(created_at=at(3, day, 14))
+
+    return add
+
+
+def _build_queries(store: Any) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as ctx:
+        report = services.report_build(month=MONTH, store=store, trigger=Trigger.COMMAND)
+    return len(ctx.captured_queries), report
+
+
+def test_the_report_build_reads_a_fixed_number_of_queries(march: Month, grow: Any) -> None:
+    counts = []
+    for k in (3, 6):
+        grow(k)
+        store_q, store_report = _build_queries(march.store)
+        group_q, _group = _build_queries(None)
+        counts.append((store_q, group_q))
+    assert counts[0] == counts[1], counts
+    assert counts[0] == (34, 34), counts  # one or a few grouped queries per section, and the insert
+    # the figures saw every added row: 9 added complaints plus the fixture's March ones
+    assert len(store_report.data["complaints"]["items"]) >= 9
+
+
+def test_report_pages_have_a_fixed_query_count(march: Month, grow: Any) -> None:
+    users = march.users
+    services.report_build(month=MONTH, store=march.store, trigger=Trigger.COMMAND)
+
+    def more(k: int) -> None:
+        grow(k)
+        for _ in range(k):
+            services.report_build(month=MONTH, store=march.store, trigger=Trigger.COMMAND)
+
+    assert_flat(
+        {
+            "dashboard": (users["gm"], "/reports/?month=2026-03", False),
+            "dashboard_group": (users["hq"], "/reports/?month=2026-03", False),
+            "api_reports": (users["gm"], "/api/reports/monthly/", True),
+        },
+        more,
+        pinned={"dashboard": 38, "dashboard_group": 36, "api_reports": 2},
+    )
