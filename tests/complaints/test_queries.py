@@ -14,9 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from complaints.models import Complaint, Status
+from complaints.models import Complaint, ComplaintEvent, Deadline, Status
 from complaints.services.deadlines import enforce_deadlines
 from tests.complaints.conftest import T0
+from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,8 @@ def test_every_list_has_a_fixed_query_count(
     with_two = measure()
     many = few + add_tickets(8)
     with_ten = measure()
+    # board 6/7/8 by role, approvals 7, assessment 11, inbox 6, API lists 2, assessment API 4
+    assert with_two == [6, 7, 8, 7, 11, 6, 2, 2, 4]
     assert with_ten == with_two, dict(
         zip([p[1] for p in pages], zip(with_two, with_ten, strict=True), strict=True)
     )
@@ -97,3 +100,47 @@ def test_every_list_has_a_fixed_query_count(
             assert all(t.number in body for t in many), user
         elif url.startswith("/api/complaints/"):
             assert f'"count":{len(many)}' in body.replace(" ", "")
+
+
+def test_the_ticket_page_has_a_fixed_query_count(
+    clock: Any,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    people: dict[str, Any],
+) -> None:
+    """The ticket page, its print form and its API detail, with 2 and with 6 events and timers more."""
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+
+    def grow(k: int) -> None:
+        for i in range(k):
+            ComplaintEvent.objects.create(
+                complaint=ticket,
+                actor=people["agent"],
+                action="note",
+                from_status=ticket.status,
+                to_status=ticket.status,
+                note=f"备注 {i}",
+            )
+            Deadline.objects.create(
+                complaint=ticket,
+                kind="progress_report",
+                sequence=100 + Deadline.objects.filter(complaint=ticket).count(),
+                department=ticket.department,
+                started_at=T0,
+                opens_at=T0,
+                warn_at=T0 + dt.timedelta(days=2),
+                due_at=T0 + dt.timedelta(days=3),
+            )
+
+    bodies = assert_flat(
+        {
+            "ticket_agent": (people["agent"], f"/complaints/{ticket.pk}/", False),
+            "ticket_manager": (people["sales_mgr"], f"/complaints/{ticket.pk}/", False),
+            "ticket_gm": (people["gm"], f"/complaints/{ticket.pk}/", False),
+            "print": (people["agent"], f"/complaints/{ticket.pk}/print/", False),
+            "api_detail": (people["agent"], f"/api/complaints/{ticket.pk}/", True),
+        },
+        grow,
+        pinned={"ticket_agent": 11, "ticket_manager": 11, "ticket_gm": 11, "print": 8, "api_detail": 4},
+    )
+    assert "备注 5" in bodies["ticket_agent"]

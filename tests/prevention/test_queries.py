@@ -1,0 +1,57 @@
+"""The preventive-measure list (page and /api/preventive-measures/) and a measure's page answer in a
+fixed number of queries, whatever the number of measures and steps."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from complaints.models import MeasureStatus, PreventiveMeasure
+from tests.querycount import assert_flat
+
+pytestmark = pytest.mark.django_db
+
+STATES = itertools.cycle(
+    [MeasureStatus.AWAITING_APPROVAL, MeasureStatus.IN_PROGRESS, MeasureStatus.DONE, MeasureStatus.REJECTED]
+)
+
+
+def test_measure_lists_have_a_fixed_query_count(
+    clock: Any,
+    drive: Callable[..., PreventiveMeasure],
+    gm: Any,
+    agent: Any,
+    business_mgr: Any,
+    viewer: Any,
+) -> None:
+    first = drive(MeasureStatus.DONE)
+    made = [first]
+
+    def grow(k: int) -> None:
+        made.extend(drive(next(STATES)) for _ in range(k))
+
+    bodies = assert_flat(
+        {
+            "page_gm": (gm, "/complaints/measures/", False),
+            "page_agent": (agent, "/complaints/measures/", False),
+            "page_owner": (business_mgr, "/complaints/measures/", False),
+            "page_group": (viewer, "/complaints/measures/", False),
+            "measure_page": (gm, f"/complaints/measures/{first.pk}/", False),
+            "api_gm": (gm, "/api/preventive-measures/", True),
+            "api_open": (agent, "/api/preventive-measures/?status=in_progress", True),
+        },
+        grow,
+        pinned={
+            "page_gm": 7,
+            "page_agent": 7,
+            "page_owner": 7,
+            "page_group": 7,
+            "measure_page": 9,
+            "api_gm": 3,
+            "api_open": 3,
+        },
+    )
+    assert all(f"/complaints/measures/{m.pk}/" in bodies["page_gm"] for m in made)
