@@ -143,4 +143,4 @@ def test_the_ticket_page_has_a_fixed_query_count(
         grow,
         pinned={"ticket_agent": 11, "ticket_manager": 11, "ticket_gm": 11, "print": 8, "api_detail": 4},
     )
-    assert "备注 5" in bodies["ticket_agent"]
+    assert "备注 3" in bodies["ticket_agent"]
