@@ -11,6 +11,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, QuerySet
 
+from csat.domain.privacy import mask_mobile
 from csat.models import Department, DepartmentKind, Role, StaffProfile, Store
 
 AnyUser = User | AnonymousUser
@@ -72,6 +73,21 @@ def can_import(user: AnyUser) -> bool:
     )
 
 
+# Who phones customers (DOMAIN.md): customer care (callbacks, day 5–7 follow-ups) and department
+# managers (the 2-hour first contact on a complaint); the sysadmin too. Everyone else sees
+# mobiles masked (138****5678) in pages and API responses. Monthly reports are always masked.
+FULL_MOBILE_ROLES = frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER, Role.DEPARTMENT_MANAGER})
+
+
+def sees_full_mobile(user: AnyUser) -> bool:
+    return has_role(user, *FULL_MOBILE_ROLES)
+
+
+def mobile_for(user: AnyUser, number: str | None) -> str:
+    """The number as this user may see it."""
+    return (number or "") if sees_full_mobile(user) else mask_mobile(number)
+
+
 def is_customer_care(user: AnyUser) -> bool:
     profile = profile_of(user)
     return bool(profile and profile.role in CARE_ROLES)
@@ -121,6 +137,7 @@ def user_store_id(user: AnyUser) -> int | None:
 
 __all__ = [
     "CARE_ROLES",
+    "FULL_MOBILE_ROLES",
     "MANAGER_ROLES",
     "DepartmentKind",
     "can_import",
@@ -130,10 +147,12 @@ __all__ = [
     "in_department",
     "is_customer_care",
     "is_read_only",
+    "mobile_for",
     "profile_of",
     "role_of",
     "scope_to_user",
     "sees_all_stores",
+    "sees_full_mobile",
     "user_store_id",
     "visible_stores",
 ]

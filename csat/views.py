@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from csat import access, selectors, services
+from csat import access, health, selectors, services
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.forms import CalendarOverrideForm
 from csat.models import CalendarOverride, IdentityFlag, Notification, Role
@@ -62,8 +63,15 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"ok": True})
+    """No login: database, broker and beat; 200 when all are ok, 503 otherwise.
+
+    ``?skip=beat`` leaves a check out (the web container's own probe: beat starts after web).
+    """
+    skip = frozenset(part for part in request.GET.get("skip", "").split(",") if part)
+    report, ok = health.health(skip=skip)
+    return JsonResponse({**report, "ok": ok}, status=200 if ok else 503)
 
 
 @login_required

@@ -23,6 +23,7 @@ from callbacks.models import (
     CallbackTask,
     Outcome,
 )
+from csat.apis.fields import MobileField
 
 
 class CallbackPermission(BasePermission):
@@ -49,7 +50,7 @@ class CallAttemptSerializer(serializers.ModelSerializer):
 
 class CallbackTaskSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    customer_mobile = serializers.CharField(source="customer.masked_mobile", read_only=True)
+    customer_mobile = MobileField(source="customer.mobile", read_only=True)
     plate = serializers.CharField(source="vehicle.plate_display", default="", read_only=True)
     attempt_count = serializers.IntegerField(read_only=True)
     last_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csat import access, selectors, services
+from csat.apis.fields import MobileField, MobileListField
 from csat.apis.permissions import CustomerDataPermission
 from csat.domain import identifiers
 from csat.models import (
@@ -137,9 +138,10 @@ class CustomerSerializer(serializers.ModelSerializer):
     identity_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=IdentityFlag.choices), required=False
     )
-    extra_phones = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    extra_phones = MobileListField(required=False)
     # Wider than the stored 11 digits: "+86 138-0013-8000" is accepted and normalised by validate_mobile.
-    mobile = serializers.CharField(max_length=32)
+    # Read back masked for roles that do not phone customers.
+    mobile = MobileField(max_length=32)
 
     class Meta:
         model = Customer

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from csat.domain import identifiers
+from csat.domain.privacy import mask_mobile
 
 
 class TimeStamped(models.Model):
@@ -196,7 +197,7 @@ class Customer(TimeStamped):
 
     @property
     def masked_mobile(self) -> str:
-        return f"{self.mobile[:3]}****{self.mobile[-4:]}" if len(self.mobile) == 11 else self.mobile
+        return mask_mobile(self.mobile)
 
     @property
     def is_vip(self) -> bool:

@@ -3,6 +3,8 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from csat import access
+
 register = template.Library()
 
 
@@ -12,3 +14,16 @@ def bilingual(value: Any) -> str:
     if value is None:
         return ""
     return value.zh if (get_language() or "zh-hans").startswith("zh") else value.en
+
+
+@register.filter
+def mobile_for(number: str | None, user: Any) -> str:
+    """``{{ customer.mobile|mobile_for:user }}``: in full for those who phone customers, else masked."""
+    return access.mobile_for(user, number)
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """Whole minutes (rounded up) of a timedelta."""
+    seconds = value.total_seconds() if value else 0
+    return int(-(-seconds // 60))

@@ -1,0 +1,80 @@
+"""Liveness of what the app depends on, for ``/healthz``: database, broker and beat.
+
+Every check is bounded (short timeouts) so a dead dependency makes the probe fail fast instead of
+hanging it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+CHECK_TIMEOUT_SECONDS = 1.5
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "not ok"
+        return False
+
+
+def broker_ok() -> bool:
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        # The embedded broker is a folder: ok when it is there and writable.
+        folder = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
+        return folder.is_dir() and os.access(folder, os.W_OK)
+    try:
+        import redis
+
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=CHECK_TIMEOUT_SECONDS, socket_timeout=CHECK_TIMEOUT_SECONDS
+        )
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def beat_status() -> dict[str, Any]:
+    """Beat is alive when it recorded a run recently.
+
+    django-celery-beat's DatabaseScheduler writes ``last_run_at`` of the periodic tasks it sends
+    (the deadline sweep runs every minute) and syncs them to the database every few minutes, so
+    the newest ``last_run_at`` older than ``HEALTH_BEAT_MAX_AGE`` means beat is down. This needs no
+    worker and no Redis, unlike a heartbeat key a task would write.
+    """
+    from django.db.models import Max
+    from django_celery_beat.models import PeriodicTask
+
+    try:
+        last_run = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+    except Exception:  # noqa: BLE001
+        return {"last_run": None, "ok": False}
+    max_age = timedelta(seconds=settings.HEALTH_BEAT_MAX_AGE)
+    ok = last_run is not None and timezone.now() - last_run <= max_age
+    return {"last_run": last_run.isoformat() if last_run else None, "ok": ok}
+
+
+def health(*, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], bool]:
+    """The report and whether everything checked is ok; ``skip`` leaves checks out (e.g. beat)."""
+    report: dict[str, Any] = {}
+    if "database" not in skip:
+        report["database"] = database_ok()
+    if "broker" not in skip:
+        report["broker"] = broker_ok()
+    if "beat" not in skip:
+        report["beat"] = beat_status() if report.get("database", True) else {"last_run": None, "ok": False}
+    ok = all(value["ok"] if isinstance(value, dict) else value for value in report.values())
+    return report, ok

@@ -1,0 +1,115 @@
+"""/healthz: database, broker and beat liveness, no login, 200 or 503, bounded when Redis is down."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from csat import health
+
+pytestmark = pytest.mark.django_db
+
+
+def beat_ran(ago: timedelta | None) -> None:
+    every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(
+        name="enforce-deadlines",
+        task="complaints.tasks.enforce_deadlines",
+        interval=every_minute,
+        last_run_at=timezone.now() - ago if ago is not None else None,
+    )
+
+
+def test_all_ok_is_200_without_login() -> None:
+    beat_ran(timedelta(minutes=1))
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] is True
+    assert body["broker"] is True  # the embedded filesystem broker in tests
+    assert body["beat"]["ok"] is True
+    assert body["beat"]["last_run"] is not None
+    assert body["ok"] is True
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_stale_beat_is_503(settings: Any) -> None:
+    beat_ran(timedelta(seconds=settings.HEALTH_BEAT_MAX_AGE + 60))
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["beat"]["ok"] is False
+    assert response.json()["database"] is True
+
+
+def test_beat_that_never_ran_is_503() -> None:
+    beat_ran(None)
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["beat"] == {"last_run": None, "ok": False}
+
+
+def test_a_disabled_task_does_not_count_as_beat_alive() -> None:
+    beat_ran(timedelta(minutes=1))
+    PeriodicTask.objects.update(enabled=False)
+    assert Client().get("/healthz").status_code == 503
+
+
+def test_skip_beat_for_the_web_container_probe() -> None:
+    response = Client().get("/healthz?skip=beat")
+    assert response.status_code == 200
+    assert "beat" not in response.json()
+
+
+def test_database_down_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def cursor(self) -> Any:
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "connection", Broken())
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] is False
+    assert body["beat"]["ok"] is False
+    assert body["ok"] is False
+
+
+def test_redis_down_is_503_and_fast(settings: Any) -> None:
+    beat_ran(timedelta(minutes=1))
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/6"  # nothing listens on port 1
+    started = time.monotonic()
+    response = Client().get("/healthz")
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503
+    assert response.json()["broker"] is False
+    assert response.json()["database"] is True
+
+
+def test_unroutable_redis_times_out_quickly(settings: Any) -> None:
+    settings.CELERY_BROKER_URL = "redis://10.255.255.1:6379/6"  # blackholed: only the timeout ends it
+    started = time.monotonic()
+    assert health.broker_ok() is False
+    assert time.monotonic() - started < health.CHECK_TIMEOUT_SECONDS + 1.5
+
+
+def test_redis_up_is_ok(settings: Any) -> None:
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, db=6, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/6"
+    assert health.broker_ok() is True
+
+
+def test_missing_broker_folder_is_not_ok(settings: Any, tmp_path: Any) -> None:
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(tmp_path / "gone")}
+    assert health.broker_ok() is False
