@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,19 @@ log = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
+@dataclass(frozen=True)
+class Message:
+    """One event to tell: its recipients (users), a unique key, the text and the departments whose
+    webhook hears of it."""
+
+    recipients: Sequence[Any]
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+    departments: Sequence[Department] = field(default_factory=tuple)
+
+
 def notify(
     *,
     recipients: Iterable[Any],
@@ -35,40 +49,52 @@ def notify(
     departments: Iterable[Department] = (),
 ) -> None:
     """Queue one notification per recipient (and per department webhook) for this event key."""
-    users = {user.pk: user for user in recipients if user is not None and user.is_active}
-    Notification.objects.bulk_create(
-        [Notification(recipient_id=pk, key=key, title=title[:200], body=body, url=url) for pk in users],
-        ignore_conflicts=True,
-    )
-    text = f"{title}\n{body}".strip()
-    deliveries = [
-        Delivery(channel=Delivery.Channel.EMAIL, target=user.email, key=key, title=title[:200], body=body)
-        for user in users.values()
-        if user.email
-    ] + [
-        Delivery(
-            channel=Delivery.Channel.WEBHOOK, target=dept.webhook_url, key=key, title=title[:200], body=text
-        )
-        for dept in departments
-        if dept.webhook_url
-    ]
+    notify_many([Message(list(recipients), key, title, body, url, tuple(departments))])
+
+
+def notify_many(messages: Sequence[Message]) -> None:
+    """Queue many events at once: one insert for the inbox rows, one for the deliveries, and one read
+    of the deliveries to send after the commit, however many events and recipients."""
+    inbox: list[Notification] = []
+    deliveries: list[Delivery] = []
+    for m in messages:
+        users = {user.pk: user for user in m.recipients if user is not None and user.is_active}
+        title = m.title[:200]
+        inbox += [
+            Notification(recipient_id=pk, key=m.key, title=title, body=m.body, url=m.url) for pk in users
+        ]
+        text = f"{m.title}\n{m.body}".strip()
+        deliveries += [
+            Delivery(channel=Delivery.Channel.EMAIL, target=user.email, key=m.key, title=title, body=m.body)
+            for user in users.values()
+            if user.email
+        ]
+        deliveries += [
+            Delivery(
+                channel=Delivery.Channel.WEBHOOK, target=dept.webhook_url, key=m.key, title=title, body=text
+            )
+            for dept in m.departments
+            if dept.webhook_url
+        ]
+    if inbox:
+        Notification.objects.bulk_create(inbox, ignore_conflicts=True)
     if not deliveries:
         return
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    targets = [(d.channel, d.target) for d in deliveries]
+    wanted = {(d.channel, d.target, d.key) for d in deliveries}
+    keys = sorted({d.key for d in deliveries})
 
     def enqueue() -> None:
         from csat.tasks import send_delivery
 
-        for channel, target in targets:
-            uid = (
-                Delivery.objects.filter(channel=channel, target=target, key=key)
-                .values_list("uid", flat=True)
-                .first()
-            )
+        rows = Delivery.objects.filter(key__in=keys, sent_at__isnull=True).values_list(
+            "channel", "target", "key", "uid"
+        )
+        for channel, target, key, uid in rows:
+            if (channel, target, key) not in wanted:
+                continue
             try:
-                if uid:
-                    send_delivery.delay(str(uid))
+                send_delivery.delay(str(uid))
             except Exception:  # a broker or channel outage must not undo the committed workflow step
                 log.exception("could not queue delivery %s", uid)
 

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert, DeadlineKind
-from complaints.services.recipients import managers_of, store_role_users
+from complaints.services.recipients import MANAGER_ROLES
 from csat import selectors as csat_selectors
 from csat.domain import deadlines as rules
 from csat.models import Department, Role
-from csat.notifications import notify
+from csat.notifications import Message, notify_many
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 500
+SWEEP_ROUNDS = 10
 
 
 def _tz() -> ZoneInfo:
@@ -106,93 +111,152 @@ def _label(deadline: Deadline) -> str:
     return str(DeadlineKind(deadline.kind).label)
 
 
-def _recipients(deadline: Deadline) -> list:
-    """Who hears of a step's timer: the owning department's managers, escalated to the GM."""
-    complaint = deadline.complaint
-    people = list(managers_of(deadline.department)) if deadline.department else []
-    if not people or deadline.kind in (DeadlineKind.HANDOFF, DeadlineKind.FOLLOW_UP, DeadlineKind.DISPATCH):
-        people += list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER))
-    return people
+ESCALATE_TO_CARE = (DeadlineKind.HANDOFF, DeadlineKind.FOLLOW_UP, DeadlineKind.DISPATCH)
+
+
+class _People:
+    """The managers, customer-care managers and GMs of a batch of deadlines, read in one query."""
+
+    def __init__(self, deadlines: list[Deadline]) -> None:
+        departments = {d.department_id for d in deadlines if d.department_id}
+        stores = {d.complaint.store_id for d in deadlines}
+        users = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(profile__department_id__in=departments, profile__role__in=MANAGER_ROLES)
+                | Q(
+                    profile__store_id__in=stores,
+                    profile__role__in=(Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER),
+                )
+            )
+            .select_related("profile")
+        )
+        self.managers: dict[int, list[Any]] = defaultdict(list)
+        self.by_store_role: dict[tuple[int | None, str], list[Any]] = defaultdict(list)
+        for user in users:
+            profile = user.profile
+            if profile.department_id in departments and profile.role in MANAGER_ROLES:
+                self.managers[profile.department_id].append(user)
+            self.by_store_role[(profile.store_id, profile.role)].append(user)
+
+    def of(self, deadline: Deadline, *, breach: bool) -> list[Any]:
+        """Who hears of a step's timer: the owning department's managers, customer care for the steps
+        it owns (or when the department has no manager); a breach escalates to the GM as well."""
+        store_id = deadline.complaint.store_id
+        people = list(self.managers.get(deadline.department_id or 0, []))
+        if not people or deadline.kind in ESCALATE_TO_CARE:
+            people += self.by_store_role.get((store_id, Role.CUSTOMER_CARE_MANAGER), [])
+        if breach:
+            people += self.by_store_role.get((store_id, Role.GENERAL_MANAGER), [])
+        return people
+
+
+def _due(kind: str, now: dt.datetime) -> Any:
+    base = Deadline.objects.filter(met_at__isnull=True, cancelled_at__isnull=True)
+    if kind == DeadlineAlert.Kind.WARNING:
+        return base.filter(warned_at__isnull=True, warn_at__lte=now).order_by("warn_at", "id")
+    return base.filter(breached_at__isnull=True, due_at__lt=now).order_by("due_at", "id")
+
+
+def _alert_batch(kind: str, *, now: dt.datetime, ids: list[int] | None = None) -> tuple[int, int]:
+    """Record up to SWEEP_BATCH warnings or breaches in one transaction, in bulk.
+
+    The due rows are locked (SKIP LOCKED: a concurrent sweep takes the next ones), so each alert is
+    written by exactly one sweep; the unique DeadlineAlert constraint stays as the last guard. Either
+    the whole batch commits (alerts, stamps, events, notifications) or none of it does.
+    Returns (rows taken, alerts recorded).
+    """
+    breach = kind == DeadlineAlert.Kind.BREACH
+    with transaction.atomic():
+        qs = _due(kind, now)
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        rows = list(
+            qs.select_related("complaint", "department").select_for_update(skip_locked=True, of=("self",))[
+                :SWEEP_BATCH
+            ]
+        )
+        if not rows:
+            return 0, 0
+        pks = [d.pk for d in rows]
+        done = set(
+            DeadlineAlert.objects.filter(deadline_id__in=pks, kind=kind).values_list("deadline_id", flat=True)
+        )
+        fresh = [d for d in rows if d.pk not in done]
+        DeadlineAlert.objects.bulk_create(
+            [DeadlineAlert(deadline=d, kind=kind, department=d.department if breach else None) for d in fresh]
+        )
+        Deadline.objects.filter(pk__in=pks).update(**{"breached_at" if breach else "warned_at": now})
+        if not fresh:
+            return len(rows), 0
+        people = _People(fresh)
+        messages = []
+        for d in fresh:
+            complaint = d.complaint
+            subject = {"number": complaint.number, "step": _label(d)}
+            if breach:
+                title = _("已超时：%(number)s %(step)s") % subject
+                body = _("责任部门：%(dept)s；每次超时扣 2 分。") % {
+                    "dept": d.department.name if d.department else "-"
+                }
+            else:
+                title = _("即将超时：%(number)s %(step)s") % subject
+                body = _("截止时间 %(due)s") % {
+                    "due": f"{timezone.localtime(d.due_at, _tz()):%Y-%m-%d %H:%M}"
+                }
+            messages.append(
+                Message(
+                    recipients=people.of(d, breach=breach),
+                    key=f"deadline:{d.pk}:{kind}",
+                    title=title,
+                    body=body,
+                    url=f"/complaints/{complaint.pk}/",
+                    departments=(d.department,) if breach and d.department else (),
+                )
+            )
+        if breach:
+            ComplaintEvent.objects.bulk_create(
+                [
+                    ComplaintEvent(
+                        complaint=d.complaint,
+                        action="deadline_breached",
+                        from_status=d.complaint.status,
+                        to_status=d.complaint.status,
+                        note=_label(d),
+                        data={"deadline": d.pk, "kind": d.kind, "department": d.department_id},
+                    )
+                    for d in fresh
+                ]
+            )
+        notify_many(messages)
+    return len(rows), len(fresh)
 
 
 def deadline_warn(*, deadline_id: int, now: dt.datetime) -> bool:
-    with transaction.atomic():
-        deadline = Deadline.objects.select_related("complaint", "department").get(pk=deadline_id)
-        if not deadline.is_open or deadline.warned_at is not None:
-            return False
-        try:
-            with transaction.atomic():
-                DeadlineAlert.objects.create(deadline=deadline, kind=DeadlineAlert.Kind.WARNING)
-        except IntegrityError:
-            return False  # another sweep got here first
-        Deadline.objects.filter(pk=deadline.pk).update(warned_at=now)
-        complaint = deadline.complaint
-        local_due = timezone.localtime(deadline.due_at, _tz())
-        notify(
-            recipients=_recipients(deadline),
-            key=f"deadline:{deadline.pk}:warning",
-            title=_("即将超时：%(number)s %(step)s") % {"number": complaint.number, "step": _label(deadline)},
-            body=_("截止时间 %(due)s") % {"due": f"{local_due:%Y-%m-%d %H:%M}"},
-            url=f"/complaints/{complaint.pk}/",
-        )
-    return True
+    return _alert_batch(DeadlineAlert.Kind.WARNING, now=now, ids=[deadline_id])[1] == 1
 
 
 def deadline_breach(*, deadline_id: int, now: dt.datetime) -> bool:
-    with transaction.atomic():
-        deadline = Deadline.objects.select_related("complaint", "department").get(pk=deadline_id)
-        if not deadline.is_open or deadline.breached_at is not None or deadline.due_at >= now:
-            return False
-        try:
-            with transaction.atomic():
-                DeadlineAlert.objects.create(
-                    deadline=deadline, kind=DeadlineAlert.Kind.BREACH, department=deadline.department
-                )
-        except IntegrityError:
-            return False
-        Deadline.objects.filter(pk=deadline.pk).update(breached_at=now)
-        complaint = deadline.complaint
-        ComplaintEvent.objects.create(
-            complaint=complaint,
-            action="deadline_breached",
-            from_status=complaint.status,
-            to_status=complaint.status,
-            note=_label(deadline),
-            data={"deadline": deadline.pk, "kind": deadline.kind, "department": deadline.department_id},
-        )
-        # A breach escalates one level: the step owner's managers, and the GM above them.
-        recipients = _recipients(deadline) + list(store_role_users(complaint.store_id, Role.GENERAL_MANAGER))
-        notify(
-            recipients=recipients,
-            key=f"deadline:{deadline.pk}:breach",
-            title=_("已超时：%(number)s %(step)s") % {"number": complaint.number, "step": _label(deadline)},
-            body=_("责任部门：%(dept)s；每次超时扣 2 分。")
-            % {"dept": deadline.department.name if deadline.department else "-"},
-            url=f"/complaints/{complaint.pk}/",
-            departments=[deadline.department] if deadline.department else [],
-        )
-    return True
+    return _alert_batch(DeadlineAlert.Kind.BREACH, now=now, ids=[deadline_id])[1] == 1
 
 
 def enforce_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """One sweep: warnings first, then breaches. Safe to run concurrently and repeatedly."""
+    """One sweep: warnings first, then breaches, in batches. Safe to run concurrently and repeatedly.
+
+    Nothing due costs one query on the two partial indexes of open timers; N due cost a few queries per
+    batch of SWEEP_BATCH, not per timer. At most SWEEP_ROUNDS batches of each kind per run.
+    """
     now = now or timezone.now()
-    base = Deadline.objects.filter(met_at__isnull=True, cancelled_at__isnull=True)
     counts = {"warnings": 0, "breaches": 0}
-    warn_ids = list(
-        base.filter(warned_at__isnull=True, warn_at__lte=now)
-        .order_by("warn_at")
-        .values_list("id", flat=True)[: SWEEP_BATCH * 10]
-    )
-    for deadline_id in warn_ids:
-        counts["warnings"] += deadline_warn(deadline_id=deadline_id, now=now)
-    breach_ids = list(
-        base.filter(breached_at__isnull=True, due_at__lt=now)
-        .order_by("due_at")
-        .values_list("id", flat=True)[: SWEEP_BATCH * 10]
-    )
-    for deadline_id in breach_ids:
-        counts["breaches"] += deadline_breach(deadline_id=deadline_id, now=now)
+    if not (_due(DeadlineAlert.Kind.WARNING, now) | _due(DeadlineAlert.Kind.BREACH, now)).exists():
+        return counts
+    for kind, name in ((DeadlineAlert.Kind.WARNING, "warnings"), (DeadlineAlert.Kind.BREACH, "breaches")):
+        for _round in range(SWEEP_ROUNDS):
+            taken, recorded = _alert_batch(kind, now=now)
+            counts[name] += recorded
+            if taken < SWEEP_BATCH:
+                break  # the rest, if any, is locked by a concurrent sweep that records it
     return counts
 
 

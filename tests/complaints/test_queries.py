@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -144,3 +145,41 @@ def test_the_ticket_page_has_a_fixed_query_count(
         pinned={"ticket_agent": 11, "ticket_manager": 11, "ticket_gm": 11, "print": 8, "api_detail": 4},
     )
     assert "备注 3" in bodies["ticket_agent"]
+
+
+def _sweep_queries(now: dt.datetime) -> tuple[int, dict[str, int]]:
+    with CaptureQueriesContext(connection) as ctx:
+        counts = enforce_deadlines(now=now)
+    return len(ctx.captured_queries), counts
+
+
+def test_the_sweep_with_nothing_due_is_one_query(
+    clock: Any, add_tickets: Callable[[int], list[Complaint]]
+) -> None:
+    add_tickets(6)  # swept at T0+3h: everything due by then is recorded
+    queries, counts = _sweep_queries(T0 + dt.timedelta(hours=3, minutes=1))
+    assert counts == {"warnings": 0, "breaches": 0}
+    assert queries == 1
+
+
+def test_the_sweep_of_many_due_does_not_grow_per_row(
+    clock: Any,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    """Warnings and breaches of 3 and of 12 urgent dispatched tickets (first contact due T0+2h) cost
+    the same queries: one batch each, in bulk."""
+    measured = []
+    moment = T0 + dt.timedelta(hours=3)
+    for n in (3, 12):
+        with time_machine.travel(moment - dt.timedelta(hours=3), tick=False):
+            for _ in range(n):
+                advance(make_complaint(urgent=True), Status.DISPATCHED)
+        queries, counts = _sweep_queries(moment)
+        assert counts == {"warnings": n, "breaches": n}
+        measured.append(queries)
+        moment += dt.timedelta(days=1)
+    assert measured[0] == measured[1]
+    # the check, then per kind: the locked batch, existing alerts, the alerts, the stamps, the
+    # recipients, the inbox rows, the e-mail deliveries (+ the events of the breaches), and savepoints
+    assert measured[0] == 20

@@ -159,30 +159,27 @@ def test_a_sweep_that_dies_midway_is_completed_by_the_next_without_duplicates(
     first, second, third = rows
     clock.move_to(T0 + dt.timedelta(hours=1))
 
-    real_notify = deadline_services.notify
+    real_notify = deadline_services.notify_many
 
-    def dying_notify(**kwargs: Any) -> None:
-        if kwargs["key"] == f"deadline:{second.pk}:breach":
+    def dying_notify(messages: Any) -> None:
+        if any(m.key == f"deadline:{second.pk}:breach" for m in messages):
             raise RuntimeError("worker killed")
-        real_notify(**kwargs)
+        real_notify(messages)
 
-    monkeypatch.setattr(deadline_services, "notify", dying_notify)
+    monkeypatch.setattr(deadline_services, "notify_many", dying_notify)
     with pytest.raises(RuntimeError, match="worker killed"):
         deadline_services.enforce_deadlines()
 
-    # The first breach is recorded; the second rolled back with its alert; the third never started.
-    assert alerts() == {
-        (first.pk, "warning"): 1,
-        (second.pk, "warning"): 1,
-        (third.pk, "warning"): 1,
-        (first.pk, "breach"): 1,
-    }
-    second.refresh_from_db()
-    assert second.breached_at is None
-    assert ComplaintEvent.objects.filter(action="deadline_breached").count() == 1
+    # The warnings' batch committed; the breaches' batch rolled back whole: no alert, stamp or event.
+    assert alerts() == {(first.pk, "warning"): 1, (second.pk, "warning"): 1, (third.pk, "warning"): 1}
+    for row in rows:
+        row.refresh_from_db()
+        assert row.breached_at is None and row.warned_at is not None
+    assert not ComplaintEvent.objects.filter(action="deadline_breached").exists()
+    assert not Notification.objects.filter(key__endswith=":breach").exists()
 
-    monkeypatch.setattr(deadline_services, "notify", real_notify)
-    assert deadline_services.enforce_deadlines() == {"warnings": 0, "breaches": 2}
+    monkeypatch.setattr(deadline_services, "notify_many", real_notify)
+    assert deadline_services.enforce_deadlines() == {"warnings": 0, "breaches": 3}
     assert deadline_services.enforce_deadlines() == {"warnings": 0, "breaches": 0}
     assert set(alerts().values()) == {1}
     assert len(alerts()) == 6
@@ -193,28 +190,25 @@ def test_a_sweep_that_dies_midway_is_completed_by_the_next_without_duplicates(
     assert set(counts.values()) == {1}
 
 
-def test_a_breach_dying_before_the_alert_is_retried_too(
+def test_a_batch_dying_after_its_alerts_are_written_is_retried_whole(
     clock: Any, two_tickets: tuple[Deadline, Deadline], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The brief's variant: deadline_breach itself raises for the second deadline of the run."""
+    """The worker dies after the breach alerts are inserted, before the events: nothing of the batch
+    stays, and the next sweep records both breaches once."""
     contact, dispatch = two_tickets
     clock.move_to(T0 + dt.timedelta(hours=3))
-    real_breach = deadline_services.deadline_breach
-    calls: list[int] = []
+    real_create = ComplaintEvent.objects.bulk_create
 
-    def dying_breach(*, deadline_id: int, now: dt.datetime) -> bool:
-        calls.append(deadline_id)
-        if len(calls) == 2:
-            raise RuntimeError("worker killed")
-        return real_breach(deadline_id=deadline_id, now=now)
+    def dying_create(*args: Any, **kwargs: Any) -> Any:
+        assert DeadlineAlert.objects.filter(kind="breach").count() == 2  # written, not yet committed
+        raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(deadline_services, "deadline_breach", dying_breach)
+    monkeypatch.setattr(ComplaintEvent.objects, "bulk_create", dying_create)
     with pytest.raises(RuntimeError):
         deadline_services.enforce_deadlines()
-    assert calls == [dispatch.pk, contact.pk]  # soonest due first
-    assert alerts()[(dispatch.pk, "breach")] == 1 and alerts()[(contact.pk, "breach")] == 0
-    monkeypatch.setattr(deadline_services, "deadline_breach", real_breach)
-    assert deadline_services.enforce_deadlines() == {"warnings": 0, "breaches": 1}
+    assert alerts()[(dispatch.pk, "breach")] == 0 and alerts()[(contact.pk, "breach")] == 0
+    monkeypatch.setattr(ComplaintEvent.objects, "bulk_create", real_create)
+    assert deadline_services.enforce_deadlines() == {"warnings": 0, "breaches": 2}
     assert alerts()[(contact.pk, "breach")] == 1 and alerts()[(dispatch.pk, "breach")] == 1
 
 
