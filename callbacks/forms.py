@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from callbacks import selectors
@@ -92,7 +93,13 @@ class AttemptForm(BootstrapMixin, forms.Form):
 
 
 def _level_label(lvl: levels.Level) -> str:
-    return f"{lvl.zh}（{lvl.min}）" if lvl.is_fixed else f"{lvl.zh}（{lvl.min}–{lvl.max}）"
+    """Chinese "一般（70–80）", else "Average (70–80)": the domain carries both names."""
+    if (get_language() or "zh-hans").startswith("zh"):
+        name, left, right = lvl.zh, "（", "）"
+    else:
+        name, left, right = lvl.en.capitalize(), " (", ")"
+    points = f"{lvl.min}" if lvl.is_fixed else f"{lvl.min}–{lvl.max}"
+    return f"{name}{left}{points}{right}"
 
 
 class SurveyForm(BootstrapMixin, forms.Form):

@@ -20,7 +20,7 @@ from complaints.forms import ACTION_FORMS, AdjustmentForm, ComplaintIntakeForm, 
 from complaints.models import Complaint, MeasureStatus
 from complaints.services import assessment as assessment_services
 from complaints.services import workflow
-from complaints.views_support import action_kwargs, ticket_context
+from complaints.views_support import action_auto_id, action_kwargs, ticket_context
 from csat import access, services
 from csat import selectors as csat_selectors
 from csat.exceptions import ApplicationError
@@ -146,9 +146,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form: Any = DispatchForm(
             request.POST,
             departments=csat_selectors.department_list(user=request.user).filter(store=complaint.store),
+            auto_id=action_auto_id(action),
         )
     else:
-        form = form_class(request.POST, request.FILES)
+        form = form_class(request.POST, request.FILES, auto_id=action_auto_id(action))
     if form.is_valid():
         try:
             service = getattr(workflow, f"complaint_{action}")

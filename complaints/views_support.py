@@ -42,6 +42,12 @@ def action_kwargs(action: str, cleaned: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def action_auto_id(action: str) -> str:
+    """Element ids per action form: the ticket page shows several forms with a "note" field, and a
+    label[for] must point at its own form's control."""
+    return f"id_{action}_%s"
+
+
 def ticket_context(
     request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -57,9 +63,10 @@ def ticket_context(
             forms[action] = DispatchForm(
                 departments=departments,
                 initial_kind=suggested_department_kind(category=complaint.category, major=complaint.is_major),
+                auto_id=action_auto_id(action),
             )
         else:
-            forms[action] = ACTION_FORMS[action]()
+            forms[action] = ACTION_FORMS[action](auto_id=action_auto_id(action))
     guidance = [
         {"label": IdentityFlag(flag).label, "text": IDENTITY_GUIDANCE[flag]}
         for flag in complaint.customer.identity_flags

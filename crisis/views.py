@@ -101,20 +101,28 @@ def _case(request: HttpRequest, pk: int) -> CrisisCase:
         raise Http404 from None
 
 
+def _ids(what: str) -> str:
+    """Element ids per form: the case page shows several forms sharing field names ("text", "note"),
+    and a label[for] must point at its own form's control."""
+    return f"id_{what}_%s"
+
+
 def _forms(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     bound = bound or {}
     store_id = crisis.store_id
     allowed = [p for p, _label in Phase.choices if p in CRISIS_PHASE_TRANSITIONS[crisis.phase]]
-    phase_form = bound.get("phase") or forms.PhaseForm()
+    phase_form = bound.get("phase") or forms.PhaseForm(auto_id=_ids("phase"))
     phase_form.fields["phase"].choices = [(p, Phase(p).label) for p in allowed]  # type: ignore[union-attr]
     return {
         "phase": phase_form if allowed else None,
-        "team": bound.get("team") or forms.TeamForm(store_id=store_id),
-        "plan": bound.get("plan") or forms.PlanForm(initial={"text": crisis.plan}),
-        "log": bound.get("log") or forms.LogForm(),
-        "media": bound.get("media") or forms.MediaForm(),
-        "action": bound.get("action") or forms.ActionForm(store_id=store_id),
-        "review": (bound.get("review") or forms.ReviewForm()) if crisis.phase == Phase.RECOVERY else None,
+        "team": bound.get("team") or forms.TeamForm(store_id=store_id, auto_id=_ids("team")),
+        "plan": bound.get("plan") or forms.PlanForm(initial={"text": crisis.plan}, auto_id=_ids("plan")),
+        "log": bound.get("log") or forms.LogForm(auto_id=_ids("log")),
+        "media": bound.get("media") or forms.MediaForm(auto_id=_ids("media")),
+        "action": bound.get("action") or forms.ActionForm(store_id=store_id, auto_id=_ids("action")),
+        "review": (bound.get("review") or forms.ReviewForm(auto_id=_ids("review")))
+        if crisis.phase == Phase.RECOVERY
+        else None,
     }
 
 
@@ -131,7 +139,7 @@ def detail(
             "editable": crisis.is_open and can_edit(request.user, crisis),
             "can_approve": crisis.review == "pending" and can_approve(request.user, crisis),
             "forms": _forms(crisis, bound),
-            "decision_form": forms.DecisionForm(),
+            "decision_form": forms.DecisionForm(auto_id=_ids("decide")),
             "guidance": PHASE_GUIDANCE[crisis.phase],
             "principles": PRINCIPLES,
             "title": crisis.number,
@@ -147,14 +155,14 @@ def act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     user = request.user
     store_id = crisis.store_id
     builders: dict[str, Any] = {
-        "phase": lambda: forms.PhaseForm(request.POST),
-        "team": lambda: forms.TeamForm(request.POST, store_id=store_id),
-        "plan": lambda: forms.PlanForm(request.POST),
-        "log": lambda: forms.LogForm(request.POST),
-        "media": lambda: forms.MediaForm(request.POST),
-        "action": lambda: forms.ActionForm(request.POST, store_id=store_id),
-        "review": lambda: forms.ReviewForm(request.POST),
-        "decide": lambda: forms.DecisionForm(request.POST),
+        "phase": lambda: forms.PhaseForm(request.POST, auto_id=_ids("phase")),
+        "team": lambda: forms.TeamForm(request.POST, store_id=store_id, auto_id=_ids("team")),
+        "plan": lambda: forms.PlanForm(request.POST, auto_id=_ids("plan")),
+        "log": lambda: forms.LogForm(request.POST, auto_id=_ids("log")),
+        "media": lambda: forms.MediaForm(request.POST, auto_id=_ids("media")),
+        "action": lambda: forms.ActionForm(request.POST, store_id=store_id, auto_id=_ids("action")),
+        "review": lambda: forms.ReviewForm(request.POST, auto_id=_ids("review")),
+        "decide": lambda: forms.DecisionForm(request.POST, auto_id=_ids("decide")),
     }
     if what not in builders:
         raise Http404

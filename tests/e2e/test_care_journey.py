@@ -1,7 +1,9 @@
 """Journey 4, customer care, in a real browser: the follow-up call on day 5 after resolution (time is
 moved forward by the test; the live server runs in a thread of this process, so time_machine moves its
 clock too) → unsatisfied → the ticket is re-dispatched → resolved again → day 5 again → satisfied →
-已关闭; then the month's report is built from /reports/, its xlsx downloaded and opened."""
+已关闭; then the month's report is built from /reports/, its xlsx downloaded and opened.
+
+Runs in every language × viewport variant of conftest.VARIANTS."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from typing import Any
 import openpyxl
 import pytest
 import time_machine
+from django.utils import timezone
 
 from complaints.models import Complaint, DeadlineKind, Status
 from complaints.services import deadlines, workflow
-from tests.e2e.conftest import status_label
+from tests.e2e.conftest import Variant, status_label
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,10 +44,18 @@ def record_follow_up(page: Any, outcome: str, note: str) -> None:
 
 
 def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
-    page: Any, shot: Any, sign_in: Any, dealership: dict, dispatched_ticket: Any, tmp_path: Path
+    page: Any,
+    shot: Any,
+    sign_in: Any,
+    resume_session: Any,
+    variant: Variant,
+    dealership: dict,
+    dispatched_ticket: Any,
+    tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect
 
+    tr, lang = variant.tr, variant.lang
     manager = dealership["manager"]
     ticket = resolve(dispatched_ticket(), manager, "已补装脚垫和贴膜")
     assert ticket.status == Status.RESOLVED
@@ -53,19 +64,22 @@ def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
     # Day 0: too early, the follow-up answers with the date the window opens.
     sign_in("kefu", shot=shot)
     page.goto(detail)
-    expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
+    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.RESOLVED, lang))
     record_follow_up(page, "satisfied", "客户表示满意")
-    expect(page.get_by_role("alert").filter(has_text="回访时间窗口尚未开启")).to_be_visible()
-    expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
+    window = f"{timezone.localtime(follow_up_window(ticket)):%Y-%m-%d %H:%M}"
+    alert = page.get_by_role("alert").filter(has_text=window)  # "… opens at <date> (day 5–7) …"
+    expect(alert).to_be_visible()
+    if lang == "zh-hans":
+        expect(alert).to_contain_text("回访时间窗口尚未开启")
+    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.RESOLVED, lang))
     shot("02-too-early")
 
     with time_machine.travel(follow_up_window(ticket) + dt.timedelta(hours=1), tick=True) as traveller:
         # Day 5: the customer is still unhappy → the ticket goes back to the sales department.
-        sign_in("kefu")  # a new working day: yesterday's session has expired
+        resume_session(dealership["care"])  # a new working day: yesterday's session has expired
         page.goto(detail)
         record_follow_up(page, "unsatisfied", "客户称贴膜有气泡，仍不满意")
-        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.DISPATCHED))
-        expect(page.get_by_test_id("ticket-status")).to_have_text("已派单")
+        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.DISPATCHED, lang))
         expect(page.get_by_test_id("timeline")).to_contain_text("客户称贴膜有气泡")
         shot("03-reopened")
         ticket.refresh_from_db()
@@ -75,13 +89,12 @@ def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
         ticket = resolve(ticket, manager, "重新贴膜，客户现场验收")
         traveller.move_to(follow_up_window(ticket) + dt.timedelta(hours=1))
 
-        sign_in("kefu")
+        resume_session(dealership["care"])
         page.goto(detail)
-        expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
+        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.RESOLVED, lang))
         shot("04-resolved-again")
         record_follow_up(page, "satisfied", "客户对重新贴膜满意")
-        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.CLOSED))
-        expect(page.get_by_test_id("ticket-status")).to_have_text("已关闭")
+        expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.CLOSED, lang))
         expect(page.get_by_test_id("action-follow_up")).to_have_count(0)
         shot("05-closed")
         ticket.refresh_from_db()
@@ -103,6 +116,7 @@ def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
         download.save_as(saved)
 
     workbook = openpyxl.load_workbook(saved)
-    assert workbook.sheetnames[0] == "汇总"  # the Summary sheet, in the language it was built in
-    summary = workbook["汇总"]
+    summary_name = tr("汇总")  # the Summary sheet, in the language the report was built in
+    assert workbook.sheetnames[0] == summary_name
+    summary = workbook[summary_name]
     assert summary.max_row > 1 and summary.max_column > 1

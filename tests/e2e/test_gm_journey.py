@@ -1,6 +1,8 @@
 """Journey 3, the general manager, in a real browser: the approval queue → approve a ¥800
 compensation with a comment → the crisis board → escalate a major complaint into a crisis case →
-move it to 爆发期 (outbreak) with a reason → set the response team and the plan."""
+move it to 爆发期 (outbreak) with a reason → set the response team and the plan.
+
+Runs in every language × viewport variant of conftest.VARIANTS."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from complaints.models import Approval, Complaint, MajorCriterion, Severity, Status
 from complaints.services import workflow
 from crisis.models import CrisisCase, Phase
-from tests.e2e.conftest import status_label
+from tests.e2e.conftest import Variant, status_label
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,11 +39,12 @@ def gm_desk(dealership: dict, dispatched_ticket: Any) -> dict[str, Any]:
 
 
 def test_gm_approves_then_opens_and_runs_a_crisis(
-    page: Any, shot: Any, sign_in: Any, dealership: dict, gm_desk: dict
+    page: Any, shot: Any, sign_in: Any, variant: Variant, dealership: dict, gm_desk: dict
 ) -> None:
     from playwright.sync_api import expect
 
     proposal, major = gm_desk["proposal"], gm_desk["major"]
+    tr, lang = variant.tr, variant.lang
     sign_in("zongjingli", shot=shot)
 
     # The approval queue lists the proposal with its amount.
@@ -49,18 +52,18 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     queue = page.get_by_test_id("approval-queue")
     row = queue.locator("tr", has_text=proposal.number)
     expect(row).to_contain_text("¥800")
-    expect(row).to_contain_text("销售部")
+    expect(row).to_contain_text(str(dealership["sales"].name))  # data: as the store named it
     shot("02-approval-queue")
 
     # Approve with a comment.
     row.get_by_role("link", name=proposal.number).click()
-    expect(page.get_by_test_id("ticket-status")).to_have_text("待总经理审批")
+    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.AWAITING_APPROVAL, lang))
     form = page.get_by_test_id("action-approve")
     form.locator("[name=comment]").fill("同意补偿 800 元，下月起交车清单加入赠品核对")
     shot("03-approve-form")
     form.locator("button[type=submit]").click()
-    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.IN_PROGRESS))
-    expect(page.get_by_test_id("approval")).to_have_text("已批准")
+    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.IN_PROGRESS, lang))
+    expect(page.get_by_test_id("approval")).to_have_text(tr("已批准"))
     expect(page.locator("body")).to_contain_text("下月起交车清单加入赠品核对")
     shot("04-approved")
     proposal.refresh_from_db()
@@ -81,14 +84,14 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     form.locator("[name=note]").fill("客户扬言联系媒体，涉及行车安全，升级为危机事件")
     form.locator("button[type=submit]").click()
     banner = page.get_by_test_id("crisis-banner")
-    expect(banner).to_contain_text("潜伏期")
+    expect(banner).to_contain_text(tr("潜伏期"))
     shot("06-escalated")
     crisis = CrisisCase.objects.get()
     assert crisis.phase == Phase.LATENT and major in crisis.complaints.all()
 
     # Open the crisis case.
     banner.get_by_role("link").click()
-    expect(page.get_by_test_id("crisis-phase")).to_have_text("潜伏期")
+    expect(page.get_by_test_id("crisis-phase")).to_have_text(tr("潜伏期"))
     shot("07-crisis-latent")
 
     # Move it to outbreak, with a reason.
@@ -96,7 +99,7 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     form.locator("select[name=phase]").select_option(Phase.OUTBREAK.value)
     form.locator("[name=reason]").fill("客户已在微博发帖，阅读量快速上升")
     form.locator("button[type=submit]").click()
-    expect(page.get_by_test_id("crisis-phase")).to_have_text("爆发期")
+    expect(page.get_by_test_id("crisis-phase")).to_have_text(tr("爆发期"))
     expect(page.get_by_test_id("crisis-timeline")).to_contain_text("客户已在微博发帖")
     shot("08-outbreak")
 
@@ -109,7 +112,7 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     form.locator("button[type=submit]").click()
     team = page.get_by_test_id("crisis-team")
     expect(team).to_contain_text("赵强")
-    expect(team).to_contain_text("组长")
+    expect(team).to_contain_text(tr("组长"))
     shot("09-team")
 
     # The plan.
@@ -122,7 +125,7 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
 
     # The board shows the case under 爆发期.
     page.goto(page.base_url + "/crisis/")
-    column = page.get_by_test_id("crisis-board").locator("section", has_text="爆发期")
+    column = page.get_by_test_id("crisis-board").locator("section", has_text=tr("爆发期"))
     expect(column).to_contain_text(crisis.number)
     shot("11-crisis-board")
 

@@ -2,8 +2,8 @@
 with its countdown → contact → propose a ¥800 compensation → the ticket waits for the GM → (the GM
 approves) → resolve with the signed agreement uploaded → 已解决.
 
-Runs in Chinese and English (switched with the footer form on the login page), at 1366×768 and at
-tablet width (768×1024)."""
+Runs in every language × viewport variant of conftest.VARIANTS (the language switched with the
+footer form on the login page)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from complaints.models import Approval, Complaint, Status
 from complaints.services import workflow
-from tests.e2e.conftest import LANGUAGES, VIEWPORTS, status_label
+from tests.e2e.conftest import Variant, status_label
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,19 +31,17 @@ SIGNED_PDF = (
 COUNTDOWN = re.compile(r"^-?(\d+d )?(\d+h )?\d+m$")
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=list(VIEWPORTS))
-@pytest.mark.parametrize("lang", LANGUAGES)
 def test_manager_contacts_proposes_800_and_resolves_with_the_agreement(
-    page: Any, shot: Any, sign_in: Any, dealership: dict, dispatched_ticket: Any, lang: str, viewport: str
+    page: Any, shot: Any, sign_in: Any, variant: Variant, dealership: dict, dispatched_ticket: Any
 ) -> None:
     from playwright.sync_api import expect
 
-    page.set_viewport_size(VIEWPORTS[viewport])
+    lang = variant.lang
     ticket = dispatched_ticket()
     assert ticket.status == Status.DISPATCHED
 
     # Sign in (switching the language first when the run is in English).
-    sign_in("xiaoshou", lang=lang, shot=shot)
+    sign_in("xiaoshou", shot=shot)
 
     # The queue: the new ticket, with its live countdown to the first-contact deadline.
     page.goto(page.base_url + "/complaints/")
