@@ -142,6 +142,7 @@ def crisis_change_phase(*, crisis: CrisisCase | int, actor: Any, phase: str, rea
         raise ApplicationError(_("未知的阶段。")) from None
     before = locked.phase
     locked.phase = phase
+    locked._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]  # the audit history's reason
     locked.save(update_fields=["phase", "updated_at"])
     _event(locked, actor=actor, action="phase", note=reason.strip(), before=before)
     _notify(
@@ -158,7 +159,10 @@ def crisis_team_set(
 ) -> TeamMember:
     locked = _editable(crisis, actor)
     if is_leader:
-        TeamMember.objects.filter(crisis=locked, is_leader=True).update(is_leader=False)
+        # Saved one by one (there is at most one leader) so the audit history records the change.
+        for leader in TeamMember.objects.filter(crisis=locked, is_leader=True):
+            leader.is_leader = False
+            leader.save(update_fields=["is_leader"])
     member, _created = TeamMember.objects.update_or_create(
         crisis=locked, user=user, defaults={"role": role.strip(), "is_leader": is_leader}
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("crisis/", include("crisis.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("api/", include("csat.apis.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", views.notifications, name="notifications"),

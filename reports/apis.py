@@ -149,7 +149,9 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(operation_id="reports_monthly_version_xlsx", responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="xlsx", renderer_classes=[JSONRenderer, XlsxRenderer])
     def xlsx(self, request: Any, pk: str) -> Any:
-        return xlsx_response(selectors.report_get(user=request.user, pk=int(pk)))
+        return xlsx_response(
+            selectors.report_get(user=request.user, pk=int(pk)), user=request.user, via="api"
+        )
 
 
 class MonthlyReportXlsxApi(APIView):
@@ -178,4 +180,4 @@ class MonthlyReportXlsxApi(APIView):
         report = selectors.latest_report(
             user=request.user, month=wanted, store_id=store.pk if store else None
         )
-        return xlsx_response(report)
+        return xlsx_response(report, user=request.user, via="api")

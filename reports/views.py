@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import ExportKind
+from audit.services import export_record_create
 from reports import charts, permissions, selectors
 from reports.forms import BuildForm, ReportFilterForm
 from reports.models import Trigger
@@ -166,7 +168,18 @@ def build(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reports:index')}?{query}")
 
 
-def xlsx_response(report: Any) -> HttpResponse:
+def xlsx_response(report: Any, *, user: Any, via: str = "web") -> HttpResponse:
+    """The stored workbook as a download; every download is recorded in the audit history."""
+    complaints = report.data.get("complaints") if isinstance(report.data, dict) else None
+    items = complaints.get("items") if isinstance(complaints, dict) else None  # the ticket rows
+    export_record_create(
+        user=user,
+        kind=ExportKind.REPORT,
+        scope={"month": f"{report.month:%Y-%m}", "scope": report.scope, "version": report.version},
+        row_count=len(items) if isinstance(items, list) else None,
+        store_id=report.store_id,
+        via=via,
+    )
     response = HttpResponse(bytes(report.xlsx), content_type=XLSX)
     name = f"csat-report-{report.month:%Y-%m}-{report.scope}-v{report.version}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -177,4 +190,4 @@ def xlsx_response(report: Any) -> HttpResponse:
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require_viewer(request.user)
-    return xlsx_response(selectors.report_get(user=request.user, pk=pk))
+    return xlsx_response(selectors.report_get(user=request.user, pk=pk), user=request.user)

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from csat.exceptions import ApplicationError
 from csat.intake.columns import KINDS
@@ -148,12 +149,31 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _bulk_update(model: Any, objects: list[Any], fields: set[str]) -> None:
+def _audit(job: ImportJob) -> dict[str, Any]:
+    """History attribution of an import's rows: the user who confirmed it, and the job."""
+    reason = _("数据导入 #%(id)s %(name)s") % {"id": job.pk, "name": job.original_name}
+    return {"default_user": job.confirmed_by or job.created_by, "default_change_reason": reason[:100]}
+
+
+def _bulk_create(model: Any, objects: list[Any], job: ImportJob) -> None:
+    if not objects:
+        return
+    if hasattr(model, "history"):  # audited: one history row per created record
+        bulk_create_with_history(objects, model, batch_size=BATCH, **_audit(job))
+    else:
+        model.objects.bulk_create(objects, batch_size=BATCH)
+
+
+def _bulk_update(model: Any, objects: list[Any], fields: set[str], job: ImportJob) -> None:
     if objects:
         now = timezone.now()
         for obj in objects:
             obj.updated_at = now
-        model.objects.bulk_update(objects, sorted(fields | {"updated_at"}), batch_size=BATCH)
+        names = sorted(fields | {"updated_at"})
+        if hasattr(model, "history"):
+            bulk_update_with_history(objects, model, names, batch_size=BATCH, **_audit(job))
+        else:
+            model.objects.bulk_update(objects, names, batch_size=BATCH)
 
 
 def _apply_updates(
@@ -194,11 +214,11 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
         for op in plan.customers.values()
         if op.is_new
     ]
-    Customer.objects.bulk_create(new_customers, batch_size=BATCH)
+    _bulk_create(Customer, new_customers, job)
     updated, fields = _apply_updates(
         [op for op in plan.customers.values() if not op.is_new], "customer", job, changes
     )
-    _bulk_update(Customer, updated, fields & set(CUSTOMER_FIELDS))
+    _bulk_update(Customer, updated, fields & set(CUSTOMER_FIELDS), job)
     customer_ids = {c.mobile: c.pk for c in new_customers} | {
         op.key: op.existing.pk for op in plan.customers.values() if not op.is_new
     }
@@ -215,7 +235,7 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
         for op in plan.vehicles.values()
         if op.is_new
     ]
-    Vehicle.objects.bulk_create(new_vehicles, batch_size=BATCH)
+    _bulk_create(Vehicle, new_vehicles, job)
     existing_vehicle_ops = [op for op in plan.vehicles.values() if not op.is_new]
     updated, fields = _apply_updates(existing_vehicle_ops, "vehicle", job, changes)
     updated_ids = {vehicle.pk for vehicle in updated}
@@ -227,7 +247,7 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
             if op.existing.pk not in updated_ids:  # a set: a list scan is quadratic
                 updated_ids.add(op.existing.pk)
                 updated.append(op.existing)
-    _bulk_update(Vehicle, updated, fields)
+    _bulk_update(Vehicle, updated, fields, job)
     vehicles = {v.vin: v for v in new_vehicles} | {op.key: op.existing for op in existing_vehicle_ops}
 
     if plan.kind == "sales":
@@ -251,11 +271,11 @@ def _apply_sales(
         for op in plan.records.values()
         if op.is_new
     ]
-    SalesDelivery.objects.bulk_create(new, batch_size=BATCH)
+    _bulk_create(SalesDelivery, new, job)
     updated, fields = _apply_updates(
         [op for op in plan.records.values() if not op.is_new], "sale", job, changes
     )
-    _bulk_update(SalesDelivery, updated, fields)
+    _bulk_update(SalesDelivery, updated, fields, job)
 
 
 def _apply_visits(
@@ -276,8 +296,8 @@ def _apply_visits(
                 **values,
             )
         )
-    ServiceVisit.objects.bulk_create(new, batch_size=BATCH)
+    _bulk_create(ServiceVisit, new, job)
     updated, fields = _apply_updates(
         [op for op in plan.records.values() if not op.is_new], "service_visit", job, changes
     )
-    _bulk_update(ServiceVisit, updated, fields)
+    _bulk_update(ServiceVisit, updated, fields, job)

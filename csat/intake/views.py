@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.models import ExportKind
+from audit.services import export_record_create
 from csat import access
 from csat.exceptions import ApplicationError
 from csat.intake import selectors, services
@@ -103,7 +105,15 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
     job = get_object_or_404(selectors.import_job_list(user=request.user).defer(None), pk=pk)
-    return _xlsx(errors_workbook(job.errors), f"import-{job.pk}-errors.xlsx")
+    content = errors_workbook(job.errors)
+    export_record_create(
+        user=request.user,
+        kind=ExportKind.IMPORT_ERRORS,
+        scope={"import_job": job.pk, "file": job.original_name},
+        row_count=len(job.errors),
+        store_id=job.store_id,
+    )
+    return _xlsx(content, f"import-{job.pk}-errors.xlsx")
 
 
 @login_required

@@ -1,0 +1,76 @@
+"""Who is acting and why, for every history row simple-history writes.
+
+The request's user comes from ``HistoryRequestMiddleware``. Work outside a request (Celery, commands)
+names its actor and reason with ``audit_context``; with neither, the row has no user: "系统".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from typing import Any
+
+from simple_history.models import HistoricalRecords
+
+_actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
+_reason: ContextVar[str] = ContextVar("audit_reason", default="")
+
+
+@contextmanager
+def audit_context(*, user: Any = None, reason: str = "") -> Iterator[None]:
+    """Attribute every history row written inside the block to ``user`` with ``reason``."""
+    actor_token = _actor.set(user if user is not None and user.is_authenticated else None)
+    reason_token = _reason.set(reason[:100])
+    try:
+        yield
+    finally:
+        _actor.reset(actor_token)
+        _reason.reset(reason_token)
+
+
+def current_reason() -> str:
+    return _reason.get()
+
+
+def get_history_user(request: Any = None, **kwargs: Any) -> Any:
+    """The context's actor first, then the signed-in user of the current request, else None."""
+    actor = _actor.get()
+    if actor is not None:
+        return actor
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class AuditedRecords(HistoricalRecords):
+    """HistoricalRecords that fills the change reason from ``audit_context`` when the object has none."""
+
+    def get_change_reason_for_object(self, instance: Any, history_type: str, using: Any) -> str | None:
+        reason = (
+            super().get_change_reason_for_object(instance, history_type, using)
+            or _reason.get()
+            or _request_context(self.context)
+        )
+        return str(reason)[:100] if reason else None
+
+
+def _request_context(context: Any) -> str:
+    """Where a change came from when nothing more specific is known: the page or API call."""
+    request = getattr(context, "request", None)
+    if request is None:
+        return ""
+    return f"{request.method} {request.path}"
+
+
+_task_tokens: dict[str, Token[str]] = {}
+
+
+def task_started(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
+    """Celery: rows written by a task name the task (its actor stays "系统")."""
+    _task_tokens[task_id] = _reason.set(f"task {getattr(task, 'name', '')}"[:100])
+
+
+def task_finished(task_id: str = "", **kwargs: Any) -> None:
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        _reason.reset(token)
