@@ -42,6 +42,7 @@ from csat import access
 from csat import selectors as csat_selectors
 from csat.domain import classification, grading, scoring
 from csat.models import Customer, IdentityFlag, ServiceVisit
+from csat.subqueries import subquery_count
 
 # A call-back-later task shows in the queue this long before the agreed time.
 CALL_BACK_LEAD = dt.timedelta(minutes=15)
@@ -94,7 +95,7 @@ def callback_task_list(*, user: Any) -> QuerySet[CallbackTask]:
         CallbackTask.objects.select_related(
             "store", "customer", "vehicle", "claimed_by", "assigned_to", "survey"
         ).annotate(
-            attempt_count=Count("attempts", distinct=True),
+            attempt_count=subquery_count(CallAttempt.objects.filter(task=OuterRef("pk"))),
             last_attempt_at=Subquery(last_attempt.values("at")[:1]),
             last_outcome=Subquery(last_attempt.values("outcome")[:1]),
         ),

@@ -25,6 +25,7 @@ from csat import access
 from csat.config import setting_int
 from csat.domain import assessment as points
 from csat.models import Department, Role
+from csat.subqueries import subquery_count
 
 
 def complaint_list(*, user: Any) -> QuerySet[Complaint]:
@@ -46,7 +47,7 @@ def complaint_list(*, user: Any) -> QuerySet[Complaint]:
     return qs.annotate(
         next_due_at=Subquery(next_due.values("due_at")[:1]),
         next_due_kind=Subquery(next_due.values("kind")[:1]),
-        breaches=Count("deadlines", filter=Q(deadlines__breached_at__isnull=False), distinct=True),
+        breaches=subquery_count(Deadline.objects.filter(complaint=OuterRef("pk"), breached_at__isnull=False)),
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from crisis.models import CrisisAction, CrisisCase, CrisisEvent, Phase, TeamMember, WarningSignal
 from crisis.permissions import can_read_all
 from csat import access
+from csat.subqueries import subquery_count
 
 
 def crisis_list(*, user: Any) -> QuerySet[CrisisCase]:
@@ -18,11 +19,9 @@ def crisis_list(*, user: Any) -> QuerySet[CrisisCase]:
     if not can_read_all(user):
         qs = qs.filter(Q(team__user=user) | Q(opened_by=user)).distinct()
     return qs.annotate(
-        open_actions=Count("actions", filter=Q(actions__done_at__isnull=True), distinct=True),
-        overdue_actions=Count(
-            "actions",
-            filter=Q(actions__done_at__isnull=True, actions__overdue_at__isnull=False),
-            distinct=True,
+        open_actions=subquery_count(CrisisAction.objects.filter(crisis=OuterRef("pk"), done_at__isnull=True)),
+        overdue_actions=subquery_count(
+            CrisisAction.objects.filter(crisis=OuterRef("pk"), done_at__isnull=True, overdue_at__isnull=False)
         ),
     )
 
