@@ -31,6 +31,7 @@ from complaints.models import (
 from complaints.services import workflow
 from csat import access
 from csat import selectors as csat_selectors
+from csat.apis.pagination import KeysetPagination
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -136,6 +137,9 @@ class ComplaintListSerializer(serializers.ModelSerializer):
             "compensation_amount",
             "approval",
         ]
+
+
+LIST_COLUMNS = [f for f in ComplaintListSerializer.Meta.fields if f not in ("next_due_at", "next_due_kind")]
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -283,13 +287,18 @@ class ComplaintViewSet(
 ):
     filterset_class = ComplaintFilter
     ordering_fields = ["received_at", "next_due_at", "id"]
+    ordering = ["-received_at", "-id"]
+    # Newest first by a cursor, no COUNT; ?ordering=next_due_at (may be empty) or ?page=N: numbered pages.
+    pagination_class = KeysetPagination
+    keyset_fields = ("received_at",)
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
         qs = selectors.complaint_list(user=self.request.user)
-        if self.action != "list":
-            qs = qs.prefetch_related("deadlines", "events__actor")
-        return qs.order_by("-received_at")
+        if self.action == "list":
+            # The list's columns only: not the long texts of each ticket, nor its related rows.
+            return qs.select_related(None).only(*LIST_COLUMNS).order_by("-received_at", "-id")
+        return qs.prefetch_related("deadlines", "events__actor").order_by("-received_at")
 
     def get_serializer_class(self) -> Any:
         return ComplaintListSerializer if self.action == "list" else ComplaintSerializer

@@ -646,7 +646,6 @@ def _surveys(q: _Sql, plan: Plan) -> None:
                 ) a OFFSET 0
             ) b OFFSET 0
         ) c
-        ORDER BY id
     """)
 
 
@@ -902,6 +901,8 @@ def generate(
     with transaction.atomic():
         _exec("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks would block ALTER TABLE
         _exec("SET LOCAL synchronous_commit = off")
+        # Ids follow the scan order of the tables read (no sort of two million rows): keep it stable.
+        _exec("SET LOCAL synchronize_seqscans = off")
         _exec("SET LOCAL maintenance_work_mem = '512MB'")
         _exec("SET LOCAL work_mem = '64MB'")
         recreate: list[str] = []
