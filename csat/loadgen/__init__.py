@@ -642,6 +642,7 @@ def _surveys(q: _Sql, plan: Plan) -> None:
                     FROM callbacks_callbacktask t
                     {_staff_join("ag", "agent", "t.store_id", q.h("t.id", 53))}
                     WHERE t.status = 'done' AND t.close_reason = 'surveyed'
+                    ORDER BY t.id  -- ids in task order whatever the join plan; sorted while rows are narrow
                     OFFSET 0
                 ) a OFFSET 0
             ) b OFFSET 0
@@ -901,10 +902,8 @@ def generate(
     with transaction.atomic():
         _exec("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks would block ALTER TABLE
         _exec("SET LOCAL synchronous_commit = off")
-        # Ids follow the scan order of the tables read (no sort of two million rows): keep it stable.
-        _exec("SET LOCAL synchronize_seqscans = off")
         _exec("SET LOCAL maintenance_work_mem = '512MB'")
-        _exec("SET LOCAL work_mem = '64MB'")
+        _exec("SET LOCAL work_mem = '256MB'")
         recreate: list[str] = []
         step("drop secondary indexes", lambda: recreate.extend(_drop_secondary(BULK_TABLES)))
         step("stores, departments, staff", lambda: _staff(plan))
