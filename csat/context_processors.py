@@ -34,6 +34,8 @@ NAV_ITEMS: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("customer-search", _("客户"), _everyone),
     ("reports:index", _("报表"), _everyone),
     ("import-list", _("数据导入"), lambda user: access.can_import(user) and not access.is_read_only(user)),
+    # The same roles as audit.permissions.can_view_log.
+    ("audit:log", _("审计日志"), _roles(Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER)),
 ]
 
 

@@ -146,3 +146,23 @@ def test_history_panel_query_count_does_not_grow_with_versions(
     edit(30)
     with django_assert_num_queries(8):
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_settings_history_page_and_navigation(
+    browser: Callable[[Any], Client], agent: Any, gm: Any, store: Any
+) -> None:
+    from crisis.models import SignalTerm
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="sysadmin", is_superuser=True, is_staff=True)
+    term = SignalTerm.objects.create(term="曝光", code="media", weight=3)
+    with audit_context(user=admin):
+        term.weight = 5
+        term.save()
+        services.customer_update(customer=CustomerFactory(store=store, name="甲"), data={"name": "乙"})
+    html = browser(admin).get("/audit/settings/").content.decode()
+    assert "权重" in html and "3 → 5" in html
+    assert "甲 → 乙" not in html  # customers are not settings
+    assert 'href="/audit/"' in browser(gm).get("/").content.decode()
+    assert 'href="/audit/"' not in browser(agent).get("/").content.decode()
+    assert browser(agent).get("/audit/settings/").status_code == 403
