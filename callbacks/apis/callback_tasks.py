@@ -24,6 +24,7 @@ from callbacks.models import (
     Outcome,
 )
 from csat.apis.fields import MobileField
+from csat.apis.pagination import KeysetPagination
 
 
 class CallbackPermission(BasePermission):
@@ -117,6 +118,8 @@ class CallbackTaskViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CallbackTaskFilter
     ordering_fields = ["due_at", "expires_at", "id"]
     ordering = ["due_at", "id"]
+    pagination_class = KeysetPagination  # millions of tasks: a cursor, no COUNT
+    keyset_fields = ("due_at", "expires_at")
 
     def get_queryset(self) -> Any:
         if self.action == "retrieve":

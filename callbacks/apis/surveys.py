@@ -16,6 +16,7 @@ from callbacks.filters import SurveyFilter
 from callbacks.models import Channel, Grade, ReasonCode, Survey, SurveyType
 from callbacks.survey_items import items_for
 from csat import selectors as csat_selectors
+from csat.apis.pagination import KeysetPagination
 from csat.domain import levels, scoring
 
 
@@ -123,6 +124,8 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = SurveyFilter
     ordering_fields = ["surveyed_at", "score_used", "id"]
     ordering = ["-surveyed_at", "-id"]
+    pagination_class = KeysetPagination  # millions of surveys: a cursor, no COUNT
+    keyset_fields = ("surveyed_at",)
 
     def get_queryset(self) -> Any:
         return selectors.survey_list(user=self.request.user)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from csat import access, selectors, services
 from csat.apis.fields import MobileField, MobileListField
+from csat.apis.pagination import KeysetPagination
 from csat.apis.permissions import CustomerDataPermission
 from csat.domain import identifiers
 from csat.models import (
@@ -209,6 +210,9 @@ class ScopedModelViewSet(
 
     permission_classes = [CustomerDataPermission]
     selector: Any = None
+    # Up to millions of rows: a cursor on the ordering (default newest id first), no COUNT.
+    pagination_class = KeysetPagination
+    keyset_fields: tuple[str, ...] = ("created_at",)
 
     def get_queryset(self) -> Any:
         return type(self).selector(user=self.request.user)
@@ -258,6 +262,7 @@ class CustomerViewSet(ScopedModelViewSet):
     filterset_class = CustomerFilter
     selector = staticmethod(selectors.customer_list)
     ordering_fields = ["id", "name", "created_at"]
+    keyset_fields = ("name", "created_at")
 
     def perform_create_row(self, data: dict[str, Any]) -> Customer:
         store = _store_for_write(self.request, data)

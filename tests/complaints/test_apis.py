@@ -157,7 +157,7 @@ def test_detail_and_list_fields(
 ) -> None:
     ticket = make_complaint(urgent=True)
     body = ok(api(agent).get("/api/complaints/"))
-    assert body["count"] == 1
+    assert len(body["results"]) == 1 and body["next"] is None and body["previous"] is None
     row = body["results"][0]
     assert row["id"] == ticket.pk and row["status"] == "registered" and row["urgent"] is True
     assert row["next_due_kind"] == "dispatch"
