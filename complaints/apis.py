@@ -309,8 +309,9 @@ class ComplaintViewSet(
             raise PermissionDenied(_("您的角色不能登记投诉。"))
         serializer = ComplaintCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        complaint = workflow.complaint_create(actor=request.user, **serializer.validated_data)
-        complaint = self.get_queryset().get(pk=complaint.pk)
+        created = workflow.complaint_create(actor=request.user, **serializer.validated_data)
+        # Front-line staff record tickets they may not read afterwards: answer with what they wrote.
+        complaint = self.get_queryset().filter(pk=created.pk).first() or created
         return Response(
             ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED
         )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from complaints import selectors
@@ -88,6 +90,8 @@ class MeasureViewSet(
 
     @extend_schema(request=MeasureCreateSerializer, responses={201: MeasureSerializer})
     def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not prevention.can_propose(request.user):  # the role first (403), then the input (400)
+            raise PermissionDenied(_("只有客户部可以提出预防措施。"))
         data = MeasureCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -193,6 +193,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             "can_adjust": access.has_role(request.user, Role.ADMIN_ASSESSOR),
             "title": _("部门考核"),
         },
+        status=400 if form.errors else 200,
     )
 
 

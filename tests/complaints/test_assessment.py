@@ -224,5 +224,5 @@ def test_only_the_admin_assessor_adjusts_and_always_with_a_reason(
     response = client.post(
         "/complaints/assessment/?month=2026-03", {"department": sales.pk, "points": "1", "reason": ""}
     )
-    assert response.status_code == 200  # the form error is shown again
+    assert response.status_code == 400  # the form error is shown again
     assert AssessmentAdjustment.objects.count() == 1
