@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.context import audit_context
 from audit.models import ExportKind, ExportRecord
 from callbacks.models import Survey
 from complaints.models import Complaint
+from complaints.services.prevention import measure_create
+from crisis.models import SignalTerm
+from crisis.services import crisis_open
 from csat import services
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,9 +156,6 @@ def test_history_panel_query_count_does_not_grow_with_versions(
 def test_settings_history_page_and_navigation(
     browser: Callable[[Any], Client], agent: Any, gm: Any, store: Any
 ) -> None:
-    from crisis.models import SignalTerm
-    from tests.factories import UserFactory
-
     admin = UserFactory(username="sysadmin", is_superuser=True, is_staff=True)
     term = SignalTerm.objects.create(term="曝光", code="media", weight=3)
     with audit_context(user=admin):
@@ -166,3 +168,49 @@ def test_settings_history_page_and_navigation(
     assert 'href="/audit/"' in browser(gm).get("/").content.decode()
     assert 'href="/audit/"' not in browser(agent).get("/").content.decode()
     assert browser(agent).get("/audit/settings/").status_code == 403
+
+
+def test_survey_crisis_and_measure_panels_follow_their_pages(
+    clock: Any,
+    browser: Callable[[Any], Client],
+    agent: Any,
+    ccm: Any,
+    sales_mgr: Any,
+    other_agent: Any,
+    store: Any,
+    customer: Any,
+    sales: Any,
+) -> None:
+    survey = Survey.objects.create(
+        store=store,
+        customer=customer,
+        type="sales",
+        surveyed_at=timezone.now(),
+        surveyed_by=agent,
+        score_used=90,
+        suggested_grade="A",
+        grade="A",
+    )
+    crisis = crisis_open(actor=ccm, store=store, type="b", title="车主到店拉横幅")
+    measure = measure_create(
+        actor=ccm,
+        store=store,
+        category="sales",
+        problem="交车说明不清",
+        measure="交车清单逐项讲解",
+        owner_department=sales,
+        due_date=timezone.localdate() + dt.timedelta(days=10),
+    )
+    allowed = {
+        f"/audit/history/survey/{survey.pk}/": [agent, sales_mgr],
+        f"/audit/history/crisis/{crisis.pk}/": [ccm],
+        f"/audit/history/measure/{measure.pk}/": [agent, ccm],
+    }
+    for url, users in allowed.items():
+        for user in users:
+            response = browser(user).get(url, headers={"HX-Request": "true"})
+            assert response.status_code == 200, (url, user)
+            assert "新增" in response.content.decode()
+        assert browser(other_agent).get(url).status_code == 404, url
+    # A crisis is read by customer care, the GM, head office and its team; not by other managers.
+    assert browser(sales_mgr).get(f"/audit/history/crisis/{crisis.pk}/").status_code == 404
