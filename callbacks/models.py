@@ -142,6 +142,15 @@ class CallbackTask(TimeStamped):
             models.Index(fields=["store", "status", "due_at"], name="callback_queue_idx"),
             models.Index(fields=["store", "due_at"], name="callback_month_idx"),
             models.Index(fields=["status", "expires_at"], name="callback_expiry_idx"),
+            # Lists across stores (head office, the API) in due order, paged by a (due_at, id) cursor;
+            # the open tasks (about 1 % of them, the newest) in an index of their own, else that walk
+            # would step over every closed task due earlier.
+            models.Index(fields=["due_at", "id"], name="callback_due_idx"),
+            models.Index(
+                fields=["due_at", "id"],
+                name="callback_open_due_idx",
+                condition=models.Q(status__in=["pending", "in_progress"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +343,8 @@ class Survey(TimeStamped):
             models.Index(fields=["store", "surveyed_at"], name="survey_month_idx"),
             models.Index(fields=["customer", "surveyed_at"], name="survey_customer_idx"),
             models.Index(fields=["store", "classification"], name="survey_class_idx"),
+            # Lists across stores, newest first, paged by a (surveyed_at, id) cursor.
+            models.Index(fields=["surveyed_at", "id"], name="survey_recent_idx"),
         ]
         constraints = [
             models.CheckConstraint(

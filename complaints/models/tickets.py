@@ -164,6 +164,8 @@ class Complaint(TimeStamped):
             models.Index(fields=["store", "status"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["store", "received_at"]),
+            # Lists across stores, newest first, paged by a (received_at, id) cursor.
+            models.Index(fields=["received_at", "id"], name="complaint_received_idx"),
         ]
         constraints = [
             models.CheckConstraint(
