@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         pytest.skip("playwright is not installed (pip install playwright; no browser download needed)")
     if not Path(CHROMIUM).exists():
@@ -40,6 +40,9 @@ def browser() -> Iterator[Any]:
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
+        # Two cores shared with other work: waits get 10 s (Playwright's default is 5 s); a wait
+        # returns as soon as its condition holds, so this costs nothing when the machine is idle.
+        expect.set_options(timeout=10_000)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             yield browser
@@ -98,7 +101,9 @@ def variant(request: Any) -> Variant:
 def page(browser: Any, live_server: Any, variant: Variant) -> Iterator[Any]:
     """A fresh browser context (cookies, storage) per test at the variant's viewport; the browser is
     shared by the whole session. The language is switched by the user in sign_in, like a person would."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=variant.size)
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport=variant.size, reduced_motion="reduce"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base_url = live_server.url  # type: ignore[attr-defined]
