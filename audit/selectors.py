@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.models import ExportRecord
 from audit.registry import ACTION_LABELS, BY_KEY, TRACKED, Tracked
 from csat import access
+from csat.domain.privacy import mask_mobile
 
 PAGE_SIZE = 20
 # One record's panel reads at most this many versions per model (a record has a few dozen).
@@ -167,7 +168,7 @@ def _entries(pairs: Iterable[tuple[Tracked, list[Any], list[Any]]], *, viewer: A
         for row in shown:
             raw.append((tracked, row, _raw_changes(tracked, row, previous.get(row.history_id))))
     names = _related_names(raw)
-    sees_phones = bool(viewer.is_superuser or access.is_customer_care(viewer))
+    sees_phones = access.sees_full_mobile(viewer)
     entries = []
     for tracked, row, changes in raw:
         shown_changes = [
@@ -259,10 +260,6 @@ def _user_label(user: Any) -> str:
     return str(user.get_full_name() or user.username)
 
 
-def mask_phone(value: str) -> str:
-    return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else "****"
-
-
 def _display(
     tracked: Tracked, name: str, value: Any, names: dict[tuple[type, Any], str], sees_phones: bool
 ) -> str:
@@ -273,8 +270,8 @@ def _display(
     model_field: Any = tracked.model._meta.get_field(name)
     if name in tracked.phone_fields and not sees_phones:
         if isinstance(value, list):
-            return ", ".join(mask_phone(str(v)) for v in value)
-        return mask_phone(str(value))
+            return ", ".join(mask_mobile(str(v)) for v in value)
+        return mask_mobile(str(value))
     if model_field.is_relation and model_field.related_model is not None:
         return names.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:
