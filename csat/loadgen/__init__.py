@@ -193,10 +193,19 @@ class _Sql:
     def pick(self, items: list[str] | str, expr: str, salt: int) -> str:
         return f"({_array(list(items))})[1 + {self.h(expr, salt)} % {len(items)}]"
 
-    def business_time(self, expr: str, salt: int, *, min_days: int = 1, days: int | None = None) -> str:
-        """Epoch seconds on a day ``min_days``…``min_days+days`` before the anchor, 08:00–17:59 local."""
+    def business_time(
+        self, expr: str, salt: int, *, min_days: int = 1, days: int | None = None, rows: int | None = None
+    ) -> str:
+        """Epoch seconds on a day ``min_days``…``min_days+days`` before the anchor, 08:00–17:59 local.
+
+        With ``rows`` (the row numbers run 1…rows) the day follows the row number, newest last, as
+        ids follow time in a real database: a month's rows sit together on disk, as they would.
+        """
         span = days if days is not None else YEARS * 365
-        day = f"({min_days} + {self.h(expr, salt)} % {span})"
+        if rows:
+            day = f"({min_days} + ({rows} - ({expr}))::int8 * {span - 1} / {rows} + {self.h(expr, salt)} % 2)"
+        else:
+            day = f"({min_days} + {self.h(expr, salt)} % {span})"
         return f"({self.plan.anchor} - {day} * 86400 + 28800 + {self.h(expr, salt + 1)} % 36000)"
 
     def store_no_of_customer(self, c: str) -> str:
@@ -390,7 +399,7 @@ def _staff_join(alias: str, key: str, store: str, slot_expr: str) -> str:
 
 def _customers(q: _Sql, plan: Plan) -> None:
     flags = q.pick(['["media"]', '["lawyer"]', '["authority"]', '["fleet_batch"]'], "g", 12)
-    created = q.business_time("g", 13)
+    created = q.business_time("g", 13, rows=plan.customers)
     _exec(f"""
         INSERT INTO csat_customer (id, created_at, updated_at, store_id, name, mobile, extra_phones,
             identity_flags, fleet_account, do_not_contact, do_not_contact_reason, remarks)
@@ -408,7 +417,9 @@ def _customers(q: _Sql, plan: Plan) -> None:
 
 def _vehicles(q: _Sql, plan: Plan) -> None:
     c = q.customer_of_vehicle("v")
-    created = q.business_time("v", 22)  # computed once below: every use refers to the fenced column
+    created = q.business_time(
+        "v", 22, rows=plan.vehicles
+    )  # computed once below: every use refers to the fenced column
     _exec(f"""
         INSERT INTO csat_vehicle (id, created_at, updated_at, store_id, customer_id, plate, vin, model,
             purchase_date)
@@ -433,11 +444,11 @@ def _vehicles(q: _Sql, plan: Plan) -> None:
 
 
 def _sale_time(q: _Sql, s: str) -> str:
-    return q.business_time(s, 31, min_days=20)
+    return q.business_time(s, 31, min_days=20, rows=q.plan.sales)
 
 
 def _visit_time(q: _Sql, w: str) -> str:
-    return q.business_time(w, 41)
+    return q.business_time(w, 41, rows=q.plan.count("visits"))
 
 
 def _sales(q: _Sql, plan: Plan) -> None:
@@ -529,14 +540,15 @@ def _tasks(q: _Sql, plan: Plan) -> None:
         FROM generate_series(1, {plan.sales}) s JOIN lg_store st ON st.store_no = {q.store_no_of_customer(c)}
     """
     _exec(insert.format(cols=cols, source=source, **fmt))
-    # After-sales: the day after the visit.
-    v = f"((w - 1) % {plan.vehicles} + 1)"
+    # After-sales: the day after the visit; the visits called back are spread over the whole period.
+    w = f"((a::int8 * {plan.count('visits')}) / {plan.after_sales})"
+    v = f"(({w} - 1) % {plan.vehicles} + 1)"
     c = q.customer_of_vehicle(v)
     source = f"""
-        SELECT {plan.sales} + w AS id, st.store_id, 'after_sales' AS type, NULL::bigint AS sale_id, w AS visit_id,
-            '' AS period, {c} AS customer_id, {v} AS vehicle_id, {_visit_time(q, "w")} + 86400 AS due,
+        SELECT {plan.sales} + a AS id, st.store_id, 'after_sales' AS type, NULL::bigint AS sale_id, {w} AS visit_id,
+            '' AS period, {c} AS customer_id, {v} AS vehicle_id, {_visit_time(q, w)} + 86400 AS due,
             {q.h(c, 17)} % 100 = 0 AS dnc
-        FROM generate_series(1, {plan.after_sales}) w JOIN lg_store st ON st.store_no = {q.store_no_of_customer(c)}
+        FROM generate_series(1, {plan.after_sales}) a JOIN lg_store st ON st.store_no = {q.store_no_of_customer(c)}
     """
     _exec(insert.format(cols=cols, source=source, **fmt))
     # Five-dimension: one customer per row, in one of the last eleven full quarters.
