@@ -50,10 +50,10 @@ def broker_ok() -> bool:
 def beat_status() -> dict[str, Any]:
     """Beat is alive when it recorded a run recently.
 
-    django-celery-beat's DatabaseScheduler writes ``last_run_at`` of the periodic tasks it sends
-    (the deadline sweep runs every minute) and syncs them to the database every few minutes, so
-    the newest ``last_run_at`` older than ``HEALTH_BEAT_MAX_AGE`` means beat is down. This needs no
-    worker and no Redis, unlike a heartbeat key a task would write.
+    django-celery-beat's DatabaseScheduler writes ``last_run_at`` of each periodic task it sends
+    (``CELERY_BEAT_SYNC_EVERY = 1``; the deadline sweep runs every minute), so a newest
+    ``last_run_at`` older than ``HEALTH_BEAT_MAX_AGE`` means beat is down. This needs no worker and
+    no Redis, unlike a heartbeat key a task would write.
     """
     from django.db.models import Max
     from django_celery_beat.models import PeriodicTask

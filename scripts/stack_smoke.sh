@@ -10,7 +10,7 @@
 # PGHOST/PGPORT/PGUSER, SMOKE_DB (default csat_smoke_<pid>), SMOKE_REDIS_URL, SMOKE_BUDGET,
 # SMOKE_KEEP_LOGS=1.
 # Creates a fresh database and drops it again; every process it starts is stopped on exit.
-# Exits 0 when every check passed, non-zero otherwise; bounded: SMOKE_BUDGET (75 s) for the checks
+# Exits 0 when every check passed, non-zero otherwise; bounded: SMOKE_BUDGET (150 s) for the checks
 # plus at most ~10 s to stop.
 
 set -euo pipefail
@@ -24,7 +24,7 @@ DB="${SMOKE_DB:-csat_smoke_$$}"
 NODE="smoke$$@$(hostname)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/csat-smoke.XXXXXX")"
 STARTED=$SECONDS
-DEADLINE=$((SECONDS + ${SMOKE_BUDGET:-75}))  # for all the checks; stopping takes at most ~10 s more
+DEADLINE=$((SECONDS + ${SMOKE_BUDGET:-150}))  # for all the checks; stopping takes at most ~10 s more
 PIDS=()
 DB_CREATED=0
 
@@ -117,7 +117,10 @@ print(resp.status)
 PY
 }
 
-healthy() { [ "$(fetch "$BASE/healthz" "$WORK/healthz")" = 200 ]; }
+# Web's own probe (as docker-compose.yml's): database and broker; beat is checked once it runs.
+healthy() { [ "$(fetch "$BASE/healthz?skip=beat" "$WORK/healthz")" = 200 ]; }
+# The full probe: database, broker, and beat's last run (django_celery_beat) recent.
+all_healthy() { [ "$(fetch "$BASE/healthz" "$WORK/healthz-all")" = 200 ]; }
 pong() {
     timeout "$(budget 10)" "$PY" -m celery -A csat inspect ping -d "$NODE" --timeout 2 >"$WORK/ping.out" 2>&1 \
         && grep -q pong "$WORK/ping.out"
@@ -176,13 +179,20 @@ start beat "$PY" -m celery -A csat beat --loglevel=INFO \
     --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 # --- web --------------------------------------------------------------------------------------
-within 20 healthy || fail "/healthz did not answer 200"
-grep -q '"ok": *true' "$WORK/healthz" || fail "/healthz body: $(cat "$WORK/healthz")"
-log "ok: GET /healthz -> 200 $(cat "$WORK/healthz")"
+within 45 healthy || fail "/healthz did not answer 200"  # gunicorn boots its workers first
+grep -q '"database": *true' "$WORK/healthz" && grep -q '"broker": *true' "$WORK/healthz" \
+    || fail "/healthz body: $(cat "$WORK/healthz")"
+log "ok: GET /healthz?skip=beat -> 200 $(cat "$WORK/healthz")"
 
 status="$(fetch "$BASE/accounts/login/" "$WORK/login.html")"
 [ "$status" = 200 ] || fail "/accounts/login/ answered $status"
 log "ok: GET /accounts/login/ -> 200"
+grep -qiE "^content-security-policy: .*default-src 'self'" "$WORK/login.html.h" || fail "no CSP header on the login page"
+grep -qiE '^x-request-id: [0-9a-f]{32}$' "$WORK/login.html.h" || fail "no X-Request-ID header on the login page"
+log "ok: CSP and X-Request-ID headers"
+# Production logs are JSON lines with a request id (python-json-logger).
+grep -q '^{"time": .*"request_id": ' "$WORK/web.log" || fail "web.log has no JSON log line with a request_id"
+log "ok: web logs JSON lines with request_id"
 
 # Every stylesheet the login page links must be served by whitenoise (hashed manifest names).
 mapfile -t CSS < <(grep -oE 'href="/static/[^"]+\.css"' "$WORK/login.html" | sed -E 's/^href="|"$//g')
@@ -213,6 +223,10 @@ log "ok: celery beat started with django_celery_beat's DatabaseScheduler"
 # Beat syncs CELERY_BEAT_SCHEDULE (csat/settings/base.py) into django_celery_beat's tables.
 within 10 schedule_synced || fail "beat did not store the schedule entry enforce-deadlines in the database"
 log "ok: the beat schedule is stored in the database (enforce-deadlines)"
+# On a fresh database beat sends (and records) the every-minute sweep one interval after it starts.
+within 90 all_healthy || fail "/healthz (with beat) did not answer 200: $(cat "$WORK/healthz-all" 2>/dev/null)"
+grep -q '"beat": *{"last_run": *"[^"]*", *"ok": *true}' "$WORK/healthz-all" || fail "/healthz body: $(cat "$WORK/healthz-all")"
+log "ok: GET /healthz -> 200 $(cat "$WORK/healthz-all")"
 
 alive || fail "a process exited during the checks"
 log "all checks passed; stopping"

@@ -196,6 +196,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Write each periodic task's last_run_at as soon as it is sent: /healthz reads beat's liveness there.
+CELERY_BEAT_SYNC_EVERY = 1
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -292,8 +294,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# /healthz: beat counts as down when no periodic task ran for this long (it syncs every ~3 min).
-HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=600)
+# /healthz: beat counts as down when no periodic task was sent for this long (the sweep runs every minute).
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 
 # Logs: readable lines with the request id (web) or task id (Celery); production writes JSON.
 LOGGING = {
@@ -305,6 +307,7 @@ LOGGING = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": ["asctime", "levelname", "name", "message", "request_id"],
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },

@@ -113,3 +113,12 @@ def test_missing_broker_folder_is_not_ok(settings: Any, tmp_path: Any) -> None:
     settings.CELERY_BROKER_URL = "filesystem://"
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(tmp_path / "gone")}
     assert health.broker_ok() is False
+
+
+def test_beat_writes_last_run_at_after_every_task_it_sends() -> None:
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from csat.celery import app
+
+    scheduler = DatabaseScheduler(app=app, lazy=True)
+    assert scheduler.sync_every_tasks == 1  # CELERY_BEAT_SYNC_EVERY: liveness is never minutes stale

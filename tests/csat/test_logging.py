@@ -126,3 +126,6 @@ def test_production_settings_log_json_lines() -> None:
             "request_id": "-",
         }
     ]
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0800", lines[0]["time"]
+    )  # Beijing time, with offset
