@@ -47,7 +47,7 @@ def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict[str, Any]]:
 def _queue_context(request: HttpRequest) -> dict[str, Any]:
     form, chosen = _filters(request)
     now = timezone.now()
-    tasks = list(selectors.work_queue(user=request.user, now=now, **chosen)[:QUEUE_LIMIT])
+    tasks = selectors.work_queue_page(user=request.user, now=now, limit=QUEUE_LIMIT, **chosen)
     return {
         "form": form,
         "tasks": tasks,
