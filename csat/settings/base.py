@@ -157,7 +157,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "csat.apis.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "csat.apis.schema.AutoSchema",
     "EXCEPTION_HANDLER": "csat.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
