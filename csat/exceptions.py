@@ -6,15 +6,19 @@ Services raise ``ApplicationError`` subclasses; the API turns them into 409 (sta
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
+
+log = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -43,4 +47,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied()
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status_code)
+    if isinstance(exc, DatabaseError):
+        # The service's transaction rolled back: say so instead of a bare 500.
+        from csat.errors import failure_message
+
+        log.exception("database refused the request")
+        set_rollback()
+        message, code = failure_message(exc)
+        return Response({"detail": message}, status=code)
     return exception_handler(exc, context)

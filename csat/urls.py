@@ -31,5 +31,7 @@ urlpatterns = [
     path("calendar/", views.calendar_overrides, name="calendar-overrides"),
     path("healthz", views.healthz, name="healthz"),
 ]
+handler500 = "csat.errors.server_error"  # a clear message, never a traceback
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
