@@ -20,6 +20,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(os.environ.get("CSAT_ARTIFACTS", "artifacts/e2e"))
 
 
+def serve_one_request_at_a_time() -> None:
+    """With SQLite the test database is in memory and its one connection is shared by the live
+    server's threads: two requests at once (a lazy HTMX panel loading while a form is submitted)
+    fail with "database table is locked". Then the live server handles requests one by one, like
+    Django's own single-threaded live server; PostgreSQL keeps the threaded one."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+
+    def create_server(self: Any, connections_override: Any = None) -> Any:
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+    LiveServerThread._create_server = create_server  # type: ignore[method-assign]
+
+
+serve_one_request_at_a_time()
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     here = Path(__file__).parent
     for item in items:
