@@ -9,9 +9,11 @@
   }
   document.addEventListener("DOMContentLoaded", function () { bars(document); });
   document.addEventListener("htmx:afterSettle", function () { bars(document); });
-  // Print buttons.
+  // Print buttons, and "back" links (which go home when there is no history).
   document.addEventListener("click", function (event) {
-    var target = event.target.closest && event.target.closest("[data-action='print']");
-    if (target) { window.print(); }
+    var print = event.target.closest && event.target.closest("[data-action='print']");
+    if (print) { window.print(); }
+    var back = event.target.closest && event.target.closest("[data-action='back']");
+    if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); }
   });
 })();
