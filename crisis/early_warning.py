@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crisis.models import SignalTerm, WarningSignal
@@ -37,9 +37,20 @@ def active_terms() -> list[text_rules.Term]:
     return terms
 
 
-def _explain(code: str, **values: Any) -> str:
-    key = "text" if code.startswith("text:") else code
-    return rules.EXPLANATIONS[key].zh.format(**values)[:300]
+def explanation_in(code: str, values: dict[str, Any], *, english: bool) -> str:
+    """A signal's explanation from its code and values, in Chinese or English."""
+    pair = rules.EXPLANATIONS["text" if code.startswith("text:") else code]
+    shown = dict(values)
+    if "flags" in shown:
+        flags = [f for f in shown.pop("flags") if f in IdentityFlag.values]
+        with translation.override("en" if english else "zh-hans"):
+            shown["what"] = (", " if english else "、").join(str(IdentityFlag(f).label) for f in flags)
+    return (pair.en if english else pair.zh).format(**shown)
+
+
+def _explain(code: str, **values: Any) -> dict[str, Any]:
+    """The stored Chinese explanation plus its values, from which a page renders its own language."""
+    return {"explanation": explanation_in(code, values, english=False)[:300], "values": values}
 
 
 def fire(
@@ -50,6 +61,7 @@ def fire(
     record_id: int,
     code: str,
     explanation: str,
+    values: dict[str, Any] | None = None,
     weight: int = 1,
     crisis_worthy: bool = False,
 ) -> WarningSignal | None:
@@ -63,6 +75,7 @@ def fire(
                 record_id=record_id,
                 code=code,
                 explanation=explanation,
+                values=values or {},
                 weight=weight,
                 suggested_grade=rules.grade_for_signal(code, crisis_worthy=crisis_worthy),
             )
@@ -99,7 +112,7 @@ def scan_text(
             source=source,
             record_id=record_id,
             code=f"text:{code}",
-            explanation=_explain("text", what="、".join(i.term for i in items)),
+            **_explain("text", what="、".join(i.term for i in items)),
             weight=sum(i.weight for i in items),
             crisis_worthy=worthy,
         )
@@ -119,16 +132,13 @@ def scan_complaint(*, complaint: Any) -> list[WarningSignal]:
     )
     customer: Customer = complaint.customer
     if customer.identity_flags:
-        labels = "、".join(
-            str(IdentityFlag(f).label) for f in customer.identity_flags if f in IdentityFlag.values
-        )
         signal = fire(
             store_id=complaint.store_id,
             customer_id=customer.pk,
             source=WarningSignal.Source.COMPLAINT,
             record_id=complaint.pk,
             code="identity",
-            explanation=_explain("identity", what=labels),
+            **_explain("identity", flags=list(customer.identity_flags)),
             weight=3,
         )
         fired += [signal] if signal else []
@@ -144,7 +154,7 @@ def scan_complaint(*, complaint: Any) -> list[WarningSignal]:
             source=WarningSignal.Source.COMPLAINT,
             record_id=complaint.pk,
             code="repeat_complaint",
-            explanation=_explain("repeat_complaint", n=count),
+            **_explain("repeat_complaint", n=count),
             weight=2,
         )
         fired += [signal] if signal else []
@@ -173,7 +183,7 @@ def sweep_patterns(*, now: dt.datetime | None = None) -> int:
                 source=WarningSignal.Source.VEHICLE,
                 record_id=row["vehicle_id"],
                 code="repeat_quality_repairs",
-                explanation=_explain("repeat_quality_repairs", n=row["n"]),
+                **_explain("repeat_quality_repairs", n=row["n"]),
                 weight=3,
             )
         )
@@ -188,7 +198,7 @@ def sweep_patterns(*, now: dt.datetime | None = None) -> int:
                 source=WarningSignal.Source.VISIT,
                 record_id=visit["pk"],
                 code="parts_backorder",
-                explanation=_explain("parts_backorder", n=visit["parts_backorder_days"]),
+                **_explain("parts_backorder", n=visit["parts_backorder_days"]),
                 weight=1,
             )
         )
@@ -212,7 +222,7 @@ def sweep_patterns(*, now: dt.datetime | None = None) -> int:
                 source=WarningSignal.Source.COMPLAINT,
                 record_id=ticket["pk"],
                 code="open_over_20_days",
-                explanation=_explain("open_over_20_days", n=(now - ticket["received_at"]).days),
+                **_explain("open_over_20_days", n=(now - ticket["received_at"]).days),
                 weight=3,
             )
         )
@@ -234,7 +244,7 @@ def sweep_patterns(*, now: dt.datetime | None = None) -> int:
                 source=WarningSignal.Source.COMPLAINT,
                 record_id=batch["first"],
                 code="batch_problem",
-                explanation=_explain("batch_problem", n=batch["customers"], what=batch["vehicle__model"]),
+                **_explain("batch_problem", n=batch["customers"], what=batch["vehicle__model"]),
                 weight=3,
             )
         )

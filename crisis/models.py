@@ -295,6 +295,8 @@ class WarningSignal(models.Model):
     record_id = models.BigIntegerField(_("记录 ID"))
     code = models.CharField(_("信号"), max_length=40)
     explanation = models.CharField(_("说明"), max_length=300)
+    # The explanation's values (n, what, identity flags): the page renders it in its own language.
+    values = models.JSONField(_("参数"), default=dict, blank=True)
     weight = models.PositiveSmallIntegerField(_("权重"), default=1)
     suggested_grade = models.CharField(_("建议等级"), max_length=1, blank=True)
     crisis = models.ForeignKey(
@@ -333,3 +335,17 @@ class WarningSignal(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.crisis_id is None and self.dismissed_at is None
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation in the active language; the stored Chinese text when no values were kept."""
+        from django.utils.translation import get_language
+
+        from crisis.early_warning import explanation_in
+
+        if not self.values or not (get_language() or "").startswith("en"):
+            return self.explanation
+        try:
+            return explanation_in(self.code, self.values, english=True)
+        except (KeyError, IndexError, ValueError):
+            return self.explanation

@@ -193,3 +193,29 @@ def test_ticket_page_explains_the_signal_and_confirm_major(
     client.post(f"/complaints/{complaint.pk}/confirm-major/")
     complaint.refresh_from_db()
     assert complaint.severity == "major" and complaint.status != Status.CLOSED
+
+
+def test_signals_explain_themselves_in_the_page_language(
+    clock: Any, ccm: Any, store: Any, agent: Any
+) -> None:
+    from django.test import Client
+    from django.utils import translation
+
+    customer = CustomerFactory(store=store, identity_flags=["lawyer"])
+    complaint_for(customer, agent)
+    second = complaint_for(customer, agent, content="还是不制冷")
+    identity = WarningSignal.objects.get(record_id=second.pk, code="identity")
+    repeat = WarningSignal.objects.get(record_id=second.pk, code="repeat_complaint")
+    assert identity.values == {"flags": ["lawyer"]} and repeat.values == {"n": 2}
+    with translation.override("zh-hans"):
+        assert repeat.explanation_text == "同一客户 30 天内第 2 次投诉" == repeat.explanation
+    with translation.override("en"):
+        assert repeat.explanation_text == "Complaint number 2 from the same customer within 30 days"
+        assert "律师" not in identity.explanation_text and "(grade F)" in identity.explanation_text
+
+    client = Client()
+    client.force_login(ccm)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/complaints/{second.pk}/").content.decode()
+    assert "Complaint number 2 from the same customer within 30 days" in page
+    assert "同一客户 30 天内第 2 次投诉" not in page

@@ -166,9 +166,9 @@ CHROME_TEXT_JS = r"""({data, skip}) => {
 # Left out of that check, each for its reason.
 NOT_WORDING = {
     "#language-select": "each language is named in itself",
-    # WarningSignal.explanation is stored in Chinese only (crisis/early_warning._explain formats the
-    # zh text); showing it per language needs its code and values stored (a crisis migration).
-    "[data-testid=signals] li": "early-warning explanations (a known gap)",
+    # Early-warning explanations render in the page language, but a word signal quotes the
+    # customer's own words as typed ("The customer's words contain “曝光”").
+    "[data-testid=signals] li": "early-warning explanations quote the customer's words",
 }
 IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
 
