@@ -55,11 +55,15 @@ def _sections(data: dict[str, Any]) -> dict[str, Any]:
     complaints = data["complaints"]
     return {
         "breakdowns": [(titles[key], data["surveys"]["breakdowns"][key]) for key in selectors.BREAKDOWNS],
+        # (key, title, the first records, how many in all): the data keeps a bounded number.
         "feedback": [
-            ("dissatisfied", _("回访不满意"), feedback["dissatisfied"]),
-            ("grievances", _("抱怨"), feedback["grievances"]),
-            ("opinions", _("意见"), feedback["opinions"]),
-            ("not_rated", _("未评分"), feedback["not_rated"]),
+            (key, title, feedback[key], feedback["counts"][key])
+            for key, title in (
+                ("dissatisfied", _("回访不满意")),
+                ("grievances", _("抱怨")),
+                ("opinions", _("意见")),
+                ("not_rated", _("未评分")),
+            )
         ],
         "complaint_groups": [
             (_("按类型"), "kind", complaints["by_kind"]),

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 
 from csat.models import Store
 
-from .analysis import dimension_stats, feedback_lists, item_stats, reason_ranking
+from .analysis import dimension_stats, feedback_lists, feedback_records, item_stats, reason_ranking
 from .complaints import (
     assessment,
     complaint_list,
@@ -46,6 +46,7 @@ __all__ = [
     "deadline_steps",
     "dimension_stats",
     "feedback_lists",
+    "feedback_records",
     "item_stats",
     "latest_report",
     "measures",

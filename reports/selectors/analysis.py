@@ -5,7 +5,7 @@ lacking, technique issues (mechanical vs body/paint), and the lists that need ac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from django.conf import settings
@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from callbacks.models import Classification, Survey, SurveyType
 from callbacks.survey_items import items_for
 from csat.domain import scoring
+from csat.domain.identifiers import display_plate
+from csat.domain.privacy import mask_mobile
 
 from .period import ROW_CHUNK, format_local, month_bounds, scoped
 from .surveys import month_surveys, person_name
@@ -203,64 +205,97 @@ def item_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, 
     }
 
 
-def _feedback_row(s: Survey) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "task_id": s.callback_id,
-        "surveyed_at": format_local(s.surveyed_at),
-        "store": s.store.name,
-        "customer": s.customer.name,
-        "mobile": s.customer.masked_mobile,
-        "plate": s.vehicle.plate_display if s.vehicle else "",
-        "type": s.type,
-        "type_label": s.get_type_display(),
-        "score": s.score_used,
-        "classification": s.classification,
-        "classification_label": s.get_classification_display(),
-        "at_risk": s.classification == Classification.AT_RISK_OPINION,
-        "grade": s.grade,
-        "remarks": s.remarks,
-        "not_rated_reason": s.not_rated_reason,
-        "agent": person_name(s.surveyed_by.first_name, s.surveyed_by.last_name, s.surveyed_by.username),
-        "complaint_id": s.complaint_id,
-        "complaint_number": s.complaint.number if s.complaint else "",
-    }
+FEEDBACK_FIELDS = (
+    "id",
+    "callback_id",
+    "surveyed_at",
+    "store__name",
+    "customer__name",
+    "customer__mobile",
+    "vehicle__plate",
+    "type",
+    "score_used",
+    "classification",
+    "grade",
+    "remarks",
+    "not_rated_reason",
+    "surveyed_by__first_name",
+    "surveyed_by__last_name",
+    "surveyed_by__username",
+    "complaint_id",
+    "complaint__number",
+)
 
+# Records of each list kept in the report's data (the dashboard); the xlsx lists all of them.
+FEEDBACK_SHOWN = 50
 
 DISSATISFIED = (Classification.COMPLAINT, Classification.DISSATISFIED)
 OPINIONS = (Classification.OPINION, Classification.AT_RISK_OPINION)
+FEEDBACK_LISTS: dict[str, Q] = {
+    "dissatisfied": Q(classification__in=DISSATISFIED),
+    "grievances": Q(classification=Classification.GRIEVANCE),
+    "opinions": Q(classification__in=OPINIONS),
+    "not_rated": Q(score_used__isnull=True),
+}
 
 
-def feedback_lists(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, Any]:
+def feedback_row(r: dict[str, Any]) -> dict[str, Any]:
+    """One feedback record from a ``.values(*FEEDBACK_FIELDS)`` row (no model instances)."""
+    types, classes = dict(SurveyType.choices), dict(Classification.choices)
+    classification = r["classification"]
+    return {
+        "id": r["id"],
+        "task_id": r["callback_id"],
+        "surveyed_at": format_local(r["surveyed_at"]),
+        "store": r["store__name"],
+        "customer": r["customer__name"],
+        "mobile": mask_mobile(r["customer__mobile"]),
+        "plate": display_plate(r["vehicle__plate"]) if r["vehicle__plate"] else "",
+        "type": r["type"],
+        "type_label": str(types.get(r["type"], r["type"])),
+        "score": r["score_used"],
+        "classification": classification,
+        "classification_label": str(classes.get(classification, classification or "")),
+        "at_risk": classification == Classification.AT_RISK_OPINION,
+        "grade": r["grade"],
+        "remarks": r["remarks"],
+        "not_rated_reason": r["not_rated_reason"],
+        "agent": person_name(
+            r["surveyed_by__first_name"], r["surveyed_by__last_name"], r["surveyed_by__username"]
+        ),
+        "complaint_id": r["complaint_id"],
+        "complaint_number": r["complaint__number"] or "",
+    }
+
+
+def feedback_records(
+    *, month: dt.date, store_ids: Sequence[int] | None, key: str, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """One list's records, oldest first, streamed from the database (``limit``: the first ones)."""
+    qs = month_surveys(month, store_ids).filter(FEEDBACK_LISTS[key]).order_by("surveyed_at", "pk")
+    rows = qs.values(*FEEDBACK_FIELDS)
+    if limit is not None:
+        return (feedback_row(r) for r in rows[:limit])
+    return (feedback_row(r) for r in rows.iterator(chunk_size=ROW_CHUNK))
+
+
+def feedback_lists(
+    *, month: dt.date, store_ids: Sequence[int] | None, shown: int = FEEDBACK_SHOWN
+) -> dict[str, Any]:
     """Dissatisfied callbacks, grievances, opinions (at-risk flagged) and non-raters with reasons.
 
-    One query for the records (split into the four lists) and one for the reasons ranked.
+    The counts of every list in one conditional aggregate, the first ``shown`` records of each
+    (one bounded query per list) and the reasons ranked, so the data does not grow with the rows.
+    The xlsx streams the whole lists with ``feedback_records``.
     """
     qs = month_surveys(month, store_ids)
-    wanted = Q(classification__in=[*DISSATISFIED, Classification.GRIEVANCE, *OPINIONS]) | Q(
-        score_used__isnull=True
-    )
-    surveys = (
-        qs.filter(wanted)
-        .select_related("store", "customer", "vehicle", "surveyed_by", "complaint")
-        .order_by("surveyed_at", "pk")
-    )
-    lists: dict[str, list[dict[str, Any]]] = {
-        "dissatisfied": [],
-        "grievances": [],
-        "opinions": [],
-        "not_rated": [],
+    counts = qs.aggregate(**{key: Count("pk", filter=q) for key, q in FEEDBACK_LISTS.items()})
+    lists = {
+        key: list(feedback_records(month=month, store_ids=store_ids, key=key, limit=shown))
+        if counts[key]
+        else []
+        for key in FEEDBACK_LISTS
     }
-    for s in surveys.iterator(chunk_size=ROW_CHUNK):
-        row = _feedback_row(s)
-        if s.classification in DISSATISFIED:
-            lists["dissatisfied"].append(row)
-        elif s.classification == Classification.GRIEVANCE:
-            lists["grievances"].append(row)
-        elif s.classification in OPINIONS:
-            lists["opinions"].append(row)
-        if s.score_used is None:
-            lists["not_rated"].append(row)
     reasons = (
         qs.filter(score_used__isnull=True)
         .values("not_rated_reason")
@@ -269,5 +304,6 @@ def feedback_lists(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[s
     )
     return {
         **lists,
+        "counts": counts,
         "not_rated_reasons": [{"reason": r["not_rated_reason"], "count": r["count"]} for r in reasons],
     }

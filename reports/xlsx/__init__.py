@@ -8,7 +8,7 @@ Written only from the report's data dict, so the file shows exactly the stored f
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
 from typing import Any
 
 from django.utils import timezone
@@ -28,7 +28,7 @@ from .sheets import (
     reasons_sheet,
     satisfaction_sheet,
 )
-from .writer import AMOUNT, INT, PCT, PER_MILLE, SCORE, Column, put, red_when, show_axes, table
+from .writer import AMOUNT, INT, PCT, PER_MILLE, SCORE, Column, Sheet, layout, put, red_when, show_axes, table
 
 __all__ = ["report_workbook"]
 
@@ -47,6 +47,7 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
     prev = trend.get(data["previous_month"], {})
     rates = {row["key"]: row for row in c["rates"]}
     missed = sum(row["missed"] for row in c["deadlines"])
+    feedback = data["feedback"]["counts"]
     return [
         {"label": _("应回访数"), "value": counts["required"], "fmt": INT},
         {"label": _("回访成功数"), "value": counts["reached"], "fmt": INT},
@@ -105,18 +106,25 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": _("重开投诉"), "value": len(c["reopened"]), "fmt": INT},
         {"label": _("批准补偿件数"), "value": c["compensation"]["count"], "fmt": INT},
         {"label": _("批准补偿金额（元）"), "value": c["compensation"]["amount"], "fmt": AMOUNT},
-        {"label": _("回访不满意"), "value": len(data["feedback"]["dissatisfied"]), "fmt": INT},
-        {"label": _("抱怨"), "value": len(data["feedback"]["grievances"]), "fmt": INT},
-        {"label": _("意见"), "value": len(data["feedback"]["opinions"]), "fmt": INT},
+        {"label": _("回访不满意"), "value": feedback["dissatisfied"], "fmt": INT},
+        {"label": _("抱怨"), "value": feedback["grievances"], "fmt": INT},
+        {"label": _("意见"), "value": feedback["opinions"], "fmt": INT},
     ]
 
 
-def _summary(ws: Any, data: dict[str, Any], *, built_at: dt.datetime, built_by: Any, trigger: str) -> None:
-    ws.title = _("汇总")
-    title = ws.cell(
-        row=1, column=1, value=_("%(month)s 月度客户满意度与投诉分析报告") % {"month": data["month"]}
-    )
+def _summary(
+    sheet: Sheet, data: dict[str, Any], *, built_at: dt.datetime, built_by: Any, trigger: str
+) -> None:
+    columns = [
+        Column(_("指标"), "label", width=34),
+        Column(_("本月"), lambda r: r.get("value", r.get("text")), width=14, row_format=True),
+        Column(_("上月"), "previous", width=12, row_format=True),
+        Column(_("目标"), "target", width=12, row_format=True),
+    ]
+    layout(sheet, columns, SUMMARY_HEADER_ROW)
+    title = put(sheet, _("%(month)s 月度客户满意度与投诉分析报告") % {"month": data["month"]})
     title.font = Font(bold=True, size=14)
+    sheet.append([title])
     who = (built_by.get_full_name() or built_by.get_username()) if built_by is not None else ""
     meta = (
         (_("范围"), _scope_label(data)),
@@ -126,36 +134,23 @@ def _summary(ws: Any, data: dict[str, Any], *, built_at: dt.datetime, built_by: 
         (_("生成人"), who),
         (_("数据截至"), data["as_of"]),
     )
-    for row, (label, value) in enumerate(meta, start=2):
-        put(ws, row, 1, label).font = Font(bold=True)
-        put(ws, row, 2, value)
+    for label, value in meta:
+        cell = put(sheet, label)
+        cell.font = Font(bold=True)
+        sheet.append([cell, put(sheet, value)])
     kpis = _kpis(data)
-    rng = table(
-        ws,
-        [
-            Column(_("指标"), "label", width=34),
-            Column(_("本月"), lambda r: r.get("value", r.get("text")), width=14),
-            Column(_("上月"), "previous", width=12),
-            Column(_("目标"), "target", width=12),
-        ],
-        kpis,
-        header_row=SUMMARY_HEADER_ROW,
-    )
+    rng = table(sheet, columns, kpis, header_row=SUMMARY_HEADER_ROW)
     for row, kpi in enumerate(kpis, start=rng.first):
-        fmt = kpi.get("fmt")
-        for col in (2, 3, 4):
-            if fmt:
-                ws.cell(row=row, column=col).number_format = fmt
         if kpi.get("target") is not None:
             cell = f"B{row}"
             if kpi["below"]:
-                red_when(ws, cell, below=kpi["target"])
+                red_when(sheet, cell, below=kpi["target"])
             else:
-                red_when(ws, cell, above=kpi["target"])
+                red_when(sheet, cell, above=kpi["target"])
 
 
 def _trend(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("满意度趋势"))
+    ws = Sheet(wb, _("满意度趋势"))
     rng = table(
         ws,
         [
@@ -185,10 +180,10 @@ def _trend(wb: Workbook, data: dict[str, Any]) -> None:
 def report_workbook(
     data: dict[str, Any], *, built_at: dt.datetime, built_by: Any = None, trigger: str
 ) -> bytes:
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     wb.properties.title = _("月度报表")
     wb.properties.creator = "csat"
-    _summary(wb.active, data, built_at=built_at, built_by=built_by, trigger=trigger)
+    _summary(Sheet(wb, _("汇总")), data, built_at=built_at, built_by=built_by, trigger=trigger)
     _trend(wb, data)
     satisfaction_sheet(wb, data)
     dimensions_sheet(wb, data)
@@ -197,6 +192,9 @@ def report_workbook(
     feedback_sheet(wb, data)
     complaints_sheets(wb, data)
     assessment_sheets(wb, data)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    # Rows go to openpyxl's temporary files as they are written, the zip to one more: the
+    # workbook is never whole in memory, only the finished (compressed) file.
+    with tempfile.TemporaryFile() as out:
+        wb.save(out)
+        out.seek(0)
+        return out.read()

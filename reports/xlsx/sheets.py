@@ -5,16 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 
-from reports.selectors import BREAKDOWNS, breakdown_titles
+from reports.selectors import BREAKDOWNS, breakdown_titles, feedback_records, parse_month
 
-from .writer import AMOUNT, INT, PCT, PER_MILLE, SCORE, Column, fraction, red_when, show_axes, table
+from .writer import (
+    AMOUNT,
+    INT,
+    PCT,
+    PER_MILLE,
+    SCORE,
+    Column,
+    Sheet,
+    fraction,
+    put,
+    red_when,
+    show_axes,
+    table,
+)
 
 
 def satisfaction_sheet(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("满意度分析"))
+    ws = Sheet(wb, _("满意度分析"))
     goal = data["targets"]["satisfaction"]
     titles = breakdown_titles()
     rows = [{**row, "group": titles[key]} for key in BREAKDOWNS for row in data["surveys"]["breakdowns"][key]]
@@ -46,7 +60,7 @@ def _level_labels() -> list[str]:
 
 
 def dimensions_sheet(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("五维度"))
+    ws = Sheet(wb, _("五维度"))
     dims = data["dimensions"]
     goal = dims["target"]
     columns = [
@@ -64,10 +78,9 @@ def dimensions_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     score_col = 18
     red_when(ws, rng.column(score_col), below=goal)
     summary_row = rng.last + 2
-    ws.cell(row=summary_row, column=1, value=_("综合满意度"))
-    cell = ws.cell(row=summary_row, column=score_col, value=dims["overall"])
-    cell.number_format = SCORE
-    red_when(ws, cell.coordinate, below=goal)
+    ws.skip_to(summary_row)
+    ws.append([_("综合满意度"), *[None] * (score_col - 2), put(ws, dims["overall"], SCORE)])
+    red_when(ws, f"{get_column_letter(score_col)}{summary_row}", below=goal)
     chart = BarChart()
     chart.type = "col"
     chart.title = _("五维度满意度")
@@ -82,7 +95,7 @@ def dimensions_sheet(wb: Workbook, data: dict[str, Any]) -> None:
 
 
 def reasons_sheet(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("低分原因"))
+    ws = Sheet(wb, _("低分原因"))
     table(
         ws,
         [
@@ -96,7 +109,7 @@ def reasons_sheet(wb: Workbook, data: dict[str, Any]) -> None:
 
 
 def items_sheet(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("调查项目"))
+    ws = Sheet(wb, _("调查项目"))
     table(
         ws,
         [
@@ -112,7 +125,7 @@ def items_sheet(wb: Workbook, data: dict[str, Any]) -> None:
         ],
         data["items"]["items"],
     )
-    ws = wb.create_sheet(_("维修技术"))
+    ws = Sheet(wb, _("维修技术"))
     table(
         ws,
         [
@@ -128,15 +141,23 @@ def items_sheet(wb: Workbook, data: dict[str, Any]) -> None:
 
 
 def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("客户反馈"))
-    feedback = data["feedback"]
+    """Every record of the four lists, streamed from the database when the file is built (the
+    data keeps only the first ones); the file is stored with its version, so it does not change."""
+    ws = Sheet(wb, _("客户反馈"))
+    month = parse_month(data["month"])
+    store_ids = [data["store"]["id"]] if data["store"] else None
     lists = (
         ("dissatisfied", _("回访不满意")),
         ("grievances", _("抱怨")),
         ("opinions", _("意见")),
         ("not_rated", _("未评分")),
     )
-    rows = [{**row, "list": str(title)} for key, title in lists for row in feedback[key]]
+    rows = (
+        {**row, "list": str(title)}
+        for key, title in lists
+        if data["feedback"]["counts"][key]
+        for row in feedback_records(month=month, store_ids=store_ids, key=key)
+    )
     table(
         ws,
         [
@@ -158,17 +179,17 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
         ],
         rows,
     )
-    ws = wb.create_sheet(_("未评分原因"))
+    ws = Sheet(wb, _("未评分原因"))
     table(
         ws,
         [Column(_("原因"), "reason", width=40), Column(_("人数"), "count", INT)],
-        feedback["not_rated_reasons"],
+        data["feedback"]["not_rated_reasons"],
     )
 
 
 def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     c = data["complaints"]
-    ws = wb.create_sheet(_("投诉分析"))
+    ws = Sheet(wb, _("投诉分析"))
     groups = (
         ("by_kind", _("按类型")),
         ("by_severity", _("按级别")),
@@ -187,7 +208,7 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
         rows,
     )
 
-    ws = wb.create_sheet(_("按部门投诉"))
+    ws = Sheet(wb, _("按部门投诉"))
     departments = c["by_department"] or [{"label": _("无"), "count": 0, "major": 0, "general": 0}]
     rng = table(
         ws,
@@ -208,7 +229,7 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     chart.height, chart.width = 8, 16
     ws.add_chart(chart, "F2")
 
-    ws = wb.create_sheet(_("处理时限"))
+    ws = Sheet(wb, _("处理时限"))
     table(
         ws,
         [
@@ -223,7 +244,7 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     )
     red_when(ws, "D2:D6", above=0)
 
-    ws = wb.create_sheet(_("投诉率"))
+    ws = Sheet(wb, _("投诉率"))
     rng = table(
         ws,
         [
@@ -240,7 +261,7 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
 
     open_ids = {row["id"] for row in c["open_past_three_days"]}
     reopened = {row["id"]: row["reopens"] for row in c["reopened"]}
-    ws = wb.create_sheet(_("投诉清单"))
+    ws = Sheet(wb, _("投诉清单"))
     table(
         ws,
         [
@@ -263,7 +284,7 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
         _complaint_rows(c),
     )
 
-    ws = wb.create_sheet(_("预防措施"))
+    ws = Sheet(wb, _("预防措施"))
     table(
         ws,
         [
@@ -290,7 +311,7 @@ def _complaint_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
-    ws = wb.create_sheet(_("部门考核"))
+    ws = Sheet(wb, _("部门考核"))
     rng = table(
         ws,
         [
@@ -304,7 +325,7 @@ def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
         data["assessment"],
     )
     red_when(ws, rng.column(5), below=0)
-    ws = wb.create_sheet(_("考核明细"))
+    ws = Sheet(wb, _("考核明细"))
     events = [
         {**e, "store": r["store"], "department": r["department"]}
         for r in data["assessment"]

@@ -1,4 +1,4 @@
-"""Low-level writing: one table per sheet with a styled, frozen header row, an autofilter, number
+"""Low-level writing, streamed (openpyxl write-only mode): one table per sheet with a styled, frozen header row, an autofilter, number
 formats, red-below-target conditional formats and safe cell values."""
 
 from __future__ import annotations
@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.workbook.workbook import Workbook
 
 INT = "0"
 SCORE = "0.0"
@@ -34,16 +35,39 @@ class Column:
     number_format: str | None = None
     width: int = 12
     wrap: bool = False
+    row_format: bool = False  # the row's own "fmt" (a table of mixed figures)
 
     def get(self, row: dict[str, Any]) -> Any:
         return row.get(self.value) if isinstance(self.value, str) else self.value(row)
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
-    """Write one value; text is never taken as a formula and loses characters XML cannot hold."""
+class Sheet:
+    """A write-only worksheet (openpyxl streams each row to disk): rows are appended in order,
+    column widths and the frozen header are set before the first row."""
+
+    def __init__(self, wb: Workbook, title: str) -> None:
+        self.ws = wb.create_sheet(title)
+        self.rows = 0
+
+    def __getattr__(self, name: str) -> Any:  # add_chart, title, conditional_formatting, …
+        return getattr(self.ws, name)
+
+    def append(self, cells: Sequence[Any]) -> int:
+        self.ws.append(list(cells))
+        self.rows += 1
+        return self.rows
+
+    def skip_to(self, row: int) -> None:
+        """Blank rows until the next one appended is ``row``."""
+        while self.rows < row - 1:
+            self.append([])
+
+
+def put(sheet: Sheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
+    """One cell; text is never taken as a formula and loses characters XML cannot hold."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = ws.cell(row=row, column=col, value=value)
+    cell = WriteOnlyCell(sheet.ws, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # customer remarks like "=HYPERLINK(...)" stay text
     if number_format and not isinstance(value, str):
@@ -51,13 +75,11 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     return cell
 
 
-def header(ws: Worksheet, row: int, titles: Sequence[str], widths: Sequence[int] | None = None) -> None:
-    for col, title in enumerate(titles, start=1):
-        cell = put(ws, row, col, title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        if widths:
-            ws.column_dimensions[get_column_letter(col)].width = widths[col - 1]
+def layout(sheet: Sheet, columns: Sequence[Column], header_row: int = 1) -> None:
+    """Widths and the frozen header: written before the sheet's rows in a streamed sheet."""
+    for col, column in enumerate(columns, start=1):
+        sheet.ws.column_dimensions[get_column_letter(col)].width = column.width
+    sheet.ws.freeze_panes = f"A{header_row + 1}"
 
 
 @dataclass
@@ -74,23 +96,34 @@ class TableRange:
 
 
 def table(
-    ws: Worksheet, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, header_row: int = 1
+    sheet: Sheet, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, header_row: int = 1
 ) -> TableRange:
-    """Header + rows; freezes the header, filters the whole table."""
-    header(ws, header_row, [c.header for c in columns], [c.width for c in columns])
-    r = header_row
-    for r, row in enumerate(rows, start=header_row + 1):  # noqa: B007 - r is the last row written
-        for col, column in enumerate(columns, start=1):
-            cell = put(ws, r, col, column.get(row), column.number_format)
+    """Header + rows (any iterable: rows are written as they come); freezes the header, filters
+    the whole table. A sheet with rows above the table was laid out by the caller."""
+    if sheet.rows == 0:
+        layout(sheet, columns, header_row)
+    sheet.skip_to(header_row)
+    titles = []
+    for column in columns:
+        cell = put(sheet, column.header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        titles.append(cell)
+    r = sheet.append(titles)
+    for row in rows:
+        cells = []
+        for column in columns:
+            cell = put(sheet, column.get(row), row.get("fmt") if column.row_format else column.number_format)
             if column.wrap:
                 cell.alignment = WRAP
+            cells.append(cell)
+        r = sheet.append(cells)
     last_col = get_column_letter(len(columns))
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.auto_filter.ref = f"A{header_row}:{last_col}{max(r, header_row)}"
+    sheet.ws.auto_filter.ref = f"A{header_row}:{last_col}{r}"
     return TableRange(header_row, header_row + 1, r, len(columns))
 
 
-def red_when(ws: Worksheet, ref: str, *, below: float | None = None, above: float | None = None) -> None:
+def red_when(ws: Any, ref: str, *, below: float | None = None, above: float | None = None) -> None:
     """Red cell when a number is below (or above) the target; blanks and text stay plain."""
     top_left = ref.split(":")[0]
     if below is not None:
