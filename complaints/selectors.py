@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -28,11 +29,8 @@ from csat.models import Department, Role
 from csat.subqueries import subquery_count
 
 
-def complaint_list(*, user: Any) -> QuerySet[Complaint]:
-    """Store-scoped; a department manager sees their department's tickets and what they received."""
-    qs = access.scope_to_user(
-        Complaint.objects.select_related("store", "customer", "department", "received_by_department"), user
-    )
+def _visible(qs: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
+    qs = access.scope_to_user(qs, user)
     profile = access.profile_of(user)
     if profile is not None and not user.is_superuser:
         if profile.role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
@@ -41,6 +39,14 @@ def complaint_list(*, user: Any) -> QuerySet[Complaint]:
             )
         elif profile.role == Role.STAFF:
             qs = qs.filter(received_by=user)
+    return qs
+
+
+def complaint_list(*, user: Any) -> QuerySet[Complaint]:
+    """Store-scoped; a department manager sees their department's tickets and what they received."""
+    qs = _visible(
+        Complaint.objects.select_related("store", "customer", "department", "received_by_department"), user
+    )
     next_due = Deadline.objects.filter(
         complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
     ).order_by("due_at")
@@ -153,12 +159,88 @@ def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> lis
     return list(rows.values())
 
 
-def board(*, user: Any) -> dict[str, list[Complaint]]:
-    """Customer care's board: every open ticket by step, soonest deadline first."""
+BOARD_COLUMN_ROWS = 50
+OPEN_STATUSES = tuple(status for status in Status.values if status != Status.CLOSED)
+
+# Each ticket's soonest open deadline, aggregated once (the partial index deadline_open_next_idx)
+# instead of a correlated subquery per ticket: ordering thousands of open tickets by it stays cheap.
+_BY_URGENCY = """
+    SELECT c.id, row_number() OVER (PARTITION BY c.status ORDER BY n.due_at NULLS LAST, c.id) AS rank_in_status
+    FROM ({tickets}) c
+    LEFT JOIN (
+        SELECT complaint_id, MIN(due_at) AS due_at FROM complaints_deadline
+        WHERE met_at IS NULL AND cancelled_at IS NULL GROUP BY complaint_id
+    ) n ON n.complaint_id = c.id
+    ORDER BY n.due_at NULLS LAST, c.id
+"""
+
+
+def _ids_by_urgency(
+    tickets: QuerySet[Complaint], *, per_status: int | None = None, **window: int
+) -> list[int]:
+    """Ids of ``tickets`` soonest deadline first: the first ``per_status`` of each step, or one page
+    (``limit``/``offset``) of them all."""
+    sql, params = tickets.order_by().values("id", "status").query.sql_with_params()
+    query = _BY_URGENCY.format(tickets=sql)
+    if per_status is not None:
+        query = f"SELECT id FROM ({query}) ranked WHERE rank_in_status <= %s"  # noqa: S608 - ORM-compiled SQL
+        params = (*params, per_status)
+    else:
+        query = f"SELECT id FROM ({query}) ranked LIMIT %s OFFSET %s"  # noqa: S608 - ORM-compiled SQL
+        params = (*params, window["limit"], window["offset"])
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _with_rows(ids: list[int], user: Any) -> list[Complaint]:
+    rows = complaint_list(user=user).in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+class UrgentTickets:
+    """A ticket list for django.core.paginator.Paginator: counts with one COUNT, and each page is its
+    ids by urgency then those rows with the list's annotations (two queries, whatever the page)."""
+
+    def __init__(self, tickets: QuerySet[Complaint], *, user: Any) -> None:
+        self.tickets, self.user = tickets, user
+
+    def count(self) -> int:
+        return self.tickets.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Complaint]:
+        start, stop = window.start or 0, window.stop
+        ids = _ids_by_urgency(self.tickets, limit=stop - start, offset=start)
+        return _with_rows(ids, self.user)
+
+
+def urgent_tickets(*, user: Any, status: str | None = None) -> UrgentTickets:
+    """The user's tickets of one step (every open one when ``status`` is None), soonest deadline first."""
+    tickets = _visible(Complaint.objects.all(), user)
+    tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
+    return UrgentTickets(tickets, user=user)
+
+
+def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
+    """Customer care's board: per open step, its total (one grouped COUNT) and the ``rows`` most
+    urgent tickets, soonest deadline first; the full list is ``complaints:list?status=…``."""
+    open_tickets = _visible(Complaint.objects.all(), user).filter(status__in=OPEN_STATUSES)
+    counts = dict(open_tickets.values_list("status").annotate(n=Count("pk")).order_by())
     columns: dict[str, list[Complaint]] = defaultdict(list)
-    for complaint in complaint_list(user=user).exclude(status=Status.CLOSED).order_by("next_due_at"):
-        columns[complaint.status].append(complaint)
-    return {status: columns.get(status, []) for status in Status.values if status != Status.CLOSED}
+    for ticket in _with_rows(_ids_by_urgency(open_tickets, per_status=rows or BOARD_COLUMN_ROWS), user):
+        columns[ticket.status].append(ticket)
+    return [
+        {
+            "status": status,
+            "label": Status(status).label,
+            "count": counts.get(status, 0),
+            "tickets": columns[status],
+        }
+        for status in OPEN_STATUSES
+    ]
 
 
 # --- prevention ---------------------------------------------------------------------------

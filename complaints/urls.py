@@ -9,6 +9,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
+    path("list/", views.ticket_list, name="list"),
     path("approvals/", views.approvals, name="approvals"),
     path("assessment/", views.assessment_page, name="assessment"),
     path("measures/", prevention_views.measure_list, name="measures"),

@@ -294,6 +294,12 @@ class Deadline(models.Model):
                 name="deadline_open_warn_idx",
                 condition=models.Q(met_at__isnull=True, warned_at__isnull=True, cancelled_at__isnull=True),
             ),
+            # Each ticket's next open deadline (the board and the lists order by it).
+            models.Index(
+                fields=["complaint", "due_at"],
+                name="deadline_open_next_idx",
+                condition=models.Q(met_at__isnull=True, cancelled_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
