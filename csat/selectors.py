@@ -7,9 +7,10 @@ import re
 from typing import cast
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from csat.access import AnyUser, scope_to_user, visible_stores
+from csat.access import AnyUser, profile_of, scope_to_user, sees_all_stores, visible_stores
 from csat.domain import identifiers
 from csat.models import CalendarOverride, Customer, Department, SalesDelivery, ServiceVisit, Store, Vehicle
 
@@ -84,15 +85,31 @@ def office_hours() -> tuple[dt.time, dt.time]:
     return dt.time.fromisoformat(hours[0]), dt.time.fromisoformat(hours[1])
 
 
+OVERVIEW_CACHE_SECONDS = 60
+
+
 def store_overview(*, user: AnyUser) -> dict[str, int]:
-    """The counts on every landing page, for the stores the user may see (one query each)."""
-    return {
-        "stores": visible_stores(user).count(),
-        "customers": customer_list(user=user).count(),
-        "vehicles": scope_to_user(Vehicle.objects.all(), user).count(),
-        "sales": scope_to_user(SalesDelivery.objects.all(), user).count(),
-        "service_visits": scope_to_user(ServiceVisit.objects.all(), user).count(),
-    }
+    """The counts on every landing page, for the stores the user may see (one query each).
+
+    Whole-table counts at dealer-group scale take hundreds of milliseconds, so the figures are
+    cached per scope (the group, or one store) for a minute; no invalidation.
+    """
+    if sees_all_stores(user):
+        key = "overview:all"
+    else:
+        profile = profile_of(user)
+        key = f"overview:store:{profile.store_id if profile is not None else None}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = {
+            "stores": visible_stores(user).count(),
+            "customers": customer_list(user=user).count(),
+            "vehicles": scope_to_user(Vehicle.objects.all(), user).count(),
+            "sales": scope_to_user(SalesDelivery.objects.all(), user).count(),
+            "service_visits": scope_to_user(ServiceVisit.objects.all(), user).count(),
+        }
+        cache.set(key, figures, OVERVIEW_CACHE_SECONDS)
+    return cast(dict[str, int], figures)
 
 
 def customer_card(*, customer: Customer, recent: int = 10) -> dict[str, object]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from csat.demo import DEMO_PASSWORD, seed_demo
 from csat.models import DepartmentKind, Role
@@ -125,6 +129,36 @@ def test_landing_overview_counts_only_the_users_store(
         "service_visits": 0,
     }
     assert signed_in(hq).get("/").context["overview"]["customers"] == 5
+
+
+def test_landing_overview_is_cached_a_minute_per_scope(
+    agent: Any, agent_b: Any, hq: Any, store_a: Any, store_b: Any
+) -> None:
+    CustomerFactory(store=store_a)
+    with time_machine.travel(dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC), tick=False) as clock:
+        assert signed_in(agent).get("/").context["overview"]["customers"] == 1
+        assert signed_in(hq).get("/").context["overview"]["customers"] == 1
+        CustomerFactory(store=store_a)
+        CustomerFactory(store=store_b)
+        # Within the minute: the figures of each scope as first counted, one store's not another's.
+        html = signed_in(agent).get("/").content.decode()
+        assert signed_in(agent).get("/").context["overview"]["customers"] == 1
+        assert "统计数字每分钟更新一次" in html
+        assert signed_in(hq).get("/").context["overview"]["customers"] == 1
+        assert signed_in(agent_b).get("/").context["overview"]["customers"] == 1
+        clock.shift(dt.timedelta(seconds=61))
+        assert signed_in(agent).get("/").context["overview"]["customers"] == 2
+        assert signed_in(hq).get("/").context["overview"]["customers"] == 3
+
+
+def test_landing_overview_counts_nothing_while_cached(agent: Any) -> None:
+    client = signed_in(agent)
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    tables = ("csat_customer", "csat_vehicle", "csat_salesdelivery", "csat_servicevisit", "csat_store")
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and not [sql for sql in counts if any(f'FROM "{t}"' in sql for t in tables)], counts
 
 
 def test_whoami_shows_name_role_and_store(agent: Any) -> None:
