@@ -190,6 +190,10 @@ class Customer(TimeStamped):
                 fields=["mobile"], name="customer_mobile_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["name"], name="customer_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # The few do-not-contact customers, for the work queue's anti-join (NOT EXISTS).
+            models.Index(
+                fields=["id"], name="customer_do_not_contact_idx", condition=models.Q(do_not_contact=True)
+            ),
         ]
 
     def __str__(self) -> str:
