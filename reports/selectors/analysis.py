@@ -239,9 +239,19 @@ FEEDBACK_LISTS: dict[str, Q] = {
 }
 
 
-def feedback_row(r: dict[str, Any]) -> dict[str, Any]:
+def _feedback_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Survey type and classification labels in the active language, looked up once per list."""
+    return (
+        {k: str(v) for k, v in SurveyType.choices},
+        {k: str(v) for k, v in Classification.choices},
+    )
+
+
+def feedback_row(
+    r: dict[str, Any], labels: tuple[dict[str, str], dict[str, str]] | None = None
+) -> dict[str, Any]:
     """One feedback record from a ``.values(*FEEDBACK_FIELDS)`` row (no model instances)."""
-    types, classes = dict(SurveyType.choices), dict(Classification.choices)
+    types, classes = labels or _feedback_labels()
     classification = r["classification"]
     return {
         "id": r["id"],
@@ -252,10 +262,10 @@ def feedback_row(r: dict[str, Any]) -> dict[str, Any]:
         "mobile": mask_mobile(r["customer__mobile"]),
         "plate": display_plate(r["vehicle__plate"]) if r["vehicle__plate"] else "",
         "type": r["type"],
-        "type_label": str(types.get(r["type"], r["type"])),
+        "type_label": types.get(r["type"], r["type"]),
         "score": r["score_used"],
         "classification": classification,
-        "classification_label": str(classes.get(classification, classification or "")),
+        "classification_label": classes.get(classification, classification or ""),
         "at_risk": classification == Classification.AT_RISK_OPINION,
         "grade": r["grade"],
         "remarks": r["remarks"],
@@ -274,9 +284,10 @@ def feedback_records(
     """One list's records, oldest first, streamed from the database (``limit``: the first ones)."""
     qs = month_surveys(month, store_ids).filter(FEEDBACK_LISTS[key]).order_by("surveyed_at", "pk")
     rows = qs.values(*FEEDBACK_FIELDS)
+    labels = _feedback_labels()
     if limit is not None:
-        return (feedback_row(r) for r in rows[:limit])
-    return (feedback_row(r) for r in rows.iterator(chunk_size=ROW_CHUNK))
+        return (feedback_row(r, labels) for r in rows[:limit])
+    return (feedback_row(r, labels) for r in rows.iterator(chunk_size=ROW_CHUNK))
 
 
 def feedback_lists(

@@ -122,7 +122,7 @@ def _summary(
         Column(_("目标"), "target", width=12, row_format=True),
     ]
     layout(sheet, columns, SUMMARY_HEADER_ROW)
-    title = put(sheet, _("%(month)s 月度客户满意度与投诉分析报告") % {"month": data["month"]})
+    title = put(sheet, _("%(month)s 月度客户满意度与投诉分析报告") % {"month": data["month"]}, styled=True)
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     who = (built_by.get_full_name() or built_by.get_username()) if built_by is not None else ""
@@ -135,7 +135,7 @@ def _summary(
         (_("数据截至"), data["as_of"]),
     )
     for label, value in meta:
-        cell = put(sheet, label)
+        cell = put(sheet, label, styled=True)
         cell.font = Font(bold=True)
         sheet.append([cell, put(sheet, value)])
     kpis = _kpis(data)

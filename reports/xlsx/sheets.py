@@ -152,6 +152,7 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
         ("opinions", _("意见")),
         ("not_rated", _("未评分")),
     )
+    yes = _("是")
     rows = (
         {**row, "list": str(title)}
         for key, title in lists
@@ -170,7 +171,7 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
             Column(_("调查类型"), "type_label", width=12),
             Column(_("分数"), "score", INT, 8),
             Column(_("结果分类"), "classification_label", width=14),
-            Column(_("有风险"), lambda r: _("是") if r["at_risk"] else "", width=8),
+            Column(_("有风险"), lambda r: yes if r["at_risk"] else "", width=8),
             Column(_("客户等级"), "grade", width=8),
             Column(_("客户意见"), "remarks", width=40, wrap=True),
             Column(_("未评分原因"), "not_rated_reason", width=24, wrap=True),

@@ -63,14 +63,22 @@ class Sheet:
             self.append([])
 
 
-def put(sheet: Sheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
-    """One cell; text is never taken as a formula and loses characters XML cannot hold."""
+def put(sheet: Sheet, value: Any, number_format: str | None = None, *, styled: bool = False) -> Any:
+    """One cell; text is never taken as a formula and loses characters XML cannot hold. A plain
+    value goes as is (cheaper than a cell object); ``styled``: always a cell, to style it."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        formula = value.startswith("=")
+        if not (formula or styled):
+            return value
+        cell = WriteOnlyCell(sheet.ws, value=value)
+        if formula:
+            cell.data_type = "s"  # customer remarks like "=HYPERLINK(...)" stay text
+        return cell
+    if not (number_format or styled) or value is None:
+        return WriteOnlyCell(sheet.ws, value=value) if styled else value
     cell = WriteOnlyCell(sheet.ws, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # customer remarks like "=HYPERLINK(...)" stay text
-    if number_format and not isinstance(value, str):
+    if number_format:
         cell.number_format = number_format
     return cell
 
@@ -105,7 +113,7 @@ def table(
     sheet.skip_to(header_row)
     titles = []
     for column in columns:
-        cell = put(sheet, column.header)
+        cell = put(sheet, column.header, styled=True)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         titles.append(cell)
@@ -113,7 +121,8 @@ def table(
     for row in rows:
         cells = []
         for column in columns:
-            cell = put(sheet, column.get(row), row.get("fmt") if column.row_format else column.number_format)
+            fmt = row.get("fmt") if column.row_format else column.number_format
+            cell = put(sheet, column.get(row), fmt, styled=column.wrap)
             if column.wrap:
                 cell.alignment = WRAP
             cells.append(cell)
