@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -32,11 +33,19 @@ STEP_LABELS = {
 }
 
 
+MEASURE_PAGE_ROWS = 50
+
+
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
-    measures = list(selectors.measure_list(user=request.user).order_by("status", "due_date"))
+    """Recurring problems, the role's own queue (approve, verify, my department's) and every measure,
+    paginated; each queue shows at most a page's worth, oldest due first."""
+    measures = selectors.measure_list(user=request.user).order_by("status", "due_date", "pk")
     profile = access.profile_of(request.user)
-    mine = [m for m in measures if profile and m.owner_department_id == profile.department_id]
+    is_gm = access.has_role(request.user, Role.GENERAL_MANAGER)
+    is_admin = access.has_role(request.user, Role.ADMIN_ASSESSOR)
+    department_id = profile.department_id if profile else None
+    page = Paginator(measures, MEASURE_PAGE_ROWS).get_page(request.GET.get("page"))
     return render(
         request,
         "complaints/measures/list.html",
@@ -45,13 +54,20 @@ def measure_list(request: HttpRequest) -> HttpResponse:
             "group_recurring": selectors.recurring_across_group(user=request.user)
             if access.sees_all_stores(request.user)
             else [],
-            "measures": measures,
-            "mine": mine,
-            "awaiting": [m for m in measures if m.status == MeasureStatus.AWAITING_APPROVAL],
-            "to_verify": [m for m in measures if m.status == MeasureStatus.DONE],
+            "page": page,
+            "measures": page.object_list,
+            "mine": list(measures.filter(owner_department_id=department_id)[:MEASURE_PAGE_ROWS])
+            if department_id
+            else [],
+            "awaiting": list(measures.filter(status=MeasureStatus.AWAITING_APPROVAL)[:MEASURE_PAGE_ROWS])
+            if is_gm
+            else [],
+            "to_verify": list(measures.filter(status=MeasureStatus.DONE)[:MEASURE_PAGE_ROWS])
+            if is_admin
+            else [],
             "can_propose": prevention.can_propose(request.user),
-            "is_gm": access.has_role(request.user, Role.GENERAL_MANAGER),
-            "is_admin": access.has_role(request.user, Role.ADMIN_ASSESSOR),
+            "is_gm": is_gm,
+            "is_admin": is_admin,
             "title": _("预防措施"),
         },
     )

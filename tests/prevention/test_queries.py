@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
+from complaints import prevention_views
 from complaints.models import MeasureStatus, PreventiveMeasure
 from tests.querycount import assert_flat
 
@@ -45,13 +47,30 @@ def test_measure_lists_have_a_fixed_query_count(
         },
         grow,
         pinned={
-            "page_gm": 7,
-            "page_agent": 7,
-            "page_owner": 7,
-            "page_group": 7,
+            # the list paginated (a count and a page) and the role's own queues, each bounded
+            "page_gm": 10,
+            "page_agent": 9,
+            "page_owner": 9,
+            "page_group": 8,
             "measure_page": 9,
             "api_gm": 3,
             "api_open": 3,
         },
     )
     assert all(f"/complaints/measures/{m.pk}/" in bodies["page_gm"] for m in made)
+
+
+def test_the_measure_list_is_paginated(
+    clock: Any, monkeypatch: pytest.MonkeyPatch, propose: Callable[..., PreventiveMeasure], gm: Any
+) -> None:
+    monkeypatch.setattr(prevention_views, "MEASURE_PAGE_ROWS", 2)
+    made = sorted((propose() for _ in range(3)), key=lambda m: (m.due_date, m.pk))
+    client = Client()
+    client.force_login(gm)
+    first, second = (client.get(f"/complaints/measures/?page={n}") for n in (1, 2))
+    assert [m.pk for m in first.context["measures"]] == [m.pk for m in made[:2]]
+    assert [m.pk for m in second.context["measures"]] == [made[2].pk]
+    assert first.context["page"].paginator.count == 3
+    assert len(first.context["awaiting"]) == 2
+    assert 'data-testid="measure-pager"' in first.content.decode()
+    assert "?page=2" in first.content.decode()
