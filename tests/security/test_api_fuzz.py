@@ -28,6 +28,22 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     yield from world_fixture(django_db_blocker)
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection() -> Iterator[None]:
+    """Calls go straight to the WSGI app, whose request signals close "old" connections; on
+    PostgreSQL that would close the test's own transaction. django.test.Client does the same."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def token(world: World, django_db_blocker: Any) -> str:
     with django_db_blocker.unblock():
