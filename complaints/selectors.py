@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -181,7 +182,10 @@ def _ids_by_urgency(
 ) -> list[int]:
     """Ids of ``tickets`` soonest deadline first: the first ``per_status`` of each step, or one page
     (``limit``/``offset``) of them all."""
-    sql, params = tickets.order_by().values("id", "status").query.sql_with_params()
+    try:
+        sql, params = tickets.order_by().values("id", "status").query.sql_with_params()
+    except EmptyResultSet:  # a scope that sees nothing (no profile)
+        return []
     query = _BY_URGENCY.format(tickets=sql)
     if per_status is not None:
         query = f"SELECT id FROM ({query}) ranked WHERE rank_in_status <= %s"  # noqa: S608 - ORM-compiled SQL

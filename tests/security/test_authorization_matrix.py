@@ -192,6 +192,7 @@ CASES: list[Case] = [
     C("survey-detail", "callbacks:survey", args=("survey",), allow=CALLBACK_READERS),
     # ---- complaints
     C("complaints", "complaints:index", allow=SIGNED_IN, scoped=False),
+    C("complaint-list", "complaints:list", allow=SIGNED_IN, scoped=False),  # scoped rows, paginated
     C(
         "complaint-create",
         "complaints:create",
