@@ -175,3 +175,22 @@ def test_defaults_to_the_current_month_and_own_store(march: Any) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert "深圳福田店 · 2026-04" in html and 'value="2026-04"' in html
+
+
+def test_feedback_lists_show_the_first_records_with_the_full_count(march: Any, monkeypatch: Any) -> None:
+    import functools
+
+    from django.urls import reverse
+
+    from reports import selectors
+
+    monkeypatch.setattr(selectors, "feedback_lists", functools.partial(selectors.feedback_lists, shown=1))
+    for day in (2, 3):
+        make_survey(march.store, type="sales", at=at(3, day), agent=march.users["agent"], score=60)
+    html = _page(march.users["gm"]).content.decode()
+    section = html[html.index('data-list="dissatisfied"') :].split("</details>")[0]
+    count = int(re.search(r'badge[^>]*">(\d+)<', section).group(1))  # type: ignore[union-attr]
+    assert count >= 2
+    survey_link = 'href="' + reverse("callbacks:survey", args=[0]).removesuffix("0/")
+    assert section.count(survey_link) == 1  # one record shown of the list's count
+    assert 'data-more="dissatisfied"' in section
