@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import kombu.pools
 import pytest
 import time_machine
 from celery.exceptions import Retry
@@ -47,14 +48,21 @@ def broker(settings: Any) -> Iterator[Any]:
             app._pool.force_close_all()
             app._pool = None
         app.amqp._producer_pool = None
+        # kombu caches producer pools per connection globally; a closed one would be handed out
+        # again to the next test ("Acquire on closed pool").
+        kombu.pools.reset()
 
-    old = (app.conf.task_always_eager, app.conf.broker_url)
+    names = ("task_always_eager", "broker_url", "broker_connection_retry", "task_publish_retry_policy")
+    old = {name: app.conf[name] for name in names}
     app.conf.task_always_eager = False
     app.conf.broker_connection_retry = False
     app.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
-    yield use
-    app.conf.task_always_eager, url = old
-    use(url)
+    try:
+        yield use
+    finally:
+        for name, value in old.items():
+            app.conf[name] = value
+        use(old["broker_url"])
 
 
 def _dispatch(client: Client, ticket: Any, sales: Any, capture: Any) -> tuple[int, float]:
