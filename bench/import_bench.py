@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scale_common import git_commit, machine
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_ROWS_PER_SECOND = 2000
@@ -164,28 +166,6 @@ def ensure_database(url: str) -> None:
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} × {cpu}"
-
-
-def git_commit() -> str:
-    def run(*args: str) -> str:
-        command = ["git", *args]
-        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
-
-    commit = run("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = run("status", "--porcelain", "--", "csat/intake", "csat/models", "csat/tasks.py")
-    return f"{commit}{' (+ uncommitted intake changes)' if dirty else ''}"
 
 
 def database_label() -> str:

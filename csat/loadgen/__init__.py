@@ -34,6 +34,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from callbacks.survey_items import items_for
+from csat.demo import DEPARTMENT_NAMES
 from csat.models import Department, DepartmentKind, Role, StaffProfile, Store
 
 PASSWORD = "bench-pass-2026"  # noqa: S105 - throwaway bench accounts on a bench database
@@ -92,16 +93,6 @@ CATEGORY_DEPARTMENT = {
     "parts": DepartmentKind.PARTS,
     "finance": DepartmentKind.FINANCE,
     "staff": DepartmentKind.ADMIN,
-}
-DEPARTMENT_NAMES = {
-    DepartmentKind.CUSTOMER_CARE: "市场客服部",
-    DepartmentKind.SALES: "销售部",
-    DepartmentKind.BUSINESS: "业务部",
-    DepartmentKind.SERVICE: "服务部",
-    DepartmentKind.ADMIN: "综合部",
-    DepartmentKind.FINANCE: "财务部",
-    DepartmentKind.PARTS: "配件部",
-    DepartmentKind.MANAGEMENT: "总经理室",
 }
 # Staff per store: (username part, role, department kind, how many).
 STAFF = [
