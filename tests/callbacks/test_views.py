@@ -61,6 +61,18 @@ def test_queue_page_query_count_is_pinned(store_a: Any, agent: Any, make_task: A
     assert len(many) == len(few)
 
 
+def test_queue_shows_the_first_rows_only_and_says_so(
+    store_a: Any, agent: Any, make_task: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from callbacks.views import queue
+
+    monkeypatch.setattr(queue, "QUEUE_LIMIT", 3)
+    for _ in range(4):
+        make_task(store_a)
+    html = signed_in(agent).get("/callbacks/").content.decode()
+    assert html.count('data-testid="task-') == 3 and "只显示前 3 个" in html
+
+
 def test_read_only_roles_see_no_claim_button(store_a: Any, hq: Any, make_task: Any) -> None:
     task = make_task(store_a)
     html = signed_in(hq).get("/callbacks/").content.decode()
