@@ -14,7 +14,8 @@ from crisis.models import CrisisAction, CrisisCase, SignalTerm, TeamMember
 from csat.models import CalendarOverride, Customer, Department, StaffProfile, Store, Vehicle
 
 # Not kept in history at all: bookkeeping that changes on every save.
-EXCLUDED = ("updated_at",)
+# Derived columns: a ticket's next deadline is kept by the deadline services, not edited.
+EXCLUDED = ("updated_at", "next_due_at", "next_due_kind")
 
 
 @dataclass(frozen=True)

@@ -228,13 +228,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--only", default="", help="only the endpoints whose label contains this text")
     args, _unknown = parser.parse_known_args()  # run_all.sh passes the same flags to every bench
 
     collectstatic()
     common.setup_django()
     load_before = common.load_average()
     fx = fixtures()
-    urls = endpoints(fx)
+    urls = [u for u in endpoints(fx) if args.only in u[0]]
     print("queries per request (in-process) …")
     queries = queries_per_request(fx, urls)
     print("customer search server time …")

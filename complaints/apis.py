@@ -114,9 +114,15 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return [a for a in allowed_actions(complaint.status) if permissions.can_act(user, complaint, a)]
 
 
+class _BlankAsNull(serializers.CharField):
+    def to_representation(self, value: Any) -> str | None:
+        return value or None
+
+
 class ComplaintListSerializer(serializers.ModelSerializer):
     next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    next_due_kind = serializers.CharField(read_only=True, allow_null=True)
+    # The step of the soonest open deadline; null when the ticket has none (closed, awaiting a step).
+    next_due_kind = _BlankAsNull(read_only=True, allow_null=True)
 
     class Meta:
         model = Complaint
@@ -139,7 +145,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
         ]
 
 
-LIST_COLUMNS = [f for f in ComplaintListSerializer.Meta.fields if f not in ("next_due_at", "next_due_kind")]
+LIST_COLUMNS = ComplaintListSerializer.Meta.fields
 
 
 class ComplaintCreateSerializer(serializers.Serializer):

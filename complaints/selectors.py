@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from complaints.models import (
@@ -44,27 +41,77 @@ def _visible(qs: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
 
 
 def complaint_list(*, user: Any) -> QuerySet[Complaint]:
-    """Store-scoped; a department manager sees their department's tickets and what they received."""
+    """Store-scoped; a department manager sees their department's tickets and what they received.
+    Each ticket carries its next open deadline (``next_due_at``/``next_due_kind``, kept on the row)."""
     qs = _visible(
         Complaint.objects.select_related("store", "customer", "department", "received_by_department"), user
     )
-    next_due = Deadline.objects.filter(
-        complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
-    ).order_by("due_at")
     return qs.annotate(
-        next_due_at=Subquery(next_due.values("due_at")[:1]),
-        next_due_kind=Subquery(next_due.values("kind")[:1]),
         breaches=subquery_count(Deadline.objects.filter(complaint=OuterRef("pk"), breached_at__isnull=False)),
     )
 
 
-def manager_queue(*, user: Any) -> dict[str, list[Complaint]]:
-    """My department's open tickets: new (not yet contacted), due soon, breached."""
-    open_tickets = list(complaint_list(user=user).exclude(status=Status.CLOSED).order_by("next_due_at"))
+OPEN_STATUSES = tuple(status for status in Status.values if status != Status.CLOSED)
+# Soonest deadline first; tickets with no open deadline last (the partial index's own order).
+BY_URGENCY = (F("next_due_at").asc(nulls_last=True), "id")
+# Rows per section of the manager's queue (3 sections) and per board column (6 steps); each shows
+# its total and links to its full list. Rendering the rows is most of these pages' time.
+QUEUE_ROWS = 20
+BOARD_ROWS = 10
+
+
+# The columns of a ticket table (partials/_ticket_table.html): not the long texts of each ticket.
+TABLE_COLUMNS = (
+    "id",
+    "number",
+    "store_id",
+    "kind",
+    "severity",
+    "urgent",
+    "status",
+    "next_due_at",
+    "next_due_kind",
+    "customer__name",
+    "department__name",
+)
+
+
+def _table_rows(tickets: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return tickets.select_related(None).select_related("customer", "department").only(*TABLE_COLUMNS)
+
+
+def _breached() -> Exists:
+    return Exists(Deadline.objects.filter(complaint=OuterRef("pk"), breached_at__isnull=False))
+
+
+def manager_queue(*, user: Any, rows: int | None = None) -> dict[str, dict[str, Any]]:
+    """My department's open tickets: new (not yet contacted), breached, all open; each the ``rows``
+    most urgent with the section's total and a link to its full list."""
+    limit = rows or QUEUE_ROWS
+    open_tickets = (
+        _table_rows(complaint_list(user=user)).filter(status__in=OPEN_STATUSES).order_by(*BY_URGENCY)
+    )
+    counts = (
+        _visible(Complaint.objects.all(), user)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(
+            new=Count("pk", filter=Q(status=Status.DISPATCHED)),
+            breached=Count("pk", filter=_breached()),
+            open=Count("pk"),
+        )
+    )
+    sections = {
+        "new": (open_tickets.filter(status=Status.DISPATCHED), f"?status={Status.DISPATCHED}"),
+        "breached": (open_tickets.filter(_breached()), "?breached=1"),
+        "open": (open_tickets, ""),
+    }
     return {
-        "new": [c for c in open_tickets if c.status == Status.DISPATCHED],
-        "breached": [c for c in open_tickets if getattr(c, "breaches", 0)],
-        "open": open_tickets,
+        name: {
+            "tickets": list(tickets[:limit]) if counts[name] else [],
+            "count": counts[name],
+            "query": query,
+        }
+        for name, (tickets, query) in sections.items()
     }
 
 
@@ -160,89 +207,31 @@ def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> lis
     return list(rows.values())
 
 
-# Six open steps × 20 rows: rendering 50 per step cost ~100 ms more on the group's board.
-BOARD_COLUMN_ROWS = 20
-OPEN_STATUSES = tuple(status for status in Status.values if status != Status.CLOSED)
-
-# Each ticket's soonest open deadline, aggregated once (the partial index deadline_open_next_idx)
-# instead of a correlated subquery per ticket: ordering thousands of open tickets by it stays cheap.
-_BY_URGENCY = """
-    SELECT c.id, row_number() OVER (PARTITION BY c.status ORDER BY n.due_at NULLS LAST, c.id) AS rank_in_status
-    FROM ({tickets}) c
-    LEFT JOIN (
-        SELECT complaint_id, MIN(due_at) AS due_at FROM complaints_deadline
-        WHERE met_at IS NULL AND cancelled_at IS NULL GROUP BY complaint_id
-    ) n ON n.complaint_id = c.id
-    ORDER BY n.due_at NULLS LAST, c.id
-"""
-
-
-def _ids_by_urgency(
-    tickets: QuerySet[Complaint], *, per_status: int | None = None, **window: int
-) -> list[int]:
-    """Ids of ``tickets`` soonest deadline first: the first ``per_status`` of each step, or one page
-    (``limit``/``offset``) of them all."""
-    try:
-        sql, params = tickets.order_by().values("id", "status").query.sql_with_params()
-    except EmptyResultSet:  # a scope that sees nothing (no profile)
-        return []
-    query = _BY_URGENCY.format(tickets=sql)
-    if per_status is not None:
-        query = f"SELECT id FROM ({query}) ranked WHERE rank_in_status <= %s"  # noqa: S608 - ORM-compiled SQL
-        params = (*params, per_status)
-    else:
-        query = f"SELECT id FROM ({query}) ranked LIMIT %s OFFSET %s"  # noqa: S608 - ORM-compiled SQL
-        params = (*params, window["limit"], window["offset"])
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _with_rows(ids: list[int], user: Any) -> list[Complaint]:
-    rows = complaint_list(user=user).in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-class UrgentTickets:
-    """A ticket list for django.core.paginator.Paginator: counts with one COUNT, and each page is its
-    ids by urgency then those rows with the list's annotations (two queries, whatever the page)."""
-
-    def __init__(self, tickets: QuerySet[Complaint], *, user: Any) -> None:
-        self.tickets, self.user = tickets, user
-
-    def count(self) -> int:
-        return self.tickets.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, window: slice) -> list[Complaint]:
-        start, stop = window.start or 0, window.stop
-        ids = _ids_by_urgency(self.tickets, limit=stop - start, offset=start)
-        return _with_rows(ids, self.user)
-
-
-def urgent_tickets(*, user: Any, status: str | None = None) -> UrgentTickets:
-    """The user's tickets of one step (every open one when ``status`` is None), soonest deadline first."""
-    tickets = _visible(Complaint.objects.all(), user)
+def urgent_tickets(*, user: Any, status: str | None = None, breached: bool = False) -> QuerySet[Complaint]:
+    """The user's tickets of one step (every open one when ``status`` is None; only those with a
+    breached deadline when ``breached``), soonest deadline first."""
+    tickets = complaint_list(user=user)
     tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
-    return UrgentTickets(tickets, user=user)
+    if breached:
+        tickets = tickets.filter(_breached())
+    return _table_rows(tickets).order_by(*BY_URGENCY)
 
 
 def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
     """Customer care's board: per open step, its total (one grouped COUNT) and the ``rows`` most
-    urgent tickets, soonest deadline first; the full list is ``complaints:list?status=…``."""
-    open_tickets = _visible(Complaint.objects.all(), user).filter(status__in=OPEN_STATUSES)
-    counts = dict(open_tickets.values_list("status").annotate(n=Count("pk")).order_by())
-    columns: dict[str, list[Complaint]] = defaultdict(list)
-    for ticket in _with_rows(_ids_by_urgency(open_tickets, per_status=rows or BOARD_COLUMN_ROWS), user):
-        columns[ticket.status].append(ticket)
+    urgent tickets (an index walk each), soonest deadline first; the full list is
+    ``complaints:list?status=…``."""
+    visible = _visible(Complaint.objects.all(), user).filter(status__in=OPEN_STATUSES)
+    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
+    tickets = _table_rows(complaint_list(user=user)).order_by(*BY_URGENCY)
+    limit = rows or BOARD_ROWS
     return [
         {
             "status": status,
             "label": Status(status).label,
             "count": counts.get(status, 0),
-            "tickets": columns[status],
+            # A step with no open ticket costs no query.
+            "tickets": list(tickets.filter(status=status)[:limit]) if counts.get(status) else [],
         }
         for status in OPEN_STATUSES
     ]

@@ -54,17 +54,19 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status and status not in Status.values:
         raise Http404
-    tickets = selectors.urgent_tickets(user=request.user, status=status or None)
-    # UrgentTickets slices and counts like a queryset (the stubs' protocol wants more than that).
-    paginator: Paginator[Complaint] = Paginator(cast(Any, tickets), LIST_PAGE_ROWS)
-    page = paginator.get_page(request.GET.get("page"))
+    breached = request.GET.get("breached") == "1"
+    tickets = selectors.urgent_tickets(user=request.user, status=status or None, breached=breached)
+    page = Paginator(tickets, LIST_PAGE_ROWS).get_page(request.GET.get("page"))
+    label = Status(status).label if status else _("全部未结")
+    query = "&".join(([f"status={status}"] if status else []) + (["breached=1"] if breached else []))
     return render(
         request,
         "complaints/list.html",
         {
             "page": page,
             "status": status,
-            "status_label": Status(status).label if status else _("全部未结"),
+            "query": query,
+            "status_label": f"{label} · {_('已超时')}" if breached else label,
             "title": _("投诉列表"),
         },
     )

@@ -74,6 +74,14 @@ class Approval(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
 
 
+class DeadlineKind(models.TextChoices):
+    HANDOFF = "handoff", _("转交客户部（30 分钟）")
+    DISPATCH = "dispatch", _("派单（30 分钟）")
+    FIRST_CONTACT = "first_contact", _("联系客户（2 小时）")
+    PROGRESS_REPORT = "progress_report", _("进度报告（每 3 个工作日）")
+    FOLLOW_UP = "follow_up", _("回访（第 5–7 天）")
+
+
 class Complaint(TimeStamped):
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("门店")
@@ -155,6 +163,18 @@ class Complaint(TimeStamped):
         null=True,
         blank=True,
     )
+    # The soonest open deadline, kept by complaints.services.deadlines in the transaction that
+    # changes a deadline: the board and lists rank open tickets by it with an index walk.
+    next_due_at = models.DateTimeField(_("下一时限"), null=True, blank=True, editable=False)
+    next_due_kind = models.CharField(
+        _("下一时限环节"),
+        max_length=20,
+        choices=DeadlineKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("投诉")
@@ -166,6 +186,12 @@ class Complaint(TimeStamped):
             models.Index(fields=["store", "received_at"]),
             # Lists across stores, newest first, paged by a (received_at, id) cursor.
             models.Index(fields=["received_at", "id"], name="complaint_received_idx"),
+            # Board columns and lists: one step's open tickets of a store, soonest deadline first.
+            models.Index(
+                fields=["store", "status", "next_due_at", "id"],
+                name="complaint_open_urgency_idx",
+                condition=~models.Q(status="closed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -180,6 +206,20 @@ class Complaint(TimeStamped):
     @property
     def is_major(self) -> bool:
         return self.severity == Severity.MAJOR
+
+    # Labels by enum lookup: get_FOO_display() hashes every choice (one gettext each) per call, which
+    # was most of a ticket table's rendering time.
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+    @property
+    def severity_label(self) -> str:
+        return str(Severity(self.severity).label)
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
 
     @property
     def is_open(self) -> bool:
@@ -237,12 +277,6 @@ class ComplaintEvent(StatusEvent):
         return str(EVENT_LABELS.get(self.action, self.action))
 
 
-class DeadlineKind(models.TextChoices):
-    HANDOFF = "handoff", _("转交客户部（30 分钟）")
-    DISPATCH = "dispatch", _("派单（30 分钟）")
-    FIRST_CONTACT = "first_contact", _("联系客户（2 小时）")
-    PROGRESS_REPORT = "progress_report", _("进度报告（每 3 个工作日）")
-    FOLLOW_UP = "follow_up", _("回访（第 5–7 天）")
 
 
 class Deadline(models.Model):

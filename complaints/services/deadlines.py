@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,29 @@ def _runs_on_wall_clock(kind: str, complaint: Complaint) -> bool:
     return rules.uses_wall_clock(urgent=complaint.urgent, major=complaint.is_major)
 
 
+def next_due_sync(complaints: Complaint | Any) -> None:
+    """Store each ticket's soonest open deadline on the ticket (``next_due_at``/``next_due_kind``).
+
+    Called in the transaction of every deadline change, with the ticket being worked on (its
+    in-memory copy is updated too) or a queryset/list of ids (bulk, after a calendar change)."""
+    instance = complaints if isinstance(complaints, Complaint) else None
+    if instance is not None:
+        tickets = Complaint.objects.filter(pk=instance.pk)
+    elif isinstance(complaints, models.QuerySet):
+        tickets = complaints
+    else:
+        tickets = Complaint.objects.filter(pk__in=list(complaints))
+    soonest = Deadline.objects.filter(
+        complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    ).order_by("due_at", "id")
+    tickets.update(
+        next_due_at=Subquery(soonest.values("due_at")[:1]),
+        next_due_kind=Coalesce(Subquery(soonest.values("kind")[:1]), Value("")),
+    )
+    if instance is not None:
+        instance.refresh_from_db(fields=["next_due_at", "next_due_kind"])
+
+
 def deadline_start(
     *,
     complaint: Complaint,
@@ -79,6 +103,8 @@ def deadline_start(
             "due_at": spec.due_at,
         },
     )
+    if _created:
+        next_due_sync(complaint)
     return deadline
 
 
@@ -94,6 +120,7 @@ def deadline_meet(*, complaint: Complaint, kind: str, at: dt.datetime) -> Deadli
     if deadline is not None:
         deadline.met_at = at
         deadline.save(update_fields=["met_at"])
+        next_due_sync(complaint)
     return deadline
 
 
@@ -270,6 +297,7 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
         # A changed day can only move timers that are due on or after it.
         qs = qs.filter(due_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=_tz()))
     changed = 0
+    moved: set[int] = set()
     for deadline in qs.iterator():
         complaint = deadline.complaint
         spec = _spec(deadline.kind, deadline.started_at, urgent=complaint.urgent, major=complaint.is_major)
@@ -280,5 +308,8 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
         ):
             deadline.due_at, deadline.warn_at, deadline.opens_at = spec.due_at, spec.warn_at, spec.opens_at
             deadline.save(update_fields=["due_at", "warn_at", "opens_at"])
+            moved.add(deadline.complaint_id)
             changed += 1
+    if moved:
+        next_due_sync(moved)
     return changed

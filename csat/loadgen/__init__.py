@@ -818,6 +818,14 @@ def _complaints(q: _Sql, plan: Plan) -> None:
         FROM complaints_deadline d JOIN complaints_complaint c ON c.id = d.complaint_id
         WHERE d.breached_at IS NOT NULL ORDER BY d.id
     """)
+    # Each ticket's soonest open deadline, as complaints.services.deadlines keeps it.
+    _exec("""
+        UPDATE complaints_complaint c SET next_due_at = n.due_at, next_due_kind = n.kind
+        FROM (
+            SELECT DISTINCT ON (complaint_id) complaint_id, due_at, kind FROM complaints_deadline
+            WHERE met_at IS NULL AND cancelled_at IS NULL ORDER BY complaint_id, due_at, id
+        ) n WHERE n.complaint_id = c.id
+    """)
 
 
 def _crisis(q: _Sql, plan: Plan) -> None:

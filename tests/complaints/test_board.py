@@ -52,7 +52,7 @@ def test_a_column_shows_the_most_urgent_rows_and_the_total(
     advance: Callable[..., Complaint],
     make_complaint: Callable[..., Complaint],
 ) -> None:
-    monkeypatch.setattr(selectors, "BOARD_COLUMN_ROWS", 2)
+    monkeypatch.setattr(selectors, "BOARD_ROWS", 2)
     assert len({_next_due(t) for t in registered}) == 5
     dispatched = advance(make_complaint(), Status.DISPATCHED)
     html = _client(agent).get("/complaints/").content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.test import Client
 from django.utils import timezone
 
@@ -122,6 +122,13 @@ def test_values_satisfy_the_models_and_the_invariants() -> None:
     )
     assert set(per_ticket.exclude(status=Status.CLOSED).values_list("open", flat=True)) == {1}
     assert set(per_ticket.filter(status=Status.CLOSED).values_list("open", flat=True)) == {0}
+    # Each ticket stores its open deadline as its next one (the board ranks by it), a closed one none.
+    soonest = Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True)
+    stored = Complaint.objects.annotate(
+        due=Subquery(soonest.values("due_at")[:1]), kind_=Subquery(soonest.values("kind")[:1])
+    )
+    assert not stored.exclude(next_due_at=F("due"), next_due_kind=F("kind_")).exclude(status=Status.CLOSED)
+    assert not stored.filter(status=Status.CLOSED).exclude(next_due_at=None, next_due_kind="")
     breached = Deadline.objects.filter(breached_at__isnull=False)
     assert breached.exists()
     assert DeadlineAlert.objects.filter(kind="breach").count() == breached.count()
