@@ -151,10 +151,26 @@ class CallbackTask(TimeStamped):
                 name="callback_open_due_idx",
                 condition=models.Q(status__in=["pending", "in_progress"]),
             ),
+            # A store's work queue: its open, unexpired tasks (the planner otherwise ANDs the
+            # group-wide open-task index with the store's 50k+ tasks).
+            models.Index(
+                fields=["store", "expires_at"],
+                name="callback_open_store_idx",
+                condition=models.Q(status__in=["pending", "in_progress"]),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.customer.name} · {self.due_at:%Y-%m-%d}"
+
+    # Labels by enum lookup: get_FOO_display() hashes every choice per call (the queue renders many rows).
+    @property
+    def type_label(self) -> str:
+        return str(SurveyType(self.type).label)
+
+    @property
+    def status_label(self) -> str:
+        return str(TaskStatus(self.status).label)
 
     @property
     def is_open(self) -> bool:

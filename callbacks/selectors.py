@@ -94,9 +94,11 @@ def callback_task_list(*, user: Any) -> QuerySet[CallbackTask]:
     last_attempt = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id")
     return access.scope_to_user(
         CallbackTask.objects.select_related(
-            "store", "customer", "vehicle", "claimed_by", "assigned_to", "survey"
+            "store", "customer", "vehicle", "claimed_by", "assigned_to"
         ).annotate(
             attempt_count=subquery_count(CallAttempt.objects.filter(task=OuterRef("pk"))),
+            # The survey's id only (a list shows whether there is one; its answers are wide rows).
+            survey_pk=Subquery(Survey.objects.filter(callback=OuterRef("pk")).values("pk")[:1]),
             last_attempt_at=Subquery(last_attempt.values("at")[:1]),
             last_outcome=Subquery(last_attempt.values("outcome")[:1]),
         ),
@@ -122,7 +124,9 @@ def work_queue(
     # An anti-join on the few do-not-contact customers (a partial index), not a join of every open
     # task to its customer: the join cost most of the head-office queue's time.
     do_not_contact = Customer.objects.filter(pk=OuterRef("customer_id"), do_not_contact=True)
-    qs = callback_task_list(user=user).filter(
+    # The bare tasks (not callback_task_list's joins and per-row subqueries): the page orders ids
+    # first, then reads the shown rows with everything they display (work_queue_page).
+    qs = access.scope_to_user(CallbackTask.objects.all(), user).filter(
         ~Exists(do_not_contact), status__in=OPEN_STATUSES, expires_at__gt=now
     )
     qs = qs.filter(
@@ -146,6 +150,15 @@ def work_queue(
     ).order_by("bucket", "sort_at", "id")
 
 
+# What a queue row shows (callbacks/partials/_queue.html), not every column of five tables.
+_PERSON = ("username", "first_name", "last_name")
+QUEUE_ROW_COLUMNS = (
+    "id", "store_id", "type", "status", "due_at", "expires_at", "callback_later_at",
+    "customer__name", "customer__mobile", "customer__identity_flags", "vehicle__plate", "vehicle__model",
+    *(f"{who}__{field}" for who in ("claimed_by", "assigned_to") for field in _PERSON),
+)  # fmt: skip
+
+
 def work_queue_page(
     *, user: Any, limit: int, now: dt.datetime | None = None, **filters: Any
 ) -> list[CallbackTask]:
@@ -155,15 +168,26 @@ def work_queue_page(
     customer's do-not-contact flag), then the shown rows with their customer, vehicle and attempts.
     Joining and annotating every open task of the group before the sort cost seconds at scale.
     """
-    ids = list(work_queue(user=user, now=now, **filters).values_list("id", flat=True)[:limit])
-    rows = callback_task_list(user=user).in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
+    order = list(work_queue(user=user, now=now, **filters).values_list("id", "bucket")[:limit])
+    rows = (
+        callback_task_list(user=user)
+        .select_related(None)
+        .select_related("customer", "vehicle", "claimed_by", "assigned_to")
+        .only(*QUEUE_ROW_COLUMNS)
+        .in_bulk([pk for pk, _bucket in order])
+    )
+    shown = []
+    for pk, bucket in order:
+        if pk in rows:
+            rows[pk].bucket = bucket  # call back later / overdue / due today: the row's badge
+            shown.append(rows[pk])
+    return shown
 
 
 def callback_task_detail(*, user: Any, pk: int) -> CallbackTask:
     return (
         callback_task_list(user=user)
-        .select_related("sale__consultant", "visit__service_advisor", "visit__technician")
+        .select_related("survey", "sale__consultant", "visit__service_advisor", "visit__technician")
         .prefetch_related(
             Prefetch("attempts", queryset=CallAttempt.objects.select_related("by").order_by("at", "id")),
             Prefetch("events", queryset=CallbackEvent.objects.select_related("actor")),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from complaints.models import (
@@ -54,9 +56,10 @@ def complaint_list(*, user: Any) -> QuerySet[Complaint]:
 OPEN_STATUSES = tuple(status for status in Status.values if status != Status.CLOSED)
 # Soonest deadline first; tickets with no open deadline last (the partial index's own order).
 BY_URGENCY = (F("next_due_at").asc(nulls_last=True), "id")
+BY_URGENCY_EXPRESSIONS = [F("next_due_at").asc(nulls_last=True), F("id").asc()]
 # Rows per section of the manager's queue (3 sections) and per board column (6 steps); each shows
 # its total and links to its full list. Rendering the rows is most of these pages' time.
-QUEUE_ROWS = 20
+QUEUE_ROWS = 10
 BOARD_ROWS = 10
 
 
@@ -218,20 +221,29 @@ def urgent_tickets(*, user: Any, status: str | None = None, breached: bool = Fal
 
 
 def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
-    """Customer care's board: per open step, its total (one grouped COUNT) and the ``rows`` most
-    urgent tickets (an index walk each), soonest deadline first; the full list is
-    ``complaints:list?status=…``."""
-    visible = _visible(Complaint.objects.all(), user).filter(status__in=OPEN_STATUSES)
-    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
-    tickets = _table_rows(complaint_list(user=user)).order_by(*BY_URGENCY)
-    limit = rows or BOARD_ROWS
+    """Customer care's board: per open step, its total and the ``rows`` most urgent tickets, soonest
+    deadline first, in one query (window functions over the store's open tickets, which the partial
+    index complaint_open_urgency_idx holds in that order); the full list is ``complaints:list?status=…``."""
+    by_step = {"partition_by": [F("status")]}
+    ranked = (
+        _table_rows(complaint_list(user=user))
+        .filter(status__in=OPEN_STATUSES)
+        .annotate(
+            rank=Window(RowNumber(), order_by=BY_URGENCY_EXPRESSIONS, **by_step),
+            step_total=Window(Count("pk"), **by_step),
+        )
+        .filter(rank__lte=rows or BOARD_ROWS)
+        .order_by("status", "rank")
+    )
+    columns: dict[str, list[Complaint]] = defaultdict(list)
+    for ticket in ranked:
+        columns[ticket.status].append(ticket)
     return [
         {
             "status": status,
             "label": Status(status).label,
-            "count": counts.get(status, 0),
-            # A step with no open ticket costs no query.
-            "tickets": list(tickets.filter(status=status)[:limit]) if counts.get(status) else [],
+            "count": columns[status][0].step_total if columns[status] else 0,
+            "tickets": columns[status],
         }
         for status in OPEN_STATUSES
     ]

@@ -56,7 +56,7 @@ class CallbackTaskSerializer(serializers.ModelSerializer):
     attempt_count = serializers.IntegerField(read_only=True)
     last_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
     last_outcome = serializers.CharField(read_only=True, allow_null=True)
-    survey = serializers.SerializerMethodField()
+    survey = serializers.IntegerField(source="survey_pk", read_only=True, allow_null=True)
 
     class Meta:
         model = CallbackTask
@@ -90,10 +90,6 @@ class CallbackTaskSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_survey(self, task: CallbackTask) -> int | None:
-        survey = getattr(task, "survey", None)  # the reverse one-to-one raises an AttributeError subclass
-        return survey.pk if survey else None
-
 
 class CallbackTaskDetailSerializer(CallbackTaskSerializer):
     attempts = CallAttemptSerializer(many=True, read_only=True)
@@ -124,7 +120,12 @@ class CallbackTaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         if self.action == "retrieve":
             return selectors.callback_task_list(user=self.request.user).prefetch_related("attempts__by")
-        return selectors.callback_task_list(user=self.request.user)
+        # The list's rows need the customer and vehicle only (the other relations are shown as ids).
+        return (
+            selectors.callback_task_list(user=self.request.user)
+            .select_related(None)
+            .select_related("customer", "vehicle")
+        )
 
     def get_serializer_class(self) -> Any:
         if self.action == "retrieve":

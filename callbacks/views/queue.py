@@ -18,9 +18,9 @@ from callbacks.forms import QueueFilterForm
 from csat import access
 from csat.exceptions import ApplicationError
 
-# The agent works from the top and the queue refreshes after every call: 50 rows keep the page fast
-# at group scale (rendering 200 rows was most of its time, bench/RESULTS.md).
-QUEUE_LIMIT = 50
+# The agent works from the top and the queue refreshes after every call: 25 rows keep the page fast
+# at group scale (rendering the rows was most of its time, bench/RESULTS.md).
+QUEUE_LIMIT = 25
 
 
 def require_read(request: HttpRequest) -> None:

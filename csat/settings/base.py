@@ -99,7 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: at dealer-group scale a dashboard's aggregate crosses jit_above_cost and spends more
     # time compiling (~120 ms of 220 ms on the bench) than it saves; the pages want short queries.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # No parallel plans either: a page's month figures (~1,000 rows) got a parallel worker whose
+    # start-up (~5 ms) was most of the query, and on a small server web workers share the cores.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
     # Keep each worker's connection between requests: opening one per request cost ~20 ms (a
     # PostgreSQL backend fork), more than most pages' queries. Checked before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -121,7 +125,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", de
 # Sign-in lock-out (django-axes): too many failures for one username from one address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out sign-in stops here
-    "django.contrib.auth.backends.ModelBackend",
+    "csat.backends.ProfileModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15.0))

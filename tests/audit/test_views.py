@@ -144,12 +144,12 @@ def test_history_panel_query_count_does_not_grow_with_versions(
                 services.customer_update(customer=customer, data={"remarks": f"第{n}次", "name": f"客户{n}"})
 
     edit(3)
-    # Session, user, profile, the record check, customer and vehicle history, the store the
+    # Session, the user with their profile, the record check, customer and vehicle history, the store the
     # creation names (foreign keys: one query per related model), the navbar's unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
     edit(30)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
 
 

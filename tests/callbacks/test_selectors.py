@@ -70,20 +70,29 @@ def test_queue_filters_by_store_type_and_agent(
     assert _queue(agent, agent=agent2.pk) == [visit]
 
 
-def test_queue_is_one_query_whatever_its_length(store_a: Any, agent: Any, make_task: Any) -> None:
+def test_queue_page_is_two_queries_whatever_its_length(store_a: Any, agent: Any, make_task: Any) -> None:
+    """The page's rows: the queue's order over ids, then those rows with all they show."""
+
+    def page() -> tuple[list[Any], int]:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = selectors.work_queue_page(user=agent, now=NOW, limit=50)
+            shown = [
+                (t.customer.name, t.customer.mobile, t.vehicle.plate, t.attempt_count, t.last_outcome, t.claimed_by,
+                 t.assigned_to, t.bucket, t.type_label, t.status_label)
+                for t in rows
+            ]  # fmt: skip
+        return shown, len(ctx.captured_queries)
+
     for _ in range(3):
         make_task(store_a)
-    with CaptureQueriesContext(connection) as few:
-        rows = _queue(agent)
-        _ = [(t.customer.name, t.vehicle.plate, t.store.name, t.attempt_count, t.claimed_by) for t in rows]
+    page()  # the user's profile, read once
+    few, few_queries = page()
     for _ in range(12):
         make_task(store_a)
-    with CaptureQueriesContext(connection) as many:
-        rows = _queue(agent)
-        _ = [(t.customer.name, t.vehicle.plate, t.store.name, t.attempt_count, t.claimed_by) for t in rows]
-    assert len(rows) == 15
-    # Two for the user's profile on the first call (scoping), then one for the list.
-    assert len(many) == len(few) <= 2
+    many, many_queries = page()
+    assert len(few) == 3 and len(many) == 15
+    assert few_queries == many_queries == 2
+    assert [row[0] for row in many] == [t.customer.name for t in _queue(agent)]
 
 
 def test_survey_list_is_one_query_plus_reason_codes(store_a: Any, agent: Any, make_task: Any) -> None:

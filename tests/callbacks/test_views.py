@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from callbacks.models import CallAttempt, Survey, SurveyType, TaskStatus
 from complaints.models import Complaint, Kind
@@ -37,6 +39,29 @@ def test_queue_page_lists_due_tasks(store_a: Any, agent: Any, make_task: Any) ->
     assert response.status_code == 200
     assert "回访工作队列" in html and task.customer.name in html and f'data-testid="claim-{task.pk}"' in html
     assert 'data-testid="figures"' in html and "回访成功率" in html
+
+
+def test_queue_rows_say_why_each_task_is_there(
+    store_a: Any, agent: Any, make_task: Any, time_machine: Any
+) -> None:
+    """Each row's badge: the agreed call-back time, overdue (due before today), or due today."""
+    time_machine.move_to(dt.datetime(2026, 3, 18, 2, 0, tzinfo=dt.UTC), tick=False)  # 10:00 Beijing
+    overdue = make_task(store_a, due_in=-dt.timedelta(days=2))
+    today = make_task(store_a, due_in=-dt.timedelta(hours=1))
+    call_back = make_task(
+        store_a, due_in=-dt.timedelta(days=3), callback_later_at=timezone.now() + dt.timedelta(minutes=10)
+    )
+    html = signed_in(agent).get("/callbacks/").content.decode()
+
+    def badge(task: Any) -> str:
+        start = html.index(f'data-testid="task-{task.pk}"')
+        return html[start : html.index("</td>", start)]
+
+    assert "约定回拨 10:10" in badge(call_back)
+    assert "已逾期" in badge(overdue) and "今日到期" not in badge(overdue)
+    assert "今日到期" in badge(today)
+    # In that order: call-backs arriving, overdue, due today.
+    assert html.index(f"task-{call_back.pk}") < html.index(f"task-{overdue.pk}") < html.index(f"task-{today.pk}")
 
 
 def test_queue_filters_answer_htmx_with_the_partial(store_a: Any, agent: Any, make_task: Any) -> None:

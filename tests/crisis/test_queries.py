@@ -56,11 +56,11 @@ def test_crisis_lists_have_a_fixed_query_count(
         },
         grow,
         pinned={
-            "board": 8,
-            "board_agent": 8,
-            "board_team_member": 8,
-            "board_group": 7,
-            "case_page": 18,  # one query per timeline (events, actions, plan, log, media, tickets, team…)
+            "board": 6,
+            "board_agent": 6,
+            "board_team_member": 6,
+            "board_group": 6,
+            "case_page": 16,  # one query per timeline (events, actions, plan, log, media, tickets, team…)
             "api_crises": 7,
             "api_crisis_detail": 6,
         },

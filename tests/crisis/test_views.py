@@ -308,8 +308,8 @@ def test_the_board_takes_the_same_queries_for_2_and_8_cases(
     eight, total = _board_queries(client)
     assert total == 8
     assert len(eight) == len(two), eight
-    # session, user, profile, the board, the closed list, and the layout's own reads.
-    assert len(two) == 8, two
+    # session, the user with their profile, the board, the closed list, and the layout's own reads.
+    assert len(two) == 6, two
 
 
 # --- the banner on a complaint --------------------------------------------------------------------

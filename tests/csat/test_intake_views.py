@@ -296,9 +296,9 @@ def test_preview_page_query_count_is_pinned(agent: Any, store_a: Any, django_ass
     job = make_job(store_a, agent, status=ImportJob.Status.INVALID, errors=errors, rejected_count=298)
     client = browser(agent)
     client.get(reverse("import-detail", args=[job.pk]))  # warm the session
-    # session, user, staff profile, the job with its store and errors, and the layout's two
-    # (unread notifications, the profile's store): however many errors the job lists.
-    with django_assert_num_queries(6):
+    # session, the user with their profile and store, the job with its store and errors, and the
+    # layout's unread notifications: however many errors the job lists.
+    with django_assert_num_queries(4):
         response = client.get(reverse("import-detail", args=[job.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("<tr><td>") == 200  # the page lists the first 200
@@ -486,4 +486,4 @@ def test_api_list_query_count_is_the_same_for_2_and_10_jobs(agent: Any, store_a:
     ten = queries()
     assert len(api.get("/api/import/").json()["results"]) == 10
     assert ten == two
-    assert two == 5  # session, user, staff profile, count, the page (store and users joined)
+    assert two == 4  # session, user with profile, count, the page (store and users joined)
