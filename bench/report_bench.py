@@ -119,6 +119,7 @@ def run_floor(month: Any, store_ids: list[int] | None) -> float:
 
     from django.db import connection
 
+    from csat.db import parallel_queries
     from reports.selectors.period import month_bounds
 
     start, end = month_bounds(month)
@@ -129,7 +130,8 @@ def run_floor(month: Any, store_ids: list[int] | None) -> float:
     best = float("inf")
     for _ in range(2):
         t0 = time.perf_counter()
-        with connection.cursor() as cursor:
+        # Under the same session settings as report_data (parallel workers allowed).
+        with parallel_queries(), connection.cursor() as cursor:
             for _label, sql, params in floor_queries(start, end, trend_start, store_ids):
                 cursor.execute(sql, params)
                 cursor.fetchall()
@@ -219,9 +221,9 @@ def main() -> None:
             client.get(f"/reports/{report.pk}/xlsx")
             t0 = time.perf_counter()
             response = client.get(f"/reports/{report.pk}/xlsx")
+            size = len(response.getvalue())  # the file is streamed: the download ends with its last piece
             download = time.perf_counter() - t0
             assert response.status_code == 200, response.status_code
-            size = len(response.content)
             memory = measure_memory(scope_store.code if scope_store else "GROUP", month)
             results[label] = {
                 "surveys": rows.count(), "floor": floor, "data": data_best, "build": build_best,

@@ -12,7 +12,7 @@ class MonthlyReportAdmin(admin.ModelAdmin):
     list_display = ["month", "scope", "version", "trigger", "built_by", "built_at", "data_as_of"]
     list_filter = ["trigger", "scope"]
     date_hierarchy = "month"
-    exclude = ["xlsx", "data"]
+    exclude = ["data"]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +41,8 @@ class MonthlyReport(models.Model):
     built_at = models.DateTimeField(_("生成时间"))
     data_as_of = models.DateTimeField(_("数据截至"))
     data = models.JSONField(_("数据"))
-    xlsx = models.BinaryField(_("Excel 文件"))
+    # The workbook lives in MonthlyReportChunk rows (same database, same transaction as the version).
+    xlsx_size = models.PositiveBigIntegerField(_("Excel 文件大小（字节）"), default=0)
 
     class Meta:
         verbose_name = _("月度报表")
@@ -52,3 +55,36 @@ class MonthlyReport(models.Model):
     def __str__(self) -> str:
         scope = self.store.name if self.store else _("集团")
         return f"{self.month:%Y-%m} {scope} v{self.version}"
+
+    def xlsx_chunks(self) -> Iterator[bytes]:
+        """The stored workbook piece by piece (a download streams these)."""
+        pieces = self.chunks.order_by("seq").values_list("data", flat=True)
+        for piece in pieces.iterator(chunk_size=1):
+            yield bytes(piece)
+
+    @property
+    def xlsx(self) -> bytes:
+        """The whole workbook (small uses and tests; downloads stream ``xlsx_chunks``)."""
+        return b"".join(self.xlsx_chunks())
+
+
+# Pieces of 256 kB: a build writes, and a download reads, one piece at a time.
+CHUNK_BYTES = 256 * 1024
+
+
+class MonthlyReportChunk(models.Model):
+    """One piece of a version's xlsx. Stored in the database with the version (one backup, one
+    transaction), in pieces so that neither a build nor a download holds a whole file, whose size
+    grows with the month's records."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("月度报表文件分块")
+        verbose_name_plural = _("月度报表文件分块")
+        constraints = [models.UniqueConstraint(fields=["report", "seq"], name="report_chunk_once")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} #{self.seq}"

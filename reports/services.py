@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+import tempfile
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -18,14 +19,21 @@ from django.utils import timezone
 
 from csat.models import Store
 from reports import selectors
-from reports.models import MonthlyReport, Trigger
-from reports.xlsx import report_workbook
+from reports.models import CHUNK_BYTES, MonthlyReport, MonthlyReportChunk, Trigger
+from reports.xlsx import write_workbook
 
 log = logging.getLogger(__name__)
 
 __all__ = ["report_build"]
 
 ATTEMPTS = 5
+
+
+def _store_chunks(report: MonthlyReport, workbook: IO[bytes]) -> None:
+    """Copy the finished file into the version's chunk rows, one piece in memory at a time."""
+    workbook.seek(0)
+    for seq, piece in enumerate(iter(lambda: workbook.read(CHUNK_BYTES), b"")):
+        MonthlyReportChunk.objects.create(report=report, seq=seq, data=piece)
 
 
 def _by_run_key(run_key: str | None) -> MonthlyReport | None:
@@ -62,20 +70,25 @@ def report_build(
                 ) + 1
                 built_at = timezone.now()
                 payload = {**data, "version": version}
-                report = MonthlyReport(
-                    month=month,
-                    store=store,
-                    scope=scope,
-                    version=version,
-                    trigger=trigger,
-                    run_key=run_key or None,
-                    built_by=user,
-                    built_at=built_at,
-                    data_as_of=as_of,
-                    data=payload,
-                    xlsx=report_workbook(payload, built_at=built_at, built_by=user, trigger=trigger),
-                )
-                report.save(force_insert=True)
+                with tempfile.TemporaryFile() as workbook:
+                    write_workbook(
+                        payload, workbook, built_at=built_at, built_by=user, trigger=trigger, as_of=as_of
+                    )
+                    report = MonthlyReport(
+                        month=month,
+                        store=store,
+                        scope=scope,
+                        version=version,
+                        trigger=trigger,
+                        run_key=run_key or None,
+                        built_by=user,
+                        built_at=built_at,
+                        data_as_of=as_of,
+                        data=payload,
+                        xlsx_size=workbook.tell(),
+                    )
+                    report.save(force_insert=True)
+                    _store_chunks(report, workbook)
                 return report
         except IntegrityError:
             existing = _by_run_key(run_key)

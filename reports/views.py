@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,29 +23,6 @@ from reports.models import Trigger
 from reports.services import report_build
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Click-through from a complaint figure to the complaints behind it: drill key → record field.
-DRILL_FIELDS = {
-    "kind": "kind",
-    "severity": "severity",
-    "category": "category",
-    "grade": "grade",
-    "status": "status",
-    "department": "department_id",
-}
-DRILL_LISTS = {"open": "open_past_three_days", "reopened": "reopened"}
-
-
-def _drill(data: dict[str, Any], raw: str) -> tuple[str, list[dict[str, Any]]]:
-    """The complaints shown under the figures: all of the month's, or those behind one figure."""
-    complaints = data["complaints"]
-    name, _sep, value = raw.partition(":")
-    if name in DRILL_LISTS:
-        return raw, complaints[DRILL_LISTS[name]]
-    if name in DRILL_FIELDS:
-        field = DRILL_FIELDS[name]
-        return raw, [c for c in complaints["items"] if ("" if c[field] is None else str(c[field])) == value]
-    return "", complaints["items"]
 
 
 def _sections(data: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +95,10 @@ def index(request: HttpRequest) -> HttpResponse:
     if not form.is_bound:
         form = ReportFilterForm(initial={"month": f"{month:%Y-%m}", "scope": scope_value}, scopes=scopes)
     data = selectors.report_data(month=month, store=store)
-    drill, drilled = _drill(data, request.GET.get("drill", ""))
+    # Click-through from a complaint figure to the complaints behind it, read from the database.
+    drill, drilled, drilled_count = selectors.complaint_drill(
+        month=month, store_ids=[store.pk] if store else None, drill=request.GET.get("drill", "")
+    )
     query = urlencode({"month": f"{month:%Y-%m}", "scope": scope_value})
     versions = selectors.report_versions(
         user=request.user, scope=selectors.GROUP if store is None else store.code
@@ -136,6 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "query": query,
             "drill": drill,
             "drilled": drilled,
+            "drilled_count": drilled_count,
             "charts": _charts(data),
             **_sections(data),
             "versions": versions,
@@ -172,19 +153,21 @@ def build(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reports:index')}?{query}")
 
 
-def xlsx_response(report: Any, *, user: Any, via: str = "web") -> HttpResponse:
+def xlsx_response(report: Any, *, user: Any, via: str = "web") -> StreamingHttpResponse:
     """The stored workbook as a download; every download is recorded in the audit history."""
     complaints = report.data.get("complaints") if isinstance(report.data, dict) else None
-    items = complaints.get("items") if isinstance(complaints, dict) else None  # the ticket rows
+    total = complaints.get("total") if isinstance(complaints, dict) else None  # the ticket rows
     export_record_create(
         user=user,
         kind=ExportKind.REPORT,
         scope={"month": f"{report.month:%Y-%m}", "scope": report.scope, "version": report.version},
-        row_count=len(items) if isinstance(items, list) else None,
+        row_count=total if isinstance(total, int) else None,
         store_id=report.store_id,
         via=via,
     )
-    response = HttpResponse(bytes(report.xlsx), content_type=XLSX)
+    # Streamed a stored piece at a time: the file grows with the month's records.
+    response = StreamingHttpResponse(report.xlsx_chunks(), content_type=XLSX)
+    response["Content-Length"] = str(report.xlsx_size)
     name = f"csat-report-{report.month:%Y-%m}-{report.scope}-v{report.version}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -14,13 +14,19 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from csat.db import parallel_queries
 from csat.models import Store
 
 from .analysis import dimension_stats, feedback_lists, feedback_records, item_stats, reason_ranking
 from .complaints import (
+    COMPLAINTS_SHOWN,
+    DRILL_SHOWN,
     assessment,
-    complaint_list,
+    assessment_events,
+    complaint_drill,
+    complaint_lists,
     complaint_rates,
+    complaint_records,
     complaint_stats,
     deadline_steps,
     measures,
@@ -38,8 +44,13 @@ __all__ = [
     "SCHEMA",
     "add_months",
     "assessment",
+    "assessment_events",
     "breakdown_titles",
-    "complaint_list",
+    "COMPLAINTS_SHOWN",
+    "DRILL_SHOWN",
+    "complaint_drill",
+    "complaint_lists",
+    "complaint_records",
     "complaint_rates",
     "complaint_stats",
     "current_month",
@@ -78,8 +89,11 @@ def report_data(
     *, month: dt.date, store: Store | None = None, as_of: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The whole report as plain JSON-ready data (labels in the active language)."""
-    month = month.replace(day=1)
-    as_of = as_of or timezone.now()
+    with parallel_queries():
+        return _report_data(month=month.replace(day=1), store=store, as_of=as_of or timezone.now())
+
+
+def _report_data(*, month: dt.date, store: Store | None, as_of: dt.datetime) -> dict[str, Any]:
     store_ids = [store.pk] if store is not None else None
     cfg = settings.CSAT
     stats = complaint_stats(month=month, store_ids=store_ids)
@@ -110,11 +124,10 @@ def report_data(
         "complaints": {
             **stats,
             "deadlines": deadline_steps(month=month, store_ids=store_ids),
-            "open_past_three_days": open_past_three_days(month=month, store_ids=store_ids, as_of=as_of),
-            "reopened": reopened(month=month, store_ids=store_ids),
             "rates": complaint_rates(month=month, store_ids=store_ids, stats=stats),
             "measures": measures(month=month, store_ids=store_ids),
-            "items": complaint_list(month=month, store_ids=store_ids),
+            # The first records of each list with their counts; the xlsx streams every record.
+            **complaint_lists(month=month, store_ids=store_ids, as_of=as_of),
         },
         "assessment": assessment(month=month, store_ids=store_ids),
         "trend": satisfaction_trend(month=month, store_ids=store_ids),

@@ -5,20 +5,23 @@ approved; the complaint rate per mille vs the targets; preventive measures; depa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import (
     Approval,
+    AssessmentAdjustment,
     Category,
     Complaint,
     Deadline,
+    DeadlineAlert,
     DeadlineKind,
     Kind,
     MeasureStatus,
@@ -26,7 +29,6 @@ from complaints.models import (
     Severity,
     Status,
 )
-from complaints.selectors import assessment_rows
 from csat.domain import assessment as points
 from csat.domain import classification
 from csat.models import Department, SalesDelivery, ServiceVisit
@@ -36,7 +38,10 @@ from .period import ROW_CHUNK, format_local, month_bounds, scoped
 __all__ = [
     "GRADES",
     "assessment",
-    "complaint_list",
+    "assessment_events",
+    "complaint_drill",
+    "complaint_lists",
+    "complaint_records",
     "complaint_rates",
     "complaint_stats",
     "deadline_steps",
@@ -193,23 +198,27 @@ def _complaint_row(c: Complaint) -> dict[str, Any]:
 _RELATED = ("store", "customer", "department")
 
 
-def complaint_list(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
-    """The month's complaints, the records behind every complaint figure (one query)."""
+# Records of each complaint list kept in the report's data (the first ones, with the count); the
+# dashboard's list and the xlsx read the rest from the database.
+COMPLAINTS_SHOWN = 50
+# Rows of the dashboard's complaint list (a drill-down) shown under its count.
+DRILL_SHOWN = 200
+
+
+def _received_in(month: dt.date, store_ids: Sequence[int] | None) -> QuerySet[Complaint]:
     start, end = month_bounds(month)
-    qs = scoped(Complaint.objects.filter(received_at__gte=start, received_at__lt=end), store_ids)
-    rows = qs.select_related(*_RELATED).order_by("received_at", "pk")
-    return [_complaint_row(c) for c in rows.iterator(chunk_size=ROW_CHUNK)]
+    return scoped(Complaint.objects.filter(received_at__gte=start, received_at__lt=end), store_ids)
 
 
-def open_past_three_days(
-    *, month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None = None
-) -> list[dict[str, Any]]:
+def _open_past(
+    month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None
+) -> QuerySet[Complaint]:
     """Complaints still unresolved in the month after a stored progress-report deadline (3 working
     days after first contact, DOMAIN §5 step 6) had come due — read from the stored timers, never
     recomputed from the calendar."""
     start, end = month_bounds(month)
     cutoff = min(end, as_of or timezone.now())
-    qs = (
+    return (
         scoped(Complaint.objects.all(), store_ids)
         .filter(
             Q(
@@ -223,33 +232,120 @@ def open_past_three_days(
             )
         )
         .annotate(past_due_at=Min("deadlines__due_at"))
-        .select_related(*_RELATED)
-        .order_by("received_at", "pk")
     )
-    rows = []
-    for c in qs.iterator(chunk_size=ROW_CHUNK):
-        row = _complaint_row(c)
-        row["past_due_at"] = format_local(c.past_due_at)  # type: ignore[attr-defined]
-        rows.append(row)
-    return rows
 
 
-def reopened(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+def _reopened(month: dt.date, store_ids: Sequence[int] | None) -> QuerySet[Complaint]:
     """Complaints the customer sent back in the month (a "reopen" event), with how often."""
     start, end = month_bounds(month)
-    qs = (
+    return (
         scoped(Complaint.objects.all(), store_ids)
         .filter(events__action="reopen", events__created_at__gte=start, events__created_at__lt=end)
         .annotate(reopens=Count("events"))
-        .select_related(*_RELATED)
-        .order_by("received_at", "pk")
     )
-    rows = []
-    for c in qs.iterator(chunk_size=ROW_CHUNK):
-        row = _complaint_row(c)
-        row["reopens"] = c.reopens  # type: ignore[attr-defined]
-        rows.append(row)
-    return rows
+
+
+def _rows(
+    qs: QuerySet[Complaint], limit: int | None = None, **extra: Callable[[Any], Any]
+) -> Iterator[dict[str, Any]]:
+    """Row dicts oldest first, streamed (``limit``: only the first ones); ``extra`` adds columns."""
+    qs = qs.select_related(*_RELATED).order_by("received_at", "pk")
+    tickets = qs[:limit] if limit is not None else qs.iterator(chunk_size=ROW_CHUNK)
+    for c in tickets:
+        yield {**_complaint_row(c), **{key: get(c) for key, get in extra.items()}}
+
+
+def _past_due(c: Any) -> str:
+    return format_local(c.past_due_at)
+
+
+def _reopens(c: Any) -> int:
+    return int(c.reopens)
+
+
+def complaint_lists(
+    *,
+    month: dt.date,
+    store_ids: Sequence[int] | None,
+    as_of: dt.datetime | None = None,
+    shown: int | None = None,
+) -> dict[str, Any]:
+    """The first ``shown`` of the month's complaints, of those open past 3 working days and of those
+    reopened, with the two lists' counts: the data does not grow with the month's complaints."""
+    open_past, reopened = _open_past(month, store_ids, as_of), _reopened(month, store_ids)
+    shown = COMPLAINTS_SHOWN if shown is None else shown
+    return {
+        "items": list(_rows(_received_in(month, store_ids), shown)),
+        "open_past_three_days": list(_rows(open_past, shown, past_due_at=_past_due)),
+        "open_past_three_days_count": open_past.count(),
+        "reopened": list(_rows(reopened, shown, reopens=_reopens)),
+        "reopened_count": reopened.count(),
+    }
+
+
+def open_past_three_days(
+    *, month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    return list(_rows(_open_past(month, store_ids, as_of), past_due_at=_past_due))
+
+
+def reopened(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    return list(_rows(_reopened(month, store_ids), reopens=_reopens))
+
+
+DRILL_FIELDS = {"kind", "severity", "category", "grade", "status", "department"}
+
+
+def complaint_drill(
+    *, month: dt.date, store_ids: Sequence[int] | None, drill: str, shown: int = DRILL_SHOWN
+) -> tuple[str, list[dict[str, Any]], int]:
+    """The complaints behind one figure of the dashboard (``open``, ``reopened`` or ``field:value``;
+    anything else: all of the month's): (the drill understood, the first ``shown`` rows, how many)."""
+    name, _sep, value = drill.partition(":")
+    extra: dict[str, Callable[[Any], Any]] = {}
+    if name == "open":
+        qs, extra = _open_past(month, store_ids, None), {"past_due_at": _past_due}
+    elif name == "reopened":
+        qs, extra = _reopened(month, store_ids), {"reopens": _reopens}
+    elif name in DRILL_FIELDS:
+        qs = _received_in(month, store_ids)
+        if name == "department":
+            qs = qs.filter(department_id=value) if value.isdigit() else qs.filter(department__isnull=True)
+        else:
+            qs = qs.filter(**{name: value})
+    else:
+        return "", list(_rows(_received_in(month, store_ids), shown)), _received_in(month, store_ids).count()
+    return drill, list(_rows(qs, shown, **extra)), qs.count()
+
+
+def complaint_records(
+    *, month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every complaint of the month's figures for the xlsx, streamed: those received in the month and
+    older ones open past 3 working days or reopened in it, each flagged."""
+    start, end = month_bounds(month)
+    open_ids = _open_past(month, store_ids, as_of).values("pk")
+    reopened_ids = _reopened(month, store_ids).values("pk")
+    reopens = (
+        Complaint.objects.filter(
+            pk=OuterRef("pk"),
+            events__action="reopen",
+            events__created_at__gte=start,
+            events__created_at__lt=end,
+        )
+        .annotate(n=Count("events"))
+        .values("n")
+    )
+    qs = scoped(
+        Complaint.objects.filter(
+            Q(received_at__gte=start, received_at__lt=end) | Q(pk__in=open_ids) | Q(pk__in=reopened_ids)
+        ),
+        store_ids,
+    ).annotate(
+        open_past=Exists(open_ids.filter(pk=OuterRef("pk"))),
+        reopens=Subquery(reopens[:1]),
+    )
+    return _rows(qs, open_past=lambda c: bool(c.open_past), reopens=lambda c: c.reopens)
 
 
 def complaint_rates(
@@ -333,8 +429,45 @@ def measures(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, An
     }
 
 
-def assessment(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
-    """Department points with the events behind them (complaints.selectors.assessment_rows)."""
+# Events kept per department in the report's data (the dashboard); the xlsx lists every one.
+ASSESSMENT_EVENTS_SHOWN = 3
+
+
+def _assessment_departments(store_ids: Sequence[int] | None) -> QuerySet[Department]:
+    return (
+        scoped(Department.objects.all(), store_ids)
+        .select_related("store")
+        .order_by("store__code", "kind", "pk")
+    )
+
+
+def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Iterator[dict[str, Any]]:
+    """Every assessment event of the month (DOMAIN §5: breaches, complaints, adjustments), by
+    department (the departments' order) then time: three streamed queries in that order, merged.
+    The same events as complaints.selectors.assessment_rows, without holding them."""
+    start, end = month_bounds(month)
+    departments = _assessment_departments(store_ids)
+    in_scope = {"department__in": departments.values("pk")}
+    order = ("department__store__code", "department__kind", "department_id")
+    breaches = (
+        DeadlineAlert.objects.filter(
+            kind=DeadlineAlert.Kind.BREACH, created_at__gte=start, created_at__lt=end, **in_scope
+        )
+        .order_by(*order, "created_at", "pk")
+        .values(
+            *order, "created_at", "deadline__kind", "deadline__complaint_id", "deadline__complaint__number"
+        )
+    )
+    complaints = (
+        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, **in_scope)
+        .order_by(*order, "received_at", "pk")
+        .values(*order, "received_at", "pk", "number", "severity")
+    )
+    adjustments = (
+        AssessmentAdjustment.objects.filter(month=start.date(), **in_scope)
+        .order_by(*order, "created_at", "pk")
+        .values(*order, "created_at", "points", "reason", "created_by__username")
+    )
     kinds = {
         points.MISSED_DEADLINE: _("超时"),
         points.GENERAL_COMPLAINT: _("一般投诉"),
@@ -342,30 +475,72 @@ def assessment(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[
         "adjustment": _("考核调整"),
     }
     steps = {key: str(DeadlineKind(key).label) for key in DeadlineKind.values}
-    rows = assessment_rows(departments=scoped(Department.objects.all(), store_ids), month=month)
-    return [
-        {
-            "department_id": r["department"].pk,
-            "department": r["department"].name,
-            "store": r["department"].store.name,
-            "kind": r["department"].kind,
-            "deductions": float(r["deductions"]),
-            "adjustments": float(r["adjustments"]),
-            "total": float(r["total"]),
-            "events": [
-                {
-                    "kind": e["kind"],
-                    "kind_label": str(kinds.get(e["kind"], e["kind"])),
-                    "points": float(e["points"]),
-                    "complaint": e.get("complaint", ""),
-                    "complaint_id": e.get("complaint_id"),
-                    "step": steps.get(e.get("step") or "", ""),
-                    "reason": e.get("reason", ""),
-                    "by": e.get("by", ""),
-                    "at": format_local(e["at"]),
-                }
-                for e in r["events"]
-            ],
+
+    def event(r: dict[str, Any], kind: str, value: Any, at: dt.datetime, **more: Any) -> dict[str, Any]:
+        return {
+            "key": (r["department__store__code"], r["department__kind"], r["department_id"], at),
+            "department_id": r["department_id"],
+            "kind": kind,
+            "kind_label": str(kinds.get(kind, kind)),
+            "points": float(value),
+            "complaint": "",
+            "complaint_id": None,
+            "step": "",
+            "reason": "",
+            "by": "",
+            "at": format_local(at),
+            **more,
         }
-        for r in rows
-    ]
+
+    missed = points.points_for(points.MISSED_DEADLINE)
+    streams = (
+        (
+            event(r, points.MISSED_DEADLINE, missed, r["created_at"], complaint=r["deadline__complaint__number"],
+                  complaint_id=r["deadline__complaint_id"], step=steps.get(r["deadline__kind"], ""))
+            for r in breaches.iterator(chunk_size=ROW_CHUNK)
+        ),
+        (
+            event(r, kind, points.points_for(kind), r["received_at"], complaint=r["number"], complaint_id=r["pk"])
+            for r in complaints.iterator(chunk_size=ROW_CHUNK)
+            for kind in (points.complaint_event_kind(r["severity"]),)
+        ),
+        (
+            event(r, "adjustment", r["points"], r["created_at"], reason=r["reason"], by=r["created_by__username"] or "")
+            for r in adjustments.iterator(chunk_size=ROW_CHUNK)
+        ),
+    )  # fmt: skip
+    # Ties keep the streams' order (breaches, complaints, adjustments), as assessment_rows does.
+    for e in heapq.merge(*streams, key=lambda e: e["key"]):
+        del e["key"]
+        yield e
+
+
+def assessment(
+    *, month: dt.date, store_ids: Sequence[int] | None, shown: int | None = None
+) -> list[dict[str, Any]]:
+    """Department points of the month with their event counts and first events, in one pass over
+    the streamed events (the data grows with the departments, not with the events)."""
+    shown = ASSESSMENT_EVENTS_SHOWN if shown is None else shown
+    rows = {
+        d.pk: {
+            "department_id": d.pk,
+            "department": d.name,
+            "store": d.store.name,
+            "kind": d.kind,
+            "deductions": Decimal(0),
+            "adjustments": Decimal(0),
+            "event_count": 0,
+            "events": [],
+        }
+        for d in _assessment_departments(store_ids)
+    }
+    for e in assessment_events(month=month, store_ids=store_ids):
+        row = rows[e["department_id"]]
+        row["adjustments" if e["kind"] == "adjustment" else "deductions"] += Decimal(str(e["points"]))
+        row["event_count"] += 1
+        if len(row["events"]) < shown:
+            row["events"].append(e)
+    for row in rows.values():
+        row["total"] = float(row["deductions"] + row["adjustments"])
+        row["deductions"], row["adjustments"] = float(row["deductions"]), float(row["adjustments"])
+    return list(rows.values())

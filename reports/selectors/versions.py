@@ -23,7 +23,7 @@ def report_versions(
 
     Group reports belong to head office; a store's reports to that store's people.
     """
-    qs = MonthlyReport.objects.select_related("store", "built_by").defer("data", "xlsx")
+    qs = MonthlyReport.objects.select_related("store", "built_by").defer("data")
     if not access.sees_all_stores(user):
         store = access.user_store_id(user)
         if store is None:

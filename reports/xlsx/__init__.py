@@ -8,8 +8,7 @@ Written only from the report's data dict, so the file shows exactly the stored f
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from typing import Any
+from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from .sheets import (
 )
 from .writer import AMOUNT, INT, PCT, PER_MILLE, SCORE, Column, Sheet, layout, put, red_when, show_axes, table
 
-__all__ = ["report_workbook"]
+__all__ = ["write_workbook"]
 
 SUMMARY_HEADER_ROW = 9
 
@@ -102,8 +101,8 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
             if r["key"] in rates
         ],
         {"label": _("处理时限超时次数"), "value": missed, "fmt": INT},
-        {"label": _("超过 3 个工作日未解决"), "value": len(c["open_past_three_days"]), "fmt": INT},
-        {"label": _("重开投诉"), "value": len(c["reopened"]), "fmt": INT},
+        {"label": _("超过 3 个工作日未解决"), "value": c["open_past_three_days_count"], "fmt": INT},
+        {"label": _("重开投诉"), "value": c["reopened_count"], "fmt": INT},
         {"label": _("批准补偿件数"), "value": c["compensation"]["count"], "fmt": INT},
         {"label": _("批准补偿金额（元）"), "value": c["compensation"]["amount"], "fmt": AMOUNT},
         {"label": _("回访不满意"), "value": feedback["dissatisfied"], "fmt": INT},
@@ -177,9 +176,17 @@ def _trend(wb: Workbook, data: dict[str, Any]) -> None:
     ws.add_chart(chart, "G2")
 
 
-def report_workbook(
-    data: dict[str, Any], *, built_at: dt.datetime, built_by: Any = None, trigger: str
-) -> bytes:
+def write_workbook(
+    data: dict[str, Any],
+    out: IO[bytes],
+    *,
+    built_at: dt.datetime,
+    built_by: Any = None,
+    trigger: str,
+    as_of: dt.datetime | None = None,
+) -> None:
+    """Write the file of one version to ``out``; ``as_of`` is the moment its data was read (the
+    lists streamed into it are read as of then)."""
     wb = Workbook(write_only=True)
     wb.properties.title = _("月度报表")
     wb.properties.creator = "csat"
@@ -190,11 +197,8 @@ def report_workbook(
     reasons_sheet(wb, data)
     items_sheet(wb, data)
     feedback_sheet(wb, data)
-    complaints_sheets(wb, data)
+    complaints_sheets(wb, data, as_of=as_of or built_at)
     assessment_sheets(wb, data)
-    # Rows go to openpyxl's temporary files as they are written, the zip to one more: the
-    # workbook is never whole in memory, only the finished (compressed) file.
-    with tempfile.TemporaryFile() as out:
-        wb.save(out)
-        out.seek(0)
-        return out.read()
+    # Rows go to openpyxl's temporary files as they are written, the zip to ``out``: the workbook
+    # is never whole in memory.
+    wb.save(out)

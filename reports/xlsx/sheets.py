@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -9,7 +10,14 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
-from reports.selectors import BREAKDOWNS, breakdown_titles, feedback_records, parse_month
+from reports.selectors import (
+    BREAKDOWNS,
+    assessment_events,
+    breakdown_titles,
+    complaint_records,
+    feedback_records,
+    parse_month,
+)
 
 from .writer import (
     AMOUNT,
@@ -140,12 +148,16 @@ def items_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     )
 
 
+def _store_ids(data: dict[str, Any]) -> list[int] | None:
+    return [data["store"]["id"]] if data["store"] else None
+
+
 def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     """Every record of the four lists, streamed from the database when the file is built (the
     data keeps only the first ones); the file is stored with its version, so it does not change."""
     ws = Sheet(wb, _("客户反馈"))
     month = parse_month(data["month"])
-    store_ids = [data["store"]["id"]] if data["store"] else None
+    store_ids = _store_ids(data)
     lists = (
         ("dissatisfied", _("回访不满意")),
         ("grievances", _("抱怨")),
@@ -188,7 +200,7 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     )
 
 
-def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
+def complaints_sheets(wb: Workbook, data: dict[str, Any], *, as_of: dt.datetime | None = None) -> None:
     c = data["complaints"]
     ws = Sheet(wb, _("投诉分析"))
     groups = (
@@ -260,8 +272,6 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     for i, row in enumerate(c["rates"], start=rng.first):
         red_when(ws, f"D{i}", above=row["target"])
 
-    open_ids = {row["id"] for row in c["open_past_three_days"]}
-    reopened = {row["id"]: row["reopens"] for row in c["reopened"]}
     ws = Sheet(wb, _("投诉清单"))
     table(
         ws,
@@ -279,10 +289,12 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
             Column(_("重开次数"), "reopen_count", INT, 8),
             Column(_("补偿金额（元）"), "compensation_amount", AMOUNT, 12),
             Column(_("审批"), "approval_label", width=10),
-            Column(_("超过 3 个工作日未解决"), lambda r: _("是") if r["id"] in open_ids else "", width=12),
-            Column(_("本月重开"), lambda r: reopened.get(r["id"]), INT, 8),
+            Column(_("超过 3 个工作日未解决"), lambda r: _("是") if r["open_past"] else "", width=12),
+            Column(_("本月重开"), "reopens", INT, 8),
         ],
-        _complaint_rows(c),
+        # Every record, streamed from the database when the version is built (the data keeps the
+        # first ones); the file is stored with its version, so it does not change afterwards.
+        complaint_records(month=parse_month(data["month"]), store_ids=_store_ids(data), as_of=as_of),
     )
 
     ws = Sheet(wb, _("预防措施"))
@@ -303,14 +315,6 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     )
 
 
-def _complaint_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
-    """The month's complaints plus older ones that appear in the month's figures."""
-    rows = {row["id"]: row for row in c["items"]}
-    for row in (*c["open_past_three_days"], *c["reopened"]):
-        rows.setdefault(row["id"], row)
-    return list(rows.values())
-
-
 def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     ws = Sheet(wb, _("部门考核"))
     rng = table(
@@ -321,17 +325,18 @@ def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
             Column(_("扣分"), "deductions", SCORE),
             Column(_("调整"), "adjustments", SCORE),
             Column(_("合计"), "total", SCORE),
-            Column(_("事件数"), lambda r: len(r["events"]), INT),
+            Column(_("事件数"), "event_count", INT),
         ],
         data["assessment"],
     )
     red_when(ws, rng.column(5), below=0)
     ws = Sheet(wb, _("考核明细"))
-    events = [
-        {**e, "store": r["store"], "department": r["department"]}
-        for r in data["assessment"]
-        for e in r["events"]
-    ]
+    names = {r["department_id"]: (r["store"], r["department"]) for r in data["assessment"]}
+    # Every event, streamed from the database when the version is built (the data keeps the first).
+    events = (
+        {**e, "store": names[e["department_id"]][0], "department": names[e["department_id"]][1]}
+        for e in assessment_events(month=parse_month(data["month"]), store_ids=_store_ids(data))
+    )
     table(
         ws,
         [

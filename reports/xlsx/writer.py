@@ -4,6 +4,7 @@ formats, red-below-target conditional formats and safe cell values."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,13 +119,21 @@ def table(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         titles.append(cell)
     r = sheet.append(titles)
+    # A wrapped column's cells share one style: registering the alignment for every cell (a lookup
+    # in the workbook's style table) cost more than writing the rows.
+    wrapped = put(sheet, "", styled=True)
+    wrapped.alignment = WRAP
     for row in rows:
         cells = []
         for column in columns:
+            value = column.get(row)
+            if value is None or value == "":
+                cells.append(None)  # no cell written at all (openpyxl writes "" as a cell)
+                continue
             fmt = row.get("fmt") if column.row_format else column.number_format
-            cell = put(sheet, column.get(row), fmt, styled=column.wrap)
+            cell = put(sheet, value, fmt, styled=column.wrap)
             if column.wrap:
-                cell.alignment = WRAP
+                cell._style = copy(wrapped._style)
             cells.append(cell)
         r = sheet.append(cells)
     last_col = get_column_letter(len(columns))

@@ -62,7 +62,7 @@ def test_detail_carries_the_data(march: Any, built: dict[str, MonthlyReport]) ->
     detail = manager.get(f"{LIST}{built['v1'].pk}/").json()
     assert detail["version"] == 1 and detail["data"]["surveys"]["counts"]["required"] == 10
     assert manager.get(f"{LIST}{built['other'].pk}/").status_code == 404
-    assert manager.get(f"{LIST}{built['v1'].pk}/xlsx/").content == bytes(built["v1"].xlsx)
+    assert manager.get(f"{LIST}{built['v1'].pk}/xlsx/").getvalue() == bytes(built["v1"].xlsx)
 
 
 def test_month_xlsx_is_the_latest_version_of_the_users_store(
@@ -71,7 +71,7 @@ def test_month_xlsx_is_the_latest_version_of_the_users_store(
     manager = _api(march.users["sales_mgr"])
     response = manager.get("/api/reports/monthly/2026-03/xlsx")
     assert response.status_code == 200
-    assert response.content == bytes(built["v2"].xlsx)
+    assert response.getvalue() == bytes(built["v2"].xlsx)
     assert "SZ01-v2" in response["Content-Disposition"]
     assert manager.get("/api/reports/monthly/2026-03/xlsx", {"store": march.other.pk}).status_code == 404
     assert manager.get("/api/reports/monthly/2026-03/xlsx", {"scope": "GROUP"}).status_code == 404
@@ -80,12 +80,12 @@ def test_month_xlsx_is_the_latest_version_of_the_users_store(
 
 def test_head_office_downloads_the_group_and_any_store(march: Any, built: dict[str, MonthlyReport]) -> None:
     hq = _api(march.users["hq"])
-    assert hq.get("/api/reports/monthly/2026-03/xlsx").content == bytes(built["group"].xlsx)
-    assert hq.get("/api/reports/monthly/2026-03/xlsx", {"scope": "GROUP"}).content == bytes(
+    assert hq.get("/api/reports/monthly/2026-03/xlsx").getvalue() == bytes(built["group"].xlsx)
+    assert hq.get("/api/reports/monthly/2026-03/xlsx", {"scope": "GROUP"}).getvalue() == bytes(
         built["group"].xlsx
     )
     other = hq.get("/api/reports/monthly/2026-03/xlsx", {"store": march.other.pk})
-    assert other.content == bytes(built["other"].xlsx)
+    assert other.getvalue() == bytes(built["other"].xlsx)
 
 
 def test_token_auth_and_xlsx_accept_header(march: Any, built: dict[str, MonthlyReport]) -> None:

@@ -106,7 +106,7 @@ def test_build_button_and_downloads(march: Any) -> None:
     assert f'data-report="{report.pk}"' in page and f"/reports/{report.pk}/xlsx" in page
     download = client.get(f"/reports/{report.pk}/xlsx")
     assert download.status_code == 200 and download["Content-Type"] == XLSX
-    assert download.content == bytes(report.xlsx)
+    assert download.getvalue() == bytes(report.xlsx)
     assert "csat-report-2026-03-SZ01-v1.xlsx" in download["Content-Disposition"]
 
 
