@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -179,7 +180,7 @@ def work_queue_page(
     shown = []
     for pk, bucket in order:
         if pk in rows:
-            rows[pk].bucket = bucket  # call back later / overdue / due today: the row's badge
+            rows[pk].bucket = bucket  # type: ignore[attr-defined]  # the row's badge: call back / overdue / today
             shown.append(rows[pk])
     return shown
 
@@ -285,15 +286,8 @@ def criteria_labels(codes: Iterable[str]) -> list[str]:
     return labels
 
 
-def callback_dashboard(
-    *, user: Any, now: dt.datetime | None = None, agent: Any | None = None, store: int | None = None
-) -> dict[str, Any]:
-    """Today's count and the month's figures against the 50 % / 60 % rules and the target of 90.
-
-    Required = the tasks due this month (customers skipped as do-not-contact are not required);
-    reached = those where the customer was reached; surveyed = those with a rated survey.
-    """
-    now = now or timezone.now()
+def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[str, Any]:
+    """The month's required / reached / surveyed tasks, today's due, and the month's average."""
     month_start, month_end = month_bounds(now)
     today, tomorrow = day_bounds(now)
     tasks = access.scope_to_user(CallbackTask.objects.all(), user)
@@ -313,8 +307,13 @@ def callback_dashboard(
     average = surveys.filter(
         surveyed_at__gte=month_start, surveyed_at__lt=month_end, score_used__isnull=False
     ).aggregate(avg=Avg("score_used"), n=Count("id"))
+    return {**month, "average": average["avg"], "rated": average["n"]}
+
+
+def _figures(month: dict[str, Any], *, now: dt.datetime, agent: Any | None) -> dict[str, Any]:
     mine: dict[str, int] = {"calls": 0, "surveys": 0}
     if agent is not None:
+        today, tomorrow = day_bounds(now)
         mine["calls"] = CallAttempt.objects.filter(by=agent, at__gte=today, at__lt=tomorrow).count()
         mine["surveys"] = Survey.objects.filter(
             surveyed_by=agent, surveyed_at__gte=today, surveyed_at__lt=tomorrow
@@ -342,11 +341,65 @@ def callback_dashboard(
         "survey_min": cfg["SURVEY_RATE_MIN"],
         "reach_short": not check.reach_ok,
         "survey_short": not check.survey_ok,
-        "average": average["avg"],
-        "rated": average["n"],
+        "average": month["average"],
+        "rated": month["rated"],
         "target": target,
-        "average_short": average["avg"] is not None and average["avg"] < target,
+        "average_short": month["average"] is not None and month["average"] < target,
     }
+
+
+def callback_dashboard(
+    *, user: Any, now: dt.datetime | None = None, agent: Any | None = None, store: int | None = None
+) -> dict[str, Any]:
+    """Today's count and the month's figures against the 50 % / 60 % rules and the target of 90.
+
+    Required = the tasks due this month (customers skipped as do-not-contact are not required);
+    reached = those where the customer was reached; surveyed = those with a rated survey.
+    """
+    now = now or timezone.now()
+    return _figures(_month_figures(user=user, now=now, store=store), now=now, agent=agent)
+
+
+# The work queue refreshes after every call: its month figures (two aggregates over the store's
+# month) are kept a minute per scope, and dropped when a call, survey or cancellation of the store
+# is recorded, so an agent sees their own work at once. The agent's own day is always live.
+QUEUE_FIGURES_SECONDS = 60
+
+
+def _month_figures_key(scope: str, store: int | None, now: dt.datetime) -> str:
+    return f"callbacks:month-figures:{scope}:{store or 'any'}:{timezone.localdate(now):%Y-%m-%d}"
+
+
+def _scope_key(user: Any) -> str:
+    if access.sees_all_stores(user):
+        return "all"
+    profile = access.profile_of(user)
+    return f"store{profile.store_id if profile is not None else None}"
+
+
+def queue_figures(
+    *, user: Any, now: dt.datetime | None = None, agent: Any | None = None, store: int | None = None
+) -> dict[str, Any]:
+    """callback_dashboard for the work queue page, its month figures cached (QUEUE_FIGURES_SECONDS)."""
+    now = now or timezone.now()
+    key = _month_figures_key(_scope_key(user), store, now)
+    month = cache.get(key)
+    if month is None:
+        month = _month_figures(user=user, now=now, store=store)
+        cache.set(key, month, QUEUE_FIGURES_SECONDS)
+    return _figures(month, now=now, agent=agent)
+
+
+def queue_figures_forget(*, store_id: int, now: dt.datetime | None = None) -> None:
+    """Drop the cached month figures that count this store's tasks (its own and the group's)."""
+    now = now or timezone.now()
+    cache.delete_many(
+        [
+            _month_figures_key(scope, store, now)
+            for scope in (f"store{store_id}", "all")
+            for store in (None, store_id)
+        ]
+    )
 
 
 def survey_answers(survey: Survey) -> list[dict[str, Any]]:

@@ -115,7 +115,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class _BlankAsNull(serializers.CharField):
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> Any:
         return value or None
 
 

@@ -224,13 +224,12 @@ def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
     """Customer care's board: per open step, its total and the ``rows`` most urgent tickets, soonest
     deadline first, in one query (window functions over the store's open tickets, which the partial
     index complaint_open_urgency_idx holds in that order); the full list is ``complaints:list?status=…``."""
-    by_step = {"partition_by": [F("status")]}
     ranked = (
         _table_rows(complaint_list(user=user))
         .filter(status__in=OPEN_STATUSES)
         .annotate(
-            rank=Window(RowNumber(), order_by=BY_URGENCY_EXPRESSIONS, **by_step),
-            step_total=Window(Count("pk"), **by_step),
+            rank=Window(RowNumber(), partition_by=[F("status")], order_by=BY_URGENCY_EXPRESSIONS),
+            step_total=Window(Count("pk"), partition_by=[F("status")]),
         )
         .filter(rank__lte=rows or BOARD_ROWS)
         .order_by("status", "rank")
@@ -242,7 +241,7 @@ def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
         {
             "status": status,
             "label": Status(status).label,
-            "count": columns[status][0].step_total if columns[status] else 0,
+            "count": getattr(columns[status][0], "step_total", 0) if columns[status] else 0,
             "tickets": columns[status],
         }
         for status in OPEN_STATUSES

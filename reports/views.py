@@ -175,6 +175,6 @@ def xlsx_response(report: Any, *, user: Any, via: str = "web") -> StreamingHttpR
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     permissions.require_viewer(request.user)
     return xlsx_response(selectors.report_get(user=request.user, pk=pk), user=request.user)

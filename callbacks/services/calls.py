@@ -49,6 +49,15 @@ def event_write(task: CallbackTask, *, actor: Any, action: str, before: str, not
     )
 
 
+def figures_changed(store_id: int) -> None:
+    """The store's work-queue figures count this write: drop them now (the agent's next page) and
+    again after commit (a page that read them while this transaction was open)."""
+    from callbacks.selectors import queue_figures_forget
+
+    queue_figures_forget(store_id=store_id)
+    transaction.on_commit(lambda: queue_figures_forget(store_id=store_id))
+
+
 def require_caller(actor: Any) -> None:
     if not permissions.can_call(actor):
         raise NotAllowedError(_("只有客户部回访专员和客户部经理可以进行回访。"))
@@ -303,4 +312,5 @@ def call_attempt_log(
             customer_id=locked.customer_id,
             text=attempt.note,
         )
+    figures_changed(locked.store_id)
     return attempt

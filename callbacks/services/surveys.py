@@ -28,7 +28,14 @@ from callbacks.models import (
     Survey,
     SurveyType,
 )
-from callbacks.services.calls import check_workable, event_write, require_caller, task_lock, transition
+from callbacks.services.calls import (
+    check_workable,
+    event_write,
+    figures_changed,
+    require_caller,
+    task_lock,
+    transition,
+)
 from callbacks.services.closed_loop import survey_ticket_create
 from callbacks.survey_items import validate_items
 from csat.domain import classification, levels, scoring
@@ -287,6 +294,7 @@ def survey_submit(
             customer_id=survey.customer_id,
             text=survey.remarks,
         )
+    figures_changed(survey.store_id)
     return survey
 
 

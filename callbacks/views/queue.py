@@ -55,7 +55,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         "tasks": tasks,
         "limit": QUEUE_LIMIT,
         "can_call": permissions.can_call(request.user),
-        "figures": selectors.callback_dashboard(
+        "figures": selectors.queue_figures(
             user=request.user, now=now, agent=request.user, store=chosen.get("store")
         ),
         "query": request.GET.urlencode(),

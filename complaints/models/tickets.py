@@ -277,8 +277,6 @@ class ComplaintEvent(StatusEvent):
         return str(EVENT_LABELS.get(self.action, self.action))
 
 
-
-
 class Deadline(models.Model):
     """One timer of one step. Stored when the step starts; met when it is done."""
 

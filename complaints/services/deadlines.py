@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,14 +58,15 @@ def _runs_on_wall_clock(kind: str, complaint: Complaint) -> bool:
     return rules.uses_wall_clock(urgent=complaint.urgent, major=complaint.is_major)
 
 
-def next_due_sync(complaints: Complaint | Any) -> None:
+def next_due_sync(complaints: Complaint | models.QuerySet[Complaint] | Iterable[int]) -> None:
     """Store each ticket's soonest open deadline on the ticket (``next_due_at``/``next_due_kind``).
 
     Called in the transaction of every deadline change, with the ticket being worked on (its
     in-memory copy is updated too) or a queryset/list of ids (bulk, after a calendar change)."""
     instance = complaints if isinstance(complaints, Complaint) else None
-    if instance is not None:
-        tickets = Complaint.objects.filter(pk=instance.pk)
+    tickets: models.QuerySet[Complaint]
+    if isinstance(complaints, Complaint):
+        tickets = Complaint.objects.filter(pk=complaints.pk)
     elif isinstance(complaints, models.QuerySet):
         tickets = complaints
     else:

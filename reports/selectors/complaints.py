@@ -521,7 +521,7 @@ def assessment(
     """Department points of the month with their event counts and first events, in one pass over
     the streamed events (the data grows with the departments, not with the events)."""
     shown = ASSESSMENT_EVENTS_SHOWN if shown is None else shown
-    rows = {
+    rows: dict[int, dict[str, Any]] = {
         d.pk: {
             "department_id": d.pk,
             "department": d.name,

@@ -124,7 +124,7 @@ def table(
     wrapped = put(sheet, "", styled=True)
     wrapped.alignment = WRAP
     for row in rows:
-        cells = []
+        cells: list[Any] = []
         for column in columns:
             value = column.get(row)
             if value is None or value == "":

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, Survey, SurveyType, TaskStatus
+from callbacks import services
+from callbacks.models import CallAttempt, Outcome, Survey, SurveyType, TaskStatus
+from callbacks.services import SurveyInput
 from complaints.models import Complaint, Kind
 from csat.models import IdentityFlag
 from tests.callbacks.test_services_surveys import SALES_ITEMS
@@ -61,7 +65,9 @@ def test_queue_rows_say_why_each_task_is_there(
     assert "已逾期" in badge(overdue) and "今日到期" not in badge(overdue)
     assert "今日到期" in badge(today)
     # In that order: call-backs arriving, overdue, due today.
-    assert html.index(f"task-{call_back.pk}") < html.index(f"task-{overdue.pk}") < html.index(f"task-{today.pk}")
+    assert (
+        html.index(f"task-{call_back.pk}") < html.index(f"task-{overdue.pk}") < html.index(f"task-{today.pk}")
+    )
 
 
 def test_queue_filters_answer_htmx_with_the_partial(store_a: Any, agent: Any, make_task: Any) -> None:
@@ -76,14 +82,47 @@ def test_queue_filters_answer_htmx_with_the_partial(store_a: Any, agent: Any, ma
 def test_queue_page_query_count_is_pinned(store_a: Any, agent: Any, make_task: Any) -> None:
     client = signed_in(agent)
     make_task(store_a)
+    cache.clear()  # the month figures computed each time: the count covers their queries too
     with CaptureQueriesContext(connection) as few:
         client.get("/callbacks/")
     for _ in range(10):
         make_task(store_a)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         response = client.get("/callbacks/")
     assert response.content.decode().count('data-testid="task-') == 11
     assert len(many) == len(few)
+
+
+def _month_figures(html: str) -> str:
+    return re.search(r'data-testid="month">([^<]+)<', html).group(1).strip()  # type: ignore[union-attr]
+
+
+def test_queue_figures_are_kept_a_minute_and_follow_the_agents_own_work(
+    store_a: Any, agent: Any, make_task: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(dt.datetime(2026, 3, 18, 2, 0, tzinfo=dt.UTC), tick=False)
+    client = signed_in(agent)
+    task = make_task(store_a)
+    assert _month_figures(client.get("/callbacks/").content.decode()) == "1 / 0 / 0"
+    # Another task of the month, written elsewhere: the queue's figures are a minute old at most.
+    make_task(store_a)
+    with CaptureQueriesContext(connection) as cached:
+        assert _month_figures(client.get("/callbacks/").content.decode()) == "1 / 0 / 0"
+    assert not any("callbacks_survey" in q["sql"] and "AVG" in q["sql"] for q in cached.captured_queries)
+    # The agent's own call and survey show at once.
+    client.post(f"/callbacks/{task.pk}/claim/")
+    services.call_attempt_log(task=task, actor=agent, outcome=Outcome.REACHED)
+    assert _month_figures(client.get("/callbacks/").content.decode()) == "2 / 1 / 0"
+    services.survey_submit(
+        actor=agent, data=SurveyInput(type="sales", score=95, items=SALES_ITEMS), callback=task
+    )
+    assert _month_figures(client.get("/callbacks/").content.decode()) == "2 / 1 / 1"
+    # The dashboard page is always live.
+    other = make_task(store_a)
+    assert other and 'data-testid="month">3 / 1 / 1<' in client.get("/callbacks/dashboard/").content.decode()
+    time_machine.move_to(dt.datetime(2026, 3, 18, 2, 1, 1, tzinfo=dt.UTC), tick=False)
+    assert _month_figures(client.get("/callbacks/").content.decode()) == "3 / 1 / 1"
 
 
 def test_queue_shows_the_first_rows_only_and_says_so(

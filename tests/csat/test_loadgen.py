@@ -123,7 +123,9 @@ def test_values_satisfy_the_models_and_the_invariants() -> None:
     assert set(per_ticket.exclude(status=Status.CLOSED).values_list("open", flat=True)) == {1}
     assert set(per_ticket.filter(status=Status.CLOSED).values_list("open", flat=True)) == {0}
     # Each ticket stores its open deadline as its next one (the board ranks by it), a closed one none.
-    soonest = Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True)
+    soonest = Deadline.objects.filter(
+        complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    )
     stored = Complaint.objects.annotate(
         due=Subquery(soonest.values("due_at")[:1]), kind_=Subquery(soonest.values("kind")[:1])
     )

@@ -14,10 +14,10 @@ import pytest
 
 from complaints.models import ComplaintEvent
 from csat.models import DepartmentKind
+from reports import services
 from reports.models import Trigger
 from reports.selectors import complaints as complaint_selectors
 from reports.selectors.analysis import FEEDBACK_SHOWN
-from reports import services
 from reports.services import report_build
 from tests.reports.builders import MONTH, SALES_POOR, at, deadline, dept, make_complaint, make_survey
 from tests.reports.conftest import Month
