@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -42,6 +41,7 @@ from callbacks.survey_items import items_for
 from complaints.models import Complaint, Status
 from csat import access
 from csat import selectors as csat_selectors
+from csat.caching import cached, forget
 from csat.domain import classification, grading, scoring
 from csat.models import Customer, IdentityFlag, ServiceVisit
 from csat.subqueries import subquery_count
@@ -383,22 +383,17 @@ def queue_figures(
     """callback_dashboard for the work queue page, its month figures cached (QUEUE_FIGURES_SECONDS)."""
     now = now or timezone.now()
     key = _month_figures_key(_scope_key(user), store, now)
-    month = cache.get(key)
-    if month is None:
-        month = _month_figures(user=user, now=now, store=store)
-        cache.set(key, month, QUEUE_FIGURES_SECONDS)
+    month = cached(key, QUEUE_FIGURES_SECONDS, lambda: _month_figures(user=user, now=now, store=store))
     return _figures(month, now=now, agent=agent)
 
 
 def queue_figures_forget(*, store_id: int, now: dt.datetime | None = None) -> None:
     """Drop the cached month figures that count this store's tasks (its own and the group's)."""
     now = now or timezone.now()
-    cache.delete_many(
-        [
-            _month_figures_key(scope, store, now)
-            for scope in (f"store{store_id}", "all")
-            for store in (None, store_id)
-        ]
+    forget(
+        _month_figures_key(scope, store, now)
+        for scope in (f"store{store_id}", "all")
+        for store in (None, store_id)
     )
 
 

@@ -7,10 +7,10 @@ import re
 from typing import cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from csat.access import AnyUser, profile_of, scope_to_user, sees_all_stores, visible_stores
+from csat.caching import cached
 from csat.domain import identifiers
 from csat.models import CalendarOverride, Customer, Department, SalesDelivery, ServiceVisit, Store, Vehicle
 
@@ -99,17 +99,17 @@ def store_overview(*, user: AnyUser) -> dict[str, int]:
     else:
         profile = profile_of(user)
         key = f"overview:store:{profile.store_id if profile is not None else None}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = {
+    return cached(
+        key,
+        OVERVIEW_CACHE_SECONDS,
+        lambda: {
             "stores": visible_stores(user).count(),
             "customers": customer_list(user=user).count(),
             "vehicles": scope_to_user(Vehicle.objects.all(), user).count(),
             "sales": scope_to_user(SalesDelivery.objects.all(), user).count(),
             "service_visits": scope_to_user(ServiceVisit.objects.all(), user).count(),
-        }
-        cache.set(key, figures, OVERVIEW_CACHE_SECONDS)
-    return cast(dict[str, int], figures)
+        },
+    )
 
 
 def customer_card(*, customer: Customer, recent: int = 10) -> dict[str, object]:

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from callbacks import services
@@ -42,6 +43,7 @@ def test_queue_page_lists_due_tasks(store_a: Any, agent: Any, make_task: Any) ->
     html = response.content.decode()
     assert response.status_code == 200
     assert "回访工作队列" in html and task.customer.name in html and f'data-testid="claim-{task.pk}"' in html
+    assert f'action="{reverse("callbacks:claim", args=[task.pk])}"' in html
     assert 'data-testid="figures"' in html and "回访成功率" in html
 
 

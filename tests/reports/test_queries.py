@@ -31,6 +31,9 @@ from tests.reports.conftest import Month
 
 pytestmark = pytest.mark.django_db
 
+# On PostgreSQL the report's figures are read with parallel workers allowed: a SET and a RESET.
+SESSION_SETTINGS = 2 if connection.vendor == "postgresql" else 0
+
 
 @pytest.fixture
 def grow(march: Month) -> Any:
@@ -112,7 +115,7 @@ def test_the_report_build_reads_a_fixed_number_of_queries(march: Month, grow: An
     # the xlsx streaming the whole lists (4), the complaint lists (first records and counts of 3) and
     # the complaint sheet streamed, the assessment events (twice: the data and the sheet), the
     # insert and the file's one piece
-    assert counts[0] == (49, 49), counts
+    assert counts[0] == (49 + SESSION_SETTINGS, 49 + SESSION_SETTINGS), counts
     # the figures saw every added row: 9 added complaints plus the fixture's March ones
     assert len(store_report.data["complaints"]["items"]) >= 9
 
@@ -135,5 +138,9 @@ def test_report_pages_have_a_fixed_query_count(march: Month, grow: Any) -> None:
         more,
         # the feedback lists: one count aggregate and the first records of each of the 4 lists; the
         # complaint lists: the first records of 3 and 2 counts; the list below the figures and its count
-        pinned={"dashboard": 44, "dashboard_group": 43, "api_reports": 2},
+        pinned={
+            "dashboard": 44 + SESSION_SETTINGS,
+            "dashboard_group": 43 + SESSION_SETTINGS,
+            "api_reports": 2,
+        },
     )
