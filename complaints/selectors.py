@@ -55,8 +55,7 @@ def complaint_list(*, user: Any) -> QuerySet[Complaint]:
 
 OPEN_STATUSES = tuple(status for status in Status.values if status != Status.CLOSED)
 # Soonest deadline first; tickets with no open deadline last (the partial index's own order).
-BY_URGENCY = (F("next_due_at").asc(nulls_last=True), "id")
-BY_URGENCY_EXPRESSIONS = [F("next_due_at").asc(nulls_last=True), F("id").asc()]
+BY_URGENCY = [F("next_due_at").asc(nulls_last=True), F("id").asc()]
 # Rows per section of the manager's queue (3 sections) and per board column (6 steps); each shows
 # its total and links to its full list. Rendering the rows is most of these pages' time.
 QUEUE_ROWS = 10
@@ -228,7 +227,7 @@ def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
         _table_rows(complaint_list(user=user))
         .filter(status__in=OPEN_STATUSES)
         .annotate(
-            rank=Window(RowNumber(), partition_by=[F("status")], order_by=BY_URGENCY_EXPRESSIONS),
+            rank=Window(RowNumber(), partition_by=[F("status")], order_by=BY_URGENCY),
             step_total=Window(Count("pk"), partition_by=[F("status")]),
         )
         .filter(rank__lte=rows or BOARD_ROWS)

@@ -63,7 +63,6 @@ def next_due_sync(complaints: Complaint | models.QuerySet[Complaint] | Iterable[
 
     Called in the transaction of every deadline change, with the ticket being worked on (its
     in-memory copy is updated too) or a queryset/list of ids (bulk, after a calendar change)."""
-    instance = complaints if isinstance(complaints, Complaint) else None
     tickets: models.QuerySet[Complaint]
     if isinstance(complaints, Complaint):
         tickets = Complaint.objects.filter(pk=complaints.pk)
@@ -78,8 +77,8 @@ def next_due_sync(complaints: Complaint | models.QuerySet[Complaint] | Iterable[
         next_due_at=Subquery(soonest.values("due_at")[:1]),
         next_due_kind=Coalesce(Subquery(soonest.values("kind")[:1]), Value("")),
     )
-    if instance is not None:
-        instance.refresh_from_db(fields=["next_due_at", "next_due_kind"])
+    if isinstance(complaints, Complaint):
+        complaints.refresh_from_db(fields=["next_due_at", "next_due_kind"])
 
 
 def deadline_start(
@@ -91,7 +90,7 @@ def deadline_start(
     sequence: int = 1,
 ) -> Deadline:
     spec = _spec(kind, start, urgent=complaint.urgent, major=complaint.is_major)
-    deadline, _created = Deadline.objects.get_or_create(
+    deadline, created = Deadline.objects.get_or_create(
         complaint=complaint,
         kind=kind,
         cycle=complaint.reopen_count,
@@ -105,7 +104,7 @@ def deadline_start(
             "due_at": spec.due_at,
         },
     )
-    if _created:
+    if created:
         next_due_sync(complaint)
     return deadline
 
