@@ -19,6 +19,7 @@ from callbacks.models import Channel, Dimension, Grade, Outcome, SurveyType
 from callbacks.services import SurveyInput
 from callbacks.survey_items import items_for
 from csat.domain import levels, scoring
+from csat.forms import ShortModelChoiceField
 from csat.models import Role, Store
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -42,13 +43,13 @@ class BootstrapMixin:
 
 
 class QueueFilterForm(BootstrapMixin, forms.Form):
-    store = forms.ModelChoiceField(
+    store = ShortModelChoiceField(
         queryset=Store.objects.none(), required=False, label=_("门店"), empty_label=_("全部门店")
     )
     type = forms.ChoiceField(
         choices=[("", _("全部类型")), *SurveyType.choices], required=False, label=_("回访类型")
     )
-    agent = forms.ModelChoiceField(
+    agent = ShortModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
         label=_("回访专员"),

@@ -310,14 +310,20 @@ def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[st
     return {**month, "average": average["avg"], "rated": average["n"]}
 
 
-def _figures(month: dict[str, Any], *, now: dt.datetime, agent: Any | None) -> dict[str, Any]:
-    mine: dict[str, int] = {"calls": 0, "surveys": 0}
-    if agent is not None:
-        today, tomorrow = day_bounds(now)
-        mine["calls"] = CallAttempt.objects.filter(by=agent, at__gte=today, at__lt=tomorrow).count()
-        mine["surveys"] = Survey.objects.filter(
+def _my_day(agent: Any | None, now: dt.datetime) -> dict[str, int]:
+    """The agent's calls and surveys today."""
+    if agent is None:
+        return {"calls": 0, "surveys": 0}
+    today, tomorrow = day_bounds(now)
+    return {
+        "calls": CallAttempt.objects.filter(by=agent, at__gte=today, at__lt=tomorrow).count(),
+        "surveys": Survey.objects.filter(
             surveyed_by=agent, surveyed_at__gte=today, surveyed_at__lt=tomorrow
-        ).count()
+        ).count(),
+    }
+
+
+def _figures(month: dict[str, Any], mine: dict[str, int], *, now: dt.datetime) -> dict[str, Any]:
     cfg: dict[str, Any] = settings.CSAT
     check = classification.validity(
         month["required"],
@@ -357,12 +363,12 @@ def callback_dashboard(
     reached = those where the customer was reached; surveyed = those with a rated survey.
     """
     now = now or timezone.now()
-    return _figures(_month_figures(user=user, now=now, store=store), now=now, agent=agent)
+    return _figures(_month_figures(user=user, now=now, store=store), _my_day(agent, now), now=now)
 
 
-# The work queue refreshes after every call: its month figures (two aggregates over the store's
-# month) are kept a minute per scope, and dropped when a call, survey or cancellation of the store
-# is recorded, so an agent sees their own work at once. The agent's own day is always live.
+# The work queue refreshes after every call: its figures are kept a minute (the month's per scope,
+# the agent's day per agent) and dropped when a call or survey of the store is recorded, so an
+# agent sees their own work at once and the others' within the minute.
 QUEUE_FIGURES_SECONDS = 60
 
 
@@ -384,17 +390,26 @@ def queue_figures(
     now = now or timezone.now()
     key = _month_figures_key(_scope_key(user), store, now)
     month = cached(key, QUEUE_FIGURES_SECONDS, lambda: _month_figures(user=user, now=now, store=store))
-    return _figures(month, now=now, agent=agent)
+    if agent is None:
+        return _figures(month, _my_day(None, now), now=now)
+    mine = cached(_my_day_key(agent.pk, now), QUEUE_FIGURES_SECONDS, lambda: _my_day(agent, now))
+    return _figures(month, mine, now=now)
 
 
-def queue_figures_forget(*, store_id: int, now: dt.datetime | None = None) -> None:
-    """Drop the cached month figures that count this store's tasks (its own and the group's)."""
+def _my_day_key(agent_id: int, now: dt.datetime) -> str:
+    return f"callbacks:my-day:{agent_id}:{timezone.localdate(now):%Y-%m-%d}"
+
+
+def queue_figures_forget(*, store_id: int, agent_id: int, now: dt.datetime | None = None) -> None:
+    """Drop the cached figures a call or survey changes: the month's that count this store's tasks
+    (its own and the group's) and the day of the agent who made it."""
     now = now or timezone.now()
-    forget(
+    months = [
         _month_figures_key(scope, store, now)
         for scope in (f"store{store_id}", "all")
         for store in (None, store_id)
-    )
+    ]
+    forget([_my_day_key(agent_id, now), *months])
 
 
 def survey_answers(survey: Survey) -> list[dict[str, Any]]:

@@ -221,10 +221,13 @@ def urgent_tickets(*, user: Any, status: str | None = None, breached: bool = Fal
 
 def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
     """Customer care's board: per open step, its total and the ``rows`` most urgent tickets, soonest
-    deadline first, in one query (window functions over the store's open tickets, which the partial
-    index complaint_open_urgency_idx holds in that order); the full list is ``complaints:list?status=…``."""
+    deadline first; the full list is ``complaints:list?status=…``.
+
+    Two queries: the ranking over the bare tickets (window functions per step over the store's open
+    tickets, which the partial index complaint_open_urgency_idx holds in that order), then only the
+    shown rows with their customer, department and breaches."""
     ranked = (
-        _table_rows(complaint_list(user=user))
+        _visible(Complaint.objects.all(), user)
         .filter(status__in=OPEN_STATUSES)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("status")], order_by=BY_URGENCY),
@@ -232,15 +235,21 @@ def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
         )
         .filter(rank__lte=rows or BOARD_ROWS)
         .order_by("status", "rank")
+        .values_list("pk", "status", "step_total")
     )
+    order = list(ranked)
+    shown = _table_rows(complaint_list(user=user)).in_bulk([pk for pk, _status, _total in order])
     columns: dict[str, list[Complaint]] = defaultdict(list)
-    for ticket in ranked:
-        columns[ticket.status].append(ticket)
+    totals: dict[str, int] = {}
+    for pk, status, total in order:
+        totals[status] = total
+        if pk in shown:
+            columns[status].append(shown[pk])
     return [
         {
             "status": status,
             "label": Status(status).label,
-            "count": getattr(columns[status][0], "step_total", 0) if columns[status] else 0,
+            "count": totals.get(status, 0),
             "tickets": columns[status],
         }
         for status in OPEN_STATUSES

@@ -6,6 +6,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class _PlainChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices read with one plain query: ModelChoiceIterator reads them through .iterator(),
+    a server-side cursor on PostgreSQL whose extra round trips cost more than a short list."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A select of a few rows (a store's staff, the visible stores), such as a list page's filter."""
+
+    iterator = _PlainChoiceIterator
+
+
 class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -49,13 +49,13 @@ def event_write(task: CallbackTask, *, actor: Any, action: str, before: str, not
     )
 
 
-def figures_changed(store_id: int) -> None:
-    """The store's work-queue figures count this write: drop them now (the agent's next page) and
+def figures_changed(store_id: int, agent_id: int) -> None:
+    """The work-queue figures count this call or survey: drop them now (the agent's next page) and
     again after commit (a page that read them while this transaction was open)."""
     from callbacks.selectors import queue_figures_forget
 
-    queue_figures_forget(store_id=store_id)
-    transaction.on_commit(lambda: queue_figures_forget(store_id=store_id))
+    queue_figures_forget(store_id=store_id, agent_id=agent_id)
+    transaction.on_commit(lambda: queue_figures_forget(store_id=store_id, agent_id=agent_id))
 
 
 def require_caller(actor: Any) -> None:
@@ -312,5 +312,5 @@ def call_attempt_log(
             customer_id=locked.customer_id,
             text=attempt.note,
         )
-    figures_changed(locked.store_id)
+    figures_changed(locked.store_id, actor.pk)
     return attempt

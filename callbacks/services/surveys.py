@@ -294,7 +294,7 @@ def survey_submit(
             customer_id=survey.customer_id,
             text=survey.remarks,
         )
-    figures_changed(survey.store_id)
+    figures_changed(survey.store_id, actor.pk)
     return survey
 
 

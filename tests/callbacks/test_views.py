@@ -96,6 +96,10 @@ def test_queue_page_query_count_is_pinned(store_a: Any, agent: Any, make_task: A
     assert len(many) == len(few)
 
 
+def _today(html: str) -> str:
+    return re.search(r'data-testid="today">([^<]+)<', html).group(1).strip()  # type: ignore[union-attr]
+
+
 def _month_figures(html: str) -> str:
     return re.search(r'data-testid="month">([^<]+)<', html).group(1).strip()  # type: ignore[union-attr]
 
@@ -115,11 +119,13 @@ def test_queue_figures_are_kept_a_minute_and_follow_the_agents_own_work(
     # The agent's own call and survey show at once.
     client.post(f"/callbacks/{task.pk}/claim/")
     services.call_attempt_log(task=task, actor=agent, outcome=Outcome.REACHED)
-    assert _month_figures(client.get("/callbacks/").content.decode()) == "2 / 1 / 0"
+    html = client.get("/callbacks/").content.decode()
+    assert _month_figures(html) == "2 / 1 / 0" and _today(html) == "1 / 0"
     services.survey_submit(
         actor=agent, data=SurveyInput(type="sales", score=95, items=SALES_ITEMS), callback=task
     )
-    assert _month_figures(client.get("/callbacks/").content.decode()) == "2 / 1 / 1"
+    html = client.get("/callbacks/").content.decode()
+    assert _month_figures(html) == "2 / 1 / 1" and _today(html) == "1 / 1"
     # The dashboard page is always live.
     other = make_task(store_a)
     assert other and 'data-testid="month">3 / 1 / 1<' in client.get("/callbacks/dashboard/").content.decode()
