@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -150,62 +152,86 @@ def assessment(*, user: Any, month: dt.date, store_id: int | None = None) -> lis
     return assessment_rows(departments=departments, month=month)
 
 
+def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> Iterator[dict[str, Any]]:
+    """Every assessment event of the month (DOMAIN §5: missed deadlines, complaints, adjustments)
+    of the given departments, by department (store code, kind, id) then time, streamed: three
+    ordered queries merged, so a whole group's month is never held. Each event names its
+    ``department_id``; ties keep the order breaches, complaints, adjustments."""
+    start, end = _month_bounds(month)
+    in_scope = {"department__in": departments.values("pk")}
+    order = ("department__store__code", "department__kind", "department_id")
+    breaches = (
+        DeadlineAlert.objects.filter(
+            kind=DeadlineAlert.Kind.BREACH, created_at__gte=start, created_at__lt=end, **in_scope
+        )
+        .order_by(*order, "created_at", "pk")
+        .values(
+            *order, "created_at", "deadline__kind", "deadline__complaint_id", "deadline__complaint__number"
+        )
+    )
+    complaints = (
+        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, **in_scope)
+        .order_by(*order, "received_at", "pk")
+        .values(*order, "received_at", "pk", "number", "severity")
+    )
+    adjustments = (
+        AssessmentAdjustment.objects.filter(month=start.date(), **in_scope)
+        .order_by(*order, "created_at", "pk")
+        .values(*order, "created_at", "points", "reason", "created_by__username")
+    )
+    missed = points.points_for(points.MISSED_DEADLINE)
+
+    def keyed(r: dict[str, Any], at: dt.datetime, event: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        key = (r["department__store__code"], r["department__kind"], r["department_id"], at)
+        return key, {"department_id": r["department_id"], **event, "at": at}
+
+    streams = (
+        (
+            keyed(r, r["created_at"], {"kind": points.MISSED_DEADLINE, "points": missed,
+                  "complaint": r["deadline__complaint__number"], "complaint_id": r["deadline__complaint_id"],
+                  "step": r["deadline__kind"]})
+            for r in breaches.iterator(chunk_size=EVENT_CHUNK)
+        ),
+        (
+            keyed(r, r["received_at"], {"kind": kind, "points": points.points_for(kind), "complaint": r["number"],
+                  "complaint_id": r["pk"], "step": ""})
+            for r in complaints.iterator(chunk_size=EVENT_CHUNK)
+            for kind in (points.complaint_event_kind(r["severity"]),)
+        ),
+        (
+            keyed(r, r["created_at"], {"kind": "adjustment", "points": r["points"], "reason": r["reason"],
+                  "by": r["created_by__username"] or ""})
+            for r in adjustments.iterator(chunk_size=EVENT_CHUNK)
+        ),
+    )  # fmt: skip
+    for _key, event in heapq.merge(*streams, key=lambda pair: pair[0]):
+        yield event
+
+
+# Rows read at a time by a streamed assessment.
+EVENT_CHUNK = 2000
+
+
+def assessment_departments(departments: QuerySet[Department]) -> QuerySet[Department]:
+    """The departments in the order their events stream."""
+    return departments.select_related("store").order_by("store__code", "kind", "pk")
+
+
 def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> list[dict[str, Any]]:
     """The assessment of the given departments (already scoped by the caller: a user or a report)."""
-    start, end = _month_bounds(month)
-    department_rows = list(departments.select_related("store").order_by("store__code", "kind"))
-    ids = [d.pk for d in department_rows]
     rows: dict[int | None, dict[str, Any]] = {
         d.pk: {"department": d, "events": [], "deductions": 0, "adjustments": Decimal(0)}
-        for d in department_rows
+        for d in assessment_departments(departments)
     }
-
-    breaches = DeadlineAlert.objects.filter(
-        kind=DeadlineAlert.Kind.BREACH, department_id__in=ids, created_at__gte=start, created_at__lt=end
-    ).select_related("deadline__complaint")
-    for alert in breaches:
-        value = points.points_for(points.MISSED_DEADLINE)
-        rows[alert.department_id]["events"].append(
-            {
-                "kind": points.MISSED_DEADLINE,
-                "points": value,
-                "complaint": alert.deadline.complaint.number,
-                "complaint_id": alert.deadline.complaint_id,
-                "step": alert.deadline.kind,
-                "at": alert.created_at,
-            }
-        )
-    complaints = Complaint.objects.filter(department_id__in=ids, received_at__gte=start, received_at__lt=end)
-    for complaint in complaints.only("pk", "number", "severity", "department_id", "received_at"):
-        kind = points.complaint_event_kind(complaint.severity)
-        rows[complaint.department_id]["events"].append(
-            {
-                "kind": kind,
-                "points": points.points_for(kind),
-                "complaint": complaint.number,
-                "complaint_id": complaint.pk,
-                "step": "",
-                "at": complaint.received_at,
-            }
-        )
-    adjustments = AssessmentAdjustment.objects.filter(
-        department_id__in=ids, month=start.date()
-    ).select_related("created_by")
-    for adj in adjustments:
-        rows[adj.department_id]["events"].append(
-            {
-                "kind": "adjustment",
-                "points": adj.points,
-                "reason": adj.reason,
-                "at": adj.created_at,
-                "by": str(adj.created_by),
-            }
-        )
-        rows[adj.department_id]["adjustments"] += adj.points
+    for event in assessment_events(departments=departments, month=month):
+        row = rows[event.pop("department_id")]
+        row["events"].append(event)
+        if event["kind"] == "adjustment":
+            row["adjustments"] += event["points"]
+        else:
+            row["deductions"] += event["points"]
     for row in rows.values():
-        row["deductions"] = sum(e["points"] for e in row["events"] if e["kind"] != "adjustment")
         row["total"] = row["deductions"] + row["adjustments"]
-        row["events"].sort(key=lambda e: e["at"])
     return list(rows.values())
 
 

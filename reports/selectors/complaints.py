@@ -5,7 +5,6 @@ approved; the complaint rate per mille vs the targets; preventive measures; depa
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,11 +16,9 @@ from django.utils.translation import gettext as _
 
 from complaints.models import (
     Approval,
-    AssessmentAdjustment,
     Category,
     Complaint,
     Deadline,
-    DeadlineAlert,
     DeadlineKind,
     Kind,
     MeasureStatus,
@@ -29,6 +26,8 @@ from complaints.models import (
     Severity,
     Status,
 )
+from complaints.selectors import assessment_departments
+from complaints.selectors import assessment_events as complaint_assessment_events
 from csat.domain import assessment as points
 from csat.domain import classification
 from csat.models import Department, SalesDelivery, ServiceVisit
@@ -434,40 +433,12 @@ ASSESSMENT_EVENTS_SHOWN = 3
 
 
 def _assessment_departments(store_ids: Sequence[int] | None) -> QuerySet[Department]:
-    return (
-        scoped(Department.objects.all(), store_ids)
-        .select_related("store")
-        .order_by("store__code", "kind", "pk")
-    )
+    return assessment_departments(scoped(Department.objects.all(), store_ids))
 
 
 def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Iterator[dict[str, Any]]:
-    """Every assessment event of the month (DOMAIN §5: breaches, complaints, adjustments), by
-    department (the departments' order) then time: three streamed queries in that order, merged.
-    The same events as complaints.selectors.assessment_rows, without holding them."""
-    start, end = month_bounds(month)
-    departments = _assessment_departments(store_ids)
-    in_scope = {"department__in": departments.values("pk")}
-    order = ("department__store__code", "department__kind", "department_id")
-    breaches = (
-        DeadlineAlert.objects.filter(
-            kind=DeadlineAlert.Kind.BREACH, created_at__gte=start, created_at__lt=end, **in_scope
-        )
-        .order_by(*order, "created_at", "pk")
-        .values(
-            *order, "created_at", "deadline__kind", "deadline__complaint_id", "deadline__complaint__number"
-        )
-    )
-    complaints = (
-        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, **in_scope)
-        .order_by(*order, "received_at", "pk")
-        .values(*order, "received_at", "pk", "number", "severity")
-    )
-    adjustments = (
-        AssessmentAdjustment.objects.filter(month=start.date(), **in_scope)
-        .order_by(*order, "created_at", "pk")
-        .values(*order, "created_at", "points", "reason", "created_by__username")
-    )
+    """complaints.selectors.assessment_events of the report's stores, labelled in the active
+    language, streamed (the xlsx lists them all)."""
     kinds = {
         points.MISSED_DEADLINE: _("超时"),
         points.GENERAL_COMPLAINT: _("一般投诉"),
@@ -475,44 +446,20 @@ def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Ite
         "adjustment": _("考核调整"),
     }
     steps = {key: str(DeadlineKind(key).label) for key in DeadlineKind.values}
-
-    def event(r: dict[str, Any], kind: str, value: Any, at: dt.datetime, **more: Any) -> dict[str, Any]:
-        return {
-            "key": (r["department__store__code"], r["department__kind"], r["department_id"], at),
-            "department_id": r["department_id"],
-            "kind": kind,
-            "kind_label": str(kinds.get(kind, kind)),
-            "points": float(value),
-            "complaint": "",
-            "complaint_id": None,
-            "step": "",
-            "reason": "",
-            "by": "",
-            "at": format_local(at),
-            **more,
+    departments = scoped(Department.objects.all(), store_ids)
+    for e in complaint_assessment_events(departments=departments, month=month):
+        yield {
+            "department_id": e["department_id"],
+            "kind": e["kind"],
+            "kind_label": str(kinds.get(e["kind"], e["kind"])),
+            "points": float(e["points"]),
+            "complaint": e.get("complaint", ""),
+            "complaint_id": e.get("complaint_id"),
+            "step": steps.get(e.get("step") or "", ""),
+            "reason": e.get("reason", ""),
+            "by": e.get("by", ""),
+            "at": format_local(e["at"]),
         }
-
-    missed = points.points_for(points.MISSED_DEADLINE)
-    streams = (
-        (
-            event(r, points.MISSED_DEADLINE, missed, r["created_at"], complaint=r["deadline__complaint__number"],
-                  complaint_id=r["deadline__complaint_id"], step=steps.get(r["deadline__kind"], ""))
-            for r in breaches.iterator(chunk_size=ROW_CHUNK)
-        ),
-        (
-            event(r, kind, points.points_for(kind), r["received_at"], complaint=r["number"], complaint_id=r["pk"])
-            for r in complaints.iterator(chunk_size=ROW_CHUNK)
-            for kind in (points.complaint_event_kind(r["severity"]),)
-        ),
-        (
-            event(r, "adjustment", r["points"], r["created_at"], reason=r["reason"], by=r["created_by__username"] or "")
-            for r in adjustments.iterator(chunk_size=ROW_CHUNK)
-        ),
-    )  # fmt: skip
-    # Ties keep the streams' order (breaches, complaints, adjustments), as assessment_rows does.
-    for e in heapq.merge(*streams, key=lambda e: e["key"]):
-        del e["key"]
-        yield e
 
 
 def assessment(
