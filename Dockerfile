@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_NO_CACHE=1 \
     PATH=/app/.venv/bin:$PATH \
-    DJANGO_SETTINGS_MODULE=csat.settings.production
+    DJANGO_SETTINGS_MODULE=config.settings.production
 
 # uv comes from PyPI (pinned, same version as dev.py), not from a container registry.
 RUN pip install "uv==0.13.9" \
@@ -39,4 +39,4 @@ RUN SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost \
 
 EXPOSE 8000
 
-CMD ["gunicorn", "csat.wsgi", "-w", "2", "-b", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.wsgi", "-w", "2", "-b", "0.0.0.0:8000"]

@@ -48,7 +48,7 @@ def sync(*, dev: bool) -> Path:
 
 def start() -> int:
     python = sync(dev=False)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csat.settings.local", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONUNBUFFERED": "1"}
     run(python, "manage.py", "migrate", "--no-input", env=env)
     run(python, "manage.py", "seed_demo", env=env)
     host = os.environ.get("HOST", "127.0.0.1")
@@ -59,7 +59,17 @@ def start() -> int:
         ),
         # One worker with an embedded beat scheduler is enough on a laptop.
         subprocess.Popen(
-            [str(python), "-m", "celery", "-A", "csat", "worker", "--beat", "--pool=solo", "--loglevel=INFO"],
+            [
+                str(python),
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "--pool=solo",
+                "--loglevel=INFO",
+            ],
             cwd=ROOT,
             env=env,
         ),

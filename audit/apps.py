@@ -11,6 +11,9 @@ class AuditConfig(AppConfig):
         from celery.signals import task_postrun, task_prerun
 
         from audit.context import task_finished, task_started
+        from audit.services import export_recorded
+        from csat.exports import personal_data_exported
 
         task_prerun.connect(task_started, weak=False, dispatch_uid="audit-task-started")
         task_postrun.connect(task_finished, weak=False, dispatch_uid="audit-task-finished")
+        personal_data_exported.connect(export_recorded, weak=False, dispatch_uid="audit-export")

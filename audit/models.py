@@ -10,6 +10,7 @@ from simple_history import register
 
 from audit.context import AuditedRecords, get_history_user
 from audit.registry import EXCLUDED, TRACKED
+from csat.exports import ExportKind
 
 for _tracked in TRACKED:
     register(
@@ -21,14 +22,6 @@ for _tracked in TRACKED:
         user_related_name="+",
         history_change_reason_field=models.CharField(max_length=100, null=True, blank=True),
     )
-
-
-class ExportKind(models.TextChoices):
-    REPORT = "report", _("月度报表")
-    IMPORT_ERRORS = "import_errors", _("导入错误清单")
-    AUDIT_LOG = "audit_log", _("审计日志")
-    RECORD_HISTORY = "record_history", _("记录变更历史")
-    EXPORT_LOG = "export_log", _("导出记录")
 
 
 class ExportRecord(models.Model):

@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import ReasonCode, Survey
-from complaints.models import AssessmentAdjustment, CauseCode, Complaint, PreventiveMeasure
+from complaints.models import AssessmentAdjustment, CauseCode, Complaint
 from crisis.models import CrisisAction, CrisisCase, SignalTerm, TeamMember
 from csat.models import CalendarOverride, Customer, Department, StaffProfile, Store, Vehicle
+from prevention.models import PreventiveMeasure
 
 # Not kept in history at all: bookkeeping that changes on every save.
 # Derived columns: a ticket's next deadline is kept by the deadline services, not edited.

@@ -27,3 +27,9 @@ def export_record_create(
         row_count=row_count,
         via=via,
     )
+
+
+def export_recorded(sender: Any, **kwargs: Any) -> None:
+    """Receiver of ``csat.exports.personal_data_exported`` (connected in AuditConfig.ready)."""
+    kwargs.pop("signal", None)
+    export_record_create(**kwargs)

@@ -22,10 +22,11 @@ from audit.services import export_record_create
 from audit.xlsx import history_workbook
 from callbacks import permissions as callback_permissions
 from callbacks.selectors import survey_list
-from complaints.selectors import complaint_list, measure_list
+from complaints.selectors import complaint_list
 from crisis.selectors import crisis_list
 from csat import access
 from csat.selectors import customer_list
+from prevention.selectors import measure_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 20000

@@ -6,7 +6,7 @@
 On the data of ``manage.py generate_load`` (50 stores, 1M customers …):
 1. SQL queries per request and in-process time of each URL (django.test.Client + CaptureQueriesContext);
 2. customer search server time: the selector called directly, median and p95 of 50 calls per kind;
-3. gunicorn (2 sync workers, csat.settings.production: DEBUG off, whitenoise, Redis cache) on
+3. gunicorn (2 sync workers, config.settings.production: DEBUG off, whitenoise, Redis cache) on
    127.0.0.1, each role logged in through the login form (session cookie + CSRF), and ``wrk``
    (4 connections, 15 s after a 3 s warm-up) on each URL: requests/s, p50, p95;
 4. one table appended to bench/RESULTS.md (``--no-record`` to skip).
@@ -153,7 +153,7 @@ def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen[bytes
     process = subprocess.Popen(  # noqa: S603
         [
             gunicorn,
-            "csat.wsgi",
+            "config.wsgi",
             "--workers",
             str(workers),
             "--bind",
@@ -286,7 +286,7 @@ def main() -> None:
         "Dealer group at scale: pages and APIs over HTTP (`bench/http_bench.py`)",
         load_before,
         [
-            f"gunicorn {args.workers} sync workers, csat.settings.production (DEBUG off, whitenoise, Redis cache), "
+            f"gunicorn {args.workers} sync workers, config.settings.production (DEBUG off, whitenoise, Redis cache), "
             f"wrk {args.connections} connections × {args.seconds} s per URL after a {args.warmup} s warm-up, loopback",
             "queries/request and in-process time: one warm request through django.test.Client "
             "(includes the session and user lookups)",

@@ -3,7 +3,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/csat_bench .venv/bin/python bench/import_bench.py --rows 100000
 
-What it does, on csat.settings.local (DEBUG off):
+What it does, on config.settings.local (DEBUG off):
 1. creates the database if it does not exist (PostgreSQL) and migrates it;
 2. creates a fresh store with service advisors and technicians;
 3. generates a realistic service-visit xlsx in a child process (so its memory is not counted):
@@ -214,7 +214,7 @@ def main() -> int:
         generate(Path(args.generate), args.rows, args.seed, args.stamp)
         return 0
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "csat.settings.local"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ.setdefault("DEBUG", "0")  # no query log, no debug cursor
     work = Path(tempfile.mkdtemp(prefix="csat-bench-"))
     os.environ.setdefault("MEDIA_ROOT", str(work / "media"))
@@ -240,18 +240,9 @@ def main() -> int:
     from django.core.management import call_command
 
     from csat import services as core_services
-    from csat import tasks
-    from csat.intake import services
-    from csat.models import (
-        Customer,
-        ImportChange,
-        ImportJob,
-        Role,
-        ServiceVisit,
-        StaffProfile,
-        Store,
-        Vehicle,
-    )
+    from csat.models import Customer, Role, ServiceVisit, StaffProfile, Store, Vehicle
+    from intake import services, tasks
+    from intake.models import ImportChange, ImportJob
 
     call_command("migrate", interactive=False, verbosity=0)
 

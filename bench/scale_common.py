@@ -18,14 +18,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/csat_bench"
-PASSWORD = "bench-pass-2026"  # noqa: S105 - csat.loadgen.PASSWORD, throwaway accounts
+PASSWORD = "bench-pass-2026"  # noqa: S105 - bench.loadgen.PASSWORD, throwaway accounts
 STORE = "LG001"
 
 
 def production_env() -> dict[str, str]:
     """Production settings (DEBUG off, whitenoise, Redis cache) on plain HTTP over loopback."""
     return {
-        "DJANGO_SETTINGS_MODULE": "csat.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         "SECRET_KEY": "bench-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

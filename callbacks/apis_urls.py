@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from callbacks.apis import CallbackTaskViewSet, ReasonCodeViewSet, SurveyItemsApi, SurveyViewSet
 
-router = SimpleRouter()  # the /api/ root view belongs to csat.apis.urls
+router = SimpleRouter()  # the /api/ root view belongs to config.api
 router.register("callbacks", CallbackTaskViewSet, basename="callback")
 router.register("surveys", SurveyViewSet, basename="survey")
 router.register("reason-codes", ReasonCodeViewSet, basename="reason-code")

@@ -8,10 +8,3 @@ from complaints.services import deadlines
 @shared_task(acks_late=True, ignore_result=True)
 def enforce_deadlines() -> dict[str, int]:
     return deadlines.enforce_deadlines()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def sweep_preventive_measures() -> int:
-    from complaints.services.prevention import measures_sweep
-
-    return measures_sweep()

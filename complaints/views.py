@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
+from complaints.approvals import approval_context
 from complaints.forms import ACTION_FORMS, AdjustmentForm, ComplaintIntakeForm, DispatchForm
-from complaints.models import Complaint, MeasureStatus, Status
+from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
 from complaints.services import workflow
 from complaints.views_support import action_auto_id, action_kwargs, ticket_context
@@ -37,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "complaints/manager_queue.html", context)
     if role == Role.GENERAL_MANAGER:
         context["approvals"] = list(selectors.approval_queue(user=request.user))
-        context["measures"] = list(_awaiting_measures(request))
+        context.update(approval_context(request.user))
         context["board"] = selectors.board(user=request.user)
         return render(request, "complaints/gm.html", context)
     context["board"] = selectors.board(user=request.user)
@@ -81,18 +82,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
         "complaints/approvals.html",
         {
             "approvals": list(selectors.approval_queue(user=request.user)),
-            "measures": list(_awaiting_measures(request)),
+            **approval_context(request.user),
             "title": _("待审批"),
         },
-    )
-
-
-def _awaiting_measures(request: HttpRequest) -> Any:
-    # The GM's one approval queue: compensation proposals and preventive measures together.
-    return (
-        selectors.measure_list(user=request.user)
-        .filter(status=MeasureStatus.AWAITING_APPROVAL)
-        .order_by("created_at")
     )
 
 

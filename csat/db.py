@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 @contextmanager
 def parallel_queries(workers: int = 2) -> Iterator[None]:
     """Let PostgreSQL use parallel workers for the queries inside (the connections' default is none,
-    csat.settings.base: pages want short queries). A month's report over the whole group reads
+    config.settings.base: pages want short queries). A month's report over the whole group reads
     millions of rows and takes half the time with two workers."""
     if connection.vendor != "postgresql":
         yield

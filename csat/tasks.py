@@ -2,18 +2,6 @@
 
 from celery import shared_task
 
-from csat.intake import services
-
-
-@shared_task(acks_late=True)
-def validate_import(job_id: int) -> None:
-    services.import_job_validate(job_id=job_id)
-
-
-@shared_task(acks_late=True)
-def run_import(job_id: int) -> None:
-    services.import_job_run(job_id=job_id)
-
 
 @shared_task(bind=True, acks_late=True, max_retries=6)
 def send_delivery(self, uid: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """Celery entry points of the reports app.
 
-Beat (csat/settings/base.py) runs ``build_monthly_report`` on the 28th for the current month, so
+Beat (config/settings/base.py) runs ``build_monthly_report`` on the 28th for the current month, so
 departments have it before the 30th, and on the 1st for the month just closed. Each scope's build
 carries a run key, so a second run — or a second worker — builds nothing new.
 """

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.models import ExportKind
-from audit.services import export_record_create
+from csat.exports import ExportKind, record_export
 from reports import charts, permissions, selectors
 from reports.forms import BuildForm, ReportFilterForm
 from reports.models import Trigger
@@ -157,7 +156,7 @@ def xlsx_response(report: Any, *, user: Any, via: str = "web") -> StreamingHttpR
     """The stored workbook as a download; every download is recorded in the audit history."""
     complaints = report.data.get("complaints") if isinstance(report.data, dict) else None
     total = complaints.get("total") if isinstance(complaints, dict) else None  # the ticket rows
-    export_record_create(
+    record_export(
         user=user,
         kind=ExportKind.REPORT,
         scope={"month": f"{report.month:%Y-%m}", "scope": report.scope, "version": report.version},

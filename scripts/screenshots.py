@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CSAT_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "demo-pass-2026"  # noqa: S105 - seed_demo's published demo password (csat.demo.DEMO_PASSWORD)
+PASSWORD = "demo-pass-2026"  # noqa: S105 - seed_demo's published demo password (demo.seed.DEMO_PASSWORD)
 # (file, account, page)
 SHOTS = [
     ("agent_0.png", "agent", "/callbacks/"),
@@ -88,7 +88,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "csat.settings.local",
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
             "DATABASE_URL": f"sqlite:///{scratch}/screenshots.sqlite3",
             "MEDIA_ROOT": f"{scratch}/media",
             "BROKER_DIR": f"{scratch}/broker",  # the laptop broker and cache, not the project's

@@ -122,7 +122,7 @@ healthy() { [ "$(fetch "$BASE/healthz?skip=beat" "$WORK/healthz")" = 200 ]; }
 # The full probe: database, broker, and beat's last run (django_celery_beat) recent.
 all_healthy() { [ "$(fetch "$BASE/healthz" "$WORK/healthz-all")" = 200 ]; }
 pong() {
-    timeout "$(budget 10)" "$PY" -m celery -A csat inspect ping -d "$NODE" --timeout 2 >"$WORK/ping.out" 2>&1 \
+    timeout "$(budget 10)" "$PY" -m celery -A config inspect ping -d "$NODE" --timeout 2 >"$WORK/ping.out" 2>&1 \
         && grep -q pong "$WORK/ping.out"
 }
 task_done() { grep -q "Task celery.accumulate\[$TASK_ID\] succeeded" "$WORK/worker.log"; }
@@ -144,7 +144,7 @@ if ! "$PY" -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOC
     PORT="$("$PY" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")"
 fi
 BASE="http://127.0.0.1:$PORT"
-export DJANGO_SETTINGS_MODULE=csat.settings.production
+export DJANGO_SETTINGS_MODULE=config.settings.production
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"
 export REDIS_URL="${SMOKE_REDIS_URL:-redis://127.0.0.1:6379/15}"
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
@@ -172,10 +172,10 @@ timeout "$(budget 30)" "$PY" manage.py collectstatic --noinput >"$WORK/collectst
 
 # --- the three processes of docker-compose.yml ------------------------------------------------
 log "starting gunicorn on $BASE, a celery worker ($NODE) and celery beat"
-start web "$PY" -m gunicorn csat.wsgi -w 2 -b "127.0.0.1:$PORT" --timeout 30 \
+start web "$PY" -m gunicorn config.wsgi -w 2 -b "127.0.0.1:$PORT" --timeout 30 \
     --control-socket "$WORK/gunicorn.ctl"
-start worker "$PY" -m celery -A csat worker --loglevel=INFO --concurrency=1 -n "$NODE"
-start beat "$PY" -m celery -A csat beat --loglevel=INFO \
+start worker "$PY" -m celery -A config worker --loglevel=INFO --concurrency=1 -n "$NODE"
+start beat "$PY" -m celery -A config beat --loglevel=INFO \
     --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 # --- web --------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ within 20 pong || fail "the worker does not answer inspect ping: $(cat "$WORK/pi
 log "ok: celery inspect ping -> pong from $NODE"
 
 # A task goes through the Redis queue and is executed (celery.accumulate is built in and harmless).
-timeout "$(budget 15)" "$PY" -m celery -A csat call celery.accumulate --args='[7, 3]' >"$WORK/call.out" 2>&1 \
+timeout "$(budget 15)" "$PY" -m celery -A config call celery.accumulate --args='[7, 3]' >"$WORK/call.out" 2>&1 \
     || fail "celery call failed: $(cat "$WORK/call.out")"
 TASK_ID="$(tail -n 1 "$WORK/call.out" | tr -d '[:space:]')"
 within 15 task_done || fail "task $TASK_ID sent through $REDIS_URL was not executed by the worker"
@@ -220,7 +220,7 @@ log "ok: task $TASK_ID queued through Redis and executed by the worker"
 # --- beat -------------------------------------------------------------------------------------
 within 15 beat_started || fail "celery beat did not start with the DatabaseScheduler"
 log "ok: celery beat started with django_celery_beat's DatabaseScheduler"
-# Beat syncs CELERY_BEAT_SCHEDULE (csat/settings/base.py) into django_celery_beat's tables.
+# Beat syncs CELERY_BEAT_SCHEDULE (config/settings/base.py) into django_celery_beat's tables.
 within 10 schedule_synced || fail "beat did not store the schedule entry enforce-deadlines in the database"
 log "ok: the beat schedule is stored in the database (enforce-deadlines)"
 # On a fresh database beat sends (and records) the every-minute sweep one interval after it starts.

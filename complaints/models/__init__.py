@@ -1,6 +1,6 @@
 """Complaint models, split by topic; every public name is re-exported here."""
 
-from .prevention import CauseCode, MeasureEvent, MeasureOverdue, MeasureStatus, PreventiveMeasure
+from .causes import CauseCode
 from .tickets import (
     EVENT_LABELS,
     Approval,
@@ -32,10 +32,6 @@ __all__ = [
     "DeadlineKind",
     "Kind",
     "MajorCriterion",
-    "MeasureEvent",
-    "MeasureOverdue",
-    "MeasureStatus",
-    "PreventiveMeasure",
     "Severity",
     "Status",
 ]

@@ -16,7 +16,6 @@ from .core import (
     TimeStamped,
     Vehicle,
 )
-from .intake import ImportChange, ImportJob, import_upload_path
 from .notifications import Delivery, Notification
 
 __all__ = [
@@ -26,8 +25,6 @@ __all__ = [
     "Department",
     "DepartmentKind",
     "IdentityFlag",
-    "ImportChange",
-    "ImportJob",
     "Notification",
     "Role",
     "SalesDelivery",
@@ -38,5 +35,4 @@ __all__ = [
     "Store",
     "TimeStamped",
     "Vehicle",
-    "import_upload_path",
 ]

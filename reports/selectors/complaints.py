@@ -14,23 +14,13 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import (
-    Approval,
-    Category,
-    Complaint,
-    Deadline,
-    DeadlineKind,
-    Kind,
-    MeasureStatus,
-    PreventiveMeasure,
-    Severity,
-    Status,
-)
+from complaints.models import Approval, Category, Complaint, Deadline, DeadlineKind, Kind, Severity, Status
 from complaints.selectors import assessment_departments
 from complaints.selectors import assessment_events as complaint_assessment_events
 from csat.domain import assessment as points
 from csat.domain import classification
 from csat.models import Department, SalesDelivery, ServiceVisit
+from prevention.models import MeasureStatus, PreventiveMeasure
 
 from .period import ROW_CHUNK, format_local, month_bounds, scoped
 

@@ -11,8 +11,9 @@ from django.test import Client
 
 from audit.models import ExportKind, ExportRecord
 from audit.selectors import audit_log, record_history
-from csat.intake import services as intake
-from csat.models import Customer, ImportJob, Vehicle
+from csat.models import Customer, Vehicle
+from intake import services as intake
+from intake.models import ImportJob
 from reports.models import Trigger
 from reports.services import report_build
 from tests.csat.test_intake_support import customer_row, grid, upload, xlsx_bytes

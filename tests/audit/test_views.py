@@ -16,10 +16,10 @@ from audit.context import audit_context
 from audit.models import ExportKind, ExportRecord
 from callbacks.models import Survey
 from complaints.models import Complaint
-from complaints.services.prevention import measure_create
 from crisis.models import SignalTerm
 from crisis.services import crisis_open
 from csat import services
+from prevention.services import measure_create
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

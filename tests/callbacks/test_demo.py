@@ -6,7 +6,7 @@ import pytest
 
 from callbacks.models import CallAttempt, CallbackTask, Survey, TaskStatus
 from complaints.models import Complaint
-from csat.demo import seed_demo
+from demo.seed import seed_demo
 
 pytestmark = pytest.mark.django_db
 

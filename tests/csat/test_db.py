@@ -20,7 +20,7 @@ def _workers() -> str:
 
 
 def test_pages_run_without_parallel_workers_and_reports_with_them() -> None:
-    assert _workers() == "0"  # the connection's own setting (csat.settings.base)
+    assert _workers() == "0"  # the connection's own setting (config.settings.base)
     with parallel_queries():
         assert _workers() == "2"
     assert _workers() == "0"

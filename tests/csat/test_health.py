@@ -118,7 +118,7 @@ def test_missing_broker_folder_is_not_ok(settings: Any, tmp_path: Any) -> None:
 def test_beat_writes_last_run_at_after_every_task_it_sends() -> None:
     from django_celery_beat.schedulers import DatabaseScheduler
 
-    from csat.celery import app
+    from config.celery import app
 
     scheduler = DatabaseScheduler(app=app, lazy=True)
     assert scheduler.sync_every_tasks == 1  # CELERY_BEAT_SYNC_EVERY: liveness is never minutes stale

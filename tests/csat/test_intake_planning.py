@@ -1,4 +1,4 @@
-"""csat.intake.planning: every validation rule, reported by Excel row number and column header."""
+"""intake.planning: every validation rule, reported by Excel row number and column header."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from csat.intake.planning import build_plan
-from csat.intake.reading import read_rows
-from csat.intake.workbooks import template_workbook
 from csat.models import Role
+from intake.planning import build_plan
+from intake.reading import read_rows
+from intake.workbooks import template_workbook
 from tests.csat.test_intake_support import (
     ADVISOR,
     ADVISOR_NAME,
@@ -371,7 +371,7 @@ def test_filled_in_template_keeps_real_rows_and_drops_the_example(store_a: Any, 
 
 
 def test_example_row_is_only_skipped_when_every_cell_matches(store_a: Any, staff_a: Any) -> None:
-    from csat.intake.columns import columns_of
+    from intake.columns import columns_of
 
     example = {c.key: c.example for c in columns_of("service_visits")}
     changed = dict(example, repair_order_no="RO-REAL-1")

@@ -1,4 +1,4 @@
-"""csat.intake.reading: what an uploaded file turns into, and which files are refused outright."""
+"""intake.reading: what an uploaded file turns into, and which files are refused outright."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from csat.intake import reading
-from csat.intake.planning import build_plan
-from csat.intake.reading import FileRejected, read_rows
+from intake import reading
+from intake.planning import build_plan
+from intake.reading import FileRejected, read_rows
 from tests.csat.test_intake_support import csv_bytes, grid, header_of, staff_a, visit_row, xlsx_bytes
 
 __all__ = ["staff_a"]  # fixture used below
@@ -247,7 +247,7 @@ def test_malformed_sheet_xml_deep_in_the_file_is_a_rejected_file() -> None:
         read(_with_sheet_xml(data, break_row_500), "dms.xlsx")
 
 
-# --- the streaming xlsx reader (csat/intake/xlsx.py) agrees with openpyxl -----------------------
+# --- the streaming xlsx reader (intake/xlsx.py) agrees with openpyxl -----------------------
 
 
 def _openpyxl_rows(data: bytes) -> list[list[Any]]:

@@ -1,4 +1,4 @@
-"""csat.intake.services: preview → confirm → import, all or nothing, idempotent, recorded changes."""
+"""intake.services: preview → confirm → import, all or nothing, idempotent, recorded changes."""
 
 from __future__ import annotations
 
@@ -10,19 +10,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from csat import tasks
 from csat.exceptions import ApplicationError
-from csat.intake import services
-from csat.models import (
-    Customer,
-    ImportChange,
-    ImportJob,
-    Role,
-    SalesDelivery,
-    ServiceKind,
-    ServiceVisit,
-    Vehicle,
-)
+from csat.models import Customer, Role, SalesDelivery, ServiceKind, ServiceVisit, Vehicle
+from intake import services, tasks
+from intake.models import ImportChange, ImportJob
 from tests.csat.test_intake_support import (
     ADVISOR_NAME,
     csv_bytes,
@@ -504,7 +495,7 @@ def test_legacy_xls_makes_an_invalid_job_with_a_message(store_a: Any, agent: Any
 
 
 def test_file_with_only_the_template_example_is_invalid(store_a: Any, agent: Any) -> None:
-    from csat.intake.workbooks import template_workbook
+    from intake.workbooks import template_workbook
 
     job = create(agent, store_a, "service_visits", template_workbook("service_visits"), "template.xlsx")
     assert job.status == ImportJob.Status.INVALID

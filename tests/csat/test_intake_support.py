@@ -1,7 +1,7 @@
 """Helpers shared by the intake tests (no tests here): DMS files as bytes, rows by column key.
 
 Files are built the way a DMS export or a filled-in template looks: Chinese headers from the one
-column definition (csat.intake.columns), xlsx written by openpyxl, csv in UTF-8 or GB18030.
+column definition (intake.columns), xlsx written by openpyxl, csv in UTF-8 or GB18030.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from csat.intake.columns import columns_of
-from csat.intake.planning import Plan, build_plan
-from csat.intake.reading import read_rows
-from csat.models import ImportJob, Role, Store
+from csat.models import Role, Store
+from intake.columns import columns_of
+from intake.models import ImportJob
+from intake.planning import Plan, build_plan
+from intake.reading import read_rows
 from tests.factories import StaffFactory, make_mobile, make_vin
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,9 +14,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from csat.intake import services
-from csat.intake.columns import columns_of, required_of
-from csat.models import ImportJob, ServiceVisit
+from csat.models import ServiceVisit
+from intake import services
+from intake.columns import columns_of, required_of
+from intake.models import ImportJob
 from tests.csat.test_intake_support import (
     XLSX_TYPE,
     csv_bytes,

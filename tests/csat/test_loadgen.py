@@ -13,10 +13,10 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.test import Client
 from django.utils import timezone
 
+from bench import loadgen
 from callbacks.models import CallbackTask, Survey
 from complaints.models import Complaint, Deadline, DeadlineAlert, Status
 from crisis.models import CrisisAction
-from csat import loadgen
 from csat.domain.identifiers import normalize_mobile, normalize_plate, normalize_vin
 from csat.models import Customer, StaffProfile, Store, Vehicle
 from reports.models import Trigger

@@ -101,7 +101,7 @@ def test_celery_task_lines_carry_the_task_id(json_lines: io.StringIO) -> None:
 def test_production_settings_log_json_lines() -> None:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "csat.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "x",
     }

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 
-from csat.models import CalendarOverride, ImportJob
+from csat.models import CalendarOverride
 from csat.notifications import notify
+from intake.models import ImportJob
 from tests.factories import CustomerFactory, SalesDeliveryFactory, ServiceVisitFactory, VehicleFactory
 from tests.querycount import assert_flat
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from csat.demo import DEMO_PASSWORD, seed_demo
 from csat.models import DepartmentKind, Role
+from demo.seed import DEMO_PASSWORD, seed_demo
 from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,8 +23,8 @@ from django.test import Client
 
 from complaints.models import Complaint, DeadlineAlert, Status
 from complaints.services.deadlines import enforce_deadlines
+from config.celery import app
 from csat import notifications
-from csat.celery import app
 from csat.models import Delivery
 from csat.tasks import send_delivery
 

@@ -72,7 +72,7 @@ def _sweep() -> subprocess.Popen[bytes]:
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "csat.settings.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
     return subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py

@@ -27,7 +27,7 @@ from django.utils import timezone
 from complaints.models import ComplaintEvent, Deadline, DeadlineAlert, DeadlineKind
 from complaints.services import workflow
 from complaints.tasks import enforce_deadlines
-from csat.celery import app as celery_app
+from config.celery import app as celery_app
 from csat.models import DepartmentKind, Role
 from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory
 
@@ -84,7 +84,7 @@ def test_real_worker_records_the_breach() -> None:
         "-m",
         "celery",
         "-A",
-        "csat",
+        "config",
         "worker",
         "--pool=solo",
         "-Q",

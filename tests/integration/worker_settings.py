@@ -6,8 +6,8 @@ that started the worker, both passed in by the test through the environment.
 
 import os
 
-from csat.settings.test import *  # noqa: F403
-from csat.settings.test import DATABASES
+from config.settings.test import *  # noqa: F403
+from config.settings.test import DATABASES
 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = False

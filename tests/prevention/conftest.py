@@ -20,10 +20,12 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
-from complaints.models import CauseCode, Complaint, MeasureStatus, PreventiveMeasure, Status
-from complaints.services import prevention, workflow
+from complaints.models import CauseCode, Complaint, Status
+from complaints.services import workflow
 from csat.domain.transitions import MEASURE_TRANSITIONS
 from csat.models import Department, DepartmentKind, Role, Store
+from prevention import services as prevention
+from prevention.models import MeasureStatus, PreventiveMeasure
 from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory, VehicleFactory
 
 SH = ZoneInfo("Asia/Shanghai")

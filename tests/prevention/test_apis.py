@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from complaints.models import CauseCode, Complaint, MeasureEvent, MeasureStatus, PreventiveMeasure
-from complaints.services import prevention
+from complaints.models import CauseCode, Complaint
 from csat.models import DepartmentKind, Notification
+from prevention import services as prevention
+from prevention.models import MeasureEvent, MeasureStatus, PreventiveMeasure
 from tests.factories import DepartmentFactory
 from tests.prevention.conftest import ALLOWED, CHINESE, ROLES, SOURCE, T0, TARGET, WRONG_STATES
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from complaints import prevention_views
-from complaints.models import MeasureStatus, PreventiveMeasure
+from prevention import views as prevention_views
+from prevention.models import MeasureStatus, PreventiveMeasure
 from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints import selectors
-from complaints.models import CauseCode, Complaint, MeasureStatus, PreventiveMeasure
-from complaints.services import prevention
+from complaints.models import CauseCode, Complaint
+from prevention import selectors
+from prevention import services as prevention
+from prevention.models import MeasureStatus, PreventiveMeasure
 from tests.prevention.conftest import T0
 
 pytestmark = pytest.mark.django_db

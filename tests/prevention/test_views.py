@@ -16,9 +16,11 @@ import pytest
 import time_machine
 from django.test import Client
 
-from complaints.models import CauseCode, Complaint, MeasureStatus, PreventiveMeasure, Status
-from complaints.services import prevention, workflow
+from complaints.models import CauseCode, Complaint, Status
+from complaints.services import workflow
 from csat.models import DepartmentKind, Notification
+from prevention import services as prevention
+from prevention.models import MeasureStatus, PreventiveMeasure
 from tests.factories import CustomerFactory, DepartmentFactory, VehicleFactory
 from tests.prevention.conftest import CHINESE, T0
 

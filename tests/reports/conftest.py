@@ -14,16 +14,9 @@ from typing import Any
 import pytest
 
 from callbacks.models import CallbackTask, CloseReason, Survey, SurveyType
-from complaints.models import (
-    Approval,
-    AssessmentAdjustment,
-    Complaint,
-    ComplaintEvent,
-    DeadlineAlert,
-    MeasureStatus,
-    PreventiveMeasure,
-)
+from complaints.models import Approval, AssessmentAdjustment, Complaint, ComplaintEvent, DeadlineAlert
 from csat.models import DepartmentKind, Role
+from prevention.models import MeasureStatus, PreventiveMeasure
 from tests.factories import (
     CustomerFactory,
     ServiceVisitFactory,

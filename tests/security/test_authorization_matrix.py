@@ -211,10 +211,10 @@ CASES: list[Case] = [
         allow=frozenset({"assessor"}) | SU,
         scoped=False,
     ),
-    C("measures", "complaints:measures", allow=SIGNED_IN, scoped=False),
+    C("measures", "prevention:measures", allow=SIGNED_IN, scoped=False),
     C(
         "measure-create",
-        "complaints:measure-create",
+        "prevention:measure-create",
         method="post",
         data={
             "category": "repair",
@@ -226,11 +226,11 @@ CASES: list[Case] = [
         allow=CARE,
         scoped=False,
     ),
-    C("measure-detail", "complaints:measure-detail", args=("measure",), allow=PROFILED | SU),
+    C("measure-detail", "prevention:measure-detail", args=("measure",), allow=PROFILED | SU),
     *[
         C(
             f"measure-{step}",
-            "complaints:measure-step",
+            "prevention:measure-step",
             method="post",
             args=("measure", f"={step}"),
             data={"comment": "意见", "note": "完成"},

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from callbacks.forms import AttemptForm, SurveyForm
 from complaints import forms as complaint_forms
 from complaints.models import Complaint
-from complaints.prevention_forms import MeasureForm, StepForm
 from crisis import forms as crisis_forms
 from csat.forms import CalendarOverrideForm
-from csat.intake.columns import columns_of
-from csat.intake.reading import FileRejected
 from csat.models import Department, DepartmentKind, Role
+from intake.columns import columns_of
+from intake.reading import FileRejected
+from prevention.forms import MeasureForm, StepForm
 from tests.csat.test_intake_support import grid, plan_for
 from tests.factories import DepartmentFactory, StaffFactory, StoreFactory
 

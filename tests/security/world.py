@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from callbacks.models import CallbackTask
 from callbacks.services.surveys import SurveyInput, survey_submit
-from complaints.services import prevention, workflow
+from complaints.services import workflow
 from crisis import services as crisis_services
 from crisis.models import WarningSignal
-from csat.intake import services as intake_services
 from csat.models import DepartmentKind, Notification, Role
+from intake import services as intake_services
+from prevention import services as prevention
 from reports.models import Trigger
 from reports.services import report_build
 from tests.factories import (

@@ -1,0 +1,341 @@
+"""Settings shared by every environment; values come from the environment (django-environ)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env(
+    DEBUG=(bool, False),
+    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
+    TIME_ZONE=(str, "Asia/Shanghai"),
+    REDIS_URL=(str, ""),
+)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 32)
+DEBUG = env("DEBUG")
+ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_celery_beat",
+    "bootstrap",
+    "axes",
+    "csp",
+    "csat",
+    "intake",
+    "callbacks",
+    "complaints",
+    "prevention",
+    "crisis",
+    "reports",
+    "simple_history",
+    "audit",
+    "demo",
+]
+
+# The load generator (bench/) is a tool, never shipped: its app is installed only when asked for,
+# and only where its folder exists (it is not in the image).
+CSAT_BENCH = env.bool("CSAT_BENCH", default=False)
+if CSAT_BENCH and (BASE_DIR / "bench" / "apps.py").exists():
+    INSTALLED_APPS.append("bench")
+
+MIDDLEWARE = [
+    "csat.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "csat.middleware.NullCharacterMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made each audited change
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csat.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one SQLite file on a laptop: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: at dealer-group scale a dashboard's aggregate crosses jit_above_cost and spends more
+    # time compiling (~120 ms of 220 ms on the bench) than it saves; the pages want short queries.
+    # No parallel plans either: a page's month figures (~1,000 rows) got a parallel worker whose
+    # start-up (~5 ms) was most of the query, and on a small server web workers share the cores.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
+    # Keep each worker's connection between requests: opening one per request cost ~20 ms (a
+    # PostgreSQL backend fork), more than most pages' queries. Checked before reuse.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 10)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# Sign-in lock-out (django-axes): too many failures for one username from one address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked-out sign-in stops here
+    "csat.backends.ProfileModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address comes from csat.security.client_ip: X-Forwarded-For is trusted only for
+# TRUSTED_PROXY_COUNT proxies (0 = none, so a direct client cannot spoof it; 1 behind one proxy).
+# (django-ipware, which axes' AXES_IPWARE_* settings configure, is not installed: the callable decides.)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "csat.security.client_ip"
+
+# Chinese first, English second.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_URL = "media/"
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "csat.apis.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "csat.apis.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "csat.exceptions.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "csat API",
+    "DESCRIPTION": "Customer care for car dealerships: stores, customers, callbacks, complaints, reports.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI assets come from drf-spectacular-sidecar: no CDN on a closed intranet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status": give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "csat.models.core.DepartmentKind",
+        "ComplaintKindEnum": "complaints.models.Kind",
+        "DeadlineKindEnum": "complaints.models.DeadlineKind",
+        "ImportKindEnum": "intake.columns.KIND_CHOICES",
+        "ComplaintStatusEnum": "complaints.models.Status",
+        "ImportStatusEnum": "intake.models.ImportJob.Status",
+        "CrisisTypeEnum": "crisis.models.CrisisType",
+        "ComplaintChannelEnum": "complaints.models.Channel",
+        "SurveyTypeEnum": "callbacks.models.SurveyType",
+        "SurveyChannelEnum": "callbacks.models.Channel",
+        "CallbackStatusEnum": "callbacks.models.TaskStatus",
+        "MeasureStatusEnum": "complaints.models.MeasureStatus",
+        "GradeEnum": "callbacks.models.Grade",
+    },
+}
+
+# Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker (no service needed).
+REDIS_URL = env("REDIS_URL")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again; tasks are idempotent
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Write each periodic task's last_run_at as soon as it is sent: /healthz reads beat's liveness there.
+CELERY_BEAT_SYNC_EVERY = 1
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    BROKER_DIR = Path(env("BROKER_DIR", default=str(BASE_DIR / ".broker")))
+    for _sub in ("out", "processed", "control"):
+        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "out"),
+        "data_folder_out": str(BROKER_DIR / "out"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    # A file cache is shared by web and worker processes (import progress), unlike locmem.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BROKER_DIR / "cache"),
+        }
+    }
+
+# The one place the periodic schedule is defined (django-celery-beat syncs it into its tables).
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Every minute: warn before and record breaches of complaint deadlines.
+    "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
+    # Every minute: mark overdue crisis actions (once each) and notify.
+    "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
+    # Every 15 minutes: early-warning patterns in the data (each fires once per record).
+    "warning-signals": {"task": "crisis.tasks.sweep_warning_signals", "schedule": 900.0},
+    # Daily at 08:00: overdue preventive measures, notified once each.
+    "preventive-measures": {
+        "task": "complaints.tasks.sweep_preventive_measures",  # defined in prevention.tasks (name kept)
+        "schedule": crontab(minute=0, hour=8),
+    },
+    # Hourly, on the hour: create callback tasks for new deliveries and service visits.
+    "generate-callback-tasks": {
+        "task": "callbacks.tasks.generate_callback_tasks",
+        "schedule": crontab(minute=0),
+    },
+    # 28th at 06:00: this month's report, so departments have it before the 30th.
+    "monthly-report-current": {
+        "task": "reports.tasks.build_monthly_report",
+        "schedule": crontab(minute=0, hour=6, day_of_month=28),
+        "kwargs": {"which": "current"},
+    },
+    # 1st at 02:00: the closed month's final report.
+    "monthly-report-closed": {
+        "task": "reports.tasks.build_monthly_report",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "kwargs": {"which": "previous"},
+    },
+}
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="csat@localhost")
+
+# Business settings (DOMAIN.md marks these as settings).
+CSAT = {
+    "OFFICE_HOURS": (env("OFFICE_START", default="08:30"), env("OFFICE_END", default="17:30")),
+    "SATISFACTION_TARGET": 90,
+    "REACH_RATE_MIN": 0.5,
+    "SURVEY_RATE_MIN": 0.6,
+    "SALES_CALLBACK_DELAY_DAYS": 3,
+    "SERVICE_CALLBACK_DELAY_DAYS": 3,
+    "CALLBACK_EXPIRY_DAYS": 15,
+    "SURVEY_QUIET_DAYS": 90,
+    "COMPLAINT_RATE_TARGET_SERVICE_PER_MILLE": 1.0,
+    "COMPLAINT_RATE_TARGET_SALES_PER_MILLE": 0.5,
+    "FIVE_DIMENSION_SAMPLE_PER_STORE": 20,  # customers per store per quarter for the 5-dimension survey
+    "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
+    "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
+}
+
+# Security headers. CSP (django-csp): only our own origin, no inline script or style; the
+# Swagger UI page relaxes styles for itself (config.api). Frames: none at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],  # a template needing inline script uses {{ request.csp_nonce }}
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap's icons are data: SVGs in its CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# /healthz: beat counts as down when no periodic task was sent for this long (the sweep runs every minute).
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
+
+# Logs: readable lines with the request id (web) or task id (Celery); production writes JSON.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "csat.observability.RequestIdFilter"}},
+    "formatters": {
+        "console": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "message", "request_id"],
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "console"}
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

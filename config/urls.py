@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from csat import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", views.customer_search_page, name="customer-search"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer-detail"),
+    path("imports/", include("intake.urls")),
+    path("callbacks/", include("callbacks.urls")),
+    path("complaints/measures/", include("prevention.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("crisis/", include("crisis.urls")),
+    path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/", include("config.api")),
+    path("admin/", admin.site.urls),
+    path("notifications/", views.notifications, name="notifications"),
+    path("calendar/", views.calendar_overrides, name="calendar-overrides"),
+    path("healthz", views.healthz, name="healthz"),
+]
+handler500 = "csat.errors.server_error"  # a clear message, never a traceback
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,80 @@
+"""Reads of the prevention app: recurring complaint types, the measures a user sees, and a verified
+measure's effect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from complaints.models import Complaint
+from csat import access
+from csat.config import setting_int
+from prevention.models import MeasureStatus, PreventiveMeasure
+
+
+def recurring_problems(
+    *, user: Any, now: dt.datetime | None = None, window_days: int | None = None, threshold: int | None = None
+) -> list[dict[str, Any]]:
+    """Category + cause pairs reaching the threshold in the rolling window, per store (one query)."""
+    window_days = window_days or setting_int("RECURRENCE_WINDOW_DAYS")
+    threshold = threshold or setting_int("RECURRENCE_THRESHOLD")
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=window_days)
+    rows = (
+        access.scope_to_user(Complaint.objects.all(), user)
+        .filter(received_at__gte=since, received_at__lte=now, cause_code__isnull=False)
+        .values("store_id", "store__name", "category", "cause_code_id", "cause_code__label")
+        .annotate(count=Count("pk"))
+        .filter(count__gte=threshold)
+        .order_by("-count", "store_id")
+    )
+    return [dict(row) for row in rows]
+
+
+def recurring_across_group(*, user: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The same across every store the user sees: a problem the whole group keeps having."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=setting_int("RECURRENCE_WINDOW_DAYS"))
+    rows = (
+        access.scope_to_user(Complaint.objects.all(), user)
+        .filter(received_at__gte=since, received_at__lte=now, cause_code__isnull=False)
+        .values("category", "cause_code_id", "cause_code__label")
+        .annotate(count=Count("pk"), stores=Count("store_id", distinct=True))
+        .filter(count__gte=setting_int("RECURRENCE_THRESHOLD"))
+        .order_by("-count")
+    )
+    return [dict(row) for row in rows]
+
+
+def measure_list(*, user: Any) -> QuerySet[PreventiveMeasure]:
+    return access.scope_to_user(
+        PreventiveMeasure.objects.select_related("store", "cause", "owner_department", "created_by"), user
+    )
+
+
+def measure_effect(*, measure: PreventiveMeasure, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """Complaints of the measure's category (and cause) before vs after verification, same window."""
+    if measure.verified_at is None:
+        return None
+    now = now or timezone.now()
+    window = min(now - measure.verified_at, dt.timedelta(days=setting_int("RECURRENCE_WINDOW_DAYS")))
+    base = Complaint.objects.filter(store_id=measure.store_id, category=measure.category)
+    if measure.cause_id:
+        base = base.filter(cause_code_id=measure.cause_id)
+    counts = base.aggregate(
+        before=Count(
+            "pk", filter=Q(received_at__gte=measure.verified_at - window, received_at__lt=measure.verified_at)
+        ),
+        after=Count(
+            "pk", filter=Q(received_at__gte=measure.verified_at, received_at__lt=measure.verified_at + window)
+        ),
+    )
+    return {"days": window.days, "before": counts["before"], "after": counts["after"]}
+
+
+def awaiting_approval(user: Any) -> QuerySet[PreventiveMeasure]:
+    """Measures the GM has to decide, oldest first (shown in the GM's approval queue)."""
+    return measure_list(user=user).filter(status=MeasureStatus.AWAITING_APPROVAL).order_by("created_at")

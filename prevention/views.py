@@ -1,0 +1,161 @@
+"""Prevention pages: recurring problems → propose in one click, approvals, my measures, verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints.models import Category, Complaint
+from complaints.services.workflow import suggested_department_kind
+from csat import access
+from csat import selectors as csat_selectors
+from csat.exceptions import ApplicationError
+from csat.models import Role
+from prevention import selectors
+from prevention import services as prevention
+from prevention.forms import MeasureForm, StepForm
+from prevention.models import MeasureStatus
+
+STEP_LABELS = {
+    "approve": _("批准"),
+    "reject": _("驳回"),
+    "start": _("开始实施"),
+    "complete": _("实施完成"),
+    "verify": _("验证通过"),
+    "submit": _("提交审批"),
+}
+
+
+MEASURE_PAGE_ROWS = 50
+
+
+@login_required
+def measure_list(request: HttpRequest) -> HttpResponse:
+    """Recurring problems, the role's own queue (approve, verify, my department's) and every measure,
+    paginated; each queue shows at most a page's worth, oldest due first."""
+    measures = selectors.measure_list(user=request.user).order_by("status", "due_date", "pk")
+    profile = access.profile_of(request.user)
+    is_gm = access.has_role(request.user, Role.GENERAL_MANAGER)
+    is_admin = access.has_role(request.user, Role.ADMIN_ASSESSOR)
+    department_id = profile.department_id if profile else None
+    page = Paginator(measures, MEASURE_PAGE_ROWS).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "prevention/list.html",
+        {
+            "recurring": selectors.recurring_problems(user=request.user),
+            "group_recurring": selectors.recurring_across_group(user=request.user)
+            if access.sees_all_stores(request.user)
+            else [],
+            "page": page,
+            "measures": page.object_list,
+            "mine": list(measures.filter(owner_department_id=department_id)[:MEASURE_PAGE_ROWS])
+            if department_id
+            else [],
+            "awaiting": list(measures.filter(status=MeasureStatus.AWAITING_APPROVAL)[:MEASURE_PAGE_ROWS])
+            if is_gm
+            else [],
+            "to_verify": list(measures.filter(status=MeasureStatus.DONE)[:MEASURE_PAGE_ROWS])
+            if is_admin
+            else [],
+            "can_propose": prevention.can_propose(request.user),
+            "is_gm": is_gm,
+            "is_admin": is_admin,
+            "title": _("预防措施"),
+        },
+    )
+
+
+@login_required
+def measure_create(request: HttpRequest) -> HttpResponse:
+    if not prevention.can_propose(request.user):
+        raise PermissionDenied
+    profile = access.profile_of(request.user)
+    if profile is None or profile.store is None:
+        raise PermissionDenied
+    departments = csat_selectors.department_list(user=request.user).filter(store=profile.store)
+    category = request.GET.get("category", "")
+    cause = request.GET.get("cause", "")
+    initial: dict[str, Any] = {"category": category, "cause": cause}
+    if category in Category.values:  # a hand-edited link must not crash the page
+        kind = suggested_department_kind(category=category, major=False)
+        initial["owner_department"] = departments.filter(kind=kind).first()
+    form = MeasureForm(request.POST or None, departments=departments, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        linked = []
+        if data["cause"]:
+            linked = list(
+                Complaint.objects.filter(
+                    store=profile.store, category=data["category"], cause_code=data["cause"]
+                ).order_by("-received_at")[:50]
+            )
+        try:
+            measure = prevention.measure_create(
+                actor=request.user, store=profile.store, complaints=linked, **data
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("预防措施已提交总经理审批。"))
+            return redirect("prevention:measure-detail", pk=measure.pk)
+    return render(
+        request,
+        "prevention/create.html",
+        {"form": form, "title": _("提出预防措施")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = get_object_or_404(
+        selectors.measure_list(user=request.user).prefetch_related("complaints", "events__actor"), pk=pk
+    )
+    from csat.domain.transitions import MEASURE_TRANSITIONS
+
+    steps = [
+        (action, STEP_LABELS[action])
+        for action, transition in MEASURE_TRANSITIONS.items()
+        if measure.status in transition.sources and prevention.can_step(request.user, measure, action)
+    ]
+    return render(
+        request,
+        "prevention/detail.html",
+        {
+            "measure": measure,
+            "steps": steps,
+            "form": StepForm(),
+            "effect": selectors.measure_effect(measure=measure),
+            "title": _("预防措施"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def measure_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in STEP_LABELS:
+        raise Http404
+    measure = get_object_or_404(selectors.measure_list(user=request.user), pk=pk)
+    form = StepForm(request.POST)
+    form.is_valid()
+    try:
+        prevention.measure_step(
+            measure=measure, actor=request.user, action=action, comment=form.cleaned_data.get("comment", "")
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("prevention:measure-detail", pk=pk)
