@@ -12,7 +12,7 @@ class AuditConfig(AppConfig):
 
         from audit.context import task_finished, task_started
         from audit.services import export_recorded
-        from csat.exports import personal_data_exported
+        from csat.events import personal_data_exported
 
         task_prerun.connect(task_started, weak=False, dispatch_uid="audit-task-started")
         task_postrun.connect(task_finished, weak=False, dispatch_uid="audit-task-finished")

@@ -6,3 +6,9 @@ class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "complaints"
     verbose_name = _("投诉")
+
+    def ready(self) -> None:
+        from complaints.services.deadlines import on_calendar_changed
+        from csat.events import calendar_changed
+
+        calendar_changed.connect(on_calendar_changed, dispatch_uid="complaints-calendar")

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
-from complaints.approvals import approval_context
 from complaints.forms import ACTION_FORMS, AdjustmentForm, ComplaintIntakeForm, DispatchForm
+from complaints.hooks import approval_context
 from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
 from complaints.services import workflow

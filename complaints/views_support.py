@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from complaints import permissions
 from complaints.forms import ACTION_FORMS, DispatchForm
+from complaints.hooks import ticket_extras
 from complaints.models import Complaint
 from complaints.services.workflow import suggested_department_kind
-from crisis.selectors import open_crisis_for_customer, signals_for_complaint
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.domain.transitions import allowed_actions
@@ -80,6 +80,7 @@ def ticket_context(
         "events": list(complaint.events.all()),
         "now": timezone.now(),
         "title": complaint.number,
-        "open_crisis": open_crisis_for_customer(customer_id=complaint.customer_id),
-        "signals": signals_for_complaint(complaint=complaint),
+        "open_crisis": None,
+        "signals": [],
+        **ticket_extras(complaint),
     }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from crisis.explanations import explanation_in
 from csat.domain import transitions
 from csat.models import Customer, Store, TimeStamped
 
@@ -339,10 +341,6 @@ class WarningSignal(models.Model):
     @property
     def explanation_text(self) -> str:
         """The explanation in the active language; the stored Chinese text when no values were kept."""
-        from django.utils.translation import get_language
-
-        from crisis.early_warning import explanation_in
-
         if not self.values or not (get_language() or "").startswith("en"):
             return self.explanation
         try:

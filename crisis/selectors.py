@@ -84,3 +84,11 @@ def pending_signals(*, user: Any) -> list[WarningSignal]:
     return list(
         qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-weight", "-created_at")[:100]
     )
+
+
+def ticket_crisis_context(complaint: Any) -> dict[str, Any]:
+    """The ticket page's crisis banner and early-warning signs (complaints.hooks)."""
+    return {
+        "open_crisis": open_crisis_for_customer(customer_id=complaint.customer_id),
+        "signals": signals_for_complaint(complaint=complaint),
+    }

@@ -31,7 +31,7 @@ from csat.notifications import notify
 
 
 def _gm_and_team(crisis: CrisisCase) -> list[Any]:
-    from complaints.services.recipients import store_role_users
+    from csat.selectors import store_role_users
 
     people = list(store_role_users(crisis.store_id, Role.GENERAL_MANAGER))
     people += [m.user for m in crisis.team.select_related("user")]

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from crisis.early_warning import sweep_patterns
 from crisis.services import crisis_actions_sweep
 
 
@@ -10,6 +11,4 @@ def sweep_crisis_actions() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_warning_signals() -> int:
-    from crisis.early_warning import sweep_patterns
-
     return sweep_patterns()

@@ -1,7 +1,7 @@
 """Downloads of personal data, announced by the feature that serves them and recorded by the audit app.
 
 The audit app sits above the features that export (intake, reports), so they do not call it: they
-send ``personal_data_exported`` and the audit app's receiver writes the row, synchronously, in the
+send ``csat.events.personal_data_exported`` and the audit app's receiver writes the row, synchronously, in the
 same request and transaction as before.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
+
+from csat.events import personal_data_exported
 
 
 class ExportKind(models.TextChoices):
@@ -20,9 +21,6 @@ class ExportKind(models.TextChoices):
     AUDIT_LOG = "audit_log", _("审计日志")
     RECORD_HISTORY = "record_history", _("记录变更历史")
     EXPORT_LOG = "export_log", _("导出记录")
-
-
-personal_data_exported = Signal()
 
 
 def record_export(

@@ -4,18 +4,41 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from csat.access import AnyUser, profile_of, scope_to_user, sees_all_stores, visible_stores
+from csat.access import MANAGER_ROLES, AnyUser, profile_of, scope_to_user, sees_all_stores, visible_stores
 from csat.caching import cached
 from csat.domain import identifiers
-from csat.models import CalendarOverride, Customer, Department, SalesDelivery, ServiceVisit, Store, Vehicle
+from csat.models import (
+    CalendarOverride,
+    Customer,
+    Department,
+    SalesDelivery,
+    ServiceVisit,
+    Store,
+    Vehicle,
+)
 
 _VIN_LIKE = re.compile(r"^[A-HJ-NPR-Z0-9]{11,17}$", re.IGNORECASE)
 _PLATE_SEP = re.compile(r"[\s·•.\-_]")
+
+
+def managers_of(department: Department | None) -> QuerySet[Any]:
+    """The active managers of a department (notifications and escalation)."""
+    if department is None:
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(
+        is_active=True, profile__department=department, profile__role__in=MANAGER_ROLES
+    )
+
+
+def store_role_users(store_id: int, role: str) -> QuerySet[Any]:
+    """The active users of one role in one store (notifications and escalation)."""
+    return get_user_model().objects.filter(is_active=True, profile__store_id=store_id, profile__role=role)
 
 
 def store_list(*, user: AnyUser) -> QuerySet[Store]:

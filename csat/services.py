@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from csat import events
 from csat.models import CalendarOverride, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
 
 
@@ -108,10 +109,8 @@ def calendar_override_delete(*, override: CalendarOverride) -> None:
 
 
 def calendar_changed(*, date: Any) -> None:
-    # The complaints app owns the timers; imported here to keep the import graph one-way at load.
-    from complaints.services.deadlines import deadlines_recompute
-
-    deadlines_recompute(since=date)
+    # The complaints app owns the timers and recomputes them on this event.
+    events.calendar_changed.send(sender=CalendarOverride, date=date)
 
 
 @transaction.atomic

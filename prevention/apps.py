@@ -8,7 +8,7 @@ class PreventionConfig(AppConfig):
     verbose_name = _("预防措施")
 
     def ready(self) -> None:
-        from complaints.approvals import register_approval_source
+        from complaints.hooks import register_approval_source
         from prevention.selectors import awaiting_approval
 
         register_approval_source("measures", awaiting_approval)

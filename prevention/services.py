@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import CauseCode, Complaint
-from complaints.services.recipients import managers_of, store_role_users
 from csat import access
 from csat.domain import transitions
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Department, Role, Store
 from csat.notifications import notify
+from csat.selectors import managers_of, store_role_users
 from prevention.models import MeasureEvent, MeasureOverdue, MeasureStatus, PreventiveMeasure
 
 # Who may take each step (the owner department's manager, or the GM, is checked separately).

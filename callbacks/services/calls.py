@@ -27,6 +27,7 @@ from callbacks.models import (
     TaskStatus,
 )
 from callbacks.rules import TaskTransitionError, next_task_status, unreachable_reason
+from csat.events import customer_words_recorded
 from csat.exceptions import ApplicationError, NotAllowedError
 
 # A claim nobody has worked on for this long may be taken over by another agent.
@@ -303,9 +304,8 @@ def call_attempt_log(
     locked.save(update_fields=fields)
     event_write(locked, actor=actor, action=f"attempt:{outcome}", before=before, note=note)
     if attempt.note:
-        from crisis.early_warning import scan_text
-
-        scan_text(
+        customer_words_recorded.send(
+            sender=__name__,
             source="call",
             record_id=attempt.pk,
             store_id=locked.store_id,

@@ -39,6 +39,7 @@ from callbacks.services.calls import (
 from callbacks.services.closed_loop import survey_ticket_create
 from callbacks.survey_items import validate_items
 from csat.domain import classification, levels, scoring
+from csat.events import customer_words_recorded
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Customer, Vehicle
 
@@ -285,9 +286,8 @@ def survey_submit(
         _complete(task, actor=actor, channel=data.channel, at=at, now=now)
     if survey.remarks:
         # Early warning: words in the customer's remarks that point to a crisis.
-        from crisis.early_warning import scan_text
-
-        scan_text(
+        customer_words_recorded.send(
+            sender=__name__,
             source="survey",
             record_id=survey.pk,
             store_id=survey.store_id,

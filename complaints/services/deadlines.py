@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert, DeadlineKind
-from complaints.services.recipients import MANAGER_ROLES
 from csat import selectors as csat_selectors
+from csat.access import MANAGER_ROLES
 from csat.domain import deadlines as rules
 from csat.models import Department, Role
 from csat.notifications import Message, notify_many
@@ -314,3 +314,8 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
     if moved:
         next_due_sync(moved)
     return changed
+
+
+def on_calendar_changed(sender: Any, *, date: Any, **_: Any) -> None:
+    """Receiver of ``csat.events.calendar_changed``: the open timers follow the new working days."""
+    deadlines_recompute(since=date)

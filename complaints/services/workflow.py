@@ -30,11 +30,12 @@ from complaints.models import (
 )
 from complaints.permissions import can_act
 from complaints.services import deadlines
-from complaints.services.recipients import managers_of, store_role_users
 from csat.domain import transitions
+from csat.events import complaint_received, escalation_requested
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Customer, Department, DepartmentKind, IdentityFlag, Role, Vehicle
 from csat.notifications import notify
+from csat.selectors import managers_of, store_role_users
 
 # Which department answers for which category (DOMAIN §5 responsible roles).
 CATEGORY_DEPARTMENT = {
@@ -167,9 +168,7 @@ def complaint_create(
             store_role_users(complaint.store_id, Role.AGENT)
         )
         _notify(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
-    from crisis.early_warning import scan_complaint
-
-    scan_complaint(complaint=complaint)
+    complaint_received.send(sender=Complaint, complaint=complaint)
     if complaint.is_major:
         _notify(
             complaint,
@@ -479,9 +478,16 @@ def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = ""
         locked.severity = Severity.MAJOR
         locked.major_criteria = sorted(set(locked.major_criteria) | {MajorCriterion.ADVERSE_IMPACT.value})
         locked.save(update_fields=["severity", "major_criteria", "updated_at"])
-    from crisis.services import crisis_open_from_complaint
-
-    crisis = crisis_open_from_complaint(actor=actor, complaint=locked, note=note)
+    opened = [
+        case
+        for _receiver, case in escalation_requested.send(
+            sender=Complaint, complaint=locked, actor=actor, note=note
+        )
+        if case is not None
+    ]
+    if not opened:
+        raise ApplicationError(_("危机事件模块未启用，无法升级。"))
+    crisis = opened[0]
     _event(locked, actor=actor, action="escalate", before=before, note=note, crisis=crisis.pk)
     return locked
 

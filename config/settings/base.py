@@ -205,7 +205,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyTypeEnum": "callbacks.models.SurveyType",
         "SurveyChannelEnum": "callbacks.models.Channel",
         "CallbackStatusEnum": "callbacks.models.TaskStatus",
-        "MeasureStatusEnum": "complaints.models.MeasureStatus",
+        "MeasureStatusEnum": "prevention.models.MeasureStatus",
         "GradeEnum": "callbacks.models.Grade",
     },
 }

@@ -1,0 +1,24 @@
+"""Early warning (潜伏期): find the signs of a crisis in words and in data, once per record.
+
+terms — the word list in force; firing — insert-once signals; scanning — words of surveys, calls
+and complaints; detectors — the data patterns beat checks; services — a signal's state changes.
+"""
+
+from crisis.early_warning.detectors import sweep_patterns
+from crisis.early_warning.firing import fire
+from crisis.early_warning.scanning import scan_complaint, scan_text
+from crisis.early_warning.services import signal_dismiss, signal_open_crisis
+from crisis.early_warning.terms import active_terms
+from crisis.explanations import explain, explanation_in
+
+__all__ = [
+    "active_terms",
+    "explain",
+    "explanation_in",
+    "fire",
+    "scan_complaint",
+    "scan_text",
+    "signal_dismiss",
+    "signal_open_crisis",
+    "sweep_patterns",
+]

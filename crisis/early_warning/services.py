@@ -1,0 +1,45 @@
+"""State changes of a warning signal: open a crisis case from it, or dismiss it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crisis.models import WarningSignal
+from crisis.services import crisis_open
+from csat.domain import early_warning as rules
+
+
+@transaction.atomic
+def signal_open_crisis(*, signal: WarningSignal, actor: Any) -> Any:
+    """One click from a latent-crisis warning to a crisis case."""
+    locked = WarningSignal.objects.select_for_update().get(pk=signal.pk)
+    if locked.crisis_id is not None:
+        return locked.crisis
+    crisis = crisis_open(
+        actor=actor,
+        store=locked.store,
+        type=rules.crisis_type_for_signal(locked.code),
+        title=_("预警：%(e)s") % {"e": locked.explanation[:150]},
+        summary=locked.explanation,
+        customer=locked.customer,
+    )
+    # Every pending sign of the same customer joins the case.
+    WarningSignal.objects.filter(
+        store_id=locked.store_id,
+        customer_id=locked.customer_id,
+        crisis__isnull=True,
+        dismissed_at__isnull=True,
+    ).exclude(customer_id__isnull=True).update(crisis=crisis)
+    WarningSignal.objects.filter(pk=locked.pk).update(crisis=crisis)
+    return crisis
+
+
+@transaction.atomic
+def signal_dismiss(*, signal: WarningSignal, actor: Any) -> None:
+    WarningSignal.objects.filter(pk=signal.pk, dismissed_at__isnull=True).update(
+        dismissed_at=timezone.now(), dismissed_by=actor
+    )

@@ -1,0 +1,29 @@
+"""A warning signal's explanation, in Chinese or English, from its code and values.
+
+Kept apart from the scanning services: the signal model renders its text with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+
+from csat.domain import early_warning as rules
+from csat.models import IdentityFlag
+
+
+def explanation_in(code: str, values: dict[str, Any], *, english: bool) -> str:
+    """A signal's explanation from its code and values, in Chinese or English."""
+    pair = rules.EXPLANATIONS["text" if code.startswith("text:") else code]
+    shown = dict(values)
+    if "flags" in shown:
+        flags = [f for f in shown.pop("flags") if f in IdentityFlag.values]
+        with translation.override("en" if english else "zh-hans"):
+            shown["what"] = (", " if english else "、").join(str(IdentityFlag(f).label) for f in flags)
+    return (pair.en if english else pair.zh).format(**shown)
+
+
+def explain(code: str, **values: Any) -> dict[str, Any]:
+    """The stored Chinese explanation plus its values, from which a page renders its own language."""
+    return {"explanation": explanation_in(code, values, english=False)[:300], "values": values}
