@@ -3,7 +3,7 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/csat_bench bench/run_all.sh
 # Extra arguments are passed to every bench, e.g. bench/run_all.sh --no-record.
 # The dealer-group benches (http, report, sweep) need the generated data set first (≈10 min, once):
-#   DATABASE_URL=… .venv/bin/python manage.py generate_load [--flush]
+#   CSAT_BENCH=1 DATABASE_URL=… .venv/bin/python manage.py generate_load [--flush]
 # BENCHES="http sweep" bench/run_all.sh runs only bench/http_bench.py and bench/sweep_bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@ machine and data description, results table. Not a bench itself (run_all.sh runs
 
 The benches run against the database ``generate_load`` filled (default csat_bench):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/csat_bench .venv/bin/python manage.py generate_load
+    CSAT_BENCH=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/csat_bench .venv/bin/python manage.py generate_load
 """
 
 from __future__ import annotations
