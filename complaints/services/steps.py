@@ -265,7 +265,7 @@ def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = ""
         locked.severity = Severity.MAJOR
         locked.major_criteria = sorted(set(locked.major_criteria) | {MajorCriterion.ADVERSE_IMPACT.value})
         locked.save(update_fields=["severity", "major_criteria", "updated_at"])
-    opened = [
+    opened: list[Any] = [  # the crisis cases the receivers opened (or found)
         case
         for _receiver, case in escalation_requested.send(
             sender=Complaint, complaint=locked, actor=actor, note=note
