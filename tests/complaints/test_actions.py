@@ -103,3 +103,48 @@ def test_page_and_api_choose_the_receiving_department_alike(
     assert "请选择接收部门。" in response.content.decode()
     assert not Customer.objects.filter(mobile=NEW_MOBILE).exists()
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "who", "field", "message"),
+    [
+        (Status.REGISTERED, "dispatch", "agent", "department", "请选择责任部门。"),
+        (Status.IN_PROGRESS, "progress", "sales_mgr", "note", "请填写进度说明。"),
+        (Status.IN_PROGRESS, "propose", "sales_mgr", "solution", "请填写解决方案。"),
+        (Status.AWAITING_APPROVAL, "reject", "gm", "comment", "驳回时请填写意见。"),
+        (Status.IN_PROGRESS, "resolve", "sales_mgr", "result", "请填写处理结果。"),
+        (Status.RESOLVED, "follow_up", "agent", "outcome", "请选择客户是否满意。"),
+    ],
+)
+def test_the_api_answers_a_missing_required_input_with_400(
+    clock: Any,
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    status: str,
+    action: str,
+    who: str,
+    field: str,
+    message: str,
+) -> None:
+    ticket = advance(make_complaint(), status)
+    response = api(people[who]).post(f"/api/complaints/{ticket.pk}/{action}/", {}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+    ticket.refresh_from_db()
+    assert ticket.status == status
+
+
+def test_the_page_refuses_a_rejection_without_a_comment_as_before(
+    clock: Any,
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.AWAITING_APPROVAL)
+    response = _client(people["gm"]).post(f"/complaints/{ticket.pk}/reject/", {"comment": ""})
+    assert response.status_code == 409
+    assert "驳回时请填写意见。" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.AWAITING_APPROVAL
