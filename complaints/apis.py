@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import permissions, selectors
+from complaints.actions import ACTIONS
 from complaints.models import (
     Category,
     CauseCode,
@@ -28,8 +29,8 @@ from complaints.models import (
     Severity,
     Status,
 )
-from complaints.services import workflow
-from csat import access
+from complaints.services import intake
+from complaints.services.ticket import RequiredTextError
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
 
@@ -177,14 +178,6 @@ class ComplaintCreateSerializer(serializers.Serializer):
         self.fields["vehicle"].queryset = csat_selectors.vehicle_list(user=user)  # type: ignore[attr-defined]
         self.fields["received_by_department"].queryset = csat_selectors.department_list(user=user)  # type: ignore[attr-defined]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "received_by_department" not in attrs:
-            profile = access.profile_of(self.context["request"].user)
-            if profile is None or profile.department is None:
-                raise serializers.ValidationError({"received_by_department": [_("请选择接收部门。")]})
-            attrs["received_by_department"] = profile.department
-        return attrs
-
 
 class ActionSerializer(serializers.Serializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Complaint.objects.none(), required=False)
@@ -227,67 +220,6 @@ class ComplaintFilter(django_filters.FilterSet):
         fields = ["status", "severity", "kind", "department", "customer", "store", "urgent", "category"]
 
 
-# Text an action cannot do without: missing → 400 with a field error (malformed input),
-# before the service's own business checks.
-REQUIRED_TEXT = {
-    "progress": ("note", _("请填写进度说明。")),
-    "propose": ("solution", _("请填写解决方案。")),
-    "reject": ("comment", _("驳回时请填写意见。")),
-    "resolve": ("result", _("请填写处理结果。")),
-}
-
-
-def _run(action_name: str, complaint: Complaint, user: Any, data: dict[str, Any]) -> Complaint:
-    """Dispatch one CONTRACT action to its service, with the fields that action takes."""
-    if action_name in REQUIRED_TEXT:
-        field, message = REQUIRED_TEXT[action_name]
-        if not str(data.get(field) or "").strip():
-            raise serializers.ValidationError({field: [message]})
-    if action_name == "register":
-        return workflow.complaint_register(complaint=complaint, actor=user)
-    if action_name == "dispatch":
-        if not data.get("department"):
-            raise serializers.ValidationError({"department": [_("请选择责任部门。")]})
-        return workflow.complaint_dispatch(complaint=complaint, actor=user, department=data["department"])
-    if action_name == "contact":
-        return workflow.complaint_contact(
-            complaint=complaint,
-            actor=user,
-            cause=data["cause"],
-            background=data["background"],
-            expectation=data["expectation"],
-            note=data["note"],
-        )
-    if action_name == "progress":
-        return workflow.complaint_progress(complaint=complaint, actor=user, note=data["note"])
-    if action_name == "propose":
-        return workflow.complaint_propose(
-            complaint=complaint,
-            actor=user,
-            solution=data["solution"],
-            compensation_amount=data.get("compensation_amount"),
-        )
-    if action_name == "approve":
-        return workflow.complaint_approve(complaint=complaint, actor=user, comment=data["comment"])
-    if action_name == "reject":
-        return workflow.complaint_reject(complaint=complaint, actor=user, comment=data["comment"])
-    if action_name == "resolve":
-        return workflow.complaint_resolve(
-            complaint=complaint,
-            actor=user,
-            result=data["result"],
-            agreement=data.get("agreement"),
-            cause_code=data.get("cause_code"),
-        )
-    if action_name == "follow_up":
-        if not data.get("outcome"):
-            raise serializers.ValidationError({"outcome": [_("请选择客户是否满意。")]})
-        return workflow.complaint_follow_up(
-            complaint=complaint, actor=user, outcome=data["outcome"], note=data["note"]
-        )
-    return workflow.complaint_escalate(complaint=complaint, actor=user, note=data["note"])
-
-
 class ComplaintViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -315,7 +247,7 @@ class ComplaintViewSet(
             raise PermissionDenied(_("您的角色不能登记投诉。"))
         serializer = ComplaintCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        created = workflow.complaint_create(actor=request.user, **serializer.validated_data)
+        created = intake.complaint_intake(actor=request.user, **serializer.validated_data)
         # Front-line staff record tickets they may not read afterwards: answer with what they wrote.
         complaint = self.get_queryset().filter(pk=created.pk).first() or created
         return Response(
@@ -323,65 +255,37 @@ class ComplaintViewSet(
         )
 
     def _act(self, request: Any, name: str) -> Response:
+        """One complaint action from the action table (the endpoints below are generated from it)."""
+        step = ACTIONS[name]
         complaint = self.get_object()
         # The role comes first (403), then the input (400), then the state (409).
-        if not permissions.can_act(request.user, complaint, name):
+        if not step.allowed(request.user, complaint):
             raise PermissionDenied(_("您的角色或部门不能对该投诉执行此操作。"))
         serializer = ActionSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        _run(name, complaint, request.user, serializer.validated_data)
+        try:
+            step.run(complaint=complaint, actor=request.user, data=serializer.validated_data)
+        except RequiredTextError as exc:  # malformed input, before any business check
+            raise serializers.ValidationError({exc.field: [exc.message]}) from None
         fresh = self.get_queryset().get(pk=complaint.pk)
         return Response(ComplaintSerializer(fresh, context={"request": request}).data)
 
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="register")
-    def register_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "register")
 
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="dispatch")
-    def dispatch_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "dispatch")
+def _action_endpoint(name: str) -> Any:
+    """``POST /api/complaints/{id}/{name}/``: the viewset method ``<name>_action`` (URL name
+    ``complaint-<name>-action``), generated from the action table."""
 
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="contact")
-    def contact_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "contact")
+    def endpoint(self: ComplaintViewSet, request: Any, pk: Any = None) -> Response:
+        return self._act(request, name)
 
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="progress")
-    def progress_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "progress")
+    endpoint.__name__ = f"{name}_action"
+    endpoint.__qualname__ = f"ComplaintViewSet.{name}_action"
+    routed = action(detail=True, methods=["post"], url_path=name)(endpoint)
+    return extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})(routed)
 
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="propose")
-    def propose_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "propose")
 
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="approve")
-    def approve_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "approve")
-
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="reject")
-    def reject_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "reject")
-
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="resolve")
-    def resolve_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "resolve")
-
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="follow_up")
-    def follow_up_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "follow_up")
-
-    @extend_schema(request=ActionSerializer, responses={200: ComplaintSerializer})
-    @action(detail=True, methods=["post"], url_path="escalate")
-    def escalate_action(self, request: Any, pk: Any = None) -> Response:
-        return self._act(request, "escalate")
+for _name in ACTIONS:
+    setattr(ComplaintViewSet, f"{_name}_action", _action_endpoint(_name))
 
 
 class AssessmentEventSerializer(serializers.Serializer):

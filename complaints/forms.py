@@ -132,17 +132,3 @@ class AdjustmentForm(StyledForm):
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-
-
-ACTION_FORMS: dict[str, type[forms.Form]] = {
-    "register": NoteForm,
-    "dispatch": DispatchForm,
-    "contact": ContactForm,
-    "progress": ProgressForm,
-    "propose": ProposeForm,
-    "approve": DecisionForm,
-    "reject": DecisionForm,
-    "resolve": ResolveForm,
-    "follow_up": FollowUpForm,
-    "escalate": NoteForm,
-}

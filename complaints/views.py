@@ -17,16 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
-from complaints.forms import ACTION_FORMS, AdjustmentForm, ComplaintIntakeForm, DispatchForm
+from complaints.actions import ACTIONS
+from complaints.forms import AdjustmentForm, ComplaintIntakeForm
 from complaints.hooks import approval_context
 from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
-from complaints.services import workflow
-from complaints.views_support import action_auto_id, action_kwargs, ticket_context
-from csat import access, services
+from complaints.services import intake, steps
+from complaints.views_support import action_form, ticket_context
+from csat import access
 from csat import selectors as csat_selectors
 from csat.exceptions import ApplicationError
-from csat.models import Department, DepartmentKind, Role
+from csat.models import Role
 
 
 @login_required
@@ -96,29 +97,21 @@ def create(request: HttpRequest) -> HttpResponse:
     form = ComplaintIntakeForm(request.POST or None, initial={"mobile": request.GET.get("mobile", "")})
     if request.method == "POST" and form.is_valid() and profile is not None and profile.store is not None:
         data = form.cleaned_data
-        department = (
-            profile.department
-            or Department.objects.filter(store=profile.store, kind=DepartmentKind.CUSTOMER_CARE).first()
-        )
         try:
-            customer = services.customer_find_or_create(
-                store=profile.store, mobile=data["mobile"], name=data["name"]
-            )
-            vehicle = customer.vehicles.filter(plate=data["plate"]).first() if data["plate"] else None
-            received_at = data["received_at"]
-            complaint = workflow.complaint_create(
+            complaint = intake.complaint_intake(
                 actor=request.user,
-                customer=customer,
+                store=profile.store,
+                mobile=data["mobile"],
+                name=data["name"],
+                plate=data["plate"],
                 content=data["content"],
-                received_by_department=department,  # type: ignore[arg-type]
                 kind=data["kind"],
                 channel=data["channel"],
                 category=data["category"],
-                received_at=received_at,
+                received_at=data["received_at"],
                 received_at_reason=data["received_at_reason"],
                 urgent=data["urgent"],
                 major_criteria=data["major_criteria"],
-                vehicle=vehicle,
             )
         except DjangoValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -156,24 +149,16 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTION_FORMS:
+    step = ACTIONS.get(action)
+    if step is None:
         raise Http404
     complaint = _ticket(request, pk)
-    if not permissions.can_act(request.user, complaint, action):
+    if not step.allowed(request.user, complaint):
         raise PermissionDenied(_("您的角色或部门不能对该投诉执行此操作。"))
-    form_class = ACTION_FORMS[action]
-    if form_class is DispatchForm:
-        form: Any = DispatchForm(
-            request.POST,
-            departments=csat_selectors.department_list(user=request.user).filter(store=complaint.store),
-            auto_id=action_auto_id(action),
-        )
-    else:
-        form = form_class(request.POST, request.FILES, auto_id=action_auto_id(action))
+    form = action_form(step, user=request.user, complaint=complaint, data=request.POST, files=request.FILES)
     if form.is_valid():
         try:
-            service = getattr(workflow, f"complaint_{action}")
-            service(complaint=complaint, actor=request.user, **action_kwargs(action, form.cleaned_data))
+            step.run(complaint=complaint, actor=request.user, data=form.cleaned_data)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -222,7 +207,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
 def confirm_major(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _ticket(request, pk)
     try:
-        workflow.complaint_confirm_major(complaint=complaint, actor=request.user)
+        steps.complaint_confirm_major(complaint=complaint, actor=request.user)
     except ApplicationError as exc:
         if exc.status_code == 403:
             raise PermissionDenied(exc.message) from exc

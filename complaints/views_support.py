@@ -1,45 +1,22 @@
-"""Helpers of the ticket page: which action forms to show, and what each service takes."""
+"""Helpers of the ticket page: the action forms to show, built from the complaint action table."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest
 from django.utils import timezone
 
-from complaints import permissions
-from complaints.forms import ACTION_FORMS, DispatchForm
+from complaints.actions import ACTIONS, ComplaintAction
+from complaints.forms import DispatchForm
 from complaints.hooks import ticket_extras
 from complaints.models import Complaint
-from complaints.services.workflow import suggested_department_kind
+from complaints.services.intake import suggested_department_kind
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.domain.transitions import allowed_actions
 from csat.models import IdentityFlag
-
-ACTION_ARGUMENTS = {
-    "register": (),
-    "dispatch": ("department",),
-    "contact": ("cause", "background", "expectation", "note"),
-    "progress": ("note",),
-    "propose": ("solution", "compensation_amount"),
-    "approve": ("comment",),
-    "reject": ("comment",),
-    "resolve": ("result", "agreement", "cause_code"),
-    "follow_up": ("outcome", "note"),
-    "escalate": ("note",),
-}
-
-
-# Values a service takes as None when absent; every other argument is text.
-NULLABLE = frozenset({"department", "agreement", "compensation_amount", "cause_code"})
-
-
-def action_kwargs(action: str, cleaned: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: cleaned.get(name) if name in NULLABLE else (cleaned.get(name) or "")
-        for name in ACTION_ARGUMENTS[action]
-    }
 
 
 def action_auto_id(action: str) -> str:
@@ -48,25 +25,38 @@ def action_auto_id(action: str) -> str:
     return f"id_{action}_%s"
 
 
+def action_form(
+    action: ComplaintAction, *, user: Any, complaint: Complaint, data: Any = None, files: Any = None
+) -> forms.Form:
+    """The page's form of one action: bound to what was posted, or blank (dispatch suggests a department)."""
+    auto_id = action_auto_id(action.name)
+    if action.form is DispatchForm:
+        departments = csat_selectors.department_list(user=user).filter(store=complaint.store)
+        if data is not None:
+            return DispatchForm(data, departments=departments, auto_id=auto_id)
+        return DispatchForm(
+            departments=departments,
+            initial_kind=suggested_department_kind(category=complaint.category, major=complaint.is_major),
+            auto_id=auto_id,
+        )
+    if data is not None:
+        return action.form(data, files, auto_id=auto_id)
+    return action.form(auto_id=auto_id)
+
+
 def ticket_context(
     request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     user = request.user
-    forms: dict[str, Any] = {}
-    for action in allowed_actions(complaint.status):
-        if not permissions.can_act(user, complaint, action):
+    action_forms: dict[str, Any] = {}
+    for name in allowed_actions(complaint.status):
+        action = ACTIONS[name]
+        if not action.allowed(user, complaint):
             continue
-        if bound and action in bound:
-            forms[action] = bound[action]
-        elif ACTION_FORMS[action] is DispatchForm:
-            departments = csat_selectors.department_list(user=user).filter(store=complaint.store)
-            forms[action] = DispatchForm(
-                departments=departments,
-                initial_kind=suggested_department_kind(category=complaint.category, major=complaint.is_major),
-                auto_id=action_auto_id(action),
-            )
+        if bound and name in bound:
+            action_forms[name] = bound[name]
         else:
-            forms[action] = ACTION_FORMS[action](auto_id=action_auto_id(action))
+            action_forms[name] = action_form(action, user=user, complaint=complaint)
     guidance = [
         {"label": IdentityFlag(flag).label, "text": IDENTITY_GUIDANCE[flag]}
         for flag in complaint.customer.identity_flags
@@ -74,7 +64,7 @@ def ticket_context(
     ]
     return {
         "complaint": complaint,
-        "forms": forms,
+        "forms": action_forms,
         "guidance": guidance,
         "deadlines": list(complaint.deadlines.all()),
         "events": list(complaint.events.all()),

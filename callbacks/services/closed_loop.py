@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from callbacks.models import Classification, Survey, SurveyType
 from complaints.models import Category, Complaint, Kind
 from complaints.models import Channel as ComplaintChannel
-from complaints.services.workflow import complaint_create
+from complaints.services.intake import complaint_create
 from csat.exceptions import ApplicationError
 from csat.models import Department, DepartmentKind
 

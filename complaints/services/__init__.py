@@ -1,1 +1,1 @@
-"""Complaint services; import from the submodules (workflow, deadlines)."""
+"""Complaint services; import from the submodules (intake, steps, deadlines, assessment)."""

@@ -1,0 +1,235 @@
+"""Complaint intake: which department answers, and recording a ticket (with its customer) in one go."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity
+from complaints.services import deadlines
+from complaints.services.ticket import dispatch, notify_about, record_event, register
+from csat import access
+from csat.events import complaint_received
+from csat.exceptions import ApplicationError
+from csat.models import Customer, Department, DepartmentKind, IdentityFlag, Role, Store, Vehicle
+from csat.selectors import store_role_users
+from csat.services import customer_find_or_create
+
+# Which department answers for which category (DOMAIN §5 responsible roles).
+CATEGORY_DEPARTMENT = {
+    Category.SALES: DepartmentKind.SALES,
+    Category.REPAIR: DepartmentKind.BUSINESS,
+    Category.PARTS: DepartmentKind.PARTS,
+    Category.FINANCE: DepartmentKind.FINANCE,
+    Category.STAFF: DepartmentKind.ADMIN,
+    Category.OTHER: DepartmentKind.BUSINESS,
+}
+IDENTITY_CRITERIA = {
+    IdentityFlag.MEDIA: MajorCriterion.MEDIA_OR_AUTHORITY,
+    IdentityFlag.AUTHORITY: MajorCriterion.MEDIA_OR_AUTHORITY,
+    IdentityFlag.LAWYER: MajorCriterion.MEDIA_OR_AUTHORITY,
+}
+MAX_BACKDATE = dt.timedelta(days=7)
+
+
+def suggested_department_kind(*, category: str, major: bool) -> str:
+    """Major repair / compensation complaints go to the service manager, the rest by category."""
+    if major and category == Category.REPAIR:
+        return DepartmentKind.SERVICE
+    return CATEGORY_DEPARTMENT.get(Category(category), DepartmentKind.BUSINESS)
+
+
+def suggested_major_criteria(*, customer: Customer, grade: str = "") -> list[str]:
+    criteria = {IDENTITY_CRITERIA[f] for f in customer.identity_flags if f in IDENTITY_CRITERIA}
+    if grade == "G":
+        criteria.add(MajorCriterion.ADVERSE_IMPACT)
+    return sorted(str(c) for c in criteria)
+
+
+def receiving_department(*, actor: Any) -> Department:
+    """The department that received a ticket when the person recording it names none: their own."""
+    profile = access.profile_of(actor)
+    if profile is None or profile.department is None:
+        raise ValidationError({"received_by_department": [_("请选择接收部门。")]})
+    return profile.department
+
+
+@transaction.atomic
+def complaint_intake(
+    *,
+    actor: Any,
+    content: str,
+    customer: Customer | None = None,
+    store: Store | None = None,
+    mobile: str = "",
+    name: str = "",
+    vehicle: Vehicle | None = None,
+    plate: str = "",
+    received_by_department: Department | None = None,
+    kind: str = Kind.COMPLAINT,
+    channel: str = "phone",
+    category: str = Category.OTHER,
+    received_at: dt.datetime | None = None,
+    received_at_reason: str = "",
+    urgent: bool = False,
+    major_criteria: list[str] | tuple[str, ...] = (),
+) -> Complaint:
+    """Record a ticket as the intake page and the API take it, in one transaction: the customer
+    (given, or found or created in ``store`` by ``mobile``), the vehicle (given, or the customer's car
+    with ``plate``), the receiving department (given, or the actor's own), then the ticket. A refused
+    ticket leaves no new customer behind.
+    """
+    department = received_by_department or receiving_department(actor=actor)
+    if customer is None:
+        if store is None:
+            raise TypeError("complaint_intake needs a customer or the store to find one in")
+        customer = customer_find_or_create(store=store, mobile=mobile, name=name)
+    if vehicle is None and plate:
+        vehicle = customer.vehicles.filter(plate=plate).first()
+    return complaint_create(
+        actor=actor,
+        customer=customer,
+        content=content,
+        received_by_department=department,
+        kind=kind,
+        channel=channel,
+        category=category,
+        received_at=received_at,
+        received_at_reason=received_at_reason,
+        urgent=urgent,
+        major_criteria=major_criteria,
+        vehicle=vehicle,
+    )
+
+
+def _check_intake(
+    *,
+    customer: Customer,
+    content: str,
+    received_by_department: Department,
+    vehicle: Vehicle | None,
+    received_at: dt.datetime,
+    received_at_reason: str,
+    major_criteria: list[str] | tuple[str, ...],
+    now: dt.datetime,
+) -> None:
+    if not content.strip():
+        raise ApplicationError(_("请填写客户反映的内容。"))
+    if received_by_department.store_id != customer.store_id:
+        raise ApplicationError(_("接收部门与客户不属于同一门店。"))
+    if vehicle is not None and vehicle.customer_id != customer.pk:
+        raise ApplicationError(_("车辆不属于该客户。"))
+    if received_at > now + dt.timedelta(minutes=1):
+        raise ApplicationError(_("接收时间不能晚于现在。"))
+    if received_at < now - dt.timedelta(minutes=5) and not received_at_reason.strip():
+        raise ApplicationError(_("接收时间早于现在时，必须填写补录原因。"))
+    if received_at < now - MAX_BACKDATE:
+        raise ApplicationError(_("接收时间不能早于 7 天前。"))
+    unknown = set(major_criteria) - set(MajorCriterion.values)
+    if unknown:
+        raise ApplicationError(_("未知的重大投诉条件：%(c)s") % {"c": ", ".join(sorted(unknown))})
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    actor: Any,
+    customer: Customer,
+    content: str,
+    received_by_department: Department,
+    kind: str = Kind.COMPLAINT,
+    channel: str = "phone",
+    category: str = Category.OTHER,
+    received_at: dt.datetime | None = None,
+    received_at_reason: str = "",
+    urgent: bool = False,
+    major_criteria: list[str] | tuple[str, ...] = (),
+    vehicle: Vehicle | None = None,
+    grade: str = "",
+    dispatch_to: Department | None = None,
+) -> Complaint:
+    """Record a complaint. Received by customer care → registered at once (handoff met).
+
+    ``dispatch_to``: the system already knows the responsible department (a dissatisfied callback),
+    so the ticket is dispatched at once as well.
+    """
+    now = timezone.now()
+    received_at = received_at or now
+    _check_intake(
+        customer=customer,
+        content=content,
+        received_by_department=received_by_department,
+        vehicle=vehicle,
+        received_at=received_at,
+        received_at_reason=received_at_reason,
+        major_criteria=major_criteria,
+        now=now,
+    )
+    # The suggestion can be raised by the person, never silently lowered.
+    criteria = sorted(set(major_criteria) | set(suggested_major_criteria(customer=customer, grade=grade)))
+    if vehicle is None:
+        vehicle = customer.vehicles.order_by("-id").first()
+    complaint = Complaint(
+        store_id=customer.store_id,
+        number=f"TMP-{now.timestamp()}",
+        customer=customer,
+        vehicle=vehicle,
+        plate=vehicle.plate if vehicle else "",
+        phone=customer.mobile,
+        kind=kind,
+        channel=channel,
+        category=category,
+        content=content.strip(),
+        severity=Severity.MAJOR if criteria or grade in ("F", "G") else Severity.GENERAL,
+        major_criteria=criteria,
+        urgent=urgent,
+        grade=grade,
+        received_at=received_at,
+        received_at_reason=received_at_reason.strip(),
+        received_by=actor,
+        received_by_department=received_by_department,
+    )
+    complaint.full_clean(exclude=["number"])
+    complaint.save()
+    local = timezone.localtime(received_at)
+    complaint.number = f"TS{complaint.store.code}-{local:%Y%m%d}-{complaint.pk:05d}"
+    complaint.save(update_fields=["number"])
+    record_event(complaint, actor=actor, action="create", before="", note=complaint.content[:200])
+    return _hand_over(complaint, actor=actor, at=now, dispatch_to=dispatch_to)
+
+
+def _hand_over(
+    complaint: Complaint, *, actor: Any, at: dt.datetime, dispatch_to: Department | None
+) -> Complaint:
+    """Start the handoff timer; customer care registers (and may dispatch) at once, anyone else tells
+    customer care; then announce the ticket (and a major one to the GM)."""
+    received_by_department = complaint.received_by_department
+    deadlines.deadline_start(
+        complaint=complaint,
+        kind=DeadlineKind.HANDOFF,
+        start=complaint.received_at,
+        department=received_by_department,
+    )
+    if received_by_department.kind == DepartmentKind.CUSTOMER_CARE:
+        complaint = register(complaint, actor=actor, at=at)
+        if dispatch_to is not None:
+            complaint = dispatch(complaint, actor=actor, department=dispatch_to, at=at)
+    else:
+        care = list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER)) + list(
+            store_role_users(complaint.store_id, Role.AGENT)
+        )
+        notify_about(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
+    complaint_received.send(sender=Complaint, complaint=complaint)
+    if complaint.is_major:
+        notify_about(
+            complaint,
+            store_role_users(complaint.store_id, Role.GENERAL_MANAGER),
+            "major",
+            _("重大投诉：%(n)s %(name)s") % {"n": complaint.number, "name": complaint.customer.name},
+        )
+    return complaint

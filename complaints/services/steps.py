@@ -1,0 +1,311 @@
+"""The complaint steps after intake: one function per action.
+
+Each step checks its input, then in one transaction locks the ticket, checks the role and the
+transition in csat.domain.transitions, writes the change and an event row, moves the step timers,
+and queues notifications on commit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import (
+    Approval,
+    CauseCode,
+    Complaint,
+    DeadlineKind,
+    MajorCriterion,
+    Severity,
+    Status,
+)
+from complaints.permissions import can_act
+from complaints.services import deadlines
+from complaints.services.ticket import (
+    PROGRESS_NOTE,
+    PROPOSAL_SOLUTION,
+    REJECTION_COMMENT,
+    RESOLUTION_RESULT,
+    begin,
+    care_department,
+    dispatch,
+    lock,
+    notify_about,
+    record_event,
+    register,
+)
+from csat.events import escalation_requested
+from csat.exceptions import ApplicationError, NotAllowedError
+from csat.models import Department, Role
+from csat.selectors import managers_of, store_role_users
+
+
+@transaction.atomic
+def complaint_register(*, complaint: Complaint | int, actor: Any) -> Complaint:
+    locked, _before, _target = begin(complaint, actor=actor, action="register")
+    return register(locked, actor=actor, at=timezone.now())
+
+
+@transaction.atomic
+def complaint_dispatch(*, complaint: Complaint | int, actor: Any, department: Department) -> Complaint:
+    locked, _before, _target = begin(complaint, actor=actor, action="dispatch")
+    return dispatch(locked, actor=actor, department=department, at=timezone.now())
+
+
+@transaction.atomic
+def complaint_contact(
+    *,
+    complaint: Complaint | int,
+    actor: Any,
+    cause: str = "",
+    background: str = "",
+    expectation: str = "",
+    note: str = "",
+) -> Complaint:
+    locked, before, target = begin(complaint, actor=actor, action="contact")
+    now = timezone.now()
+    locked.status = target
+    locked.first_contact_at = locked.first_contact_at or now
+    locked.cause, locked.background, locked.expectation = (
+        cause.strip(),
+        background.strip(),
+        expectation.strip(),
+    )
+    locked.save(
+        update_fields=["status", "first_contact_at", "cause", "background", "expectation", "updated_at"]
+    )
+    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.FIRST_CONTACT, at=now)
+    deadlines.deadline_start(
+        complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, start=now, department=locked.department
+    )
+    record_event(locked, actor=actor, action="contact", before=before, note=note)
+    return locked
+
+
+@transaction.atomic
+def complaint_progress(*, complaint: Complaint | int, actor: Any, note: str) -> Complaint:
+    PROGRESS_NOTE.check(note)
+    locked, before, target = begin(complaint, actor=actor, action="progress")
+    now = timezone.now()
+    met = deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    deadlines.deadline_start(
+        complaint=locked,
+        kind=DeadlineKind.PROGRESS_REPORT,
+        start=now,
+        department=locked.department,
+        sequence=(met.sequence + 1) if met and met.cycle == locked.reopen_count else 1,
+    )
+    locked.status = target
+    locked.save(update_fields=["status", "updated_at"])
+    record_event(locked, actor=actor, action="progress", before=before, note=note.strip())
+    return locked
+
+
+@transaction.atomic
+def complaint_propose(
+    *, complaint: Complaint | int, actor: Any, solution: str, compensation_amount: Decimal | None = None
+) -> Complaint:
+    PROPOSAL_SOLUTION.check(solution)
+    if compensation_amount is not None and compensation_amount < 0:
+        raise ApplicationError(_("补偿金额不能为负数。"))
+    with_compensation = bool(compensation_amount)
+    locked, before, target = begin(
+        complaint, actor=actor, action="propose", with_compensation=with_compensation
+    )
+    locked.status = target
+    locked.solution = solution.strip()
+    locked.compensation_amount = compensation_amount if with_compensation else None
+    locked.approval = Approval.PENDING if with_compensation else Approval.NONE
+    locked.approved_by, locked.approved_at, locked.approval_comment = None, None, ""
+    locked.save(
+        update_fields=[
+            "status",
+            "solution",
+            "compensation_amount",
+            "approval",
+            "approved_by",
+            "approved_at",
+            "approval_comment",
+            "updated_at",
+        ]
+    )
+    record_event(
+        locked,
+        actor=actor,
+        action="propose",
+        before=before,
+        note=locked.solution,
+        compensation=compensation_amount,
+    )
+    if with_compensation:
+        notify_about(
+            locked,
+            store_role_users(locked.store_id, Role.GENERAL_MANAGER),
+            f"approval:{locked.events.count()}",
+            _("待审批补偿：%(n)s ¥%(amount)s") % {"n": locked.number, "amount": compensation_amount},
+        )
+    return locked
+
+
+def _decide(complaint: Complaint | int, *, actor: Any, action: str, comment: str) -> Complaint:
+    locked, before, target = begin(complaint, actor=actor, action=action)
+    locked.status = target
+    locked.approval = Approval.APPROVED if action == "approve" else Approval.REJECTED
+    locked.approved_by, locked.approved_at, locked.approval_comment = actor, timezone.now(), comment.strip()
+    locked.save(
+        update_fields=["status", "approval", "approved_by", "approved_at", "approval_comment", "updated_at"]
+    )
+    record_event(locked, actor=actor, action=action, before=before, note=comment.strip())
+    notify_about(
+        locked,
+        managers_of(locked.department),
+        f"{action}:{locked.events.count()}",
+        (_("补偿方案已批准：%(n)s") if action == "approve" else _("补偿方案被驳回：%(n)s"))
+        % {"n": locked.number},
+    )
+    return locked
+
+
+@transaction.atomic
+def complaint_approve(*, complaint: Complaint | int, actor: Any, comment: str = "") -> Complaint:
+    return _decide(complaint, actor=actor, action="approve", comment=comment)
+
+
+@transaction.atomic
+def complaint_reject(*, complaint: Complaint | int, actor: Any, comment: str) -> Complaint:
+    REJECTION_COMMENT.check(comment)
+    return _decide(complaint, actor=actor, action="reject", comment=comment)
+
+
+@transaction.atomic
+def complaint_resolve(
+    *,
+    complaint: Complaint | int,
+    actor: Any,
+    result: str,
+    agreement: UploadedFile | None = None,
+    cause_code: CauseCode | None = None,
+) -> Complaint:
+    RESOLUTION_RESULT.check(result)
+    locked, before, target = begin(complaint, actor=actor, action="resolve")
+    if locked.needs_approval:
+        raise ApplicationError(_("该方案含补偿金额，须经总经理审批后才能执行。"))
+    now = timezone.now()
+    locked.status, locked.result, locked.resolved_at = target, result.strip(), now
+    fields = ["status", "result", "resolved_at", "updated_at"]
+    if cause_code is not None:
+        # The cause feeds the recurring-problem analysis (prevention).
+        locked.cause_code = cause_code
+        fields.append("cause_code")
+    if agreement is not None:
+        locked.agreement.save(f"agreement-{locked.pk}.{_extension(agreement.name)}", agreement, save=False)
+        fields.append("agreement")
+    locked.save(update_fields=fields)
+    # Reporting the result back counts as the progress report that was due.
+    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    deadlines.deadline_start(
+        complaint=locked, kind=DeadlineKind.FOLLOW_UP, start=now, department=care_department(locked)
+    )
+    record_event(locked, actor=actor, action="resolve", before=before, note=locked.result)
+    return locked
+
+
+def _extension(name: str | None) -> str:
+    ext = (name or "").rsplit(".", 1)[-1].lower()
+    return ext if ext in {"pdf", "jpg", "jpeg", "png"} else "bin"
+
+
+@transaction.atomic
+def complaint_follow_up(*, complaint: Complaint | int, actor: Any, outcome: str, note: str = "") -> Complaint:
+    locked, before, target = begin(complaint, actor=actor, action="follow_up", outcome=outcome)
+    now = timezone.now()
+    window = deadlines.open_deadline(locked, DeadlineKind.FOLLOW_UP)
+    if window is not None and now < window.opens_at:
+        opens = timezone.localtime(window.opens_at)
+        raise ApplicationError(
+            _("回访时间窗口尚未开启，将于 %(at)s 开启（解决后第 5–7 天）。")
+            % {"at": f"{opens:%Y-%m-%d %H:%M}"},
+            extra={"opens_at": window.opens_at.isoformat()},
+        )
+    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.FOLLOW_UP, at=now)
+    if outcome == "satisfied":
+        locked.status, locked.closed_at = target, now
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        record_event(locked, actor=actor, action="follow_up", before=before, note=note, outcome=outcome)
+        return locked
+    # Unsatisfied: the form is re-issued to the same department, a new cycle of timers starts.
+    locked.status = target
+    locked.reopen_count += 1
+    locked.dispatched_at = now
+    locked.approval = Approval.NONE if locked.approval != Approval.APPROVED else locked.approval
+    locked.save(update_fields=["status", "reopen_count", "dispatched_at", "approval", "updated_at"])
+    deadlines.deadline_start(
+        complaint=locked, kind=DeadlineKind.FIRST_CONTACT, start=now, department=locked.department
+    )
+    record_event(locked, actor=actor, action="reopen", before=before, note=note, outcome=outcome)
+    notify_about(
+        locked,
+        managers_of(locked.department),
+        "reopened",
+        _("客户不满意，投诉重新派单：%(n)s") % {"n": locked.number},
+        departments=[locked.department] if locked.department else [],
+    )
+    return locked
+
+
+@transaction.atomic
+def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = "") -> Complaint:
+    locked, before, _target = begin(complaint, actor=actor, action="escalate")
+    if locked.severity != Severity.MAJOR:
+        locked.severity = Severity.MAJOR
+        locked.major_criteria = sorted(set(locked.major_criteria) | {MajorCriterion.ADVERSE_IMPACT.value})
+        locked.save(update_fields=["severity", "major_criteria", "updated_at"])
+    opened: list[Any] = [  # the crisis cases the receivers opened (or found)
+        case
+        for _receiver, case in escalation_requested.send(
+            sender=Complaint, complaint=locked, actor=actor, note=note
+        )
+        if case is not None
+    ]
+    if not opened:
+        raise ApplicationError(_("危机事件模块未启用，无法升级。"))
+    crisis = opened[0]
+    record_event(locked, actor=actor, action="escalate", before=before, note=note, crisis=crisis.pk)
+    return locked
+
+
+@transaction.atomic
+def complaint_confirm_major(
+    *, complaint: Complaint | int, actor: Any, criteria: list[str] | None = None
+) -> Complaint:
+    """A person confirms an early-warning suggestion: the ticket becomes major (never lowered)."""
+    locked = lock(complaint)
+    if not (
+        can_act(actor, locked, "register")
+        or can_act(actor, locked, "contact")
+        or can_act(actor, locked, "escalate")
+    ):
+        raise NotAllowedError(_("您的角色或部门不能修改该投诉的级别。"))
+    if locked.status == Status.CLOSED:
+        raise ApplicationError(_("投诉已关闭。"))
+    chosen = set(criteria or [MajorCriterion.ADVERSE_IMPACT.value])
+    unknown = chosen - set(MajorCriterion.values)
+    if unknown:
+        raise ApplicationError(_("未知的重大投诉条件：%(c)s") % {"c": ", ".join(sorted(unknown))})
+    locked.major_criteria = sorted(set(locked.major_criteria) | chosen)
+    before_severity = locked.severity
+    locked.severity = Severity.MAJOR
+    locked.save(update_fields=["major_criteria", "severity", "updated_at"])
+    record_event(
+        locked,
+        actor=actor,
+        action="confirm_major",
+        before=locked.status,
+        note=str(Severity(before_severity).label),
+    )
+    return locked

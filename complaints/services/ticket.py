@@ -1,0 +1,143 @@
+"""What every complaint step shares: the row lock and transition check, the event row, notifications,
+the text a step cannot do without, and the two steps intake may take at once (register, dispatch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from complaints.models import Complaint, ComplaintEvent, DeadlineKind
+from complaints.permissions import can_act
+from complaints.services import deadlines
+from csat.domain import transitions
+from csat.exceptions import ApplicationError, NotAllowedError
+from csat.models import Department, DepartmentKind
+from csat.notifications import notify
+from csat.selectors import managers_of
+
+
+class RequiredTextError(ApplicationError):
+    """A step was given no text where it needs some (the API answers 400 with a field error)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class RequiredText:
+    """Text a step cannot do without: the argument it comes in and the message when it is blank."""
+
+    field: str
+    message: str | Promise
+
+    def check(self, value: Any) -> None:
+        if not str(value or "").strip():
+            raise RequiredTextError(str(self.message), field=self.field)
+
+
+PROGRESS_NOTE = RequiredText("note", gettext_lazy("请填写进度说明。"))
+PROPOSAL_SOLUTION = RequiredText("solution", gettext_lazy("请填写解决方案。"))
+REJECTION_COMMENT = RequiredText("comment", gettext_lazy("驳回时请填写意见。"))
+RESOLUTION_RESULT = RequiredText("result", gettext_lazy("请填写处理结果。"))
+
+
+def record_event(
+    complaint: Complaint, *, actor: Any, action: str, before: str, note: str = "", **data: Any
+) -> None:
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        from_status=before,
+        to_status=complaint.status,
+        note=note,
+        data={k: (str(v) if isinstance(v, Decimal | dt.datetime) else v) for k, v in data.items()},
+    )
+
+
+def care_department(complaint: Complaint) -> Department | None:
+    return Department.objects.filter(store_id=complaint.store_id, kind=DepartmentKind.CUSTOMER_CARE).first()
+
+
+def notify_about(
+    complaint: Complaint, recipients: Any, event: str, title: str, departments: Any = ()
+) -> None:
+    notify(
+        recipients=recipients,
+        key=f"complaint:{complaint.pk}:{event}:{complaint.reopen_count}",
+        title=title,
+        body=complaint.content[:300],
+        url=f"/complaints/{complaint.pk}/",
+        departments=departments,
+    )
+
+
+def lock(complaint: Complaint | int) -> Complaint:
+    pk = complaint if isinstance(complaint, int) else complaint.pk
+    # of=("self",): department is nullable (LEFT JOIN), and PostgreSQL refuses FOR UPDATE on the
+    # nullable side of an outer join; only the ticket row needs the lock.
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("store", "department", "customer")
+        .get(pk=pk)
+    )
+
+
+def begin(
+    complaint: Complaint | int, *, actor: Any, action: str, **kwargs: Any
+) -> tuple[Complaint, str, str]:
+    """Lock, check the role, check the transition. Returns (ticket, status before, status after)."""
+    locked = lock(complaint)
+    if actor is not None and not can_act(actor, locked, action):
+        raise NotAllowedError(_("您的角色或部门不能对该投诉执行此操作。"))
+    try:
+        target = transitions.next_status(locked.status, action, **kwargs)
+    except transitions.TransitionError:
+        raise ApplicationError(
+            _("投诉当前状态为“%(status)s”，不能执行此操作。") % {"status": locked.get_status_display()},
+            extra={"status": locked.status, "allowed": transitions.allowed_actions(locked.status)},
+        ) from None
+    return locked, locked.status, target
+
+
+def register(complaint: Complaint, *, actor: Any, at: dt.datetime) -> Complaint:
+    before = complaint.status
+    complaint.status = transitions.next_status(before, "register")
+    complaint.registered_at = at
+    complaint.save(update_fields=["status", "registered_at", "updated_at"])
+    deadlines.deadline_meet(complaint=complaint, kind=DeadlineKind.HANDOFF, at=at)
+    deadlines.deadline_start(
+        complaint=complaint, kind=DeadlineKind.DISPATCH, start=at, department=care_department(complaint)
+    )
+    record_event(complaint, actor=actor, action="register", before=before)
+    return complaint
+
+
+def dispatch(complaint: Complaint, *, actor: Any, department: Department, at: dt.datetime) -> Complaint:
+    if department.store_id != complaint.store_id:
+        raise ApplicationError(_("只能派给本门店的部门。"))
+    before = complaint.status
+    complaint.status = transitions.next_status(before, "dispatch")
+    complaint.department = department
+    complaint.dispatched_at = at
+    complaint.save(update_fields=["status", "department", "dispatched_at", "updated_at"])
+    deadlines.deadline_meet(complaint=complaint, kind=DeadlineKind.DISPATCH, at=at)
+    deadlines.deadline_start(
+        complaint=complaint, kind=DeadlineKind.FIRST_CONTACT, start=at, department=department
+    )
+    record_event(complaint, actor=actor, action="dispatch", before=before, department=department.pk)
+    notify_about(
+        complaint,
+        managers_of(department),
+        "dispatched",
+        _("新派单：%(n)s，请在时限内联系客户") % {"n": complaint.number},
+        departments=[department],
+    )
+    return complaint
