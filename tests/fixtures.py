@@ -163,8 +163,8 @@ ACCOUNTS: dict[str, dict[str, str]] = {
     "other_agent": _mail("agent_gz"),
     "other_gm": _mail("gm_gz"),
 }
-# The store-A accounts of the shared-record, callback and import tests: no e-mail, usernames with the
-# store's suffix (tests log in as ``agent_a``).
+# The store-A accounts of the shared-record, callback and import tests: the users those tests always
+# had carry the store's suffix and no e-mail (tests log in as ``agent_a``); other roles as above.
 ACCOUNTS_A: dict[str, dict[str, str]] = {
     **ACCOUNTS,
     "agent": {"username": "agent_a"},
