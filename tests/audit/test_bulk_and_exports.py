@@ -16,8 +16,8 @@ from intake import services as intake
 from intake.models import ImportJob
 from reports.models import Trigger
 from reports.services import report_build
-from tests.csat.test_intake_support import customer_row, grid, upload, xlsx_bytes
 from tests.factories import CustomerFactory
+from tests.intake.support import customer_row, grid, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Fixtures for the callback work: two stores with their departments, one user per role, tasks."""
+"""Fixtures of the callback tests: the shared world (tests/fixtures.py) with every department in both
+stores and the store-A accounts (agents named, for the pages), and a helper that makes a task."""
 
 from __future__ import annotations
 
@@ -8,90 +9,35 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from callbacks.models import CallbackTask, SurveyType
-from csat.models import DepartmentKind, Role
 from tests.factories import (
     CustomerFactory,
-    DepartmentFactory,
     SalesDeliveryFactory,
     ServiceVisitFactory,
-    StaffFactory,
-    StoreFactory,
     VehicleFactory,
 )
-
-
-def _departments(store: Any) -> Any:
-    for kind in DepartmentKind.values:
-        DepartmentFactory(store=store, kind=kind)
-    return store
+from tests.fixtures import ACCOUNTS_A, accounts_fixture, every_department
 
 
 @pytest.fixture
-def store_a() -> Any:
-    return _departments(StoreFactory(code="SZ01", name="深圳福田店", city="深圳"))
+def store(store: Any) -> Any:
+    return every_department(store)
 
 
 @pytest.fixture
-def store_b() -> Any:
-    return _departments(StoreFactory(code="GZ01", name="广州天河店", city="广州"))
+def other_store(other_store: Any) -> Any:
+    return every_department(other_store)
 
 
-@pytest.fixture
-def agent(store_a: Any) -> Any:
-    return StaffFactory(username="agent_a", name="李小燕", role=Role.AGENT, store=store_a)
-
-
-@pytest.fixture
-def agent2(store_a: Any) -> Any:
-    return StaffFactory(username="agent_a2", name="赵敏", role=Role.AGENT, store=store_a)
-
-
-@pytest.fixture
-def agent_b(store_b: Any) -> Any:
-    return StaffFactory(username="agent_b", role=Role.AGENT, store=store_b)
-
-
-@pytest.fixture
-def ccmanager(store_a: Any) -> Any:
-    return StaffFactory(username="ccm_a", role=Role.CUSTOMER_CARE_MANAGER, store=store_a)
-
-
-@pytest.fixture
-def sales_manager(store_a: Any) -> Any:
-    return StaffFactory(
-        username="sales_mgr_a",
-        role=Role.DEPARTMENT_MANAGER,
-        store=store_a,
-        department=DepartmentFactory(store=store_a, kind=DepartmentKind.SALES),
-    )
-
-
-@pytest.fixture
-def gm(store_a: Any) -> Any:
-    return StaffFactory(username="gm_a", role=Role.GENERAL_MANAGER, store=store_a)
-
-
-@pytest.fixture
-def front_line(store_a: Any) -> Any:
-    return StaffFactory(username="advisor_a", role=Role.STAFF, store=store_a)
-
-
-@pytest.fixture
-def hq(store_a: Any, store_b: Any) -> Any:
-    return StaffFactory(username="hq", role=Role.GROUP_VIEWER, store=None)
-
-
-@pytest.fixture
-def client_for() -> Callable[[Any], APIClient]:
-    def make(user: Any) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
+# The store-A accounts, the agents with their names (the pages show them).
+accounts = accounts_fixture(
+    {
+        **ACCOUNTS_A,
+        "agent": {"username": "agent_a", "name": "李小燕"},
+        "agent2": {"username": "agent_a2", "name": "赵敏"},
+    }
+)
 
 
 @pytest.fixture

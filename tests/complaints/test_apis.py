@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints.models import Complaint, Status
 from csat.models import Role
-from tests.complaints.conftest import CHINESE, T0, at, local
 from tests.factories import StaffFactory
+from tests.fixtures import CHINESE, T0, at, local
 
 pytestmark = pytest.mark.django_db
 

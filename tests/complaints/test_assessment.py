@@ -21,7 +21,7 @@ from complaints.services import workflow
 from complaints.services.assessment import assessment_adjust
 from complaints.services.deadlines import deadline_breach
 from csat.exceptions import ApplicationError, NotAllowedError
-from tests.complaints.conftest import at
+from tests.fixtures import at
 
 pytestmark = pytest.mark.django_db
 

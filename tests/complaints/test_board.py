@@ -13,7 +13,7 @@ from django.test import Client
 
 from complaints import selectors, views
 from complaints.models import Complaint, Deadline, Status
-from tests.complaints.conftest import T0
+from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
 

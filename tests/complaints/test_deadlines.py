@@ -19,8 +19,8 @@ from complaints.models import Complaint, Deadline, DeadlineKind, Status
 from complaints.services import workflow
 from csat import services as csat_services
 from csat.models import IdentityFlag
-from tests.complaints.conftest import SH, at
 from tests.factories import CustomerFactory
+from tests.fixtures import SH, at
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from complaints.models import Complaint, Deadline, Status
 from complaints.services import workflow
 from complaints.services.deadlines import enforce_deadlines
 from csat import services as csat_services
-from tests.complaints.conftest import at
+from tests.fixtures import at
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert, Status
 from complaints.services.deadlines import enforce_deadlines
 from csat.models import Notification
-from tests.complaints.conftest import T0
+from tests.fixtures import T0
 from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert
 from complaints.services import deadlines as deadline_services
 from complaints.services import workflow
 from csat.models import Delivery, Notification
-from tests.complaints.conftest import T0, at
+from tests.fixtures import T0, at
 
 pytestmark = pytest.mark.django_db
 

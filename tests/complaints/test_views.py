@@ -16,7 +16,7 @@ from complaints.models import Complaint, Status
 from complaints.services import workflow
 from csat.models import Notification
 from csat.notifications import notify
-from tests.complaints.conftest import at
+from tests.fixtures import at
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ from complaints.models import (
 from complaints.services import workflow
 from csat.exceptions import ApplicationError
 from csat.models import DepartmentKind, IdentityFlag, Notification
-from tests.complaints.conftest import CHINESE, T0, at, local
 from tests.factories import CustomerFactory, DepartmentFactory
+from tests.fixtures import CHINESE, T0, at, local
 
 pytestmark = pytest.mark.django_db
 

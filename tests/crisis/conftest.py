@@ -1,32 +1,20 @@
-"""Fixtures of the crisis tests: one store with every role, a second store, a customer, and helpers
-that open a crisis case and drive it with the real services.
-
-Time is frozen at ``T0`` (Wednesday 2026-03-11 10:00, Asia/Shanghai) by the ``clock`` fixture.
+"""Fixtures of the crisis tests: helpers that open a crisis case and drive it with the real services,
+and a complaint to hang one on. The world (stores, users, ``clock`` at ``T0``, clients) comes from
+tests/fixtures.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.test import Client
-from rest_framework.test import APIClient
 
 from complaints.models import Complaint
 from complaints.services import workflow
 from crisis import services
 from crisis.models import CrisisCase, Phase
-from csat.models import Department, DepartmentKind, Role
-from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory, VehicleFactory
-
-SH = ZoneInfo("Asia/Shanghai")
-T0 = dt.datetime(2026, 3, 11, 10, 0, tzinfo=SH)
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
+from csat.models import Department, DepartmentKind
 
 # The order of the phases, and the allowed path to reach each one from latent.
 PATH_TO = {
@@ -35,122 +23,6 @@ PATH_TO = {
     Phase.AFTERMATH: [Phase.OUTBREAK, Phase.AFTERMATH],
     Phase.RECOVERY: [Phase.OUTBREAK, Phase.AFTERMATH, Phase.RECOVERY],
 }
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def store() -> Any:
-    return StoreFactory(code="SZ01", name="深圳福田店", city="深圳")
-
-
-@pytest.fixture
-def other_store() -> Any:
-    return StoreFactory(code="GZ01", name="广州天河店", city="广州")
-
-
-@pytest.fixture
-def dept(store: Any) -> Callable[[str], Department]:
-    return lambda kind: DepartmentFactory(store=store, kind=kind)
-
-
-def _staff(username: str, role: str, store: Any, department: Any = None) -> Any:
-    return StaffFactory(
-        username=username, role=role, store=store, department=department, email=f"{username}@example.com"
-    )
-
-
-@pytest.fixture
-def agent(store: Any, dept: Callable[[str], Department]) -> Any:
-    return _staff("agent", Role.AGENT, store, dept(DepartmentKind.CUSTOMER_CARE))
-
-
-@pytest.fixture
-def agent2(store: Any, dept: Callable[[str], Department]) -> Any:
-    """Another agent of the same store, on no team."""
-    return _staff("agent2", Role.AGENT, store, dept(DepartmentKind.CUSTOMER_CARE))
-
-
-@pytest.fixture
-def ccm(store: Any, dept: Callable[[str], Department]) -> Any:
-    return _staff("ccmanager", Role.CUSTOMER_CARE_MANAGER, store, dept(DepartmentKind.CUSTOMER_CARE))
-
-
-@pytest.fixture
-def sales_mgr(store: Any, dept: Callable[[str], Department]) -> Any:
-    return _staff("sales_mgr", Role.DEPARTMENT_MANAGER, store, dept(DepartmentKind.SALES))
-
-
-@pytest.fixture
-def service_mgr(store: Any, dept: Callable[[str], Department]) -> Any:
-    return _staff("service_mgr", Role.DEPARTMENT_MANAGER, store, dept(DepartmentKind.SERVICE))
-
-
-@pytest.fixture
-def gm(store: Any, dept: Callable[[str], Department]) -> Any:
-    return _staff("gm", Role.GENERAL_MANAGER, store, dept(DepartmentKind.MANAGEMENT))
-
-
-@pytest.fixture
-def assessor(store: Any, dept: Callable[[str], Department]) -> Any:
-    return _staff("admin_mgr", Role.ADMIN_ASSESSOR, store, dept(DepartmentKind.ADMIN))
-
-
-@pytest.fixture
-def front_line(store: Any, dept: Callable[[str], Department]) -> Any:
-    """A service advisor (role staff): may not open a crisis case."""
-    return _staff("advisor", Role.STAFF, store, dept(DepartmentKind.SERVICE))
-
-
-@pytest.fixture
-def viewer() -> Any:
-    return StaffFactory(username="group_viewer", role=Role.GROUP_VIEWER, store=None, department=None)
-
-
-@pytest.fixture
-def other_gm(other_store: Any) -> Any:
-    return _staff(
-        "gm_gz",
-        Role.GENERAL_MANAGER,
-        other_store,
-        DepartmentFactory(store=other_store, kind=DepartmentKind.MANAGEMENT),
-    )
-
-
-@pytest.fixture
-def other_agent(other_store: Any) -> Any:
-    return _staff("agent_gz", Role.AGENT, other_store, DepartmentFactory(store=other_store))
-
-
-@pytest.fixture
-def customer(store: Any) -> Any:
-    customer = CustomerFactory(store=store, name="王先生")
-    VehicleFactory(customer=customer, plate="粤B12345")
-    return customer
-
-
-@pytest.fixture
-def api() -> Callable[[Any], APIClient]:
-    def make(user: Any) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user=user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def web() -> Callable[[Any], Client]:
-    def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from complaints.models import Complaint
 from crisis import services
 from crisis.models import CrisisCase, CrisisEvent, Phase, PlanVersion, Review, TeamMember
 from csat.models import Notification
-from tests.crisis.conftest import CHINESE, T0
 from tests.factories import CustomerFactory, UserFactory
+from tests.fixtures import CHINESE, T0
 
 pytestmark = pytest.mark.django_db
 

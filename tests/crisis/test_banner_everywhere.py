@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from crisis import services
-from tests.crisis.conftest import T0  # noqa: F401 - the clock fixture freezes time at T0
+from tests.fixtures import T0  # noqa: F401 - the clock fixture freezes time at T0
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from complaints.services import workflow
 from crisis.early_warning import active_terms, scan_text, signal_dismiss, signal_open_crisis, sweep_patterns
 from crisis.models import CrisisCase, SignalTerm, WarningSignal
 from csat.models import DepartmentKind, Notification
-from tests.crisis.conftest import T0
 from tests.factories import CustomerFactory, ServiceVisitFactory, VehicleFactory
+from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 
 from crisis import services
 from crisis.models import CrisisCase
-from tests.crisis.conftest import T0
+from tests.fixtures import T0
 from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.django_db

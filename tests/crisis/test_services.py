@@ -32,8 +32,8 @@ from crisis.models import (
 from crisis.tasks import sweep_crisis_actions
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Notification
-from tests.crisis.conftest import CHINESE, T0
 from tests.factories import CustomerFactory
+from tests.fixtures import CHINESE, T0
 
 pytestmark = pytest.mark.django_db
 

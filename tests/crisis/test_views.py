@@ -17,8 +17,8 @@ from complaints.services import workflow
 from crisis import services
 from crisis.models import CrisisCase, CrisisEvent, Phase
 from csat.domain.crisis import PHASE_GUIDANCE
-from tests.crisis.conftest import T0
 from tests.factories import CustomerFactory
+from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
 

@@ -239,19 +239,12 @@ def open_nav(page: Any) -> Any:
 
 
 @pytest.fixture
-def e2e_media(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded agreements land in a temporary folder, never in the project's media/."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
-
-
-@pytest.fixture
-def dealership(e2e_media: Path) -> dict[str, Any]:
-    """One store with every department, one person per journey role, and a customer with a car."""
+def dealership(media_root: Path, store: Any) -> dict[str, Any]:
+    """One store with every department, one person per journey role, and a customer with a car;
+    uploaded agreements land in a temporary folder (``media_root``)."""
     from csat.models import DepartmentKind, Role
-    from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory, VehicleFactory
+    from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, VehicleFactory
 
-    store = StoreFactory(code="SZ01", name="深圳福田店")
     departments = {kind: DepartmentFactory(store=store, kind=kind) for kind in DepartmentKind.values}
     customer = CustomerFactory(store=store, name="陈伟")
     return {

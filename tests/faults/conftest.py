@@ -1,4 +1,5 @@
-"""Fixtures of the fault tests: one store, its customer care, sales manager and GM, and a ticket."""
+"""Fixtures of the fault tests: the shared world's store, its agent and sales manager (both without
+an e-mail address, so no e-mail deliveries), and a ticket."""
 
 from __future__ import annotations
 
@@ -7,33 +8,12 @@ from typing import Any
 import pytest
 
 from complaints.services import workflow
-from csat.models import DepartmentKind, Role
-from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory
+from tests.factories import CustomerFactory
+from tests.fixtures import ACCOUNTS, accounts_fixture
 
-
-@pytest.fixture
-def store() -> Any:
-    return StoreFactory(code="SZ01", name="深圳福田店")
-
-
-@pytest.fixture
-def care(store: Any) -> Any:
-    return DepartmentFactory(store=store, kind=DepartmentKind.CUSTOMER_CARE)
-
-
-@pytest.fixture
-def sales(store: Any) -> Any:
-    return DepartmentFactory(store=store, kind=DepartmentKind.SALES)
-
-
-@pytest.fixture
-def agent(store: Any, care: Any) -> Any:
-    return StaffFactory(username="agent", role=Role.AGENT, store=store, department=care)
-
-
-@pytest.fixture
-def sales_mgr(store: Any, sales: Any) -> Any:
-    return StaffFactory(username="sales_mgr", role=Role.DEPARTMENT_MANAGER, store=store, department=sales)
+accounts = accounts_fixture(
+    {**ACCOUNTS, "agent": {"username": "agent"}, "sales_mgr": {"username": "sales_mgr"}}
+)
 
 
 @pytest.fixture

@@ -1,24 +1,19 @@
-"""Fixtures of the prevention tests: a store with every role (and a plain staff member and a second
-manager, to test who may move a measure), a second store, cause codes, a helper that records a
-resolved complaint with a cause at any moment through the real workflow services, and a helper that
-drives a preventive measure to any status with the right people.
+"""Fixtures of the prevention tests: everyone who may (or may not) move a measure, cause codes, a
+helper that records a resolved complaint with a cause at any moment through the real workflow
+services, and a helper that drives a preventive measure to any status with the right people.
 
-Time is frozen at ``T0`` (Wednesday 2026-03-11 10:00, Asia/Shanghai) by the ``clock`` fixture;
-helpers that need another moment travel themselves (time-machine nests).
+The world (stores, users, ``clock`` at ``T0``, clients) comes from tests/fixtures.py; helpers that
+need another moment travel themselves (time-machine nests).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
-from rest_framework.test import APIClient
 
 from complaints.models import CauseCode, Complaint, Status
 from complaints.services import workflow
@@ -26,11 +21,8 @@ from csat.domain.transitions import MEASURE_TRANSITIONS
 from csat.models import Department, DepartmentKind, Role, Store
 from prevention import services as prevention
 from prevention.models import MeasureStatus, PreventiveMeasure
-from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory, VehicleFactory
-
-SH = ZoneInfo("Asia/Shanghai")
-T0 = dt.datetime(2026, 3, 11, 10, 0, tzinfo=SH)
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
+from tests.factories import CustomerFactory, DepartmentFactory, VehicleFactory
+from tests.fixtures import T0, make_staff
 
 # The path from draft to every status, and who takes each step (a fixture name).
 PATH_TO: dict[str, list[str]] = {
@@ -84,113 +76,6 @@ WRONG_STATES = [
     for status in MeasureStatus.values
     if status not in MEASURE_TRANSITIONS[action].sources
 ]
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def store() -> Store:
-    return StoreFactory(code="SZ01", name="深圳福田店", city="深圳")
-
-
-@pytest.fixture
-def other_store() -> Store:
-    return StoreFactory(code="GZ01", name="广州天河店", city="广州")
-
-
-@pytest.fixture
-def dept(store: Store) -> Callable[[str], Department]:
-    """dept(DepartmentKind.SALES) → that department of ``store`` (one per kind)."""
-    return lambda kind: DepartmentFactory(store=store, kind=kind)
-
-
-@pytest.fixture
-def care(dept: Callable[[str], Department]) -> Department:
-    return dept(DepartmentKind.CUSTOMER_CARE)
-
-
-@pytest.fixture
-def business(dept: Callable[[str], Department]) -> Department:
-    """The owner department of the measures in these tests (repair complaints go here)."""
-    return dept(DepartmentKind.BUSINESS)
-
-
-@pytest.fixture
-def sales(dept: Callable[[str], Department]) -> Department:
-    return dept(DepartmentKind.SALES)
-
-
-def make_staff(username: str, role: str, store: Any, department: Any = None) -> Any:
-    return StaffFactory(
-        username=username, role=role, store=store, department=department, email=f"{username}@example.com"
-    )
-
-
-@pytest.fixture
-def agent(store: Store, care: Department) -> Any:
-    return make_staff("agent", Role.AGENT, store, care)
-
-
-@pytest.fixture
-def ccm(store: Store, care: Department) -> Any:
-    return make_staff("ccmanager", Role.CUSTOMER_CARE_MANAGER, store, care)
-
-
-@pytest.fixture
-def gm(store: Store, dept: Callable[[str], Department]) -> Any:
-    return make_staff("gm", Role.GENERAL_MANAGER, store, dept(DepartmentKind.MANAGEMENT))
-
-
-@pytest.fixture
-def business_mgr(store: Store, business: Department) -> Any:
-    """The owner department's manager (业务经理)."""
-    return make_staff("business_mgr", Role.DEPARTMENT_MANAGER, store, business)
-
-
-@pytest.fixture
-def business_staff(store: Store, business: Department) -> Any:
-    """A front-line member of the owner department: not its manager."""
-    return make_staff("business_staff", Role.STAFF, store, business)
-
-
-@pytest.fixture
-def sales_mgr(store: Store, sales: Department) -> Any:
-    """A manager of another department of the same store."""
-    return make_staff("sales_mgr", Role.DEPARTMENT_MANAGER, store, sales)
-
-
-@pytest.fixture
-def assessor(store: Store, dept: Callable[[str], Department]) -> Any:
-    return make_staff("admin_mgr", Role.ADMIN_ASSESSOR, store, dept(DepartmentKind.ADMIN))
-
-
-@pytest.fixture
-def viewer() -> Any:
-    return StaffFactory(username="group_viewer", role=Role.GROUP_VIEWER, store=None, department=None)
-
-
-@pytest.fixture
-def other_gm(other_store: Store) -> Any:
-    return make_staff(
-        "gm_gz",
-        Role.GENERAL_MANAGER,
-        other_store,
-        DepartmentFactory(store=other_store, kind=DepartmentKind.MANAGEMENT),
-    )
-
-
-@pytest.fixture
-def other_agent(other_store: Store) -> Any:
-    return make_staff(
-        "agent_gz",
-        Role.AGENT,
-        other_store,
-        DepartmentFactory(store=other_store, kind=DepartmentKind.CUSTOMER_CARE),
-    )
 
 
 @pytest.fixture
@@ -325,25 +210,5 @@ def drive(
             measure = prevention.measure_step(measure=measure, actor=actor, action=action, comment=comment)
         assert measure.status == target
         return measure
-
-    return make
-
-
-@pytest.fixture
-def api() -> Callable[[Any], APIClient]:
-    def make(user: Any) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user=user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def browser() -> Callable[[Any], Client]:
-    def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
 
     return make

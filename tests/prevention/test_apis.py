@@ -19,7 +19,8 @@ from csat.models import DepartmentKind, Notification
 from prevention import services as prevention
 from prevention.models import MeasureEvent, MeasureStatus, PreventiveMeasure
 from tests.factories import DepartmentFactory
-from tests.prevention.conftest import ALLOWED, CHINESE, ROLES, SOURCE, T0, TARGET, WRONG_STATES
+from tests.fixtures import CHINESE, T0
+from tests.prevention.conftest import ALLOWED, ROLES, SOURCE, TARGET, WRONG_STATES
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from complaints.models import CauseCode, Complaint
 from prevention import selectors
 from prevention import services as prevention
 from prevention.models import MeasureStatus, PreventiveMeasure
-from tests.prevention.conftest import T0
+from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
 

@@ -22,17 +22,8 @@ from prevention import services as prevention
 from prevention.models import MeasureEvent, MeasureOverdue, MeasureStatus, PreventiveMeasure
 from prevention.tasks import sweep_preventive_measures
 from tests.factories import DepartmentFactory
-from tests.prevention.conftest import (
-    ALLOWED,
-    CHINESE,
-    PATH_TO,
-    ROLES,
-    SOURCE,
-    T0,
-    TARGET,
-    WRONG_STATES,
-    make_staff,
-)
+from tests.fixtures import CHINESE, T0, make_staff
+from tests.prevention.conftest import ALLOWED, PATH_TO, ROLES, SOURCE, TARGET, WRONG_STATES
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from csat.models import DepartmentKind, Notification
 from prevention import services as prevention
 from prevention.models import MeasureStatus, PreventiveMeasure
 from tests.factories import CustomerFactory, DepartmentFactory, VehicleFactory
-from tests.prevention.conftest import CHINESE, T0
+from tests.fixtures import CHINESE, T0
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,6 @@ from tests.factories import (
     CustomerFactory,
     ServiceVisitFactory,
     StaffFactory,
-    StoreFactory,
     VehicleFactory,
 )
 from tests.reports.builders import (
@@ -282,13 +281,14 @@ def _complaints(m: Month, ccm: Any, gm: Any) -> None:
 
 
 @pytest.fixture
-def store() -> Any:
-    return departments(StoreFactory(code="SZ01", name="深圳福田店", city="深圳"))
+def store(store: Any) -> Any:
+    """The shared world's SZ01, with every department."""
+    return departments(store)
 
 
 @pytest.fixture
-def other_store() -> Any:
-    return departments(StoreFactory(code="GZ01", name="广州天河店", city="广州"))
+def other_store(other_store: Any) -> Any:
+    return departments(other_store)
 
 
 @pytest.fixture

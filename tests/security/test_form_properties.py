@@ -23,8 +23,8 @@ from csat.models import Department, DepartmentKind, Role
 from intake.columns import columns_of
 from intake.reading import FileRejected
 from prevention.forms import MeasureForm, StepForm
-from tests.csat.test_intake_support import grid, plan_for
 from tests.factories import DepartmentFactory, StaffFactory, StoreFactory
+from tests.intake.support import grid, plan_for
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

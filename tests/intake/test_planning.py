@@ -11,7 +11,8 @@ from csat.models import Role
 from intake.planning import build_plan
 from intake.reading import read_rows
 from intake.workbooks import template_workbook
-from tests.csat.test_intake_support import (
+from tests.factories import CustomerFactory, StaffFactory, VehicleFactory, make_vin
+from tests.intake.support import (
     ADVISOR,
     ADVISOR_NAME,
     customer_row,
@@ -19,12 +20,8 @@ from tests.csat.test_intake_support import (
     header_of,
     plan_for,
     sale_row,
-    staff_a,
     visit_row,
 )
-from tests.factories import CustomerFactory, StaffFactory, VehicleFactory, make_vin
-
-__all__ = ["staff_a"]  # fixture used below
 
 pytestmark = pytest.mark.django_db
 

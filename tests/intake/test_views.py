@@ -18,19 +18,15 @@ from csat.models import ServiceVisit
 from intake import services
 from intake.columns import columns_of, required_of
 from intake.models import ImportJob
-from tests.csat.test_intake_support import (
+from tests.intake.support import (
     XLSX_TYPE,
     csv_bytes,
     grid,
     make_job,
-    media_root,
-    staff_a,
     upload,
     visit_row,
     xlsx_bytes,
 )
-
-__all__ = ["media_root", "staff_a"]  # fixtures used below
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 

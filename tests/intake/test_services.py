@@ -14,22 +14,18 @@ from csat.exceptions import ApplicationError
 from csat.models import Customer, Role, SalesDelivery, ServiceKind, ServiceVisit, Vehicle
 from intake import services, tasks
 from intake.models import ImportChange, ImportJob
-from tests.csat.test_intake_support import (
+from tests.factories import CustomerFactory, ServiceVisitFactory, StaffFactory, VehicleFactory
+from tests.intake.support import (
     ADVISOR_NAME,
     csv_bytes,
     customer_row,
     grid,
     make_job,
-    media_root,
     sale_row,
-    staff_a,
     upload,
     visit_row,
     xlsx_bytes,
 )
-from tests.factories import CustomerFactory, ServiceVisitFactory, StaffFactory, VehicleFactory
-
-__all__ = ["media_root", "staff_a"]  # fixtures used below
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 

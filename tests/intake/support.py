@@ -1,4 +1,4 @@
-"""Helpers shared by the intake tests (no tests here): DMS files as bytes, rows by column key.
+"""Helpers shared by the intake tests: DMS files as bytes, rows by column key.
 
 Files are built the way a DMS export or a filled-in template looks: Chinese headers from the one
 column definition (intake.columns), xlsx written by openpyxl, csv in UTF-8 or GB18030.
@@ -12,16 +12,15 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from csat.models import Role, Store
+from csat.models import Store
 from intake.columns import columns_of
 from intake.models import ImportJob
 from intake.planning import Plan, build_plan
 from intake.reading import read_rows
-from tests.factories import StaffFactory, make_mobile, make_vin
+from tests.factories import make_mobile, make_vin
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -140,19 +139,3 @@ def make_job(store: Store, user: Any, **fields: Any) -> ImportJob:
     }
     values.update(fields)
     return ImportJob.objects.create(store=store, created_by=user, **values)
-
-
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Any) -> Any:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def staff_a(store_a: Store) -> dict[str, Any]:
-    """The advisor, technician and sales consultant the files name, in store A."""
-    return {
-        "advisor": StaffFactory(username=ADVISOR, name=ADVISOR_NAME, role=Role.STAFF, store=store_a),
-        "technician": StaffFactory(username=TECHNICIAN, name="赵师傅", role=Role.STAFF, store=store_a),
-        "consultant": StaffFactory(username=CONSULTANT, name="陈顾问", role=Role.STAFF, store=store_a),
-    }

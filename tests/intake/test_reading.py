@@ -12,9 +12,7 @@ from openpyxl import Workbook
 from intake import reading
 from intake.planning import build_plan
 from intake.reading import FileRejected, read_rows
-from tests.csat.test_intake_support import csv_bytes, grid, header_of, staff_a, visit_row, xlsx_bytes
-
-__all__ = ["staff_a"]  # fixture used below
+from tests.intake.support import csv_bytes, grid, header_of, visit_row, xlsx_bytes
 
 
 def read(data: bytes, name: str = "dms.csv") -> tuple[list[str], list[list[Any]]]:
