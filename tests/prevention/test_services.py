@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db import connection
 
 from complaints.models import CauseCode, Complaint
-from prevention.tasks import sweep_preventive_measures
 from csat.domain.transitions import MEASURE_TRANSITIONS
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import DepartmentKind, Notification, Role
 from prevention import services as prevention
 from prevention.models import MeasureEvent, MeasureOverdue, MeasureStatus, PreventiveMeasure
+from prevention.tasks import sweep_preventive_measures
 from tests.factories import DepartmentFactory
 from tests.prevention.conftest import (
     ALLOWED,
