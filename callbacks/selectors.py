@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
@@ -41,6 +40,7 @@ from callbacks.survey_items import items_for
 from complaints.models import Complaint, Status
 from csat import access
 from csat import selectors as csat_selectors
+from csat.business_time import business_tz, month_bounds
 from csat.caching import cached, forget
 from csat.domain import classification, grading, scoring
 from csat.models import Customer, IdentityFlag, ServiceVisit
@@ -74,21 +74,10 @@ CRITERIA_LABELS: dict[str, Any] = {
 }
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     day = timezone.localdate(now)
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=_tz())
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=business_tz())
     return start, start + dt.timedelta(days=1)
-
-
-def month_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    day = timezone.localdate(now)
-    start = dt.datetime(day.year, day.month, 1, tzinfo=_tz())
-    end = dt.datetime(day.year + (day.month == 12), day.month % 12 + 1, 1, tzinfo=_tz())
-    return start, end
 
 
 def callback_task_list(*, user: Any) -> QuerySet[CallbackTask]:
@@ -288,7 +277,7 @@ def criteria_labels(codes: Iterable[str]) -> list[str]:
 
 def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[str, Any]:
     """The month's required / reached / surveyed tasks, today's due, and the month's average."""
-    month_start, month_end = month_bounds(now)
+    month_start, month_end = month_bounds(timezone.localdate(now))
     today, tomorrow = day_bounds(now)
     tasks = access.scope_to_user(CallbackTask.objects.all(), user)
     surveys = access.scope_to_user(Survey.objects.all(), user)

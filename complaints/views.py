@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from complaints.services import workflow
 from complaints.views_support import action_auto_id, action_kwargs, ticket_context
 from csat import access, services
 from csat import selectors as csat_selectors
+from csat.domain.periods import parse_month
 from csat.exceptions import ApplicationError
 from csat.models import Department, DepartmentKind, Role
 
@@ -187,7 +187,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def assessment_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
     try:
-        month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month
+        month = parse_month(raw)
     except ValueError:
         raise Http404 from None
     if request.method == "POST" and not access.has_role(request.user, Role.ADMIN_ASSESSOR):
