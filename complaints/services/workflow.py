@@ -32,32 +32,17 @@ from complaints.permissions import can_act
 from complaints.services import deadlines
 from complaints.services.recipients import managers_of, store_role_users
 from csat.domain import transitions
+from csat.domain.routing import suggested_department_kind  # noqa: F401 - re-exported (views, tests)
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Customer, Department, DepartmentKind, IdentityFlag, Role, Vehicle
 from csat.notifications import notify
 
-# Which department answers for which category (DOMAIN §5 responsible roles).
-CATEGORY_DEPARTMENT = {
-    Category.SALES: DepartmentKind.SALES,
-    Category.REPAIR: DepartmentKind.BUSINESS,
-    Category.PARTS: DepartmentKind.PARTS,
-    Category.FINANCE: DepartmentKind.FINANCE,
-    Category.STAFF: DepartmentKind.ADMIN,
-    Category.OTHER: DepartmentKind.BUSINESS,
-}
 IDENTITY_CRITERIA = {
     IdentityFlag.MEDIA: MajorCriterion.MEDIA_OR_AUTHORITY,
     IdentityFlag.AUTHORITY: MajorCriterion.MEDIA_OR_AUTHORITY,
     IdentityFlag.LAWYER: MajorCriterion.MEDIA_OR_AUTHORITY,
 }
 MAX_BACKDATE = dt.timedelta(days=7)
-
-
-def suggested_department_kind(*, category: str, major: bool) -> str:
-    """Major repair / compensation complaints go to the service manager, the rest by category."""
-    if major and category == Category.REPAIR:
-        return DepartmentKind.SERVICE
-    return CATEGORY_DEPARTMENT.get(Category(category), DepartmentKind.BUSINESS)
 
 
 def suggested_major_criteria(*, customer: Customer, grade: str = "") -> list[str]:
