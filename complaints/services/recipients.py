@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from csat.models import Department, Role
+from csat.access import MANAGER_ROLES
+from csat.models import Department
 
-MANAGER_ROLES = (Role.DEPARTMENT_MANAGER, Role.CUSTOMER_CARE_MANAGER, Role.ADMIN_ASSESSOR)
+__all__ = ["MANAGER_ROLES", "managers_of", "store_role_users"]
 
 
 def managers_of(department: Department | None) -> QuerySet[Any]:
