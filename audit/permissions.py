@@ -7,8 +7,9 @@ from typing import Any
 from csat import access
 from csat.models import Role
 
-# The store-wide audit log: the GM and the customer-care manager of a store, and the sysadmin.
-LOG_ROLES = (Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER)
+# The store-wide audit log: the GM and the customer-care manager of a store, and the sysadmin
+# (the list the navigation shows the link by).
+LOG_ROLES = access.AUDIT_LOG_ROLES
 # Downloading history: managers, the GM and the sysadmin; agents and front-line staff may not.
 EXPORT_ROLES = (
     Role.GENERAL_MANAGER,

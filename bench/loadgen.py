@@ -34,6 +34,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from callbacks.survey_items import items_for
+from csat.domain.routing import CATEGORY_DEPARTMENT
 from csat.models import Department, DepartmentKind, Role, StaffProfile, Store
 from demo.seed import DEPARTMENT_NAMES
 
@@ -87,13 +88,6 @@ COMPLAINT_TEXTS = [
     ("空调异响修了两次才修好，希望以后一次修好。", "repair"),
     ("刹车有异响，担心安全，要求检查并给个说法。", "repair"),
 ]
-CATEGORY_DEPARTMENT = {
-    "sales": DepartmentKind.SALES,
-    "repair": DepartmentKind.BUSINESS,
-    "parts": DepartmentKind.PARTS,
-    "finance": DepartmentKind.FINANCE,
-    "staff": DepartmentKind.ADMIN,
-}
 # Staff per store: (username part, role, department kind, how many).
 STAFF = [
     ("agent", Role.AGENT, DepartmentKind.CUSTOMER_CARE, 4),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from csat.domain import transitions
 from csat.domain.scoring import DIMENSIONS
 from csat.models import Customer, SalesDelivery, ServiceVisit, StatusEvent, Store, TimeStamped, Vehicle
 
@@ -22,14 +23,14 @@ class SurveyType(models.TextChoices):
 
 
 class TaskStatus(models.TextChoices):
-    PENDING = "pending", _("待回访")
-    IN_PROGRESS = "in_progress", _("回访中")
-    DONE = "done", _("已完成")
-    UNREACHABLE = "unreachable", _("无法联系")
-    CANCELLED = "cancelled", _("已取消")
+    PENDING = transitions.TASK_PENDING, _("待回访")
+    IN_PROGRESS = transitions.TASK_IN_PROGRESS, _("回访中")
+    DONE = transitions.TASK_DONE, _("已完成")
+    UNREACHABLE = transitions.TASK_UNREACHABLE, _("无法联系")
+    CANCELLED = transitions.TASK_CANCELLED, _("已取消")
 
 
-OPEN_STATUSES = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
+OPEN_STATUSES = tuple(TaskStatus(status) for status in transitions.TASK_OPEN_STATUSES)
 
 
 class CloseReason(models.TextChoices):

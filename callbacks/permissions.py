@@ -7,16 +7,9 @@ from typing import Any
 from csat import access
 from csat.models import Role
 
-# Read (store-scoped): customer care, the GM, department managers and the assessor (feedback on
-# their department), head office (all stores). Front-line staff do not browse customers' callbacks.
-READ_ROLES = (
-    Role.AGENT,
-    Role.CUSTOMER_CARE_MANAGER,
-    Role.GENERAL_MANAGER,
-    Role.DEPARTMENT_MANAGER,
-    Role.ADMIN_ASSESSOR,
-    Role.GROUP_VIEWER,
-)
+# Read (store-scoped), the list the navigation shows the link by. Front-line staff do not browse
+# customers' callbacks.
+READ_ROLES = access.CALLBACK_READ_ROLES
 
 
 def can_read(user: Any) -> bool:

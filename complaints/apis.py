@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import django_filters
@@ -33,6 +32,7 @@ from complaints.services import intake
 from complaints.services.ticket import RequiredTextError
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
+from csat.domain.periods import parse_month
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -324,7 +324,7 @@ class AssessmentApi(APIView):
     def get(self, request: Any) -> Response:
         raw = request.query_params.get("month", "")
         try:
-            month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
+            month = parse_month(raw)
         except ValueError:
             raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
         store = request.query_params.get("store")

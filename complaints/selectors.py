@@ -8,15 +8,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from complaints.models import AssessmentAdjustment, Complaint, ComplaintEvent, Deadline, DeadlineAlert, Status
 from csat import access
+from csat.business_time import month_bounds
 from csat.domain import assessment as points
+from csat.domain import transitions
 from csat.models import Department, Role
 from csat.subqueries import subquery_count
 
@@ -45,7 +45,8 @@ def complaint_list(*, user: Any) -> QuerySet[Complaint]:
     )
 
 
-OPEN_STATUSES = tuple(status for status in Status.values if status != Status.CLOSED)
+# transitions.OPEN_STATUSES in workflow order (the order the open-by-status counts are listed in).
+OPEN_STATUSES = tuple(status for status in Status.values if status in transitions.OPEN_STATUSES)
 # Soonest deadline first; tickets with no open deadline last (the partial index's own order).
 BY_URGENCY = [F("next_due_at").asc(nulls_last=True), F("id").asc()]
 # Rows per section of the manager's queue (3 sections) and per board column (6 steps); each shows
@@ -127,13 +128,6 @@ def complaint_detail(*, user: Any, pk: int) -> Complaint:
     )
 
 
-def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
-    end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
 def assessment(*, user: Any, month: dt.date, store_id: int | None = None) -> list[dict[str, Any]]:
     """Points per department for a month with the events behind them (DOMAIN §5)."""
     departments = access.scope_to_user(Department.objects.select_related("store"), user)
@@ -147,7 +141,7 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
     of the given departments, by department (store code, kind, id) then time, streamed: three
     ordered queries merged, so a whole group's month is never held. Each event names its
     ``department_id``; ties keep the order breaches, complaints, adjustments."""
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
     in_scope = {"department__in": departments.values("pk")}
     order = ("department__store__code", "department__kind", "department_id")
     breaches = (

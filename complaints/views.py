@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from complaints.services import intake, steps
 from complaints.views_support import action_form, ticket_context
 from csat import access
 from csat import selectors as csat_selectors
+from csat.domain.periods import parse_month
 from csat.exceptions import ApplicationError
 from csat.models import Role
 
@@ -172,7 +172,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def assessment_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
     try:
-        month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month
+        month = parse_month(raw)
     except ValueError:
         raise Http404 from None
     if request.method == "POST" and not access.has_role(request.user, Role.ADMIN_ASSESSOR):

@@ -21,6 +21,20 @@ M = TypeVar("M", bound=Model)
 
 MANAGER_ROLES = frozenset({Role.DEPARTMENT_MANAGER, Role.CUSTOMER_CARE_MANAGER, Role.ADMIN_ASSESSOR})
 
+# Role lists the feature apps' permissions and the navigation share (one list, one answer):
+# Reading the callback work (callbacks.permissions.can_read): customer care, the GM, department
+# managers and the assessor (feedback on their department), head office (all stores).
+CALLBACK_READ_ROLES = (
+    Role.AGENT,
+    Role.CUSTOMER_CARE_MANAGER,
+    Role.GENERAL_MANAGER,
+    Role.DEPARTMENT_MANAGER,
+    Role.ADMIN_ASSESSOR,
+    Role.GROUP_VIEWER,
+)
+# The store-wide audit log (audit.permissions.can_view_log): the GM and the customer-care manager.
+AUDIT_LOG_ROLES = (Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER)
+
 
 def profile_of(user: AnyUser) -> StaffProfile | None:
     if not user.is_authenticated:
@@ -136,6 +150,8 @@ def user_store_id(user: AnyUser) -> int | None:
 
 
 __all__ = [
+    "AUDIT_LOG_ROLES",
+    "CALLBACK_READ_ROLES",
     "CARE_ROLES",
     "FULL_MOBILE_ROLES",
     "MANAGER_ROLES",

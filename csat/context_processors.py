@@ -21,10 +21,11 @@ def _everyone(user: Any) -> bool:
     return True
 
 
-# (url name, label, who sees it) — the same predicates the views enforce.
+# (url name, label, who sees it) — the same predicates and role lists the views enforce.
 NAV_ITEMS: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("home", _("工作台"), _everyone),
-    ("callbacks:index", _("回访"), _roles(Role.AGENT, Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER)),
+    # callbacks.permissions.can_read
+    ("callbacks:index", _("回访"), _roles(*access.CALLBACK_READ_ROLES)),
     ("complaints:index", _("投诉"), _everyone),
     (
         "crisis:index",
@@ -34,8 +35,8 @@ NAV_ITEMS: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("customer-search", _("客户"), _everyone),
     ("reports:index", _("报表"), _everyone),
     ("import-list", _("数据导入"), lambda user: access.can_import(user) and not access.is_read_only(user)),
-    # The same roles as audit.permissions.can_view_log.
-    ("audit:log", _("审计日志"), _roles(Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER)),
+    # audit.permissions.can_view_log
+    ("audit:log", _("审计日志"), _roles(*access.AUDIT_LOG_ROLES)),
 ]
 
 

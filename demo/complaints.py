@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from complaints.models import CauseCode, Complaint
 from complaints.services import workflow
+from csat.domain.routing import suggested_department_kind
 from csat.models import Customer, Department, DepartmentKind, Store
 
 # (what the customer said, category, target status, compensation, urgent)
@@ -80,7 +81,7 @@ def _walk(complaint: Complaint, *, target: str, agent: Any, gm: Any, compensatio
         return
     reached = order.index(target)
     if reached >= 1:
-        kind = workflow.suggested_department_kind(category=complaint.category, major=complaint.is_major)
+        kind = suggested_department_kind(category=complaint.category, major=complaint.is_major)
         department = _department(complaint.store, kind)
         complaint = workflow.complaint_dispatch(complaint=complaint, actor=agent, department=department)
         manager = _manager(department) or gm

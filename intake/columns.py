@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from csat.business_time import business_tz
 from csat.domain import identifiers
 from csat.models import ServiceKind
 
@@ -74,10 +74,6 @@ def parse_vin(value: Any) -> str:
         raise CellError(_("车架号必须是 17 位字母数字（不含 I、O、Q）")) from None
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def parse_datetime(value: Any) -> dt.datetime | None:
     """Excel datetimes, or text like 2026-11-03 14:30 / 2026/11/3 14:30:00 / 2026-11-03 (local time)."""
     if value is None or _text(value) == "":
@@ -97,7 +93,7 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         else:
             raise CellError(_("时间格式应为 2026-11-03 14:30")) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_tz())
+        parsed = parsed.replace(tzinfo=business_tz())
     return parsed
 
 

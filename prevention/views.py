@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints.models import Category, Complaint
-from complaints.services.intake import suggested_department_kind
 from csat import access
 from csat import selectors as csat_selectors
+from csat.domain.routing import suggested_department_kind
 from csat.exceptions import ApplicationError
 from csat.models import Role
 from prevention import selectors

@@ -1,7 +1,7 @@
 """Working a callback task: claim it, log call attempts, release, assign, cancel.
 
 Every change locks the task row (``select_for_update``), checks the transition in
-``callbacks.rules``, writes the change and an event row. Two agents never hold the same task: the
+``csat.domain.transitions``, writes the change and an event row. Two agents never hold the same task: the
 second claim waits for the first one's lock and then sees it taken.
 """
 
@@ -26,7 +26,7 @@ from callbacks.models import (
     Outcome,
     TaskStatus,
 )
-from callbacks.rules import TaskTransitionError, next_task_status, unreachable_reason
+from csat.domain.transitions import TaskTransitionError, next_task_status, unreachable_reason
 from csat.events import customer_words_recorded
 from csat.exceptions import ApplicationError, NotAllowedError
 

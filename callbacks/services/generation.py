@@ -27,7 +27,7 @@ from callbacks.models import (
     SurveyType,
     TaskStatus,
 )
-from callbacks.rules import quarter_key
+from csat.domain.periods import quarter_key
 from csat.models import Customer, SalesDelivery, ServiceVisit, Store
 
 BATCH = 500

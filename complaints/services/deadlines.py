@@ -12,9 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery, Value
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert, DeadlineKind
 from csat import selectors as csat_selectors
 from csat.access import MANAGER_ROLES
+from csat.business_time import business_tz
 from csat.domain import deadlines as rules
 from csat.models import Department, Role
 from csat.notifications import Message, notify_many
@@ -32,10 +31,6 @@ from csat.notifications import Message, notify_many
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 SWEEP_ROUNDS = 10
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def _spec(kind: str, start: dt.datetime, *, urgent: bool, major: bool) -> rules.DeadlineSpec:
@@ -46,7 +41,7 @@ def _spec(kind: str, start: dt.datetime, *, urgent: bool, major: bool) -> rules.
         major=major,
         office_hours=csat_selectors.office_hours(),
         overrides=csat_selectors.calendar_overrides(),
-        tz=_tz(),
+        tz=business_tz(),
     )
 
 
@@ -231,7 +226,7 @@ def _alert_batch(kind: str, *, now: dt.datetime, ids: list[int] | None = None) -
             else:
                 title = _("即将超时：%(number)s %(step)s") % subject
                 body = _("截止时间 %(due)s") % {
-                    "due": f"{timezone.localtime(d.due_at, _tz()):%Y-%m-%d %H:%M}"
+                    "due": f"{timezone.localtime(d.due_at, business_tz()):%Y-%m-%d %H:%M}"
                 }
             messages.append(
                 Message(
@@ -296,7 +291,7 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
     qs = qs.filter(wall_clock=False)
     if since is not None:
         # A changed day can only move timers that are due on or after it.
-        qs = qs.filter(due_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=_tz()))
+        qs = qs.filter(due_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=business_tz()))
     changed = 0
     moved: set[int] = set()
     for deadline in qs.iterator():

@@ -14,34 +14,19 @@ from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCrit
 from complaints.services import deadlines
 from complaints.services.ticket import dispatch, notify_about, record_event, register
 from csat import access
+from csat.domain.routing import CATEGORY_DEPARTMENT, suggested_department_kind  # noqa: F401 - re-exported
 from csat.events import complaint_received
 from csat.exceptions import ApplicationError
 from csat.models import Customer, Department, DepartmentKind, IdentityFlag, Role, Store, Vehicle
 from csat.selectors import store_role_users
 from csat.services import customer_find_or_create
 
-# Which department answers for which category (DOMAIN §5 responsible roles).
-CATEGORY_DEPARTMENT = {
-    Category.SALES: DepartmentKind.SALES,
-    Category.REPAIR: DepartmentKind.BUSINESS,
-    Category.PARTS: DepartmentKind.PARTS,
-    Category.FINANCE: DepartmentKind.FINANCE,
-    Category.STAFF: DepartmentKind.ADMIN,
-    Category.OTHER: DepartmentKind.BUSINESS,
-}
 IDENTITY_CRITERIA = {
     IdentityFlag.MEDIA: MajorCriterion.MEDIA_OR_AUTHORITY,
     IdentityFlag.AUTHORITY: MajorCriterion.MEDIA_OR_AUTHORITY,
     IdentityFlag.LAWYER: MajorCriterion.MEDIA_OR_AUTHORITY,
 }
 MAX_BACKDATE = dt.timedelta(days=7)
-
-
-def suggested_department_kind(*, category: str, major: bool) -> str:
-    """Major repair / compensation complaints go to the service manager, the rest by category."""
-    if major and category == Category.REPAIR:
-        return DepartmentKind.SERVICE
-    return CATEGORY_DEPARTMENT.get(Category(category), DepartmentKind.BUSINESS)
 
 
 def suggested_major_criteria(*, customer: Customer, grade: str = "") -> list[str]:

@@ -2,6 +2,8 @@
 
 Modules: levels (level → 100-point score), scoring (five-dimension ratings), grading (A–G),
 calendar (working days/time), deadlines (complaint timers), assessment (department points),
-transitions (allowed state changes), classification (survey outcomes, validity), signals
-(early-warning terms), identifiers (mobile/plate/VIN).
+transitions (every state machine: complaints, callback tasks, measures, crisis phases),
+classification (survey outcomes, validity), signals (early-warning terms), identifiers
+(mobile/plate/VIN), periods (YYYY-MM months, month bounds in a zone, quarters), routing (complaint
+category → department kind).
 """

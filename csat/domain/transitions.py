@@ -1,4 +1,4 @@
-"""Allowed state changes (DOMAIN §5 complaint workflow, §6 crisis phases).
+"""Allowed state changes (DOMAIN §4 callback tasks, §5 complaint workflow and measures, §6 crisis phases).
 
 The transition services lock the row, ask this module whether the change is allowed, then write
 the event row. :class:`TransitionError` (a ValueError) maps to HTTP 409.
@@ -6,11 +6,14 @@ the event row. :class:`TransitionError` (a ValueError) maps to HTTP 409.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+import datetime as dt
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
 __all__ = [
     "ACTIONS",
+    "FAILED_DAYS_UNREACHABLE",
+    "UNREACHABLE_SPAN_DAYS",
     "AWAITING_APPROVAL",
     "CLOSED",
     "DISPATCHED",
@@ -26,6 +29,17 @@ __all__ = [
     "CRISIS_PHASE_TRANSITIONS",
     "FOLLOW_UP_OUTCOMES",
     "OPEN_STATUSES",
+    "TASK_ACTIONS",
+    "TASK_CANCELLED",
+    "TASK_DONE",
+    "TASK_IN_PROGRESS",
+    "TASK_PENDING",
+    "TASK_UNREACHABLE",
+    "TASK_OPEN_STATUSES",
+    "TASK_STATUSES",
+    "TaskTransitionError",
+    "next_task_status",
+    "unreachable_reason",
     "Transition",
     "TransitionError",
     "allowed_actions",
@@ -203,3 +217,67 @@ def check_transition(table: Mapping[str, Set[str]], current: str, target: str, *
 def next_phase(current: str, target: str) -> str:
     """Validate a crisis phase change; returns ``target``."""
     return check_transition(CRISIS_PHASE_TRANSITIONS, current, target, what="crisis phase")
+
+
+# --- Callback tasks (DOMAIN §4) -----------------------------------------------------------
+
+TASK_PENDING, TASK_IN_PROGRESS, TASK_DONE, TASK_UNREACHABLE, TASK_CANCELLED = (
+    "pending",
+    "in_progress",
+    "done",
+    "unreachable",
+    "cancelled",
+)
+TASK_STATUSES: tuple[str, ...] = (TASK_PENDING, TASK_IN_PROGRESS, TASK_DONE, TASK_UNREACHABLE, TASK_CANCELLED)
+# Still to be worked by customer care (the queue, expiry, "one open task per source").
+TASK_OPEN_STATUSES: tuple[str, ...] = (TASK_PENDING, TASK_IN_PROGRESS)
+
+# action → (statuses it may start from, status it leads to)
+TASK_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "claim": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_IN_PROGRESS),
+    "release": (frozenset({TASK_IN_PROGRESS}), TASK_PENDING),
+    # a failed attempt or "call back later"
+    "retry_later": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_PENDING),
+    "reach": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_IN_PROGRESS),  # reached: the survey follows
+    "refuse": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_DONE),
+    "survey": (frozenset({TASK_PENDING, TASK_IN_PROGRESS, TASK_UNREACHABLE}), TASK_DONE),
+    "unreachable": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_UNREACHABLE),
+    "expire": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_CANCELLED),
+    "cancel": (frozenset({TASK_PENDING, TASK_IN_PROGRESS, TASK_UNREACHABLE}), TASK_CANCELLED),
+    "assign": (frozenset({TASK_PENDING, TASK_IN_PROGRESS}), TASK_PENDING),
+}
+
+
+class TaskTransitionError(ValueError):
+    """The callback task's current status does not allow this action."""
+
+
+def next_task_status(status: str, action: str) -> str:
+    try:
+        sources, target = TASK_ACTIONS[action]
+    except KeyError:
+        raise TaskTransitionError(f"unknown action {action!r}") from None
+    if status not in sources:
+        raise TaskTransitionError(f"{action} is not allowed from {status}")
+    return target
+
+
+# The unreachable rule: after failed attempts on 3 different days, or failures spanning 5
+# consecutive days, the task is unreachable and a letter/on-site survey is suggested.
+FAILED_DAYS_UNREACHABLE = 3
+UNREACHABLE_SPAN_DAYS = 5
+
+
+def unreachable_reason(failed_days: Iterable[dt.date]) -> str | None:
+    """Why the customer counts as unreachable, from the local dates of the failed attempts since the
+    last contact: ``"failed_on_3_days"``, ``"unreachable_5_days"`` or None (keep trying).
+
+    "5 consecutive days unreachable": the failures since the last contact span 5 calendar days
+    (the first and the latest failure are 4 days apart), however many days in between had calls.
+    """
+    days = sorted(set(failed_days))
+    if len(days) >= FAILED_DAYS_UNREACHABLE:
+        return "failed_on_3_days"
+    if days and (days[-1] - days[0]).days + 1 >= UNREACHABLE_SPAN_DAYS:
+        return "unreachable_5_days"
+    return None

@@ -2,20 +2,16 @@
 
 from .core import (
     CalendarOverride,
-    Customer,
     Department,
     DepartmentKind,
     IdentityFlag,
     Role,
-    SalesDelivery,
-    ServiceKind,
-    ServiceVisit,
     StaffProfile,
     StatusEvent,
     Store,
     TimeStamped,
-    Vehicle,
 )
+from .customers import Customer, SalesDelivery, ServiceKind, ServiceVisit, Vehicle
 from .notifications import Delivery, Notification
 
 __all__ = [

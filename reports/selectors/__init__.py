@@ -18,21 +18,20 @@ from csat.db import parallel_queries
 from csat.models import Store
 
 from .analysis import dimension_stats, feedback_lists, feedback_records, item_stats, reason_ranking
+from .assessment import assessment, assessment_events
 from .complaints import (
     COMPLAINTS_SHOWN,
     DRILL_SHOWN,
-    assessment,
-    assessment_events,
     complaint_drill,
     complaint_lists,
     complaint_rates,
     complaint_records,
     complaint_stats,
     deadline_steps,
-    measures,
     open_past_three_days,
     reopened,
 )
+from .measures import measures
 from .period import add_months, current_month, format_local, month_bounds, parse_month, previous_month
 from .surveys import BREAKDOWNS, breakdown_titles, satisfaction, satisfaction_breakdowns, survey_counts
 from .trend import satisfaction_trend

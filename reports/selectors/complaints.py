@@ -1,6 +1,7 @@
 """Complaint analysis of the month (DOMAIN §4, §5, §7): counts by kind, severity, category, grade
 and department; each deadline step met/missed; open past 3 working days; reopened; compensation
-approved; the complaint rate per mille vs the targets; preventive measures; department assessment."""
+approved; the complaint rate per mille vs the targets. Preventive measures (``.measures``) and the
+department assessment (``.assessment``) are re-exported here."""
 
 from __future__ import annotations
 
@@ -15,13 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Approval, Category, Complaint, Deadline, DeadlineKind, Kind, Severity, Status
-from complaints.selectors import assessment_departments
-from complaints.selectors import assessment_events as complaint_assessment_events
-from csat.domain import assessment as points
 from csat.domain import classification
-from csat.models import Department, SalesDelivery, ServiceVisit
-from prevention.models import MeasureStatus, PreventiveMeasure
+from csat.models import SalesDelivery, ServiceVisit
 
+from .assessment import assessment, assessment_events
+from .measures import measures
 from .period import ROW_CHUNK, format_local, month_bounds, scoped
 
 __all__ = [
@@ -374,110 +373,3 @@ def complaint_rates(
             }
         )
     return rows
-
-
-FINISHED = (MeasureStatus.DONE, MeasureStatus.VERIFIED, MeasureStatus.REJECTED)
-
-
-def measures(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, Any]:
-    """Preventive measures alive in the month (created by its end, not verified or rejected before
-    it began): counted by status in SQL, and listed."""
-    start, end = month_bounds(month)
-    qs = (
-        scoped(PreventiveMeasure.objects.filter(created_at__lt=end), store_ids)
-        .exclude(status=MeasureStatus.VERIFIED, verified_at__lt=start)
-        .exclude(status=MeasureStatus.REJECTED, decided_at__lt=start)
-    )
-    counts = {r["status"]: r["count"] for r in qs.values("status").annotate(count=Count("pk")).order_by()}
-    today = timezone.localdate()
-    items = [
-        {
-            "id": m.pk,
-            "store": m.store.name,
-            "category": m.category,
-            "category_label": m.get_category_display(),
-            "cause": m.cause.label if m.cause else "",
-            "problem": m.problem,
-            "measure": m.measure,
-            "department": m.owner_department.name,
-            "due_date": m.due_date.isoformat(),
-            "status": m.status,
-            "status_label": m.get_status_display(),
-            "overdue": m.status not in FINISHED and (m.overdue_at is not None or m.due_date < today),
-        }
-        for m in qs.select_related("store", "cause", "owner_department")
-        .order_by("due_date", "pk")
-        .iterator(chunk_size=ROW_CHUNK)
-    ]
-    return {
-        "by_status": [
-            {"key": key, "label": str(MeasureStatus(key).label), "count": counts.get(key, 0)}
-            for key in MeasureStatus.values
-        ],
-        "items": items,
-    }
-
-
-# Events kept per department in the report's data (the dashboard); the xlsx lists every one.
-ASSESSMENT_EVENTS_SHOWN = 3
-
-
-def _assessment_departments(store_ids: Sequence[int] | None) -> QuerySet[Department]:
-    return assessment_departments(scoped(Department.objects.all(), store_ids))
-
-
-def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Iterator[dict[str, Any]]:
-    """complaints.selectors.assessment_events of the report's stores, labelled in the active
-    language, streamed (the xlsx lists them all)."""
-    kinds = {
-        points.MISSED_DEADLINE: _("超时"),
-        points.GENERAL_COMPLAINT: _("一般投诉"),
-        points.MAJOR_COMPLAINT: _("重大投诉"),
-        "adjustment": _("考核调整"),
-    }
-    steps = {key: str(DeadlineKind(key).label) for key in DeadlineKind.values}
-    departments = scoped(Department.objects.all(), store_ids)
-    for e in complaint_assessment_events(departments=departments, month=month):
-        yield {
-            "department_id": e["department_id"],
-            "kind": e["kind"],
-            "kind_label": str(kinds.get(e["kind"], e["kind"])),
-            "points": float(e["points"]),
-            "complaint": e.get("complaint", ""),
-            "complaint_id": e.get("complaint_id"),
-            "step": steps.get(e.get("step") or "", ""),
-            "reason": e.get("reason", ""),
-            "by": e.get("by", ""),
-            "at": format_local(e["at"]),
-        }
-
-
-def assessment(
-    *, month: dt.date, store_ids: Sequence[int] | None, shown: int | None = None
-) -> list[dict[str, Any]]:
-    """Department points of the month with their event counts and first events, in one pass over
-    the streamed events (the data grows with the departments, not with the events)."""
-    shown = ASSESSMENT_EVENTS_SHOWN if shown is None else shown
-    rows: dict[int, dict[str, Any]] = {
-        d.pk: {
-            "department_id": d.pk,
-            "department": d.name,
-            "store": d.store.name,
-            "kind": d.kind,
-            "deductions": Decimal(0),
-            "adjustments": Decimal(0),
-            "event_count": 0,
-            "events": [],
-        }
-        for d in _assessment_departments(store_ids)
-    }
-    for e in assessment_events(month=month, store_ids=store_ids):
-        row = rows[e["department_id"]]
-        row["adjustments" if e["kind"] == "adjustment" else "deductions"] += Decimal(str(e["points"]))
-        row["event_count"] += 1
-        if len(row["events"]) < shown:
-            row["events"].append(e)
-    for row in rows.values():
-        row["total"] = float(row["deductions"] + row["adjustments"])
-        row["deductions"], row["adjustments"] = float(row["deductions"]), float(row["adjustments"])
-    return list(rows.values())

@@ -1,15 +1,20 @@
-"""Calendar months in the business time zone: parsing, bounds, neighbours, and the store filter."""
+"""Calendar months in the business time zone: parsing, bounds, neighbours, and the store filter.
+
+The month rules are ``csat.domain.periods``; the zone is ``csat.business_time``. Re-exported here
+for the report code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+
+from csat.business_time import business_tz, month_bounds
+from csat.domain.periods import add_months, month_start, parse_month, previous_month
 
 M = TypeVar("M", bound=Model)
 # Record lists are read in chunks (server-side cursors on PostgreSQL): no cache of every row at once.
@@ -27,49 +32,13 @@ __all__ = [
 ]
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def month_start(value: dt.date) -> dt.date:
-    return value.replace(day=1)
-
-
-def parse_month(raw: str) -> dt.date:
-    """'2026-03' → date(2026, 3, 1); anything else → ValueError."""
-    value = dt.datetime.strptime(raw.strip(), "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
-    if value.year < 2000:
-        raise ValueError("month out of range")
-    return value
-
-
 def current_month(now: dt.datetime | None = None) -> dt.date:
-    return month_start(timezone.localdate(now or timezone.now(), _tz()))
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + (month.month - 1) + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return add_months(month_start(month), -1)
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[first instant, first instant of the next month) in the business time zone."""
-    month = month_start(month)
-    nxt = add_months(month, 1)
-    tz = _tz()
-    return (
-        dt.datetime(month.year, month.month, 1, tzinfo=tz),
-        dt.datetime(nxt.year, nxt.month, 1, tzinfo=tz),
-    )
+    return month_start(timezone.localdate(now or timezone.now(), business_tz()))
 
 
 def format_local(value: dt.datetime | None) -> str:
     """A stored instant as Beijing wall-clock text for the report ('' when missing)."""
-    return timezone.localtime(value, _tz()).strftime("%Y-%m-%d %H:%M") if value else ""
+    return timezone.localtime(value, business_tz()).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def scoped(queryset: QuerySet[M], store_ids: Sequence[int] | None, field: str = "store_id") -> QuerySet[M]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from callbacks.models import Survey
 from complaints.models import Complaint
+from csat.business_time import business_tz
 
 from .period import add_months, month_bounds, scoped
 from .surveys import target
@@ -23,7 +22,7 @@ __all__ = ["satisfaction_trend"]
 
 def _key(value: dt.datetime | dt.date) -> str:
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value, ZoneInfo(settings.TIME_ZONE)) if timezone.is_aware(value) else value
+        value = timezone.localtime(value, business_tz()) if timezone.is_aware(value) else value
     return f"{value.year:04d}-{value.month:02d}"
 
 
@@ -34,7 +33,7 @@ def satisfaction_trend(
     first = add_months(month, -(months - 1))
     start, _ = month_bounds(first)
     _, end = month_bounds(month)
-    tz = ZoneInfo(settings.TIME_ZONE)
+    tz = business_tz()
     surveys: dict[str, Mapping[str, Any]] = {
         _key(r["m"]): r
         for r in scoped(

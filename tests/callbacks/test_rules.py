@@ -1,4 +1,4 @@
-"""Pure rules of the callback work (no database)."""
+"""Pure rules of the callback work (no database): csat.domain and the survey items."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ import datetime as dt
 
 import pytest
 
-from callbacks.rules import (
-    TaskTransitionError,
-    next_task_status,
-    quarter_key,
-    quarter_start,
-    unreachable_reason,
-)
 from callbacks.survey_items import items_for, validate_items
+from csat.domain.periods import quarter_key, quarter_start
+from csat.domain.transitions import TaskTransitionError, next_task_status, unreachable_reason
 
 
 @pytest.mark.parametrize(

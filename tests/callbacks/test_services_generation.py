@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from callbacks import services
 from callbacks.models import CallbackEvent, CallbackTask, CloseReason, Survey, SurveyType, TaskStatus
-from callbacks.rules import quarter_key
+from csat.domain.periods import quarter_key
 from tests.factories import CustomerFactory, SalesDeliveryFactory, ServiceVisitFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db

@@ -136,3 +136,15 @@ def test_generic_check_transition() -> None:
     assert check_transition(table, "pending", "done", what="callback") == "done"
     with pytest.raises(TransitionError, match="callback"):
         check_transition(table, "done", "pending", what="callback")
+
+
+def test_callback_task_machine() -> None:
+    from csat.domain.transitions import TASK_OPEN_STATUSES, TaskTransitionError, next_task_status
+
+    assert next_task_status("pending", "claim") == "in_progress"
+    assert next_task_status("unreachable", "survey") == "done"
+    assert TASK_OPEN_STATUSES == ("pending", "in_progress")
+    with pytest.raises(TaskTransitionError):
+        next_task_status("done", "claim")
+    with pytest.raises(TaskTransitionError, match="unknown action"):
+        next_task_status("pending", "fly")

@@ -1,0 +1,157 @@
+"""The callback figures: today's work and the month's against the 50 % / 60 % rules and the target,
+for the dashboard and (cached a minute) the work queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from callbacks.models import CallAttempt, CallbackTask, CloseReason, Survey
+from csat import access
+from csat.business_time import business_tz, month_bounds
+from csat.caching import cached, forget
+from csat.domain import classification
+
+__all__ = [
+    "QUEUE_FIGURES_SECONDS",
+    "callback_dashboard",
+    "day_bounds",
+    "queue_figures",
+    "queue_figures_forget",
+]
+
+
+def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    day = timezone.localdate(now)
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=business_tz())
+    return start, start + dt.timedelta(days=1)
+
+
+def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[str, Any]:
+    """The month's required / reached / surveyed tasks, today's due, and the month's average."""
+    month_start, month_end = month_bounds(timezone.localdate(now))
+    today, tomorrow = day_bounds(now)
+    tasks = access.scope_to_user(CallbackTask.objects.all(), user)
+    surveys = access.scope_to_user(Survey.objects.all(), user)
+    if store:
+        tasks, surveys = tasks.filter(store_id=store), surveys.filter(store_id=store)
+    month = (
+        tasks.filter(due_at__gte=month_start, due_at__lt=month_end)
+        .exclude(close_reason=CloseReason.DO_NOT_CONTACT)
+        .aggregate(
+            required=Count("id"),
+            reached=Count("id", filter=Q(reached_at__isnull=False)),
+            surveyed=Count("id", filter=Q(survey__score_used__isnull=False)),
+            due_today=Count("id", filter=Q(due_at__gte=today, due_at__lt=tomorrow)),
+        )
+    )
+    average = surveys.filter(
+        surveyed_at__gte=month_start, surveyed_at__lt=month_end, score_used__isnull=False
+    ).aggregate(avg=Avg("score_used"), n=Count("id"))
+    return {**month, "average": average["avg"], "rated": average["n"]}
+
+
+def _my_day(agent: Any | None, now: dt.datetime) -> dict[str, int]:
+    """The agent's calls and surveys today."""
+    if agent is None:
+        return {"calls": 0, "surveys": 0}
+    today, tomorrow = day_bounds(now)
+    return {
+        "calls": CallAttempt.objects.filter(by=agent, at__gte=today, at__lt=tomorrow).count(),
+        "surveys": Survey.objects.filter(
+            surveyed_by=agent, surveyed_at__gte=today, surveyed_at__lt=tomorrow
+        ).count(),
+    }
+
+
+def _figures(month: dict[str, Any], mine: dict[str, int], *, now: dt.datetime) -> dict[str, Any]:
+    cfg: dict[str, Any] = settings.CSAT
+    check = classification.validity(
+        month["required"],
+        month["reached"],
+        month["surveyed"],
+        reach_min=cfg["REACH_RATE_MIN"],
+        survey_min=cfg["SURVEY_RATE_MIN"],
+    )
+    target = cfg["SATISFACTION_TARGET"]
+    return {
+        "month": timezone.localdate(now).strftime("%Y-%m"),
+        "today_calls": mine["calls"],
+        "today_surveys": mine["surveys"],
+        "due_today": month["due_today"],
+        "required": month["required"],
+        "reached": month["reached"],
+        "surveyed": month["surveyed"],
+        "reach_rate": check.reach_rate,
+        "survey_rate": check.survey_rate,
+        "reach_min": cfg["REACH_RATE_MIN"],
+        "survey_min": cfg["SURVEY_RATE_MIN"],
+        "reach_short": not check.reach_ok,
+        "survey_short": not check.survey_ok,
+        "average": month["average"],
+        "rated": month["rated"],
+        "target": target,
+        "average_short": month["average"] is not None and month["average"] < target,
+    }
+
+
+def callback_dashboard(
+    *, user: Any, now: dt.datetime | None = None, agent: Any | None = None, store: int | None = None
+) -> dict[str, Any]:
+    """Today's count and the month's figures against the 50 % / 60 % rules and the target of 90.
+
+    Required = the tasks due this month (customers skipped as do-not-contact are not required);
+    reached = those where the customer was reached; surveyed = those with a rated survey.
+    """
+    now = now or timezone.now()
+    return _figures(_month_figures(user=user, now=now, store=store), _my_day(agent, now), now=now)
+
+
+# The work queue refreshes after every call: its figures are kept a minute (the month's per scope,
+# the agent's day per agent) and dropped when a call or survey of the store is recorded, so an
+# agent sees their own work at once and the others' within the minute.
+QUEUE_FIGURES_SECONDS = 60
+
+
+def _month_figures_key(scope: str, store: int | None, now: dt.datetime) -> str:
+    return f"callbacks:month-figures:{scope}:{store or 'any'}:{timezone.localdate(now):%Y-%m-%d}"
+
+
+def _scope_key(user: Any) -> str:
+    if access.sees_all_stores(user):
+        return "all"
+    profile = access.profile_of(user)
+    return f"store{profile.store_id if profile is not None else None}"
+
+
+def queue_figures(
+    *, user: Any, now: dt.datetime | None = None, agent: Any | None = None, store: int | None = None
+) -> dict[str, Any]:
+    """callback_dashboard for the work queue page, its month figures cached (QUEUE_FIGURES_SECONDS)."""
+    now = now or timezone.now()
+    key = _month_figures_key(_scope_key(user), store, now)
+    month = cached(key, QUEUE_FIGURES_SECONDS, lambda: _month_figures(user=user, now=now, store=store))
+    if agent is None:
+        return _figures(month, _my_day(None, now), now=now)
+    mine = cached(_my_day_key(agent.pk, now), QUEUE_FIGURES_SECONDS, lambda: _my_day(agent, now))
+    return _figures(month, mine, now=now)
+
+
+def _my_day_key(agent_id: int, now: dt.datetime) -> str:
+    return f"callbacks:my-day:{agent_id}:{timezone.localdate(now):%Y-%m-%d}"
+
+
+def queue_figures_forget(*, store_id: int, agent_id: int, now: dt.datetime | None = None) -> None:
+    """Drop the cached figures a call or survey changes: the month's that count this store's tasks
+    (its own and the group's) and the day of the agent who made it."""
+    now = now or timezone.now()
+    months = [
+        _month_figures_key(scope, store, now)
+        for scope in (f"store{store_id}", "all")
+        for store in (None, store_id)
+    ]
+    forget([_my_day_key(agent_id, now), *months])
