@@ -190,7 +190,15 @@ def _seed_store(
     start: dt.datetime,
     now: dt.datetime,
 ) -> None:
-    span = (now - start).total_seconds()
+    # The steps draw from one generator in a fixed order: the same seed gives the same data.
+    customer_rows, by_mobile = _seed_customers(rng, store, count)
+    vehicles = _seed_vehicles(rng, store, plate_prefix, customer_rows, by_mobile)
+    _seed_sales_and_visits(rng, store, staff, vehicles, start, now)
+
+
+def _seed_customers(
+    rng: random.Random, store: Store, count: int
+) -> tuple[list[Customer], dict[str, Customer]]:
     customer_rows = []
     for i in range(count):
         flags: list[str] = []
@@ -218,7 +226,16 @@ def _seed_store(
         c.mobile: c
         for c in Customer.objects.filter(store=store, mobile__in=[c.mobile for c in customer_rows])
     }
+    return customer_rows, by_mobile
 
+
+def _seed_vehicles(
+    rng: random.Random,
+    store: Store,
+    plate_prefix: str,
+    customer_rows: list[Customer],
+    by_mobile: dict[str, Customer],
+) -> list[Vehicle]:
     vehicle_rows = []
     for row in customer_rows:
         owner = by_mobile[row.mobile]
@@ -233,10 +250,20 @@ def _seed_store(
                 )
             )
     Vehicle.objects.bulk_create(vehicle_rows, ignore_conflicts=True, batch_size=500)
-    vehicles = list(
+    return list(
         Vehicle.objects.filter(store=store, vin__in=[v.vin for v in vehicle_rows]).select_related("customer")
     )
 
+
+def _seed_sales_and_visits(
+    rng: random.Random,
+    store: Store,
+    staff: dict[str, list[Any]],
+    vehicles: list[Vehicle],
+    start: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    span = (now - start).total_seconds()
     sales: list[SalesDelivery] = []
     visits: list[ServiceVisit] = []
     for vehicle in vehicles:
