@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
 from csat.domain import identifiers
 from csat.forms import StyledForm
+from csat.uploads import validate_agreement
 
 
 class ComplaintIntakeForm(StyledForm):
@@ -102,17 +103,10 @@ class ResolveForm(StyledForm):
     cause_code = forms.ModelChoiceField(
         label=_("原因分类（用于预防分析）"), queryset=CauseCode.objects.filter(active=True), required=False
     )
-    agreement = forms.FileField(label=_("签字协议（PDF/图片，可选）"), required=False)
-
-    def clean_agreement(self) -> Any:
-        upload = self.cleaned_data.get("agreement")
-        if upload is None:
-            return None
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 10 MB。"))
-        if not str(upload.name).lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
-            raise forms.ValidationError(_("只支持 PDF、JPG、PNG 文件。"))
-        return upload
+    # The same validator as the API's (csat.uploads): size, and the type by content.
+    agreement = forms.FileField(
+        label=_("签字协议（PDF/图片，可选）"), required=False, validators=[validate_agreement]
+    )
 
 
 class FollowUpForm(StyledForm):

@@ -164,6 +164,11 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploads are served only through views that check access (csat.uploads), never from MEDIA_URL.
+# "" (default): Django streams the file; "X-Accel-Redirect" (nginx: an `internal` location at
+# PROTECTED_MEDIA_PREFIX aliasing MEDIA_ROOT) or "X-Sendfile" (Apache/lighttpd) hand it to the server.
+PROTECTED_MEDIA_HEADER = env("PROTECTED_MEDIA_HEADER", default="")
+PROTECTED_MEDIA_PREFIX = env("PROTECTED_MEDIA_PREFIX", default="/protected-media/")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
