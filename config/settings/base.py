@@ -61,6 +61,7 @@ if CSAT_BENCH and (BASE_DIR / "bench" / "apps.py").exists():
 
 MIDDLEWARE = [
     "csat.middleware.RequestIdMiddleware",
+    "csat.middleware.RequestSizeLimitMiddleware",  # 413 before a too-large body is read
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,8 +170,16 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # PROTECTED_MEDIA_PREFIX aliasing MEDIA_ROOT) or "X-Sendfile" (Apache/lighttpd) hand it to the server.
 PROTECTED_MEDIA_HEADER = env("PROTECTED_MEDIA_HEADER", default="")
 PROTECTED_MEDIA_PREFIX = env("PROTECTED_MEDIA_PREFIX", default="/protected-media/")
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Request size (issue #21): refused by Content-Length before the body is read
+# (csat.middleware.RequestSizeLimitMiddleware), and by the reverse proxy (docker-compose.yml,
+# client_max_body_size = the largest limit below). 12 MB: a 10 MB signed agreement and its form.
+MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# The DMS import: intake.reading.MAX_UPLOAD_BYTES (30 MB) and the multipart form around it.
+MAX_REQUEST_BYTES_BY_PATH = {"/imports/": 31 * 1024 * 1024, "/api/import/": 31 * 1024 * 1024}
+# Uploaded files above 2.5 MB go to a temporary file, not memory; a non-file body (form fields,
+# JSON) is capped at 2.5 MB (Django's default: an over-long text is refused long before that).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
