@@ -263,6 +263,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
     # Every minute: mark overdue crisis actions (once each) and notify.
     "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
+    # Every 5 minutes: import jobs whose task was lost (broker down when queued, worker killed)
+    # and that have not moved for 15 minutes are queued again (idempotent; issue #21).
+    "requeue-stalled-imports": {"task": "intake.tasks.requeue_stalled_imports", "schedule": 300.0},
     # Every 15 minutes: early-warning patterns in the data (each fires once per record).
     "warning-signals": {"task": "crisis.tasks.sweep_warning_signals", "schedule": 900.0},
     # Daily at 08:00: overdue preventive measures, notified once each.
