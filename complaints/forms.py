@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
+from csat import text_limits
 from csat.domain import identifiers
 from csat.forms import StyledForm
 from csat.uploads import validate_agreement
@@ -71,14 +72,27 @@ class DispatchForm(StyledForm):
 
 
 class ContactForm(StyledForm):
-    cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cause = forms.CharField(
+        max_length=text_limits.TEXT, label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     background = forms.CharField(
-        label=_("背景（客户历史、相关部门）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=text_limits.TEXT,
+        label=_("背景（客户历史、相关部门）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     expectation = forms.CharField(
-        label=_("客户期望"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=text_limits.TEXT,
+        label=_("客户期望"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
-    note = forms.CharField(label=_("通话记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("通话记录"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=text_limits.TEXT,
+    )
 
 
 class ProgressForm(StyledForm):
@@ -115,7 +129,12 @@ class FollowUpForm(StyledForm):
         choices=[("satisfied", _("满意，关闭投诉")), ("unsatisfied", _("不满意，重新派单"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("回访记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("回访记录"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=text_limits.TEXT,
+    )
 
 
 class AdjustmentForm(StyledForm):
