@@ -63,7 +63,7 @@ def stored_name(upload: Any) -> str:
     return f"{uuid.uuid4().hex}.{document_type(upload) or 'bin'}"
 
 
-def protected_file_response(field_file: Any, *, download_name: str) -> HttpResponse:
+def protected_file_response(field_file: Any, *, download_name: str) -> HttpResponse | FileResponse:
     """The file of an access-checked record, as an attachment; 404 when it is missing."""
     if not field_file or not field_file.storage.exists(field_file.name):
         raise Http404
@@ -71,7 +71,7 @@ def protected_file_response(field_file: Any, *, download_name: str) -> HttpRespo
     if header not in _HEADERS:
         raise ImproperlyConfigured(f"PROTECTED_MEDIA_HEADER must be one of {_HEADERS}")
     content_type = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
-    response: HttpResponse
+    response: HttpResponse | FileResponse
     if header:
         response = HttpResponse(content_type=content_type)
         if header == "X-Accel-Redirect":
