@@ -779,7 +779,7 @@ SMUGGLES = [
             "owner_department": "!department",
             "due_date": "2026-12-31",
         },
-        unchanged=("complaints.PreventiveMeasure", {}),
+        unchanged=("prevention.PreventiveMeasure", {}),
     ),
     Smuggle(
         "crisis-team-from-other-store",
