@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from audit.selectors import Entry
+from csat.spreadsheets import append_row
 
 
 def history_workbook(entries: Iterable[Entry]) -> tuple[bytes, int]:
@@ -26,7 +27,7 @@ def history_workbook(entries: Iterable[Entry]) -> tuple[bytes, int]:
         _("新值"),
         _("原因"),
     ]
-    sheet.append(header)
+    append_row(sheet, header)
     rows = 0
     for entry in entries:
         base = [
@@ -37,10 +38,10 @@ def history_workbook(entries: Iterable[Entry]) -> tuple[bytes, int]:
             entry.object_id,
         ]
         if not entry.changes:  # a deletion
-            sheet.append([*base, "", "", "", entry.reason])
+            append_row(sheet, [*base, "", "", "", entry.reason])
             rows += 1
         for change in entry.changes:
-            sheet.append([*base, change.label, change.old, change.new, entry.reason])
+            append_row(sheet, [*base, change.label, change.old, change.new, entry.reason])
             rows += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -18,6 +18,7 @@ from callbacks import selectors
 from callbacks.models import Channel, Dimension, Grade, Outcome, SurveyType
 from callbacks.services import SurveyInput
 from callbacks.survey_items import items_for
+from csat import text_limits
 from csat.domain import levels, scoring
 from csat.forms import ShortModelChoiceField
 from csat.models import Role, Store
@@ -108,7 +109,10 @@ class SurveyForm(BootstrapMixin, forms.Form):
 
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE, label=_("调查方式"))
     remarks = forms.CharField(
-        required=False, label=_("客户意见（原话）"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=text_limits.NOTE,
+        required=False,
+        label=_("客户意见（原话）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     complained_externally = forms.BooleanField(required=False, label=_("客户已向厂家、媒体或政府机构投诉"))
     says_unsatisfied = forms.BooleanField(required=False, label=_("客户明确表示不满意"))

@@ -327,7 +327,7 @@ class Survey(TimeStamped):
         ReasonCode, related_name="surveys", verbose_name=_("低分原因"), blank=True
     )
     items = models.JSONField(_("调查项目"), default=dict, blank=True)
-    remarks = models.TextField(_("客户意见"), blank=True)
+    remarks = models.TextField(_("客户意见"), blank=True, max_length=2000)  # csat.text_limits.NOTE
 
     # What the customer said that the classification needs.
     complained_externally = models.BooleanField(_("已向厂家、媒体或政府机构投诉"), default=False)

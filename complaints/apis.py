@@ -33,6 +33,7 @@ from complaints.services.ticket import RequiredTextError
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
 from csat.domain.periods import parse_month
+from csat.uploads import validate_agreement
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -191,7 +192,7 @@ class ActionSerializer(serializers.Serializer):
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     result = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    agreement = serializers.FileField(required=False, allow_null=True)
+    agreement = serializers.FileField(required=False, allow_null=True, validators=[validate_agreement])
     cause_code = serializers.PrimaryKeyRelatedField(
         queryset=CauseCode.objects.filter(active=True), required=False, allow_null=True
     )

@@ -8,8 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
+from csat import text_limits
 from csat.domain import identifiers
 from csat.forms import StyledForm
+from csat.uploads import validate_agreement
 
 
 class ComplaintIntakeForm(StyledForm):
@@ -70,14 +72,27 @@ class DispatchForm(StyledForm):
 
 
 class ContactForm(StyledForm):
-    cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cause = forms.CharField(
+        max_length=text_limits.TEXT, label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     background = forms.CharField(
-        label=_("背景（客户历史、相关部门）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=text_limits.TEXT,
+        label=_("背景（客户历史、相关部门）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     expectation = forms.CharField(
-        label=_("客户期望"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=text_limits.TEXT,
+        label=_("客户期望"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
-    note = forms.CharField(label=_("通话记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("通话记录"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=text_limits.TEXT,
+    )
 
 
 class ProgressForm(StyledForm):
@@ -102,17 +117,10 @@ class ResolveForm(StyledForm):
     cause_code = forms.ModelChoiceField(
         label=_("原因分类（用于预防分析）"), queryset=CauseCode.objects.filter(active=True), required=False
     )
-    agreement = forms.FileField(label=_("签字协议（PDF/图片，可选）"), required=False)
-
-    def clean_agreement(self) -> Any:
-        upload = self.cleaned_data.get("agreement")
-        if upload is None:
-            return None
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 10 MB。"))
-        if not str(upload.name).lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
-            raise forms.ValidationError(_("只支持 PDF、JPG、PNG 文件。"))
-        return upload
+    # The same validator as the API's (csat.uploads): size, and the type by content.
+    agreement = forms.FileField(
+        label=_("签字协议（PDF/图片，可选）"), required=False, validators=[validate_agreement]
+    )
 
 
 class FollowUpForm(StyledForm):
@@ -121,7 +129,12 @@ class FollowUpForm(StyledForm):
         choices=[("satisfied", _("满意，关闭投诉")), ("unsatisfied", _("不满意，重新派单"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("回访记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("回访记录"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=text_limits.TEXT,
+    )
 
 
 class AdjustmentForm(StyledForm):

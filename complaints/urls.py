@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import downloads, views
 
 app_name = "complaints"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessment/", views.assessment_page, name="assessment"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.print_form, name="print"),
+    path("<int:pk>/agreement/", downloads.agreement_download, name="agreement"),
     path("<int:pk>/confirm-major/", views.confirm_major, name="confirm-major"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

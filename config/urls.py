@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -27,6 +25,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 handler500 = "csat.errors.server_error"  # a clear message, never a traceback
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from MEDIA_URL (not even with DEBUG): each goes through a view that
+# checks the record's access rules first (csat.uploads, e.g. complaints:agreement).

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from crisis import selectors, services
 from crisis.models import CrisisAction, CrisisCase, CrisisType, LogKind, MediaEntry, Phase, TeamMember
 from crisis.permissions import can_open
-from csat import access
+from csat import access, text_limits
 from csat import selectors as csat_selectors
 
 
@@ -76,7 +76,7 @@ class CrisisSerializer(serializers.ModelSerializer):
 class CrisisCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=CrisisType.choices)
     title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(max_length=text_limits.TEXT, required=False, allow_blank=True, default="")
     customer = serializers.PrimaryKeyRelatedField(
         queryset=CrisisCase.objects.none(), required=False, allow_null=True
     )
@@ -108,7 +108,7 @@ class TeamInputSerializer(serializers.Serializer):
 
 
 class PlanSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=text_limits.TEXT)
 
 
 class ActionInputSerializer(serializers.Serializer):
@@ -122,23 +122,25 @@ class MediaInputSerializer(serializers.Serializer):
     date = serializers.DateField()
     exposed = serializers.BooleanField(default=False)
     reach = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    response = serializers.CharField(required=False, allow_blank=True, default="")
+    response = serializers.CharField(
+        max_length=text_limits.NOTE, required=False, allow_blank=True, default=""
+    )
 
 
 class LogInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LogKind.choices)
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=text_limits.TEXT)
 
 
 class ReviewInputSerializer(serializers.Serializer):
-    causes = serializers.CharField()
-    lessons = serializers.CharField()
-    preventive_measures = serializers.CharField()
+    causes = serializers.CharField(max_length=text_limits.TEXT)
+    lessons = serializers.CharField(max_length=text_limits.TEXT)
+    preventive_measures = serializers.CharField(max_length=text_limits.TEXT)
 
 
 class DecideSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=text_limits.NOTE, required=False, allow_blank=True, default="")
 
 
 class CrisisViewSet(

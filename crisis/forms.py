@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from crisis.models import CrisisType, LogKind, Phase
+from csat import text_limits
 from csat.forms import StyledForm
 
 
@@ -25,14 +26,19 @@ class OpenForm(StyledForm):
     type = forms.ChoiceField(label=_("危机类型"), choices=CrisisType.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     summary = forms.CharField(
-        label=_("预警信号与概况"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=text_limits.TEXT,
+        label=_("预警信号与概况"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     mobile = forms.CharField(label=_("客户手机号（可选）"), max_length=32, required=False)
 
 
 class PhaseForm(StyledForm):
     phase = forms.ChoiceField(label=_("进入阶段"), choices=Phase.choices)
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=text_limits.NOTE, label=_("原因"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TeamForm(StyledForm):
@@ -46,12 +52,16 @@ class TeamForm(StyledForm):
 
 
 class PlanForm(StyledForm):
-    text = forms.CharField(label=_("危机处理方案"), widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        max_length=text_limits.TEXT, label=_("危机处理方案"), widget=forms.Textarea(attrs={"rows": 6})
+    )
 
 
 class LogForm(StyledForm):
     kind = forms.ChoiceField(label=_("类型"), choices=LogKind.choices)
-    text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=text_limits.TEXT
+    )
 
 
 class MediaForm(StyledForm):
@@ -59,7 +69,9 @@ class MediaForm(StyledForm):
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     exposed = forms.BooleanField(label=_("已曝光"), required=False)
     reach = forms.IntegerField(label=_("传播量（阅读/播放）"), required=False, min_value=0)
-    response = forms.CharField(label=_("应对"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    response = forms.CharField(
+        max_length=text_limits.NOTE, label=_("应对"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ActionForm(StyledForm):
@@ -75,13 +87,21 @@ class ActionForm(StyledForm):
 
 
 class ReviewForm(StyledForm):
-    causes = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 3}))
-    lessons = forms.CharField(label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 3}))
-    preventive_measures = forms.CharField(label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3}))
+    causes = forms.CharField(
+        max_length=text_limits.TEXT, label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lessons = forms.CharField(
+        max_length=text_limits.TEXT, label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    preventive_measures = forms.CharField(
+        max_length=text_limits.TEXT, label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DecisionForm(StyledForm):
     decision = forms.ChoiceField(
         label=_("审批"), choices=[("approve", _("批准结案")), ("reject", _("驳回"))], widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        max_length=text_limits.NOTE, label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -42,7 +42,7 @@ class CrisisCase(TimeStamped):
     number = models.CharField(_("编号"), max_length=30, unique=True)
     type = models.CharField(_("类型"), max_length=1, choices=CrisisType.choices)
     title = models.CharField(_("标题"), max_length=200)
-    summary = models.TextField(_("概况"), blank=True)
+    summary = models.TextField(_("概况"), blank=True, max_length=5000)  # csat.text_limits.TEXT
     phase = models.CharField(_("阶段"), max_length=20, choices=Phase.choices, default=Phase.LATENT)
     customer = models.ForeignKey(
         Customer,
@@ -60,13 +60,15 @@ class CrisisCase(TimeStamped):
     )
     opened_at = models.DateTimeField(_("发起时间"))
     exposed = models.BooleanField(_("已被媒体曝光"), default=False)
-    plan = models.TextField(_("危机处理方案"), blank=True)
+    plan = models.TextField(_("危机处理方案"), blank=True, max_length=5000)  # csat.text_limits.TEXT
     plan_version = models.PositiveIntegerField(_("方案版本"), default=0)
-    causes = models.TextField(_("原因分析"), blank=True)
-    lessons = models.TextField(_("经验教训"), blank=True)
-    preventive_measures = models.TextField(_("预防措施"), blank=True)
+    causes = models.TextField(_("原因分析"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    lessons = models.TextField(_("经验教训"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    preventive_measures = models.TextField(
+        _("预防措施"), blank=True, max_length=5000
+    )  # csat.text_limits.TEXT
     review = models.CharField(_("总结审批"), max_length=10, choices=Review.choices, default=Review.NONE)
-    review_comment = models.TextField(_("审批意见"), blank=True)
+    review_comment = models.TextField(_("审批意见"), blank=True, max_length=2000)  # csat.text_limits.NOTE
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
 
     class Meta:
@@ -141,7 +143,7 @@ class PlanVersion(models.Model):
         CrisisCase, on_delete=models.CASCADE, related_name="plan_versions", verbose_name=_("危机事件")
     )
     version = models.PositiveIntegerField(_("版本"))
-    text = models.TextField(_("方案"))
+    text = models.TextField(_("方案"), max_length=5000)  # csat.text_limits.TEXT
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
     )
@@ -170,7 +172,7 @@ class CrisisLog(models.Model):
         CrisisCase, on_delete=models.CASCADE, related_name="logs", verbose_name=_("危机事件")
     )
     kind = models.CharField(_("类型"), max_length=20, choices=LogKind.choices)
-    text = models.TextField(_("内容"))
+    text = models.TextField(_("内容"), max_length=5000)  # csat.text_limits.TEXT
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
@@ -238,7 +240,7 @@ class MediaEntry(models.Model):
     date = models.DateField(_("日期"))
     exposed = models.BooleanField(_("已曝光"), default=False)
     reach = models.PositiveIntegerField(_("传播量"), null=True, blank=True)
-    response = models.TextField(_("应对"), blank=True)
+    response = models.TextField(_("应对"), blank=True, max_length=2000)  # csat.text_limits.NOTE
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )

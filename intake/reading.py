@@ -20,6 +20,8 @@ from intake import xlsx
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 MAX_ROWS = 200_000
+# Columns a sheet may use: a DMS export has a few dozen; Excel allows 16,384 (XFD).
+MAX_COLUMNS = 500
 
 
 class FileRejected(ValueError):
@@ -72,8 +74,21 @@ def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
             yield row
     except FileRejected:
         raise
+    except xlsx.SheetTooLarge as exc:
+        raise _too_large(exc) from None
     except Exception:  # noqa: BLE001 - csv.Error, XML errors, defusedxml refusals, zip errors …
         raise FileRejected(_("文件内容已损坏或格式不正确，无法读取。")) from None
+
+
+def _too_large(exc: xlsx.SheetTooLarge) -> FileRejected:
+    """A sheet naming or declaring a row/column past the limits: refused before it is read."""
+    if exc.what == "columns":
+        return FileRejected(
+            _("文件的列超过 %(n)d 列上限（表格中声明或引用了过远的列），已拒绝。") % {"n": MAX_COLUMNS}
+        )
+    return FileRejected(
+        _("文件超过 %(n)d 行上限（表格中声明或引用了过远的行），请分成几个文件导入。") % {"n": MAX_ROWS}
+    )
 
 
 def _read_csv(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
@@ -90,7 +105,16 @@ def _read_csv(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
         header = next(reader)
     except StopIteration:
         raise FileRejected(_("文件是空的。")) from None
-    return [str(h) for h in header], (list(row) for row in reader)
+    if len(header) > MAX_COLUMNS:
+        raise _too_large(xlsx.SheetTooLarge("columns", MAX_COLUMNS))
+    return [str(h) for h in header], _csv_rows(reader)
+
+
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[Any]]:
+    for row in reader:
+        if len(row) > MAX_COLUMNS:  # the same column cap as an xlsx sheet's
+            raise xlsx.SheetTooLarge("columns", MAX_COLUMNS)
+        yield row
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
@@ -98,10 +122,13 @@ def _read_xlsx(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
             raise FileRejected(_("文件解压后过大，已拒绝。"))
-        rows = xlsx.iter_first_sheet(archive)
+        # The header row counts: data rows 1..MAX_ROWS are sheet rows 2..MAX_ROWS + 1.
+        rows = xlsx.iter_first_sheet(archive, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS)
         header = next(rows)
     except FileRejected:
         raise
+    except xlsx.SheetTooLarge as exc:
+        raise _too_large(exc) from None
     except StopIteration:
         raise FileRejected(_("文件是空的。")) from None
     except Exception:  # noqa: BLE001 - any parser failure is the same answer to the user

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,16 +16,16 @@ from csat.models import Customer, SalesDelivery, ServiceVisit, Store, Vehicle
 from intake.columns import KINDS
 from intake.models import ImportChange, ImportJob
 from intake.planning import CUSTOMER_FIELDS, Op, Plan, build_plan
+from intake.progress import enqueue, progress_clear, progress_store
+from intake.progress import progress_key as progress_key  # re-exported: callers read the key here
 from intake.reading import MAX_UPLOAD_BYTES, FileRejected, read_rows
 
 # Files up to this many bytes are validated in the request; larger ones in the worker.
 INLINE_BYTES = 512 * 1024
 MAX_STORED_ERRORS = 2000
 BATCH = 1000
-
-
-def progress_key(job_id: int) -> str:
-    return f"import-progress:{job_id}"
+# A validating/importing job whose row has not changed for this long lost its task: beat re-queues it.
+STALLED_AFTER = dt.timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -44,13 +44,18 @@ def import_job_create(*, user: Any, store: Store, kind: str, uploaded_file: Uplo
         import_job_validate(job_id=job.pk)
         job.refresh_from_db()
     else:
-        transaction.on_commit(lambda: validate_import.delay(job.pk))
+        transaction.on_commit(lambda: enqueue(validate_import, job.pk))
     return job
 
 
 def _plan_for(job: ImportJob) -> Plan:
     def report(rows: int) -> None:
-        cache.set(progress_key(job.pk), rows, 3600)
+        progress_store(job.pk, rows)  # best effort (the cache may be down)
+        # In the row too: the page shows it without the cache, and beat sees the job is alive.
+        # (While importing, the row is locked by this transaction and the filter matches nothing.)
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
+            processed_rows=rows, updated_at=timezone.now()
+        )
 
     with job.file.open("rb") as stream:
         header, rows = read_rows(stream, job.original_name)
@@ -103,7 +108,7 @@ def import_job_confirm(*, job: ImportJob, user: Any) -> ImportJob:
     if job.total_rows * 200 <= INLINE_BYTES:  # a few thousand rows: import in the request
         transaction.on_commit(lambda: import_job_run(job_id=job.pk))
     else:
-        transaction.on_commit(lambda: run_import.delay(job.pk))
+        transaction.on_commit(lambda: enqueue(run_import, job.pk))
     return job
 
 
@@ -144,10 +149,39 @@ def import_job_run(*, job_id: int) -> ImportJob:
             finished_at=now,
             updated_at=now,
         )
-        cache.delete(progress_key(job_id))
+        progress_clear(job_id)
         raise
-    cache.delete(progress_key(job_id))
+    progress_clear(job_id)
     return job
+
+
+def import_jobs_requeue_stalled(*, now: dt.datetime | None = None) -> list[int]:
+    """Put back on the queue the jobs whose task was lost (the broker refused it, a worker died).
+
+    A job validating or importing whose row has not changed for ``STALLED_AFTER``: validation
+    writes its progress into the row every 1,000 rows, and a running import holds the row's lock
+    (``skip_locked`` passes it by, on PostgreSQL). Each re-queued job's ``updated_at`` is touched,
+    so it is tried once per ``STALLED_AFTER``; the tasks change nothing when the job has moved on
+    (both check the status), so running this twice, or alongside a slow worker, is harmless.
+    """
+    from intake.tasks import run_import, validate_import
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        stalled = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING],
+                updated_at__lt=now - STALLED_AFTER,
+            )
+            .order_by("pk")
+            .values_list("pk", "status")[:100]
+        )
+        ImportJob.objects.filter(pk__in=[pk for pk, _status in stalled]).update(updated_at=now)
+        for pk, status in stalled:
+            task = validate_import if status == ImportJob.Status.VALIDATING else run_import
+            transaction.on_commit(lambda task=task, pk=pk: enqueue(task, pk))  # type: ignore[misc]
+    return [pk for pk, _status in stalled]
 
 
 def _audit(job: ImportJob) -> dict[str, Any]:

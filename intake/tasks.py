@@ -13,3 +13,9 @@ def validate_import(job_id: int) -> None:
 @shared_task(acks_late=True)
 def run_import(job_id: int) -> None:
     services.import_job_run(job_id=job_id)
+
+
+@shared_task
+def requeue_stalled_imports() -> list[int]:
+    """Beat: jobs whose task was lost (broker down when it was queued) are queued again."""
+    return services.import_jobs_requeue_stalled()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from csat.exports import ExportKind, record_export
 from intake import selectors, services
 from intake.columns import KIND_CHOICES, KINDS
 from intake.forms import ImportUploadForm
+from intake.progress import progress_read
 from intake.workbooks import errors_workbook, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,7 +63,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
     job = get_object_or_404(selectors.import_job_list(user=request.user).defer(None), pk=pk)
-    progress = cache.get(services.progress_key(job.pk)) if job.is_running else None
+    progress = progress_read(job.pk) if job.is_running else None  # None when the cache is down
     context = {
         "job": job,
         "kind_label": KINDS.get(job.kind, {}).get("label", job.kind),

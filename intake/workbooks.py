@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from csat.spreadsheets import append_row
 from intake.columns import KINDS, columns_of, required_of
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -38,8 +39,8 @@ def template_workbook(kind: str) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = str(KINDS[kind]["label"])[:31]
-    sheet.append([str(c.header) for c in columns])
-    sheet.append([c.example for c in columns])
+    append_row(sheet, [str(c.header) for c in columns])
+    append_row(sheet, [c.example for c in columns])
     _style_header(sheet, [max(12, len(str(c.header)) * 2 + 4) for c in columns])
     for cell in sheet[2]:
         cell.font = Font(italic=True, color="808080")
@@ -53,16 +54,22 @@ def template_workbook(kind: str) -> bytes:
             cell.number_format = "@"
 
     notes = workbook.create_sheet(_("填写说明"))
-    notes.append([_("列"), _("必填"), _("说明"), _("示例")])
+    append_row(notes, [_("列"), _("必填"), _("说明"), _("示例")])
     for column in columns:
-        notes.append(
-            [str(column.header), _("是") if column.key in required else "", str(column.note), column.example]
+        append_row(
+            notes,
+            [str(column.header), _("是") if column.key in required else "", str(column.note), column.example],
         )
-    notes.append([])
-    notes.append(
-        [_("第 2 行（灰色斜体）是示例，导入时自动忽略。列的顺序可以调整；同一文件重复导入不会产生重复数据。")]
+    append_row(notes, [])
+    append_row(
+        notes,
+        [
+            _(
+                "第 2 行（灰色斜体）是示例，导入时自动忽略。列的顺序可以调整；同一文件重复导入不会产生重复数据。"
+            )
+        ],
     )
-    notes.append([_("也可上传 CSV（UTF-8 或 GB18030 编码），列名与本模板相同。")])
+    append_row(notes, [_("也可上传 CSV（UTF-8 或 GB18030 编码），列名与本模板相同。")])
     _style_header(notes, [16, 8, 50, 24])
     return _save(workbook)
 
@@ -72,11 +79,9 @@ def errors_workbook(errors: list[dict[str, Any]]) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("错误明细")
-    sheet.append([_("行号"), _("列"), _("错误")])
+    append_row(sheet, [_("行号"), _("列"), _("错误")])
     for error in errors:
-        sheet.append([error["row"], error["column"], error["message"]])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text from the uploaded file ("=HYPERLINK(…)") is never a formula
+        # Text from the uploaded file ("=HYPERLINK(…)") is never a formula: csat.spreadsheets.
+        append_row(sheet, [error["row"], error["column"], error["message"]])
     _style_header(sheet, [8, 20, 60])
     return _save(workbook)

@@ -12,6 +12,12 @@ Values are what openpyxl's ``data_only`` mode returns: shared and inline strings
 or float), booleans, error codes as text, and dates for numbers styled with a date format. A
 formula contributes only its cached value, so nothing is ever evaluated. Rows missing from the
 file come back as empty lists, so row numbers stay those Excel shows.
+
+Bounded by the cells that exist, not by what the file declares: a 1 kB sheet naming row
+20,000,000 or column ``AAAAAA`` would otherwise make the reader pad millions of blank rows or
+cells. The declared ``<dimension>`` and every row number and cell reference are checked against
+``max_rows``/``max_columns`` while streaming, so such a file is refused (``SheetTooLarge``) before
+a single padded row or cell is built.
 """
 
 from __future__ import annotations
@@ -28,10 +34,21 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 CHUNK = 256 * 1024
+# Excel's own last column is XFD (16,384): a reference with more letters is not a cell.
+_MAX_COLUMN_LETTERS = 3
 _REL_OFFICE_DOCUMENT = "/officeDocument"
 _REL_WORKSHEET = "/worksheet"
 _REL_SHARED_STRINGS = "/sharedStrings"
 _REL_STYLES = "/styles"
+
+
+class SheetTooLarge(ValueError):
+    """The sheet declares or names a row or column past the limits (``what``: "rows"/"columns")."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} > {limit}")
+        self.what = what
+        self.limit = limit
 
 
 def _local(name: str) -> str:
@@ -173,15 +190,33 @@ _COLUMNS: dict[str, int] = {}
 
 
 def _column_index(reference: str) -> int:
-    """The 1-based column of a cell reference: AB12 → 28."""
+    """The 1-based column of a cell reference: AB12 → 28; 0 for more than three letters.
+
+    Only real column names (at most three letters) are cached, so a file full of invented
+    references cannot grow the cache.
+    """
     letters = reference.rstrip("0123456789")
     index = _COLUMNS.get(letters)
     if index is None:
+        if len(letters) > _MAX_COLUMN_LETTERS:
+            return 0
         index = 0
         for ch in letters.upper():
             index = index * 26 + ord(ch) - 64
         _COLUMNS[letters] = index
     return index
+
+
+def _check_dimension(ref: str, max_rows: int, max_columns: int) -> None:
+    """``<dimension ref="A1:XFD1048576"/>``: refuse a declared range past the limits."""
+    last = ref.rpartition(":")[2].replace("$", "")
+    digits = last[len(last.rstrip("0123456789")) :]
+    if digits and (len(digits) > 9 or int(digits) > max_rows):
+        raise SheetTooLarge("rows", max_rows)
+    letters = last.rstrip("0123456789")
+    column = _column_index(last)
+    if (letters and column == 0) or column > max_columns:
+        raise SheetTooLarge("columns", max_columns)
 
 
 def _number(text: str) -> int | float:
@@ -191,8 +226,17 @@ def _number(text: str) -> int | float:
 class _SheetRows:
     """Turn ``<row>``/``<c>`` events into lists of values, appended to ``self.ready``."""
 
-    def __init__(self, shared: list[str], date_styles: set[str], epoch: dt.datetime) -> None:
+    def __init__(
+        self,
+        shared: list[str],
+        date_styles: set[str],
+        epoch: dt.datetime,
+        max_rows: int,
+        max_columns: int,
+    ) -> None:
         self.shared = shared
+        self.max_rows = max_rows  # the last row number allowed (the header row included)
+        self.max_columns = max_columns
         self.date_styles = date_styles
         self.epoch = epoch
         self.ready: list[list[Any]] = []
@@ -210,6 +254,8 @@ class _SheetRows:
         if local == "c":
             reference = attrs.get("r")
             self._column = _column_index(reference) if reference else self._column + 1
+            if not 0 < self._column <= self.max_columns:  # checked before any padding cell
+                raise SheetTooLarge("columns", self.max_columns)
             self._type = attrs.get("t", "n")
             self._style = attrs.get("s", "")
             self._text = []
@@ -217,7 +263,11 @@ class _SheetRows:
             self._collect = True
         elif local == "row":
             reference = attrs.get("r")
+            if reference and len(reference) > 9:
+                raise SheetTooLarge("rows", self.max_rows)
             number = int(reference) if reference else self._row_number + 1
+            if number > self.max_rows:  # checked before any padding row
+                raise SheetTooLarge("rows", self.max_rows)
             while self._row_number + 1 < number:  # rows the file leaves out are blank rows
                 self._row_number += 1
                 self.ready.append([])
@@ -226,6 +276,8 @@ class _SheetRows:
             self._column = 0
         elif local == "rPh":
             self._in_phonetic = True
+        elif local == "dimension":
+            _check_dimension(attrs.get("ref", ""), self.max_rows, self.max_columns)
 
     def end(self, name: str) -> None:
         local = name if ":" not in name else _local(name)
@@ -233,6 +285,8 @@ class _SheetRows:
             self._collect = False
         elif local == "c":
             row = self._row
+            if len(row) >= self.max_columns:  # the same reference over and over
+                raise SheetTooLarge("columns", self.max_columns)
             while len(row) < self._column - 1:
                 row.append(None)
             row.append(self._value())
@@ -272,8 +326,14 @@ class _SheetRows:
         return text  # "str" (a formula's cached text), "e" (#N/A …)
 
 
-def iter_first_sheet(archive: zipfile.ZipFile) -> Iterator[list[Any]]:
-    """Rows of the workbook's first worksheet; raises on anything that is not a readable xlsx."""
+def iter_first_sheet(
+    archive: zipfile.ZipFile, *, max_rows: int = 1_048_576, max_columns: int = 16_384
+) -> Iterator[list[Any]]:
+    """Rows of the workbook's first worksheet; raises on anything that is not a readable xlsx.
+
+    ``max_rows`` counts every row, the header included; a row or column past the limits, named
+    or declared, raises ``SheetTooLarge`` before it is padded out.
+    """
     workbook_part = next(
         (path for _id, kind, path in _relationships(archive, "") if kind.endswith(_REL_OFFICE_DOCUMENT)),
         "xl/workbook.xml",
@@ -303,7 +363,7 @@ def iter_first_sheet(archive: zipfile.ZipFile) -> Iterator[list[Any]]:
             _parse(archive, path, styles)
 
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-    handler = _SheetRows(shared.strings, styles.date_styles(), epoch)
+    handler = _SheetRows(shared.strings, styles.date_styles(), epoch, max_rows, max_columns)
     parser = _parser(handler)
     with archive.open(sheet_path) as stream:
         while chunk := stream.read(CHUNK):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from complaints.models import Category, CauseCode
 from csat import selectors as csat_selectors
+from csat import text_limits
 from prevention import selectors
 from prevention import services as prevention
 from prevention.models import PreventiveMeasure
@@ -53,9 +54,11 @@ class MeasureCreateSerializer(serializers.Serializer):
     cause = serializers.PrimaryKeyRelatedField(
         queryset=CauseCode.objects.filter(active=True), required=False, allow_null=True
     )
-    problem = serializers.CharField()
-    root_cause = serializers.CharField(required=False, allow_blank=True, default="")
-    measure = serializers.CharField()
+    problem = serializers.CharField(max_length=text_limits.TEXT)
+    root_cause = serializers.CharField(
+        max_length=text_limits.TEXT, required=False, allow_blank=True, default=""
+    )
+    measure = serializers.CharField(max_length=text_limits.TEXT)
     owner_department = serializers.PrimaryKeyRelatedField(queryset=PreventiveMeasure.objects.none())
     due_date = serializers.DateField()
     complaints = serializers.PrimaryKeyRelatedField(
@@ -73,7 +76,7 @@ class MeasureCreateSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=text_limits.NOTE, required=False, allow_blank=True, default="")
 
 
 class MeasureViewSet(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, CauseCode
+from csat import text_limits
 from csat.forms import StyledForm
 
 
@@ -14,11 +15,18 @@ class MeasureForm(StyledForm):
     cause = forms.ModelChoiceField(
         label=_("原因"), queryset=CauseCode.objects.filter(active=True), required=False
     )
-    problem = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 2}))
-    root_cause = forms.CharField(
-        label=_("根本原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    problem = forms.CharField(
+        max_length=text_limits.TEXT, label=_("问题"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    measure = forms.CharField(label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3}))
+    root_cause = forms.CharField(
+        max_length=text_limits.TEXT,
+        label=_("根本原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    measure = forms.CharField(
+        max_length=text_limits.TEXT, label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     owner_department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
     due_date = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -28,4 +36,6 @@ class MeasureForm(StyledForm):
 
 
 class StepForm(StyledForm):
-    comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        max_length=text_limits.NOTE, label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -34,9 +34,9 @@ class PreventiveMeasure(TimeStamped):
         null=True,
         blank=True,
     )
-    problem = models.TextField(_("问题"))
-    root_cause = models.TextField(_("根本原因"), blank=True)
-    measure = models.TextField(_("预防措施"))
+    problem = models.TextField(_("问题"), max_length=5000)  # csat.text_limits.TEXT
+    root_cause = models.TextField(_("根本原因"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    measure = models.TextField(_("预防措施"), max_length=5000)  # csat.text_limits.TEXT
     owner_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="measures", verbose_name=_("责任部门")
     )
@@ -59,7 +59,7 @@ class PreventiveMeasure(TimeStamped):
         verbose_name=_("审批人"),
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    comment = models.TextField(_("审批意见"), blank=True)
+    comment = models.TextField(_("审批意见"), blank=True, max_length=2000)  # csat.text_limits.NOTE
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

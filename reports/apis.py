@@ -17,6 +17,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csat import text_limits
 from reports import permissions, selectors
 from reports.models import MonthlyReport, Trigger
 from reports.services import report_build
@@ -71,9 +72,11 @@ class MonthlyReportDetailSerializer(MonthlyReportSerializer):
 
 
 class BuildSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="YYYY-MM")
+    month = serializers.CharField(max_length=text_limits.MONTH, help_text="YYYY-MM")
     store = serializers.IntegerField(required=False, allow_null=True, help_text=_("门店 id；不填为本人门店"))
-    scope = serializers.CharField(required=False, allow_blank=True, help_text=_("GROUP 为集团报表"))
+    scope = serializers.CharField(
+        max_length=text_limits.SCOPE, required=False, allow_blank=True, help_text=_("GROUP 为集团报表")
+    )
 
     def validate_month(self, value: str) -> Any:
         try:

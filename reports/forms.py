@@ -8,12 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from csat import text_limits
 from csat.forms import StyledForm
 from reports import selectors
 
 
 class ReportFilterForm(StyledForm):
     month = forms.CharField(
+        max_length=text_limits.MONTH,
         label=_("月份"),
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"}),
@@ -35,8 +37,8 @@ class ReportFilterForm(StyledForm):
 
 
 class BuildForm(forms.Form):
-    month = forms.CharField()
-    scope = forms.CharField(required=False)
+    month = forms.CharField(max_length=text_limits.MONTH)
+    scope = forms.CharField(max_length=text_limits.SCOPE, required=False)
 
     def clean_month(self) -> dt.date:
         try:

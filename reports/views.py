@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from callbacks import permissions as callback_permissions
+from complaints import selectors as complaint_selectors
 from csat.exports import ExportKind, record_export
 from reports import charts, permissions, selectors
 from reports.forms import BuildForm, ReportFilterForm
@@ -24,8 +26,9 @@ from reports.services import report_build
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _sections(data: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard's repeated blocks, in display order."""
+def _sections(data: dict[str, Any], *, show_records: bool = True) -> dict[str, Any]:
+    """The dashboard's repeated blocks, in display order. ``show_records`` False: the feedback
+    lists keep their counts (figures) but not the survey records behind them."""
     titles = selectors.breakdown_titles()
     feedback = data["feedback"]
     complaints = data["complaints"]
@@ -33,7 +36,7 @@ def _sections(data: dict[str, Any]) -> dict[str, Any]:
         "breakdowns": [(titles[key], data["surveys"]["breakdowns"][key]) for key in selectors.BREAKDOWNS],
         # (key, title, the first records, how many in all): the data keeps a bounded number.
         "feedback": [
-            (key, title, feedback[key], feedback["counts"][key])
+            (key, title, feedback[key] if show_records else [], feedback["counts"][key])
             for key, title in (
                 ("dissatisfied", _("回访不满意")),
                 ("grievances", _("抱怨")),
@@ -94,10 +97,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if not form.is_bound:
         form = ReportFilterForm(initial={"month": f"{month:%Y-%m}", "scope": scope_value}, scopes=scopes)
     data = selectors.report_data(month=month, store=store)
-    # Click-through from a complaint figure to the complaints behind it, read from the database.
+    # Everyone with a profile gets the figures; the records behind them follow each record's own
+    # access rules (issue #21): the complaints a user may open (a department manager: their
+    # department's), and the survey records only for who may read surveys.
     drill, drilled, drilled_count = selectors.complaint_drill(
-        month=month, store_ids=[store.pk] if store else None, drill=request.GET.get("drill", "")
+        month=month,
+        store_ids=[store.pk] if store else None,
+        drill=request.GET.get("drill", ""),
+        visible=complaint_selectors.complaint_list(user=request.user),
     )
+    show_surveys = callback_permissions.can_read(request.user)
     query = urlencode({"month": f"{month:%Y-%m}", "scope": scope_value})
     versions = selectors.report_versions(
         user=request.user, scope=selectors.GROUP if store is None else store.code
@@ -117,7 +126,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "drilled": drilled,
             "drilled_count": drilled_count,
             "charts": _charts(data),
-            **_sections(data),
+            **_sections(data, show_records=show_surveys),
+            "feedback_hidden": not show_surveys,
             "versions": versions,
             "can_build": permissions.can_build(request.user),
         },

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Back up the csat PostgreSQL database into one compressed custom-format dump (pg_dump -Fc).
+# Back up the csat PostgreSQL database into one compressed custom-format dump (pg_dump -Fc),
+# and the uploaded files (MEDIA_ROOT: signed agreements, import files) into OUTPUT.media.tar.gz.
 #
 #   scripts/backup.sh [OUTPUT]            # default: backups/csat-<YYYYmmdd-HHMMSS>.dump
 #
+# MEDIA_ROOT is the app's variable (default: media/ in the project); in the Docker stack it is the
+# "media" volume.
 # The database comes from DATABASE_URL (postgres://user:password@host:port/dbname), the same
 # variable the app reads. The dump is consistent (one snapshot) while the app keeps running.
 # Restore it with scripts/restore.sh; scripts/backup_restore_check.sh proves the round trip.
@@ -30,3 +33,4 @@ pg_restore --list "$TMP" >/dev/null  # the archive is readable
 mv "$TMP" "$OUTPUT"
 chmod 600 "$OUTPUT"  # personal data: readable by the backup owner only
 echo "$OUTPUT"
+"$ROOT/scripts/media_archive.sh" backup "${MEDIA_ROOT:-$ROOT/media}" "$OUTPUT.media.tar.gz"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prove a backup can be restored: dump a database with scripts/backup.sh, restore it with
 # scripts/restore.sh into a scratch database on the same server, and compare the row count of
-# every table. Exits 0 when all counts match, 1 on any mismatch (or a missing/extra table),
+# every table, and the uploaded files (MEDIA_ROOT) restored into a scratch folder with the
+# originals (path + sha256). Exits 0 when all counts and files match, 1 on any mismatch (or a missing/extra table),
 # 2 on a usage error; the scratch database and the dump are removed on exit.
 #
 #   scripts/backup_restore_check.sh [SOURCE_URL]     # default: $DATABASE_URL
@@ -53,14 +54,20 @@ counts "$SOURCE" >"$WORK/source.counts"
 
 psql -q -X -v ON_ERROR_STOP=1 -d "$SOURCE" -c "CREATE DATABASE \"$scratch_db\"" >/dev/null
 CREATED=1
-"$HERE/restore.sh" "$WORK/source.dump" "$SCRATCH" >/dev/null
+RESTORE_MEDIA_ROOT="$WORK/media" "$HERE/restore.sh" "$WORK/source.dump" "$SCRATCH" >/dev/null
 counts "$SCRATCH" >"$WORK/restored.counts"
+MEDIA_SOURCE="${MEDIA_ROOT:-$HERE/../media}"
+mkdir -p "$WORK/media"
+[ -d "$MEDIA_SOURCE" ] || MEDIA_SOURCE="$WORK/media"  # no uploads: nothing to compare
+media_ok=1
+"$HERE/media_archive.sh" compare "$MEDIA_SOURCE" "$WORK/media" || media_ok=0
 
 tables=$(wc -l <"$WORK/source.counts")
 rows=$(awk -F'|' '{s += $2} END {print s + 0}' "$WORK/source.counts")
-if diff -u --label source "$WORK/source.counts" --label restored "$WORK/restored.counts"; then
+if diff -u --label source "$WORK/source.counts" --label restored "$WORK/restored.counts" \
+    && [ "$media_ok" = 1 ]; then
     echo "backup/restore check: OK - $tables tables, $rows rows, every count matches"
 else
-    echo "backup/restore check: FAILED - row counts differ (see above)" >&2
+    echo "backup/restore check: FAILED - row counts or uploaded files differ (see above)" >&2
     exit 1
 fi

@@ -7,7 +7,8 @@
 # TARGET_URL is a postgres://user:password@host:port/dbname URL. The restore runs in one
 # transaction: it either completes or leaves the target as it was. Stop the web, worker and beat
 # processes before restoring over the live database, and run `manage.py migrate` afterwards if the
-# code is newer than the dump.
+# code is newer than the dump. The uploaded files saved next to the dump (DUMP.media.tar.gz) are
+# unpacked into RESTORE_MEDIA_ROOT (default: MEDIA_ROOT, else media/ in the project).
 set -euo pipefail
 
 CLEAN=()
@@ -31,3 +32,8 @@ export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}"
 pg_restore "${CLEAN[@]}" --no-owner --no-privileges --single-transaction --exit-on-error \
     --dbname="$TARGET" "$DUMP"
 echo "restored $DUMP"
+if [ -r "$DUMP.media.tar.gz" ]; then
+    ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    "$ROOT/scripts/media_archive.sh" restore "$DUMP.media.tar.gz" \
+        "${RESTORE_MEDIA_ROOT:-${MEDIA_ROOT:-$ROOT/media}}"
+fi

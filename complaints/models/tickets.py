@@ -105,7 +105,7 @@ class Complaint(TimeStamped):
     category = models.CharField(
         _("投诉类别"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
-    content = models.TextField(_("客户原话"))
+    content = models.TextField(_("客户原话"), max_length=5000)  # csat.text_limits.TEXT
     severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
     major_criteria = models.JSONField(_("重大投诉条件"), default=list, blank=True)
     urgent = models.BooleanField(_("紧急"), default=False)
@@ -134,10 +134,10 @@ class Complaint(TimeStamped):
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
-    cause = models.TextField(_("原因"), blank=True)
-    background = models.TextField(_("背景"), blank=True)
-    expectation = models.TextField(_("客户期望"), blank=True)
-    solution = models.TextField(_("解决方案"), blank=True)
+    cause = models.TextField(_("原因"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    background = models.TextField(_("背景"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    expectation = models.TextField(_("客户期望"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    solution = models.TextField(_("解决方案"), blank=True, max_length=5000)  # csat.text_limits.TEXT
     compensation_amount = models.DecimalField(
         _("补偿金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -151,8 +151,8 @@ class Complaint(TimeStamped):
         blank=True,
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    approval_comment = models.TextField(_("审批意见"), blank=True)
-    result = models.TextField(_("处理结果"), blank=True)
+    approval_comment = models.TextField(_("审批意见"), blank=True, max_length=2000)  # csat.text_limits.NOTE
+    result = models.TextField(_("处理结果"), blank=True, max_length=5000)  # csat.text_limits.TEXT
     agreement = models.FileField(_("签字协议"), upload_to="agreements/%Y/%m/", blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
     cause_code = models.ForeignKey(

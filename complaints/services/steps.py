@@ -43,6 +43,7 @@ from csat.events import escalation_requested
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Department, Role
 from csat.selectors import managers_of, store_role_users
+from csat.uploads import stored_name
 
 
 @transaction.atomic
@@ -203,7 +204,7 @@ def complaint_resolve(
         locked.cause_code = cause_code
         fields.append("cause_code")
     if agreement is not None:
-        locked.agreement.save(f"agreement-{locked.pk}.{_extension(agreement.name)}", agreement, save=False)
+        locked.agreement.save(stored_name(agreement), agreement, save=False)  # a uuid, type by content
         fields.append("agreement")
     locked.save(update_fields=fields)
     # Reporting the result back counts as the progress report that was due.
@@ -213,11 +214,6 @@ def complaint_resolve(
     )
     record_event(locked, actor=actor, action="resolve", before=before, note=locked.result)
     return locked
-
-
-def _extension(name: str | None) -> str:
-    ext = (name or "").rsplit(".", 1)[-1].lower()
-    return ext if ext in {"pdf", "jpg", "jpeg", "png"} else "bin"
 
 
 @transaction.atomic

@@ -61,6 +61,7 @@ if CSAT_BENCH and (BASE_DIR / "bench" / "apps.py").exists():
 
 MIDDLEWARE = [
     "csat.middleware.RequestIdMiddleware",
+    "csat.middleware.RequestSizeLimitMiddleware",  # 413 before a too-large body is read
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -164,8 +165,21 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads are served only through views that check access (csat.uploads), never from MEDIA_URL.
+# "" (default): Django streams the file; "X-Accel-Redirect" (nginx: an `internal` location at
+# PROTECTED_MEDIA_PREFIX aliasing MEDIA_ROOT) or "X-Sendfile" (Apache/lighttpd) hand it to the server.
+PROTECTED_MEDIA_HEADER = env("PROTECTED_MEDIA_HEADER", default="")
+PROTECTED_MEDIA_PREFIX = env("PROTECTED_MEDIA_PREFIX", default="/protected-media/")
+# Request size (issue #21): refused by Content-Length before the body is read
+# (csat.middleware.RequestSizeLimitMiddleware), and by the reverse proxy (docker-compose.yml,
+# client_max_body_size = the largest limit below). 12 MB: a 10 MB signed agreement and its form.
+MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# The DMS import: intake.reading.MAX_UPLOAD_BYTES (30 MB) and the multipart form around it.
+MAX_REQUEST_BYTES_BY_PATH = {"/imports/": 31 * 1024 * 1024, "/api/import/": 31 * 1024 * 1024}
+# Uploaded files above 2.5 MB go to a temporary file, not memory; a non-file body (form fields,
+# JSON) is capped at 2.5 MB (Django's default: an over-long text is refused long before that).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -249,6 +263,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
     # Every minute: mark overdue crisis actions (once each) and notify.
     "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
+    # Every 5 minutes: import jobs whose task was lost (broker down when queued, worker killed)
+    # and that have not moved for 15 minutes are queued again (idempotent; issue #21).
+    "requeue-stalled-imports": {"task": "intake.tasks.requeue_stalled_imports", "schedule": 300.0},
     # Every 15 minutes: early-warning patterns in the data (each fires once per record).
     "warning-signals": {"task": "crisis.tasks.sweep_warning_signals", "schedule": 900.0},
     # Daily at 08:00: overdue preventive measures, notified once each.

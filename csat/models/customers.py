@@ -34,7 +34,7 @@ class Customer(TimeStamped):
     fleet_account = models.CharField(_("集团客户"), max_length=100, blank=True)
     do_not_contact = models.BooleanField(_("勿扰"), default=False)
     do_not_contact_reason = models.CharField(_("勿扰原因"), max_length=200, blank=True)
-    remarks = models.TextField(_("备注"), blank=True)
+    remarks = models.TextField(_("备注"), blank=True, max_length=2000)  # csat.text_limits.NOTE
 
     class Meta:
         verbose_name = _("客户")

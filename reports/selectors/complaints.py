@@ -285,10 +285,16 @@ DRILL_FIELDS = {"kind", "severity", "category", "grade", "status", "department"}
 
 
 def complaint_drill(
-    *, month: dt.date, store_ids: Sequence[int] | None, drill: str, shown: int = DRILL_SHOWN
+    *,
+    month: dt.date,
+    store_ids: Sequence[int] | None,
+    drill: str,
+    shown: int = DRILL_SHOWN,
+    visible: QuerySet[Complaint] | None = None,
 ) -> tuple[str, list[dict[str, Any]], int]:
     """The complaints behind one figure of the dashboard (``open``, ``reopened`` or ``field:value``;
-    anything else: all of the month's): (the drill understood, the first ``shown`` rows, how many)."""
+    anything else: all of the month's): (the drill understood, the first ``shown`` rows, how many).
+    ``visible``: only these tickets (the user's own ticket selector)."""
     name, _sep, value = drill.partition(":")
     extra: dict[str, Callable[[Any], Any]] = {}
     if name == "open":
@@ -302,7 +308,9 @@ def complaint_drill(
         else:
             qs = qs.filter(**{name: value})
     else:
-        return "", list(_rows(_received_in(month, store_ids), shown)), _received_in(month, store_ids).count()
+        drill, qs = "", _received_in(month, store_ids)
+    if visible is not None:
+        qs = qs.filter(pk__in=visible.values("pk"))
     return drill, list(_rows(qs, shown, **extra)), qs.count()
 
 

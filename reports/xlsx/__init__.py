@@ -123,7 +123,7 @@ def _summary(
     layout(sheet, columns, SUMMARY_HEADER_ROW)
     title = put(sheet, _("%(month)s 月度客户满意度与投诉分析报告") % {"month": data["month"]}, styled=True)
     title.font = Font(bold=True, size=14)
-    sheet.append([title])
+    sheet.write_row([title])
     who = (built_by.get_full_name() or built_by.get_username()) if built_by is not None else ""
     meta = (
         (_("范围"), _scope_label(data)),
@@ -136,7 +136,7 @@ def _summary(
     for label, value in meta:
         cell = put(sheet, label, styled=True)
         cell.font = Font(bold=True)
-        sheet.append([cell, put(sheet, value)])
+        sheet.write_row([cell, put(sheet, value)])
     kpis = _kpis(data)
     rng = table(sheet, columns, kpis, header_row=SUMMARY_HEADER_ROW)
     for row, kpi in enumerate(kpis, start=rng.first):

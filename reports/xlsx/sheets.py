@@ -87,7 +87,7 @@ def dimensions_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     red_when(ws, rng.column(score_col), below=goal)
     summary_row = rng.last + 2
     ws.skip_to(summary_row)
-    ws.append([_("综合满意度"), *[None] * (score_col - 2), put(ws, dims["overall"], SCORE)])
+    ws.write_row([_("综合满意度"), *[None] * (score_col - 2), put(ws, dims["overall"], SCORE)])
     red_when(ws, f"{get_column_letter(score_col)}{summary_row}", below=goal)
     chart = BarChart()
     chart.type = "col"

@@ -8,12 +8,12 @@ from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+
+from csat import spreadsheets
 
 INT = "0"
 SCORE = "0.0"
@@ -53,35 +53,25 @@ class Sheet:
     def __getattr__(self, name: str) -> Any:  # add_chart, title, conditional_formatting, …
         return getattr(self.ws, name)
 
-    def append(self, cells: Sequence[Any]) -> int:
-        self.ws.append(list(cells))
+    def write_row(self, cells: Sequence[Any]) -> int:
+        """One row; plain values are made safe here (csat.spreadsheets), cells from ``put`` already are."""
+        spreadsheets.append_row(self.ws, cells)
         self.rows += 1
         return self.rows
 
     def skip_to(self, row: int) -> None:
         """Blank rows until the next one appended is ``row``."""
         while self.rows < row - 1:
-            self.append([])
+            self.write_row([])
 
 
 def put(sheet: Sheet, value: Any, number_format: str | None = None, *, styled: bool = False) -> Any:
-    """One cell; text is never taken as a formula and loses characters XML cannot hold. A plain
-    value goes as is (cheaper than a cell object); ``styled``: always a cell, to style it."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        formula = value.startswith("=")
-        if not (formula or styled):
-            return value
-        cell = WriteOnlyCell(sheet.ws, value=value)
-        if formula:
-            cell.data_type = "s"  # customer remarks like "=HYPERLINK(...)" stay text
-        return cell
-    if not (number_format or styled) or value is None:
-        return WriteOnlyCell(sheet.ws, value=value) if styled else value
-    cell = WriteOnlyCell(sheet.ws, value=value)
-    if number_format:
-        cell.number_format = number_format
-    return cell
+    """One cell; text is never taken as a formula and loses characters XML cannot hold (both in
+    csat.spreadsheets, the one writer of every export). A plain value goes as is and is made safe
+    when its row is written (once, not twice); ``styled``: always a cell, to style it."""
+    if not (number_format or styled):
+        return value
+    return spreadsheets.cell(sheet.ws, value, number_format, styled=styled)
 
 
 def layout(sheet: Sheet, columns: Sequence[Column], header_row: int = 1) -> None:
@@ -118,7 +108,7 @@ def table(
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         titles.append(cell)
-    r = sheet.append(titles)
+    r = sheet.write_row(titles)
     # A wrapped column's cells share one style: registering the alignment for every cell (a lookup
     # in the workbook's style table) cost more than writing the rows.
     wrapped = put(sheet, "", styled=True)
@@ -133,9 +123,12 @@ def table(
             fmt = row.get("fmt") if column.row_format else column.number_format
             cell = put(sheet, value, fmt, styled=column.wrap)
             if column.wrap:
+                quoted = cell.quotePrefix  # text that starts like a formula keeps its quote prefix
                 cell._style = copy(wrapped._style)
+                if quoted:
+                    cell.quotePrefix = True
             cells.append(cell)
-        r = sheet.append(cells)
+        r = sheet.write_row(cells)
     last_col = get_column_letter(len(columns))
     sheet.ws.auto_filter.ref = f"A{header_row}:{last_col}{r}"
     return TableRange(header_row, header_row + 1, r, len(columns))

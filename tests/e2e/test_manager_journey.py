@@ -99,12 +99,12 @@ def test_manager_contacts_proposes_800_and_resolves_with_the_agreement(
     expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.RESOLVED, lang))
     if lang == "zh-hans":
         expect(page.get_by_test_id("ticket-status")).to_have_text("已解决")
-    agreement_link = page.locator("a[href*='agreement-']")
+    agreement_link = page.locator(f"a[href$='/complaints/{ticket.pk}/agreement/']")
     expect(agreement_link).to_be_visible()
     shot("07-resolved")
 
     ticket = Complaint.objects.get(pk=ticket.pk)
     assert ticket.status == Status.RESOLVED
-    assert ticket.agreement.name.endswith(f"agreement-{ticket.pk}.pdf")
+    assert ticket.agreement.name.endswith(".pdf") and "签字协议" not in ticket.agreement.name
     with ticket.agreement.open("rb") as stored:
         assert stored.read() == SIGNED_PDF

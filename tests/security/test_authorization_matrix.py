@@ -241,6 +241,8 @@ CASES: list[Case] = [
     # The ticket: customer care, the GM, head office and the responsible department (not the others).
     C("complaint-detail", "complaints:detail", args=("complaint",), allow=TICKET_READERS),
     C("complaint-print", "complaints:print", args=("complaint",), allow=TICKET_READERS),
+    # The signed agreement follows the ticket's access rules (issue #21 item 4).
+    C("complaint-agreement", "complaints:agreement", args=("complaint",), allow=TICKET_READERS),
     C(
         "complaint-confirm-major",
         "complaints:confirm-major",
@@ -292,6 +294,16 @@ CASES: list[Case] = [
     ],
     # ---- reports
     C("reports", "reports:index", allow=PROFILED | SU, scoped=False),
+    # The drill-down: every profile gets the page; its ticket rows follow the ticket's rules
+    # (department scope pinned row by row in tests/reports/test_drill_access.py; issue #21).
+    C("reports-drill-open", "reports:index", query="drill=open", allow=PROFILED | SU, scoped=False),
+    C(
+        "reports-drill-category",
+        "reports:index",
+        query="drill=category:sales",
+        allow=PROFILED | SU,
+        scoped=False,
+    ),
     C(
         "report-build",
         "reports:build",
@@ -649,7 +661,8 @@ def _leaks(response: Any, world: World) -> bool:
     """The other store's customer (name/mobile) or store name in the body of a store-bound user."""
     if response.get("Content-Type", "").startswith("application/vnd"):
         return False
-    body = response.content.decode("utf-8", "replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode("utf-8", "replace")
     other = world.other
     return other.store.name in body
 

@@ -9,13 +9,16 @@ is rolled back at the end (each test then runs in a savepoint of its own).
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from callbacks.models import CallbackTask
@@ -131,6 +134,9 @@ def _records(w: StoreWorld, n: int) -> None:
     )
     workflow.complaint_dispatch(complaint=complaint, actor=users["agent"], department=depts["sales"])
     workflow.complaint_contact(complaint=complaint, actor=users["sales_mgr"], cause="交车检查遗漏")
+    # A signed agreement on file (served by complaints:agreement); MEDIA_ROOT is the world's temp folder.
+    complaint.agreement.save(f"matrix-{n}.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    type(complaint).objects.filter(pk=complaint.pk).update(agreement=complaint.agreement.name)
     measure = prevention.measure_create(
         actor=users["agent"],
         store=store,
@@ -202,7 +208,11 @@ def build_world() -> World:
 
 def world_fixture(django_db_blocker: Any) -> Iterator[World]:
     """Body of a module-scoped fixture: the world inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
+    with (
+        django_db_blocker.unblock(),
+        tempfile.TemporaryDirectory() as media,
+        override_settings(MEDIA_ROOT=media),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

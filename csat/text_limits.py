@@ -1,0 +1,14 @@
+"""How long a free text may be, one set of numbers for models, forms and serializers (issue #21).
+
+The API took a 1,000,000-character customer remark and a 2,000,000-character crisis summary: a
+field without a limit is a way to fill the database and every page that shows it. Every free-text
+field of a form or serializer has a ``max_length`` (``tests/security/test_text_limits.py`` walks
+them all, so a new field without one fails); ``TextField`` columns keep their type and get the same
+limit as a validator (a state-only migration).
+"""
+
+REASON = 300  # a one-line reason (a grade override, a phase change, an adjustment)
+NOTE = 2000  # a note, a comment, a remark
+TEXT = 5000  # a description, a plan, a result, an analysis
+MONTH = 7  # "YYYY-MM"
+SCOPE = 40  # "GROUP" or a store code / id
