@@ -31,6 +31,7 @@ import re
 import sys
 from pathlib import Path
 
+import early_warning_extra as ex
 import early_warning_fragments as fr
 from early_warning_handwritten import handwritten_rows
 
@@ -101,11 +102,20 @@ def compose(core: str, label: int, rng: random.Random, split: str, variant: int)
     return typo(punctuate(text, rng), rng)
 
 
-def build() -> list[dict[str, str]]:
+def build(*, with_group: bool = False) -> list[dict[str, str]]:
+    """The corpus rows; ``with_group`` adds a "group" key (the core or hand-written text a row was
+    built from), the unit of the split and of the grouped cross-validation in training."""
     rows: dict[str, dict[str, str]] = {}
 
     def add(
-        label: int, crisis_type: str, identity: str, hard: str, split: str, source: str, text: str
+        label: int,
+        crisis_type: str,
+        identity: str,
+        hard: str,
+        split: str,
+        source: str,
+        text: str,
+        group: str = "",
     ) -> None:
         text = " ".join(text.split())
         if text and text not in rows:
@@ -117,15 +127,22 @@ def build() -> list[dict[str, str]]:
                 "split": split,
                 "source": source,
                 "text": text,
+                "group": group or text,
             }
 
     groups: list[tuple[int, str, str, list[str]]] = [
         (1, t, "", cores) for t, cores in fr.POSITIVE_CORES.items()
     ]
     groups += [(0, "", hard, cores) for hard, cores in fr.NEGATIVE_CORES.items()]
-    for label, crisis_type, hard, cores in groups:
+    extra: list[tuple[int, str, str, list[str]]] = [
+        (1, t, "", cores) for t, cores in ex.POSITIVE_CORES.items()
+    ]
+    extra += [(0, "", hard, cores) for hard, cores in ex.NEGATIVE_CORES.items()]
+    for (label, crisis_type, hard, cores), source in [(g, "composed") for g in groups] + [
+        (g, "extra") for g in extra
+    ]:
         for core in cores:
-            split = split_of(core)
+            split = split_of(core) if source == "composed" else "train"
             tag = _TAG.match(core)
             identity = tag.group(1) if tag else ""
             bare = _TAG.sub("", core)
@@ -137,14 +154,19 @@ def build() -> list[dict[str, str]]:
                     identity,
                     hard,
                     split,
-                    "composed",
+                    source,
                     compose(bare, label, rng, split, variant),
+                    core,
                 )
     for label, crisis_type, identity, hard, text in handwritten_rows():
         add(label, crisis_type, identity, hard, split_of(text), "handwritten", text)
-    return sorted(
+    ordered = sorted(
         rows.values(), key=lambda r: (r["split"], r["label"], r["type"], r["hard_negative"], r["text"])
     )
+    if not with_group:
+        for row in ordered:
+            del row["group"]
+    return ordered
 
 
 def main(argv: list[str] | None = None) -> int:

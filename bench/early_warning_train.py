@@ -17,20 +17,25 @@ the scores of a few texts as the shipped pure-Python model computes them, for th
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+import early_warning_corpus  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.feature_extraction import DictVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import StratifiedKFold  # noqa: E402
+from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from csat.domain import signals  # noqa: E402
 from csat.domain.signals.model import MODEL_FILE, NGRAM_MAX, LinearModel  # noqa: E402
@@ -43,6 +48,10 @@ MAX_FEATURES = 15000
 DIGITS = 4
 MIN_PRECISION = 0.95
 MAX_HARD_FLAGGED = 0.01
+FOLDS = 5
+# Train-CV figures are on the corpus's own train rows, so runs with and without the extra cores
+# compare on the same texts (the extra cores and the issue-12 set are only fitted on).
+SCORED_SOURCES = ("composed", "handwritten")
 CHECK_TEXTS = [
     "我已经把材料交给代理人了，准备走法律程序",
     "发动机异响在保修期内，麻烦帮我走厂家索赔",
@@ -58,16 +67,82 @@ def read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def training_rows() -> list[tuple[str, int, bool]]:
-    """(text, label, hard negative) of the train split and the issue-12 set."""
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    label: int
+    hard: str  # hard-negative category, "" for positives and ordinary harmless texts
+    crisis_type: str
+    group: str  # the core (or hand-written text) it was built from: the unit of the CV folds
+    source: str
+
+
+def training_rows(*, extra: bool = True) -> list[Row]:
+    """The train split of the corpus (with the extra training cores unless ``extra=False``) and
+    the issue-12 set; groups from the corpus builder, which must match corpus.tsv."""
+    shipped = {r["text"] for r in read(CORPUS) if r["split"] == "train"}
+    built = [r for r in early_warning_corpus.build(with_group=True) if r["split"] == "train"]
+    if {r["text"] for r in built} != shipped:
+        raise SystemExit("corpus.tsv is stale: run bench/early_warning_corpus.py")
     rows = [
-        (r["text"], int(r["label"]), bool(r["hard_negative"])) for r in read(CORPUS) if r["split"] == "train"
+        Row(r["text"], int(r["label"]), r["hard_negative"], r["type"], r["group"], r["source"])
+        for r in built
+        if extra or r["source"] != "extra"
     ]
-    rows += [(r["text"], int(r["label"]), False) for r in read(ISSUE12)]
+    rows += [
+        Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
+    ]
     return rows
 
 
+def out_of_fold(
+    features: list[dict[str, int]], labels: np.ndarray, groups: list[str], c: float
+) -> np.ndarray:
+    """Probabilities of grouped 5-fold cross-validation: all texts of a core in one fold."""
+    result = np.zeros(len(labels))
+    folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=23)
+    for fit_idx, score_idx in folds.split(features, labels, groups):
+        vectorizer = DictVectorizer()
+        fold = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        fold.fit(vectorizer.fit_transform([features[i] for i in fit_idx]), labels[fit_idx])
+        result[score_idx] = fold.predict_proba(vectorizer.transform([features[i] for i in score_idx]))[:, 1]
+    return result
+
+
+def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, errors: bool) -> None:
+    """Train-split cross-validation figures at ``threshold`` (what every choice is made on)."""
+    flagged = probabilities >= threshold
+    corpus = [i for i, r in enumerate(rows) if r.source in SCORED_SOURCES]
+    tp = sum(1 for i in corpus if flagged[i] and rows[i].label)
+    fp = sum(1 for i in corpus if flagged[i] and not rows[i].label)
+    pos = sum(1 for i in corpus if rows[i].label)
+    print(
+        f"train-CV (corpus train rows, threshold {threshold}): precision {tp / max(1, tp + fp):.3f} "
+        f"recall {tp / max(1, pos):.3f}"
+    )
+    for key, pick in [
+        ("type", lambda r: r.crisis_type if r.label else None),
+        ("hard", lambda r: (r.hard or "(ordinary)") if not r.label else None),
+    ]:
+        counts: dict[str, list[int]] = {}
+        for i in corpus:
+            k = pick(rows[i])
+            if k is not None:
+                counts.setdefault(k, [0, 0])[0] += int(flagged[i])
+                counts[k][1] += 1
+        print("  " + key + ": " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(counts.items())))
+    hard = [i for i in corpus if rows[i].hard]
+    print(f"  hard negatives flagged {sum(int(flagged[i]) for i in hard)}/{len(hard)}")
+    if errors:
+        for i in corpus:
+            if flagged[i] != bool(rows[i].label):
+                tag = rows[i].crisis_type or rows[i].hard or "ordinary"
+                print(f"  {'FN' if rows[i].label else 'FP'} {tag:16} {probabilities[i]:.2f} {rows[i].text}")
+
+
 def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, hard: np.ndarray) -> float:
+    """The highest-recall threshold with precision ≥ MIN_PRECISION and ≤ MAX_HARD_FLAGGED of the
+    hard negatives flagged; failing that, the best F1 among those that keep the hard-negative cap."""
     best, best_recall = 0.5, -1.0
     for threshold in np.arange(0.20, 0.81, 0.01):
         flagged = probabilities >= threshold
@@ -80,26 +155,39 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, hard: np.nda
     return best
 
 
-def main() -> int:
-    rows = training_rows()
-    texts = [t for t, _, _ in rows]
-    labels = np.array([y for _, y, _ in rows])
-    hard = np.array([h for _, _, h in rows])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
+    parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
+    parser.add_argument("--no-extra", action="store_true", help="leave out the extra training cores")
+    parser.add_argument("--curve", action="store_true", help="train-CV figures by threshold")
+    parser.add_argument("--at", type=float, default=None, help="report train-CV at this threshold")
+    parser.add_argument("--C", type=float, default=C, dest="c")
+    args = parser.parse_args(argv)
+    rows = training_rows(extra=not args.no_extra)
+    texts = [r.text for r in rows]
+    labels = np.array([r.label for r in rows])
+    hard = np.array([bool(r.hard) for r in rows])
     features = [dict.fromkeys(signals.text_features(t)[0], 1) for t in texts]
 
-    out_of_fold = np.zeros(len(rows))
-    for fit_idx, score_idx in StratifiedKFold(5, shuffle=True, random_state=23).split(texts, labels):
-        vectorizer = DictVectorizer()
-        fold = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
-        fold.fit(vectorizer.fit_transform([features[i] for i in fit_idx]), labels[fit_idx])
-        out_of_fold[score_idx] = fold.predict_proba(vectorizer.transform([features[i] for i in score_idx]))[
-            :, 1
-        ]
-    threshold = choose_threshold(out_of_fold, labels, hard)
+    probabilities = out_of_fold(features, labels, [r.group for r in rows], args.c)
+    threshold = choose_threshold(probabilities, labels, hard)
+    cv_report(rows, probabilities, args.at if args.at is not None else threshold, args.errors)
+    if args.curve:
+        corpus = np.array([r.source in SCORED_SOURCES for r in rows])
+        for t in np.arange(0.2, 0.85, 0.05):
+            flagged = (probabilities >= t) & corpus
+            tp = int((flagged & (labels == 1)).sum())
+            print(
+                f"  t={t:.2f} P {tp / max(1, int(flagged.sum())):.3f} R {tp / int(((labels == 1) & corpus).sum()):.3f}"
+                f" hard {int((flagged & hard).sum())}/{int((hard & corpus).sum())}"
+            )
+    if args.cv_only:
+        return 0
 
     vectorizer = DictVectorizer()
     matrix = vectorizer.fit_transform(features)
-    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(matrix, labels)
+    model = LogisticRegression(C=args.c, max_iter=5000, class_weight="balanced").fit(matrix, labels)
     names = vectorizer.get_feature_names_out()
     coefficients = model.coef_[0]
     order = np.argsort(-np.abs(coefficients))
@@ -120,7 +208,7 @@ def main() -> int:
             "crisis_worthy": int(labels.sum()),
             "files": ["bench/early_warning/corpus.tsv (split=train)", "bench/early_warning/texts.tsv"],
             "corpus_sha256": hashlib.sha256(CORPUS.read_bytes()).hexdigest(),
-            "C": C,
+            "C": args.c,
             "features_total": len(names),
             "features_kept": len(kept),
             "scikit_learn": sklearn.__version__,
