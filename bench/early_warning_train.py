@@ -8,8 +8,10 @@ Fits a logistic regression (scikit-learn, a dev dependency) on the features of
 **train** split of bench/early_warning/corpus.tsv and all of bench/early_warning/texts.tsv (the
 issue-12 set the rules were written on). The held-out split is never read here.
 
-The decision threshold is chosen on 5-fold out-of-fold probabilities of the training texts: the
-highest recall with precision ≥ 0.95 and ≤ 1 % of the hard negatives flagged. Weights are pruned
+Every choice (features, C, threshold) is made on grouped 5-fold cross-validation of the train
+split — all texts built from one sentence core in the same fold, as the held-out split groups them
+— scored on the corpus's own train rows (``--cv-only --curve --errors`` prints it). The decision
+threshold is the highest one whose train-CV recall is still ≥ 0.95 with precision ≥ 0.95. Weights are pruned
 to the strongest MAX_FEATURES (rule features are always kept) and written, rounded, to
 csat/domain/signals/model.json; bench/early_warning/model_check.json holds the file's sha256 and
 the scores of a few texts as the shipped pure-Python model computes them, for the tests.
@@ -47,8 +49,15 @@ C = 3.0
 MAX_FEATURES = 15000
 DIGITS = 4
 MIN_PRECISION = 0.95
+MIN_RECALL = 0.95
 MAX_HARD_FLAGGED = 0.01
 FOLDS = 5
+# The rule, context and cue features enter the fit with this value instead of 1 — a weaker L2
+# penalty on the few features that carry the term list's knowledge, so short texts ("有安全隐患")
+# are not outvoted by the intercept and common characters. The exported weight is coefficient ×
+# scale, so the shipped model still scores by presence. Chosen on train-CV.
+RULE_SCALE = 1.0
+RULE_PREFIXES = ("rule:", "ctx:", "cue:")
 # Train-CV figures are on the corpus's own train rows, so runs with and without the extra cores
 # compare on the same texts (the extra cores and the issue-12 set are only fitted on).
 SCORED_SOURCES = ("composed", "handwritten")
@@ -140,17 +149,30 @@ def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, erro
                 print(f"  {'FN' if rows[i].label else 'FP'} {tag:16} {probabilities[i]:.2f} {rows[i].text}")
 
 
-def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, hard: np.ndarray) -> float:
-    """The highest-recall threshold with precision ≥ MIN_PRECISION and ≤ MAX_HARD_FLAGGED of the
-    hard negatives flagged; failing that, the best F1 among those that keep the hard-negative cap."""
-    best, best_recall = 0.5, -1.0
+def choose_threshold(
+    probabilities: np.ndarray, labels: np.ndarray, hard: np.ndarray, scored: np.ndarray
+) -> float:
+    """On the grouped out-of-fold probabilities of the corpus's train rows: the highest threshold
+    whose recall still reaches MIN_RECALL (the issue's target) with precision ≥ MIN_PRECISION —
+    the fewest hard negatives flagged for the recall the issue asks; failing that, the old rule
+    (the highest recall with ≤ MAX_HARD_FLAGGED of the hard negatives flagged)."""
+    best: float | None = None
     for threshold in np.arange(0.20, 0.81, 0.01):
-        flagged = probabilities >= threshold
+        flagged = (probabilities >= threshold) & scored
         tp = int((flagged & (labels == 1)).sum())
         precision = tp / max(1, int(flagged.sum()))
-        recall = tp / int((labels == 1).sum())
-        hard_share = float((flagged & hard).sum()) / max(1, int(hard.sum()))
-        if precision >= MIN_PRECISION and hard_share <= MAX_HARD_FLAGGED and recall > best_recall:
+        recall = tp / int(((labels == 1) & scored).sum())
+        if recall >= MIN_RECALL and precision >= MIN_PRECISION:
+            best = float(round(threshold, 2))
+    if best is not None:
+        return best
+    best, best_recall = 0.5, -1.0
+    for threshold in np.arange(0.20, 0.81, 0.01):
+        flagged = (probabilities >= threshold) & scored
+        tp = int((flagged & (labels == 1)).sum())
+        recall = tp / int(((labels == 1) & scored).sum())
+        hard_share = float((flagged & hard).sum()) / max(1, int((hard & scored).sum()))
+        if hard_share <= MAX_HARD_FLAGGED and recall > best_recall:
             best, best_recall = float(round(threshold, 2)), recall
     return best
 
@@ -162,16 +184,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-extra", action="store_true", help="leave out the extra training cores")
     parser.add_argument("--curve", action="store_true", help="train-CV figures by threshold")
     parser.add_argument("--at", type=float, default=None, help="report train-CV at this threshold")
+    parser.add_argument("--rule-scale", type=float, default=RULE_SCALE, dest="rule_scale")
     parser.add_argument("--C", type=float, default=C, dest="c")
     args = parser.parse_args(argv)
     rows = training_rows(extra=not args.no_extra)
     texts = [r.text for r in rows]
     labels = np.array([r.label for r in rows])
     hard = np.array([bool(r.hard) for r in rows])
-    features = [dict.fromkeys(signals.text_features(t)[0], 1) for t in texts]
+    features = [
+        {f: (args.rule_scale if f.startswith(RULE_PREFIXES) else 1.0) for f in signals.text_features(t)[0]}
+        for t in texts
+    ]
 
     probabilities = out_of_fold(features, labels, [r.group for r in rows], args.c)
-    threshold = choose_threshold(probabilities, labels, hard)
+    scored = np.array([r.source in SCORED_SOURCES for r in rows])
+    threshold = choose_threshold(probabilities, labels, hard, scored)
     cv_report(rows, probabilities, args.at if args.at is not None else threshold, args.errors)
     if args.curve:
         corpus = np.array([r.source in SCORED_SOURCES for r in rows])
@@ -193,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     order = np.argsort(-np.abs(coefficients))
     kept: dict[str, float] = {}
     for i in order:
-        name, weight = str(names[i]), round(float(coefficients[i]), DIGITS)
-        if weight and (len(kept) < MAX_FEATURES or name.startswith(("rule:", "ctx:"))):
+        name = str(names[i])
+        scale = args.rule_scale if name.startswith(RULE_PREFIXES) else 1.0
+        weight = round(float(coefficients[i]) * scale, DIGITS)
+        if weight and (len(kept) < MAX_FEATURES or name.startswith(RULE_PREFIXES)):
             kept[name] = weight
     intercept = round(float(model.intercept_[0]), DIGITS)
     payload = {
@@ -221,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
 
     shipped = LinearModel(kept, intercept, threshold)
     full = model.decision_function(matrix)
-    pure = np.array([shipped.score(f) for f in features])
+    pure = np.array([shipped.score(f) for f in features])  # presence: the keys
     agree = float(((pure >= 0) == (full >= 0)).mean())
     check = {
         "sha256": hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest(),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .context import cue_features
 from .matching import RuleResult, normalize, rule_analysis, signal_weight
 from .model import load_model, ngrams
 from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
@@ -74,7 +75,8 @@ def text_features(
 ) -> tuple[set[str], RuleResult]:
     """The model's features of ``text`` (what the training script fits on) and the rules' result."""
     result = rule_analysis(text, terms)
-    return ngrams(normalize(text)) | rule_features(result, threshold), result
+    normalized = normalize(text).lower()
+    return ngrams(normalized) | cue_features(normalized) | rule_features(result, threshold), result
 
 
 def _model_signal(normalized: str, contributions: list[tuple[str, float]], probability: float) -> Signal:
@@ -112,7 +114,8 @@ def assess(
     linear = load_model()
     probability = linear.probability(features)
     contributions = linear.contributions(features)
-    worthy = probability >= linear.threshold
+    # The model knows the default term list only: a caller's own terms also decide by the rules.
+    worthy = probability >= linear.threshold or (terms is not None and weight >= threshold)
     found = list(result.signals)
     if worthy and weight < threshold:
         found.append(_model_signal(normalize(text), contributions, probability))

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .context import scopes
+
 __all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams"]
 
 MODEL_FILE = Path(__file__).with_name("model.json")
@@ -30,15 +32,25 @@ NGRAM_MAX = 3
 _BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～]+")
 
 
-def ngrams(normalized: str) -> set[str]:
-    """The character 1..NGRAM_MAX grams of an already normalised text (see the module doc)."""
-    folded = _BREAKS.sub("|", normalized.lower())
-    found: set[str] = set()
+def _grams(folded: str, prefix: str, found: set[str]) -> None:
     for size in range(1, NGRAM_MAX + 1):
         for i in range(len(folded) - size + 1):
             gram = folded[i : i + size]
             if gram.strip("|"):
-                found.add(gram)
+                found.add(prefix + gram)
+
+
+def ngrams(normalized: str, *, scoped: bool = True) -> set[str]:
+    """The character 1..NGRAM_MAX grams of an already normalised text (see the module doc); with
+    ``scoped``, the grams inside a negated or settled stretch (``context.scopes``) carry its prefix."""
+    text = normalized.lower()
+    found: set[str] = set()
+    position = 0
+    for start, end, prefix in scopes(text) if scoped else []:
+        _grams(_BREAKS.sub("|", text[position:start]), "", found)
+        _grams(_BREAKS.sub("|", text[start:end]), prefix, found)
+        position = end
+    _grams(_BREAKS.sub("|", text[position:]), "", found)
     return found
 
 
