@@ -105,7 +105,7 @@ def training_rows(*, extra: bool = True) -> list[Row]:
 
 
 def out_of_fold(
-    features: list[dict[str, int]], labels: np.ndarray, groups: list[str], c: float
+    features: list[dict[str, float]], labels: np.ndarray, groups: list[str], c: float
 ) -> np.ndarray:
     """Probabilities of grouped 5-fold cross-validation: all texts of a core in one fold."""
     result = np.zeros(len(labels))

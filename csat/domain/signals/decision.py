@@ -148,7 +148,14 @@ def crisis_worthy(
     rule signals; the rules alone (``signal_weight`` ≥ ``threshold``) with ``model=False`` or a
     ``segment`` tokenizer.
     """
-    return assess(text, terms, threshold=threshold, segment=segment, model=model).worthy
+    if text is None or segment is not None or not model:
+        return assess(text, terms, threshold=threshold, segment=segment, model=model).worthy
+    # The verdict alone (no explanation): the same decision as ``assess``, without ranking features.
+    features, result = text_features(text, terms, threshold=threshold)
+    linear = load_model()
+    if linear.probability(features) >= linear.threshold:
+        return True
+    return terms is not None and signal_weight(result.signals) >= threshold
 
 
 def explain(signal: Signal, *, english: bool = False, probability: float | None = None) -> str:

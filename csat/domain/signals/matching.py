@@ -217,12 +217,48 @@ class _Candidate:
     why_not: str = ""  # "negated", "retracted" or "routine" when it does not fire
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    index: int
+    term: Term
+    literal: str  # the normalised term when it is a plain string, "" for a pattern
+    digits: bool  # a hotline number: not inside a longer number
+    pattern: re.Pattern[str]
+
+
+_COMPILED: dict[int, tuple[tuple[Term, ...], tuple[_Compiled, ...]]] = {}
+
+
+def _compiled(terms: tuple[Term, ...]) -> tuple[_Compiled, ...]:
+    """The matchers of a term list, built once per list (the default list on first use)."""
+    cached = _COMPILED.get(id(terms))
+    if cached is not None and cached[0] is terms:
+        return cached[1]
+    built = tuple(
+        _Compiled(
+            index,
+            term,
+            "" if term.term.startswith(PATTERN_PREFIX) else normalize(term.term),
+            term.term.isascii() and term.term.isdigit(),
+            _pattern(term.term),
+        )
+        for index, term in enumerate(terms)
+    )
+    if len(_COMPILED) > 16:
+        _COMPILED.clear()
+    _COMPILED[id(terms)] = (terms, built)
+    return built
+
+
 def _candidates(text: str, terms: tuple[Term, ...], boundaries: set[int] | None) -> Iterable[_Candidate]:
-    for index, term in enumerate(terms):
-        if term.term.isascii() and term.term.isdigit():
+    for matcher in _compiled(terms):
+        if matcher.literal and matcher.literal not in text:  # a plain substring test first: fast
+            continue
+        index, term = matcher.index, matcher.term
+        if matcher.digits:
             spans: Iterable[tuple[int, int]] = _digit_matches(text, term.term)
         else:
-            spans = (match.span() for match in _pattern(term.term).finditer(text))
+            spans = (match.span() for match in matcher.pattern.finditer(text))
         for start, end in spans:
             if start == end:
                 continue

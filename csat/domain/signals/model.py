@@ -62,8 +62,9 @@ class LinearModel:
 
     def score(self, features: Iterable[str]) -> float:
         """The decision value: intercept plus the weights of the features present."""
-        weights = self.weights
-        return self.intercept + sum(weights.get(f, 0.0) for f in set(features))
+        get = self.weights.get
+        present = features if isinstance(features, (set, frozenset)) else set(features)
+        return self.intercept + sum([get(f, 0.0) for f in present])
 
     def probability(self, features: Iterable[str]) -> float:
         value = self.score(features)
