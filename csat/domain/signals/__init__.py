@@ -60,7 +60,9 @@ does not know) the rules alone reach recall ≈ 0.2, and they flag past or routi
 "之前说要曝光，后来算了"). So the verdict is now a linear text model over character 1–3 grams and
 the rule signals (``decision.py``, ``model.py``, trained by bench/early_warning_train.py on the
 train split only), with context rules (``context.py``: routine warranty/insurance 索赔 and
-retracted past threats switch a term off). bench/RESULTS.md has the held-out numbers.
+retracted past threats switch a term off; negated and settled stretches give the model's n-grams a
+prefix, and cue features name repeated repairs, large amounts and veiled threats). Every choice is
+made on grouped cross-validation of the train split. bench/RESULTS.md has the held-out numbers.
 
 Modules: ``terms`` (the list), ``matching`` (the rules), ``context`` (routine and retracted uses),
 ``model`` (the shipped linear model, pure Python), ``decision`` (verdict and explanations).

@@ -7,7 +7,9 @@ Scoring here is pure Python — a set of features, a sum of weights, a logistic 
 the standard library is imported at call time. The file is read once, on first use.
 
 Features of a text (``features``): every character 1-, 2- and 3-gram of the normalised, lower-cased
-text with runs of punctuation and spaces folded to "|" (an n-gram of only "|" is dropped), plus the
+text with runs of punctuation and spaces folded to "|" (an n-gram of only "|" is dropped; inside a
+negated or settled stretch of ``context.scopes`` a gram carries the prefix "~" or "^"), the cue
+features ``cue:<name>`` of ``context.cue_features``, plus the
 rule features ``rule:<code>=<weight>`` (the strongest signal of each code), ``rule:worthy`` (the
 rules alone reach the threshold) and ``ctx:<reason>`` (an occurrence was switched off as negated,
 retracted or routine). Each feature counts once (presence, not frequency).
