@@ -52,6 +52,11 @@ EXPLANATIONS: dict[str, Bilingual] = {
         "{n} customers reported the same fault on one model ({what}) within 14 days: possible batch problem (grade F)",
     ),
     "text": Bilingual("客户原话中出现“{what}”", "The customer's words contain “{what}”"),
+    # issue 23: the text model flagged words the term list does not know; {what} its top n-grams
+    "model": Bilingual(
+        "文本模型判断为危机苗头，主要依据：“{what}”",
+        "The text model rates the customer's words a possible crisis; strongest features: “{what}”",
+    ),
 }
 
 _GRADES = {

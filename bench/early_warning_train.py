@@ -1,0 +1,274 @@
+#!/usr/bin/env python
+"""Train the early-warning text model of issue 23 and export it as plain data. Not run at runtime.
+
+    .venv/bin/python bench/early_warning_train.py
+
+Fits a logistic regression (scikit-learn, a dev dependency) on the features of
+``csat.domain.signals.text_features`` — character 1–3 grams plus the rule signals — of the
+**train** split of bench/early_warning/corpus.tsv and all of bench/early_warning/texts.tsv (the
+issue-12 set the rules were written on). The held-out split is never read here.
+
+Every choice (features, C, threshold) is made on grouped 5-fold cross-validation of the train
+split — all texts built from one sentence core in the same fold, as the held-out split groups them
+— scored on the corpus's own train rows (``--cv-only --curve --errors`` prints it). The decision
+threshold is the highest one whose train-CV recall is still ≥ 0.95 with precision ≥ 0.95. Weights are pruned
+to the strongest MAX_FEATURES (rule features are always kept) and written, rounded, to
+csat/domain/signals/model.json; bench/early_warning/model_check.json holds the file's sha256 and
+the scores of a few texts as the shipped pure-Python model computes them, for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import early_warning_corpus  # noqa: E402
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.feature_extraction import DictVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
+
+from csat.domain import signals  # noqa: E402
+from csat.domain.signals.model import MODEL_FILE, NGRAM_MAX, LinearModel  # noqa: E402
+
+CORPUS = ROOT / "bench" / "early_warning" / "corpus.tsv"
+ISSUE12 = ROOT / "bench" / "early_warning" / "texts.tsv"
+CHECK_FILE = ROOT / "bench" / "early_warning" / "model_check.json"
+C = 3.0
+MAX_FEATURES = 15000
+DIGITS = 4
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.95
+MAX_HARD_FLAGGED = 0.01
+FOLDS = 5
+# The rule, context and cue features enter the fit with this value instead of 1 — a weaker L2
+# penalty on the few features that carry the term list's knowledge, so short texts ("有安全隐患")
+# are not outvoted by the intercept and common characters. The exported weight is coefficient ×
+# scale, so the shipped model still scores by presence. Chosen on train-CV.
+RULE_SCALE = 1.0
+RULE_PREFIXES = ("rule:", "ctx:", "cue:")
+# Train-CV figures are on the corpus's own train rows, so runs with and without the extra cores
+# compare on the same texts (the extra cores and the issue-12 set are only fitted on).
+SCORED_SOURCES = ("composed", "handwritten")
+CHECK_TEXTS = [
+    "我已经把材料交给代理人了，准备走法律程序",
+    "发动机异响在保修期内，麻烦帮我走厂家索赔",
+    "放心吧，我不会去投诉的",
+    "车在高架上突然没动力了，差点被后车追尾",
+    "保养等了两个小时，太慢了",
+    "我们车队二十台车都是同一个毛病",
+]
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    label: int
+    hard: str  # hard-negative category, "" for positives and ordinary harmless texts
+    crisis_type: str
+    group: str  # the core (or hand-written text) it was built from: the unit of the CV folds
+    source: str
+
+
+def training_rows(*, extra: bool = True) -> list[Row]:
+    """The train split of the corpus (with the extra training cores unless ``extra=False``) and
+    the issue-12 set; groups from the corpus builder, which must match corpus.tsv."""
+    shipped = {r["text"] for r in read(CORPUS) if r["split"] == "train"}
+    built = [r for r in early_warning_corpus.build(with_group=True) if r["split"] == "train"]
+    if {r["text"] for r in built} != shipped:
+        raise SystemExit("corpus.tsv is stale: run bench/early_warning_corpus.py")
+    rows = [
+        Row(r["text"], int(r["label"]), r["hard_negative"], r["type"], r["group"], r["source"])
+        for r in built
+        if extra or r["source"] != "extra"
+    ]
+    rows += [
+        Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
+    ]
+    return rows
+
+
+def out_of_fold(
+    features: list[dict[str, float]], labels: np.ndarray, groups: list[str], c: float
+) -> np.ndarray:
+    """Probabilities of grouped 5-fold cross-validation: all texts of a core in one fold."""
+    result = np.zeros(len(labels))
+    folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=23)
+    for fit_idx, score_idx in folds.split(features, labels, groups):
+        vectorizer = DictVectorizer()
+        fold = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        fold.fit(vectorizer.fit_transform([features[i] for i in fit_idx]), labels[fit_idx])
+        result[score_idx] = fold.predict_proba(vectorizer.transform([features[i] for i in score_idx]))[:, 1]
+    return result
+
+
+def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, errors: bool) -> None:
+    """Train-split cross-validation figures at ``threshold`` (what every choice is made on)."""
+    flagged = probabilities >= threshold
+    corpus = [i for i, r in enumerate(rows) if r.source in SCORED_SOURCES]
+    tp = sum(1 for i in corpus if flagged[i] and rows[i].label)
+    fp = sum(1 for i in corpus if flagged[i] and not rows[i].label)
+    pos = sum(1 for i in corpus if rows[i].label)
+    print(
+        f"train-CV (corpus train rows, threshold {threshold}): precision {tp / max(1, tp + fp):.3f} "
+        f"recall {tp / max(1, pos):.3f}"
+    )
+    for key, pick in [
+        ("type", lambda r: r.crisis_type if r.label else None),
+        ("hard", lambda r: (r.hard or "(ordinary)") if not r.label else None),
+    ]:
+        counts: dict[str, list[int]] = {}
+        for i in corpus:
+            k = pick(rows[i])
+            if k is not None:
+                counts.setdefault(k, [0, 0])[0] += int(flagged[i])
+                counts[k][1] += 1
+        print("  " + key + ": " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(counts.items())))
+    hard = [i for i in corpus if rows[i].hard]
+    print(f"  hard negatives flagged {sum(int(flagged[i]) for i in hard)}/{len(hard)}")
+    if errors:
+        for i in corpus:
+            if flagged[i] != bool(rows[i].label):
+                tag = rows[i].crisis_type or rows[i].hard or "ordinary"
+                print(f"  {'FN' if rows[i].label else 'FP'} {tag:16} {probabilities[i]:.2f} {rows[i].text}")
+
+
+def choose_threshold(
+    probabilities: np.ndarray, labels: np.ndarray, hard: np.ndarray, scored: np.ndarray
+) -> float:
+    """On the grouped out-of-fold probabilities of the corpus's train rows: the highest threshold
+    whose recall still reaches MIN_RECALL (the issue's target) with precision ≥ MIN_PRECISION —
+    the fewest hard negatives flagged for the recall the issue asks; failing that, the old rule
+    (the highest recall with ≤ MAX_HARD_FLAGGED of the hard negatives flagged)."""
+    best: float | None = None
+    for threshold in np.arange(0.20, 0.81, 0.01):
+        flagged = (probabilities >= threshold) & scored
+        tp = int((flagged & (labels == 1)).sum())
+        precision = tp / max(1, int(flagged.sum()))
+        recall = tp / int(((labels == 1) & scored).sum())
+        if recall >= MIN_RECALL and precision >= MIN_PRECISION:
+            best = float(round(threshold, 2))
+    if best is not None:
+        return best
+    best, best_recall = 0.5, -1.0
+    for threshold in np.arange(0.20, 0.81, 0.01):
+        flagged = (probabilities >= threshold) & scored
+        tp = int((flagged & (labels == 1)).sum())
+        recall = tp / int(((labels == 1) & scored).sum())
+        hard_share = float((flagged & hard).sum()) / max(1, int((hard & scored).sum()))
+        if hard_share <= MAX_HARD_FLAGGED and recall > best_recall:
+            best, best_recall = float(round(threshold, 2)), recall
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
+    parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
+    parser.add_argument("--no-extra", action="store_true", help="leave out the extra training cores")
+    parser.add_argument("--curve", action="store_true", help="train-CV figures by threshold")
+    parser.add_argument("--at", type=float, default=None, help="report train-CV at this threshold")
+    parser.add_argument("--rule-scale", type=float, default=RULE_SCALE, dest="rule_scale")
+    parser.add_argument("--C", type=float, default=C, dest="c")
+    args = parser.parse_args(argv)
+    rows = training_rows(extra=not args.no_extra)
+    texts = [r.text for r in rows]
+    labels = np.array([r.label for r in rows])
+    hard = np.array([bool(r.hard) for r in rows])
+    features = [
+        {f: (args.rule_scale if f.startswith(RULE_PREFIXES) else 1.0) for f in signals.text_features(t)[0]}
+        for t in texts
+    ]
+
+    probabilities = out_of_fold(features, labels, [r.group for r in rows], args.c)
+    scored = np.array([r.source in SCORED_SOURCES for r in rows])
+    threshold = choose_threshold(probabilities, labels, hard, scored)
+    cv_report(rows, probabilities, args.at if args.at is not None else threshold, args.errors)
+    if args.curve:
+        corpus = np.array([r.source in SCORED_SOURCES for r in rows])
+        for t in np.arange(0.2, 0.85, 0.05):
+            flagged = (probabilities >= t) & corpus
+            tp = int((flagged & (labels == 1)).sum())
+            print(
+                f"  t={t:.2f} P {tp / max(1, int(flagged.sum())):.3f} R {tp / int(((labels == 1) & corpus).sum()):.3f}"
+                f" hard {int((flagged & hard).sum())}/{int((hard & corpus).sum())}"
+            )
+    if args.cv_only:
+        return 0
+
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform(features)
+    model = LogisticRegression(C=args.c, max_iter=5000, class_weight="balanced").fit(matrix, labels)
+    names = vectorizer.get_feature_names_out()
+    coefficients = model.coef_[0]
+    order = np.argsort(-np.abs(coefficients))
+    kept: dict[str, float] = {}
+    for i in order:
+        name = str(names[i])
+        scale = args.rule_scale if name.startswith(RULE_PREFIXES) else 1.0
+        weight = round(float(coefficients[i]) * scale, DIGITS)
+        if weight and (len(kept) < MAX_FEATURES or name.startswith(RULE_PREFIXES)):
+            kept[name] = weight
+    intercept = round(float(model.intercept_[0]), DIGITS)
+    payload = {
+        "format": 1,
+        "kind": "logistic regression over character n-grams and rule features (issue 23)",
+        "ngram_max": NGRAM_MAX,
+        "intercept": intercept,
+        "threshold": threshold,
+        "trained_on": {
+            "texts": len(rows),
+            "crisis_worthy": int(labels.sum()),
+            "files": ["bench/early_warning/corpus.tsv (split=train)", "bench/early_warning/texts.tsv"],
+            "corpus_sha256": hashlib.sha256(CORPUS.read_bytes()).hexdigest(),
+            "C": args.c,
+            "features_total": len(names),
+            "features_kept": len(kept),
+            "scikit_learn": sklearn.__version__,
+        },
+        "weights": dict(sorted(kept.items())),
+    }
+    MODEL_FILE.write_text(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+
+    shipped = LinearModel(kept, intercept, threshold)
+    full = model.decision_function(matrix)
+    pure = np.array([shipped.score(f) for f in features])  # presence: the keys
+    agree = float(((pure >= 0) == (full >= 0)).mean())
+    check = {
+        "sha256": hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest(),
+        "scores": [
+            {"text": t, "score": round(shipped.score(signals.text_features(t)[0]), 6)} for t in CHECK_TEXTS
+        ],
+    }
+    CHECK_FILE.write_text(json.dumps(check, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"trained on {len(rows)} texts ({int(labels.sum())} crisis-worthy), {len(names)} features")
+    print(
+        f"kept {len(kept)} weights: {MODEL_FILE.relative_to(ROOT)} {MODEL_FILE.stat().st_size / 1024:.0f} kB"
+    )
+    print(
+        f"threshold {threshold} (out-of-fold), pruned vs full model: max |Δscore| "
+        f"{float(np.abs(pure - full).max()):.3f}, same sign on {agree:.1%} of the training texts"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
