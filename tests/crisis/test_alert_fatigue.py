@@ -203,3 +203,42 @@ def test_a_model_signal_explains_itself_in_both_languages(clock: Any, gm: Any, c
     page = client.get("/crisis/").content.decode()
     assert "The text model rates the customer&#x27;s words a possible crisis" in page
     assert "文本模型判断" not in page and "Last seen" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signals_fired_before_migrate_forward_and_are_not_fired_again() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    from tests.factories import StoreFactory
+
+    def migrate(target: list[tuple[str, str]]) -> Any:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(target)
+        return MigrationExecutor(connection).loader.project_state(target).apps
+
+    latest = [n for n in MigrationExecutor(connection).loader.graph.leaf_nodes() if n[0] == "crisis"]
+    store = StoreFactory()
+    customer = CustomerFactory(store=store)
+    try:
+        old = migrate([("crisis", "0003_warning_signal_values")])
+        created = timezone.now() - dt.timedelta(days=2)
+        row = old.get_model("crisis", "WarningSignal").objects.create(
+            store_id=store.pk,
+            customer_id=customer.pk,
+            source="survey",
+            record_id=1,
+            code="text:exposure",
+            explanation="客户原话中出现“曝光”",
+        )
+        old.get_model("crisis", "WarningSignal").objects.filter(pk=row.pk).update(created_at=created)
+    finally:
+        migrate(latest)
+    migrated = WarningSignal.objects.get(pk=row.pk)
+    assert migrated.last_seen_at == created and migrated.occurrences == 1 and not migrated.collecting
+    assert list(migrated.records.values_list("source", "record_id", "code")) == [
+        ("survey", 1, "text:exposure")
+    ]
+    assert said(customer, 1) == []  # the old record does not fire again
