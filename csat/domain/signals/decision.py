@@ -84,7 +84,7 @@ def _model_signal(normalized: str, contributions: list[tuple[str, float]], proba
     for feature, weight in contributions:
         if weight <= 0 or len(named) == MODEL_TOP:
             break
-        if ":" in feature and feature.startswith(("rule:", "ctx:")) or len(feature.strip("|")) < 2:
+        if ":" in feature and feature.startswith(("rule:", "ctx:", "cue:")) or len(feature.strip("|")) < 2:
             continue
         if not any(feature in other for other in named):
             named.append(feature)
