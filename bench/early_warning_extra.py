@@ -208,6 +208,75 @@ NEG_ORDINARY_EXTRA = lines("""
     你们店里的安全通道被车堵住了，挪一下吧
 """)
 
+# Third round (issue 23, alert-fatigue session): written fresh for the train split, where the strict
+# train-CV (platforms, authorities, openers and closers split by fold too) still flagged harmless
+# texts that name an insurer, an accident, a platform or a profession.
+NEG_INSURANCE_MORE = lines("""
+    保险公司理赔员说明天上午来店里看车，麻烦安排一下
+    我打了保险公司电话报案，他们让我把车开到你们这定损
+    理赔员已经拍完照了，可以开始修了吗
+    续保的事想问一下，今年有没有出险都算在里面吗
+    保险公司让我问问你们，定损价格能不能再核一下
+    车损险赔下来了，剩下的钱我刷卡付
+    三者险那边对方已经认了，修车钱保险公司直接打给你们
+    保险到期了，你们店里能续保吗，顺便送个保养
+    这回理赔比上次快多了，谢谢你们帮忙跑手续
+    {platform}上说走保险会涨保费，真的吗，我想先问问
+    是不是小刮蹭自己出钱比走保险划算，帮我算算
+    保险公司说这个零件只能赔一半，另一半我自己出也行
+    代步车的费用保险能不能报，我就问问
+    出险报案的时候没拍照，现在补还来得及吗
+""")
+
+NEG_ACCIDENT_MORE = lines("""
+    倒车的时候蹭了墙，后保险杠要补漆，不着急
+    在小区里被电动车剐了一下，人没事，车门凹了一块
+    下雨天追尾了前车，责任我全责，保险已经报了，车先放你们这修
+    停车场被别人撞了，对方留了电话，麻烦帮我估个价
+    事故那天吓了一跳，还好大家都没受伤，车修好了谢谢你们
+    上周轻微碰撞，气囊没弹，前脸换好了开着没问题
+    高速上被石子打了挡风玻璃，有个小裂纹，能修补吗
+    事故车维修完的质保是多久，我问一下
+    出了个小事故，交警定了对方全责，钱由对方保险出
+    被追尾之后后备箱关不严，麻烦帮忙调一下
+    修完事故车试了一圈，方向有点偏，麻烦再做个四轮定位
+    刮了一下不严重，钣金喷漆大概要几天
+""")
+
+NEG_MENTION_MORE = lines("""
+    我是在{platform}上看到你们店的，过来试驾一下
+    律师朋友推荐我来你们店买车，说售后靠谱
+    在{platform}上刷到你们的保养套餐，现在还有吗
+    我准备在{platform}上发个提车视频，能在展厅拍吗
+    看了{platform}上的评测才决定买这款，开着确实不错
+    我表哥在{office}上班，他说你们店口碑挺好
+    记者朋友说你们这款车的续航测试挺实在的，我来看看
+    电视台做的那期汽车节目里有你们店，挺有意思
+    {platform}上有人问怎么预约保养，我顺手帮他问一下
+    我刚在{office}办完事，顺路过来把车取了
+    我们单位法务部的同事也在你们这买的车，他推荐的
+    你们店的抖音号做得不错，我经常看
+    下次搞活动记得在{platform}上也发一下，我帮你们转
+    媒体报道说这款车要改款了，现款还有优惠吗
+    起诉书那种格式我不懂，我是帮我朋友问打印店在哪
+    投诉建议箱在哪里，我想表扬一下接待我的顾问
+""")
+
+NEG_IDENTITY_MORE = lines("""
+    [lawyer]我自己是做律师的，平时忙，保养能不能预约晚上
+    [lawyer]律所的几台车想一起在你们这做年检
+    [media]我在电视台做后期，想问问你们周末能不能提车
+    [media]我是报社的编辑，这次就是来换个轮胎
+    [authority]我在区政府上班，中午休息时间过来做个保养
+    [authority]我们派出所的公务车要做保养，开发票抬头写单位
+    [fleet]我们物流公司的车队下个月要集中保养，先约个时间
+    [fleet]公司车队有几台车该换刹车片了，麻烦报个价
+    [taxi]我开网约车的，一天跑四百公里，保养周期怎么算
+    [taxi]出租车换了新电瓶，开着挺好，谢谢
+    [public]我在网上有点粉丝，提车的时候想拍个视频，可以吗
+    [public]我平时做汽车博主，这次是自己家的车来保养
+""")
+
 POSITIVE_CORES: dict[str, list[str]] = {
     "a": EXTRA_A,
     "b": EXTRA_B,
@@ -219,8 +288,10 @@ POSITIVE_CORES: dict[str, list[str]] = {
 NEGATIVE_CORES: dict[str, list[str]] = {
     "past_threat": NEG_PAST_EXTRA,
     "negated_threat": NEG_NEGATED_EXTRA,
-    "harmless_mention": NEG_MENTION_EXTRA,
-    "insurance": NEG_INSURANCE_EXTRA,
+    "harmless_mention": NEG_MENTION_EXTRA + NEG_MENTION_MORE,
+    "insurance": NEG_INSURANCE_EXTRA + NEG_INSURANCE_MORE,
+    "accident_repair": NEG_ACCIDENT_MORE,
+    "identity_harmless": NEG_IDENTITY_MORE,
     "warranty": NEG_WARRANTY_EXTRA,
     "": NEG_ORDINARY_EXTRA,
 }
