@@ -10,6 +10,14 @@ on the crisis-worthy class and every misclassified line with the signals that fi
 
 Exit status: 0 when recall ≥ 0.9 and precision ≥ 0.8, 1 when a target is missed, 2 on a bad file.
 
+Issue 23: it then scores the **held-out** split of the corpus bench/early_warning/corpus.tsv
+(``--corpus``; columns label, type, identity, hard_negative, split, source, text): the confusion
+table, precision/recall/F1, recall per crisis type (DOMAIN §6 a–e) and per F identity, the share of
+each hard-negative category flagged, and the time per text; the same for the rules alone
+(``model=False``) for comparison. Targets: recall ≥ 0.95, precision ≥ 0.90, every type's recall ≥
+0.85, hard negatives ≤ 2 % flagged, < 1 ms per text. With ``--append-results`` a dated section
+(commit, load average) with these tables is appended to bench/RESULTS.md.
+
 ``--append-results`` appends a dated row (date, commit, texts, precision, recall, F1) to the
 early-warning table in bench/RESULTS.md. ``--compare`` also scores two variants on the same texts:
 the bare term list without any of the rules (negation, exceptions, identity, longest match,
@@ -25,6 +33,7 @@ import csv
 import datetime as dt
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +45,15 @@ sys.path.insert(0, str(ROOT))
 from csat.domain import signals  # noqa: E402
 
 DEFAULT_FILE = ROOT / "bench" / "early_warning" / "texts.tsv"
+DEFAULT_CORPUS = ROOT / "bench" / "early_warning" / "corpus.tsv"
+CORPUS_COLUMNS = ["label", "type", "identity", "hard_negative", "split", "source", "text"]
+HELD_OUT_TARGETS = {
+    "recall": 0.95,
+    "precision": 0.90,
+    "type_recall": 0.85,
+    "hard_flagged": 0.02,
+    "ms_per_text": 1.0,
+}
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_RECALL = 0.9
 TARGET_PRECISION = 0.8
@@ -159,7 +177,7 @@ def git_commit() -> str:
         return result.stdout.strip()
 
     commit = run("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = run("status", "--porcelain", "--", "csat/domain/signals.py", "bench/early_warning")
+    dirty = run("status", "--porcelain", "--", "csat/domain/signals", "bench/early_warning")
     return f"{commit}{' (+ uncommitted signal changes)' if dirty else ''}"
 
 
@@ -185,6 +203,110 @@ def append_result(results: Path, row: dict[str, str]) -> None:
     results.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def load_corpus(path: Path, split: str) -> list[dict[str, str]]:
+    """The rows of one split of the issue-23 corpus; ValueError on a malformed file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if reader.fieldnames != CORPUS_COLUMNS:
+            raise ValueError(f"{path}: the header must be {CORPUS_COLUMNS}, got {reader.fieldnames}")
+        rows = list(reader)
+    if any(r["label"] not in ("0", "1") or not r["text"].strip() for r in rows):
+        raise ValueError(f"{path}: a row has a bad label or an empty text")
+    return [r for r in rows if r["split"] == split]
+
+
+def corpus_report(
+    rows: list[dict[str, str]], predict: Callable[[str], bool], name: str
+) -> tuple[list[str], bool]:
+    """Markdown lines for one predictor on the held-out rows, and whether all targets are met."""
+    started = time.perf_counter()
+    predicted = [predict(r["text"]) for r in rows]
+    ms_per_text = (time.perf_counter() - started) * 1000 / max(1, len(rows))
+    counts: Counter[str] = Counter()
+    by_type: dict[str, list[int]] = {}
+    by_identity: dict[str, list[int]] = {}
+    by_hard: dict[str, list[int]] = {}
+    for row, flagged in zip(rows, predicted, strict=True):
+        label = row["label"] == "1"
+        counts[("t" if flagged == label else "f") + ("p" if flagged else "n")] += 1
+        if label:
+            by_type.setdefault(row["type"], [0, 0])[0] += flagged
+            by_type[row["type"]][1] += 1
+        if row["identity"]:
+            key = f"{row['identity']} ({'crisis' if label else 'harmless'})"
+            by_identity.setdefault(key, [0, 0])[0] += flagged
+            by_identity[key][1] += 1
+        if not label:
+            by_hard.setdefault(row["hard_negative"] or "(ordinary)", [0, 0])[0] += flagged
+            by_hard[row["hard_negative"] or "(ordinary)"][1] += 1
+    result = Score(counts["tp"], counts["fp"], counts["fn"], counts["tn"])
+    hard_flagged = sum(v[0] for k, v in by_hard.items() if k != "(ordinary)")
+    hard_total = sum(v[1] for k, v in by_hard.items() if k != "(ordinary)")
+    hard_share = hard_flagged / max(1, hard_total)
+    type_recalls = {t: v[0] / v[1] for t, v in by_type.items()}
+    t = HELD_OUT_TARGETS
+    checks = {
+        f"recall ≥ {t['recall']}": result.recall >= t["recall"],
+        f"precision ≥ {t['precision']}": result.precision >= t["precision"],
+        f"every type's recall ≥ {t['type_recall']}": min(type_recalls.values()) >= t["type_recall"],
+        f"hard negatives flagged ≤ {t['hard_flagged']:.0%}": hard_share <= t["hard_flagged"],
+        f"< {t['ms_per_text']} ms per text": ms_per_text < t["ms_per_text"],
+    }
+    lines = [
+        f"**{name}** — {len(rows)} held-out texts, {result.tp + result.fn} crisis-worthy",
+        "",
+        "| | flagged | not flagged |",
+        "|---|---|---|",
+        f"| crisis-worthy | {result.tp} (TP) | {result.fn} (FN) |",
+        f"| harmless | {result.fp} (FP) | {result.tn} (TN) |",
+        "",
+        f"precision {result.precision:.3f} · recall {result.recall:.3f} · F1 {result.f1:.3f} · "
+        f"hard negatives flagged {hard_flagged}/{hard_total} = {hard_share:.1%} · {ms_per_text:.3f} ms per text",
+        "",
+        "| crisis type (DOMAIN §6) | recall |",
+        "|---|---|",
+        *(f"| {k} | {v[0]}/{v[1]} = {v[0] / v[1]:.3f} |" for k, v in sorted(by_type.items())),
+        "",
+        "| F identity | flagged |",
+        "|---|---|",
+        *(f"| {k} | {v[0]}/{v[1]} |" for k, v in sorted(by_identity.items())),
+        "",
+        "| harmless category | flagged |",
+        "|---|---|",
+        *(f"| {k} | {v[0]}/{v[1]} = {v[0] / v[1]:.1%} |" for k, v in sorted(by_hard.items())),
+        "",
+        "targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in checks.items()),
+        "",
+    ]
+    return lines, all(checks.values())
+
+
+def held_out_section(corpus: Path) -> tuple[list[str], bool, list[tuple[dict[str, str], bool]]]:
+    rows = load_corpus(corpus, "test")
+    signals.crisis_worthy("warm-up")  # loads the model file once, outside the timing
+    lines, ok = corpus_report(rows, signals.crisis_worthy, "rules + text model (crisis_worthy)")
+    rule_lines, _ = corpus_report(
+        rows, lambda t: signals.crisis_worthy(t, model=False), "rules alone (model=False)"
+    )
+    wrong = [(r, r["label"] != "1") for r in rows if signals.crisis_worthy(r["text"]) != (r["label"] == "1")]
+    return lines + rule_lines, ok, wrong
+
+
+def append_section(results: Path, lines: list[str]) -> None:
+    loadavg = (
+        Path("/proc/loadavg").read_text(encoding="utf-8").strip() if Path("/proc/loadavg").exists() else "n/a"
+    )
+    header = [
+        "",
+        "## Early warning, issue 23: held-out third of bench/early_warning/corpus.tsv (`bench/early_warning_eval.py`)",
+        "",
+        f"{dt.datetime.now(tz=dt.UTC).isoformat(timespec='minutes')} · commit {git_commit()} · load average {loadavg}",
+        "",
+    ]
+    with results.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(header + lines) + "\n")
+
+
 def print_score(name: str, result: Score) -> None:
     print(
         f"{name:<34} precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}"
@@ -201,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
     parser.add_argument(
         "--compare", action="store_true", help="also score the bare term list and jieba words"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="issue-23 corpus (default: %(default)s)"
     )
     args = parser.parse_args(argv)
 
@@ -276,7 +401,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"\nappended to {args.results}")
 
-    if not result.meets_targets():
+    try:
+        section, held_out_ok, held_out_wrong = held_out_section(args.corpus)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print("\n" + "\n".join(section))
+    print(f"held-out misclassified ({len(held_out_wrong)}):")
+    for row, flagged in held_out_wrong:
+        verdict = "false alarm" if flagged else "missed     "
+        print(f"  {verdict} [{row['type'] or row['hard_negative'] or 'ordinary'}] {row['text']}")
+    if args.append_results:
+        append_section(args.results, section)
+        print(f"appended the held-out section to {args.results}")
+
+    if not result.meets_targets() or not held_out_ok:
         print("\nFAIL: below target", file=sys.stderr)
         return 1
     print("\nOK: targets met")

@@ -10,12 +10,20 @@ from typing import Any
 from django.utils import translation
 
 from csat.domain import early_warning as rules
+from csat.domain.signals import MODEL_CODE
 from csat.models import IdentityFlag
+
+
+def explanation_key(code: str) -> str:
+    """The explanation a signal code uses: its own, "model" for the text model, "text" for a term."""
+    if code == f"text:{MODEL_CODE}":
+        return "model"
+    return "text" if code.startswith("text:") else code
 
 
 def explanation_in(code: str, values: dict[str, Any], *, english: bool) -> str:
     """A signal's explanation from its code and values, in Chinese or English."""
-    pair = rules.EXPLANATIONS["text" if code.startswith("text:") else code]
+    pair = rules.EXPLANATIONS[explanation_key(code)]
     shown = dict(values)
     if "flags" in shown:
         flags = [f for f in shown.pop("flags") if f in IdentityFlag.values]

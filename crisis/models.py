@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -273,7 +274,15 @@ class SignalTerm(models.Model):
 
 
 class WarningSignal(models.Model):
-    """One early-warning sign on one record (潜伏期). Unique per record and code: fires once."""
+    """One early-warning sign of one customer (潜伏期), with the records that showed it.
+
+    A record fires a code once (``SignalRecord`` is unique per source, record and code). Repeats of
+    the same code for the same customer within ``REPEAT_WINDOW_DAYS`` of the row's first firing join
+    the row (``occurrences``, ``last_seen_at``, one more ``SignalRecord``) instead of a new row and a
+    new notification. At most one row per store, customer and code ``collects`` repeats: a partial
+    unique constraint, so two concurrent firings cannot both open a row. ``source`` and
+    ``record_id`` name the newest record.
+    """
 
     class Source(models.TextChoices):
         COMPLAINT = "complaint", _("投诉")
@@ -321,6 +330,10 @@ class WarningSignal(models.Model):
         verbose_name=_("排除人"),
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("最近出现"), default=timezone.now)
+    occurrences = models.PositiveIntegerField(_("出现次数"), default=1)
+    # The row still takes repeats of its customer and code (set by fire, cleared when a new row opens).
+    collecting = models.BooleanField(_("合并重复"), default=False)
 
     class Meta:
         verbose_name = _("预警信号")
@@ -329,7 +342,12 @@ class WarningSignal(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "record_id", "code"], name="warning_signal_once_per_record"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["store", "customer", "code"],
+                condition=models.Q(collecting=True),
+                name="warning_signal_one_collecting_row",
+            ),
         ]
         indexes = [models.Index(fields=["store", "crisis", "dismissed_at"])]
 
@@ -349,3 +367,27 @@ class WarningSignal(models.Model):
             return explanation_in(self.code, self.values, english=True)
         except (KeyError, IndexError, ValueError):
             return self.explanation
+
+
+class SignalRecord(models.Model):
+    """A record that showed a warning sign: unique per source, record and code, so a rescan or a second
+    sweep never counts it again; several records of one customer and code share one signal row."""
+
+    signal = models.ForeignKey(
+        WarningSignal, on_delete=models.CASCADE, related_name="records", verbose_name=_("预警信号")
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=WarningSignal.Source.choices)
+    record_id = models.BigIntegerField(_("记录 ID"))
+    code = models.CharField(_("信号"), max_length=40)
+    seen_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("预警记录")
+        verbose_name_plural = _("预警记录")
+        ordering = ["-seen_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id", "code"], name="signal_record_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.record_id} {self.code}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet
@@ -78,12 +79,48 @@ def signals_for_complaint(*, complaint: Any) -> list[WarningSignal]:
     )
 
 
-def pending_signals(*, user: Any) -> list[WarningSignal]:
-    """Latent-crisis warnings for the GM's board: not yet a crisis, not dismissed."""
+@dataclass(frozen=True)
+class SignalRow:
+    """One row of the board's latent-crisis warnings: a customer's pending signals, newest first
+    (a store-wide pattern without a customer is a row of its own)."""
+
+    signals: list[WarningSignal]
+
+    @property
+    def newest(self) -> WarningSignal:
+        return self.signals[0]
+
+    @property
+    def customer(self) -> Any:
+        return self.newest.customer
+
+    @property
+    def count(self) -> int:
+        """How many times a sign was seen (a signal repeated within the week counts each time)."""
+        return sum(s.occurrences for s in self.signals)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(dict.fromkeys(s.code for s in self.signals))
+
+    @property
+    def suggested_grade(self) -> str:
+        return max(s.suggested_grade for s in self.signals)
+
+
+PENDING_SIGNALS_SHOWN = 200
+
+
+def pending_signals(*, user: Any) -> list[SignalRow]:
+    """Latent-crisis warnings for the GM's board (not yet a crisis, not dismissed): one row per
+    customer, newest first, in one query."""
     qs = access.scope_to_user(WarningSignal.objects.select_related("customer", "store"), user)
-    return list(
-        qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-weight", "-created_at")[:100]
-    )
+    pending = qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-last_seen_at", "-pk")
+    rows: dict[tuple[int, int], list[WarningSignal]] = {}
+    for signal in pending[:PENDING_SIGNALS_SHOWN]:
+        key = (signal.store_id, signal.customer_id) if signal.customer_id else (signal.store_id, -signal.pk)
+        rows.setdefault(key, []).append(signal)
+    return [SignalRow(signals) for signals in rows.values()]
 
 
 def ticket_crisis_context(complaint: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from crisis.early_warning import sweep_patterns
+from crisis.early_warning import signal_digest_send, sweep_patterns
 from crisis.services import crisis_actions_sweep
 
 
@@ -12,3 +12,8 @@ def sweep_crisis_actions() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_warning_signals() -> int:
     return sweep_patterns()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_signal_digest() -> int:
+    return signal_digest_send()

@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "requeue-stalled-imports": {"task": "intake.tasks.requeue_stalled_imports", "schedule": 300.0},
     # Every 15 minutes: early-warning patterns in the data (each fires once per record).
     "warning-signals": {"task": "crisis.tasks.sweep_warning_signals", "schedule": 900.0},
+    # Daily at 08:30: one digest per store of its new grade-D warning signals (sent once per day).
+    "warning-signal-digest": {
+        "task": "crisis.tasks.send_signal_digest",
+        "schedule": crontab(minute=30, hour=8),
+    },
     # Daily at 08:00: overdue preventive measures, notified once each.
     "preventive-measures": {
         "task": "complaints.tasks.sweep_preventive_measures",  # defined in prevention.tasks (name kept)

@@ -1,10 +1,12 @@
 """Early warning (潜伏期): find the signs of a crisis in words and in data, once per record.
 
-terms — the word list in force; firing — insert-once signals; scanning — words of surveys, calls
-and complaints; detectors — the data patterns beat checks; services — a signal's state changes.
+terms — the word list in force; firing — once per record, once a week per customer and code; scanning — words of surveys, calls
+and complaints; detectors — the data patterns beat checks; services — a signal's state changes;
+digest — the daily digest of grade-D signals.
 """
 
 from crisis.early_warning.detectors import sweep_patterns
+from crisis.early_warning.digest import signal_digest_send
 from crisis.early_warning.firing import fire
 from crisis.early_warning.scanning import scan_complaint, scan_text
 from crisis.early_warning.services import signal_dismiss, signal_open_crisis
@@ -18,6 +20,7 @@ __all__ = [
     "fire",
     "scan_complaint",
     "scan_text",
+    "signal_digest_send",
     "signal_dismiss",
     "signal_open_crisis",
     "sweep_patterns",

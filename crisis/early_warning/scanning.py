@@ -35,7 +35,9 @@ def scan_text(
             source=source,
             record_id=record_id,
             code=f"text:{code}",
-            **explain("text", what="、".join(i.term for i in items)),
+            **explain(
+                "model" if code == text_rules.MODEL_CODE else "text", what="、".join(i.term for i in items)
+            ),
             weight=sum(i.weight for i in items),
             crisis_worthy=worthy,
         )

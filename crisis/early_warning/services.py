@@ -40,6 +40,10 @@ def signal_open_crisis(*, signal: WarningSignal, actor: Any) -> Any:
 
 @transaction.atomic
 def signal_dismiss(*, signal: WarningSignal, actor: Any) -> None:
-    WarningSignal.objects.filter(pk=signal.pk, dismissed_at__isnull=True).update(
-        dismissed_at=timezone.now(), dismissed_by=actor
-    )
+    """Dismiss the board's row: the signal and its customer's other pending signs (one row per customer)."""
+    pending = WarningSignal.objects.filter(crisis__isnull=True, dismissed_at__isnull=True)
+    if signal.customer_id is None:
+        pending = pending.filter(pk=signal.pk)
+    else:
+        pending = pending.filter(store_id=signal.store_id, customer_id=signal.customer_id)
+    pending.update(dismissed_at=timezone.now(), dismissed_by=actor, collecting=False)

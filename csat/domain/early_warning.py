@@ -14,13 +14,16 @@ __all__ = [
     "BACKORDER_DAYS_OVER",
     "BATCH_MIN_CUSTOMERS",
     "BATCH_WINDOW_DAYS",
+    "DIGEST_GRADES",
     "EXPLANATIONS",
     "OPEN_DAYS_OVER",
     "QUALITY_REPAIRS_MIN",
     "QUALITY_WINDOW_DAYS",
     "REPEAT_COMPLAINT_DAYS",
+    "REPEAT_WINDOW_DAYS",
     "crisis_type_for_signal",
     "grade_for_signal",
+    "graver_grade",
 ]
 
 QUALITY_REPAIRS_MIN = 2
@@ -30,6 +33,10 @@ BACKORDER_DAYS_OVER = 3
 REPEAT_COMPLAINT_DAYS = 30
 BATCH_MIN_CUSTOMERS = 3
 BATCH_WINDOW_DAYS = 14
+# Alert fatigue (issue 23): the same code for the same customer within a week joins the first signal
+# (one row, one notification); grade-D signals are told in one daily digest per store.
+REPEAT_WINDOW_DAYS = 7
+DIGEST_GRADES = frozenset({"D"})
 
 EXPLANATIONS: dict[str, Bilingual] = {
     "repeat_quality_repairs": Bilingual(
@@ -52,6 +59,11 @@ EXPLANATIONS: dict[str, Bilingual] = {
         "{n} customers reported the same fault on one model ({what}) within 14 days: possible batch problem (grade F)",
     ),
     "text": Bilingual("客户原话中出现“{what}”", "The customer's words contain “{what}”"),
+    # issue 23: the text model flagged words the term list does not know; {what} its top n-grams
+    "model": Bilingual(
+        "文本模型判断为危机苗头，主要依据：“{what}”",
+        "The text model rates the customer's words a possible crisis; strongest features: “{what}”",
+    ),
 }
 
 _GRADES = {
@@ -85,3 +97,8 @@ def grade_for_signal(code: str, *, crisis_worthy: bool = False) -> str:
 
 def crisis_type_for_signal(code: str) -> str:
     return _CRISIS_TYPES.get(code, "e")
+
+
+def graver_grade(a: str, b: str) -> str:
+    """The graver of two suggested grades (A mildest … G crisis; "" is no grade)."""
+    return max(a, b)

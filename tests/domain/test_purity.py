@@ -8,7 +8,7 @@ import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "csat" / "domain"
 ALLOWED_THIRD_PARTY = {"chinese_calendar"}
-MODULES = sorted(DOMAIN.glob("*.py"))
+MODULES = sorted(DOMAIN.rglob("*.py"))
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -1,0 +1,368 @@
+#!/usr/bin/env python
+"""Train the early-warning text model of issue 23 and export it as plain data. Not run at runtime.
+
+    .venv/bin/python bench/early_warning_train.py
+
+Fits a logistic regression (scikit-learn, a dev dependency) on the features of
+``csat.domain.signals.text_features`` — character 1–3 grams plus the rule signals — of the
+**train** split of bench/early_warning/corpus.tsv and all of bench/early_warning/texts.tsv (the
+issue-12 set the rules were written on). The held-out split is never read here.
+
+Every choice (features, C, threshold) is made on a strict grouped 5-fold cross-validation of the
+train split: the train cores are re-composed per fold the way the held-out split is built, so a
+fold's scored texts share no core, opener, closer, note prefix, filler, context line or slot value
+(platform, authority, amount) with the texts fitted on (``strict_folds``; ``--loose`` gives the
+old folds by core only, which shared those pieces and were too optimistic). Scored on the corpus's
+own train rows (``--cv-only --curve --errors`` prints it). The decision threshold is the highest one
+whose CV recall is still ≥ 0.95 with precision ≥ 0.95, failing that the highest with recall ≥ 0.95. Weights are pruned
+to the strongest MAX_FEATURES (rule features are always kept) and written, rounded, to
+csat/domain/signals/model.json; bench/early_warning/model_check.json holds the file's sha256 and
+the scores of a few texts as the shipped pure-Python model computes them, for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import early_warning_corpus  # noqa: E402
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.feature_extraction import DictVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
+
+from csat.domain import signals  # noqa: E402
+from csat.domain.signals.model import MODEL_FILE, NGRAM_MAX, LinearModel  # noqa: E402
+
+CORPUS = ROOT / "bench" / "early_warning" / "corpus.tsv"
+ISSUE12 = ROOT / "bench" / "early_warning" / "texts.tsv"
+CHECK_FILE = ROOT / "bench" / "early_warning" / "model_check.json"
+C = 3.0
+MAX_FEATURES = 15000
+DIGITS = 4
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.95
+FOLDS = 5
+# The rule, context and cue features enter the fit with this value instead of 1 — a weaker L2
+# penalty on the few features that carry the term list's knowledge, so short texts ("有安全隐患")
+# are not outvoted by the intercept and common characters. The exported weight is coefficient ×
+# scale, so the shipped model still scores by presence. Chosen on train-CV.
+RULE_SCALE = 1.0
+RULE_PREFIXES = ("rule:", "ctx:", "cue:")
+# Train-CV figures are on the corpus's own train rows, so runs with and without the extra cores
+# compare on the same texts (the extra cores and the issue-12 set are only fitted on).
+SCORED_SOURCES = ("composed", "handwritten")
+CHECK_TEXTS = [
+    "我已经把材料交给代理人了，准备走法律程序",
+    "发动机异响在保修期内，麻烦帮我走厂家索赔",
+    "放心吧，我不会去投诉的",
+    "车在高架上突然没动力了，差点被后车追尾",
+    "保养等了两个小时，太慢了",
+    "我们车队二十台车都是同一个毛病",
+]
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    label: int
+    hard: str  # hard-negative category, "" for positives and ordinary harmless texts
+    crisis_type: str
+    group: str  # the core (or hand-written text) it was built from: the unit of the CV folds
+    source: str
+
+
+def training_rows(*, extra: bool = True) -> list[Row]:
+    """The train split of the corpus (with the extra training cores unless ``extra=False``) and
+    the issue-12 set; groups from the corpus builder, which must match corpus.tsv."""
+    shipped = {r["text"] for r in read(CORPUS) if r["split"] == "train"}
+    built = [r for r in early_warning_corpus.build(with_group=True) if r["split"] == "train"]
+    if {r["text"] for r in built} != shipped:
+        raise SystemExit("corpus.tsv is stale: run bench/early_warning_corpus.py")
+    rows = [
+        Row(r["text"], int(r["label"]), r["hard_negative"], r["type"], r["group"], r["source"])
+        for r in built
+        if extra or r["source"] != "extra"
+    ]
+    rows += [
+        Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
+    ]
+    return rows
+
+
+def out_of_fold(
+    features: list[dict[str, float]], labels: np.ndarray, groups: list[str], c: float
+) -> np.ndarray:
+    """Probabilities of grouped 5-fold cross-validation: all texts of a core in one fold."""
+    result = np.zeros(len(labels))
+    folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=23)
+    for fit_idx, score_idx in folds.split(features, labels, groups):
+        vectorizer = DictVectorizer()
+        fold = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        fold.fit(vectorizer.fit_transform([features[i] for i in fit_idx]), labels[fit_idx])
+        result[score_idx] = fold.predict_proba(vectorizer.transform([features[i] for i in score_idx]))[:, 1]
+    return result
+
+
+def piece_fold(piece: str) -> int:
+    """The strict CV's fold of a piece (a core, an opener, a closer, a slot value, a context line)."""
+    return int(hashlib.sha256(f"cv:{piece}".encode()).hexdigest(), 16) % FOLDS
+
+
+def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
+    """(fit rows, scored rows) of each fold of the strict CV: the train cores are re-composed per fold
+    the way the held-out split is built, so a fold's scored texts use only that fold's openers,
+    closers, note prefixes, fillers, context lines and slot values (platforms, authorities,
+    amounts…) and the fitted texts never do. Only train-split pieces are used; the held-out
+    pieces and texts are never read. Extra cores and the issue-12 set are fitted on, not scored."""
+    ec = early_warning_corpus
+    original_side = ec.side
+    groups = [(1, t, "", c, "composed") for t, c in ec.fr.POSITIVE_CORES.items()]
+    groups += [(0, "", h, c, "composed") for h, c in ec.fr.NEGATIVE_CORES.items()]
+    if extra:
+        groups += [(1, t, "", c, "extra") for t, c in ec.ex.POSITIVE_CORES.items()]
+        groups += [(0, "", h, c, "extra") for h, c in ec.ex.NEGATIVE_CORES.items()]
+    handwritten = [r for r in ec.handwritten_rows() if ec.split_of(r[4]) == "train"]
+    issue12 = [
+        Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
+    ]
+    folds = []
+    try:
+        for k in range(FOLDS):
+
+            def side(pieces: list[str], split: str, k: int = k) -> list[str]:
+                pool = [p for p in pieces if ec.split_of(p) == "train"] or pieces[:1]
+                chosen = [p for p in pool if (piece_fold(p) == k) == (split == "test")]
+                return chosen or pool[:1]
+
+            ec.side = side
+            fit: list[Row] = list(issue12)
+            scored: list[Row] = []
+            for label, crisis_type, hard, cores, source in groups:
+                for core in cores:
+                    if source == "composed" and ec.split_of(core) != "train":
+                        continue
+                    mine = piece_fold(core) == k
+                    if mine and source == "extra":
+                        continue
+                    rng = random.Random(f"cv{k}:{core}")  # noqa: S311 - reproducible text
+                    bare = ec._TAG.sub("", core)
+                    for variant in range(ec.VARIANTS):
+                        text = " ".join(
+                            ec.compose(bare, label, rng, "test" if mine else "train", variant).split()
+                        )
+                        (scored if mine else fit).append(Row(text, label, hard, crisis_type, core, source))
+            for label, crisis_type, _identity, hard, text in handwritten:
+                row = Row(text, label, hard, crisis_type, text, "handwritten")
+                (scored if piece_fold(text) == k else fit).append(row)
+            folds.append((fit, scored))
+    finally:
+        ec.side = original_side
+    return folds
+
+
+def strict_out_of_fold(c: float, rule_scale: float, *, extra: bool = True) -> tuple[list[Row], np.ndarray]:
+    """The scored rows of every strict fold and their out-of-fold probabilities."""
+    rows: list[Row] = []
+    probabilities: list[float] = []
+    for fit, scored in strict_folds(extra=extra):
+
+        def feats(texts: list[Row]) -> list[dict[str, float]]:
+            return [
+                {
+                    f: (rule_scale if f.startswith(RULE_PREFIXES) else 1.0)
+                    for f in signals.text_features(r.text)[0]
+                }
+                for r in texts
+            ]
+
+        vectorizer = DictVectorizer()
+        model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        model.fit(vectorizer.fit_transform(feats(fit)), np.array([r.label for r in fit]))
+        probabilities += list(model.predict_proba(vectorizer.transform(feats(scored)))[:, 1])
+        rows += scored
+    return rows, np.array(probabilities)
+
+
+def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, errors: bool) -> None:
+    """Train-split cross-validation figures at ``threshold`` (what every choice is made on)."""
+    flagged = probabilities >= threshold
+    corpus = [i for i, r in enumerate(rows) if r.source in SCORED_SOURCES]
+    tp = sum(1 for i in corpus if flagged[i] and rows[i].label)
+    fp = sum(1 for i in corpus if flagged[i] and not rows[i].label)
+    pos = sum(1 for i in corpus if rows[i].label)
+    print(
+        f"train-CV (corpus train rows, threshold {threshold}): precision {tp / max(1, tp + fp):.3f} "
+        f"recall {tp / max(1, pos):.3f}"
+    )
+    for key, pick in [
+        ("type", lambda r: r.crisis_type if r.label else None),
+        ("hard", lambda r: (r.hard or "(ordinary)") if not r.label else None),
+    ]:
+        counts: dict[str, list[int]] = {}
+        for i in corpus:
+            k = pick(rows[i])
+            if k is not None:
+                counts.setdefault(k, [0, 0])[0] += int(flagged[i])
+                counts[k][1] += 1
+        print("  " + key + ": " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(counts.items())))
+    hard = [i for i in corpus if rows[i].hard]
+    print(f"  hard negatives flagged {sum(int(flagged[i]) for i in hard)}/{len(hard)}")
+    if errors:
+        for i in corpus:
+            if flagged[i] != bool(rows[i].label):
+                tag = rows[i].crisis_type or rows[i].hard or "ordinary"
+                print(f"  {'FN' if rows[i].label else 'FP'} {tag:16} {probabilities[i]:.2f} {rows[i].text}")
+
+
+def choose_threshold(
+    probabilities: np.ndarray, labels: np.ndarray, hard: np.ndarray, scored: np.ndarray
+) -> float:
+    """On the grouped out-of-fold probabilities of the corpus's train rows: the highest threshold
+    whose recall still reaches MIN_RECALL (the issue's target) with precision ≥ MIN_PRECISION —
+    the fewest hard negatives flagged for the recall the issue asks; failing that, the highest
+    threshold whose recall still reaches MIN_RECALL (``hard`` is kept for the report's callers)."""
+    best: float | None = None
+    for threshold in np.arange(0.20, 0.81, 0.01):
+        flagged = (probabilities >= threshold) & scored
+        tp = int((flagged & (labels == 1)).sum())
+        precision = tp / max(1, int(flagged.sum()))
+        recall = tp / int(((labels == 1) & scored).sum())
+        if recall >= MIN_RECALL and precision >= MIN_PRECISION:
+            best = float(round(threshold, 2))
+    if best is not None:
+        return best
+    # Failing that (the strict CV's precision stays below 0.95): the highest threshold whose recall
+    # still reaches MIN_RECALL — recall is the issue's first target; fewer hard negatives must come
+    # from the training texts and the context rules, not from a threshold that misses crises.
+    best = 0.20
+    for threshold in np.arange(0.20, 0.81, 0.01):
+        flagged = (probabilities >= threshold) & scored
+        tp = int((flagged & (labels == 1)).sum())
+        if tp / int(((labels == 1) & scored).sum()) >= MIN_RECALL:
+            best = float(round(threshold, 2))
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
+    parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
+    parser.add_argument("--no-extra", action="store_true", help="leave out the extra training cores")
+    parser.add_argument("--curve", action="store_true", help="train-CV figures by threshold")
+    parser.add_argument("--at", type=float, default=None, help="report train-CV at this threshold")
+    parser.add_argument("--rule-scale", type=float, default=RULE_SCALE, dest="rule_scale")
+    parser.add_argument("--C", type=float, default=C, dest="c")
+    parser.add_argument(
+        "--loose",
+        action="store_true",
+        help="choose on the old CV (folds by core only) instead of the strict one",
+    )
+    args = parser.parse_args(argv)
+    rows = training_rows(extra=not args.no_extra)
+    texts = [r.text for r in rows]
+    labels = np.array([r.label for r in rows])
+    features = [
+        {f: (args.rule_scale if f.startswith(RULE_PREFIXES) else 1.0) for f in signals.text_features(t)[0]}
+        for t in texts
+    ]
+
+    if args.loose:
+        cv_rows = rows
+        probabilities = out_of_fold(features, labels, [r.group for r in rows], args.c)
+    else:
+        cv_rows, probabilities = strict_out_of_fold(args.c, args.rule_scale, extra=not args.no_extra)
+    cv_labels = np.array([r.label for r in cv_rows])
+    cv_hard = np.array([bool(r.hard) for r in cv_rows])
+    corpus = np.array([r.source in SCORED_SOURCES for r in cv_rows])
+    threshold = choose_threshold(probabilities, cv_labels, cv_hard, corpus)
+    print("strict CV (pieces split by fold too)" if not args.loose else "CV (folds by core)")
+    cv_report(cv_rows, probabilities, args.at if args.at is not None else threshold, args.errors)
+    if args.curve:
+        for t in np.arange(0.2, 0.85, 0.05):
+            flagged = (probabilities >= t) & corpus
+            tp = int((flagged & (cv_labels == 1)).sum())
+            print(
+                f"  t={t:.2f} P {tp / max(1, int(flagged.sum())):.3f} R {tp / int(((cv_labels == 1) & corpus).sum()):.3f}"
+                f" hard {int((flagged & cv_hard).sum())}/{int((cv_hard & corpus).sum())}"
+            )
+    if args.cv_only:
+        return 0
+
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform(features)
+    model = LogisticRegression(C=args.c, max_iter=5000, class_weight="balanced").fit(matrix, labels)
+    names = vectorizer.get_feature_names_out()
+    coefficients = model.coef_[0]
+    order = np.argsort(-np.abs(coefficients))
+    kept: dict[str, float] = {}
+    for i in order:
+        name = str(names[i])
+        scale = args.rule_scale if name.startswith(RULE_PREFIXES) else 1.0
+        weight = round(float(coefficients[i]) * scale, DIGITS)
+        if weight and (len(kept) < MAX_FEATURES or name.startswith(RULE_PREFIXES)):
+            kept[name] = weight
+    intercept = round(float(model.intercept_[0]), DIGITS)
+    payload = {
+        "format": 1,
+        "kind": "logistic regression over character n-grams and rule features (issue 23)",
+        "ngram_max": NGRAM_MAX,
+        "intercept": intercept,
+        "threshold": threshold,
+        "trained_on": {
+            "texts": len(rows),
+            "crisis_worthy": int(labels.sum()),
+            "files": ["bench/early_warning/corpus.tsv (split=train)", "bench/early_warning/texts.tsv"],
+            "corpus_sha256": hashlib.sha256(CORPUS.read_bytes()).hexdigest(),
+            "C": args.c,
+            "features_total": len(names),
+            "features_kept": len(kept),
+            "scikit_learn": sklearn.__version__,
+        },
+        "weights": dict(sorted(kept.items())),
+    }
+    MODEL_FILE.write_text(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+
+    shipped = LinearModel(kept, intercept, threshold)
+    full = model.decision_function(matrix)
+    pure = np.array([shipped.score(f) for f in features])  # presence: the keys
+    agree = float(((pure >= 0) == (full >= 0)).mean())
+    check = {
+        "sha256": hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest(),
+        "scores": [
+            {"text": t, "score": round(shipped.score(signals.text_features(t)[0]), 6)} for t in CHECK_TEXTS
+        ],
+    }
+    CHECK_FILE.write_text(json.dumps(check, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"trained on {len(rows)} texts ({int(labels.sum())} crisis-worthy), {len(names)} features")
+    print(
+        f"kept {len(kept)} weights: {MODEL_FILE.relative_to(ROOT)} {MODEL_FILE.stat().st_size / 1024:.0f} kB"
+    )
+    print(
+        f"threshold {threshold} (out-of-fold), pruned vs full model: max |Δscore| "
+        f"{float(np.abs(pure - full).max()):.3f}, same sign on {agree:.1%} of the training texts"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

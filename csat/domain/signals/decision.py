@@ -1,0 +1,170 @@
+"""The verdict and its explanation: term rules and the text model together (issue 23).
+
+``crisis_worthy`` is the text model's verdict (``model.py``) over the character n-grams of the text
+and the rule signals of the term list (``matching.py``, ``context.py``): the rules contribute what
+they found (``rule:legal=3``, ``rule:worthy``) and what they switched off (``ctx:negated``,
+``ctx:retracted``, ``ctx:routine``), and the n-grams carry phrasing the list does not know (an
+authority or platform not on it, a danger told without a listed word). ``text_signals`` explains
+the verdict: the rule signals, plus a ``model`` signal naming the n-grams that weighed most when the
+model flags a text the rules alone would not.
+
+With ``model=False``, or a ``segment`` tokenizer (a rule-matching comparison), the verdict is the
+rules' alone: ``signal_weight`` of the signals ≥ ``threshold``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .context import cue_features
+from .matching import RuleResult, normalize, rule_analysis, signal_weight
+from .model import load_model, ngrams
+from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
+
+__all__ = [
+    "MODEL_CODE",
+    "MODEL_EXPLANATION",
+    "MODEL_TOP",
+    "Assessment",
+    "assess",
+    "crisis_worthy",
+    "explain",
+    "rule_features",
+    "text_features",
+    "text_signals",
+]
+
+MODEL_CODE = "model"
+MODEL_TOP = 3  # n-grams named in a model signal
+# (zh, en); {what} the n-grams, {p} the probability in percent.
+MODEL_EXPLANATION: tuple[str, str] = (
+    "文本模型判断为危机苗头（{p}%），主要依据：{what}",
+    "The text model rates this a possible crisis ({p}%); strongest features: {what}",
+)
+TERM_EXPLANATION: tuple[str, str] = (
+    "客户原话中出现“{term}”（{code}）",
+    "The customer's words contain “{term}” ({code})",
+)
+
+TermsArg = Iterable[Term | tuple[str, str] | tuple[str, str, int]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    worthy: bool
+    signals: list[Signal]  # the rule signals, then the model signal if any
+    rules_weight: int  # signal_weight of the rule signals
+    probability: float | None = None  # None when the verdict is the rules' alone
+    features: list[tuple[str, float]] = field(default_factory=list)  # present features, by weight
+
+
+def rule_features(result: RuleResult, threshold: int = CRISIS_THRESHOLD) -> set[str]:
+    """The model's features from the rules: strongest weight per code, the rules' verdict, context."""
+    strongest: dict[str, int] = {}
+    for s in result.signals:
+        strongest[s.code] = max(strongest.get(s.code, 0), s.weight)
+    found = {f"rule:{code}={min(weight, 3)}" for code, weight in strongest.items()}
+    if sum(strongest.values()) >= threshold:
+        found.add("rule:worthy")
+    return found | {f"ctx:{reason}" for reason in result.switched_off}
+
+
+def text_features(
+    text: str, terms: TermsArg = None, *, threshold: int = CRISIS_THRESHOLD
+) -> tuple[set[str], RuleResult]:
+    """The model's features of ``text`` (what the training script fits on) and the rules' result."""
+    result = rule_analysis(text, terms)
+    normalized = normalize(text).lower()
+    return ngrams(normalized) | cue_features(normalized) | rule_features(result, threshold), result
+
+
+def _model_signal(normalized: str, contributions: list[tuple[str, float]], probability: float) -> Signal:
+    named: list[str] = []
+    for feature, weight in contributions:
+        if weight <= 0 or len(named) == MODEL_TOP:
+            break
+        if ":" in feature and feature.startswith(("rule:", "ctx:", "cue:")) or len(feature.strip("|")) < 2:
+            continue
+        if not any(feature in other for other in named):
+            named.append(feature)
+    positions = [normalized.lower().find(f) for f in named]
+    return Signal(
+        MODEL_CODE, "、".join(named), CRISIS_THRESHOLD, min((p for p in positions if p >= 0), default=0)
+    )
+
+
+def assess(
+    text: str,
+    terms: TermsArg = None,
+    *,
+    threshold: int = CRISIS_THRESHOLD,
+    segment: Callable[[str], Iterable[str]] | None = None,
+    model: bool = True,
+) -> Assessment:
+    """The verdict on ``text`` with everything that explains it (see the module doc)."""
+    if text is None:
+        return Assessment(False, [], 0)
+    if segment is not None or not model:
+        result = rule_analysis(text, terms, segment=segment)
+        weight = signal_weight(result.signals)
+        return Assessment(weight >= threshold, result.signals, weight)
+    features, result = text_features(text, terms, threshold=threshold)
+    weight = signal_weight(result.signals)
+    linear = load_model()
+    probability = linear.probability(features)
+    contributions = linear.contributions(features)
+    # The model knows the default term list only: a caller's own terms also decide by the rules.
+    worthy = probability >= linear.threshold or (terms is not None and weight >= threshold)
+    found = list(result.signals)
+    if worthy and weight < threshold:
+        found.append(_model_signal(normalize(text), contributions, probability))
+    return Assessment(worthy, found, weight, probability, contributions)
+
+
+def text_signals(
+    text: str,
+    terms: TermsArg = None,
+    *,
+    segment: Callable[[str], Iterable[str]] | None = None,
+) -> list[Signal]:
+    """The signals found in ``text``: one per distinct term that counts, in order of appearance,
+    then a ``model`` signal when the text model flags what the terms alone would not.
+
+    ``terms=None`` uses DEFAULT_TERMS; ``terms`` may also be (term, code[, weight]) tuples.
+    """
+    return assess(text, terms, segment=segment).signals
+
+
+def crisis_worthy(
+    text: str,
+    terms: TermsArg = None,
+    *,
+    threshold: int = CRISIS_THRESHOLD,
+    segment: Callable[[str], Iterable[str]] | None = None,
+    model: bool = True,
+) -> bool:
+    """Whether the text warrants a crisis review: the text model's verdict over the n-grams and the
+    rule signals; the rules alone (``signal_weight`` ≥ ``threshold``) with ``model=False`` or a
+    ``segment`` tokenizer.
+    """
+    if text is None or segment is not None or not model:
+        return assess(text, terms, threshold=threshold, segment=segment, model=model).worthy
+    # The verdict alone (no explanation): the same decision as ``assess``, without ranking features.
+    features, result = text_features(text, terms, threshold=threshold)
+    linear = load_model()
+    if linear.probability(features) >= linear.threshold:
+        return True
+    return terms is not None and signal_weight(result.signals) >= threshold
+
+
+def explain(signal: Signal, *, english: bool = False, probability: float | None = None) -> str:
+    """One signal in words, in Chinese (default) or English: the term and its category, or the
+    model's strongest n-grams."""
+    if signal.code == MODEL_CODE:
+        quote = "“{}”" if not english else "“{}”"
+        what = ("、" if not english else ", ").join(quote.format(f) for f in signal.term.split("、"))
+        shown = "—" if probability is None else str(round(probability * 100))
+        return MODEL_EXPLANATION[1 if english else 0].format(what=what, p=shown)
+    zh, en = SIGNAL_CODES.get(signal.code, (signal.code, signal.code))
+    return TERM_EXPLANATION[1 if english else 0].format(term=signal.term, code=en if english else zh)

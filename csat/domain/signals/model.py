@@ -1,0 +1,92 @@
+"""The text model (issue 23): a linear model over character 1–3 grams and the rule signals.
+
+Trained at build time by ``bench/early_warning_train.py`` (scikit-learn logistic regression on the
+train split of bench/early_warning/corpus.tsv and bench/early_warning/texts.tsv) and shipped as
+plain data in ``model.json``: the kept feature weights, the intercept and the decision threshold.
+Scoring here is pure Python — a set of features, a sum of weights, a logistic — so nothing beyond
+the standard library is imported at call time. The file is read once, on first use.
+
+Features of a text (``features``): every character 1-, 2- and 3-gram of the normalised, lower-cased
+text with runs of punctuation and spaces folded to "|" (an n-gram of only "|" is dropped; inside a
+negated or settled stretch of ``context.scopes`` a gram carries the prefix "~" or "^"), the cue
+features ``cue:<name>`` of ``context.cue_features``, plus the
+rule features ``rule:<code>=<weight>`` (the strongest signal of each code), ``rule:worthy`` (the
+rules alone reach the threshold) and ``ctx:<reason>`` (an occurrence was switched off as negated,
+retracted or routine). Each feature counts once (presence, not frequency).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .context import scopes
+
+__all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams"]
+
+MODEL_FILE = Path(__file__).with_name("model.json")
+NGRAM_MAX = 3
+_BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～]+")
+
+
+def _grams(folded: str, prefix: str, found: set[str]) -> None:
+    for size in range(1, NGRAM_MAX + 1):
+        for i in range(len(folded) - size + 1):
+            gram = folded[i : i + size]
+            if gram.strip("|"):
+                found.add(prefix + gram)
+
+
+def ngrams(normalized: str, *, scoped: bool = True) -> set[str]:
+    """The character 1..NGRAM_MAX grams of an already normalised text (see the module doc); with
+    ``scoped``, the grams inside a negated or settled stretch (``context.scopes``) carry its prefix."""
+    text = normalized.lower()
+    found: set[str] = set()
+    position = 0
+    for start, end, prefix in scopes(text) if scoped else []:
+        _grams(_BREAKS.sub("|", text[position:start]), "", found)
+        _grams(_BREAKS.sub("|", text[start:end]), prefix, found)
+        position = end
+    _grams(_BREAKS.sub("|", text[position:]), "", found)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    weights: dict[str, float]
+    intercept: float
+    threshold: float  # on the probability
+
+    def score(self, features: Iterable[str]) -> float:
+        """The decision value: intercept plus the weights of the features present."""
+        get = self.weights.get
+        present = features if isinstance(features, (set, frozenset)) else set(features)
+        return self.intercept + sum([get(f, 0.0) for f in present])
+
+    def probability(self, features: Iterable[str]) -> float:
+        value = self.score(features)
+        if value < -60:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-value))
+
+    def contributions(self, features: Iterable[str]) -> list[tuple[str, float]]:
+        """The present features with a weight, strongest push towards a crisis first."""
+        weights = self.weights
+        found = [(f, weights[f]) for f in set(features) if f in weights]
+        return sorted(found, key=lambda item: (-item[1], item[0]))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> LinearModel:
+    """The model in ``path`` (read once per path); ValueError when the file is malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        return LinearModel(weights, float(data["intercept"]), float(data["threshold"]))
+    except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+        raise ValueError(f"the early-warning model {path} cannot be read: {error}") from error

@@ -1,0 +1,170 @@
+"""Issue 23: early warning that generalises — the text model, context rules and explanations.
+
+Pure functions, no database. Each test names its rule and source (DOMAIN §6 crisis types a–e, §3
+F identities, issue 23). Aggregate metrics live in bench/early_warning_eval.py, not here.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from csat.domain.early_warning import EXPLANATIONS
+from csat.domain.signals import (
+    MODEL_CODE,
+    MODEL_FILE,
+    assess,
+    crisis_worthy,
+    explain,
+    load_model,
+    rule_analysis,
+    text_features,
+    text_signals,
+)
+
+CHECK = Path(__file__).resolve().parents[2] / "bench" / "early_warning" / "model_check.json"
+
+
+# --- a fixed sample of bench/early_warning/corpus.tsv, by crisis type (DOMAIN §6 a–e) ------------
+
+
+@pytest.mark.parametrize(
+    ("crisis_type", "text"),
+    [
+        ("a", "空调出风口里喷出来火星子，老婆吓得哭了"),
+        ("a", "客户反映电动座椅突然往后移动，夹住了后排小孩的腿，已去医院检查"),
+        ("b", "我是开出租的，这车趴在你们这快一个月了，份子钱一天不少交，我拿什么养家"),  # F: taxi driver
+        ("c", "这个月车在路上趴了两次，两次都是同一个原因，你们修了等于没修"),
+        ("c", "你们看看维修记录，从三月到现在进店九次，这车还叫新车吗"),
+        ("d", "材料我整理好了，准备去市场监督管理局那边递"),
+        ("d", "我找了汽车三包的仲裁机构，他们说可以受理"),
+        ("e", "你们信不信我在你们展厅门口泼油"),
+        ("e", "老子今天就死在你们店里，看你们怎么办"),
+    ],
+)
+def test_crisis_types_a_to_e_are_crisis_worthy(crisis_type: str, text: str) -> None:
+    # DOMAIN §6: a safety, b large loss, c repeated repairs, d media/lawyer/authority, e extreme acts.
+    assert crisis_worthy(text), (crisis_type, assess(text))
+
+
+@pytest.mark.parametrize(
+    ("category", "text"),
+    [
+        ("warranty", "保修期内的质量问题你们一直都是这么处理的吗，索赔挺快的，点赞"),
+        ("warranty", "厂家索赔审核退回了，说照片不清楚，你们重新拍一下吧"),
+        ("insurance", "我出险了，报了保险，理赔员让我先把车拖到你们店"),
+        ("insurance", "客户的保险理赔资料已齐，等待保险公司核赔"),
+        ("recall", "客户收到召回短信，预约本周六上午进店"),
+        ("negated_threat", "放心，不会给你们差评，也不会到处说"),
+        ("negated_threat", "起诉？不至于，把车修好就好"),
+        ("past_threat", "上回我是说过要找律师，那是真急了，现在没事了"),
+        ("harmless_mention", "你们家的视频号拍得挺好看的，那个小姐姐是销售吗"),
+        ("harmless_mention", "在抖音上看到你们的活动才来的"),
+        ("identity_harmless", "我在报社上班，单位下午有事，车晚点来取可以吗"),  # F identity, no crisis
+    ],
+)
+def test_hard_negatives_are_not_crisis_worthy(category: str, text: str) -> None:
+    # Issue 23: routine warranty/insurance/recall talk, negated or past threats and harmless
+    # mentions of media, lawyers or platforms are not a crisis (DOMAIN §3: an identity alone is F).
+    assert not crisis_worthy(text), (category, assess(text))
+
+
+# --- context rules (issue 23) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发动机异响在保修期内，麻烦帮我走厂家索赔",
+        "保修索赔的单子签好了",
+        "三包索赔进度怎么样了",
+        "索赔件什么时候到",
+    ],
+)
+def test_warranty_claim_is_not_a_signal(text: str) -> None:
+    # Issue 23: 索赔 in a warranty context (索赔保修) is routine dealership language, not a money demand.
+    assert rule_analysis(text).signals == []
+    assert text_signals(text) == []
+    assert not crisis_worthy(text)
+    assert "ctx:routine" in text_features(text)[0]
+
+
+def test_a_claim_outside_warranty_is_still_a_money_signal() -> None:
+    # DOMAIN §6 b: a demand for compensation stays a (weight-1) money signal.
+    assert [(s.code, s.term) for s in rule_analysis("车被你们撞坏了，我要索赔").signals] == [
+        ("money", "索赔")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我不会去投诉的，就是希望下次注意",
+        "放心吧，我不会曝光的",
+        "之前说要找记者那是气话，现在问题解决了就算了",
+        "上次说要投诉到12315，后来你们处理得挺好，就撤了",
+        "客户表示之前向12315的投诉已撤回",
+    ],
+)
+def test_negated_and_retracted_threats_do_not_fire(text: str) -> None:
+    # Issue 23 / DOMAIN §6 e: only a live threat of exposure, lawsuit or complaint is a signal.
+    assert not crisis_worthy(text), assess(text)
+    assert rule_analysis(text).signals == []
+
+
+def test_a_live_threat_after_a_past_one_still_fires() -> None:
+    # DOMAIN §6 d: "上次…算了" does not cover a new threat in a later sentence.
+    assert crisis_worthy("上次的事就算了。这次再不处理，我明天就去12315投诉")
+
+
+# --- the shipped model (issue 23) ------------------------------------------------------------------
+
+
+def test_model_file_is_the_trained_one_and_small() -> None:
+    # Issue 23: plain data under 300 kB, checked against the checksum written at training time.
+    check = json.loads(CHECK.read_text(encoding="utf-8"))
+    assert hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest() == check["sha256"]
+    assert MODEL_FILE.stat().st_size < 300 * 1024
+
+
+def test_model_scores_match_training() -> None:
+    # Issue 23: the pure-Python scorer gives the scores bench/early_warning_train.py recorded.
+    check = json.loads(CHECK.read_text(encoding="utf-8"))
+    model = load_model()
+    assert len(check["scores"]) >= 5
+    for item in check["scores"]:
+        assert model.score(text_features(item["text"])[0]) == pytest.approx(item["score"], abs=1e-6)
+
+
+def test_model_is_loaded_once() -> None:
+    assert load_model() is load_model()
+
+
+# --- explanations in Chinese and English (issue 23) ------------------------------------------------
+
+
+def test_model_signal_names_its_ngrams_in_both_languages() -> None:
+    # Issue 23: an indirect threat the word list does not know is flagged by the model, and the
+    # explanation names the n-grams that weighed most.
+    text = "这事我已经交给我的代理人处理了，后面你们直接跟他谈"
+    result = assess(text)
+    assert result.worthy and result.rules_weight < 3
+    model_signal = next(s for s in result.signals if s.code == MODEL_CODE)
+    assert model_signal.term and all(gram in text for gram in model_signal.term.split("、"))
+    zh = explain(model_signal, probability=result.probability)
+    en = explain(model_signal, english=True, probability=result.probability)
+    assert zh.startswith("文本模型") and model_signal.term.split("、")[0] in zh
+    assert en.startswith("The text model") and model_signal.term.split("、")[0] in en
+    assert "%" in zh and "%" in en
+
+
+def test_term_signal_explained_in_both_languages() -> None:
+    signal = text_signals("我要找律师")[0]
+    assert explain(signal) == "客户原话中出现“律师”（法律）"
+    assert explain(signal, english=True) == "The customer's words contain “律师” (legal action)"
+
+
+def test_model_explanation_registered_for_the_early_warning_page() -> None:
+    pair = EXPLANATIONS["model"]
+    assert "{what}" in pair.zh and "{what}" in pair.en
