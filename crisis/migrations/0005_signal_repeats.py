@@ -25,7 +25,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crisis', '0003_warning_signal_values'),
+        ('crisis', '0004_alter_crisiscase_causes_alter_crisiscase_lessons_and_more'),
         ('csat', '0004_move_imports_to_intake'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
