@@ -101,7 +101,7 @@ def test_monthly_report_writes_every_prefix_as_text(store: Any, agent: Any, cloc
 
     from reports.models import Trigger
     from reports.services import report_build
-    from tests.complaints.conftest import T0
+    from tests.fixtures import T0
     from tests.reports.builders import make_survey
 
     at = T0 - dt.timedelta(days=1)

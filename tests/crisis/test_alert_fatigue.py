@@ -16,8 +16,8 @@ from crisis import tasks
 from crisis.early_warning import fire, firing, scan_text, signal_digest_send, signal_dismiss, sweep_patterns
 from crisis.models import SignalRecord, WarningSignal
 from csat.models import Notification
-from tests.crisis.conftest import T0
 from tests.factories import CustomerFactory, ServiceVisitFactory, VehicleFactory
+from tests.fixtures import T0
 from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.django_db

@@ -18,26 +18,8 @@ import pytest
 from django.test import Client
 
 from complaints.models import Complaint
-from tests.complaints.conftest import (  # noqa: F401 - fixtures
-    _media,
-    advance,
-    agent,
-    business,
-    business_mgr,
-    care,
-    ccm,
-    clock,
-    customer,
-    dept,
-    front_line,
-    gm,
-    make_complaint,
-    people,
-    sales,
-    sales_mgr,
-    service_dept,
-    store,
-)
+from tests.complaints.conftest import _media, advance, make_complaint, people  # noqa: F401 - fixtures
+from tests.fixtures import clock  # noqa: F401 - the complaint tests' clock (March), not the reports' April one
 from tests.reports.builders import make_survey
 
 pytestmark = pytest.mark.django_db

@@ -22,19 +22,7 @@ from rest_framework import serializers
 from crisis.models import CrisisCase
 from csat import text_limits
 from prevention.models import PreventiveMeasure
-from tests.complaints.conftest import (  # noqa: F401 - fixtures
-    _media,
-    agent,
-    api,
-    business,
-    care,
-    ccm,
-    customer,
-    dept,
-    gm,
-    sales,
-    store,
-)
+from tests.complaints.conftest import _media  # noqa: F401 - fixtures
 
 APPS = ["csat", "intake", "callbacks", "complaints", "prevention", "crisis", "reports", "audit"]
 # Serializers that only describe responses (every field is output): nothing is read from a client.
