@@ -25,7 +25,7 @@ from csat.models import Customer
 from intake import services
 from intake.models import ImportJob
 from intake.tasks import requeue_stalled_imports
-from tests.csat.test_intake_support import csv_bytes, customer_row, grid, upload
+from tests.intake.support import csv_bytes, customer_row, grid, upload
 
 pytestmark = pytest.mark.django_db
 

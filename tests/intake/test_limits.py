@@ -21,9 +21,7 @@ from csat.models import Customer
 from intake import reading, xlsx
 from intake.models import ImportJob
 from intake.reading import FileRejected, read_rows
-from tests.csat.test_intake_support import media_root, upload
-
-__all__ = ["media_root"]
+from tests.intake.support import upload
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
