@@ -77,7 +77,11 @@ def missing_entries() -> list[str]:
     """Configured entries without a PeriodicTask row (beat would never send them)."""
     from django_celery_beat.models import PeriodicTask
 
-    present = set(PeriodicTask.objects.filter(name__in=list(settings.CELERY_BEAT_SCHEDULE)).values_list("name", flat=True))
+    present = set(
+        PeriodicTask.objects.filter(name__in=list(settings.CELERY_BEAT_SCHEDULE)).values_list(
+            "name", flat=True
+        )
+    )
     return sorted(set(settings.CELERY_BEAT_SCHEDULE) - present)
 
 

@@ -53,6 +53,8 @@ def test_three_runs_in_a_row_are_the_same_as_one(store_a: Any, make_task: Any) -
     runs = [generate_callback_tasks.delay().get() for _ in range(2)]
     assert state() == once
     assert first["expired"] == 1 and first["created_five_dimension"] == 1
-    assert all(run["expired"] == 0 and sum(v for k, v in run.items() if k.startswith("created")) == 0 for run in runs)
+    assert all(
+        run["expired"] == 0 and sum(v for k, v in run.items() if k.startswith("created")) == 0 for run in runs
+    )
     stale.refresh_from_db()
     assert stale.close_reason == CloseReason.EXPIRED

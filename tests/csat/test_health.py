@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -136,7 +136,11 @@ def test_every_beat_entry_is_a_periodic_task_after_migrate(settings: Any) -> Non
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert rows[name].task == entry["task"]
     closed = rows["monthly-report-closed"]
-    assert (closed.crontab.hour, closed.crontab.day_of_month, closed.kwargs) == ("2", "1", '{"which": "previous"}')
+    assert (closed.crontab.hour, closed.crontab.day_of_month, closed.kwargs) == (
+        "2",
+        "1",
+        '{"which": "previous"}',
+    )
     assert str(closed.crontab.timezone) == settings.CELERY_TIMEZONE
 
 
