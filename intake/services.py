@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from csat.caching import forget, keep
 from csat.exceptions import ApplicationError
 from csat.models import Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+from csat.publishing import publish
 from intake.columns import KINDS
 from intake.models import ImportChange, ImportJob
 from intake.planning import CUSTOMER_FIELDS, Op, Plan, build_plan
@@ -44,13 +45,13 @@ def import_job_create(*, user: Any, store: Store, kind: str, uploaded_file: Uplo
         import_job_validate(job_id=job.pk)
         job.refresh_from_db()
     else:
-        transaction.on_commit(lambda: validate_import.delay(job.pk))
+        transaction.on_commit(lambda: publish(validate_import, job.pk))
     return job
 
 
 def _plan_for(job: ImportJob) -> Plan:
     def report(rows: int) -> None:
-        cache.set(progress_key(job.pk), rows, 3600)
+        keep(progress_key(job.pk), rows, 3600)
 
     with job.file.open("rb") as stream:
         header, rows = read_rows(stream, job.original_name)
@@ -103,7 +104,7 @@ def import_job_confirm(*, job: ImportJob, user: Any) -> ImportJob:
     if job.total_rows * 200 <= INLINE_BYTES:  # a few thousand rows: import in the request
         transaction.on_commit(lambda: import_job_run(job_id=job.pk))
     else:
-        transaction.on_commit(lambda: run_import.delay(job.pk))
+        transaction.on_commit(lambda: publish(run_import, job.pk))
     return job
 
 
@@ -144,9 +145,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
             finished_at=now,
             updated_at=now,
         )
-        cache.delete(progress_key(job_id))
+        forget([progress_key(job_id)])
         raise
-    cache.delete(progress_key(job_id))
+    forget([progress_key(job_id)])
     return job
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from csat import access
+from csat.caching import peek
 from csat.exceptions import ApplicationError
 from csat.exports import ExportKind, record_export
 from intake import selectors, services
@@ -63,7 +63,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
     job = get_object_or_404(selectors.import_job_list(user=request.user).defer(None), pk=pk)
-    progress = cache.get(services.progress_key(job.pk)) if job.is_running else None
+    progress = peek(services.progress_key(job.pk)) if job.is_running else None
     context = {
         "job": job,
         "kind_label": KINDS.get(job.kind, {}).get("label", job.kind),
