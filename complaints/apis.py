@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import django_filters
@@ -29,7 +28,7 @@ from complaints.models import (
     Status,
 )
 from complaints.services import workflow
-from csat import access
+from csat import access, params
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
 
@@ -419,14 +418,9 @@ class AssessmentApi(APIView):
     )
     def get(self, request: Any) -> Response:
         raw = request.query_params.get("month", "")
-        try:
-            month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
-        except ValueError:
-            raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
-        store = request.query_params.get("store")
-        rows = selectors.assessment(
-            user=request.user, month=month, store_id=int(store) if store and store.isdigit() else None
-        )
+        month = params.parse_month(raw)
+        store_id = params.id_param(request.query_params, "store")
+        rows = selectors.assessment(user=request.user, month=month, store_id=store_id)
         return Response(
             {
                 "month": raw,

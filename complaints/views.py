@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
 from complaints.services import workflow
 from complaints.views_support import action_auto_id, action_kwargs, ticket_context
-from csat import access, services
+from csat import access, params, services
 from csat import selectors as csat_selectors
 from csat.exceptions import ApplicationError
 from csat.models import Department, DepartmentKind, Role
@@ -185,11 +184,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def assessment_page(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
-    try:
-        month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month
-    except ValueError:
-        raise Http404 from None
+    month = params.month_param(request.GET, default=timezone.localdate().replace(day=1))
+    raw = f"{month:%Y-%m}"
     if request.method == "POST" and not access.has_role(request.user, Role.ADMIN_ASSESSOR):
         raise PermissionDenied(_("只有综合部考核员可以调整考核分。"))
     departments = csat_selectors.department_list(user=request.user)

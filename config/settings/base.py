@@ -178,6 +178,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "csat.apis.pagination.Pagination",
+    # JSON nested deeper than 64 levels is a 400, not a RecursionError (csat.apis.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "csat.apis.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "csat.apis.schema.AutoSchema",
     "EXCEPTION_HANDLER": "csat.exceptions.api_exception_handler",

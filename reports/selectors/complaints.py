@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Approval, Category, Complaint, Deadline, DeadlineKind, Kind, Severity, Status
 from complaints.selectors import assessment_departments
 from complaints.selectors import assessment_events as complaint_assessment_events
+from csat import params
 from csat.domain import assessment as points
 from csat.domain import classification
 from csat.models import Department, SalesDelivery, ServiceVisit
@@ -299,7 +300,7 @@ def complaint_drill(
     elif name in DRILL_FIELDS:
         qs = _received_in(month, store_ids)
         if name == "department":
-            qs = qs.filter(department_id=value) if value.isdigit() else qs.filter(department__isnull=True)
+            qs = qs.filter(department_id=value) if params.is_id(value) else qs.filter(department__isnull=True)
         else:
             qs = qs.filter(**{name: value})
     else:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from csat import params
+
 M = TypeVar("M", bound=Model)
 # Record lists are read in chunks (server-side cursors on PostgreSQL): no cache of every row at once.
 ROW_CHUNK = 2000
@@ -38,7 +40,7 @@ def month_start(value: dt.date) -> dt.date:
 def parse_month(raw: str) -> dt.date:
     """'2026-03' → date(2026, 3, 1); anything else → ValueError."""
     value = dt.datetime.strptime(raw.strip(), "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
-    if value.year < 2000:
+    if not 2000 <= value.year <= params.MAX_DATE.year:  # 9999-12 has no next month
         raise ValueError("month out of range")
     return value
 
