@@ -10,6 +10,9 @@ class CsatConfig(AppConfig):
 
     def ready(self) -> None:
         from csat.beat import sync_after_migrate
+        from csat.tokens import connect_token_revocation
+
+        connect_token_revocation()
 
         # Once per migrate run (sent for this app), after every app's migrations are applied.
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="csat.beat.sync_after_migrate")

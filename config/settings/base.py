@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens with an expiry, revocable (csat.tokens)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -170,7 +170,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # "Authorization: Token …", as before (CONTRACT)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -187,6 +187,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "csat.apis.schema.AutoSchema",
     "EXCEPTION_HANDLER": "csat.exceptions.api_exception_handler",
+}
+# API tokens (django-rest-knox): only a digest is stored; each expires API_TOKEN_TTL_HOURS after it
+# was issued (default 30 days) and ends on a password change, a deactivation or a sign-out.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=24 * 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "csat API",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
 from tests.security.world import World, world_fixture
@@ -47,7 +47,7 @@ def keep_test_connection() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def token(world: World, django_db_blocker: Any) -> str:
     with django_db_blocker.unblock():
-        return Token.objects.get_or_create(user=world.users["gm"])[0].key
+        return str(AuthToken.objects.create(user=world.users["gm"])[1])
 
 
 def _load_schema() -> Any:
