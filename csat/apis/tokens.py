@@ -69,7 +69,7 @@ class TokenListApi(APIView):
 
     @extend_schema(
         operation_id="auth_tokens_revoke_all",
-        responses={200: inline_serializer("TokensRevoked", {"revoked": serializers.IntegerField()})}
+        responses={200: inline_serializer("TokensRevoked", {"revoked": serializers.IntegerField()})},
     )
     def delete(self, request: Any) -> Response:
         return Response({"revoked": tokens_revoke(user=request.user)})
