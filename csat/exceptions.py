@@ -38,6 +38,10 @@ class NotAllowedError(ApplicationError):
     status_code: int = status.HTTP_403_FORBIDDEN
 
 
+class AlreadyExists(ApplicationError):
+    """A concurrent request created the same record first (HTTP 409, names the existing one)."""
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     from csat.params import BadParameter
 
