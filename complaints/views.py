@@ -25,6 +25,7 @@ from complaints.views_support import action_auto_id, action_kwargs, ticket_conte
 from csat import access, params, services
 from csat import selectors as csat_selectors
 from csat.exceptions import ApplicationError
+from csat.formtokens import one_time_form
 from csat.models import Department, DepartmentKind, Role
 
 
@@ -88,6 +89,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@one_time_form  # a double submit gets the first ticket, not a second one
 def create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create(request.user):
         raise PermissionDenied(_("您的角色不能登记投诉。"))

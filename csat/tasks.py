@@ -19,3 +19,11 @@ def requeue_deliveries() -> int:
     from csat.notifications import deliveries_requeue
 
     return deliveries_requeue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_idempotency_keys() -> int:
+    """Beat, daily: drop API idempotency keys older than 24 hours."""
+    from csat.idempotency import idempotency_keys_expire
+
+    return idempotency_keys_expire()

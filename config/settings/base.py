@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "csat.middleware.NullCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csat.idempotency.IdempotencyMiddleware",  # Idempotency-Key on the API's creating POSTs
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each audited change
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -302,6 +303,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "complaints.tasks.sweep_preventive_measures",  # defined in prevention.tasks (name kept)
         "schedule": crontab(minute=0, hour=8),
     },
+    # Daily at 03:00: forget API idempotency keys older than 24 hours.
+    "idempotency-keys": {"task": "csat.tasks.expire_idempotency_keys", "schedule": crontab(minute=0, hour=3)},
     # Every 5 minutes: queue again the notifications whose publish failed (Redis down or silent).
     "requeue-deliveries": {"task": "csat.tasks.requeue_deliveries", "schedule": 300.0},
     # Hourly, on the hour: create callback tasks for new deliveries and service visits.

@@ -17,11 +17,14 @@ from .core import (
     Vehicle,
 )
 from .notifications import Delivery, Notification
+from .replays import FormSubmission, IdempotencyKey
 
 __all__ = [
     "CalendarOverride",
     "Customer",
     "Delivery",
+    "FormSubmission",
+    "IdempotencyKey",
     "Department",
     "DepartmentKind",
     "IdentityFlag",
