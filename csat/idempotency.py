@@ -41,7 +41,7 @@ def _user(request: HttpRequest) -> Any:
     drf_request = Request(request)
     for authenticator in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
         try:
-            found = authenticator().authenticate(drf_request)
+            found = authenticator().authenticate(drf_request)  # type: ignore[operator]
         except Exception:  # noqa: BLE001 - a bad credential is the view's to answer (401/403)
             return None
         if found is not None:

@@ -2,7 +2,7 @@
 
 Signed in with a token as the general manager of store A (a broad role that may act on most
 operations) over the shared fixture world, 25 examples each; then every other kind of user (each
-role of a store, head office, the superuser, a user without a profile), 3 examples each, every
+role of a store, head office, the superuser, a user without a profile), 2 examples each, every
 example sent as each of them (issue #21). Checks: no 5xx, and every status code the API answers
 with is declared for that operation in the schema.
 
@@ -25,10 +25,8 @@ from schemathesis.checks import not_a_server_error, status_code_conformance
 from tests.security.world import World, world_fixture
 
 EXAMPLES = 25  # per operation, as the GM
-ROLE_EXAMPLES = 3  # per operation, each sent as every other user
-OTHER_USERS = (
-    "agent", "ccm", "sales_mgr", "service_mgr", "assessor", "staff", "viewer", "superuser", "noprofile",
-)  # fmt: skip
+ROLE_EXAMPLES = 2  # per operation, each sent as every other kind of user (keeps the run modest)
+OTHER_USERS = ("agent", "ccm", "sales_mgr", "assessor", "staff", "viewer", "superuser", "noprofile")
 pytestmark = pytest.mark.django_db
 
 
