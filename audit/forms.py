@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.registry import BY_KEY, MODEL_CHOICES
 from csat import access
+from csat.params import BoundedDateField
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     model = forms.ChoiceField(label=_("对象"), required=False)

@@ -24,7 +24,7 @@ from callbacks import permissions as callback_permissions
 from callbacks.selectors import survey_list
 from complaints.selectors import complaint_list
 from crisis.selectors import crisis_list
-from csat import access
+from csat import access, params
 from csat.selectors import customer_list
 from prevention.selectors import measure_list
 
@@ -119,10 +119,7 @@ def _filters(request: HttpRequest, settings_only: bool) -> tuple[AuditFilterForm
 @require_GET
 def audit_log(request: HttpRequest, settings_only: bool = False) -> HttpResponse:
     form, filters = _filters(request, settings_only)
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = params.int_param(request.GET, "page", 1, minimum=1, maximum=10**6)
     size = selectors.PAGE_SIZE
     entries = selectors.audit_log(viewer=request.user, limit=size + 1, offset=(number - 1) * size, **filters)
     exports = selectors.export_records(

@@ -7,7 +7,12 @@ from callbacks import services
 
 @shared_task(acks_late=True, ignore_result=True)
 def generate_callback_tasks() -> dict[str, int]:
-    """Create the missing callback tasks and expire stale ones. Idempotent: unique sources, not luck."""
+    """Expire stale callback tasks, then create the missing ones. Idempotent: unique sources, not luck.
+
+    Expiry comes first: a customer whose only open task expires becomes eligible for the
+    five-dimension sample, and must be drawn in this run, not in the next one (issue #21).
+    """
+    expired = services.callback_tasks_expire()
     summary = services.callback_tasks_generate()
-    summary["expired"] = services.callback_tasks_expire()
+    summary["expired"] = expired
     return summary

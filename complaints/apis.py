@@ -30,9 +30,9 @@ from complaints.models import (
 )
 from complaints.services import intake
 from complaints.services.ticket import RequiredTextError
+from csat import params
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
-from csat.domain.periods import parse_month
 from csat.uploads import validate_agreement
 
 
@@ -324,14 +324,9 @@ class AssessmentApi(APIView):
     )
     def get(self, request: Any) -> Response:
         raw = request.query_params.get("month", "")
-        try:
-            month = parse_month(raw)
-        except ValueError:
-            raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
-        store = request.query_params.get("store")
-        rows = selectors.assessment(
-            user=request.user, month=month, store_id=int(store) if store and store.isdigit() else None
-        )
+        month = params.parse_month(raw)
+        store_id = params.id_param(request.query_params, "store")
+        rows = selectors.assessment(user=request.user, month=month, store_id=store_id)
         return Response(
             {
                 "month": raw,

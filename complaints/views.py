@@ -23,10 +23,10 @@ from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.views_support import action_form, ticket_context
-from csat import access
+from csat import access, params
 from csat import selectors as csat_selectors
-from csat.domain.periods import parse_month
 from csat.exceptions import ApplicationError
+from csat.formtokens import one_time_form
 from csat.models import Role
 
 
@@ -90,6 +90,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@one_time_form  # a double submit gets the first ticket, not a second one
 def create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create(request.user):
         raise PermissionDenied(_("您的角色不能登记投诉。"))
@@ -170,11 +171,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def assessment_page(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
-    try:
-        month = parse_month(raw)
-    except ValueError:
-        raise Http404 from None
+    month = params.month_param(request.GET, default=timezone.localdate().replace(day=1))
+    raw = f"{month:%Y-%m}"
     if request.method == "POST" and not access.has_role(request.user, Role.ADMIN_ASSESSOR):
         raise PermissionDenied(_("只有综合部考核员可以调整考核分。"))
     departments = csat_selectors.department_list(user=request.user)

@@ -2,10 +2,9 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from csat.apis import core
+from csat.apis import core, tokens
 from intake.apis import ImportJobViewSet
 
 router = DefaultRouter()
@@ -18,7 +17,10 @@ router.register("service-visits", core.ServiceVisitViewSet, basename="service-vi
 router.register("import", ImportJobViewSet, basename="import")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", tokens.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", tokens.TokenLogoutApi.as_view(), name="api-token-logout"),
+    path("auth/tokens/", tokens.TokenListApi.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_key>/", tokens.TokenDetailApi.as_view(), name="api-token-detail"),
     path("me/", core.MeApi.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file (no inline script); Swagger UI styles itself inline.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,12 @@ class CsatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "csat"
     verbose_name = _("基础资料")
+
+    def ready(self) -> None:
+        from csat.beat import sync_after_migrate
+        from csat.tokens import connect_token_revocation
+
+        connect_token_revocation()
+
+        # Once per migrate run (sent for this app), after every app's migrations are applied.
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="csat.beat.sync_after_migrate")

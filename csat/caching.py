@@ -3,34 +3,82 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+
+from csat.outage import cache_outage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
-    """``compute()`` kept ``seconds`` under ``key``; computed live when the cache cannot be reached."""
+    """``compute()`` kept ``seconds`` under ``key``; computed live when the cache cannot be reached.
+
+    Each call is bounded by the cache's socket timeouts; after a failure the cache is skipped for a
+    cool-down, so a silent Redis costs one timeout, not one per figure of every page.
+    """
+    if cache_outage.down():
+        return compute()
+    started = time.monotonic()
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - any backend failure (a stopped Redis) means: no cache
         log.warning("cache unavailable, computing %s live", key, exc_info=True)
+        cache_outage.failed(since=started)
         return compute()
     if value is None:
         value = compute()
+        started = time.monotonic()
         try:
             cache.set(key, value, seconds)
         except Exception:  # noqa: BLE001
             log.warning("cache unavailable, %s not kept", key, exc_info=True)
+            cache_outage.failed(since=started)
     return value  # type: ignore[no-any-return]
 
 
 def forget(keys: Iterable[str]) -> None:
-    """Drop cached figures after a write; a cache that cannot be reached holds nothing to drop."""
+    """Drop cached figures after a write; a cache that cannot be reached holds nothing to drop
+    (what it held expires within its short lifetime)."""
+    if cache_outage.down():
+        return
+    started = time.monotonic()
     try:
         cache.delete_many(list(keys))
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, nothing dropped", exc_info=True)
+        cache_outage.failed(since=started)
+
+
+def cache_recovered() -> None:
+    """Forget a past failure (tests; an operator's shell)."""
+    cache_outage.recovered()
+
+
+def peek(key: str) -> Any:
+    """``cache.get(key)``, or None when the cache cannot be reached (bounded, cool-down aware)."""
+    if cache_outage.down():
+        return None
+    started = time.monotonic()
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, %s not read", key, exc_info=True)
+        cache_outage.failed(since=started)
+        return None
+
+
+def keep(key: str, value: Any, seconds: int) -> None:
+    """``cache.set``; a cache that cannot be reached keeps nothing (the caller has a fallback)."""
+    if cache_outage.down():
+        return
+    started = time.monotonic()
+    try:
+        cache.set(key, value, seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, %s not kept", key, exc_info=True)
+        cache_outage.failed(since=started)

@@ -38,7 +38,15 @@ class NotAllowedError(ApplicationError):
     status_code: int = status.HTTP_403_FORBIDDEN
 
 
+class AlreadyExists(ApplicationError):
+    """A concurrent request created the same record first (HTTP 409, names the existing one)."""
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from csat.params import BadParameter
+
+    if isinstance(exc, BadParameter):
+        return Response({exc.name: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):

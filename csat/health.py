@@ -54,17 +54,23 @@ def beat_status() -> dict[str, Any]:
     (``CELERY_BEAT_SYNC_EVERY = 1``; the deadline sweep runs every minute), so a newest
     ``last_run_at`` older than ``HEALTH_BEAT_MAX_AGE`` means beat is down. This needs no worker and
     no Redis, unlike a heartbeat key a task would write.
+
+    Every ``CELERY_BEAT_SCHEDULE`` entry must also exist as a periodic task: ``missing`` names the
+    ones beat would never send (e.g. the closed month's report), and any makes beat not ok.
     """
     from django.db.models import Max
     from django_celery_beat.models import PeriodicTask
 
+    from csat.beat import missing_entries
+
     try:
         last_run = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+        missing = missing_entries()
     except Exception:  # noqa: BLE001
         return {"last_run": None, "ok": False}
     max_age = timedelta(seconds=settings.HEALTH_BEAT_MAX_AGE)
-    ok = last_run is not None and timezone.now() - last_run <= max_age
-    return {"last_run": last_run.isoformat() if last_run else None, "ok": ok}
+    ok = last_run is not None and timezone.now() - last_run <= max_age and not missing
+    return {"last_run": last_run.isoformat() if last_run else None, "missing": missing, "ok": ok}
 
 
 def health(*, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], bool]:

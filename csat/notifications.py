@@ -13,6 +13,7 @@ import logging
 import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from csat.models import Delivery, Department, Notification
+from csat.publishing import publish
 
 log = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT_SECONDS = 5
@@ -85,20 +87,48 @@ def notify_many(messages: Sequence[Message]) -> None:
     keys = sorted({d.key for d in deliveries})
 
     def enqueue() -> None:
-        from csat.tasks import send_delivery
-
         rows = Delivery.objects.filter(key__in=keys, sent_at__isnull=True).values_list(
             "channel", "target", "key", "uid"
         )
-        for channel, target, key, uid in rows:
-            if (channel, target, key) not in wanted:
-                continue
-            try:
-                send_delivery.delay(str(uid))
-            except Exception:  # a broker or channel outage must not undo the committed workflow step
-                log.exception("could not queue delivery %s", uid)
+        _publish([uid for channel, target, key, uid in rows if (channel, target, key) in wanted])
 
     transaction.on_commit(enqueue)
+
+
+def _publish(uids: Sequence[Any]) -> int:
+    """Queue these deliveries; stop at the first failure (a broker outage must not undo or hang the
+    committed workflow step: one bounded attempt, the rest waits for ``deliveries_requeue``)."""
+    from csat.tasks import send_delivery
+
+    for n, uid in enumerate(uids):
+        if not publish(send_delivery, str(uid)):
+            log.warning("%d deliveries left for the re-queue", len(uids) - n)
+            return n
+    return len(uids)
+
+
+REQUEUE_AFTER = timedelta(minutes=2)
+REQUEUE_WITHIN = timedelta(days=2)
+REQUEUE_BATCH = 500
+
+
+def deliveries_requeue(*, now: datetime | None = None) -> int:
+    """Queue again the deliveries never tried (their publish failed): older than two minutes (a
+    publish that worked has been taken by then), younger than two days (older news is stale).
+    Sending twice is impossible (``delivery_send`` locks and skips a sent one); returns how many
+    were queued."""
+    now = now or timezone.now()
+    uids = list(
+        Delivery.objects.filter(
+            sent_at__isnull=True,
+            attempts=0,
+            created_at__lte=now - REQUEUE_AFTER,
+            created_at__gte=now - REQUEUE_WITHIN,
+        )
+        .order_by("created_at")
+        .values_list("uid", flat=True)[:REQUEUE_BATCH]
+    )
+    return _publish(uids)
 
 
 def delivery_send(*, uid: str) -> bool:

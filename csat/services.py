@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from csat import events
+from csat.exceptions import AlreadyExists
 from csat.models import CalendarOverride, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
 
 
@@ -28,10 +30,28 @@ def _save(instance: Any, changed: list[str] | None = None) -> None:
         instance.save(update_fields=[*changed, "updated_at"])
 
 
+def _insert_once(instance: Any, existing: Any, message: str) -> None:
+    """Validate and insert; a concurrent insert of the same natural key that won the race makes
+    this one ``AlreadyExists`` (409, with the winner's id) instead of a database error (503)."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            instance.save()
+    except IntegrityError:
+        winner = existing().first()
+        if winner is None:
+            raise
+        raise AlreadyExists(message, extra={"id": winner.pk}) from None
+
+
 @transaction.atomic
 def customer_create(*, store: Store, name: str, mobile: str, **fields: Any) -> Customer:
     customer = Customer(store=store, name=name, mobile=mobile, **fields)
-    _save(customer)
+    _insert_once(
+        customer,
+        lambda: Customer.objects.filter(store=store, mobile=customer.mobile),
+        _("该手机号的客户已存在。"),
+    )
     return customer
 
 
@@ -47,7 +67,9 @@ def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
 @transaction.atomic
 def vehicle_create(*, store: Store, customer: Customer, vin: str, **fields: Any) -> Vehicle:
     vehicle = Vehicle(store=store, customer=customer, vin=vin, **fields)
-    _save(vehicle)
+    _insert_once(
+        vehicle, lambda: Vehicle.objects.filter(store=store, vin=vehicle.vin), _("该车架号的车辆已存在。")
+    )
     return vehicle
 
 
@@ -162,4 +184,12 @@ def customer_find_or_create(*, store: Store, mobile: str, name: str = "") -> Cus
         return existing
     if not name.strip():
         raise ValidationError({"name": _("新客户必须填写姓名。")})
-    return customer_create(store=store, name=name.strip(), mobile=mobile)
+    try:
+        return customer_create(store=store, name=name.strip(), mobile=mobile)
+    except (AlreadyExists, ValidationError):
+        # Created meanwhile by a concurrent request (seen by the unique check or the insert):
+        # that is the customer.
+        existing = Customer.objects.filter(store=store, mobile=mobile).first()
+        if existing is None:
+            raise
+        return existing

@@ -11,3 +11,19 @@ def send_delivery(self, uid: str) -> None:  # type: ignore[no-untyped-def]
         delivery_send(uid=uid)
     except Exception as exc:  # noqa: BLE001 - any channel failure is retried with backoff
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_deliveries() -> int:
+    """Beat, every 5 minutes: queue the notifications whose publish failed after their commit."""
+    from csat.notifications import deliveries_requeue
+
+    return deliveries_requeue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_idempotency_keys() -> int:
+    """Beat, daily: drop API idempotency keys older than 24 hours."""
+    from csat.idempotency import idempotency_keys_expire
+
+    return idempotency_keys_expire()

@@ -15,6 +15,7 @@ from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.forms import CalendarOverrideForm
 from csat.models import CalendarOverride, IdentityFlag, Notification, Role
 from csat.notifications import notification_mark_read
+from csat.params import id_param
 
 LANDING_TEMPLATES = {
     Role.AGENT: "csat/landing/agent.html",
@@ -77,8 +78,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        raw = request.POST.get("id")
-        notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
+        notification_mark_read(user=request.user, notification_id=id_param(request.POST, "id"))
         return redirect("notifications")
     items = Notification.objects.filter(recipient=request.user).order_by("-created_at")[:100]
     return render(request, "csat/notifications.html", {"items": items, "title": _("通知")})
@@ -92,9 +92,9 @@ def calendar_overrides(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        delete_id = request.POST.get("delete")
-        if delete_id and delete_id.isdigit():
-            override = get_object_or_404(CalendarOverride, pk=int(delete_id))
+        delete_id = id_param(request.POST, "delete")
+        if delete_id is not None:
+            override = get_object_or_404(CalendarOverride, pk=delete_id)
             services.calendar_override_delete(override=override)
             messages.success(request, _("已删除。"))
             return redirect("calendar-overrides")

@@ -12,12 +12,10 @@ the broker refused it left its job "validating" for ever. Now:
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.core.cache import cache
-
-log = logging.getLogger(__name__)
+from csat.caching import forget, keep, peek
+from csat.publishing import publish
 
 
 def progress_key(job_id: int) -> str:
@@ -25,33 +23,18 @@ def progress_key(job_id: int) -> str:
 
 
 def progress_store(job_id: int, rows: int) -> None:
-    try:
-        cache.set(progress_key(job_id), rows, 3600)
-    except Exception:  # noqa: BLE001 - any backend failure (a stopped Redis): no live figure
-        log.warning("cache unavailable, progress of import %s not kept", job_id, exc_info=True)
+    keep(progress_key(job_id), rows, 3600)  # best effort: no live figure while the cache is down
 
 
 def progress_read(job_id: int) -> int | None:
-    try:
-        value = cache.get(progress_key(job_id))
-    except Exception:  # noqa: BLE001
-        log.warning("cache unavailable, progress of import %s unknown", job_id, exc_info=True)
-        return None
+    value = peek(progress_key(job_id))  # None while the cache is down
     return int(value) if value is not None else None
 
 
 def progress_clear(job_id: int) -> None:
-    try:
-        cache.delete(progress_key(job_id))
-    except Exception:  # noqa: BLE001
-        log.warning("cache unavailable, progress of import %s not cleared", job_id, exc_info=True)
+    forget([progress_key(job_id)])
 
 
 def enqueue(task: Any, job_id: int) -> bool:
     """``task.delay(job_id)``; False (logged) when the broker cannot take it — beat re-queues it."""
-    try:
-        task.delay(job_id)
-    except Exception:  # noqa: BLE001 - a broker outage must not undo or fail the committed request
-        log.exception("could not queue %s for import %s; beat will re-queue it", task.name, job_id)
-        return False
-    return True
+    return publish(task, job_id)

@@ -17,7 +17,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from csat import text_limits
+from csat import params, text_limits
 from reports import permissions, selectors
 from reports.models import MonthlyReport, Trigger
 from reports.services import report_build
@@ -86,13 +86,7 @@ class BuildSerializer(serializers.Serializer):
 
 
 def _month_param(request: Any) -> Any:
-    raw = request.query_params.get("month")
-    if not raw:
-        return None
-    try:
-        return selectors.parse_month(raw)
-    except ValueError:
-        raise serializers.ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
+    return params.month_param(request.query_params)
 
 
 class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -114,11 +108,10 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self) -> Any:
         if self.action != "list":
             return selectors.report_versions(user=self.request.user).defer(None)
-        store = self.request.query_params.get("store", "")
         return selectors.report_versions(
             user=self.request.user,
             month=_month_param(self.request),
-            store_id=int(store) if store.isdigit() else None,
+            store_id=params.id_param(self.request.query_params, "store"),
             scope=self.request.query_params.get("scope") or None,
         )
 

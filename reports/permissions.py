@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from csat import access
+from csat import access, params
 from csat.models import Role, Store
 from reports.selectors import GROUP
 
@@ -54,7 +54,7 @@ def resolve_scope(user: Any, *, scope: str | None = None, store_id: int | str | 
     own = access.user_store_id(user)
     if not wanted:
         store = stores.filter(pk=own).first() if own is not None else None
-    elif wanted.isdigit():
+    elif params.is_id(wanted):
         store = stores.filter(pk=int(wanted)).first()
     else:
         store = stores.filter(code=wanted).first()

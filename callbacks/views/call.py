@@ -20,6 +20,7 @@ from callbacks.models import CallbackTask, SurveyType, TaskStatus
 from callbacks.views.queue import require_call, require_read
 from csat.domain import grading, levels, scoring
 from csat.exceptions import ApplicationError
+from csat.formtokens import one_time_form
 
 SURVEYABLE = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.UNREACHABLE)
 GUIDE_STEPS = [
@@ -162,6 +163,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_time_form  # a double submit gets the first survey, not a second one
 def survey_submit(request: HttpRequest, pk: int) -> HttpResponse:
     require_call(request)
     task = _task(request, pk)

@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens with an expiry, revocable (csat.tokens)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "csat.middleware.NullCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csat.idempotency.IdempotencyMiddleware",  # Idempotency-Key on the API's creating POSTs
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each audited change
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -184,7 +185,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # "Authorization: Token …", as before (CONTRACT)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -192,9 +193,22 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "csat.apis.pagination.Pagination",
+    # JSON nested deeper than 64 levels is a 400, not a RecursionError (csat.apis.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "csat.apis.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "csat.apis.schema.AutoSchema",
     "EXCEPTION_HANDLER": "csat.exceptions.api_exception_handler",
+}
+# API tokens (django-rest-knox): only a digest is stored; each expires API_TOKEN_TTL_HOURS after it
+# was issued (default 30 days) and ends on a password change, a deactivation or a sign-out.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=24 * 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "csat API",
@@ -234,9 +248,42 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Write each periodic task's last_run_at as soon as it is sent: /healthz reads beat's liveness there.
 CELERY_BEAT_SYNC_EVERY = 1
+# A Redis that accepts connections and never answers must not hang a request: every broker and
+# cache call gives up after REDIS_TIMEOUT_SECONDS (connect and read), a publish is retried once at
+# most, and after a failure the process leaves Redis alone for REDIS_COOLDOWN_SECONDS (a failed
+# publish is re-queued by beat, a cache read is computed live). Above kombu's 1 s BRPOP poll, which
+# the worker's reads must outlast.
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
+REDIS_COOLDOWN_SECONDS = env.float("REDIS_COOLDOWN_SECONDS", default=30.0)
+_REDIS_SOCKETS = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+REDIS_CACHE_OPTIONS = {**_REDIS_SOCKETS}
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    **_REDIS_SOCKETS,
+    # kombu's connection retries (None = forever): one retry, no long back-off.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_RETRY = True  # the worker reconnects (up to 100 times); publishing is bounded
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     BROKER_DIR = Path(env("BROKER_DIR", default=str(BASE_DIR / ".broker")))
     for _sub in ("out", "processed", "control"):
@@ -278,6 +325,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "complaints.tasks.sweep_preventive_measures",  # defined in prevention.tasks (name kept)
         "schedule": crontab(minute=0, hour=8),
     },
+    # Daily at 03:00: forget API idempotency keys older than 24 hours.
+    "idempotency-keys": {"task": "csat.tasks.expire_idempotency_keys", "schedule": crontab(minute=0, hour=3)},
+    # Every 5 minutes: queue again the notifications whose publish failed (Redis down or silent).
+    "requeue-deliveries": {"task": "csat.tasks.requeue_deliveries", "schedule": 300.0},
     # Hourly, on the hour: create callback tasks for new deliveries and service visits.
     "generate-callback-tasks": {
         "task": "callbacks.tasks.generate_callback_tasks",

@@ -4,3 +4,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# runserver serves each request in a new thread, so a kept connection is never reused: with
+# CONN_MAX_AGE > 0 every request left one PostgreSQL backend open. Keep none unless the environment
+# asks for it explicitly (a real server using these settings).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # noqa: F405

@@ -1,13 +1,15 @@
 """Production: PostgreSQL and Redis from the environment, HTTPS, strict security headers."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import TRUSTED_PROXY_COUNT, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only from our own proxy: a client talking to gunicorn directly
+# could otherwise make a plain-HTTP request count as HTTPS (secure cookies, no redirect).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT >= 1 else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container probes speak plain HTTP to 127.0.0.1
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -18,11 +18,15 @@ from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from csat.params import MAX_DATE, MAX_INT, MIN_DATE, int_param
 
 
 class Pagination(PageNumberPagination):
@@ -75,10 +79,8 @@ class KeysetPagination(BasePagination):
         return keys
 
     def _page_size(self, request: Any) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw and raw.isdigit() and int(raw) > 0:
-            return min(int(raw), self.max_page_size)
-        return self.page_size
+        size = int_param(request.query_params, self.page_size_query_param, minimum=1)
+        return self.page_size if size is None else min(size, self.max_page_size)
 
     # --- cursors ----------------------------------------------------------------------------------
 
@@ -98,6 +100,30 @@ class KeysetPagination(BasePagination):
         if not isinstance(values, list) or len(values) != width:
             raise NotFound(self.invalid_cursor_message)
         return values, backwards
+
+    def _typed(self, model: Any, keys: list[tuple[str, bool]], values: list[Any]) -> list[Any]:
+        """The cursor's values as their fields' types; a tampered cursor (a list, an object, null,
+        a NUL byte, text for a date, an integer beyond the database's) is "Invalid cursor", not a 500."""
+        typed = []
+        for (name, _desc), value in zip(keys, values, strict=True):
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            if value is None or isinstance(value, list | dict | bool) or "\x00" in str(value):
+                raise NotFound(self.invalid_cursor_message)
+            try:
+                value = field.to_python(value)
+            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+                raise NotFound(self.invalid_cursor_message) from None
+            if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+                raise NotFound(self.invalid_cursor_message)
+            if (
+                isinstance(value, dt.date)
+                and not MIN_DATE <= (value.date() if isinstance(value, dt.datetime) else value) <= MAX_DATE
+            ):
+                raise NotFound(self.invalid_cursor_message)
+            if isinstance(value, dt.datetime) and timezone.is_naive(value):
+                value = timezone.make_aware(value)
+            typed.append(value)
+        return typed
 
     @staticmethod
     def _beyond(keys: list[tuple[str, bool]], values: list[Any], backwards: bool) -> Q:
@@ -123,6 +149,8 @@ class KeysetPagination(BasePagination):
         self.keys = keys
         size = self._page_size(request)
         cursor = self._decode(request, len(keys))
+        if cursor is not None:
+            cursor = self._typed(queryset.model, keys, cursor[0]), cursor[1]
         backwards = bool(cursor and cursor[1])
         order = [("-" if desc != backwards else "") + name for name, desc in keys]
         qs = queryset.order_by(*order)

@@ -11,7 +11,7 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 ErrorDetail = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
@@ -23,6 +23,13 @@ ERRORS: dict[str, OpenApiResponse] = {
     "409": OpenApiResponse(ErrorDetail, description="The current state does not allow this action."),
 }
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+REUSED_KEY = OpenApiResponse(ErrorDetail, description="The Idempotency-Key was used with another body.")
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional. A repeat with the same key (24 h, per user) gets the first response again.",
+)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -35,4 +42,16 @@ class AutoSchema(openapi.AutoSchema):
                 continue
             if code not in responses:
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
+        if self._takes_idempotency_key() and "422" not in responses:
+            responses["422"] = self._get_response_for_code(REUSED_KEY, "422", direction=direction)
         return responses
+
+    def _takes_idempotency_key(self) -> bool:
+        """csat.idempotency: every POST of the API except sign-in and sign-out."""
+        return self.method == "POST" and not self.path.startswith("/api/auth/")
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._takes_idempotency_key():
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters

@@ -23,7 +23,7 @@ __all__ = [
 
 # The first month any report or assessment may ask for; the last a date can hold.
 MIN_YEAR = 2000
-MAX_YEAR = 9999
+MAX_YEAR = 2999  # a month after the last one must still exist (9999-12 has none)
 # ASCII digits only: "２０２６-１１" (full-width) is not a month. The month may drop its leading zero.
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 

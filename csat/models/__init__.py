@@ -13,11 +13,14 @@ from .core import (
 )
 from .customers import Customer, SalesDelivery, ServiceKind, ServiceVisit, Vehicle
 from .notifications import Delivery, Notification
+from .replays import FormSubmission, IdempotencyKey
 
 __all__ = [
     "CalendarOverride",
     "Customer",
     "Delivery",
+    "FormSubmission",
+    "IdempotencyKey",
     "Department",
     "DepartmentKind",
     "IdentityFlag",

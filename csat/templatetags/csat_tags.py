@@ -27,3 +27,13 @@ def minutes(value: Any) -> int:
     """Whole minutes (rounded up) of a timedelta."""
     seconds = value.total_seconds() if value else 0
     return int(-(-seconds // 60))
+
+
+@register.simple_tag
+def form_token() -> str:
+    """The hidden one-time token of a creating form (csat.formtokens.one_time_form)."""
+    from django.utils.html import format_html
+
+    from csat.formtokens import FIELD, new_token
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())

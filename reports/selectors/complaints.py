@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Approval, Category, Complaint, Deadline, DeadlineKind, Kind, Severity, Status
+from csat import params
 from csat.domain import classification
 from csat.models import SalesDelivery, ServiceVisit
 
@@ -304,7 +305,7 @@ def complaint_drill(
     elif name in DRILL_FIELDS:
         qs = _received_in(month, store_ids)
         if name == "department":
-            qs = qs.filter(department_id=value) if value.isdigit() else qs.filter(department__isnull=True)
+            qs = qs.filter(department_id=value) if params.is_id(value) else qs.filter(department__isnull=True)
         else:
             qs = qs.filter(**{name: value})
     else:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from csat.models import Customer, DepartmentKind, Role, Vehicle
@@ -47,7 +47,9 @@ def test_token_for_good_credentials(api_client: APIClient, agent: Any) -> None:
         "/api/auth/token/", {"username": "agent_a", "password": DEFAULT_PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=agent).key}
+    body = response.json()
+    assert list(body) == ["token"]  # CONTRACT: exactly {"token": "…"}
+    assert AuthToken.objects.get(user=agent).token_key == body["token"][:15]  # only a digest is stored
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,7 @@ def test_no_token_for_bad_credentials(api_client: APIClient, agent: Any, credent
     response = api_client.post("/api/auth/token/", credentials, format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_token_authenticates_me(api_client: APIClient, agent: Any, store_a: Any) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
@@ -19,11 +21,13 @@ pytestmark = pytest.mark.django_db
 
 def beat_ran(ago: timedelta | None) -> None:
     every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.create(
+    PeriodicTask.objects.update_or_create(  # the row exists: migrate writes the schedule
         name="enforce-deadlines",
-        task="complaints.tasks.enforce_deadlines",
-        interval=every_minute,
-        last_run_at=timezone.now() - ago if ago is not None else None,
+        defaults={
+            "task": "complaints.tasks.enforce_deadlines",
+            "interval": every_minute,
+            "last_run_at": timezone.now() - ago if ago is not None else None,
+        },
     )
 
 
@@ -52,7 +56,7 @@ def test_beat_that_never_ran_is_503() -> None:
     beat_ran(None)
     response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json()["beat"] == {"last_run": None, "ok": False}
+    assert response.json()["beat"] == {"last_run": None, "missing": [], "ok": False}
 
 
 def test_a_disabled_task_does_not_count_as_beat_alive() -> None:
@@ -122,3 +126,61 @@ def test_beat_writes_last_run_at_after_every_task_it_sends() -> None:
 
     scheduler = DatabaseScheduler(app=app, lazy=True)
     assert scheduler.sync_every_tasks == 1  # CELERY_BEAT_SYNC_EVERY: liveness is never minutes stale
+
+
+# --- every beat entry exists (issue #21 item 16) ------------------------------------------------
+
+
+def test_every_beat_entry_is_a_periodic_task_after_migrate(settings: Any) -> None:
+    rows = {task.name: task for task in PeriodicTask.objects.all()}
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert rows[name].task == entry["task"]
+    closed = rows["monthly-report-closed"]
+    assert (closed.crontab.hour, closed.crontab.day_of_month, closed.kwargs) == (
+        "2",
+        "1",
+        '{"which": "previous"}',
+    )
+    assert str(closed.crontab.timezone) == settings.CELERY_TIMEZONE
+
+
+def test_beat_failing_to_write_an_entry_at_start_still_schedules_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first start on SQLite: beat's own write of an entry hit "database is locked"."""
+    from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
+
+    from config.celery import app
+
+    real = ModelEntry.from_entry.__func__  # type: ignore[attr-defined]
+
+    def locked(cls: Any, name: str, app: Any = None, **entry: Any) -> Any:
+        if name == "monthly-report-closed":
+            raise OperationalError("database is locked")
+        return real(cls, name, app=app, **entry)
+
+    monkeypatch.setattr(ModelEntry, "from_entry", classmethod(locked))
+    # Beat closes "old" connections before reading; on PostgreSQL that is the test's own transaction.
+    monkeypatch.setattr("django_celery_beat.schedulers.close_old_connections", lambda: None)
+    # Beat loads crontab entries whose hour is near the current one: start it on the 1st at 01:30.
+    shanghai = ZoneInfo("Asia/Shanghai")
+    with time_machine.travel(datetime(2027, 1, 1, 1, 30, tzinfo=shanghai), tick=False):
+        scheduler = DatabaseScheduler(app=app)
+        entry = scheduler.schedule["monthly-report-closed"]
+    assert entry.task == "reports.tasks.build_monthly_report" and entry.kwargs == {"which": "previous"}
+
+
+def test_schedule_sync_is_idempotent_and_restores_a_lost_entry() -> None:
+    from csat.beat import beat_schedule_sync
+
+    PeriodicTask.objects.filter(name="monthly-report-closed").delete()
+    before = PeriodicTask.objects.count()
+    assert beat_schedule_sync() == ["monthly-report-closed"]
+    assert beat_schedule_sync() == []
+    assert PeriodicTask.objects.count() == before + 1
+
+
+def test_health_names_a_missing_beat_entry() -> None:
+    beat_ran(timedelta(minutes=1))
+    PeriodicTask.objects.filter(name="monthly-report-closed").delete()
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["beat"]["missing"] == ["monthly-report-closed"]

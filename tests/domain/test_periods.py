@@ -23,7 +23,7 @@ SH = ZoneInfo("Asia/Shanghai")
         ("2026-3", dt.date(2026, 3, 1)),
         (" 2026-11 ", dt.date(2026, 11, 1)),
         ("2000-01", dt.date(2000, 1, 1)),
-        ("9999-12", dt.date(9999, 12, 1)),
+        ("2999-12", dt.date(2999, 12, 1)),
     ],
 )
 def test_parse_month(raw: str, month: dt.date) -> None:
@@ -34,6 +34,7 @@ def test_parse_month(raw: str, month: dt.date) -> None:
     "raw",
     [
         "9999-13",
+        "9999-12",
         "2026-00",
         "2026-1x",
         "２０２６-１１",

@@ -24,7 +24,7 @@ from django.test import Client
 from complaints.models import Complaint, DeadlineAlert, Status
 from complaints.services.deadlines import enforce_deadlines
 from config.celery import app
-from csat import notifications
+from csat import notifications, publishing
 from csat.models import Delivery
 from csat.tasks import send_delivery
 
@@ -51,6 +51,7 @@ def broker(settings: Any) -> Iterator[Any]:
         # kombu caches producer pools per connection globally; a closed one would be handed out
         # again to the next test ("Acquire on closed pool").
         kombu.pools.reset()
+        publishing.broker_recovered()  # a cool-down from another broker's failure does not apply
 
     names = ("task_always_eager", "broker_url", "broker_connection_retry", "task_publish_retry_policy")
     old = {name: app.conf[name] for name in names}

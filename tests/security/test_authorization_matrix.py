@@ -384,6 +384,18 @@ CASES += [
         scoped=False,
     ),
     A("me", "api-me", allow=SIGNED_IN, scoped=False),
+    # API tokens (issue #21): one's own only; a key that is not one's own token is 404 for everyone.
+    A("tokens", "api-tokens", allow=SIGNED_IN, scoped=False),
+    A("tokens-revoke-all", "api-tokens", method="delete", allow=SIGNED_IN, scoped=False, fresh=True),
+    A("token-logout", "api-token-logout", method="post", allow=SIGNED_IN, scoped=False, fresh=True),
+    A(
+        "token-revoke",
+        "api-token-detail",
+        method="delete",
+        args=("=notmytokenkey00",),
+        allow=frozenset(),
+        scoped=False,
+    ),
     A("schema", "api-schema", allow=EVERYONE, scoped=False),
     A("docs", "api-docs", allow=EVERYONE, scoped=False),
     A("root", "api:api-root", allow=SIGNED_IN, scoped=False),

@@ -1,0 +1,124 @@
+"""Typed query (and form-post) parameters: one set of parsers for pages and the API.
+
+``str.isdigit()`` is true for "²" and "٣", which ``int()`` refuses; a month like 9999-12 parses but
+its next month does not exist; a page number of twenty digits overflows the database's integer. So
+every parameter goes through these: ASCII digits only, integers within the database's range, dates
+and months within ``MIN_DATE``…``MAX_DATE``. A bad value raises ``BadParameter`` — a 400 with a
+Chinese message naming the parameter (pages: Django's 400; API: ``{"<name>": ["…"]}``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import BadRequest
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from csat.domain import periods
+
+MAX_INT = 2**63 - 1  # PostgreSQL bigint; SQLite's INTEGER
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)  # far enough; a day or a month later still exists
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class BadParameter(BadRequest):
+    """A malformed parameter: 400, never 500."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+def is_id(raw: Any) -> bool:
+    """ASCII digits within the integer range (what ``int()`` and the database both accept)."""
+    return isinstance(raw, str) and bool(_DIGITS.fullmatch(raw)) and 0 < int(raw) <= MAX_INT
+
+
+def parse_int(raw: str, *, name: str, minimum: int = 0, maximum: int = MAX_INT) -> int:
+    value = int(raw) if isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()) else None
+    if value is None or not minimum <= value <= maximum:
+        raise BadParameter(name, _("应为 %(min)d 到 %(max)d 之间的整数。") % {"min": minimum, "max": maximum})
+    return value
+
+
+def parse_month(raw: str, *, name: str = "month") -> dt.date:
+    """'2026-03' → date(2026, 3, 1); the month rule is csat.domain.periods.parse_month."""
+    try:
+        return periods.parse_month(raw) if isinstance(raw, str) else periods.parse_month("")
+    except ValueError:
+        raise BadParameter(
+            name,
+            _("月份格式应为 YYYY-MM（%(min)s 至 %(max)s）。")
+            % {"min": f"{periods.MIN_YEAR}-01", "max": f"{periods.MAX_YEAR}-12"},
+        ) from None
+
+
+def parse_date(raw: str, *, name: str) -> dt.date:
+    value = None
+    if isinstance(raw, str) and _DATE.fullmatch(raw.strip()):
+        try:
+            value = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            value = None
+    if value is None or not MIN_DATE <= value <= MAX_DATE:
+        raise BadParameter(
+            name, _("日期格式应为 YYYY-MM-DD（%(min)s 至 %(max)s）。") % {"min": MIN_DATE, "max": MAX_DATE}
+        )
+    return value
+
+
+def _raw(params: Mapping[str, Any], name: str) -> str | None:
+    raw = params.get(name)
+    return None if raw is None or raw == "" else str(raw)
+
+
+def int_param(
+    params: Mapping[str, Any], name: str, default: Any = None, *, minimum: int = 0, maximum: int = MAX_INT
+) -> Any:
+    """``request.GET`` / ``query_params`` / ``request.POST`` value as an int; ``default`` if absent."""
+    raw = _raw(params, name)
+    return default if raw is None else parse_int(raw, name=name, minimum=minimum, maximum=maximum)
+
+
+def id_param(params: Mapping[str, Any], name: str) -> int | None:
+    """A record id (1…MAX_INT) or None when absent."""
+    return int_param(params, name, minimum=1)  # type: ignore[no-any-return]
+
+
+def month_param(params: Mapping[str, Any], name: str = "month", default: Any = None) -> Any:
+    raw = _raw(params, name)
+    return default if raw is None else parse_month(raw, name=name)
+
+
+def date_param(params: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    raw = _raw(params, name)
+    return default if raw is None else parse_date(raw, name=name)
+
+
+def choice_param(params: Mapping[str, Any], name: str, choices: Iterable[str], default: Any = None) -> Any:
+    raw = _raw(params, name)
+    if raw is None:
+        return default
+    allowed = list(choices)
+    if raw not in allowed:
+        raise BadParameter(name, _("可选值：%(choices)s。") % {"choices": "、".join(allowed)})
+    return raw
+
+
+class BoundedDateField(forms.DateField):
+    """A form date within ``MIN_DATE``…``MAX_DATE`` (a day later must still exist)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        message = gettext_lazy("日期应在 1900-01-01 至 2999-12-31 之间。")
+        self.validators += [MinValueValidator(MIN_DATE, message), MaxValueValidator(MAX_DATE, message)]
