@@ -185,10 +185,11 @@ def test_year_boundary_2026_to_2027(
     contacted_at: Callable[..., Complaint],
 ) -> None:
     new_years_eve = at(2026, 12, 31, 17, 10)  # Thursday; the bundled calendar stops at 2026
-    assert deadline(received_at(new_years_eve), DISPATCH).due_at == at(2027, 1, 1, 8, 40)
-    assert deadline(dispatched_at(at(2026, 12, 31, 17, 0)), CONTACT).due_at == at(2027, 1, 1, 10, 0)
-    # Three working days from Thursday: Fri 01-01, Mon 01-04, Tue 01-05 (weekends only in 2027).
-    assert deadline(contacted_at(at(2026, 12, 31, 10, 0)), PROGRESS).due_at == at(2027, 1, 5, 10, 0)
+    # Fri 2027-01-01 is New Year's Day computed by rule (DOMAIN §9), no admin entry needed.
+    assert deadline(received_at(new_years_eve), DISPATCH).due_at == at(2027, 1, 4, 8, 40)
+    assert deadline(dispatched_at(at(2026, 12, 31, 17, 0)), CONTACT).due_at == at(2027, 1, 4, 10, 0)
+    # Three working days from Thursday: Mon 01-04, Tue 01-05, Wed 01-06.
+    assert deadline(contacted_at(at(2026, 12, 31, 10, 0)), PROGRESS).due_at == at(2027, 1, 6, 10, 0)
     # Inside 2027 weekends still count as weekends.
     friday = at(2027, 1, 8, 17, 20)
     assert deadline(received_at(friday), DISPATCH).due_at == at(2027, 1, 11, 8, 50)
