@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from csat import events
-from csat.models import CalendarOverride, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+from csat.domain.holiday_schedule import ScheduleEntry
+from csat.models import CalendarOverride, CalendarYear, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
 
 
 def _apply(instance: Any, data: dict[str, Any]) -> list[str]:
@@ -106,6 +110,39 @@ def calendar_override_delete(*, override: CalendarOverride) -> None:
     date = override.date
     override.delete()
     calendar_changed(date=date)
+
+
+@transaction.atomic
+def calendar_schedule_import(*, entries: Sequence[ScheduleEntry]) -> int:
+    """Save a pasted/uploaded official schedule as overrides (DOMAIN §9); open deadlines follow.
+
+    One recompute for the whole import, from its earliest date. Returns how many days were saved.
+    """
+    if not entries:
+        return 0
+    for entry in entries:
+        CalendarOverride.objects.update_or_create(
+            date=entry.date,
+            defaults={"is_working_day": entry.is_working_day, "note": entry.note[:100]},
+        )
+    calendar_changed(date=min(entry.date for entry in entries))
+    return len(entries)
+
+
+@transaction.atomic
+def calendar_year_confirm(*, year: int, user: Any, note: str = "") -> CalendarYear:
+    """An admin confirms that ``year``'s schedule is complete; the warning goes, deadlines follow."""
+    confirmed, _created = CalendarYear.objects.update_or_create(
+        year=year,
+        defaults={"confirmed_at": timezone.now(), "confirmed_by": user, "note": note[:200]},
+    )
+    calendar_changed(date=dt.date(year, 1, 1))
+    return confirmed
+
+
+@transaction.atomic
+def calendar_year_unconfirm(*, year: int) -> None:
+    CalendarYear.objects.filter(year=year).delete()
 
 
 def calendar_changed(*, date: Any) -> None:

@@ -2,6 +2,7 @@
 
 from .core import (
     CalendarOverride,
+    CalendarYear,
     Department,
     DepartmentKind,
     IdentityFlag,
@@ -16,6 +17,7 @@ from .notifications import Delivery, Notification
 
 __all__ = [
     "CalendarOverride",
+    "CalendarYear",
     "Customer",
     "Delivery",
     "Department",

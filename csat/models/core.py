@@ -172,3 +172,30 @@ class CalendarOverride(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_working_day else '放假'} {self.note}".strip()
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule (holidays and 调休) an admin has checked and confirmed.
+
+    DOMAIN §9: from 1 November the next year is "unconfirmed" until confirmed here.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    confirmed_at = models.DateTimeField(_("确认时间"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("已确认的年度放假安排")
+        verbose_name_plural = _("已确认的年度放假安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
