@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from csat.apis import core
+from csat.apis.notifications import NotificationViewSet
 from intake.apis import ImportJobViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,7 @@ router.register("vehicles", core.VehicleViewSet, basename="vehicle")
 router.register("sales", core.SalesDeliveryViewSet, basename="sale")
 router.register("service-visits", core.ServiceVisitViewSet, basename="service-visit")
 router.register("import", ImportJobViewSet, basename="import")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -372,6 +372,16 @@ CASES += [
         scoped=False,
     ),
     A("me", "api-me", allow=SIGNED_IN, scoped=False),
+    A("notifications", "api:notification-list", allow=SIGNED_IN, scoped=False),
+    # The world's notification is its GM's: another user's (any role, any store) is a 404.
+    A(
+        "notification-read",
+        "api:notification-read",
+        method="post",
+        args=("notification",),
+        allow=frozenset({"gm"}),
+        other=frozenset(),
+    ),
     A("schema", "api-schema", allow=EVERYONE, scoped=False),
     A("docs", "api-docs", allow=EVERYONE, scoped=False),
     A("root", "api:api-root", allow=SIGNED_IN, scoped=False),
