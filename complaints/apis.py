@@ -189,6 +189,9 @@ class ActionSerializer(serializers.Serializer):
     compensation_amount = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0
     )
+    customer_accepted = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="propose: the customer accepted the solution"
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     result = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     agreement = serializers.FileField(required=False, allow_null=True)

@@ -89,6 +89,7 @@ class ProposeForm(StyledForm):
     compensation_amount = forms.DecimalField(
         label=_("补偿金额（元，可空）"), required=False, min_value=0, max_digits=10, decimal_places=2
     )
+    customer_accepted = forms.BooleanField(label=_("客户已接受该方案（当天须反馈结果）"), required=False)
 
 
 class DecisionForm(StyledForm):

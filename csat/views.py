@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
     template = LANDING_TEMPLATES.get(Role(role), "") if role else ""
     template = template or "csat/landing/no_role.html"
-    context = {"overview": selectors.store_overview(user=request.user)}
+    context: dict[str, Any] = {"overview": selectors.store_overview(user=request.user)}
     if role in CALENDAR_WARNED_ROLES:
         context["calendar_unconfirmed_year"] = selectors.calendar_unconfirmed_year()
     return render(request, template, context)

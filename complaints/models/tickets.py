@@ -79,6 +79,7 @@ class DeadlineKind(models.TextChoices):
     DISPATCH = "dispatch", _("派单（30 分钟）")
     FIRST_CONTACT = "first_contact", _("联系客户（2 小时）")
     PROGRESS_REPORT = "progress_report", _("进度报告（每 3 个工作日）")
+    RESULT_REPORT = "result_report", _("结果反馈（当天）")
     FOLLOW_UP = "follow_up", _("回访（第 5–7 天）")
 
 

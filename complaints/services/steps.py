@@ -80,9 +80,15 @@ def complaint_contact(
         update_fields=["status", "first_contact_at", "cause", "background", "expectation", "updated_at"]
     )
     deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.FIRST_CONTACT, at=now)
-    deadlines.deadline_start(
-        complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, start=now, department=locked.department
-    )
+    # The progress report runs from dispatch (DOMAIN §9); a ticket dispatched before that rule
+    # has none yet and gets it here.
+    if not locked.deadlines.filter(kind=DeadlineKind.PROGRESS_REPORT, cycle=locked.reopen_count).exists():
+        deadlines.deadline_start(
+            complaint=locked,
+            kind=DeadlineKind.PROGRESS_REPORT,
+            start=locked.dispatched_at or now,
+            department=locked.department,
+        )
     record_event(locked, actor=actor, action="contact", before=before, note=note)
     return locked
 
@@ -108,8 +114,15 @@ def complaint_progress(*, complaint: Complaint | int, actor: Any, note: str) -> 
 
 @transaction.atomic
 def complaint_propose(
-    *, complaint: Complaint | int, actor: Any, solution: str, compensation_amount: Decimal | None = None
+    *,
+    complaint: Complaint | int,
+    actor: Any,
+    solution: str,
+    compensation_amount: Decimal | None = None,
+    customer_accepted: bool | None = None,
 ) -> Complaint:
+    """A solution; ``customer_accepted`` records that the customer agreed to it, which starts the
+    same-day result report (DOMAIN §9) at once, or at the GM's approval when it needs one."""
     PROPOSAL_SOLUTION.check(solution)
     if compensation_amount is not None and compensation_amount < 0:
         raise ApplicationError(_("补偿金额不能为负数。"))
@@ -141,7 +154,10 @@ def complaint_propose(
         before=before,
         note=locked.solution,
         compensation=compensation_amount,
+        customer_accepted=bool(customer_accepted),
     )
+    if customer_accepted and not with_compensation:
+        _start_result_report(locked)
     if with_compensation:
         notify_about(
             locked,
@@ -150,6 +166,16 @@ def complaint_propose(
             _("待审批补偿：%(n)s ¥%(amount)s") % {"n": locked.number, "amount": compensation_amount},
         )
     return locked
+
+
+def _start_result_report(complaint: Complaint) -> None:
+    """Customer accepted the solution → report the result by the end of this working day."""
+    deadlines.deadline_start(
+        complaint=complaint,
+        kind=DeadlineKind.RESULT_REPORT,
+        start=timezone.now(),
+        department=complaint.department,
+    )
 
 
 def _decide(complaint: Complaint | int, *, actor: Any, action: str, comment: str) -> Complaint:
@@ -161,6 +187,10 @@ def _decide(complaint: Complaint | int, *, actor: Any, action: str, comment: str
         update_fields=["status", "approval", "approved_by", "approved_at", "approval_comment", "updated_at"]
     )
     record_event(locked, actor=actor, action=action, before=before, note=comment.strip())
+    if action == "approve":
+        proposal = locked.events.filter(action="propose").order_by("-id").first()
+        if proposal is not None and proposal.data.get("customer_accepted"):
+            _start_result_report(locked)
     notify_about(
         locked,
         managers_of(locked.department),
@@ -206,8 +236,10 @@ def complaint_resolve(
         locked.agreement.save(f"agreement-{locked.pk}.{_extension(agreement.name)}", agreement, save=False)
         fields.append("agreement")
     locked.save(update_fields=fields)
-    # Reporting the result back counts as the progress report that was due.
+    # Reporting the result back counts as the progress report that was due, and is the same-day
+    # result report when the customer had accepted the solution.
     deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.RESULT_REPORT, at=now)
     deadlines.deadline_start(
         complaint=locked, kind=DeadlineKind.FOLLOW_UP, start=now, department=care_department(locked)
     )
@@ -246,6 +278,9 @@ def complaint_follow_up(*, complaint: Complaint | int, actor: Any, outcome: str,
     locked.save(update_fields=["status", "reopen_count", "dispatched_at", "approval", "updated_at"])
     deadlines.deadline_start(
         complaint=locked, kind=DeadlineKind.FIRST_CONTACT, start=now, department=locked.department
+    )
+    deadlines.deadline_start(
+        complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, start=now, department=locked.department
     )
     record_event(locked, actor=actor, action="reopen", before=before, note=note, outcome=outcome)
     notify_about(

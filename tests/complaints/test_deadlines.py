@@ -20,7 +20,7 @@ from complaints.services import workflow
 from csat import services as csat_services
 from csat.models import IdentityFlag
 from tests.factories import CustomerFactory
-from tests.fixtures import SH, at
+from tests.fixtures import at
 
 pytestmark = pytest.mark.django_db
 
@@ -253,9 +253,11 @@ def test_follow_up_window_is_day_5_to_7_in_calendar_days(
     with time_machine.travel(at(2026, 9, 28, 15, 0), tick=False):
         ticket = workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="已处理")
     window = deadline(ticket, FOLLOW_UP)
-    assert window.opens_at == at(2026, 10, 3, 0, 0)  # holidays do not matter: calendar days
+    assert window.opens_at == at(2026, 10, 3, 0, 0)  # calendar days
     assert window.warn_at == window.opens_at
-    assert window.due_at == dt.datetime.combine(dt.date(2026, 10, 5), dt.time.max, tzinfo=SH)
+    # Days 5–7 (10-03…10-05) are all National Day holidays: DOMAIN §9 reaches to the end of the
+    # first working day after the window, Thu 10-08.
+    assert window.due_at == at(2026, 10, 8, 17, 30)
     assert window.wall_clock is True
     assert window.department.kind == "customer_care"
 

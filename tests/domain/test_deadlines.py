@@ -26,7 +26,14 @@ def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> dt.datetime:
 
 
 def test_kinds() -> None:
-    assert DEADLINE_KINDS == ("handoff", "dispatch", "first_contact", "progress_report", "follow_up")
+    assert DEADLINE_KINDS == (
+        "handoff",
+        "dispatch",
+        "first_contact",
+        "progress_report",
+        "result_report",
+        "follow_up",
+    )
 
 
 def test_wall_clock_rule() -> None:
@@ -104,7 +111,9 @@ def test_follow_up_window_calendar_days() -> None:
     assert spec.kind == "follow_up"
     assert spec.opens_at == at(2026, 10, 5)
     assert spec.warn_at == spec.opens_at
-    assert spec.due_at == dt.datetime.combine(dt.date(2026, 10, 7), dt.time.max, tzinfo=SH)
+    # Days 5–7 (10-05…10-07) are all National Day holidays: DOMAIN §9 extends the window to the end
+    # of the first working day after it, Thu 10-08.
+    assert spec.due_at == at(2026, 10, 8, 17, 30)
     assert compute_deadline("follow_up", at(2026, 9, 30, 16, 45), urgent=False, major=False) == spec
 
 
@@ -156,3 +165,41 @@ def test_every_deadline_is_ordered(start: dt.datetime, kind: str, urgent: bool, 
     assert spec.kind == kind
     assert spec.opens_at <= spec.warn_at <= spec.due_at
     assert spec.due_at > start
+
+
+# --- DOMAIN §9 "Timers that were missing or shifted" (complaint-handling-procedure.zh.txt §6–§7) ---
+
+
+def test_result_report_due_end_of_the_working_day_the_customer_accepted() -> None:
+    # Source §6: 客户满意 → 当天 report back; DOMAIN §9: by the end of that working day.
+    from csat.domain.deadlines import result_report_deadline
+
+    spec = result_report_deadline(at(2026, 3, 11, 10, 0))  # Wednesday
+    assert (spec.opens_at, spec.warn_at, spec.due_at) == (
+        at(2026, 3, 11, 10, 0),
+        at(2026, 3, 11, 16, 30),
+        at(2026, 3, 11, 17, 30),
+    )
+    assert compute_deadline("result_report", at(2026, 3, 11, 10), urgent=True, major=True) == spec
+
+
+def test_result_report_accepted_after_hours_or_on_a_holiday_runs_to_the_next_working_day() -> None:
+    from csat.domain.deadlines import result_report_deadline
+
+    assert result_report_deadline(at(2026, 3, 11, 19, 0)).due_at == at(2026, 3, 12, 17, 30)
+    assert result_report_deadline(at(2026, 3, 14, 11, 0)).due_at == at(2026, 3, 16, 17, 30)  # Saturday
+    assert result_report_deadline(at(2026, 10, 2, 11, 0)).due_at == at(2026, 10, 8, 17, 30)  # National Day
+
+
+def test_follow_up_window_over_a_holiday_reaches_the_first_working_day_after_it() -> None:
+    # DOMAIN §9: resolved Mon 2025-09-29 → days 5–7 are 10-04…10-06, all National Day holidays
+    # (10-01…10-08); the window reaches to the end of Thu 2025-10-09, the first working day after it.
+    spec = follow_up_window(at(2025, 9, 29, 15, 0))
+    assert spec.opens_at == at(2025, 10, 4, 0, 0)
+    assert spec.due_at == at(2025, 10, 9, 17, 30)
+    assert not is_breached(spec.due_at, now=at(2025, 10, 9, 17, 0), met_at=at(2025, 10, 9, 10, 0))
+
+
+def test_follow_up_window_with_a_working_day_stays_calendar_days() -> None:
+    spec = follow_up_window(at(2026, 3, 9, 15, 0))  # Monday → Sat 14 … Mon 16 (Monday works)
+    assert spec.due_at == dt.datetime.combine(dt.date(2026, 3, 16), dt.time.max, tzinfo=SH)
