@@ -81,6 +81,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "severity",
             "major_criteria",
             "urgent",
+            "handled_on_site",
             "grade",
             "status",
             "department",
@@ -163,6 +164,10 @@ class ComplaintCreateSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(required=False)
     received_at_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     urgent = serializers.BooleanField(default=False)
+    handled_on_site = serializers.BooleanField(
+        default=False,
+        help_text="on-site complaint the business manager handled during the visit: recorded resolved",
+    )
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     major_criteria = serializers.ListField(
         child=serializers.ChoiceField(choices=MajorCriterion.choices), default=list

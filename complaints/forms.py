@@ -29,6 +29,9 @@ class ComplaintIntakeForm(StyledForm):
     )
     received_at_reason = forms.CharField(label=_("补录原因"), max_length=200, required=False)
     urgent = forms.BooleanField(label=_("紧急"), required=False)
+    handled_on_site = forms.BooleanField(
+        label=_("现场已处理（业务经理在客户到店时当场解决）"), required=False
+    )
     major_criteria = forms.MultipleChoiceField(
         label=_("重大投诉条件（任一勾选即为重大投诉）"),
         choices=MajorCriterion.choices,

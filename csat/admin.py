@@ -9,6 +9,7 @@ from csat.models import (
     CalendarYear,
     Customer,
     Department,
+    DutyRoster,
     SalesDelivery,
     ServiceVisit,
     StaffProfile,
@@ -128,3 +129,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
         # Through the service: confirming a year moves the open deadlines it affects.
         saved = services.calendar_year_confirm(year=obj.year, user=request.user, note=obj.note)
         obj.pk = saved.pk
+
+
+@admin.register(DutyRoster)
+class DutyRosterAdmin(admin.ModelAdmin):
+    list_display = ("store", "user", "starts_on", "ends_on", "note")
+    list_filter = ("store",)
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ("user",)
+    list_select_related = ("store", "user")

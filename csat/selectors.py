@@ -21,6 +21,8 @@ from csat.models import (
     CalendarYear,
     Customer,
     Department,
+    DutyRoster,
+    Role,
     SalesDelivery,
     ServiceVisit,
     Store,
@@ -142,6 +144,29 @@ def calendar_year_status(*, today: dt.date) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def duty_leaders(*, store_id: int, department: Department | None, on: dt.date) -> list[Any]:
+    """Who is alerted of an urgent complaint received off hours (DOMAIN §9): the store's GM, the
+    responsible department's managers, and whoever the store's duty roster names for ``on``."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(profile__store_id=store_id, profile__role=Role.GENERAL_MANAGER)
+            | Q(profile__department=department, profile__role__in=MANAGER_ROLES)
+            | Q(duty_shifts__store_id=store_id, duty_shifts__starts_on__lte=on, duty_shifts__ends_on__gte=on)
+        )
+        .distinct()
+        .order_by("id")
+    )
+    return list(users)
+
+
+def on_duty(*, user: Any, store_id: int, on: dt.date) -> bool:
+    return DutyRoster.objects.filter(
+        user=user, store_id=store_id, starts_on__lte=on, ends_on__gte=on
+    ).exists()
 
 
 def office_hours() -> tuple[dt.time, dt.time]:

@@ -110,6 +110,9 @@ class Complaint(TimeStamped):
     severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
     major_criteria = models.JSONField(_("重大投诉条件"), default=list, blank=True)
     urgent = models.BooleanField(_("紧急"), default=False)
+    # DOMAIN §9: an on-site complaint the business manager handles during the visit — recorded,
+    # resolved on the spot, no handoff/dispatch/2-hour step; followed up on day 5–7 like any other.
+    handled_on_site = models.BooleanField(_("现场已处理"), default=False)
     grade = models.CharField(_("客户等级"), max_length=1, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
 

@@ -289,7 +289,18 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
         met_at__isnull=True, cancelled_at__isnull=True, breached_at__isnull=True
     ).select_related("complaint")
     # Working-time timers, plus the two calendar-day ones a holiday can stretch (DOMAIN §9).
-    qs = qs.filter(Q(wall_clock=False) | Q(kind__in=(DeadlineKind.FOLLOW_UP, DeadlineKind.RESULT_REPORT)))
+    # Handoff and dispatch on the clock wait for working time to resume when received off hours.
+    qs = qs.filter(
+        Q(wall_clock=False)
+        | Q(
+            kind__in=(
+                DeadlineKind.FOLLOW_UP,
+                DeadlineKind.RESULT_REPORT,
+                DeadlineKind.HANDOFF,
+                DeadlineKind.DISPATCH,
+            )
+        )
+    )
     if since is not None:
         # A changed day can only move timers that are due on or after it.
         qs = qs.filter(due_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=business_tz()))

@@ -54,7 +54,12 @@ def complaint_register(*, complaint: Complaint | int, actor: Any) -> Complaint:
 @transaction.atomic
 def complaint_dispatch(*, complaint: Complaint | int, actor: Any, department: Department) -> Complaint:
     locked, _before, _target = begin(complaint, actor=actor, action="dispatch")
-    return dispatch(locked, actor=actor, department=department, at=timezone.now())
+    now = timezone.now()
+    if locked.status == Status.RECEIVED:
+        # A duty leader dispatches directly (DOMAIN §9 "Off hours"): the ticket is registered in
+        # the same step; customer care completes the feedback form from the history.
+        locked = register(locked, actor=actor, at=now)
+    return dispatch(locked, actor=actor, department=department, at=now)
 
 
 @transaction.atomic

@@ -107,6 +107,7 @@ def _short_step(
     overrides: Overrides | None,
     tz: dt.tzinfo | None,
     warning: dt.timedelta,
+    resumes_off_hours: bool = False,
 ) -> DeadlineSpec:
     start = _local(start, tz, "start")
     if duration <= dt.timedelta(0):
@@ -114,7 +115,14 @@ def _short_step(
     if warning < dt.timedelta(0):
         raise ValueError(f"warning must not be negative, got {warning}")
     if uses_wall_clock(urgent=urgent, major=major):
-        due = start + duration
+        base = start
+        if resumes_off_hours and not wcal.is_working_time(
+            start, office_hours=office_hours, overrides=overrides
+        ):
+            # DOMAIN §9 "Off hours": the duty leaders are alerted at once; the handoff and the
+            # registration fall due 30 minutes after working time resumes, never in the night.
+            base = wcal.next_working_time(start, office_hours=office_hours, overrides=overrides)
+        due = base + duration
     else:
         due = wcal.add_working_time(start, duration, office_hours=office_hours, overrides=overrides)
     # The warning is "15 minutes before" on the wall clock, never before the step opened.
@@ -133,7 +141,10 @@ def handoff_deadline(
     duration: dt.timedelta = HANDOFF_DURATION,
     warning: dt.timedelta = SHORT_STEP_WARNING,
 ) -> DeadlineSpec:
-    """Whoever received the complaint hands it to customer care within 30 min of ``received_at``."""
+    """Whoever received the complaint hands it to customer care within 30 min of ``received_at``.
+
+    On the wall clock (urgent/major) a complaint received outside working time is due 30 min after
+    working time resumes (DOMAIN §9 "Off hours")."""
     return _short_step(
         HANDOFF,
         received_at,
@@ -144,6 +155,7 @@ def handoff_deadline(
         overrides=overrides,
         tz=tz,
         warning=warning,
+        resumes_off_hours=True,
     )
 
 
@@ -158,7 +170,8 @@ def dispatch_deadline(
     duration: dt.timedelta = DISPATCH_DURATION,
     warning: dt.timedelta = SHORT_STEP_WARNING,
 ) -> DeadlineSpec:
-    """Customer care dispatches the registered form within 30 min of ``registered_at``."""
+    """Customer care dispatches the registered form within 30 min of ``registered_at`` (outside
+    working time: 30 min after it resumes, as the handoff)."""
     return _short_step(
         DISPATCH,
         registered_at,
@@ -169,6 +182,7 @@ def dispatch_deadline(
         overrides=overrides,
         tz=tz,
         warning=warning,
+        resumes_off_hours=True,
     )
 
 

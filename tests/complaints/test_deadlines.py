@@ -110,8 +110,10 @@ def test_over_a_weekend_in_working_time_but_on_the_clock_when_urgent_or_major(
 def test_handoff_received_on_saturday(received_at: Callable[..., Complaint]) -> None:
     saturday = at(2026, 3, 14, 10, 0)
     assert deadline(received_at(saturday, by_care=False), HANDOFF).due_at == at(2026, 3, 16, 9, 0)
+    # Urgent off hours (DOMAIN §9): the duty leaders are alerted now, the handoff is due 30 minutes
+    # after working time resumes.
     assert deadline(received_at(saturday, by_care=False, urgent=True), HANDOFF).due_at == at(
-        2026, 3, 14, 10, 30
+        2026, 3, 16, 9, 0
     )
 
 
@@ -158,7 +160,7 @@ def test_adjusted_working_sunday(
 def test_off_hours_urgent_and_not(received_at: Callable[..., Complaint], store: Any) -> None:
     night = at(2026, 3, 10, 22, 0)  # Tuesday night
     urgent = received_at(night, by_care=False, urgent=True)
-    assert deadline(urgent, HANDOFF).due_at == at(2026, 3, 10, 22, 30)
+    assert deadline(urgent, HANDOFF).due_at == at(2026, 3, 11, 9, 0)  # DOMAIN §9: not in the night
     plain = received_at(night, by_care=False)
     assert deadline(plain, HANDOFF).due_at == at(2026, 3, 11, 9, 0)  # normal procedure from 08:30
     assert deadline(plain, HANDOFF).warn_at == at(2026, 3, 11, 8, 45)

@@ -51,10 +51,32 @@ def test_handoff_general_in_working_time() -> None:
 
 @pytest.mark.parametrize(("urgent", "major"), [(True, False), (False, True), (True, True)])
 def test_handoff_urgent_or_major_on_wall_clock(urgent: bool, major: bool) -> None:
-    spec = handoff_deadline(at(2026, 10, 3, 22, 0), urgent=urgent, major=major)
-    assert spec.due_at == at(2026, 10, 3, 22, 30)
-    assert spec.warn_at == at(2026, 10, 3, 22, 15)
+    spec = handoff_deadline(at(2026, 3, 10, 16, 0), urgent=urgent, major=major)
+    assert spec.due_at == at(2026, 3, 10, 16, 30)
+    assert spec.warn_at == at(2026, 3, 10, 16, 15)
+    assert spec.opens_at == at(2026, 3, 10, 16, 0)
+    # Started inside working time, the clock runs past closing time.
+    assert handoff_deadline(at(2026, 3, 13, 17, 15), urgent=urgent, major=major).due_at == at(
+        2026, 3, 13, 17, 45
+    )
+
+
+@pytest.mark.parametrize(("urgent", "major"), [(True, False), (False, True)])
+def test_off_hours_handoff_and_registration_due_30_min_after_working_time_resumes(
+    urgent: bool, major: bool
+) -> None:
+    # DOMAIN §9 "Off hours" (source: 非工作时间 … 次日补填反馈单): no handoff breach in the night.
+    spec = handoff_deadline(at(2026, 10, 3, 22, 0), urgent=urgent, major=major)  # National Day holiday
     assert spec.opens_at == at(2026, 10, 3, 22, 0)
+    assert spec.due_at == at(2026, 10, 8, 9, 0)
+    assert spec.warn_at == at(2026, 10, 8, 8, 45)
+    assert dispatch_deadline(at(2026, 3, 10, 22, 0), urgent=urgent, major=major).due_at == at(
+        2026, 3, 11, 9, 0
+    )
+    # The 2-hour callback is not deferred: it runs on the clock from the (leader's) dispatch.
+    assert first_contact_deadline(at(2026, 3, 14, 22, 0), urgent=urgent, major=major).due_at == at(
+        2026, 3, 15, 0, 0
+    )
 
 
 def test_dispatch_and_first_contact() -> None:
