@@ -49,7 +49,19 @@ def can_act(user: Any, complaint: Complaint, action: str) -> bool:
         )
     if profile.role in ACTION_ROLES.get(action, frozenset()):
         return True
-    return action == "dispatch" and _duty_leader(user, profile, complaint)
+    if action != "dispatch":
+        return False
+    return _receiving_manager(profile, complaint) or _duty_leader(user, profile, complaint)
+
+
+def _receiving_manager(profile: Any, complaint: Complaint) -> bool:
+    """DOMAIN §9: the department that received a complaint may pass it straight to the responsible
+    department (while it is still only received; customer care completes the form)."""
+    return (
+        complaint.status == "received"
+        and profile.role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR)
+        and profile.department_id == complaint.received_by_department_id
+    )
 
 
 def _duty_leader(user: Any, profile: Any, complaint: Complaint) -> bool:

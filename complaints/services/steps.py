@@ -56,9 +56,19 @@ def complaint_dispatch(*, complaint: Complaint | int, actor: Any, department: De
     locked, _before, _target = begin(complaint, actor=actor, action="dispatch")
     now = timezone.now()
     if locked.status == Status.RECEIVED:
-        # A duty leader dispatches directly (DOMAIN §9 "Off hours"): the ticket is registered in
-        # the same step; customer care completes the feedback form from the history.
+        # A duty leader dispatches directly (DOMAIN §9 "Off hours"), or the receiving department
+        # passes it straight to the responsible one: registered in the same step; customer care
+        # completes the feedback form from the history.
         locked = register(locked, actor=actor, at=now)
+        dispatched = dispatch(locked, actor=actor, department=department, at=now)
+        notify_about(
+            dispatched,
+            store_role_users(dispatched.store_id, Role.CUSTOMER_CARE_MANAGER),
+            "passed_directly",
+            _("投诉已直接派给%(dept)s：%(n)s，请补填反馈单")
+            % {"dept": department.name, "n": dispatched.number},
+        )
+        return dispatched
     return dispatch(locked, actor=actor, department=department, at=now)
 
 

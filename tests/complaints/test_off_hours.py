@@ -173,3 +173,23 @@ def test_handled_on_site_through_the_api(business_mgr: Any, business: Any, custo
     assert body["handled_on_site"] is True
     assert body["status"] == "resolved"
     assert [d["kind"] for d in body["deadlines"]] == ["follow_up"]
+
+
+def test_receiving_department_passes_straight_to_the_responsible_department(
+    make_complaint: Callable[..., Complaint],
+    service_mgr: Any,
+    service_dept: Any,
+    business: Any,
+    ccmanager: Any,
+) -> None:
+    # DOMAIN §9: a department that receives a complaint may pass it straight to the responsible one;
+    # customer care is told to complete the form.
+    with time_machine.travel(at(2026, 3, 11, 10, 0), tick=False):
+        ticket = make_complaint(actor=service_mgr, received_by_department=service_dept, category="repair")
+        ticket = workflow.complaint_dispatch(complaint=ticket, actor=service_mgr, department=business)
+    assert ticket.status == Status.DISPATCHED and ticket.department == business
+    assert Deadline.objects.get(complaint=ticket, kind=DeadlineKind.HANDOFF).met_at == at(2026, 3, 11, 10, 0)
+    assert Deadline.objects.get(complaint=ticket, kind=DeadlineKind.FIRST_CONTACT).due_at == at(
+        2026, 3, 11, 12, 0
+    )
+    assert Notification.objects.filter(recipient=ccmanager, key__contains=":passed_directly:").count() == 1
