@@ -98,8 +98,8 @@ ACTIONS: dict[str, ComplaintAction] = {
             name="propose",
             service=steps.complaint_propose,
             form=ProposeForm,
-            arguments=("solution", "compensation_amount"),
-            nullable=frozenset({"compensation_amount"}),
+            arguments=("solution", "compensation_amount", "customer_accepted"),
+            nullable=frozenset({"compensation_amount", "customer_accepted"}),
             required=PROPOSAL_SOLUTION,
         ),
         ComplaintAction(

@@ -82,6 +82,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "severity",
             "major_criteria",
             "urgent",
+            "handled_on_site",
             "grade",
             "status",
             "department",
@@ -164,6 +165,10 @@ class ComplaintCreateSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(required=False)
     received_at_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     urgent = serializers.BooleanField(default=False)
+    handled_on_site = serializers.BooleanField(
+        default=False,
+        help_text="on-site complaint the business manager handled during the visit: recorded resolved",
+    )
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     major_criteria = serializers.ListField(
         child=serializers.ChoiceField(choices=MajorCriterion.choices), default=list
@@ -189,6 +194,9 @@ class ActionSerializer(serializers.Serializer):
     solution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     compensation_amount = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    customer_accepted = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="propose: the customer accepted the solution"
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     result = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

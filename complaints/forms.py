@@ -31,6 +31,9 @@ class ComplaintIntakeForm(StyledForm):
     )
     received_at_reason = forms.CharField(label=_("补录原因"), max_length=200, required=False)
     urgent = forms.BooleanField(label=_("紧急"), required=False)
+    handled_on_site = forms.BooleanField(
+        label=_("现场已处理（业务经理在客户到店时当场解决）"), required=False
+    )
     major_criteria = forms.MultipleChoiceField(
         label=_("重大投诉条件（任一勾选即为重大投诉）"),
         choices=MajorCriterion.choices,
@@ -104,6 +107,7 @@ class ProposeForm(StyledForm):
     compensation_amount = forms.DecimalField(
         label=_("补偿金额（元，可空）"), required=False, min_value=0, max_digits=10, decimal_places=2
     )
+    customer_accepted = forms.BooleanField(label=_("客户已接受该方案（当天须反馈结果）"), required=False)
 
 
 class DecisionForm(StyledForm):

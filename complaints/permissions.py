@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from complaints.models import Complaint
 from csat import access
+from csat.business_time import business_tz
 from csat.models import Role
+from csat.selectors import on_duty
 
 # Customer care runs the form; the responsible department works it; the GM decides money.
 CARE = frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER})
@@ -43,4 +47,26 @@ def can_act(user: Any, complaint: Complaint, action: str) -> bool:
             and complaint.department_id is not None
             and profile.department_id == complaint.department_id
         )
-    return profile.role in ACTION_ROLES.get(action, frozenset())
+    if profile.role in ACTION_ROLES.get(action, frozenset()):
+        return True
+    if action != "dispatch":
+        return False
+    return _receiving_manager(profile, complaint) or _duty_leader(user, profile, complaint)
+
+
+def _receiving_manager(profile: Any, complaint: Complaint) -> bool:
+    """DOMAIN §9: the department that received a complaint may pass it straight to the responsible
+    department (while it is still only received; customer care completes the form)."""
+    return (
+        complaint.status == "received"
+        and profile.role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR)
+        and profile.department_id == complaint.received_by_department_id
+    )
+
+
+def _duty_leader(user: Any, profile: Any, complaint: Complaint) -> bool:
+    """DOMAIN §9 "Off hours": a duty leader (the GM, or whoever the store's roster names for the
+    day) may dispatch a complaint directly."""
+    if profile.role == Role.GENERAL_MANAGER:
+        return True
+    return on_duty(user=user, store_id=complaint.store_id, on=timezone.localdate(timezone=business_tz()))

@@ -112,6 +112,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 received_at=data["received_at"],
                 received_at_reason=data["received_at_reason"],
                 urgent=data["urgent"],
+                handled_on_site=data["handled_on_site"],
                 major_criteria=data["major_criteria"],
             )
         except DjangoValidationError as exc:

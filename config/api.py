@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from csat.apis import core, tokens
+from csat.apis.notifications import NotificationViewSet
 from intake.apis import ImportJobViewSet
 
 router = DefaultRouter()
@@ -15,6 +16,7 @@ router.register("vehicles", core.VehicleViewSet, basename="vehicle")
 router.register("sales", core.SalesDeliveryViewSet, basename="sale")
 router.register("service-visits", core.ServiceVisitViewSet, basename="service-visit")
 router.register("import", ImportJobViewSet, basename="import")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", tokens.TokenObtainApi.as_view(), name="api-token"),

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from csat import services
 from csat.models import (
     CalendarOverride,
+    CalendarYear,
     Customer,
     Department,
+    DutyRoster,
     SalesDelivery,
     ServiceVisit,
     StaffProfile,
@@ -115,3 +117,24 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for obj in queryset:
             services.calendar_override_delete(override=obj)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "confirmed_at", "confirmed_by", "note")
+    readonly_fields = ("confirmed_at", "confirmed_by")
+    fields = ("year", "note", "confirmed_at", "confirmed_by")
+
+    def save_model(self, request: Any, obj: CalendarYear, form: Any, change: bool) -> None:
+        # Through the service: confirming a year moves the open deadlines it affects.
+        saved = services.calendar_year_confirm(year=obj.year, user=request.user, note=obj.note)
+        obj.pk = saved.pk
+
+
+@admin.register(DutyRoster)
+class DutyRosterAdmin(admin.ModelAdmin):
+    list_display = ("store", "user", "starts_on", "ends_on", "note")
+    list_filter = ("store",)
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ("user",)
+    list_select_related = ("store", "user")

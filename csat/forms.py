@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from csat.domain import holiday_schedule
+
 
 class _PlainChoiceIterator(forms.models.ModelChoiceIterator):
     """The choices read with one plain query: ModelChoiceIterator reads them through .iterator(),
@@ -42,3 +44,41 @@ class CalendarOverrideForm(StyledForm):
         coerce=lambda v: v == "1",
     )
     note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
+class CalendarScheduleForm(StyledForm):
+    """Paste the State Council notice's dates or upload an .ics/.csv file (DOMAIN §9)."""
+
+    text = forms.CharField(
+        label=_("粘贴放假安排"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "2027-02-06 休\n2027-02-13 班"}),
+        help_text=_("每行一个日期：“2027-02-06 休”或“2027-02-13 班”，可在后面加说明。"),
+    )
+    file = forms.FileField(label=_("或上传 .ics / .csv 文件"), required=False)
+    confirm_year = forms.IntegerField(
+        label=_("同时确认该年度放假安排"), required=False, min_value=2000, max_value=2100
+    )
+
+    MAX_UPLOAD = 512 * 1024
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = data.get("text") or ""
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > self.MAX_UPLOAD:
+                raise forms.ValidationError(_("文件过大。"))
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(_("文件须为 UTF-8 编码。")) from None
+        if not text.strip() and not data.get("confirm_year"):
+            raise forms.ValidationError(_("请粘贴日期、上传文件或填写要确认的年份。"))
+        try:
+            data["entries"] = holiday_schedule.parse_schedule(text)
+        except holiday_schedule.ScheduleError as err:
+            raise forms.ValidationError(
+                _("第 %(line)s 行无法识别：%(text)s") % {"line": err.line, "text": err.text[:80]}
+            ) from None
+        return data

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from csat.selectors import calendar_unconfirmed_year
+
 CHECK_TIMEOUT_SECONDS = 1.5
 
 
@@ -83,4 +85,23 @@ def health(*, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], bool]
     if "beat" not in skip:
         report["beat"] = beat_status() if report.get("database", True) else {"last_run": None, "ok": False}
     ok = all(value["ok"] if isinstance(value, dict) else value for value in report.values())
+    # A warning, not a failure (the status stays 200): next year's holiday schedule is unconfirmed.
+    report["warnings"] = calendar_warnings() if report.get("database", True) else []
     return report, ok
+
+
+def calendar_warnings() -> list[dict[str, Any]]:
+    """DOMAIN §9: from 1 November, an unconfirmed next year is reported on ``/healthz``."""
+    try:
+        year = calendar_unconfirmed_year()
+    except Exception:  # noqa: BLE001 - the probe reports, never crashes
+        return []
+    if year is None:
+        return []
+    return [
+        {
+            "code": "calendar_unconfirmed",
+            "year": year,
+            "message": f"holiday schedule for {year} not confirmed",
+        }
+    ]

@@ -9,14 +9,20 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from csat.access import MANAGER_ROLES, AnyUser, profile_of, scope_to_user, sees_all_stores, visible_stores
+from csat.business_time import business_tz
 from csat.caching import cached
-from csat.domain import identifiers
+from csat.domain import calendar as working_calendar
+from csat.domain import holiday_schedule, identifiers
 from csat.models import (
     CalendarOverride,
+    CalendarYear,
     Customer,
     Department,
+    DutyRoster,
+    Role,
     SalesDelivery,
     ServiceVisit,
     Store,
@@ -101,6 +107,66 @@ def customer_search(*, user: AnyUser, query: str, limit: int = 20) -> list[Custo
 def calendar_overrides() -> dict[dt.date, bool]:
     """Admin-entered holiday/workday corrections, for csat.domain.calendar."""
     return dict(CalendarOverride.objects.values_list("date", "is_working_day"))
+
+
+def calendar_confirmed_years() -> set[int]:
+    """Years whose schedule is known: confirmed by an admin, or covered by the bundled data."""
+    return set(CalendarYear.objects.values_list("year", flat=True))
+
+
+def calendar_unconfirmed_year(*, today: dt.date | None = None) -> int | None:
+    """The next year, from 1 November on, while nobody confirmed its schedule (DOMAIN §9)."""
+    if today is None:
+        today = timezone.localdate(timezone=business_tz())
+    year = holiday_schedule.unconfirmed_year(today, calendar_confirmed_years())
+    if year is None or working_calendar.has_bundled_data(year):
+        return None
+    return year
+
+
+def calendar_year_status(*, today: dt.date) -> list[dict[str, Any]]:
+    """This year and the next two: where their working days come from and whether confirmed."""
+    confirmed = {c.year: c for c in CalendarYear.objects.select_related("confirmed_by")}
+    counts: dict[int, int] = {}
+    for day in CalendarOverride.objects.filter(
+        date__year__gte=today.year, date__year__lte=today.year + 2
+    ).values_list("date", flat=True):
+        counts[day.year] = counts.get(day.year, 0) + 1
+    rows = []
+    for year in range(today.year, today.year + 3):
+        rows.append(
+            {
+                "year": year,
+                "bundled": working_calendar.has_bundled_data(year),
+                "confirmed": confirmed.get(year),
+                "overrides": counts.get(year, 0),
+                "holidays": working_calendar.statutory_holidays(year),
+            }
+        )
+    return rows
+
+
+def duty_leaders(*, store_id: int, department: Department | None, on: dt.date) -> list[Any]:
+    """Who is alerted of an urgent complaint received off hours (DOMAIN §9): the store's GM, the
+    responsible department's managers, and whoever the store's duty roster names for ``on``."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(profile__store_id=store_id, profile__role=Role.GENERAL_MANAGER)
+            | Q(profile__department=department, profile__role__in=MANAGER_ROLES)
+            | Q(duty_shifts__store_id=store_id, duty_shifts__starts_on__lte=on, duty_shifts__ends_on__gte=on)
+        )
+        .distinct()
+        .order_by("id")
+    )
+    return list(users)
+
+
+def on_duty(*, user: Any, store_id: int, on: dt.date) -> bool:
+    return DutyRoster.objects.filter(
+        user=user, store_id=store_id, starts_on__lte=on, ends_on__gte=on
+    ).exists()
 
 
 def office_hours() -> tuple[dt.time, dt.time]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csat import events
+from csat.domain.holiday_schedule import ScheduleEntry
 from csat.exceptions import AlreadyExists
-from csat.models import CalendarOverride, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+from csat.models import CalendarOverride, CalendarYear, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
 
 
 def _apply(instance: Any, data: dict[str, Any]) -> list[str]:
@@ -128,6 +132,39 @@ def calendar_override_delete(*, override: CalendarOverride) -> None:
     date = override.date
     override.delete()
     calendar_changed(date=date)
+
+
+@transaction.atomic
+def calendar_schedule_import(*, entries: Sequence[ScheduleEntry]) -> int:
+    """Save a pasted/uploaded official schedule as overrides (DOMAIN §9); open deadlines follow.
+
+    One recompute for the whole import, from its earliest date. Returns how many days were saved.
+    """
+    if not entries:
+        return 0
+    for entry in entries:
+        CalendarOverride.objects.update_or_create(
+            date=entry.date,
+            defaults={"is_working_day": entry.is_working_day, "note": entry.note[:100]},
+        )
+    calendar_changed(date=min(entry.date for entry in entries))
+    return len(entries)
+
+
+@transaction.atomic
+def calendar_year_confirm(*, year: int, user: Any, note: str = "") -> CalendarYear:
+    """An admin confirms that ``year``'s schedule is complete; the warning goes, deadlines follow."""
+    confirmed, _created = CalendarYear.objects.update_or_create(
+        year=year,
+        defaults={"confirmed_at": timezone.now(), "confirmed_by": user, "note": note[:200]},
+    )
+    calendar_changed(date=dt.date(year, 1, 1))
+    return confirmed
+
+
+@transaction.atomic
+def calendar_year_unconfirm(*, year: int) -> None:
+    CalendarYear.objects.filter(year=year).delete()
 
 
 def calendar_changed(*, date: Any) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from csat import access, health, selectors, services
+from csat.business_time import business_tz
 from csat.domain.grading import IDENTITY_GUIDANCE
-from csat.forms import CalendarOverrideForm
+from csat.forms import CalendarOverrideForm, CalendarScheduleForm
 from csat.models import CalendarOverride, IdentityFlag, Notification, Role
 from csat.notifications import notification_mark_read
 from csat.params import id_param
@@ -28,12 +32,18 @@ LANDING_TEMPLATES = {
 }
 
 
+# DOMAIN §9: the admin (综合部) and the GM see that next year's schedule is unconfirmed.
+CALENDAR_WARNED_ROLES = (Role.ADMIN_ASSESSOR, Role.GENERAL_MANAGER)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
     template = LANDING_TEMPLATES.get(Role(role), "") if role else ""
     template = template or "csat/landing/no_role.html"
-    context = {"overview": selectors.store_overview(user=request.user)}
+    context: dict[str, Any] = {"overview": selectors.store_overview(user=request.user)}
+    if role in CALENDAR_WARNED_ROLES:
+        context["calendar_unconfirmed_year"] = selectors.calendar_unconfirmed_year()
     return render(request, template, context)
 
 
@@ -86,9 +96,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def calendar_overrides(request: HttpRequest) -> HttpResponse:
-    """Admin (综合部) maintains holidays and adjusted working days; open deadlines move with them."""
+    """Admin (综合部) maintains holidays and adjusted working days, imports and confirms a year's
+    official schedule; open deadlines move with every change."""
     can_edit = access.has_role(request.user, Role.ADMIN_ASSESSOR)
-    form = CalendarOverrideForm(request.POST or None)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = CalendarOverrideForm(request.POST if action in ("", "override") and request.POST else None)
+    schedule_form = CalendarScheduleForm(
+        request.POST if action == "import" else None, request.FILES if action == "import" else None
+    )
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -98,18 +113,32 @@ def calendar_overrides(request: HttpRequest) -> HttpResponse:
             services.calendar_override_delete(override=override)
             messages.success(request, _("已删除。"))
             return redirect("calendar-overrides")
-        if form.is_valid():
+        if action == "import" and schedule_form.is_valid():
+            saved = services.calendar_schedule_import(entries=schedule_form.cleaned_data["entries"])
+            year = schedule_form.cleaned_data.get("confirm_year")
+            if year:
+                services.calendar_year_confirm(year=year, user=request.user)
+            messages.success(request, _("已导入 %(n)s 天，相关未完成的时限已重新计算。") % {"n": saved})
+            return redirect("calendar-overrides")
+        if action == "unconfirm" and request.POST.get("year", "").isdigit():
+            services.calendar_year_unconfirm(year=int(request.POST["year"]))
+            return redirect("calendar-overrides")
+        if action != "import" and form.is_valid():
             services.calendar_override_set(**form.cleaned_data)
             messages.success(request, _("已保存，相关未完成的时限已重新计算。"))
             return redirect("calendar-overrides")
+    today = timezone.localdate(timezone=business_tz())
     return render(
         request,
         "csat/calendar_overrides.html",
         {
             "overrides": CalendarOverride.objects.order_by("-date")[:200],
             "form": form,
+            "schedule_form": schedule_form,
+            "years": selectors.calendar_year_status(today=today),
+            "calendar_unconfirmed_year": selectors.calendar_unconfirmed_year(today=today),
             "can_edit": can_edit,
             "title": _("节假日与调休"),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or schedule_form.errors else 200,
     )

@@ -79,6 +79,7 @@ class DeadlineKind(models.TextChoices):
     DISPATCH = "dispatch", _("派单（30 分钟）")
     FIRST_CONTACT = "first_contact", _("联系客户（2 小时）")
     PROGRESS_REPORT = "progress_report", _("进度报告（每 3 个工作日）")
+    RESULT_REPORT = "result_report", _("结果反馈（当天）")
     FOLLOW_UP = "follow_up", _("回访（第 5–7 天）")
 
 
@@ -109,6 +110,9 @@ class Complaint(TimeStamped):
     severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
     major_criteria = models.JSONField(_("重大投诉条件"), default=list, blank=True)
     urgent = models.BooleanField(_("紧急"), default=False)
+    # DOMAIN §9: an on-site complaint the business manager handles during the visit — recorded,
+    # resolved on the spot, no handoff/dispatch/2-hour step; followed up on day 5–7 like any other.
+    handled_on_site = models.BooleanField(_("现场已处理"), default=False)
     grade = models.CharField(_("客户等级"), max_length=1, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
 

@@ -48,8 +48,8 @@ def _spec(kind: str, start: dt.datetime, *, urgent: bool, major: bool) -> rules.
 def _runs_on_wall_clock(kind: str, complaint: Complaint) -> bool:
     if kind == DeadlineKind.FOLLOW_UP:
         return True  # calendar days
-    if kind == DeadlineKind.PROGRESS_REPORT:
-        return False  # working days
+    if kind in (DeadlineKind.PROGRESS_REPORT, DeadlineKind.RESULT_REPORT):
+        return False  # working days / the end of a working day
     return rules.uses_wall_clock(urgent=complaint.urgent, major=complaint.is_major)
 
 
@@ -288,7 +288,19 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
     qs = Deadline.objects.filter(
         met_at__isnull=True, cancelled_at__isnull=True, breached_at__isnull=True
     ).select_related("complaint")
-    qs = qs.filter(wall_clock=False)
+    # Working-time timers, plus the two calendar-day ones a holiday can stretch (DOMAIN §9).
+    # Handoff and dispatch on the clock wait for working time to resume when received off hours.
+    qs = qs.filter(
+        Q(wall_clock=False)
+        | Q(
+            kind__in=(
+                DeadlineKind.FOLLOW_UP,
+                DeadlineKind.RESULT_REPORT,
+                DeadlineKind.HANDOFF,
+                DeadlineKind.DISPATCH,
+            )
+        )
+    )
     if since is not None:
         # A changed day can only move timers that are due on or after it.
         qs = qs.filter(due_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=business_tz()))

@@ -10,10 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity
+from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity, Status
 from complaints.services import deadlines
-from complaints.services.ticket import dispatch, notify_about, record_event, register
+from complaints.services.ticket import care_department, dispatch, notify_about, record_event, register
 from csat import access
+from csat import selectors as csat_selectors
+from csat.business_time import business_tz
+from csat.domain import calendar
 from csat.domain.routing import CATEGORY_DEPARTMENT, suggested_department_kind  # noqa: F401 - re-exported
 from csat.events import complaint_received
 from csat.exceptions import ApplicationError
@@ -63,6 +66,7 @@ def complaint_intake(
     received_at_reason: str = "",
     urgent: bool = False,
     major_criteria: list[str] | tuple[str, ...] = (),
+    handled_on_site: bool = False,
 ) -> Complaint:
     """Record a ticket as the intake page and the API take it, in one transaction: the customer
     (given, or found or created in ``store`` by ``mobile``), the vehicle (given, or the customer's car
@@ -89,6 +93,7 @@ def complaint_intake(
         urgent=urgent,
         major_criteria=major_criteria,
         vehicle=vehicle,
+        handled_on_site=handled_on_site,
     )
 
 
@@ -137,6 +142,7 @@ def complaint_create(
     vehicle: Vehicle | None = None,
     grade: str = "",
     dispatch_to: Department | None = None,
+    handled_on_site: bool = False,
 ) -> Complaint:
     """Record a complaint. Received by customer care → registered at once (handoff met).
 
@@ -145,6 +151,8 @@ def complaint_create(
     """
     now = timezone.now()
     received_at = received_at or now
+    if handled_on_site and received_by_department.kind != DepartmentKind.BUSINESS:
+        raise ApplicationError(_("只有业务部门（业务经理）在现场处理的投诉才能标记为“现场已处理”。"))
     _check_intake(
         customer=customer,
         content=content,
@@ -173,6 +181,7 @@ def complaint_create(
         severity=Severity.MAJOR if criteria or grade in ("F", "G") else Severity.GENERAL,
         major_criteria=criteria,
         urgent=urgent,
+        handled_on_site=handled_on_site,
         grade=grade,
         received_at=received_at,
         received_at_reason=received_at_reason.strip(),
@@ -185,7 +194,74 @@ def complaint_create(
     complaint.number = f"TS{complaint.store.code}-{local:%Y%m%d}-{complaint.pk:05d}"
     complaint.save(update_fields=["number"])
     record_event(complaint, actor=actor, action="create", before="", note=complaint.content[:200])
+    if handled_on_site:
+        return _resolved_on_site(complaint, actor=actor, at=now)
     return _hand_over(complaint, actor=actor, at=now, dispatch_to=dispatch_to)
+
+
+def _resolved_on_site(complaint: Complaint, *, actor: Any, at: dt.datetime) -> Complaint:
+    """DOMAIN §9: handled by the business manager during the visit — no handoff, dispatch or
+    2-hour step; recorded as resolved by the business department, followed up on day 5–7."""
+    before = complaint.status
+    complaint.department = complaint.received_by_department
+    complaint.status = Status.RESOLVED
+    complaint.registered_at = complaint.dispatched_at = complaint.first_contact_at = at
+    complaint.resolved_at = at
+    complaint.result = complaint.result or _("现场已处理")
+    complaint.save(
+        update_fields=[
+            "department",
+            "status",
+            "registered_at",
+            "dispatched_at",
+            "first_contact_at",
+            "resolved_at",
+            "result",
+            "updated_at",
+        ]
+    )
+    deadlines.deadline_start(
+        complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=at, department=care_department(complaint)
+    )
+    record_event(complaint, actor=actor, action="resolve", before=before, note=_("现场已处理"), on_site=True)
+    complaint_received.send(sender=Complaint, complaint=complaint)
+    care = list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER))
+    notify_about(complaint, care, "on_site", _("现场已处理的投诉待回访：%(n)s") % {"n": complaint.number})
+    if complaint.is_major:
+        notify_about(
+            complaint,
+            store_role_users(complaint.store_id, Role.GENERAL_MANAGER),
+            "major",
+            _("重大投诉：%(n)s %(name)s") % {"n": complaint.number, "name": complaint.customer.name},
+        )
+    return complaint
+
+
+def _alert_duty_leaders(complaint: Complaint) -> None:
+    """DOMAIN §9 "Off hours": an urgent complaint received outside working time alerts the duty
+    leaders at once (the GM, the responsible department's managers, the store's roster), each once."""
+    tz = business_tz()
+    if not complaint.urgent or calendar.is_working_time(
+        complaint.received_at,
+        office_hours=csat_selectors.office_hours(),
+        overrides=csat_selectors.calendar_overrides(),
+        tz=tz,
+    ):
+        return
+    kind = suggested_department_kind(category=complaint.category, major=complaint.is_major)
+    department = Department.objects.filter(store_id=complaint.store_id, kind=kind).first()
+    leaders = csat_selectors.duty_leaders(
+        store_id=complaint.store_id,
+        department=department,
+        on=timezone.localtime(complaint.received_at, tz).date(),
+    )
+    notify_about(
+        complaint,
+        leaders,
+        "off_hours_urgent",
+        _("非工作时间紧急投诉：%(n)s %(name)s，请立即指定处理人（可直接派单）")
+        % {"n": complaint.number, "name": complaint.customer.name},
+    )
 
 
 def _hand_over(
@@ -209,6 +285,7 @@ def _hand_over(
             store_role_users(complaint.store_id, Role.AGENT)
         )
         notify_about(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
+    _alert_duty_leaders(complaint)
     complaint_received.send(sender=Complaint, complaint=complaint)
     if complaint.is_major:
         notify_about(

@@ -55,7 +55,22 @@ def complaint_register(*, complaint: Complaint | int, actor: Any) -> Complaint:
 @transaction.atomic
 def complaint_dispatch(*, complaint: Complaint | int, actor: Any, department: Department) -> Complaint:
     locked, _before, _target = begin(complaint, actor=actor, action="dispatch")
-    return dispatch(locked, actor=actor, department=department, at=timezone.now())
+    now = timezone.now()
+    if locked.status == Status.RECEIVED:
+        # A duty leader dispatches directly (DOMAIN §9 "Off hours"), or the receiving department
+        # passes it straight to the responsible one: registered in the same step; customer care
+        # completes the feedback form from the history.
+        locked = register(locked, actor=actor, at=now)
+        dispatched = dispatch(locked, actor=actor, department=department, at=now)
+        notify_about(
+            dispatched,
+            store_role_users(dispatched.store_id, Role.CUSTOMER_CARE_MANAGER),
+            "passed_directly",
+            _("投诉已直接派给%(dept)s：%(n)s，请补填反馈单")
+            % {"dept": department.name, "n": dispatched.number},
+        )
+        return dispatched
+    return dispatch(locked, actor=actor, department=department, at=now)
 
 
 @transaction.atomic
@@ -81,9 +96,15 @@ def complaint_contact(
         update_fields=["status", "first_contact_at", "cause", "background", "expectation", "updated_at"]
     )
     deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.FIRST_CONTACT, at=now)
-    deadlines.deadline_start(
-        complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, start=now, department=locked.department
-    )
+    # The progress report runs from dispatch (DOMAIN §9); a ticket dispatched before that rule
+    # has none yet and gets it here.
+    if not locked.deadlines.filter(kind=DeadlineKind.PROGRESS_REPORT, cycle=locked.reopen_count).exists():
+        deadlines.deadline_start(
+            complaint=locked,
+            kind=DeadlineKind.PROGRESS_REPORT,
+            start=locked.dispatched_at or now,
+            department=locked.department,
+        )
     record_event(locked, actor=actor, action="contact", before=before, note=note)
     return locked
 
@@ -109,8 +130,15 @@ def complaint_progress(*, complaint: Complaint | int, actor: Any, note: str) -> 
 
 @transaction.atomic
 def complaint_propose(
-    *, complaint: Complaint | int, actor: Any, solution: str, compensation_amount: Decimal | None = None
+    *,
+    complaint: Complaint | int,
+    actor: Any,
+    solution: str,
+    compensation_amount: Decimal | None = None,
+    customer_accepted: bool | None = None,
 ) -> Complaint:
+    """A solution; ``customer_accepted`` records that the customer agreed to it, which starts the
+    same-day result report (DOMAIN §9) at once, or at the GM's approval when it needs one."""
     PROPOSAL_SOLUTION.check(solution)
     if compensation_amount is not None and compensation_amount < 0:
         raise ApplicationError(_("补偿金额不能为负数。"))
@@ -142,7 +170,10 @@ def complaint_propose(
         before=before,
         note=locked.solution,
         compensation=compensation_amount,
+        customer_accepted=bool(customer_accepted),
     )
+    if customer_accepted and not with_compensation:
+        _start_result_report(locked)
     if with_compensation:
         notify_about(
             locked,
@@ -151,6 +182,16 @@ def complaint_propose(
             _("待审批补偿：%(n)s ¥%(amount)s") % {"n": locked.number, "amount": compensation_amount},
         )
     return locked
+
+
+def _start_result_report(complaint: Complaint) -> None:
+    """Customer accepted the solution → report the result by the end of this working day."""
+    deadlines.deadline_start(
+        complaint=complaint,
+        kind=DeadlineKind.RESULT_REPORT,
+        start=timezone.now(),
+        department=complaint.department,
+    )
 
 
 def _decide(complaint: Complaint | int, *, actor: Any, action: str, comment: str) -> Complaint:
@@ -162,6 +203,10 @@ def _decide(complaint: Complaint | int, *, actor: Any, action: str, comment: str
         update_fields=["status", "approval", "approved_by", "approved_at", "approval_comment", "updated_at"]
     )
     record_event(locked, actor=actor, action=action, before=before, note=comment.strip())
+    if action == "approve":
+        proposal = locked.events.filter(action="propose").order_by("-id").first()
+        if proposal is not None and proposal.data.get("customer_accepted"):
+            _start_result_report(locked)
     notify_about(
         locked,
         managers_of(locked.department),
@@ -207,8 +252,10 @@ def complaint_resolve(
         locked.agreement.save(stored_name(agreement), agreement, save=False)  # a uuid, type by content
         fields.append("agreement")
     locked.save(update_fields=fields)
-    # Reporting the result back counts as the progress report that was due.
+    # Reporting the result back counts as the progress report that was due, and is the same-day
+    # result report when the customer had accepted the solution.
     deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.RESULT_REPORT, at=now)
     deadlines.deadline_start(
         complaint=locked, kind=DeadlineKind.FOLLOW_UP, start=now, department=care_department(locked)
     )
@@ -242,6 +289,9 @@ def complaint_follow_up(*, complaint: Complaint | int, actor: Any, outcome: str,
     locked.save(update_fields=["status", "reopen_count", "dispatched_at", "approval", "updated_at"])
     deadlines.deadline_start(
         complaint=locked, kind=DeadlineKind.FIRST_CONTACT, start=now, department=locked.department
+    )
+    deadlines.deadline_start(
+        complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, start=now, department=locked.department
     )
     record_event(locked, actor=actor, action="reopen", before=before, note=note, outcome=outcome)
     notify_about(

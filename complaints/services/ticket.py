@@ -132,6 +132,10 @@ def dispatch(complaint: Complaint, *, actor: Any, department: Department, at: dt
     deadlines.deadline_start(
         complaint=complaint, kind=DeadlineKind.FIRST_CONTACT, start=at, department=department
     )
+    # DOMAIN §9: the 3-working-day progress report counts from the department's receipt of the form.
+    deadlines.deadline_start(
+        complaint=complaint, kind=DeadlineKind.PROGRESS_REPORT, start=at, department=department
+    )
     record_event(complaint, actor=actor, action="dispatch", before=before, department=department.pk)
     notify_about(
         complaint,

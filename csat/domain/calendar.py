@@ -1,8 +1,13 @@
 """Working days and working time on the mainland-China calendar (DOMAIN §5).
 
-Working days follow ``chinese_calendar`` including adjusted working weekends (调休). For years
-the installed package has no data for, the rule falls back to Monday–Friday. Admin-entered
-overrides (date → True for a working day, False for a holiday) win over both.
+Working days follow ``chinese_calendar`` including adjusted working weekends (调休) where its
+bundled data reaches. For any other year (DOMAIN §9 "Working time after the package's data ends")
+weekends are weekends and the statutory holidays are computed by rule with the maintained
+``holidays`` package (the lunar dates come from it): New Year's Day 1 day, Spring Festival 4 days
+(New Year's Eve to the 3rd day), Qingming 1, Labour Day May 1–2, Dragon Boat 1, Mid-Autumn 1,
+National Day Oct 1–3. That year's adjusted working weekends are unknown until the State Council
+publishes them: admins enter or import them as overrides (date → True for a working day, False for
+a holiday), which win over both.
 
 All datetimes must be timezone-aware. Arithmetic happens on the wall clock of ``tz`` when given
 (pass the store's zone, e.g. ``ZoneInfo("Asia/Shanghai")``, for datetimes read back from the
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
+import holidays as holidays_package
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
@@ -24,9 +30,11 @@ __all__ = [
     "Overrides",
     "add_working_days",
     "add_working_time",
+    "has_bundled_data",
     "is_working_day",
     "is_working_time",
     "next_working_time",
+    "statutory_holidays",
     "working_days_between",
 ]
 
@@ -69,17 +77,63 @@ DEFAULT_OFFICE_HOURS = OfficeHours()
 OfficeHoursLike = OfficeHours | tuple[dt.time | str, dt.time | str] | None
 
 
+# DOMAIN §9: the statutory holidays (全体公民放假的节日), by the names ``holidays.China`` gives
+# them in English, with how many days the law grants. Anything else the package may list (days
+# off "substituted" from an adjusted weekend it happens to know) is the admin's to enter.
+STATUTORY_HOLIDAY_NAMES: Mapping[str, str] = {
+    "New Year's Day": "元旦",
+    "Chinese New Year's Eve": "春节（除夕）",
+    "Chinese New Year (Spring Festival)": "春节",
+    "Tomb-Sweeping Day": "清明节",
+    "Labor Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-Autumn Festival": "中秋节",
+    "National Day": "国庆节",
+}
+
+
+@lru_cache(maxsize=256)
+def has_bundled_data(year: int) -> bool:
+    """Whether the bundled ``chinese_calendar`` data (official schedule incl. 调休) covers ``year``."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> Mapping[dt.date, str]:
+    """The statutory holidays of ``year`` computed by rule (DOMAIN §9), date → Chinese name.
+
+    ``holidays.China`` without "observed" days: the lunar festivals fall where the package
+    computes them; the Spring Festival runs from New Year's Eve to the 3rd day (law since 2025).
+    """
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ValueError(f"year must be an int, got {year!r}")
+    table = holidays_package.China(years=year, observed=False, language="en_US")
+    result: dict[dt.date, str] = {}
+    for day, names in sorted(table.items()):
+        chinese = [STATUTORY_HOLIDAY_NAMES[n] for n in str(names).split("; ") if n in STATUTORY_HOLIDAY_NAMES]
+        if chinese:
+            result[day] = "、".join(dict.fromkeys(chinese))
+    return result
+
+
 @lru_cache(maxsize=4096)
 def _official_working_day(day: dt.date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        # The bundled data ends (or starts) somewhere; weekends stay weekends everywhere.
-        return day.weekday() < 5
+    if has_bundled_data(day.year):
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            pass
+    # Beyond the bundled data: weekends stay weekends, statutory holidays are computed by rule.
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 def is_working_day(day: dt.date, *, overrides: Overrides | None = None) -> bool:
-    """Whether ``day`` is a working day: override, else the official calendar, else Mon–Fri.
+    """Whether ``day`` is a working day: override, else the official calendar, else Mon–Fri
+    without the statutory holidays computed for that year.
 
     A datetime is reduced to its (local) date.
     """

@@ -102,7 +102,8 @@ class Transition:
 # - follow_up "unsatisfied" re-dispatches the form (reopened, history kept).
 ACTION_TRANSITIONS: dict[str, Transition] = {
     "register": Transition(frozenset({RECEIVED}), REGISTERED),
-    "dispatch": Transition(frozenset({REGISTERED}), DISPATCHED),
+    # From received too: off hours a duty leader dispatches directly (DOMAIN §9), registering it.
+    "dispatch": Transition(frozenset({RECEIVED, REGISTERED}), DISPATCHED),
     "contact": Transition(frozenset({DISPATCHED}), IN_PROGRESS),
     # A progress report is owed while open, including while the GM has a proposal on the desk.
     "progress": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL}), None),

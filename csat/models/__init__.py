@@ -2,8 +2,10 @@
 
 from .core import (
     CalendarOverride,
+    CalendarYear,
     Department,
     DepartmentKind,
+    DutyRoster,
     IdentityFlag,
     Role,
     StaffProfile,
@@ -17,12 +19,14 @@ from .replays import FormSubmission, IdempotencyKey
 
 __all__ = [
     "CalendarOverride",
+    "CalendarYear",
     "Customer",
     "Delivery",
     "FormSubmission",
     "IdempotencyKey",
     "Department",
     "DepartmentKind",
+    "DutyRoster",
     "IdentityFlag",
     "Notification",
     "Role",

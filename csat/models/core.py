@@ -172,3 +172,64 @@ class CalendarOverride(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_working_day else '放假'} {self.note}".strip()
+
+
+class DutyRoster(models.Model):
+    """Who is on duty for a store's off-hours urgent complaints, and when (DOMAIN §9 "Off hours").
+
+    The GM and the responsible department's manager are alerted anyway; a roster names others.
+    """
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="duty_roster", verbose_name=_("门店")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
+        verbose_name=_("值班领导"),
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("值班表")
+        verbose_name_plural = _("值班表")
+        ordering = ["store", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="duty_roster_dates_in_order"
+            )
+        ]
+        indexes = [models.Index(fields=["store", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts_on}–{self.ends_on}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule (holidays and 调休) an admin has checked and confirmed.
+
+    DOMAIN §9: from 1 November the next year is "unconfirmed" until confirmed here.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    confirmed_at = models.DateTimeField(_("确认时间"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("已确认的年度放假安排")
+        verbose_name_plural = _("已确认的年度放假安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -20,7 +20,7 @@ from complaints.services import workflow
 from csat import services as csat_services
 from csat.models import IdentityFlag
 from tests.factories import CustomerFactory
-from tests.fixtures import SH, at
+from tests.fixtures import at
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +110,10 @@ def test_over_a_weekend_in_working_time_but_on_the_clock_when_urgent_or_major(
 def test_handoff_received_on_saturday(received_at: Callable[..., Complaint]) -> None:
     saturday = at(2026, 3, 14, 10, 0)
     assert deadline(received_at(saturday, by_care=False), HANDOFF).due_at == at(2026, 3, 16, 9, 0)
+    # Urgent off hours (DOMAIN §9): the duty leaders are alerted now, the handoff is due 30 minutes
+    # after working time resumes.
     assert deadline(received_at(saturday, by_care=False, urgent=True), HANDOFF).due_at == at(
-        2026, 3, 14, 10, 30
+        2026, 3, 16, 9, 0
     )
 
 
@@ -158,7 +160,7 @@ def test_adjusted_working_sunday(
 def test_off_hours_urgent_and_not(received_at: Callable[..., Complaint], store: Any) -> None:
     night = at(2026, 3, 10, 22, 0)  # Tuesday night
     urgent = received_at(night, by_care=False, urgent=True)
-    assert deadline(urgent, HANDOFF).due_at == at(2026, 3, 10, 22, 30)
+    assert deadline(urgent, HANDOFF).due_at == at(2026, 3, 11, 9, 0)  # DOMAIN §9: not in the night
     plain = received_at(night, by_care=False)
     assert deadline(plain, HANDOFF).due_at == at(2026, 3, 11, 9, 0)  # normal procedure from 08:30
     assert deadline(plain, HANDOFF).warn_at == at(2026, 3, 11, 8, 45)
@@ -185,10 +187,11 @@ def test_year_boundary_2026_to_2027(
     contacted_at: Callable[..., Complaint],
 ) -> None:
     new_years_eve = at(2026, 12, 31, 17, 10)  # Thursday; the bundled calendar stops at 2026
-    assert deadline(received_at(new_years_eve), DISPATCH).due_at == at(2027, 1, 1, 8, 40)
-    assert deadline(dispatched_at(at(2026, 12, 31, 17, 0)), CONTACT).due_at == at(2027, 1, 1, 10, 0)
-    # Three working days from Thursday: Fri 01-01, Mon 01-04, Tue 01-05 (weekends only in 2027).
-    assert deadline(contacted_at(at(2026, 12, 31, 10, 0)), PROGRESS).due_at == at(2027, 1, 5, 10, 0)
+    # Fri 2027-01-01 is New Year's Day computed by rule (DOMAIN §9), no admin entry needed.
+    assert deadline(received_at(new_years_eve), DISPATCH).due_at == at(2027, 1, 4, 8, 40)
+    assert deadline(dispatched_at(at(2026, 12, 31, 17, 0)), CONTACT).due_at == at(2027, 1, 4, 10, 0)
+    # Three working days from Thursday: Mon 01-04, Tue 01-05, Wed 01-06.
+    assert deadline(contacted_at(at(2026, 12, 31, 10, 0)), PROGRESS).due_at == at(2027, 1, 6, 10, 0)
     # Inside 2027 weekends still count as weekends.
     friday = at(2027, 1, 8, 17, 20)
     assert deadline(received_at(friday), DISPATCH).due_at == at(2027, 1, 11, 8, 50)
@@ -252,9 +255,11 @@ def test_follow_up_window_is_day_5_to_7_in_calendar_days(
     with time_machine.travel(at(2026, 9, 28, 15, 0), tick=False):
         ticket = workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="已处理")
     window = deadline(ticket, FOLLOW_UP)
-    assert window.opens_at == at(2026, 10, 3, 0, 0)  # holidays do not matter: calendar days
+    assert window.opens_at == at(2026, 10, 3, 0, 0)  # calendar days
     assert window.warn_at == window.opens_at
-    assert window.due_at == dt.datetime.combine(dt.date(2026, 10, 5), dt.time.max, tzinfo=SH)
+    # Days 5–7 (10-03…10-05) are all National Day holidays: DOMAIN §9 reaches to the end of the
+    # first working day after the window, Thu 10-08.
+    assert window.due_at == at(2026, 10, 8, 17, 30)
     assert window.wall_clock is True
     assert window.department.kind == "customer_care"
 

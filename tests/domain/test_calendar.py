@@ -50,7 +50,7 @@ def test_spring_festival_2026() -> None:
 
 
 def test_year_without_bundled_data_falls_back_to_weekends() -> None:
-    assert is_working_day(dt.date(2027, 1, 1))  # a Friday; no data → working unless overridden
+    assert is_working_day(dt.date(2027, 1, 4))  # a Monday; no data → working unless overridden
     assert not is_working_day(dt.date(2027, 1, 2))
     assert is_working_day(dt.date(1999, 6, 1))
     assert not is_working_day(dt.date(2099, 6, 6))  # Saturday
@@ -179,8 +179,8 @@ def test_add_working_days_over_national_day() -> None:
 
 
 def test_year_boundary_2026_2027() -> None:
-    # Wed 30 Dec 2026 + 3 → Thu 31 Dec, Fri 1 Jan 2027 (no data: weekday), Mon 4 Jan.
-    assert add_working_days(at(2026, 12, 30, 10), 3) == at(2027, 1, 4, 10)
+    # Wed 30 Dec 2026 + 3 → Thu 31 Dec, (Fri 1 Jan 2027: New Year's Day by rule), Mon 4, Tue 5 Jan.
+    assert add_working_days(at(2026, 12, 30, 10), 3) == at(2027, 1, 5, 10)
     holiday = {dt.date(2027, 1, 1): False}
     assert add_working_days(at(2026, 12, 30, 10), 3, overrides=holiday) == at(2027, 1, 5, 10)
     assert add_working_time(at(2026, 12, 31, 17), dt.timedelta(hours=1), overrides=holiday) == at(

@@ -1,4 +1,4 @@
-"""csat/domain must stay pure Python: stdlib + chinese_calendar, never Django."""
+"""csat/domain must stay pure Python: stdlib + chinese_calendar + holidays, never Django."""
 
 import ast
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "csat" / "domain"
-ALLOWED_THIRD_PARTY = {"chinese_calendar"}
+ALLOWED_THIRD_PARTY = {"chinese_calendar", "holidays"}
 MODULES = sorted(DOMAIN.rglob("*.py"))
 
 

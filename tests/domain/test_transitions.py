@@ -57,7 +57,7 @@ def test_escalate_from_any_open_state_keeps_status(status: str) -> None:
     ("status", "action"),
     [
         ("closed", "escalate"),
-        ("received", "dispatch"),
+        ("received", "follow_up"),
         ("awaiting_approval", "resolve"),
         ("in_progress", "approve"),
         ("resolved", "resolve"),
@@ -90,7 +90,8 @@ def test_bad_arguments() -> None:
 
 
 def test_allowed_actions() -> None:
-    assert allowed_actions("received") == ["register", "escalate"]
+    # dispatch from received: a duty leader dispatches directly off hours (DOMAIN §9).
+    assert allowed_actions("received") == ["register", "dispatch", "escalate"]
     assert allowed_actions("in_progress") == ["progress", "propose", "resolve", "escalate"]
     assert allowed_actions("awaiting_approval") == ["progress", "approve", "reject", "escalate"]
     assert allowed_actions("resolved") == ["follow_up", "escalate"]

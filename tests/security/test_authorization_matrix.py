@@ -92,7 +92,8 @@ COMPLAINT_FORM = {
 }
 COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "register": ({}, CARE | SU),
-    "dispatch": ({"department": "@department"}, CARE | SU),
+    # The GM is a duty leader who may dispatch directly (DOMAIN §9 "Off hours").
+    "dispatch": ({"department": "@department"}, CARE | {"gm"} | SU),
     "contact": ({"cause": "沟通", "expectation": "道歉"}, SALES_DEPT | {"gm"} | SU),
     "progress": ({"note": "已联系厂家"}, SALES_DEPT | {"gm"} | SU),
     "propose": ({"solution": "免费更换", "compensation_amount": "300"}, SALES_DEPT | {"gm"} | SU),
@@ -395,6 +396,16 @@ CASES += [
         args=("=notmytokenkey00",),
         allow=frozenset(),
         scoped=False,
+    ),
+    A("notifications", "api:notification-list", allow=SIGNED_IN, scoped=False),
+    # The world's notification is its GM's: another user's (any role, any store) is a 404.
+    A(
+        "notification-read",
+        "api:notification-read",
+        method="post",
+        args=("notification",),
+        allow=frozenset({"gm"}),
+        other=frozenset(),
     ),
     A("schema", "api-schema", allow=EVERYONE, scoped=False),
     A("docs", "api-docs", allow=EVERYONE, scoped=False),

@@ -1,0 +1,114 @@
+"""DOMAIN §9 "Working time after the package's data ends" on the admin side: an imported schedule
+(调休 working Saturday) moves open deadlines; the unconfirmed next year warns the admin and the GM
+from 1 November, on /healthz too (a warning, not a failure), until an admin confirms it.
+Source: complaint-handling-procedure.zh.txt (timers on working days of the mainland-China calendar).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from complaints.models import Complaint, Deadline, DeadlineKind
+from csat import services as csat_services
+from csat.domain.holiday_schedule import parse_schedule
+from csat.models import CalendarOverride, CalendarYear
+from tests.fixtures import at
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_imported_adjusted_saturday_becomes_working_day_and_open_deadlines_move(
+    make_complaint: Callable[..., Complaint], agent: Any, sales: Any
+) -> None:
+    # Fri 2027-02-12 17:20, not urgent: 10 minutes today, the rest on the next working day.
+    with time_machine.travel(at(2027, 2, 12, 17, 20), tick=False):
+        ticket = make_complaint()
+    dispatch = Deadline.objects.get(complaint=ticket, kind=DeadlineKind.DISPATCH)
+    assert dispatch.due_at == at(2027, 2, 15, 8, 50)  # Monday: Saturday is a weekend by default
+    csat_services.calendar_schedule_import(entries=parse_schedule("2027-02-13 班 春节调休\n"))
+    assert CalendarOverride.objects.get(date=dt.date(2027, 2, 13)).is_working_day
+    dispatch.refresh_from_db()
+    assert dispatch.due_at == at(2027, 2, 13, 8, 50)  # the 调休 Saturday
+
+
+def test_import_through_the_calendar_page(assessor: Any) -> None:
+    client = logged_in(assessor)
+    response = client.post(
+        "/calendar/",
+        {"action": "import", "text": "2027-02-13 班\n2027-02-09 休 春节\n", "confirm_year": "2027"},
+    )
+    assert response.status_code == 302
+    assert dict(CalendarOverride.objects.values_list("date", "is_working_day")) == {
+        dt.date(2027, 2, 13): True,
+        dt.date(2027, 2, 9): False,
+    }
+    assert CalendarYear.objects.filter(year=2027, confirmed_by=assessor).exists()
+    ics = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270926\r\nSUMMARY:\xe5\x9b\xbd\xe5\xba\x86 "
+        b"\xe4\xb8\x8a\xe7\x8f\xad\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    response = client.post(
+        "/calendar/", {"action": "import", "file": SimpleUploadedFile("2027.ics", ics, "text/calendar")}
+    )
+    assert response.status_code == 302
+    assert CalendarOverride.objects.get(date=dt.date(2027, 9, 26)).is_working_day
+
+
+def test_bad_import_line_is_400_naming_the_line(assessor: Any) -> None:
+    response = logged_in(assessor).post(
+        "/calendar/", {"action": "import", "text": "2027-02-13 班\nnonsense\n"}
+    )
+    assert response.status_code == 400
+    assert "2" in response.content.decode()
+    assert not CalendarOverride.objects.exists()
+
+
+def test_import_is_admin_only(gm: Any) -> None:
+    assert logged_in(gm).post("/calendar/", {"action": "import", "text": "2027-02-13 班"}).status_code == 403
+
+
+def test_confirming_a_year_recomputes_open_deadlines(
+    make_complaint: Callable[..., Complaint], agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moved: list[Any] = []
+    from complaints.services import deadlines
+
+    monkeypatch.setattr(deadlines, "deadlines_recompute", lambda since=None: moved.append(since) or 0)
+    csat_services.calendar_year_confirm(year=2027, user=agent)
+    assert moved == [dt.date(2027, 1, 1)]
+
+
+def test_unconfirmed_year_warning_from_1_november_until_confirmed(gm: Any, assessor: Any) -> None:
+    with time_machine.travel(at(2026, 10, 31, 10, 0), tick=False):
+        assert "calendar-unconfirmed" not in logged_in(gm).get("/").content.decode()
+        assert Client().get("/healthz?skip=beat").json()["warnings"] == []
+    with time_machine.travel(at(2026, 11, 1, 10, 0), tick=False):
+        assert "calendar-unconfirmed" in logged_in(gm).get("/").content.decode()
+        assert "calendar-unconfirmed" in logged_in(assessor).get("/").content.decode()
+        assert "calendar-unconfirmed" in logged_in(assessor).get("/calendar/").content.decode()
+        health = Client().get("/healthz?skip=beat")
+        assert health.status_code == 200
+        assert health.json()["ok"] is True
+        assert health.json()["warnings"][0]["code"] == "calendar_unconfirmed"
+        assert health.json()["warnings"][0]["year"] == 2027
+        csat_services.calendar_year_confirm(year=2027, user=assessor)
+        assert "calendar-unconfirmed" not in logged_in(gm).get("/").content.decode()
+        assert Client().get("/healthz?skip=beat").json()["warnings"] == []
+
+
+def test_agent_landing_shows_no_calendar_warning(agent: Any) -> None:
+    with time_machine.travel(at(2026, 11, 2, 10, 0), tick=False):
+        assert "calendar-unconfirmed" not in logged_in(agent).get("/").content.decode()
