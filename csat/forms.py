@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from csat import text_limits
 from csat.domain import holiday_schedule
 
 
@@ -52,6 +53,7 @@ class CalendarScheduleForm(StyledForm):
     text = forms.CharField(
         label=_("粘贴放假安排"),
         required=False,
+        max_length=text_limits.TEXT,  # a year's notice is a few dozen lines
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "2027-02-06 休\n2027-02-13 班"}),
         help_text=_("每行一个日期：“2027-02-06 休”或“2027-02-13 班”，可在后面加说明。"),
     )

@@ -28,6 +28,7 @@ APPS = ["csat", "intake", "callbacks", "complaints", "prevention", "crisis", "re
 # Serializers that only describe responses (every field is output): nothing is read from a client.
 OUTPUT_ONLY = {
     "csat.apis.core.MeSerializer",
+    "csat.apis.tokens.TokenOut",
     "callbacks.apis.surveys.SurveyItemChoiceSerializer",
     "callbacks.apis.surveys.SurveyItemSerializer",
     "callbacks.apis.surveys.SurveyItemListSerializer",
