@@ -12,7 +12,15 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from complaints.models import AssessmentAdjustment, Complaint, ComplaintEvent, Deadline, DeadlineAlert, Status
+from complaints.models import (
+    AssessmentAdjustment,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineAlert,
+    Kind,
+    Status,
+)
 from csat import access
 from csat.business_time import month_bounds
 from csat.domain import assessment as points
@@ -153,8 +161,10 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
             *order, "created_at", "deadline__kind", "deadline__complaint_id", "deadline__complaint__number"
         )
     )
+    # DOMAIN §9 "What counts against a department": only complaints (kind ``complaint``) cost −1/−5;
+    # dissatisfied callbacks and grievances cost only their missed deadlines (the breaches above).
     complaints = (
-        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, **in_scope)
+        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, kind=Kind.COMPLAINT, **in_scope)
         .order_by(*order, "received_at", "pk")
         .values(*order, "received_at", "pk", "number", "severity")
     )

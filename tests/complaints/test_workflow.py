@@ -252,11 +252,12 @@ def test_received_at_in_the_future_is_refused(clock: Any, make_complaint: Callab
         make_complaint(received_at=T0 + dt.timedelta(hours=1))
 
 
-def test_lawyer_customer_makes_the_complaint_major_and_criteria_cannot_be_lowered(
+def test_lawyer_customer_with_a_criterion_is_major_and_criteria_cannot_be_lowered(
     clock: Any, api: Callable[[Any], Any], agent: Any, store: Any, gm: Any
 ) -> None:
+    # Issue #18 (DOMAIN §9): the lawyer identity alone no longer makes it major; the criterion does.
     lawyer = CustomerFactory(store=store, identity_flags=[IdentityFlag.LAWYER])
-    payload = {"customer": lawyer.pk, "content": "要求退车", "major_criteria": []}
+    payload = {"customer": lawyer.pk, "content": "要求退车", "major_criteria": ["media_or_authority"]}
     response = api(agent).post("/api/complaints/", payload, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -284,7 +285,8 @@ def test_agent_can_raise_the_severity_with_a_criterion(
     media = CustomerFactory(store=store, identity_flags=[IdentityFlag.MEDIA])
     both = make_complaint(customer=media, major_criteria=["safety"])
     assert both.severity == Severity.MAJOR
-    assert both.major_criteria == ["media_or_authority", "safety"]
+    # Issue #18 (DOMAIN §9): the media identity adds no criterion of its own.
+    assert both.major_criteria == ["safety"]
 
 
 def test_unknown_major_criterion_is_refused(clock: Any, make_complaint: Callable[..., Complaint]) -> None:
