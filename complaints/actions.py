@@ -30,6 +30,7 @@ from complaints.forms import (
 from complaints.models import Complaint
 from complaints.services import steps
 from complaints.services.ticket import (
+    CONTACT_NOTE,
     PROGRESS_NOTE,
     PROPOSAL_SOLUTION,
     REJECTION_COMMENT,
@@ -86,6 +87,7 @@ ACTIONS: dict[str, ComplaintAction] = {
             service=steps.complaint_contact,
             form=ContactForm,
             arguments=("cause", "background", "expectation", "note"),
+            required=CONTACT_NOTE,
         ),
         ComplaintAction(
             name="progress",

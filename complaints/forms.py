@@ -70,14 +70,22 @@ class DispatchForm(StyledForm):
 
 
 class ContactForm(StyledForm):
-    cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    background = forms.CharField(
-        label=_("背景（客户历史、相关部门）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    """The call record of the 2-hour step (procedure step 3): what the customer said (required), the
+    cause found, the customer's expectation and the background."""
+
+    note = forms.CharField(
+        label=_("通话记录（客户所说）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("请填写通话记录：客户说了什么。")},
     )
+    cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     expectation = forms.CharField(
         label=_("客户期望"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    note = forms.CharField(label=_("通话记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    background = forms.CharField(
+        label=_("背景（客户历史、相关部门）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ProgressForm(StyledForm):

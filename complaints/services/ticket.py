@@ -42,6 +42,8 @@ class RequiredText:
             raise RequiredTextError(str(self.message), field=self.field)
 
 
+# DOMAIN §9 "Who is responsible": the 2-hour contact needs a call record, at least what the customer said.
+CONTACT_NOTE = RequiredText("note", gettext_lazy("请填写通话记录：客户说了什么。"))
 PROGRESS_NOTE = RequiredText("note", gettext_lazy("请填写进度说明。"))
 PROPOSAL_SOLUTION = RequiredText("solution", gettext_lazy("请填写解决方案。"))
 REJECTION_COMMENT = RequiredText("comment", gettext_lazy("驳回时请填写意见。"))

@@ -65,7 +65,7 @@ def contacted_at(dispatched_at: Callable[..., Complaint], sales_mgr: Any) -> Cal
     def make(moment: dt.datetime, **kwargs: Any) -> Complaint:
         ticket = dispatched_at(moment, **kwargs)
         with time_machine.travel(moment, tick=False):
-            return workflow.complaint_contact(complaint=ticket, actor=sales_mgr)
+            return workflow.complaint_contact(complaint=ticket, actor=sales_mgr, note="客户说明情况")
 
     return make
 

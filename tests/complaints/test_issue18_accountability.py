@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 import time_machine
 
-from complaints.models import Complaint, Deadline, DeadlineKind, Kind, Severity
+from complaints.models import Complaint, Deadline, DeadlineKind, Kind, Severity, Status
 from complaints.selectors import assessment_rows
+from complaints.services import workflow
 from complaints.services.deadlines import deadline_breach
+from complaints.services.ticket import RequiredTextError
 from csat.models import Department, IdentityFlag
 from tests.factories import CustomerFactory
 from tests.fixtures import at
@@ -117,3 +119,67 @@ def test_rule_rate_counts_only_complaints(
         "dissatisfied": 1,
         "grievance": 1,
     }
+
+
+# --- 2. Contact requires a note -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", [{}, {"note": "   "}, {"cause": "漏检", "expectation": "道歉"}])
+def test_rule_contact_without_what_the_customer_said_is_400_and_changes_nothing(
+    clock: Any,
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    payload: dict[str, str],
+) -> None:
+    """DOMAIN §9 / CONTRACT: ``contact`` needs ``note`` (what the customer said); 400 without it."""
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    response = api(people["sales_mgr"]).post(f"/api/complaints/{ticket.pk}/contact/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert "note" in response.json()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DISPATCHED and ticket.first_contact_at is None
+    assert ticket.cause == "" and not ticket.events.filter(action="contact").exists()
+    ok = api(people["sales_mgr"]).post(
+        f"/api/complaints/{ticket.pk}/contact/", {**payload, "note": "客户说交车时脚垫没给"}, format="json"
+    )
+    assert ok.status_code == 200, ok.content
+    assert ticket.events.get(action="contact").note == "客户说交车时脚垫没给"
+
+
+def test_rule_contact_without_note_is_a_form_error_on_the_page(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    page = web(people["sales_mgr"])
+    html = page.get(f"/complaints/{ticket.pk}/").content.decode()
+    # The form asks for what the customer said, the cause and the expectation.
+    for field in ("id_contact_note", "id_contact_cause", "id_contact_expectation"):
+        assert f'id="{field}"' in html
+    response = page.post(f"/complaints/{ticket.pk}/contact/", {"cause": "漏检", "expectation": "道歉"})
+    assert response.status_code == 400
+    assert "请填写通话记录" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DISPATCHED and ticket.cause == ""
+    response = page.post(f"/complaints/{ticket.pk}/contact/", {"note": "客户说", "cause": "漏检"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+
+
+def test_rule_contact_service_refuses_a_blank_note(
+    clock: Any,
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    with pytest.raises(RequiredTextError):
+        workflow.complaint_contact(complaint=ticket, actor=people["sales_mgr"], cause="漏检")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DISPATCHED

@@ -68,7 +68,7 @@ ALLOWED = {
 def _payload(action: str, sales: Any) -> dict[str, Any]:
     return {
         "dispatch": {"department": sales.pk},
-        "contact": {"cause": "漏检", "expectation": "道歉"},
+        "contact": {"cause": "漏检", "expectation": "道歉", "note": "客户说交车时没检查"},
         "progress": {"note": "配件已订购"},
         "propose": {"solution": "赔偿油费", "compensation_amount": "300.00"},
         "approve": {"comment": "同意"},
@@ -444,7 +444,9 @@ def test_unsatisfied_follow_up_reopens_with_a_new_cycle_and_keeps_history(
     assert Notification.objects.filter(recipient=sales_mgr, key=f"complaint:{ticket.pk}:reopened:1").exists()
 
     # The second cycle runs like the first.
-    ticket = workflow.complaint_contact(complaint=ticket, actor=sales_mgr, cause="异响源未找到")
+    ticket = workflow.complaint_contact(
+        complaint=ticket, actor=sales_mgr, cause="异响源未找到", note="客户说还在响"
+    )
     assert Deadline.objects.get(complaint=ticket, cycle=1, kind=DeadlineKind.PROGRESS_REPORT).sequence == 1
     ticket = workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="更换皮带")
     assert Deadline.objects.filter(complaint=ticket, cycle=1, kind=DeadlineKind.FOLLOW_UP).count() == 1
@@ -522,7 +524,7 @@ def test_two_managers_contacting_at_once_never_lose_an_update(
     def contact(actor: Any, cause: str) -> None:
         try:
             barrier.wait(timeout=10)
-            workflow.complaint_contact(complaint=ticket.pk, actor=actor, cause=cause)
+            workflow.complaint_contact(complaint=ticket.pk, actor=actor, cause=cause, note="客户来电")
             outcomes.append("ok")
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             outcomes.append(exc)

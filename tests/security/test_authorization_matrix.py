@@ -93,7 +93,7 @@ COMPLAINT_FORM = {
 COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "register": ({}, CARE | SU),
     "dispatch": ({"department": "@department"}, CARE | SU),
-    "contact": ({"cause": "沟通", "expectation": "道歉"}, SALES_DEPT | {"gm"} | SU),
+    "contact": ({"cause": "沟通", "expectation": "道歉", "note": "客户来电"}, SALES_DEPT | {"gm"} | SU),
     "progress": ({"note": "已联系厂家"}, SALES_DEPT | {"gm"} | SU),
     "propose": ({"solution": "免费更换", "compensation_amount": "300"}, SALES_DEPT | {"gm"} | SU),
     "approve": ({"comment": "同意"}, frozenset({"gm"}) | SU),

@@ -130,7 +130,9 @@ def _records(w: StoreWorld, n: int) -> None:
         category="sales",
     )
     workflow.complaint_dispatch(complaint=complaint, actor=users["agent"], department=depts["sales"])
-    workflow.complaint_contact(complaint=complaint, actor=users["sales_mgr"], cause="交车检查遗漏")
+    workflow.complaint_contact(
+        complaint=complaint, actor=users["sales_mgr"], cause="交车检查遗漏", note="客户说交车没检查"
+    )
     measure = prevention.measure_create(
         actor=users["agent"],
         store=store,
