@@ -88,6 +88,63 @@ class ContactForm(StyledForm):
     )
 
 
+class TransferForm(DispatchForm):
+    """Customer care moves the ticket to another department (DOMAIN §9), with a reason."""
+
+    reason = forms.CharField(label=_("转派原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReturnForm(StyledForm):
+    reason = forms.CharField(
+        label=_("退回原因（须在 2 小时联系时限内）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class AssignForm(StyledForm):
+    user = forms.ModelChoiceField(label=_("处理人（本部门员工）"), queryset=None)  # type: ignore[arg-type,var-annotated]
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]
+
+
+class ResponsibleForm(StyledForm):
+    staff = forms.CharField(label=_("直接责任人"), max_length=200)
+    measure = forms.CharField(
+        label=_("内部处理措施（003 考核）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+
+class AccountabilityForm(StyledForm):
+    text = forms.CharField(label=_("内部责任追究"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class PenaltyRequestForm(StyledForm):
+    reason = forms.CharField(
+        label=_("申请考核原因（部门怠慢）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class PenaltyDecideForm(StyledForm):
+    approved = forms.TypedChoiceField(
+        label=_("审批考核申请"),
+        choices=[("1", _("批准")), ("0", _("驳回"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    points = forms.DecimalField(
+        label=_("考核分值"), initial=-1, max_digits=6, decimal_places=1, max_value=0, required=False
+    )
+    comment = forms.CharField(
+        label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
 class ProgressForm(StyledForm):
     note = forms.CharField(label=_("进度说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -19,6 +20,8 @@ from complaints.models import (
     Deadline,
     DeadlineAlert,
     Kind,
+    PenaltyDecision,
+    PenaltyRequest,
     Status,
 )
 from csat import access
@@ -38,8 +41,38 @@ def _visible(qs: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
                 Q(department_id=profile.department_id) | Q(received_by_department_id=profile.department_id)
             )
         elif profile.role == Role.STAFF:
-            qs = qs.filter(received_by=user)
+            qs = qs.filter(Q(received_by=user) | Q(assignee=user))
     return qs
+
+
+def department_members(department_id: int | None) -> QuerySet[Any]:
+    """The active people of a department, whom its manager may assign a ticket to."""
+    if department_id is None:
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profile__department_id=department_id)
+        .order_by("username")
+    )
+
+
+def store_people(*, user: Any) -> QuerySet[Any]:
+    """The active people of the user's store (every store's for a superuser): whom an assignment
+    may name (the service checks the department)."""
+    people = get_user_model().objects.filter(is_active=True)
+    if user.is_superuser:
+        return people
+    store_id = access.user_store_id(user)
+    return people.filter(profile__store_id=store_id) if store_id is not None else people.none()
+
+
+def assigned_to(*, user: Any) -> QuerySet[Complaint]:
+    """My tickets: the open ones my department manager assigned to me, soonest deadline first."""
+    return (
+        _table_rows(complaint_list(user=user))
+        .filter(assignee=user, status__in=OPEN_STATUSES)
+        .order_by(*BY_URGENCY)
+    )
 
 
 def complaint_list(*, user: Any) -> QuerySet[Complaint]:
@@ -125,6 +158,7 @@ def approval_queue(*, user: Any) -> QuerySet[Complaint]:
 def complaint_detail(*, user: Any, pk: int) -> Complaint:
     return (
         complaint_list(user=user)
+        .select_related("assignee", "penalty")
         .prefetch_related(
             Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor")),
             Prefetch(
@@ -148,7 +182,7 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
     """Every assessment event of the month (DOMAIN §5: missed deadlines, complaints, adjustments)
     of the given departments, by department (store code, kind, id) then time, streamed: three
     ordered queries merged, so a whole group's month is never held. Each event names its
-    ``department_id``; ties keep the order breaches, complaints, adjustments."""
+    ``department_id``; ties keep the order breaches, complaints, penalties, adjustments."""
     start, end = month_bounds(month)
     in_scope = {"department__in": departments.values("pk")}
     order = ("department__store__code", "department__kind", "department_id")
@@ -167,6 +201,15 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
         Complaint.objects.filter(received_at__gte=start, received_at__lt=end, kind=Kind.COMPLAINT, **in_scope)
         .order_by(*order, "received_at", "pk")
         .values(*order, "received_at", "pk", "number", "severity")
+    )
+    # A penalty request the GM approved on a neglected dissatisfied callback or grievance (DOMAIN §9):
+    # one event of the points the GM set, for the department the ticket was with when decided.
+    penalties = (
+        PenaltyRequest.objects.filter(
+            decision=PenaltyDecision.APPROVED, decided_at__gte=start, decided_at__lt=end, **in_scope
+        )
+        .order_by(*order, "decided_at", "pk")
+        .values(*order, "decided_at", "points", "reason", "complaint_id", "complaint__number")
     )
     adjustments = (
         AssessmentAdjustment.objects.filter(month=start.date(), **in_scope)
@@ -191,6 +234,11 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
                   "complaint_id": r["pk"], "step": ""})
             for r in complaints.iterator(chunk_size=EVENT_CHUNK)
             for kind in (points.complaint_event_kind(r["severity"]),)
+        ),
+        (
+            keyed(r, r["decided_at"], {"kind": "penalty", "points": r["points"], "reason": r["reason"],
+                  "complaint": r["complaint__number"], "complaint_id": r["complaint_id"], "step": ""})
+            for r in penalties.iterator(chunk_size=EVENT_CHUNK)
         ),
         (
             keyed(r, r["created_at"], {"kind": "adjustment", "points": r["points"], "reason": r["reason"],

@@ -33,7 +33,12 @@ from csat.models import Role
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
-    context: dict[str, Any] = {"title": _("投诉"), "can_create": permissions.can_create(request.user)}
+    context: dict[str, Any] = {
+        "title": _("投诉"),
+        "can_create": permissions.can_create(request.user),
+    }
+    if role == Role.STAFF:  # a department manager sees the department's tickets already
+        context["mine"] = list(selectors.assigned_to(user=request.user)[: selectors.QUEUE_ROWS * 5])
     if role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
         context["queue"] = selectors.manager_queue(user=request.user)
         return render(request, "complaints/manager_queue.html", context)

@@ -14,6 +14,8 @@ from .tickets import (
     DeadlineKind,
     Kind,
     MajorCriterion,
+    PenaltyDecision,
+    PenaltyRequest,
     Severity,
     Status,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "DeadlineKind",
     "Kind",
     "MajorCriterion",
+    "PenaltyDecision",
+    "PenaltyRequest",
     "Severity",
     "Status",
 ]

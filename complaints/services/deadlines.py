@@ -120,6 +120,32 @@ def deadline_meet(*, complaint: Complaint, kind: str, at: dt.datetime) -> Deadli
     return deadline
 
 
+def next_sequence(complaint: Complaint, kind: str) -> int:
+    """The sequence a new timer of this step takes in the ticket's current cycle (1 for the first;
+    a transfer or a return starts the step again for another department)."""
+    last = (
+        Deadline.objects.filter(complaint=complaint, kind=kind, cycle=complaint.reopen_count)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+def deadline_cancel(*, complaint: Complaint, kinds: Iterable[str], at: dt.datetime) -> list[Deadline]:
+    """Stop the open timers of these steps (the ticket left the department that owned them). A breach
+    already recorded stays charged to that department (DeadlineAlert.department)."""
+    rows = list(
+        Deadline.objects.filter(
+            complaint=complaint, kind__in=list(kinds), met_at__isnull=True, cancelled_at__isnull=True
+        ).select_for_update()
+    )
+    if rows:
+        Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(cancelled_at=at)
+        next_due_sync(complaint)
+    return rows
+
+
 def open_deadline(complaint: Complaint, kind: str) -> Deadline | None:
     return (
         Deadline.objects.filter(

@@ -47,6 +47,11 @@ CONTACT_NOTE = RequiredText("note", gettext_lazy("请填写通话记录：客户
 PROGRESS_NOTE = RequiredText("note", gettext_lazy("请填写进度说明。"))
 PROPOSAL_SOLUTION = RequiredText("solution", gettext_lazy("请填写解决方案。"))
 REJECTION_COMMENT = RequiredText("comment", gettext_lazy("驳回时请填写意见。"))
+TRANSFER_REASON = RequiredText("reason", gettext_lazy("转派时请填写原因。"))
+RETURN_REASON = RequiredText("reason", gettext_lazy("退回时请填写原因。"))
+PENALTY_REASON = RequiredText("reason", gettext_lazy("申请考核时请填写原因。"))
+ACCOUNTABILITY_TEXT = RequiredText("text", gettext_lazy("请填写内部责任追究。"))
+RESPONSIBLE_STAFF = RequiredText("staff", gettext_lazy("请填写直接责任人。"))
 RESOLUTION_RESULT = RequiredText("result", gettext_lazy("请填写处理结果。"))
 
 
@@ -132,7 +137,12 @@ def dispatch(complaint: Complaint, *, actor: Any, department: Department, at: dt
     complaint.save(update_fields=["status", "department", "dispatched_at", "updated_at"])
     deadlines.deadline_meet(complaint=complaint, kind=DeadlineKind.DISPATCH, at=at)
     deadlines.deadline_start(
-        complaint=complaint, kind=DeadlineKind.FIRST_CONTACT, start=at, department=department
+        complaint=complaint,
+        kind=DeadlineKind.FIRST_CONTACT,
+        start=at,
+        department=department,
+        # Dispatched again after a return: a new 2-hour step (DOMAIN §9).
+        sequence=deadlines.next_sequence(complaint, DeadlineKind.FIRST_CONTACT),
     )
     record_event(complaint, actor=actor, action="dispatch", before=before, department=department.pk)
     notify_about(

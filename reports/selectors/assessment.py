@@ -36,6 +36,7 @@ def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Ite
         points.MISSED_DEADLINE: _("超时"),
         points.GENERAL_COMPLAINT: _("一般投诉"),
         points.MAJOR_COMPLAINT: _("重大投诉"),
+        "penalty": _("考核申请（总经理批准）"),
         "adjustment": _("考核调整"),
     }
     steps = {key: str(DeadlineKind(key).label) for key in DeadlineKind.values}

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from complaints.models import Complaint, Deadline, DeadlineKind, Kind, Severity, Status
+from complaints import selectors
+from complaints.models import Complaint, Deadline, DeadlineKind, Kind, PenaltyRequest, Severity, Status
 from complaints.selectors import assessment_rows
-from complaints.services import workflow
+from complaints.services import accountability, workflow
 from complaints.services.deadlines import deadline_breach
 from complaints.services.ticket import RequiredTextError
-from csat.models import Department, IdentityFlag
-from tests.factories import CustomerFactory
+from csat.models import Department, IdentityFlag, Notification, Role
+from tests.factories import CustomerFactory, StaffFactory
 from tests.fixtures import at
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +187,305 @@ def test_rule_contact_service_refuses_a_blank_note(
         workflow.complaint_contact(complaint=ticket, actor=people["sales_mgr"], cause="漏检")
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED
+
+
+# --- 3. Transfer and return -----------------------------------------------------------------------
+
+
+def _steps(ticket: Complaint, kind: str) -> list[Deadline]:
+    return list(Deadline.objects.filter(complaint=ticket, kind=kind).order_by("sequence"))
+
+
+def test_rule_transfer_moves_the_department_restarts_the_2_hour_step_and_breaches_stay_charged(
+    clock: Any,
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales: Department,
+    business: Department,
+) -> None:
+    """DOMAIN §9 "Who is responsible": the department changes, a new 2-hour step starts for it, an
+    earlier breach stays charged to the department that owned the step, and the −1/−5 follows the
+    department that resolved it."""
+    ticket = advance(make_complaint(), Status.DISPATCHED)  # to sales at T0
+    first = _steps(ticket, DeadlineKind.FIRST_CONTACT)[0]
+    clock.shift(dt.timedelta(hours=3))
+    assert deadline_breach(deadline_id=first.pk, now=first.due_at + dt.timedelta(minutes=1))
+
+    url = f"/api/complaints/{ticket.pk}/transfer/"
+    refused = api(people["agent"]).post(url, {"department": business.pk}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()
+    ticket.refresh_from_db()
+    assert ticket.department == sales
+    assert (
+        api(people["sales_mgr"])
+        .post(url, {"department": business.pk, "reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
+
+    moved = api(people["agent"]).post(url, {"department": business.pk, "reason": "属维修问题"}, format="json")
+    assert moved.status_code == 200, moved.content
+    ticket.refresh_from_db()
+    assert (ticket.department, ticket.status) == (business, Status.DISPATCHED)
+    old, new = _steps(ticket, DeadlineKind.FIRST_CONTACT)
+    assert old.cancelled_at is not None and old.alerts.get(kind="breach").department == sales
+    assert (new.department, new.sequence, new.met_at, new.cancelled_at) == (business, 2, None, None)
+    assert new.started_at == timezone.now()
+    event = ticket.events.get(action="transfer")
+    assert event.note == "属维修问题" and event.data["from_department"] == sales.pk
+
+    # The business department works it to the end: the −1 lands on business, the −2 stays on sales.
+    mgr = people["business_mgr"]
+    workflow.complaint_contact(complaint=ticket, actor=mgr, note="客户说异响")
+    workflow.complaint_resolve(complaint=ticket, actor=mgr, result="已处理")
+    assert [e[:2] for e in _events(sales)] == [("missed_deadline", -2)]
+    assert [e[:2] for e in _events(business)] == [("general_complaint", -1)]
+
+
+def test_rule_transfer_of_a_contacted_ticket_stops_the_old_progress_timer(
+    clock: Any,
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    business: Department,
+) -> None:
+    ticket = advance(make_complaint(), Status.IN_PROGRESS)
+    accountability.complaint_transfer(
+        complaint=ticket, actor=people["agent"], department=business, reason="转"
+    )
+    assert not Deadline.objects.filter(
+        complaint=ticket, kind=DeadlineKind.PROGRESS_REPORT, cancelled_at__isnull=True, met_at__isnull=True
+    ).exists()
+    assert (
+        Deadline.objects.get(
+            complaint=ticket, kind=DeadlineKind.FIRST_CONTACT, cancelled_at__isnull=True, met_at__isnull=True
+        ).department
+        == business
+    )
+
+
+def test_rule_return_within_the_2_hour_step_goes_back_to_customer_care(
+    clock: Any,
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    business: Department,
+) -> None:
+    """DOMAIN §9: the receiving department may return it to customer care within its 2-hour step,
+    with a reason; customer care dispatches it again and a new 2-hour step starts."""
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    url = f"/api/complaints/{ticket.pk}/return/"
+    assert api(people["sales_mgr"]).post(url, {}, format="json").status_code == 400
+    assert api(people["agent"]).post(url, {"reason": "x"}, format="json").status_code == 403
+    response = api(people["sales_mgr"]).post(url, {"reason": "不属销售部"}, format="json")
+    assert response.status_code == 200, response.content
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.department) == (Status.REGISTERED, None)
+    assert _steps(ticket, DeadlineKind.FIRST_CONTACT)[0].cancelled_at is not None
+    dispatch_again = _steps(ticket, DeadlineKind.DISPATCH)[-1]
+    assert dispatch_again.sequence == 2 and dispatch_again.is_open
+    workflow.complaint_dispatch(complaint=ticket, actor=people["agent"], department=business)
+    steps = _steps(ticket, DeadlineKind.FIRST_CONTACT)
+    assert len(steps) == 2 and steps[1].department == business and steps[1].is_open
+
+
+def test_rule_return_after_the_2_hour_step_is_409(
+    clock: Any,
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales: Department,
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    step = _steps(ticket, DeadlineKind.FIRST_CONTACT)[0]
+    clock.move_to(step.due_at + dt.timedelta(minutes=1))
+    response = api(people["sales_mgr"]).post(
+        f"/api/complaints/{ticket.pk}/return/", {"reason": "晚了"}, format="json"
+    )
+    assert response.status_code == 409
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.department) == (Status.DISPATCHED, sales)
+
+
+def test_transfer_and_return_on_the_ticket_page(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    business: Department,
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    assert 'id="id_transfer_reason"' in web(people["agent"]).get(f"/complaints/{ticket.pk}/").content.decode()
+    assert (
+        'id="id_return_reason"' in web(people["sales_mgr"]).get(f"/complaints/{ticket.pk}/").content.decode()
+    )
+    no_reason = web(people["agent"]).post(f"/complaints/{ticket.pk}/transfer/", {"department": business.pk})
+    assert no_reason.status_code == 400
+    done = web(people["agent"]).post(
+        f"/complaints/{ticket.pk}/transfer/", {"department": business.pk, "reason": "属维修"}
+    )
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.department == business
+
+
+# --- 4. Assign / responsible / accountability -----------------------------------------------------
+
+
+def test_rule_assign_to_a_person_of_the_department_who_sees_it_and_hears_of_it(
+    clock: Any,
+    api: Callable[[Any], Any],
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    store: Any,
+    sales: Department,
+    business: Department,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    consultant = StaffFactory(username="consultant", role=Role.STAFF, store=store, department=sales)
+    outsider = StaffFactory(username="outsider", role=Role.STAFF, store=store, department=business)
+    url = f"/api/complaints/{ticket.pk}/assign/"
+    assert api(people["sales_mgr"]).post(url, {"user": outsider.pk}, format="json").status_code == 409
+    assert api(people["agent"]).post(url, {"user": consultant.pk}, format="json").status_code == 403
+    assert selectors.complaint_list(user=consultant).filter(pk=ticket.pk).count() == 0
+    response = api(people["sales_mgr"]).post(url, {"user": consultant.pk}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["assignee"] == consultant.pk
+    assert [t.pk for t in selectors.assigned_to(user=consultant)] == [ticket.pk]
+    assert Notification.objects.filter(recipient=consultant, url=f"/complaints/{ticket.pk}/").exists()
+    html = web(consultant).get("/complaints/").content.decode()
+    assert 'data-testid="my-tickets"' in html and ticket.number in html
+
+
+def test_rule_responsible_staff_and_accountability_on_the_ticket_and_the_printed_form(
+    clock: Any,
+    api: Callable[[Any], Any],
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    general = advance(make_complaint(), Status.IN_PROGRESS)
+    refused = api(people["gm"]).post(
+        f"/api/complaints/{general.pk}/accountability/", {"text": "检讨"}, format="json"
+    )
+    assert refused.status_code == 409  # major complaints only
+    ticket = advance(make_complaint(major_criteria=["compensation"]), Status.IN_PROGRESS)
+    url = f"/api/complaints/{ticket.pk}/"
+    assert (
+        api(people["sales_mgr"]).post(url + "responsible/", {"measure": "x"}, format="json").status_code
+        == 400
+    )
+    assert api(people["gm"]).post(url + "responsible/", {"staff": "王明"}, format="json").status_code == 403
+    ok = api(people["sales_mgr"]).post(
+        url + "responsible/", {"staff": "销售顾问 王明", "measure": "扣当月绩效 200 元"}, format="json"
+    )
+    assert ok.status_code == 200, ok.content
+    assert (
+        api(people["sales_mgr"]).post(url + "accountability/", {"text": "x"}, format="json").status_code
+        == 403
+    )
+    ok = api(people["gm"]).post(url + "accountability/", {"text": "销售经理书面检讨"}, format="json")
+    assert ok.status_code == 200, ok.content
+    body = ok.json()
+    assert (body["responsible_staff"], body["internal_measure"], body["accountability"]) == (
+        "销售顾问 王明",
+        "扣当月绩效 200 元",
+        "销售经理书面检讨",
+    )
+    for page in (f"/complaints/{ticket.pk}/", f"/complaints/{ticket.pk}/print/"):
+        html = web(people["gm"]).get(page).content.decode()
+        assert "销售顾问 王明" in html and "扣当月绩效 200 元" in html and "销售经理书面检讨" in html, page
+
+
+# --- 5. Penalty request -------------------------------------------------------------------------
+
+
+def test_rule_penalty_request_only_on_dissatisfied_or_grievance_once_and_approved_is_one_event(
+    clock: Any,
+    api: Callable[[Any], Any],
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    ccm: Any,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales: Department,
+) -> None:
+    """DOMAIN §9: customer care's manager may request a penalty on a neglected dissatisfied callback
+    or grievance (reason required), the GM approves (points, default −1) or rejects; one request per
+    ticket."""
+    complaint = advance(make_complaint(), Status.DISPATCHED)
+    r = api(ccm).post(f"/api/complaints/{complaint.pk}/penalty_request/", {"reason": "怠慢"}, format="json")
+    assert r.status_code == 409  # a complaint already costs −1/−5
+    ticket = make_complaint(kind=Kind.DISSATISFIED, dispatch_to=sales)
+    url = f"/api/complaints/{ticket.pk}/"
+    assert api(ccm).post(url + "penalty_request/", {}, format="json").status_code == 400
+    assert (
+        api(people["agent"]).post(url + "penalty_request/", {"reason": "x"}, format="json").status_code == 403
+    )
+    assert (
+        api(ccm).post(url + "penalty_request/", {"reason": "部门两天未理会"}, format="json").status_code
+        == 200
+    )
+    again = api(ccm).post(url + "penalty_request/", {"reason": "再次"}, format="json")
+    assert again.status_code == 409 and PenaltyRequest.objects.filter(complaint=ticket).count() == 1
+    assert api(ccm).post(url + "penalty_decide/", {"approved": True}, format="json").status_code == 403
+    decided = api(people["gm"]).post(
+        url + "penalty_decide/", {"approved": True, "comment": "同意"}, format="json"
+    )
+    assert decided.status_code == 200, decided.content
+    assert decided.json()["penalty"]["decision"] == "approved"
+    # Exactly one assessment event, −1 by default, linked to the ticket.
+    penalties = [e for e in _events(sales) if e[0] == "penalty"]
+    assert penalties == [("penalty", Decimal("-1.0"), ticket.number)]
+    again = api(people["gm"]).post(url + "penalty_decide/", {"approved": True}, format="json")
+    assert again.status_code == 409
+    assert [e for e in _events(sales) if e[0] == "penalty"] == penalties
+    # Shown on the ticket and the assessment page.
+    assert "部门两天未理会" in web(people["gm"]).get(f"/complaints/{ticket.pk}/").content.decode()
+    assessment_html = web(people["gm"]).get("/complaints/assessment/?month=2026-03").content.decode()
+    assert ticket.number in assessment_html
+
+
+def test_rule_rejected_penalty_is_no_event_and_points_are_the_gms(
+    clock: Any,
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    ccm: Any,
+    make_complaint: Callable[..., Complaint],
+    sales: Department,
+) -> None:
+    rejected = make_complaint(kind=Kind.GRIEVANCE, dispatch_to=sales)
+    accountability.complaint_penalty_request(complaint=rejected, actor=ccm, reason="怠慢")
+    no_comment = api(people["gm"]).post(
+        f"/api/complaints/{rejected.pk}/penalty_decide/", {"approved": False}, format="json"
+    )
+    assert no_comment.status_code == 409
+    accountability.complaint_penalty_decide(
+        complaint=rejected, actor=people["gm"], approved=False, comment="已处理"
+    )
+    assert [e for e in _events(sales) if e[0] == "penalty"] == []
+    heavier = make_complaint(kind=Kind.GRIEVANCE, dispatch_to=sales)
+    accountability.complaint_penalty_request(complaint=heavier, actor=ccm, reason="多次怠慢")
+    accountability.complaint_penalty_decide(
+        complaint=heavier, actor=people["gm"], approved=True, points=Decimal("-3"), comment=""
+    )
+    assert [e for e in _events(sales) if e[0] == "penalty"] == [("penalty", Decimal("-3.0"), heavier.number)]
+
+
+def test_rule_one_penalty_request_per_ticket_is_a_database_constraint(
+    clock: Any, ccm: Any, make_complaint: Callable[..., Complaint], sales: Department
+) -> None:
+    ticket = make_complaint(kind=Kind.GRIEVANCE, dispatch_to=sales)
+    PenaltyRequest.objects.create(complaint=ticket, reason="a", requested_by=ccm, requested_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PenaltyRequest.objects.create(
+            complaint=ticket, reason="b", requested_by=ccm, requested_at=timezone.now()
+        )

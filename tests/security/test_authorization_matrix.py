@@ -101,6 +101,14 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "resolve": ({"result": "已处理"}, SALES_DEPT | {"gm"} | SU),
     "follow_up": ({"outcome": "satisfied", "note": "满意"}, CARE | SU),
     "escalate": ({"note": "升级"}, frozenset({"ccm", "gm"}) | SU),
+    # Issue #18 (DOMAIN §9 "Who is responsible"): every new action for every role.
+    "transfer": ({"department": "@care_department", "reason": "应由客户部处理"}, CARE | SU),
+    "return": ({"reason": "不属本部门"}, SALES_DEPT | SU),
+    "assign": ({"user": "@sales_mgr_user"}, SALES_DEPT | SU),
+    "responsible": ({"staff": "销售顾问 王明", "measure": "扣绩效"}, SALES_DEPT | SU),
+    "accountability": ({"text": "部门经理书面检讨"}, frozenset({"gm"}) | SU),
+    "penalty_request": ({"reason": "部门怠慢"}, frozenset({"ccm"}) | SU),
+    "penalty_decide": ({"approved": "1", "points": "-1", "comment": "同意"}, frozenset({"gm"}) | SU),
 }
 MEASURE_STEPS = {  # the measure of each store awaits approval; its owner is the business department
     "submit": CARE | SU,
