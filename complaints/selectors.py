@@ -155,6 +155,18 @@ def approval_queue(*, user: Any) -> QuerySet[Complaint]:
     return complaint_list(user=user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at")
 
 
+def penalty_queue(*, user: Any) -> QuerySet[PenaltyRequest]:
+    """The penalty requests awaiting the GM's decision (DOMAIN §9), oldest first, in one query."""
+    return (
+        PenaltyRequest.objects.filter(
+            decision=PenaltyDecision.PENDING,
+            complaint__in=_visible(Complaint.objects.all(), user).values("pk"),
+        )
+        .select_related("complaint", "complaint__department", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
 def complaint_detail(*, user: Any, pk: int) -> Complaint:
     return (
         complaint_list(user=user)

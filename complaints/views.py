@@ -88,6 +88,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         "complaints/approvals.html",
         {
             "approvals": list(selectors.approval_queue(user=request.user)),
+            "penalties": list(selectors.penalty_queue(user=request.user)),
             **approval_context(request.user),
             "title": _("待审批"),
         },

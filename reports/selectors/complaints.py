@@ -188,10 +188,15 @@ def _complaint_row(c: Complaint) -> dict[str, Any]:
         "compensation_amount": _number(c.compensation_amount) if c.compensation_amount is not None else None,
         "approval": c.approval,
         "approval_label": c.get_approval_display(),
+        # Who is responsible (DOMAIN §9, issue #18).
+        "assignee": (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
+        "responsible_staff": c.responsible_staff,
+        "internal_measure": c.internal_measure,
+        "accountability": c.accountability,
     }
 
 
-_RELATED = ("store", "customer", "department")
+_RELATED = ("store", "customer", "department", "assignee")
 
 
 # Records of each complaint list kept in the report's data (the first ones, with the count); the

@@ -437,6 +437,8 @@ def test_rule_penalty_request_only_on_dissatisfied_or_grievance_once_and_approve
     again = api(ccm).post(url + "penalty_request/", {"reason": "再次"}, format="json")
     assert again.status_code == 409 and PenaltyRequest.objects.filter(complaint=ticket).count() == 1
     assert api(ccm).post(url + "penalty_decide/", {"approved": True}, format="json").status_code == 403
+    approvals = web(people["gm"]).get("/complaints/approvals/").content.decode()
+    assert 'data-testid="penalty-queue"' in approvals and ticket.number in approvals
     decided = api(people["gm"]).post(
         url + "penalty_decide/", {"approved": True, "comment": "同意"}, format="json"
     )
@@ -451,7 +453,7 @@ def test_rule_penalty_request_only_on_dissatisfied_or_grievance_once_and_approve
     # Shown on the ticket and the assessment page.
     assert "部门两天未理会" in web(people["gm"]).get(f"/complaints/{ticket.pk}/").content.decode()
     assessment_html = web(people["gm"]).get("/complaints/assessment/?month=2026-03").content.decode()
-    assert ticket.number in assessment_html
+    assert ticket.number in assessment_html and 'data-testid="penalty-event"' in assessment_html
 
 
 def test_rule_rejected_penalty_is_no_event_and_points_are_the_gms(
