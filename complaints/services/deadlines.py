@@ -169,6 +169,8 @@ class _People:
     def __init__(self, deadlines: list[Deadline]) -> None:
         departments = {d.department_id for d in deadlines if d.department_id}
         stores = {d.complaint.store_id for d in deadlines}
+        # The person the department manager assigned hears of the ticket's timers too (issue #18).
+        assignees = {d.complaint.assignee_id for d in deadlines if d.complaint.assignee_id}
         users = (
             get_user_model()
             .objects.filter(is_active=True)
@@ -178,12 +180,15 @@ class _People:
                     profile__store_id__in=stores,
                     profile__role__in=(Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER),
                 )
+                | Q(pk__in=assignees)
             )
             .select_related("profile")
         )
         self.managers: dict[int, list[Any]] = defaultdict(list)
         self.by_store_role: dict[tuple[int | None, str], list[Any]] = defaultdict(list)
+        self.by_pk: dict[int, Any] = {}
         for user in users:
+            self.by_pk[user.pk] = user
             profile = user.profile
             if profile.department_id in departments and profile.role in MANAGER_ROLES:
                 self.managers[profile.department_id].append(user)
@@ -198,6 +203,13 @@ class _People:
             people += self.by_store_role.get((store_id, Role.CUSTOMER_CARE_MANAGER), [])
         if breach:
             people += self.by_store_role.get((store_id, Role.GENERAL_MANAGER), [])
+        assignee = self.by_pk.get(deadline.complaint.assignee_id or 0)
+        if (
+            assignee is not None
+            and deadline.department_id == deadline.complaint.department_id
+            and assignee not in people
+        ):
+            people.append(assignee)
         return people
 
 

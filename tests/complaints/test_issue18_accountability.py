@@ -491,3 +491,19 @@ def test_rule_one_penalty_request_per_ticket_is_a_database_constraint(
         PenaltyRequest.objects.create(
             complaint=ticket, reason="b", requested_by=ccm, requested_at=timezone.now()
         )
+
+
+def test_rule_the_assignee_hears_of_the_tickets_deadline_warning_and_breach(
+    clock: Any,
+    people: dict[str, Any],
+    store: Any,
+    sales: Department,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    consultant = StaffFactory(username="consultant2", role=Role.STAFF, store=store, department=sales)
+    accountability.complaint_assign(complaint=ticket, actor=people["sales_mgr"], user=consultant)
+    step = _steps(ticket, DeadlineKind.FIRST_CONTACT)[0]
+    assert deadline_breach(deadline_id=step.pk, now=step.due_at + dt.timedelta(minutes=1))
+    assert Notification.objects.filter(recipient=consultant, key=f"deadline:{step.pk}:breach").exists()
