@@ -197,3 +197,22 @@ class AdjustmentForm(StyledForm):
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class DisputeForm(StyledForm):
+    """A department manager disputes one assessment event (issue #18)."""
+
+    department = forms.IntegerField(widget=forms.HiddenInput)
+    month = forms.CharField(widget=forms.HiddenInput, max_length=7)
+    event = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    reason = forms.CharField(label=_("申诉理由"), max_length=2000)
+
+
+class DisputeDecisionForm(StyledForm):
+    accept = forms.TypedChoiceField(
+        label=_("处理申诉"),
+        choices=[("1", _("申诉成立（撤销该项扣分）")), ("0", _("驳回"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("处理意见"), max_length=2000, required=False)

@@ -15,6 +15,7 @@ from django.db.models.functions import RowNumber
 
 from complaints.models import (
     AssessmentAdjustment,
+    AssessmentDispute,
     Complaint,
     ComplaintEvent,
     Deadline,
@@ -155,6 +156,16 @@ def approval_queue(*, user: Any) -> QuerySet[Complaint]:
     return complaint_list(user=user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at")
 
 
+def disputes(*, user: Any, month: dt.date | None = None) -> QuerySet[AssessmentDispute]:
+    """The assessment disputes of the departments the user sees (of ``month``), in one query."""
+    qs = AssessmentDispute.objects.filter(
+        department__in=access.scope_to_user(Department.objects.all(), user).values("pk")
+    ).select_related("department", "raised_by", "decided_by", "complaint")
+    if month is not None:
+        qs = qs.filter(month=month.replace(day=1))
+    return qs.order_by("created_at", "pk")
+
+
 def penalty_queue(*, user: Any) -> QuerySet[PenaltyRequest]:
     """The penalty requests awaiting the GM's decision (DOMAIN §9), oldest first, in one query."""
     return (
@@ -204,7 +215,12 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
         )
         .order_by(*order, "created_at", "pk")
         .values(
-            *order, "created_at", "deadline__kind", "deadline__complaint_id", "deadline__complaint__number"
+            *order,
+            "pk",
+            "created_at",
+            "deadline__kind",
+            "deadline__complaint_id",
+            "deadline__complaint__number",
         )
     )
     # DOMAIN §9 "What counts against a department": only complaints (kind ``complaint``) cost −1/−5;
@@ -221,7 +237,7 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
             decision=PenaltyDecision.APPROVED, decided_at__gte=start, decided_at__lt=end, **in_scope
         )
         .order_by(*order, "decided_at", "pk")
-        .values(*order, "decided_at", "points", "reason", "complaint_id", "complaint__number")
+        .values(*order, "pk", "decided_at", "points", "reason", "complaint_id", "complaint__number")
     )
     adjustments = (
         AssessmentAdjustment.objects.filter(month=start.date(), **in_scope)
@@ -238,18 +254,19 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
         (
             keyed(r, r["created_at"], {"kind": points.MISSED_DEADLINE, "points": missed,
                   "complaint": r["deadline__complaint__number"], "complaint_id": r["deadline__complaint_id"],
-                  "step": r["deadline__kind"]})
+                  "step": r["deadline__kind"], "ref": f"breach:{r['pk']}"})
             for r in breaches.iterator(chunk_size=EVENT_CHUNK)
         ),
         (
             keyed(r, r["received_at"], {"kind": kind, "points": points.points_for(kind), "complaint": r["number"],
-                  "complaint_id": r["pk"], "step": ""})
+                  "complaint_id": r["pk"], "step": "", "ref": f"complaint:{r['pk']}"})
             for r in complaints.iterator(chunk_size=EVENT_CHUNK)
             for kind in (points.complaint_event_kind(r["severity"]),)
         ),
         (
             keyed(r, r["decided_at"], {"kind": "penalty", "points": r["points"], "reason": r["reason"],
-                  "complaint": r["complaint__number"], "complaint_id": r["complaint_id"], "step": ""})
+                  "complaint": r["complaint__number"], "complaint_id": r["complaint_id"], "step": "",
+                  "ref": f"penalty:{r['pk']}"})
             for r in penalties.iterator(chunk_size=EVENT_CHUNK)
         ),
         (

@@ -476,3 +476,69 @@ class PenaltyRequest(models.Model):
     @property
     def decision_label(self) -> str:
         return str(PenaltyDecision(self.decision).label)
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    ACCEPTED = "accepted", _("申诉成立")
+    REJECTED = "rejected", _("申诉驳回")
+
+
+class AssessmentDispute(TimeStamped):
+    """A department manager disputes one assessment event with a reason; the admin assessor accepts it
+    (an adjustment cancelling the event, linked) or rejects it with a comment (issue #18)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assessment_disputes", verbose_name=_("部门")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    # The event disputed: "breach:<alert id>", "complaint:<ticket id>" or "penalty:<request id>".
+    event = models.CharField(_("考核事件"), max_length=40, unique=True)
+    event_kind = models.CharField(_("事件类型"), max_length=20)
+    points = models.DecimalField(_("事件分值"), max_digits=6, decimal_places=1)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="+", verbose_name=_("投诉"), null=True, blank=True
+    )
+    reason = models.TextField(_("申诉理由"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申诉人")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    comment = models.TextField(_("处理意见"), blank=True)
+    adjustment = models.OneToOneField(
+        AssessmentAdjustment,
+        on_delete=models.PROTECT,
+        related_name="dispute",
+        verbose_name=_("考核调整"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("考核申诉")
+        verbose_name_plural = _("考核申诉")
+        ordering = ["-month", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(adjustment__isnull=False),
+                name="dispute_accepted_has_adjustment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.event} {self.status}"
+
+    @property
+    def status_label(self) -> str:
+        return str(DisputeStatus(self.status).label)

@@ -353,6 +353,8 @@ def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
             Column(_("原因"), "reason", width=30, wrap=True),
             Column(_("调整人"), "by", width=12),
             Column(_("时间"), "at", width=17),
+            Column(_("申诉及结果"), "dispute", width=30, wrap=True),
+            Column(_("申诉处理意见"), "dispute_comment", width=24, wrap=True),
         ],
         events,
     )

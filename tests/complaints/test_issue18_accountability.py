@@ -15,11 +15,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from complaints import selectors
-from complaints.models import Complaint, Deadline, DeadlineKind, Kind, PenaltyRequest, Severity, Status
+from complaints.models import (
+    AssessmentDispute,
+    Complaint,
+    Deadline,
+    DeadlineKind,
+    Kind,
+    PenaltyRequest,
+    Severity,
+    Status,
+)
 from complaints.selectors import assessment_rows
 from complaints.services import accountability, workflow
+from complaints.services import assessment as assessment_services
 from complaints.services.deadlines import deadline_breach
 from complaints.services.ticket import RequiredTextError
+from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Department, IdentityFlag, Notification, Role
 from tests.factories import CustomerFactory, StaffFactory
 from tests.fixtures import at
@@ -507,3 +518,75 @@ def test_rule_the_assignee_hears_of_the_tickets_deadline_warning_and_breach(
     step = _steps(ticket, DeadlineKind.FIRST_CONTACT)[0]
     assert deadline_breach(deadline_id=step.pk, now=step.due_at + dt.timedelta(minutes=1))
     assert Notification.objects.filter(recipient=consultant, key=f"deadline:{step.pk}:breach").exists()
+
+
+# --- 6. Disputes ---------------------------------------------------------------------------------
+
+
+def test_rule_dispute_accepted_is_a_linked_adjustment_cancelling_the_event(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    assessor: Any,
+    sales: Department,
+    make_complaint: Callable[..., Complaint],
+) -> None:
+    """Issue #18: a department manager disputes an event with a reason; the admin assessor accepts
+    (an adjustment cancelling it, linked) or rejects with a comment."""
+    ticket = make_complaint(dispatch_to=sales)
+    page = web(people["sales_mgr"])
+    html = page.get("/complaints/assessment/?month=2026-03").content.decode()
+    assert 'data-testid="dispute-form"' in html
+    event = f"complaint:{ticket.pk}"
+    form = {"department": sales.pk, "month": "2026-03", "event": event, "reason": "客户误会，已澄清"}
+    assert page.post("/complaints/assessment/disputes/", form).status_code == 302
+    dispute = AssessmentDispute.objects.get(event=event)
+    assert (dispute.points, dispute.status, dispute.complaint) == (Decimal("-1.0"), "open", ticket)
+    # A second dispute of the same event is refused (one per event, a unique column).
+    page.post("/complaints/assessment/disputes/", {**form, "reason": "再次"})
+    assert AssessmentDispute.objects.filter(event=event).count() == 1
+    # Only the assessor decides.
+    assert (
+        page.post(f"/complaints/assessment/disputes/{dispute.pk}/decide/", {"accept": "1"}).status_code == 403
+    )
+    done = web(assessor).post(f"/complaints/assessment/disputes/{dispute.pk}/decide/", {"accept": "1"})
+    assert done.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.status == "accepted" and dispute.adjustment is not None
+    assert dispute.adjustment.points == Decimal("1.0") and dispute.adjustment.department == sales
+    rows = assessment_rows(departments=Department.objects.filter(pk=sales.pk), month=MARCH)
+    assert rows[0]["total"] == 0
+
+
+def test_rule_dispute_rejected_needs_a_comment_and_changes_no_points(
+    clock: Any,
+    people: dict[str, Any],
+    assessor: Any,
+    sales: Department,
+    make_complaint: Callable[..., Complaint],
+) -> None:
+    ticket = make_complaint(dispatch_to=sales)
+    dispute = assessment_services.assessment_dispute_raise(
+        actor=people["sales_mgr"],
+        department=sales,
+        month=MARCH,
+        event=f"complaint:{ticket.pk}",
+        reason="不服",
+    )
+    with pytest.raises(ApplicationError):
+        assessment_services.assessment_dispute_decide(actor=assessor, dispute=dispute, accept=False)
+    assessment_services.assessment_dispute_decide(
+        actor=assessor, dispute=dispute, accept=False, comment="属实"
+    )
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.adjustment, dispute.comment) == ("rejected", None, "属实")
+    rows = assessment_rows(departments=Department.objects.filter(pk=sales.pk), month=MARCH)
+    assert rows[0]["total"] == -1
+    with pytest.raises(NotAllowedError):
+        assessment_services.assessment_dispute_raise(
+            actor=people["business_mgr"],
+            department=sales,
+            month=MARCH,
+            event=f"complaint:{ticket.pk}",
+            reason="x",
+        )

@@ -61,3 +61,27 @@ def test_rule_approved_penalty_is_an_assessment_event_of_the_report(march: Any) 
     assert [(e["points"], e["complaint"]) for e in penalties] == [(-1.0, "TS-2")]
     assert penalties[0]["kind_label"] == "考核申请（总经理批准）"
     assert sales["total"] == 0.0  # the +1 adjustment and the −1 penalty
+
+
+def test_rule_report_shows_disputes_and_their_outcomes(march: Any) -> None:
+    from complaints.models import AssessmentDispute
+
+    ticket = march.complaints["c1"]  # major complaint, service: −5
+    AssessmentDispute.objects.create(
+        department=ticket.department,
+        month=MONTH,
+        event=f"complaint:{ticket.pk}",
+        event_kind="major_complaint",
+        points=-5,
+        complaint=ticket,
+        reason="客户撤诉",
+        raised_by=march.users["ccm"],
+        status="rejected",
+        comment="证据不足",
+    )
+    report = report_build(month=MONTH, store=march.store, trigger=Trigger.BUTTON, user=march.users["ccm"])
+    rows = _rows(openpyxl.load_workbook(io.BytesIO(bytes(report.xlsx)))["考核明细"])
+    disputed = [r for r in rows if r["申诉及结果"]]
+    assert [(r["工单号"], r["申诉及结果"], r["申诉处理意见"]) for r in disputed] == [
+        ("TS-1", "申诉驳回：客户撤诉", "证据不足")
+    ]

@@ -256,6 +256,23 @@ CASES: list[Case] = [
         args=("complaint",),
         allow=CARE | SALES_DEPT | {"gm"} | SU,
     ),
+    # Issue #18: a department manager disputes an assessment event; the assessor decides.
+    C(
+        "dispute-raise",
+        "complaints:dispute-raise",
+        method="post",
+        data={"department": "@department", "month": "2026-03", "event": "complaint:0", "reason": "非本部门"},
+        allow=SALES_DEPT | SU,
+        scoped=False,
+    ),
+    C(
+        "dispute-decide",
+        "complaints:dispute-decide",
+        method="post",
+        args=("dispute",),
+        data={"accept": "0", "comment": "不成立"},
+        allow=frozenset({"assessor"}) | SU,
+    ),
     *[
         C(
             f"complaint-{action}",
