@@ -130,9 +130,26 @@ class SurveyForm(BootstrapMixin, forms.Form):
     )
     grade_override_reason = forms.CharField(required=False, max_length=300, label=_("改判原因"))
 
-    def __init__(self, *args: Any, survey_type: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        survey_type: str,
+        departments: Any = None,
+        default_department: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.survey_type = survey_type
+        if departments is not None:
+            # Issue #18: where a dissatisfied or grievance ticket goes; the rules' department is
+            # pre-selected, the agent may choose another.
+            self.fields["ticket_department"] = forms.ModelChoiceField(
+                queryset=departments,
+                required=False,
+                initial=default_department,
+                label=_("不满意/抱怨工单的责任部门"),
+                help_text=_("默认按规则派往；如客户反映的是其他部门的问题，请改选。"),
+            )
         self.item_groups: list[tuple[str, list[str]]] = []
         if survey_type == SurveyType.FIVE_DIMENSION:
             self._five_dimension_fields()

@@ -18,29 +18,55 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import permissions
 from complaints.forms import (
+    AccountabilityForm,
+    AssignForm,
     ContactForm,
     DecisionForm,
     DispatchForm,
     FollowUpForm,
     NoteForm,
+    PenaltyDecideForm,
+    PenaltyRequestForm,
     ProgressForm,
     ProposeForm,
     ResolveForm,
+    ResponsibleForm,
+    ReturnForm,
+    TransferForm,
 )
 from complaints.models import Complaint
-from complaints.services import steps
+from complaints.services import accountability, steps
 from complaints.services.ticket import (
+    ACCOUNTABILITY_TEXT,
+    CONTACT_NOTE,
+    PENALTY_REASON,
     PROGRESS_NOTE,
     PROPOSAL_SOLUTION,
     REJECTION_COMMENT,
     RESOLUTION_RESULT,
+    RESPONSIBLE_STAFF,
+    RETURN_REASON,
+    TRANSFER_REASON,
     RequiredText,
+    RequiredTextError,
 )
 
 # Inputs the API's one action serializer leaves optional but these steps need (the page's form
 # requires them itself).
 DISPATCH_DEPARTMENT = RequiredText("department", _("请选择责任部门。"))
 FOLLOW_UP_OUTCOME = RequiredText("outcome", _("请选择客户是否满意。"))
+ASSIGN_USER = RequiredText("user", _("请选择处理人。"))
+
+
+class RequiredChoice(RequiredText):
+    """A choice a step cannot do without, where False is a choice (approve or reject)."""
+
+    def check(self, value: Any) -> None:
+        if value is None:
+            raise RequiredTextError(str(self.message), field=self.field)
+
+
+PENALTY_APPROVED = RequiredChoice("approved", _("请选择批准或驳回。"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +112,7 @@ ACTIONS: dict[str, ComplaintAction] = {
             service=steps.complaint_contact,
             form=ContactForm,
             arguments=("cause", "background", "expectation", "note"),
+            required=CONTACT_NOTE,
         ),
         ComplaintAction(
             name="progress",
@@ -129,6 +156,59 @@ ACTIONS: dict[str, ComplaintAction] = {
         ),
         ComplaintAction(
             name="escalate", service=steps.complaint_escalate, form=NoteForm, arguments=("note",)
+        ),
+        # Who is responsible (DOMAIN §9, issue #18).
+        ComplaintAction(
+            name="transfer",
+            service=accountability.complaint_transfer,
+            form=TransferForm,
+            arguments=("department", "reason"),
+            nullable=frozenset({"department"}),
+            required=TRANSFER_REASON,
+        ),
+        ComplaintAction(
+            name="return",
+            service=accountability.complaint_return,
+            form=ReturnForm,
+            arguments=("reason",),
+            required=RETURN_REASON,
+        ),
+        ComplaintAction(
+            name="assign",
+            service=accountability.complaint_assign,
+            form=AssignForm,
+            arguments=("user",),
+            nullable=frozenset({"user"}),
+            required=ASSIGN_USER,
+        ),
+        ComplaintAction(
+            name="responsible",
+            service=accountability.complaint_responsible,
+            form=ResponsibleForm,
+            arguments=("staff", "measure"),
+            required=RESPONSIBLE_STAFF,
+        ),
+        ComplaintAction(
+            name="accountability",
+            service=accountability.complaint_accountability,
+            form=AccountabilityForm,
+            arguments=("text",),
+            required=ACCOUNTABILITY_TEXT,
+        ),
+        ComplaintAction(
+            name="penalty_request",
+            service=accountability.complaint_penalty_request,
+            form=PenaltyRequestForm,
+            arguments=("reason",),
+            required=PENALTY_REASON,
+        ),
+        ComplaintAction(
+            name="penalty_decide",
+            service=accountability.complaint_penalty_decide,
+            form=PenaltyDecideForm,
+            arguments=("approved", "points", "comment"),
+            nullable=frozenset({"approved", "points"}),
+            required=PENALTY_APPROVED,
         ),
     )
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -25,6 +25,7 @@ from complaints.models import (
     Deadline,
     Kind,
     MajorCriterion,
+    PenaltyRequest,
     Severity,
     Status,
 )
@@ -61,10 +62,30 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "note", "data", "actor", "created_at"]
 
 
+class PenaltySerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = PenaltyRequest
+        fields = [
+            "reason",
+            "requested_by",
+            "requested_at",
+            "decision",
+            "points",
+            "department",
+            "decided_by",
+            "decided_at",
+            "comment",
+        ]
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True)
     history = EventSerializer(source="events", many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    penalty = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -104,11 +125,24 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "result",
             "reopen_count",
             "cause_code",
+            "assignee",
+            "responsible_staff",
+            "internal_measure",
+            "accountability",
+            "penalty",
             "deadlines",
             "history",
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PenaltySerializer(allow_null=True))
+    def get_penalty(self, complaint: Complaint) -> Any:
+        try:
+            penalty = complaint.penalty
+        except PenaltyRequest.DoesNotExist:
+            return None
+        return PenaltySerializer(penalty).data
 
     def get_allowed_actions(self, complaint: Complaint) -> list[str]:
         from csat.domain.transitions import allowed_actions
@@ -207,6 +241,18 @@ class ActionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=[("satisfied", _("满意")), ("unsatisfied", _("不满意"))], required=False
     )
+    # Who is responsible (DOMAIN §9, issue #18).
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=Complaint.objects.none(), required=False, allow_null=True
+    )
+    staff = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    measure = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    approved = serializers.BooleanField(required=False, allow_null=True, default=None)
+    points = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, allow_null=True, max_value=0, default=None
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,6 +261,7 @@ class ActionSerializer(serializers.Serializer):
             return
         user = request.user
         self.fields["department"].queryset = csat_selectors.department_list(user=user)  # type: ignore[attr-defined]
+        self.fields["user"].queryset = selectors.store_people(user=user)  # type: ignore[attr-defined]
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -245,7 +292,11 @@ class ComplaintViewSet(
         if self.action == "list":
             # The list's columns only: not the long texts of each ticket, nor its related rows.
             return qs.select_related(None).only(*LIST_COLUMNS).order_by("-received_at", "-id")
-        return qs.prefetch_related("deadlines", "events__actor").order_by("-received_at")
+        return (
+            qs.select_related("penalty__requested_by", "penalty__decided_by")
+            .prefetch_related("deadlines", "events__actor")
+            .order_by("-received_at")
+        )
 
     def get_serializer_class(self) -> Any:
         return ComplaintListSerializer if self.action == "list" else ComplaintSerializer
@@ -273,10 +324,11 @@ class ComplaintViewSet(
         serializer = ActionSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
-            step.run(complaint=complaint, actor=request.user, data=serializer.validated_data)
+            done = step.run(complaint=complaint, actor=request.user, data=serializer.validated_data)
         except RequiredTextError as exc:  # malformed input, before any business check
             raise serializers.ValidationError({exc.field: [exc.message]}) from None
-        fresh = self.get_queryset().get(pk=complaint.pk)
+        # A department that returned the ticket no longer sees it: answer with the ticket as it left.
+        fresh = self.get_queryset().filter(pk=complaint.pk).first() or done
         return Response(ComplaintSerializer(fresh, context={"request": request}).data)
 
 

@@ -75,14 +75,17 @@ class DispatchForm(StyledForm):
 
 
 class ContactForm(StyledForm):
+    """The call record of the 2-hour step (procedure step 3): what the customer said (required), the
+    cause found, the customer's expectation and the background."""
+
+    note = forms.CharField(
+        label=_("通话记录（客户所说）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=text_limits.TEXT,
+        error_messages={"required": _("请填写通话记录：客户说了什么。")},
+    )
     cause = forms.CharField(
         max_length=text_limits.TEXT, label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    background = forms.CharField(
-        max_length=text_limits.TEXT,
-        label=_("背景（客户历史、相关部门）"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
     )
     expectation = forms.CharField(
         max_length=text_limits.TEXT,
@@ -90,11 +93,68 @@ class ContactForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
-    note = forms.CharField(
-        label=_("通话记录"),
+    background = forms.CharField(
+        max_length=text_limits.TEXT,
+        label=_("背景（客户历史、相关部门）"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=text_limits.TEXT,
+    )
+
+
+class TransferForm(DispatchForm):
+    """Customer care moves the ticket to another department (DOMAIN §9), with a reason."""
+
+    reason = forms.CharField(label=_("转派原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReturnForm(StyledForm):
+    reason = forms.CharField(
+        label=_("退回原因（须在 2 小时联系时限内）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class AssignForm(StyledForm):
+    user = forms.ModelChoiceField(label=_("处理人（本部门员工）"), queryset=None)  # type: ignore[arg-type,var-annotated]
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]
+
+
+class ResponsibleForm(StyledForm):
+    staff = forms.CharField(label=_("直接责任人"), max_length=200)
+    measure = forms.CharField(
+        label=_("内部处理措施（003 考核）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+
+class AccountabilityForm(StyledForm):
+    text = forms.CharField(label=_("内部责任追究"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class PenaltyRequestForm(StyledForm):
+    reason = forms.CharField(
+        label=_("申请考核原因（部门怠慢）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class PenaltyDecideForm(StyledForm):
+    approved = forms.TypedChoiceField(
+        label=_("审批考核申请"),
+        choices=[("1", _("批准")), ("0", _("驳回"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    points = forms.DecimalField(
+        label=_("考核分值"), initial=-1, max_digits=6, decimal_places=1, max_value=0, required=False
+    )
+    comment = forms.CharField(
+        label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
 
@@ -149,3 +209,22 @@ class AdjustmentForm(StyledForm):
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class DisputeForm(StyledForm):
+    """A department manager disputes one assessment event (issue #18)."""
+
+    department = forms.IntegerField(widget=forms.HiddenInput)
+    month = forms.CharField(widget=forms.HiddenInput, max_length=7)
+    event = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    reason = forms.CharField(label=_("申诉理由"), max_length=2000)
+
+
+class DisputeDecisionForm(StyledForm):
+    accept = forms.TypedChoiceField(
+        label=_("处理申诉"),
+        choices=[("1", _("申诉成立（撤销该项扣分）")), ("0", _("驳回"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("处理意见"), max_length=2000, required=False)

@@ -15,6 +15,10 @@ from csat.selectors import on_duty
 # Customer care runs the form; the responsible department works it; the GM decides money.
 CARE = frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER})
 DEPARTMENT_ACTIONS = frozenset({"contact", "progress", "propose", "resolve"})
+# The responsible department's manager alone (DOMAIN §9 "Who is responsible"): give it back within
+# the 2-hour step, name the person who works it, record the directly responsible staff.
+MANAGER_ONLY_ACTIONS = frozenset({"return", "assign", "responsible"})
+DEPARTMENT_MANAGER_ROLES = (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR, Role.CUSTOMER_CARE_MANAGER)
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "register": CARE,
     "dispatch": CARE,
@@ -22,6 +26,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "approve": frozenset({Role.GENERAL_MANAGER}),
     "reject": frozenset({Role.GENERAL_MANAGER}),
     "escalate": frozenset({Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER}),
+    "transfer": CARE,
+    "accountability": frozenset({Role.GENERAL_MANAGER}),
+    "penalty_request": frozenset({Role.CUSTOMER_CARE_MANAGER}),
+    "penalty_decide": frozenset({Role.GENERAL_MANAGER}),
 }
 
 
@@ -38,15 +46,16 @@ def can_act(user: Any, complaint: Complaint, action: str) -> bool:
     profile = access.profile_of(user)
     if profile is None or profile.store_id != complaint.store_id:
         return False
+    in_department = (
+        profile.role in DEPARTMENT_MANAGER_ROLES
+        and complaint.department_id is not None
+        and profile.department_id == complaint.department_id
+    )
     if action in DEPARTMENT_ACTIONS:
         # The responsible department's manager; the GM may decide personally.
-        if profile.role == Role.GENERAL_MANAGER:
-            return True
-        return (
-            profile.role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR, Role.CUSTOMER_CARE_MANAGER)
-            and complaint.department_id is not None
-            and profile.department_id == complaint.department_id
-        )
+        return profile.role == Role.GENERAL_MANAGER or in_department
+    if action in MANAGER_ONLY_ACTIONS:
+        return in_department
     if profile.role in ACTION_ROLES.get(action, frozenset()):
         return True
     if action != "dispatch":

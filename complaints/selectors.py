@@ -9,10 +9,22 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from complaints.models import AssessmentAdjustment, Complaint, ComplaintEvent, Deadline, DeadlineAlert, Status
+from complaints.models import (
+    AssessmentAdjustment,
+    AssessmentDispute,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineAlert,
+    Kind,
+    PenaltyDecision,
+    PenaltyRequest,
+    Status,
+)
 from csat import access
 from csat.business_time import month_bounds
 from csat.domain import assessment as points
@@ -30,8 +42,38 @@ def _visible(qs: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
                 Q(department_id=profile.department_id) | Q(received_by_department_id=profile.department_id)
             )
         elif profile.role == Role.STAFF:
-            qs = qs.filter(received_by=user)
+            qs = qs.filter(Q(received_by=user) | Q(assignee=user))
     return qs
+
+
+def department_members(department_id: int | None) -> QuerySet[Any]:
+    """The active people of a department, whom its manager may assign a ticket to."""
+    if department_id is None:
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profile__department_id=department_id)
+        .order_by("username")
+    )
+
+
+def store_people(*, user: Any) -> QuerySet[Any]:
+    """The active people of the user's store (every store's for a superuser): whom an assignment
+    may name (the service checks the department)."""
+    people = get_user_model().objects.filter(is_active=True)
+    if user.is_superuser:
+        return people
+    store_id = access.user_store_id(user)
+    return people.filter(profile__store_id=store_id) if store_id is not None else people.none()
+
+
+def assigned_to(*, user: Any) -> QuerySet[Complaint]:
+    """My tickets: the open ones my department manager assigned to me, soonest deadline first."""
+    return (
+        _table_rows(complaint_list(user=user))
+        .filter(assignee=user, status__in=OPEN_STATUSES)
+        .order_by(*BY_URGENCY)
+    )
 
 
 def complaint_list(*, user: Any) -> QuerySet[Complaint]:
@@ -114,9 +156,32 @@ def approval_queue(*, user: Any) -> QuerySet[Complaint]:
     return complaint_list(user=user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at")
 
 
+def disputes(*, user: Any, month: dt.date | None = None) -> QuerySet[AssessmentDispute]:
+    """The assessment disputes of the departments the user sees (of ``month``), in one query."""
+    qs = AssessmentDispute.objects.filter(
+        department__in=access.scope_to_user(Department.objects.all(), user).values("pk")
+    ).select_related("department", "raised_by", "decided_by", "complaint")
+    if month is not None:
+        qs = qs.filter(month=month.replace(day=1))
+    return qs.order_by("created_at", "pk")
+
+
+def penalty_queue(*, user: Any) -> QuerySet[PenaltyRequest]:
+    """The penalty requests awaiting the GM's decision (DOMAIN §9), oldest first, in one query."""
+    return (
+        PenaltyRequest.objects.filter(
+            decision=PenaltyDecision.PENDING,
+            complaint__in=_visible(Complaint.objects.all(), user).values("pk"),
+        )
+        .select_related("complaint", "complaint__department", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
 def complaint_detail(*, user: Any, pk: int) -> Complaint:
     return (
         complaint_list(user=user)
+        .select_related("assignee", "penalty")
         .prefetch_related(
             Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor")),
             Prefetch(
@@ -140,7 +205,7 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
     """Every assessment event of the month (DOMAIN §5: missed deadlines, complaints, adjustments)
     of the given departments, by department (store code, kind, id) then time, streamed: three
     ordered queries merged, so a whole group's month is never held. Each event names its
-    ``department_id``; ties keep the order breaches, complaints, adjustments."""
+    ``department_id``; ties keep the order breaches, complaints, penalties, adjustments."""
     start, end = month_bounds(month)
     in_scope = {"department__in": departments.values("pk")}
     order = ("department__store__code", "department__kind", "department_id")
@@ -150,13 +215,29 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
         )
         .order_by(*order, "created_at", "pk")
         .values(
-            *order, "created_at", "deadline__kind", "deadline__complaint_id", "deadline__complaint__number"
+            *order,
+            "pk",
+            "created_at",
+            "deadline__kind",
+            "deadline__complaint_id",
+            "deadline__complaint__number",
         )
     )
+    # DOMAIN §9 "What counts against a department": only complaints (kind ``complaint``) cost −1/−5;
+    # dissatisfied callbacks and grievances cost only their missed deadlines (the breaches above).
     complaints = (
-        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, **in_scope)
+        Complaint.objects.filter(received_at__gte=start, received_at__lt=end, kind=Kind.COMPLAINT, **in_scope)
         .order_by(*order, "received_at", "pk")
         .values(*order, "received_at", "pk", "number", "severity")
+    )
+    # A penalty request the GM approved on a neglected dissatisfied callback or grievance (DOMAIN §9):
+    # one event of the points the GM set, for the department the ticket was with when decided.
+    penalties = (
+        PenaltyRequest.objects.filter(
+            decision=PenaltyDecision.APPROVED, decided_at__gte=start, decided_at__lt=end, **in_scope
+        )
+        .order_by(*order, "decided_at", "pk")
+        .values(*order, "pk", "decided_at", "points", "reason", "complaint_id", "complaint__number")
     )
     adjustments = (
         AssessmentAdjustment.objects.filter(month=start.date(), **in_scope)
@@ -173,14 +254,20 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
         (
             keyed(r, r["created_at"], {"kind": points.MISSED_DEADLINE, "points": missed,
                   "complaint": r["deadline__complaint__number"], "complaint_id": r["deadline__complaint_id"],
-                  "step": r["deadline__kind"]})
+                  "step": r["deadline__kind"], "ref": f"breach:{r['pk']}"})
             for r in breaches.iterator(chunk_size=EVENT_CHUNK)
         ),
         (
             keyed(r, r["received_at"], {"kind": kind, "points": points.points_for(kind), "complaint": r["number"],
-                  "complaint_id": r["pk"], "step": ""})
+                  "complaint_id": r["pk"], "step": "", "ref": f"complaint:{r['pk']}"})
             for r in complaints.iterator(chunk_size=EVENT_CHUNK)
             for kind in (points.complaint_event_kind(r["severity"]),)
+        ),
+        (
+            keyed(r, r["decided_at"], {"kind": "penalty", "points": r["points"], "reason": r["reason"],
+                  "complaint": r["complaint__number"], "complaint_id": r["complaint_id"], "step": "",
+                  "ref": f"penalty:{r['pk']}"})
+            for r in penalties.iterator(chunk_size=EVENT_CHUNK)
         ),
         (
             keyed(r, r["created_at"], {"kind": "adjustment", "points": r["points"], "reason": r["reason"],

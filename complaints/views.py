@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
 from complaints.actions import ACTIONS
-from complaints.forms import AdjustmentForm, ComplaintIntakeForm
+from complaints.forms import AdjustmentForm, ComplaintIntakeForm, DisputeDecisionForm, DisputeForm
 from complaints.hooks import approval_context
 from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
@@ -25,7 +26,8 @@ from complaints.services import intake, steps
 from complaints.views_support import action_form, ticket_context
 from csat import access, params
 from csat import selectors as csat_selectors
-from csat.exceptions import ApplicationError
+from csat.domain.periods import parse_month
+from csat.exceptions import ApplicationError, NotAllowedError
 from csat.formtokens import one_time_form
 from csat.models import Role
 
@@ -33,7 +35,12 @@ from csat.models import Role
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
-    context: dict[str, Any] = {"title": _("投诉"), "can_create": permissions.can_create(request.user)}
+    context: dict[str, Any] = {
+        "title": _("投诉"),
+        "can_create": permissions.can_create(request.user),
+    }
+    if role == Role.STAFF:  # a department manager sees the department's tickets already
+        context["mine"] = list(selectors.assigned_to(user=request.user)[: selectors.QUEUE_ROWS * 5])
     if role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
         context["queue"] = selectors.manager_queue(user=request.user)
         return render(request, "complaints/manager_queue.html", context)
@@ -83,6 +90,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         "complaints/approvals.html",
         {
             "approvals": list(selectors.approval_queue(user=request.user)),
+            "penalties": list(selectors.penalty_queue(user=request.user)),
             **approval_context(request.user),
             "title": _("待审批"),
         },
@@ -187,6 +195,12 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("考核调整已保存。"))
             return redirect(f"{request.path}?month={raw}")
     rows = selectors.assessment(user=request.user, month=month)
+    profile = access.profile_of(request.user)
+    disputes = list(selectors.disputes(user=request.user, month=month))
+    disputed = {d.event: d for d in disputes}
+    for row in rows:
+        for event in row["events"]:
+            event["dispute"] = disputed.get(event.get("ref", ""))
     return render(
         request,
         "complaints/assessment.html",
@@ -195,6 +209,13 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             "month": raw,
             "form": form,
             "can_adjust": access.has_role(request.user, Role.ADMIN_ASSESSOR),
+            "my_department_id": profile.department_id
+            if profile is not None
+            and profile.role != Role.ADMIN_ASSESSOR
+            and profile.role in (Role.DEPARTMENT_MANAGER, Role.CUSTOMER_CARE_MANAGER)
+            else None,
+            "disputes": disputes,
+            "decision_form": DisputeDecisionForm(),
             "title": _("部门考核"),
         },
         status=400 if form.errors else 200,
@@ -212,3 +233,63 @@ def confirm_major(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
     return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def dispute_raise(request: HttpRequest) -> HttpResponse:
+    """A department manager disputes one of the department's assessment events (issue #18)."""
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    department = (
+        csat_selectors.department_list(user=request.user).filter(pk=form.cleaned_data["department"]).first()
+    )
+    if department is None:
+        raise Http404
+    raw = form.cleaned_data["month"]
+    try:
+        month = parse_month(raw)
+    except ValueError:
+        return HttpResponse(status=400)
+    try:
+        assessment_services.assessment_dispute_raise(
+            actor=request.user,
+            department=department,
+            month=month,
+            event=form.cleaned_data["event"],
+            reason=form.cleaned_data["reason"],
+        )
+    except NotAllowedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("申诉已提交。"))
+    return redirect(f"{reverse('complaints:assessment')}?month={raw}")
+
+
+@login_required
+@require_POST
+def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The admin assessor accepts or rejects a dispute (issue #18)."""
+    dispute = selectors.disputes(user=request.user).filter(pk=pk).first()
+    if dispute is None:
+        raise Http404
+    form = DisputeDecisionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    try:
+        assessment_services.assessment_dispute_decide(
+            actor=request.user,
+            dispute=dispute,
+            accept=form.cleaned_data["accept"],
+            comment=form.cleaned_data["comment"],
+        )
+    except NotAllowedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("申诉已处理。"))
+    return redirect(f"{reverse('complaints:assessment')}?month={dispute.month:%Y-%m}")

@@ -9,9 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from complaints.actions import ACTIONS, ComplaintAction
-from complaints.forms import DispatchForm
+from complaints.forms import AssignForm, DispatchForm, TransferForm
 from complaints.hooks import ticket_extras
-from complaints.models import Complaint
+from complaints.models import Complaint, PenaltyRequest
+from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
@@ -30,15 +31,24 @@ def action_form(
 ) -> forms.Form:
     """The page's form of one action: bound to what was posted, or blank (dispatch suggests a department)."""
     auto_id = action_auto_id(action.name)
-    if action.form is DispatchForm:
+    if issubclass(action.form, DispatchForm):  # dispatch, transfer: a department of the store
         departments = csat_selectors.department_list(user=user).filter(store=complaint.store)
+        if action.form is TransferForm:
+            departments = departments.exclude(pk=complaint.department_id)
         if data is not None:
-            return DispatchForm(data, departments=departments, auto_id=auto_id)
-        return DispatchForm(
+            return action.form(data, departments=departments, auto_id=auto_id)
+        if action.form is TransferForm:  # no suggestion: customer care knows why it moves it
+            return TransferForm(departments=departments, auto_id=auto_id)
+        return action.form(
             departments=departments,
             initial_kind=suggested_department_kind(category=complaint.category, major=complaint.is_major),
             auto_id=auto_id,
         )
+    if action.form is AssignForm:  # a person of the ticket's department
+        users = department_members(complaint.department_id)
+        if data is not None:
+            return AssignForm(data, users=users, auto_id=auto_id)
+        return AssignForm(users=users, initial={"user": complaint.assignee_id}, auto_id=auto_id)
     if data is not None:
         return action.form(data, files, auto_id=auto_id)
     return action.form(auto_id=auto_id)
@@ -62,8 +72,13 @@ def ticket_context(
         for flag in complaint.customer.identity_flags
         if flag in IDENTITY_GUIDANCE
     ]
+    try:
+        penalty = complaint.penalty
+    except PenaltyRequest.DoesNotExist:
+        penalty = None
     return {
         "complaint": complaint,
+        "penalty": penalty,
         "forms": action_forms,
         "guidance": guidance,
         "deadlines": list(complaint.deadlines.all()),

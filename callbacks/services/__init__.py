@@ -8,7 +8,7 @@ from callbacks.services.calls import (
     callback_task_claim_next,
     callback_task_release,
 )
-from callbacks.services.closed_loop import survey_ticket_create
+from callbacks.services.closed_loop import survey_ticket_create, ticket_departments
 from callbacks.services.generation import callback_tasks_expire, callback_tasks_generate
 from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_submit
 
@@ -25,4 +25,5 @@ __all__ = [
     "survey_evaluate",
     "survey_submit",
     "survey_ticket_create",
+    "ticket_departments",
 ]

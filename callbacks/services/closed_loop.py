@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from callbacks.models import Classification, Survey, SurveyType
@@ -48,8 +49,21 @@ def _content(survey: Survey) -> str:
     return "".join(str(p) for p in parts)
 
 
-def survey_ticket_create(*, survey: Survey, actor: Any) -> Complaint | None:
-    """Create the ticket the survey's classification calls for (in the caller's transaction)."""
+def ticket_departments(*, store_id: int, survey_type: str) -> tuple[QuerySet[Department], Department | None]:
+    """The departments a dissatisfied or grievance ticket may be sent to (not customer care), and
+    the one the rules choose (sales for a sales survey, the business department otherwise)."""
+    departments = Department.objects.filter(store_id=store_id).exclude(kind=DepartmentKind.CUSTOMER_CARE)
+    default = departments.filter(kind=responsible_department_kind(survey_type)).first()
+    return departments.order_by("kind"), default
+
+
+def survey_ticket_create(
+    *, survey: Survey, actor: Any, department: Department | None = None
+) -> Complaint | None:
+    """Create the ticket the survey's classification calls for (in the caller's transaction).
+
+    ``department``: where the agent sends a dissatisfied or grievance ticket (default: the rules');
+    a complaint goes to customer care, who dispatches it."""
     kind = TICKET_KINDS.get(Classification(survey.classification))
     if kind is None:
         return None
@@ -63,8 +77,12 @@ def survey_ticket_create(*, survey: Survey, actor: Any) -> Complaint | None:
     care = departments.get(DepartmentKind.CUSTOMER_CARE)
     if care is None:
         raise ApplicationError(_("本门店未设置客户部，无法生成工单。"))
+    if department is not None and department.store_id != survey.store_id:
+        raise ApplicationError(_("只能派给本门店的部门。"))
     dispatch_to = (
-        None if kind == Kind.COMPLAINT else departments.get(responsible_department_kind(survey.type))
+        None
+        if kind == Kind.COMPLAINT
+        else department or departments.get(responsible_department_kind(survey.type))
     )
     return complaint_create(
         actor=actor,

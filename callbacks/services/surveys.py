@@ -41,7 +41,7 @@ from callbacks.survey_items import validate_items
 from csat.domain import classification, levels, scoring
 from csat.events import customer_words_recorded
 from csat.exceptions import ApplicationError, NotAllowedError
-from csat.models import Customer, Vehicle
+from csat.models import Customer, Department, Vehicle
 
 __all__ = ["SurveyInput", "survey_evaluate", "survey_submit"]
 
@@ -210,6 +210,7 @@ def survey_submit(
     grade: str | None = None,
     grade_override_reason: str = "",
     at: dt.datetime | None = None,
+    ticket_department: Department | None = None,
 ) -> Survey:
     """Record a survey of a callback task (or of a customer directly) and act on its outcome.
 
@@ -278,7 +279,7 @@ def survey_submit(
     survey.save()
     survey.reason_codes.set(evaluation.reason_codes)
 
-    ticket = survey_ticket_create(survey=survey, actor=actor)
+    ticket = survey_ticket_create(survey=survey, actor=actor, department=ticket_department)
     if ticket is not None:
         survey.complaint = ticket
         survey.save(update_fields=["complaint", "updated_at"])

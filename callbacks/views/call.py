@@ -94,6 +94,7 @@ def _page(
     survey_form = survey_form or SurveyForm(
         survey_type=task.type,
         initial={"channel": task.suggested_channel},
+        **_ticket_departments(task),
     )
     attempt_form = attempt_form or AttemptForm()
     # Keyboard first: the cursor starts where the agent's next input goes.
@@ -161,13 +162,20 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("callbacks:index")
 
 
+def _ticket_departments(task: CallbackTask) -> dict[str, Any]:
+    """The departments a dissatisfied or grievance ticket of this survey may go to, and the rules'
+    default (DOMAIN §9, issue #18)."""
+    departments, default = services.ticket_departments(store_id=task.store_id, survey_type=task.type)
+    return {"departments": departments, "default_department": default}
+
+
 @login_required
 @require_POST
 @one_time_form  # a double submit gets the first survey, not a second one
 def survey_submit(request: HttpRequest, pk: int) -> HttpResponse:
     require_call(request)
     task = _task(request, pk)
-    form = SurveyForm(request.POST, survey_type=task.type)
+    form = SurveyForm(request.POST, survey_type=task.type, **_ticket_departments(task))
     if not form.is_valid():
         return _page(request, task, survey_form=form, status=400)
     try:
@@ -177,6 +185,7 @@ def survey_submit(request: HttpRequest, pk: int) -> HttpResponse:
             callback=task,
             grade=form.cleaned_data.get("grade") or None,
             grade_override_reason=form.cleaned_data.get("grade_override_reason") or "",
+            ticket_department=form.cleaned_data.get("ticket_department"),
         )
     except ValidationError as exc:
         form.add_service_errors(exc)

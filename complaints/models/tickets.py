@@ -167,6 +167,20 @@ class Complaint(TimeStamped):
         null=True,
         blank=True,
     )
+    # Who is responsible (DOMAIN §9, issue #18): the person the department manager assigned, the
+    # directly responsible staff and the internal measure (003 考核), the GM's accountability of a
+    # major complaint.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_complaints",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+    )
+    responsible_staff = models.CharField(_("直接责任人"), max_length=200, blank=True)
+    internal_measure = models.TextField(_("内部处理措施"), blank=True)
+    accountability = models.TextField(_("内部责任追究"), blank=True)
     # The soonest open deadline, kept by complaints.services.deadlines in the transaction that
     # changes a deadline: the board and lists rank open tickets by it with an index walk.
     next_due_at = models.DateTimeField(_("下一时限"), null=True, blank=True, editable=False)
@@ -255,6 +269,13 @@ EVENT_LABELS = {
     "escalate": _("升级"),
     "deadline_breached": _("超时"),
     "confirm_major": _("确认为重大投诉"),
+    "transfer": _("转派"),
+    "return": _("退回客户部"),
+    "assign": _("指派处理人"),
+    "responsible": _("记录直接责任人"),
+    "accountability": _("内部责任追究"),
+    "penalty_request": _("申请考核"),
+    "penalty_decide": _("考核申请审批"),
 }
 
 
@@ -397,3 +418,131 @@ class AssessmentAdjustment(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.department} {self.month:%Y-%m} {self.points}"
+
+
+class PenaltyDecision(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class PenaltyRequest(models.Model):
+    """Customer care's manager asks the GM to charge a neglected dissatisfied callback or grievance
+    (DOMAIN §9). One request per ticket (the unique ticket); an approved one is one assessment
+    event of ``points`` for ``department`` (the ticket's department when it was decided)."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, related_name="penalty", verbose_name=_("投诉")
+    )
+    reason = models.TextField(_("申请原因"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    decision = models.CharField(
+        _("审批"), max_length=10, choices=PenaltyDecision.choices, default=PenaltyDecision.PENDING
+    )
+    points = models.DecimalField(_("考核分值"), max_digits=6, decimal_places=1, null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    comment = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核申请")
+        verbose_name_plural = _("考核申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="approved")
+                | models.Q(points__isnull=False, department__isnull=False, decided_at__isnull=False),
+                name="penalty_approved_has_points",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.decision}"
+
+    @property
+    def decision_label(self) -> str:
+        return str(PenaltyDecision(self.decision).label)
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    ACCEPTED = "accepted", _("申诉成立")
+    REJECTED = "rejected", _("申诉驳回")
+
+
+class AssessmentDispute(TimeStamped):
+    """A department manager disputes one assessment event with a reason; the admin assessor accepts it
+    (an adjustment cancelling the event, linked) or rejects it with a comment (issue #18)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assessment_disputes", verbose_name=_("部门")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    # The event disputed: "breach:<alert id>", "complaint:<ticket id>" or "penalty:<request id>".
+    event = models.CharField(_("考核事件"), max_length=40, unique=True)
+    event_kind = models.CharField(_("事件类型"), max_length=20)
+    points = models.DecimalField(_("事件分值"), max_digits=6, decimal_places=1)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="+", verbose_name=_("投诉"), null=True, blank=True
+    )
+    reason = models.TextField(_("申诉理由"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申诉人")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    comment = models.TextField(_("处理意见"), blank=True)
+    adjustment = models.OneToOneField(
+        AssessmentAdjustment,
+        on_delete=models.PROTECT,
+        related_name="dispute",
+        verbose_name=_("考核调整"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("考核申诉")
+        verbose_name_plural = _("考核申诉")
+        ordering = ["-month", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(adjustment__isnull=False),
+                name="dispute_accepted_has_adjustment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.event} {self.status}"
+
+    @property
+    def status_label(self) -> str:
+        return str(DisputeStatus(self.status).label)

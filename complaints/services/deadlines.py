@@ -120,6 +120,32 @@ def deadline_meet(*, complaint: Complaint, kind: str, at: dt.datetime) -> Deadli
     return deadline
 
 
+def next_sequence(complaint: Complaint, kind: str) -> int:
+    """The sequence a new timer of this step takes in the ticket's current cycle (1 for the first;
+    a transfer or a return starts the step again for another department)."""
+    last = (
+        Deadline.objects.filter(complaint=complaint, kind=kind, cycle=complaint.reopen_count)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+def deadline_cancel(*, complaint: Complaint, kinds: Iterable[str], at: dt.datetime) -> list[Deadline]:
+    """Stop the open timers of these steps (the ticket left the department that owned them). A breach
+    already recorded stays charged to that department (DeadlineAlert.department)."""
+    rows = list(
+        Deadline.objects.filter(
+            complaint=complaint, kind__in=list(kinds), met_at__isnull=True, cancelled_at__isnull=True
+        ).select_for_update()
+    )
+    if rows:
+        Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(cancelled_at=at)
+        next_due_sync(complaint)
+    return rows
+
+
 def open_deadline(complaint: Complaint, kind: str) -> Deadline | None:
     return (
         Deadline.objects.filter(
@@ -143,6 +169,8 @@ class _People:
     def __init__(self, deadlines: list[Deadline]) -> None:
         departments = {d.department_id for d in deadlines if d.department_id}
         stores = {d.complaint.store_id for d in deadlines}
+        # The person the department manager assigned hears of the ticket's timers too (issue #18).
+        assignees = {d.complaint.assignee_id for d in deadlines if d.complaint.assignee_id}
         users = (
             get_user_model()
             .objects.filter(is_active=True)
@@ -152,12 +180,15 @@ class _People:
                     profile__store_id__in=stores,
                     profile__role__in=(Role.CUSTOMER_CARE_MANAGER, Role.GENERAL_MANAGER),
                 )
+                | Q(pk__in=assignees)
             )
             .select_related("profile")
         )
         self.managers: dict[int, list[Any]] = defaultdict(list)
         self.by_store_role: dict[tuple[int | None, str], list[Any]] = defaultdict(list)
+        self.by_pk: dict[int, Any] = {}
         for user in users:
+            self.by_pk[user.pk] = user
             profile = user.profile
             if profile.department_id in departments and profile.role in MANAGER_ROLES:
                 self.managers[profile.department_id].append(user)
@@ -172,6 +203,13 @@ class _People:
             people += self.by_store_role.get((store_id, Role.CUSTOMER_CARE_MANAGER), [])
         if breach:
             people += self.by_store_role.get((store_id, Role.GENERAL_MANAGER), [])
+        assignee = self.by_pk.get(deadline.complaint.assignee_id or 0)
+        if (
+            assignee is not None
+            and deadline.department_id == deadline.complaint.department_id
+            and assignee not in people
+        ):
+            people.append(assignee)
         return people
 
 

@@ -20,20 +20,19 @@ from csat.domain import calendar
 from csat.domain.routing import CATEGORY_DEPARTMENT, suggested_department_kind  # noqa: F401 - re-exported
 from csat.events import complaint_received
 from csat.exceptions import ApplicationError
-from csat.models import Customer, Department, DepartmentKind, IdentityFlag, Role, Store, Vehicle
+from csat.models import Customer, Department, DepartmentKind, Role, Store, Vehicle
 from csat.selectors import store_role_users
 from csat.services import customer_find_or_create
 
-IDENTITY_CRITERIA = {
-    IdentityFlag.MEDIA: MajorCriterion.MEDIA_OR_AUTHORITY,
-    IdentityFlag.AUTHORITY: MajorCriterion.MEDIA_OR_AUTHORITY,
-    IdentityFlag.LAWYER: MajorCriterion.MEDIA_OR_AUTHORITY,
-}
 MAX_BACKDATE = dt.timedelta(days=7)
 
 
 def suggested_major_criteria(*, customer: Customer, grade: str = "") -> list[str]:
-    criteria = {IDENTITY_CRITERIA[f] for f in customer.identity_flags if f in IDENTITY_CRITERIA}
+    """The major-complaint criteria the system can see itself (DOMAIN §9 "What counts against a
+    department": severity follows the §5 criteria only, the same on every channel). A customer's F
+    identity (media, lawyer, authority) is not one: it raises the customer's grade and shows the
+    identity guidance, but the customer being a journalist is not "media involved"."""
+    criteria: set[str] = set()
     if grade == "G":
         criteria.add(MajorCriterion.ADVERSE_IMPACT)
     return sorted(str(c) for c in criteria)
@@ -178,7 +177,7 @@ def complaint_create(
         channel=channel,
         category=category,
         content=content.strip(),
-        severity=Severity.MAJOR if criteria or grade in ("F", "G") else Severity.GENERAL,
+        severity=Severity.MAJOR if criteria else Severity.GENERAL,
         major_criteria=criteria,
         urgent=urgent,
         handled_on_site=handled_on_site,

@@ -27,6 +27,7 @@ from complaints.models import (
 from complaints.permissions import can_act
 from complaints.services import deadlines
 from complaints.services.ticket import (
+    CONTACT_NOTE,
     PROGRESS_NOTE,
     PROPOSAL_SOLUTION,
     REJECTION_COMMENT,
@@ -83,6 +84,9 @@ def complaint_contact(
     expectation: str = "",
     note: str = "",
 ) -> Complaint:
+    """The department's call within its 2-hour step: the call record (what the customer said) is
+    required, with the cause, background and the customer's expectation (DOMAIN §9)."""
+    CONTACT_NOTE.check(note)
     locked, before, target = begin(complaint, actor=actor, action="contact")
     now = timezone.now()
     locked.status = target
@@ -105,7 +109,7 @@ def complaint_contact(
             start=locked.dispatched_at or now,
             department=locked.department,
         )
-    record_event(locked, actor=actor, action="contact", before=before, note=note)
+    record_event(locked, actor=actor, action="contact", before=before, note=note.strip())
     return locked
 
 

@@ -42,9 +42,16 @@ class RequiredText:
             raise RequiredTextError(str(self.message), field=self.field)
 
 
+# DOMAIN §9 "Who is responsible": the 2-hour contact needs a call record, at least what the customer said.
+CONTACT_NOTE = RequiredText("note", gettext_lazy("请填写通话记录：客户说了什么。"))
 PROGRESS_NOTE = RequiredText("note", gettext_lazy("请填写进度说明。"))
 PROPOSAL_SOLUTION = RequiredText("solution", gettext_lazy("请填写解决方案。"))
 REJECTION_COMMENT = RequiredText("comment", gettext_lazy("驳回时请填写意见。"))
+TRANSFER_REASON = RequiredText("reason", gettext_lazy("转派时请填写原因。"))
+RETURN_REASON = RequiredText("reason", gettext_lazy("退回时请填写原因。"))
+PENALTY_REASON = RequiredText("reason", gettext_lazy("申请考核时请填写原因。"))
+ACCOUNTABILITY_TEXT = RequiredText("text", gettext_lazy("请填写内部责任追究。"))
+RESPONSIBLE_STAFF = RequiredText("staff", gettext_lazy("请填写直接责任人。"))
 RESOLUTION_RESULT = RequiredText("result", gettext_lazy("请填写处理结果。"))
 
 
@@ -130,7 +137,12 @@ def dispatch(complaint: Complaint, *, actor: Any, department: Department, at: dt
     complaint.save(update_fields=["status", "department", "dispatched_at", "updated_at"])
     deadlines.deadline_meet(complaint=complaint, kind=DeadlineKind.DISPATCH, at=at)
     deadlines.deadline_start(
-        complaint=complaint, kind=DeadlineKind.FIRST_CONTACT, start=at, department=department
+        complaint=complaint,
+        kind=DeadlineKind.FIRST_CONTACT,
+        start=at,
+        department=department,
+        # Dispatched again after a return: a new 2-hour step (DOMAIN §9).
+        sequence=deadlines.next_sequence(complaint, DeadlineKind.FIRST_CONTACT),
     )
     # DOMAIN §9: the 3-working-day progress report counts from the department's receipt of the form.
     deadlines.deadline_start(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from complaints.services.intake import (
     CATEGORY_DEPARTMENT,
-    IDENTITY_CRITERIA,
     MAX_BACKDATE,
     complaint_create,
     complaint_intake,
@@ -29,7 +28,6 @@ from complaints.services.steps import (
 
 __all__ = [
     "CATEGORY_DEPARTMENT",
-    "IDENTITY_CRITERIA",
     "MAX_BACKDATE",
     "complaint_approve",
     "complaint_confirm_major",

@@ -86,6 +86,13 @@ ACTIONS: tuple[str, ...] = (
     "resolve",
     "follow_up",
     "escalate",
+    "transfer",
+    "return",
+    "assign",
+    "responsible",
+    "accountability",
+    "penalty_request",
+    "penalty_decide",
 )
 FOLLOW_UP_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied")
 
@@ -114,6 +121,23 @@ ACTION_TRANSITIONS: dict[str, Transition] = {
     "resolve": Transition(frozenset({IN_PROGRESS}), RESOLVED),
     "follow_up": Transition(frozenset({RESOLVED}), CLOSED),
     "escalate": Transition(OPEN_STATUSES, None),
+    # DOMAIN §9 "Who is responsible" (issue #18). Customer care moves a dispatched ticket to another
+    # department: a new 2-hour callback step starts for it.
+    "transfer": Transition(frozenset({DISPATCHED, IN_PROGRESS}), DISPATCHED),
+    # The department gives it back to customer care within its 2-hour step (before the call).
+    "return": Transition(frozenset({DISPATCHED}), REGISTERED),
+    # The department manager names who works it, and the directly responsible staff and measure.
+    "assign": Transition(frozenset({DISPATCHED, IN_PROGRESS, AWAITING_APPROVAL, RESOLVED}), None),
+    "responsible": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None),
+    # The GM's internal accountability of a major complaint (the caller checks it is major).
+    "accountability": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None),
+    # A neglected dissatisfied callback or grievance: customer care's manager asks, the GM decides.
+    "penalty_request": Transition(
+        frozenset({DISPATCHED, IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None
+    ),
+    "penalty_decide": Transition(
+        frozenset({DISPATCHED, IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None
+    ),
 }
 REOPEN_STATUS = DISPATCHED
 

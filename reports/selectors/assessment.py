@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from complaints.models import DeadlineKind
+from complaints.models import AssessmentDispute, DeadlineKind
 from complaints.selectors import assessment_departments
 from complaints.selectors import assessment_events as complaint_assessment_events
 from csat.domain import assessment as points
@@ -36,11 +36,18 @@ def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Ite
         points.MISSED_DEADLINE: _("超时"),
         points.GENERAL_COMPLAINT: _("一般投诉"),
         points.MAJOR_COMPLAINT: _("重大投诉"),
+        "penalty": _("考核申请（总经理批准）"),
         "adjustment": _("考核调整"),
     }
     steps = {key: str(DeadlineKind(key).label) for key in DeadlineKind.values}
     departments = scoped(Department.objects.all(), store_ids)
+    # Issue #18: each event's dispute and its outcome (one query for the month).
+    disputes = {
+        d.event: d
+        for d in AssessmentDispute.objects.filter(month=month.replace(day=1), department__in=departments)
+    }
     for e in complaint_assessment_events(departments=departments, month=month):
+        dispute = disputes.get(e.get("ref", ""))
         yield {
             "department_id": e["department_id"],
             "kind": e["kind"],
@@ -52,6 +59,8 @@ def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Ite
             "reason": e.get("reason", ""),
             "by": e.get("by", ""),
             "at": format_local(e["at"]),
+            "dispute": f"{dispute.status_label}：{dispute.reason}" if dispute else "",
+            "dispute_comment": dispute.comment if dispute else "",
         }
 
 

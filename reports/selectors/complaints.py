@@ -60,8 +60,12 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
     start, end = month_bounds(month)
     received = Q(received_at__gte=start, received_at__lt=end)
     approved = Q(approval=Approval.APPROVED, approved_at__gte=start, approved_at__lt=end)
+    # DOMAIN §9: only complaints (kind ``complaint``) count in the per-mille complaint rate.
+    counted = received & Q(kind=Kind.COMPLAINT)
     aggregates: dict[str, Any] = {
         "total": Count("pk", filter=received),
+        "complaints": Count("pk", filter=counted),
+        "complaints_sales": Count("pk", filter=counted & Q(category=Category.SALES)),
         "compensation_count": Count("pk", filter=approved),
         "compensation_amount": Sum("compensation_amount", filter=approved),
     }
@@ -72,7 +76,11 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
         aggregates[f"grade_{grade or 'none'}"] = Count("pk", filter=received & Q(grade=grade))
     base = scoped(Complaint.objects.filter(received | approved), store_ids)
     row = base.aggregate(**aggregates)
-    result: dict[str, Any] = {"total": row["total"]}
+    result: dict[str, Any] = {
+        "total": row["total"],
+        "complaints": row["complaints"],
+        "complaints_sales": row["complaints_sales"],
+    }
     for field, choices in DIMENSIONS.items():
         result[f"by_{field}"] = [
             {"key": key, "label": str(choices(key).label), "count": row[f"{field}_{key}"]}
@@ -181,10 +189,15 @@ def _complaint_row(c: Complaint) -> dict[str, Any]:
         "compensation_amount": _number(c.compensation_amount) if c.compensation_amount is not None else None,
         "approval": c.approval,
         "approval_label": c.get_approval_display(),
+        # Who is responsible (DOMAIN §9, issue #18).
+        "assignee": (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
+        "responsible_staff": c.responsible_staff,
+        "internal_measure": c.internal_measure,
+        "accountability": c.accountability,
     }
 
 
-_RELATED = ("store", "customer", "department")
+_RELATED = ("store", "customer", "department", "assignee")
 
 
 # Records of each complaint list kept in the report's data (the first ones, with the count); the
@@ -349,14 +362,16 @@ def complaint_rates(
     *, month: dt.date, store_ids: Sequence[int] | None, stats: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Complaints per mille: sales-category complaints per car delivered, every other category per
-    service intake (DOMAIN §4 Decision targets)."""
+    service intake (DOMAIN §4 Decision targets); kind ``complaint`` only (DOMAIN §9)."""
     start, end = month_bounds(month)
     intakes = scoped(ServiceVisit.objects.filter(opened_at__gte=start, opened_at__lt=end), store_ids).count()
     sold = scoped(
         SalesDelivery.objects.filter(delivered_at__gte=start, delivered_at__lt=end), store_ids
     ).count()
-    sales = next(r["count"] for r in stats["by_category"] if r["key"] == Category.SALES)
-    service = stats["total"] - sales
+    # Only complaints (kind ``complaint``) count: dissatisfied callbacks and grievances are reported
+    # as their own lines (by kind) but "不在公司质量目标的要求上直接体现" (DOMAIN §9).
+    sales = stats["complaints_sales"]
+    service = stats["complaints"] - sales
     cfg: dict[str, Any] = settings.CSAT
     rows = []
     for key, label, count, base, goal in (

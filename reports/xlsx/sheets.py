@@ -291,6 +291,10 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any], *, as_of: dt.datetime 
             Column(_("审批"), "approval_label", width=10),
             Column(_("超过 3 个工作日未解决"), lambda r: _("是") if r["open_past"] else "", width=12),
             Column(_("本月重开"), "reopens", INT, 8),
+            Column(_("处理人"), "assignee", width=10),
+            Column(_("直接责任人"), "responsible_staff", width=12),
+            Column(_("内部处理措施"), "internal_measure", width=24),
+            Column(_("内部责任追究"), "accountability", width=24),
         ],
         # Every record, streamed from the database when the version is built (the data keeps the
         # first ones); the file is stored with its version, so it does not change afterwards.
@@ -349,6 +353,8 @@ def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
             Column(_("原因"), "reason", width=30, wrap=True),
             Column(_("调整人"), "by", width=12),
             Column(_("时间"), "at", width=17),
+            Column(_("申诉及结果"), "dispute", width=30, wrap=True),
+            Column(_("申诉处理意见"), "dispute_comment", width=24, wrap=True),
         ],
         events,
     )

@@ -79,7 +79,9 @@ def advance(people: dict[str, Any], sales: Department) -> Callable[..., Complain
         if ticket.status == target:
             return ticket
         if ticket.status == Status.DISPATCHED:
-            ticket = workflow.complaint_contact(complaint=ticket, actor=mgr, cause="漏检", expectation="道歉")
+            ticket = workflow.complaint_contact(
+                complaint=ticket, actor=mgr, cause="漏检", expectation="道歉", note="客户说交车时没检查"
+            )
         if ticket.status == target:
             return ticket
         if ticket.status == Status.IN_PROGRESS and ticket.approval != "approved":

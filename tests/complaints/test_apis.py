@@ -226,7 +226,11 @@ def test_department_managers_act_only_in_their_own_department(
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED and ticket.first_contact_at is None
     # The responsible manager may.
-    assert ok(api(people["sales_mgr"]).post(f"/api/complaints/{ticket.pk}/contact/", {}, format="json"))
+    assert ok(
+        api(people["sales_mgr"]).post(
+            f"/api/complaints/{ticket.pk}/contact/", {"note": "客户说脚垫没给"}, format="json"
+        )
+    )
 
 
 def test_other_departments_tickets_are_invisible_to_a_department_manager(

@@ -39,8 +39,12 @@ def independent_totals(store: Any) -> dict[int, Decimal]:
     )
     for department_id in breaches.values_list("department_id", flat=True):
         totals[department_id] -= 2
-    tickets = Complaint.objects.filter(
-        store=store, received_at__gte=MARCH_START, received_at__lt=APRIL_START, department__isnull=False
+    tickets = Complaint.objects.filter(  # DOMAIN §9: complaints only, not callbacks or grievances
+        store=store,
+        kind="complaint",
+        received_at__gte=MARCH_START,
+        received_at__lt=APRIL_START,
+        department__isnull=False,
     )
     for department_id, severity in tickets.values_list("department_id", "severity"):
         totals[department_id] -= 5 if severity == "major" else 1

@@ -65,7 +65,7 @@ def contacted_at(dispatched_at: Callable[..., Complaint], sales_mgr: Any) -> Cal
     def make(moment: dt.datetime, **kwargs: Any) -> Complaint:
         ticket = dispatched_at(moment, **kwargs)
         with time_machine.travel(moment, tick=False):
-            return workflow.complaint_contact(complaint=ticket, actor=sales_mgr)
+            return workflow.complaint_contact(complaint=ticket, actor=sales_mgr, note="客户说明情况")
 
     return make
 
@@ -101,10 +101,11 @@ def test_over_a_weekend_in_working_time_but_on_the_clock_when_urgent_or_major(
     major = received_at(friday_late, major_criteria=["safety"])
     assert deadline(major, DISPATCH).due_at == at(2026, 3, 13, 17, 45)
 
+    # Issue #18 (DOMAIN §9): a lawyer customer alone makes no major complaint, so working time.
     lawyer = CustomerFactory(store=store, identity_flags=[IdentityFlag.LAWYER])
     flagged = received_at(friday_late, customer=lawyer)
-    assert flagged.severity == "major"
-    assert deadline(flagged, DISPATCH).due_at == at(2026, 3, 13, 17, 45)
+    assert flagged.severity == "general"
+    assert deadline(flagged, DISPATCH).wall_clock is False
 
 
 def test_handoff_received_on_saturday(received_at: Callable[..., Complaint]) -> None:

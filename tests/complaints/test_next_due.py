@@ -48,7 +48,11 @@ def test_every_step_keeps_the_stored_next_deadline(
 
     ticket = check(make_complaint())
     ticket = check(workflow.complaint_dispatch(complaint=ticket, actor=agent, department=sales))
-    ticket = check(workflow.complaint_contact(complaint=ticket, actor=mgr, cause="漏检", expectation="道歉"))
+    ticket = check(
+        workflow.complaint_contact(
+            complaint=ticket, actor=mgr, cause="漏检", expectation="道歉", note="客户说明"
+        )
+    )
     ticket = check(workflow.complaint_progress(complaint=ticket, actor=mgr, note="配件已订"))
     ticket = check(
         workflow.complaint_propose(complaint=ticket, actor=mgr, solution="赠送保养", compensation_amount=300)
@@ -59,7 +63,9 @@ def test_every_step_keeps_the_stored_next_deadline(
         ticket = check(workflow.complaint_follow_up(complaint=ticket, actor=agent, outcome="unsatisfied"))
         assert ticket.status == Status.DISPATCHED and ticket.reopen_count == 1
         ticket = check(
-            workflow.complaint_contact(complaint=ticket, actor=mgr, cause="复检", expectation="更换")
+            workflow.complaint_contact(
+                complaint=ticket, actor=mgr, cause="复检", expectation="更换", note="客户说明"
+            )
         )
         ticket = check(workflow.complaint_resolve(complaint=ticket, actor=mgr, result="已更换"))
     with time_machine.travel(dt.timedelta(days=11)):

@@ -70,7 +70,7 @@ ALLOWED = {
 def _payload(action: str, sales: Any) -> dict[str, Any]:
     return {
         "dispatch": {"department": sales.pk},
-        "contact": {"cause": "漏检", "expectation": "道歉"},
+        "contact": {"cause": "漏检", "expectation": "道歉", "note": "客户说交车时没检查"},
         "progress": {"note": "配件已订购"},
         "propose": {"solution": "赔偿油费", "compensation_amount": "300.00"},
         "approve": {"comment": "同意"},
@@ -256,11 +256,12 @@ def test_received_at_in_the_future_is_refused(clock: Any, make_complaint: Callab
         make_complaint(received_at=T0 + dt.timedelta(hours=1))
 
 
-def test_lawyer_customer_makes_the_complaint_major_and_criteria_cannot_be_lowered(
+def test_lawyer_customer_with_a_criterion_is_major_and_criteria_cannot_be_lowered(
     clock: Any, api: Callable[[Any], Any], agent: Any, store: Any, gm: Any
 ) -> None:
+    # Issue #18 (DOMAIN §9): the lawyer identity alone no longer makes it major; the criterion does.
     lawyer = CustomerFactory(store=store, identity_flags=[IdentityFlag.LAWYER])
-    payload = {"customer": lawyer.pk, "content": "要求退车", "major_criteria": []}
+    payload = {"customer": lawyer.pk, "content": "要求退车", "major_criteria": ["media_or_authority"]}
     response = api(agent).post("/api/complaints/", payload, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -288,7 +289,8 @@ def test_agent_can_raise_the_severity_with_a_criterion(
     media = CustomerFactory(store=store, identity_flags=[IdentityFlag.MEDIA])
     both = make_complaint(customer=media, major_criteria=["safety"])
     assert both.severity == Severity.MAJOR
-    assert both.major_criteria == ["media_or_authority", "safety"]
+    # Issue #18 (DOMAIN §9): the media identity adds no criterion of its own.
+    assert both.major_criteria == ["safety"]
 
 
 def test_unknown_major_criterion_is_refused(clock: Any, make_complaint: Callable[..., Complaint]) -> None:
@@ -446,7 +448,9 @@ def test_unsatisfied_follow_up_reopens_with_a_new_cycle_and_keeps_history(
     assert Notification.objects.filter(recipient=sales_mgr, key=f"complaint:{ticket.pk}:reopened:1").exists()
 
     # The second cycle runs like the first.
-    ticket = workflow.complaint_contact(complaint=ticket, actor=sales_mgr, cause="异响源未找到")
+    ticket = workflow.complaint_contact(
+        complaint=ticket, actor=sales_mgr, cause="异响源未找到", note="客户说还在响"
+    )
     assert Deadline.objects.get(complaint=ticket, cycle=1, kind=DeadlineKind.PROGRESS_REPORT).sequence == 1
     ticket = workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="更换皮带")
     assert Deadline.objects.filter(complaint=ticket, cycle=1, kind=DeadlineKind.FOLLOW_UP).count() == 1
@@ -524,7 +528,7 @@ def test_two_managers_contacting_at_once_never_lose_an_update(
     def contact(actor: Any, cause: str) -> None:
         try:
             barrier.wait(timeout=10)
-            workflow.complaint_contact(complaint=ticket.pk, actor=actor, cause=cause)
+            workflow.complaint_contact(complaint=ticket.pk, actor=actor, cause=cause, note="客户来电")
             outcomes.append("ok")
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             outcomes.append(exc)

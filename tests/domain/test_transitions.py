@@ -91,11 +91,41 @@ def test_bad_arguments() -> None:
 
 def test_allowed_actions() -> None:
     # dispatch from received: a duty leader dispatches directly off hours (DOMAIN §9).
+    # Issue #18 (DOMAIN §9 "Who is responsible") added transfer, return, assign, responsible,
+    # accountability and the penalty request/decision.
     assert allowed_actions("received") == ["register", "dispatch", "escalate"]
-    assert allowed_actions("in_progress") == ["progress", "propose", "resolve", "escalate"]
-    assert allowed_actions("awaiting_approval") == ["progress", "approve", "reject", "escalate"]
-    assert allowed_actions("resolved") == ["follow_up", "escalate"]
-    assert allowed_actions("closed") == []
+    assert allowed_actions("dispatched") == [
+        "contact",
+        "escalate",
+        "transfer",
+        "return",
+        "assign",
+        "penalty_request",
+        "penalty_decide",
+    ]
+    later = ["assign", "responsible", "accountability", "penalty_request", "penalty_decide"]
+    assert allowed_actions("in_progress") == [
+        "progress",
+        "propose",
+        "resolve",
+        "escalate",
+        "transfer",
+        *later,
+    ]
+    assert allowed_actions("awaiting_approval") == ["progress", "approve", "reject", "escalate", *later]
+    assert allowed_actions("resolved") == ["follow_up", "escalate", *later]
+    assert allowed_actions("closed") == ["responsible", "accountability", "penalty_request", "penalty_decide"]
+
+
+def test_rule_transfer_restarts_the_2_hour_step_and_return_goes_back_to_customer_care() -> None:
+    """DOMAIN §9 "Who is responsible": transfer → dispatched (new callback step); return only
+    before the call (dispatched) → registered (customer care dispatches again)."""
+    assert next_status("dispatched", "transfer") == "dispatched"
+    assert next_status("in_progress", "transfer") == "dispatched"
+    assert next_status("dispatched", "return") == "registered"
+    for status in ("in_progress", "resolved", "closed"):
+        with pytest.raises(TransitionError):
+            next_status(status, "return")
     with pytest.raises(ValueError):
         allowed_actions("nope")
 

@@ -24,7 +24,7 @@ def gm_desk(dealership: dict, dispatched_ticket: Any) -> dict[str, Any]:
     """A proposal with a ¥800 compensation on the GM's desk, and a major (safety) complaint."""
     manager = dealership["manager"]
     proposal = dispatched_ticket()
-    workflow.complaint_contact(complaint=proposal, actor=manager, cause="赠品遗漏")
+    workflow.complaint_contact(complaint=proposal, actor=manager, cause="赠品遗漏", note="客户说赠品没给")
     proposal = workflow.complaint_propose(
         complaint=proposal,
         actor=manager,

@@ -160,7 +160,7 @@ def recorded(
                 dispatch_to=cast["business"],
             )
             ticket = workflow.complaint_contact(
-                complaint=ticket, actor=cast["mgr"], cause="返修", expectation="修好"
+                complaint=ticket, actor=cast["mgr"], cause="返修", expectation="修好", note="客户说又坏了"
             )
             ticket = workflow.complaint_resolve(
                 complaint=ticket, actor=cast["mgr"], result="已重新维修", cause_code=cause

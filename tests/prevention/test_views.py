@@ -447,7 +447,9 @@ def compensation_ticket(store: Any, care: Any, business: Any, agent: Any, busine
         category="repair",
         dispatch_to=business,
     )
-    ticket = workflow.complaint_contact(complaint=ticket, actor=business_mgr, cause="密封件老化")
+    ticket = workflow.complaint_contact(
+        complaint=ticket, actor=business_mgr, cause="密封件老化", note="客户说渗油"
+    )
     ticket = workflow.complaint_propose(
         complaint=ticket, actor=business_mgr, solution="免费更换并补偿", compensation_amount=Decimal("800.00")
     )
@@ -505,7 +507,7 @@ def in_progress(store: Any, care: Any, business: Any, agent: Any, business_mgr: 
         category="repair",
         dispatch_to=business,
     )
-    return workflow.complaint_contact(complaint=ticket, actor=business_mgr, cause="返修")
+    return workflow.complaint_contact(complaint=ticket, actor=business_mgr, cause="返修", note="客户说又坏了")
 
 
 def test_the_resolve_form_records_the_cause_code(

@@ -252,12 +252,14 @@ def test_open_past_three_working_days_reopened_and_rates(march: Any) -> None:
     rates = {r["key"]: r for r in selectors.complaint_rates(month=MONTH, store_ids=ids, stats=stats)}
     intakes = sum(1 for v in ServiceVisit.objects.filter(store=march.store) if _in_march(v.opened_at))
     sold = sum(1 for d in SalesDelivery.objects.filter(store=march.store) if _in_march(d.delivered_at))
-    assert (rates["service"]["complaints"], rates["service"]["base"]) == (2, intakes)
-    assert (rates["sales"]["complaints"], rates["sales"]["base"]) == (1, sold)
-    assert rates["service"]["per_mille"] == pytest.approx(2000 / intakes)
-    assert rates["sales"]["per_mille"] == pytest.approx(1000 / sold)
+    # Issue #18 (DOMAIN §9): only kind "complaint" counts. TS-2 (dissatisfied, sales) and TS-3
+    # (grievance, parts) stay out of the rate ("不在公司质量目标的要求上直接体现").
+    assert (rates["service"]["complaints"], rates["service"]["base"]) == (1, intakes)
+    assert (rates["sales"]["complaints"], rates["sales"]["base"]) == (0, sold)
+    assert rates["service"]["per_mille"] == pytest.approx(1000 / intakes)
+    assert rates["sales"]["per_mille"] == pytest.approx(0)
     assert rates["service"]["target"] == 1.0 and rates["sales"]["target"] == 0.5
-    assert rates["service"]["short"] and rates["sales"]["short"]
+    assert rates["service"]["short"] and not rates["sales"]["short"]
 
 
 def test_measures_alive_in_the_month(march: Any) -> None:
@@ -273,7 +275,8 @@ def test_assessment_points_with_events(march: Any) -> None:
     assert (service["deductions"], service["total"]) == (-7.0, -7.0)
     assert sorted(e["points"] for e in service["events"]) == [-5.0, -2.0]
     assert next(e for e in service["events"] if e["kind"] == "missed_deadline")["step"].startswith("联系客户")
-    assert (sales["deductions"], sales["adjustments"], sales["total"]) == (-1.0, 1.0, 0.0)
+    # Issue #18 (DOMAIN §9): TS-2 is a dissatisfied callback, no −1 ("不在公司质量目标的要求上直接体现").
+    assert (sales["deductions"], sales["adjustments"], sales["total"]) == (0.0, 1.0, 1.0)
     assert rows["配件部"]["events"] == []
 
 

@@ -154,7 +154,8 @@ def test_sections_hold_the_figures(workbook: Any) -> None:
     assert complaints["TS-1"]["补偿金额（元）"] == 500
     assert workbook["投诉清单"]["L2"].number_format == "#,##0.00"
     assessment = {r["部门"]: r["合计"] for r in _rows(workbook["部门考核"])}
-    assert assessment["服务部"] == -7 and assessment["销售部"] == 0
+    # Issue #18 (DOMAIN §9): TS-2 (dissatisfied callback, sales) costs no −1, so sales keeps its +1.
+    assert assessment["服务部"] == -7 and assessment["销售部"] == 1
 
 
 def test_text_is_never_a_formula(march: Any) -> None:

@@ -94,7 +94,7 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "register": ({}, CARE | SU),
     # The GM is a duty leader who may dispatch directly (DOMAIN §9 "Off hours").
     "dispatch": ({"department": "@department"}, CARE | {"gm"} | SU),
-    "contact": ({"cause": "沟通", "expectation": "道歉"}, SALES_DEPT | {"gm"} | SU),
+    "contact": ({"cause": "沟通", "expectation": "道歉", "note": "客户来电"}, SALES_DEPT | {"gm"} | SU),
     "progress": ({"note": "已联系厂家"}, SALES_DEPT | {"gm"} | SU),
     "propose": ({"solution": "免费更换", "compensation_amount": "300"}, SALES_DEPT | {"gm"} | SU),
     "approve": ({"comment": "同意"}, frozenset({"gm"}) | SU),
@@ -102,6 +102,14 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "resolve": ({"result": "已处理"}, SALES_DEPT | {"gm"} | SU),
     "follow_up": ({"outcome": "satisfied", "note": "满意"}, CARE | SU),
     "escalate": ({"note": "升级"}, frozenset({"ccm", "gm"}) | SU),
+    # Issue #18 (DOMAIN §9 "Who is responsible"): every new action for every role.
+    "transfer": ({"department": "@care_department", "reason": "应由客户部处理"}, CARE | SU),
+    "return": ({"reason": "不属本部门"}, SALES_DEPT | SU),
+    "assign": ({"user": "@sales_mgr_user"}, SALES_DEPT | SU),
+    "responsible": ({"staff": "销售顾问 王明", "measure": "扣绩效"}, SALES_DEPT | SU),
+    "accountability": ({"text": "部门经理书面检讨"}, frozenset({"gm"}) | SU),
+    "penalty_request": ({"reason": "部门怠慢"}, frozenset({"ccm"}) | SU),
+    "penalty_decide": ({"approved": "1", "points": "-1", "comment": "同意"}, frozenset({"gm"}) | SU),
 }
 MEASURE_STEPS = {  # the measure of each store awaits approval; its owner is the business department
     "submit": CARE | SU,
@@ -250,6 +258,23 @@ CASES: list[Case] = [
         method="post",
         args=("complaint",),
         allow=CARE | SALES_DEPT | {"gm"} | SU,
+    ),
+    # Issue #18: a department manager disputes an assessment event; the assessor decides.
+    C(
+        "dispute-raise",
+        "complaints:dispute-raise",
+        method="post",
+        data={"department": "@department", "month": "2026-03", "event": "complaint:0", "reason": "非本部门"},
+        allow=SALES_DEPT | SU,
+        scoped=False,
+    ),
+    C(
+        "dispute-decide",
+        "complaints:dispute-decide",
+        method="post",
+        args=("dispute",),
+        data={"accept": "0", "comment": "不成立"},
+        allow=frozenset({"assessor"}) | SU,
     ),
     *[
         C(

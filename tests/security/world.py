@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from callbacks.models import CallbackTask
 from callbacks.services.surveys import SurveyInput, survey_submit
+from complaints.models import AssessmentDispute
 from complaints.services import workflow
 from crisis import services as crisis_services
 from crisis.models import WarningSignal
@@ -133,10 +134,23 @@ def _records(w: StoreWorld, n: int) -> None:
         category="sales",
     )
     workflow.complaint_dispatch(complaint=complaint, actor=users["agent"], department=depts["sales"])
-    workflow.complaint_contact(complaint=complaint, actor=users["sales_mgr"], cause="交车检查遗漏")
+    workflow.complaint_contact(
+        complaint=complaint, actor=users["sales_mgr"], cause="交车检查遗漏", note="客户说交车没检查"
+    )
     # A signed agreement on file (served by complaints:agreement); MEDIA_ROOT is the world's temp folder.
     complaint.agreement.save(f"matrix-{n}.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
     type(complaint).objects.filter(pk=complaint.pk).update(agreement=complaint.agreement.name)
+    # Issue #18: a dispute of the sales department's −1 for this complaint, awaiting the assessor.
+    dispute = AssessmentDispute.objects.create(
+        department=depts["sales"],
+        month=timezone.localdate().replace(day=1),
+        event=f"complaint:{complaint.pk}",
+        event_kind="general_complaint",
+        points=-1,
+        complaint=complaint,
+        reason="客户误解，非本部门责任",
+        raised_by=users["sales_mgr"],
+    )
     measure = prevention.measure_create(
         actor=users["agent"],
         store=store,
@@ -182,6 +196,7 @@ def _records(w: StoreWorld, n: int) -> None:
         "task": task.pk,
         "survey": survey.pk,
         "complaint": complaint.pk,
+        "dispute": dispute.pk,
         "measure": measure.pk,
         "crisis": crisis.pk,
         "crisis_action": action.pk,
