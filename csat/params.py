@@ -54,7 +54,9 @@ def parse_int(raw: str, *, name: str, minimum: int = 0, maximum: int = MAX_INT) 
 def parse_month(raw: str, *, name: str = "month") -> dt.date:
     """'2026-03' → date(2026, 3, 1); the month rule is csat.domain.periods.parse_month."""
     try:
-        return periods.parse_month(raw) if isinstance(raw, str) else periods.parse_month("")
+        if not isinstance(raw, str) or not _MONTH.fullmatch(raw.strip()):  # two-digit months only
+            raise ValueError(raw)
+        return periods.parse_month(raw)
     except ValueError:
         raise BadParameter(
             name,

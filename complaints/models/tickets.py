@@ -179,8 +179,10 @@ class Complaint(TimeStamped):
         blank=True,
     )
     responsible_staff = models.CharField(_("直接责任人"), max_length=200, blank=True)
-    internal_measure = models.TextField(_("内部处理措施"), blank=True)
-    accountability = models.TextField(_("内部责任追究"), blank=True)
+    internal_measure = models.TextField(
+        _("内部处理措施"), blank=True, max_length=5000
+    )  # csat.text_limits.TEXT
+    accountability = models.TextField(_("内部责任追究"), blank=True, max_length=5000)  # csat.text_limits.TEXT
     # The soonest open deadline, kept by complaints.services.deadlines in the transaction that
     # changes a deadline: the board and lists rank open tickets by it with an index walk.
     next_due_at = models.DateTimeField(_("下一时限"), null=True, blank=True, editable=False)
@@ -434,7 +436,7 @@ class PenaltyRequest(models.Model):
     complaint = models.OneToOneField(
         Complaint, on_delete=models.CASCADE, related_name="penalty", verbose_name=_("投诉")
     )
-    reason = models.TextField(_("申请原因"))
+    reason = models.TextField(_("申请原因"), max_length=2000)  # csat.text_limits.NOTE
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
@@ -460,7 +462,7 @@ class PenaltyRequest(models.Model):
         blank=True,
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    comment = models.TextField(_("审批意见"), blank=True)
+    comment = models.TextField(_("审批意见"), blank=True, max_length=2000)  # csat.text_limits.NOTE
 
     class Meta:
         verbose_name = _("考核申请")
@@ -503,7 +505,7 @@ class AssessmentDispute(TimeStamped):
     complaint = models.ForeignKey(
         Complaint, on_delete=models.PROTECT, related_name="+", verbose_name=_("投诉"), null=True, blank=True
     )
-    reason = models.TextField(_("申诉理由"))
+    reason = models.TextField(_("申诉理由"), max_length=2000)  # csat.text_limits.NOTE
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申诉人")
     )
@@ -519,7 +521,7 @@ class AssessmentDispute(TimeStamped):
         blank=True,
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    comment = models.TextField(_("处理意见"), blank=True)
+    comment = models.TextField(_("处理意见"), blank=True, max_length=2000)  # csat.text_limits.NOTE
     adjustment = models.OneToOneField(
         AssessmentAdjustment,
         on_delete=models.PROTECT,

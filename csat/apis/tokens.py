@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -38,7 +38,11 @@ class TokenObtainApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=AuthTokenSerializer, responses={200: TokenOut})
+    @extend_schema(
+        request=AuthTokenSerializer,
+        # 415: a body in a media type no parser reads (e.g. a broken multipart boundary).
+        responses={200: TokenOut, 415: OpenApiResponse(description="Unsupported media type")},
+    )
     def post(self, request: Any) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

@@ -29,6 +29,7 @@ APPS = ["csat", "intake", "callbacks", "complaints", "prevention", "crisis", "re
 OUTPUT_ONLY = {
     "csat.apis.core.MeSerializer",
     "csat.apis.tokens.TokenOut",
+    "complaints.apis.PenaltySerializer",
     "callbacks.apis.surveys.SurveyItemChoiceSerializer",
     "callbacks.apis.surveys.SurveyItemSerializer",
     "callbacks.apis.surveys.SurveyItemListSerializer",
