@@ -120,3 +120,37 @@ def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
     assert workbook.sheetnames[0] == summary_name
     summary = workbook[summary_name]
     assert summary.max_row > 1 and summary.max_column > 1
+
+
+def test_customer_care_transfers_a_dispatched_ticket_to_the_responsible_department(
+    page: Any, shot: Any, sign_in: Any, variant: Variant, dealership: dict, dispatched_ticket: Any
+) -> None:
+    """Issue #18 (DOMAIN §9 "Who is responsible"): the after-sales problem was a part, not a sale —
+    customer care moves the dispatched ticket to 配件部 on the ticket page, with a reason; a new
+    2-hour callback step starts for the new department."""
+    from playwright.sync_api import expect
+
+    from csat.models import DepartmentKind
+
+    parts = dealership["departments"][DepartmentKind.PARTS]
+    ticket = dispatched_ticket("备件一直没到货，车停在店里一周了")
+    sign_in("kefu", shot=shot)
+    page.goto(page.base_url + f"/complaints/{ticket.pk}/")
+    form = page.get_by_test_id("action-transfer")
+    expect(form).to_be_visible()
+    form.locator("select[name=department]").select_option(str(parts.pk))
+    form.locator("[name=reason]").fill("问题在配件到货，转配件部处理")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.DISPATCHED, variant.lang))
+    expect(page.get_by_test_id("timeline")).to_contain_text("问题在配件到货")
+    shot("08-transferred")
+    ticket.refresh_from_db()
+    assert ticket.department_id == parts.pk
+    callbacks = ticket.deadlines.filter(kind=DeadlineKind.FIRST_CONTACT).order_by("sequence")
+    assert [d.department_id for d in callbacks] == [dealership["sales"].pk, parts.pk]
+    # The sales department's step stopped (not met, not breached); the parts department's runs.
+    assert (callbacks[0].cancelled_at is not None, callbacks[1].cancelled_at, callbacks[1].met_at) == (
+        True,
+        None,
+        None,
+    )
