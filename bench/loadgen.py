@@ -715,7 +715,8 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             received_at, received_at_reason, received_by_id, received_by_department_id, department_id,
             registered_at, dispatched_at, first_contact_at, resolved_at, closed_at, cause, background,
             expectation, solution, compensation_amount, approval, approved_by_id, approved_at, approval_comment,
-            result, agreement, reopen_count, cause_code_id)
+            result, agreement, reopen_count, cause_code_id, handled_on_site, responsible_staff,
+            internal_measure, accountability)
         SELECT k, to_timestamp(received), to_timestamp(received + {EVENT_STEPS[-1][4]} * 60 * (rank = 6)::int),
             lc.store_id,
             'TS' || s.code || '-' || to_char(to_timestamp(received) AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
@@ -738,7 +739,7 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             CASE WHEN ({comp}) IS NULL THEN 'none' WHEN rank = 4 THEN 'pending' ELSE 'approved' END,
             CASE WHEN ({comp}) IS NOT NULL AND rank >= 5 THEN gm.user_id END,
             CASE WHEN ({comp}) IS NOT NULL AND rank >= 5 THEN to_timestamp(received + 3 * 86400 + 3600) END,
-            '', CASE WHEN rank >= 5 THEN '客户接受处理方案' ELSE '' END, '', 0, NULL
+            '', CASE WHEN rank >= 5 THEN '客户接受处理方案' ELSE '' END, '', 0, NULL, false, '', '', ''
         FROM lg_complaint lc
         JOIN csat_store s ON s.id = lc.store_id
         JOIN csat_customer cu ON cu.id = lc.c

@@ -260,9 +260,11 @@ def test_concurrent_sweeps_record_each_alert_and_notification_once(
         tickets += [
             advance(make_complaint(urgent=True), Status.DISPATCHED) for _ in range(2)
         ]  # contact T0+2h
-    open_rows = list(Deadline.objects.filter(met_at__isnull=True))
-    assert len(open_rows) == 6
     now = T0 + dt.timedelta(hours=3)
+    # The rows due by then (a dispatched ticket's progress report, counted from dispatch since
+    # issue #20, falls due days later and is not part of this sweep).
+    open_rows = list(Deadline.objects.filter(met_at__isnull=True, warn_at__lte=now))
+    assert len(open_rows) == 6
 
     workers = 4
     barrier = threading.Barrier(workers)

@@ -54,12 +54,13 @@ def test_real_worker_records_the_breach() -> None:
 
     redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()  # fail loudly: Redis was promised
 
-    # An urgent complaint received an hour ago: its 30-minute dispatch deadline is overdue.
+    # An urgent complaint received on the last working morning: its 30-minute dispatch deadline is
+    # overdue whatever the hour now (off hours it would fall due when work resumes, DOMAIN §9).
     store = StoreFactory(code="WK01")
     care = DepartmentFactory(store=store, kind=DepartmentKind.CUSTOMER_CARE)
     agent = StaffFactory(username="worker_agent", role=Role.AGENT, store=store, department=care)
     StaffFactory(username="worker_ccm", role=Role.CUSTOMER_CARE_MANAGER, store=store, department=care)
-    with time_machine.travel(timezone.now() - dt.timedelta(hours=1), tick=False):
+    with time_machine.travel(_last_working_morning(), tick=False):
         ticket = workflow.complaint_create(
             actor=agent,
             customer=CustomerFactory(store=store),
@@ -133,3 +134,14 @@ def test_real_worker_records_the_breach() -> None:
             worker.wait(timeout=5)
         log.close()
         Path(log.name).unlink(missing_ok=True)
+
+
+def _last_working_morning() -> dt.datetime:
+    """10:00 Beijing time on the last working day before today (the worker runs on the real clock)."""
+    from csat.business_time import business_tz
+    from csat.domain.calendar import is_working_day
+
+    day = timezone.localdate(timezone=business_tz()) - dt.timedelta(days=1)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=business_tz())
