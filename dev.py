@@ -96,6 +96,12 @@ def start() -> int:
 
 def test(extra: list[str]) -> int:
     python = sync(dev=True)
+    if not extra:
+        # The whole suite runs on every core (pytest-xdist, one test database per worker);
+        # CSAT_TEST_WORKERS=0 runs it in one process.
+        workers = os.environ.get("CSAT_TEST_WORKERS", str(min(os.cpu_count() or 1, 4)))
+        if workers not in {"0", "1"}:
+            extra = ["-n", workers, "--dist", "loadgroup"]
     return subprocess.call([str(python), "-m", "pytest", *extra], cwd=ROOT)
 
 

@@ -1,8 +1,31 @@
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 # The one fixture world every area builds on: stores, departments, users per role, clock, clients.
 pytest_plugins = ["tests.fixtures"]
+
+# Tests that start real processes (worker, beat, gunicorn, spare redis-servers) share Redis
+# databases and ports: under pytest-xdist they run one after another on one worker.
+_SERIAL = ("tests/integration/", "tests/faults/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(part in item.nodeid for part in _SERIAL):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A test that switches to English must not leave the next test (in any order, on any
+    # pytest-xdist worker) reading English messages.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
