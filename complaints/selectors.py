@@ -32,6 +32,20 @@ from csat.domain import transitions
 from csat.models import Department, Role
 from csat.subqueries import subquery_count
 
+# Roles that see only part of their store's tickets (their department's, or their own).
+PARTIAL_TICKET_ROLES = (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR, Role.STAFF)
+
+
+def sees_every_ticket(user: Any) -> bool:
+    """Whether ``complaint_list(user)`` is every ticket of the user's stores (customer care, the GM,
+    head office, the superuser), not only a department's or the user's own."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    profile = access.profile_of(user)
+    return profile is not None and profile.role not in PARTIAL_TICKET_ROLES
+
 
 def _visible(qs: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
     qs = access.scope_to_user(qs, user)

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import sys
 
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+# A database refusing (DatabaseError) or gone mid-request ("connection already closed" while PostgreSQL
+# restarts is an InterfaceError, not a DatabaseError — found by the soak test, issue #21).
+DATABASE_FAILURES = (DatabaseError, InterfaceError)
+
 
 def failure_message(exc: BaseException | None) -> tuple[str, int]:
-    if isinstance(exc, DatabaseError):
+    if isinstance(exc, DATABASE_FAILURES):
         return _("数据库暂时无法保存，本次操作没有生效，请稍后重试。"), 503
     return _("系统出错，本次操作没有完成，请稍后重试或联系系统管理员。"), 500
 

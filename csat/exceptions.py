@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -55,9 +54,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied()
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status_code)
-    if isinstance(exc, DatabaseError):
+    from csat.errors import DATABASE_FAILURES, failure_message
+
+    if isinstance(exc, DATABASE_FAILURES):
         # The service's transaction rolled back: say so instead of a bare 500.
-        from csat.errors import failure_message
 
         log.exception("database refused the request")
         set_rollback()

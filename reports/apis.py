@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csat import params, text_limits
-from reports import permissions, selectors
+from reports import permissions, records, selectors
 from reports.models import MonthlyReport, Trigger
 from reports.services import report_build
 from reports.views import XLSX, xlsx_response
@@ -124,6 +124,14 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     )
     def list(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        """One version with its data: the figures for everyone, the ticket rows and survey records
+        those the user may see (``reports.records``; issue #21)."""
+        report = self.get_object()
+        payload = dict(self.get_serializer(report).data)
+        payload["data"] = records.data_for(report.data, records.record_access(request.user))
+        return Response(payload)
 
     @extend_schema(request=BuildSerializer, responses={201: MonthlyReportSerializer})
     def create(self, request: Any) -> Response:

@@ -3,7 +3,9 @@ version on demand, and downloading stored versions."""
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,10 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 from callbacks import permissions as callback_permissions
 from complaints import selectors as complaint_selectors
 from csat.exports import ExportKind, record_export
-from reports import charts, permissions, selectors
+from reports import charts, permissions, records, selectors
 from reports.forms import BuildForm, ReportFilterForm
-from reports.models import Trigger
+from reports.models import CHUNK_BYTES, Trigger
 from reports.services import report_build
+from reports.xlsx import write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -162,21 +165,54 @@ def build(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reports:index')}?{query}")
 
 
+def _file_pieces(workbook: IO[bytes]) -> Iterator[bytes]:
+    """A temporary workbook piece by piece, closed (and so deleted) after the last one."""
+    try:
+        workbook.seek(0)
+        yield from iter(lambda: workbook.read(CHUNK_BYTES), b"")
+    finally:
+        workbook.close()
+
+
 def xlsx_response(report: Any, *, user: Any, via: str = "web") -> StreamingHttpResponse:
-    """The stored workbook as a download; every download is recorded in the audit history."""
+    """A version's workbook as a download; every download is recorded in the audit history.
+
+    Who may see every record of the scope gets the stored file; anyone else a copy written now from
+    the version's data with only the ticket rows and survey records they may see (``reports.records``).
+    """
+    rights = records.record_access(user)
     complaints = report.data.get("complaints") if isinstance(report.data, dict) else None
     total = complaints.get("total") if isinstance(complaints, dict) else None  # the ticket rows
+    scope = {"month": f"{report.month:%Y-%m}", "scope": report.scope, "version": report.version}
+    if not rights.full:
+        scope["records"] = "visible"
     record_export(
         user=user,
         kind=ExportKind.REPORT,
-        scope={"month": f"{report.month:%Y-%m}", "scope": report.scope, "version": report.version},
-        row_count=total if isinstance(total, int) else None,
+        scope=scope,
+        row_count=total if isinstance(total, int) and rights.tickets is None else None,
         store_id=report.store_id,
         via=via,
     )
-    # Streamed a stored piece at a time: the file grows with the month's records.
-    response = StreamingHttpResponse(report.xlsx_chunks(), content_type=XLSX)
-    response["Content-Length"] = str(report.xlsx_size)
+    if rights.full:
+        # Streamed a stored piece at a time: the file grows with the month's records.
+        response = StreamingHttpResponse(report.xlsx_chunks(), content_type=XLSX)
+        response["Content-Length"] = str(report.xlsx_size)
+    else:
+        workbook = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _file_pieces after the last piece
+        write_workbook(
+            records.data_for(report.data, rights),
+            workbook,
+            built_at=report.built_at,
+            built_by=report.built_by,
+            trigger=report.trigger,
+            as_of=report.data_as_of,
+            tickets=rights.tickets,
+            surveys=rights.surveys,
+        )
+        size = workbook.tell()
+        response = StreamingHttpResponse(_file_pieces(workbook), content_type=XLSX)
+        response["Content-Length"] = str(size)
     name = f"csat-report-{report.month:%Y-%m}-{report.scope}-v{report.version}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

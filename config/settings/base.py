@@ -246,6 +246,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery's consumer, surviving a broker restart (config/worker.py; found by bench/soak.py).
+CELERY_WORKER_CONSUMER = "config.worker:Consumer"
 # Write each periodic task's last_run_at as soon as it is sent: /healthz reads beat's liveness there.
 CELERY_BEAT_SYNC_EVERY = 1
 # A Redis that accepts connections and never answers must not hang a request: every broker and
@@ -350,6 +352,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="csat@localhost")
+# Where django.core.mail.backends.filebased.EmailBackend writes (e.g. the soak test's mail check).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 
 # Business settings (DOMAIN.md marks these as settings).
 CSAT = {

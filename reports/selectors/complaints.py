@@ -329,10 +329,15 @@ def complaint_drill(
 
 
 def complaint_records(
-    *, month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None = None
+    *,
+    month: dt.date,
+    store_ids: Sequence[int] | None,
+    as_of: dt.datetime | None = None,
+    visible: QuerySet[Complaint] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every complaint of the month's figures for the xlsx, streamed: those received in the month and
-    older ones open past 3 working days or reopened in it, each flagged."""
+    older ones open past 3 working days or reopened in it, each flagged. ``visible``: only these
+    tickets (the downloading user's own ticket selector)."""
     start, end = month_bounds(month)
     open_ids = _open_past(month, store_ids, as_of).values("pk")
     reopened_ids = _reopened(month, store_ids).values("pk")
@@ -355,6 +360,8 @@ def complaint_records(
         open_past=Exists(open_ids.filter(pk=OuterRef("pk"))),
         reopens=Subquery(reopens[:1]),
     )
+    if visible is not None:
+        qs = qs.filter(pk__in=visible.values("pk"))
     return _rows(qs, open_past=lambda c: bool(c.open_past), reopens=lambda c: c.reopens)
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font
 
+from complaints.models import Complaint
 from reports.models import Trigger
 
 from .sheets import (
@@ -112,7 +114,13 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _summary(
-    sheet: Sheet, data: dict[str, Any], *, built_at: dt.datetime, built_by: Any, trigger: str
+    sheet: Sheet,
+    data: dict[str, Any],
+    *,
+    built_at: dt.datetime,
+    built_by: Any,
+    trigger: str,
+    restricted: bool = False,
 ) -> None:
     columns = [
         Column(_("指标"), "label", width=34),
@@ -125,14 +133,17 @@ def _summary(
     title.font = Font(bold=True, size=14)
     sheet.write_row([title])
     who = (built_by.get_full_name() or built_by.get_username()) if built_by is not None else ""
-    meta = (
+    meta = [
         (_("范围"), _scope_label(data)),
         (_("版本"), f"v{data.get('version', '')}"),
         (_("生成方式"), str(Trigger(trigger).label)),
         (_("生成时间"), timezone.localtime(built_at).strftime("%Y-%m-%d %H:%M")),
         (_("生成人"), who),
         (_("数据截至"), data["as_of"]),
-    )
+    ]
+    if restricted:
+        # The figures are the version's; the record sheets hold what this reader may open.
+        meta.append((_("明细范围"), _("仅含您有权查看的记录（数据为下载时）")))
     for label, value in meta:
         cell = put(sheet, label, styled=True)
         cell.font = Font(bold=True)
@@ -184,20 +195,32 @@ def write_workbook(
     built_by: Any = None,
     trigger: str,
     as_of: dt.datetime | None = None,
+    tickets: QuerySet[Complaint] | None = None,
+    surveys: bool = True,
 ) -> None:
     """Write the file of one version to ``out``; ``as_of`` is the moment its data was read (the
-    lists streamed into it are read as of then)."""
+    lists streamed into it are read as of then). ``tickets``/``surveys``: a reader's copy with only
+    the ticket rows and survey records that reader may see (``reports.records``); the stored file is
+    written with neither."""
     wb = Workbook(write_only=True)
     wb.properties.title = _("月度报表")
     wb.properties.creator = "csat"
-    _summary(Sheet(wb, _("汇总")), data, built_at=built_at, built_by=built_by, trigger=trigger)
+    restricted = tickets is not None or not surveys
+    _summary(
+        Sheet(wb, _("汇总")),
+        data,
+        built_at=built_at,
+        built_by=built_by,
+        trigger=trigger,
+        restricted=restricted,
+    )
     _trend(wb, data)
     satisfaction_sheet(wb, data)
     dimensions_sheet(wb, data)
     reasons_sheet(wb, data)
     items_sheet(wb, data)
-    feedback_sheet(wb, data)
-    complaints_sheets(wb, data, as_of=as_of or built_at)
+    feedback_sheet(wb, data, surveys=surveys)
+    complaints_sheets(wb, data, as_of=as_of or built_at, tickets=tickets)
     assessment_sheets(wb, data)
     # Rows go to openpyxl's temporary files as they are written, the zip to ``out``: the workbook
     # is never whole in memory.

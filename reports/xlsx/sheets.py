@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from complaints.models import Complaint
 from reports.selectors import (
     BREAKDOWNS,
     assessment_events,
@@ -152,9 +154,11 @@ def _store_ids(data: dict[str, Any]) -> list[int] | None:
     return [data["store"]["id"]] if data["store"] else None
 
 
-def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
+def feedback_sheet(wb: Workbook, data: dict[str, Any], *, surveys: bool = True) -> None:
     """Every record of the four lists, streamed from the database when the file is built (the
-    data keeps only the first ones); the file is stored with its version, so it does not change."""
+    data keeps only the first ones); the file is stored with its version, so it does not change.
+    ``surveys`` False: the sheet keeps its header, no survey record (a reader who may not read
+    surveys, issue #21)."""
     ws = Sheet(wb, _("客户反馈"))
     month = parse_month(data["month"])
     store_ids = _store_ids(data)
@@ -168,7 +172,7 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     rows = (
         {**row, "list": str(title)}
         for key, title in lists
-        if data["feedback"]["counts"][key]
+        if surveys and data["feedback"]["counts"][key]
         for row in feedback_records(month=month, store_ids=store_ids, key=key)
     )
     table(
@@ -200,7 +204,14 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     )
 
 
-def complaints_sheets(wb: Workbook, data: dict[str, Any], *, as_of: dt.datetime | None = None) -> None:
+def complaints_sheets(
+    wb: Workbook,
+    data: dict[str, Any],
+    *,
+    as_of: dt.datetime | None = None,
+    tickets: QuerySet[Complaint] | None = None,
+) -> None:
+    """``tickets``: the ticket list holds only these (the reader's own ticket selector, issue #21)."""
     c = data["complaints"]
     ws = Sheet(wb, _("投诉分析"))
     groups = (
@@ -298,7 +309,9 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any], *, as_of: dt.datetime 
         ],
         # Every record, streamed from the database when the version is built (the data keeps the
         # first ones); the file is stored with its version, so it does not change afterwards.
-        complaint_records(month=parse_month(data["month"]), store_ids=_store_ids(data), as_of=as_of),
+        complaint_records(
+            month=parse_month(data["month"]), store_ids=_store_ids(data), as_of=as_of, visible=tickets
+        ),
     )
 
     ws = Sheet(wb, _("预防措施"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, InterfaceError
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -101,3 +101,29 @@ def test_other_failures_get_a_plain_message_too(agent: Any, monkeypatch: pytest.
     assert response.status_code == 500
     body = response.content.decode()
     assert "系统出错，本次操作没有完成" in body and "boom" not in body
+
+
+@pytest.mark.parametrize("path", ["/complaints/", "/api/complaints/"])
+def test_a_connection_closed_under_the_request_is_a_503_too(
+    agent: Any, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """Soak test finding (issue #21): while PostgreSQL restarted, a worker's kept connection raised
+    InterfaceError("connection already closed") — not a DatabaseError — and the page answered a bare
+    500; it is the database being away, so the same 503 and message as a refused write."""
+    from complaints import apis, views
+
+    def gone(*args: Any, **kwargs: Any) -> None:
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(views.selectors, "board", gone)
+    monkeypatch.setattr(apis.ComplaintViewSet, "get_queryset", gone)
+    client = (
+        APIClient(raise_request_exception=False)
+        if path.startswith("/api/")
+        else Client(raise_request_exception=False)
+    )
+    client.force_login(agent)
+    response = client.get(path)
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert MESSAGE in body and "connection already closed" not in body

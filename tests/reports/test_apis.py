@@ -62,7 +62,11 @@ def test_detail_carries_the_data(march: Any, built: dict[str, MonthlyReport]) ->
     detail = manager.get(f"{LIST}{built['v1'].pk}/").json()
     assert detail["version"] == 1 and detail["data"]["surveys"]["counts"]["required"] == 10
     assert manager.get(f"{LIST}{built['other'].pk}/").status_code == 404
-    assert manager.get(f"{LIST}{built['v1'].pk}/xlsx/").getvalue() == bytes(built["v1"].xlsx)
+    # The manager's copy keeps only their department's tickets (issue #21 item 9); the GM's is the stored file.
+    assert manager.get(f"{LIST}{built['v1'].pk}/xlsx/").status_code == 200
+    gm = _api(march.users["gm"])
+    assert gm.get(f"{LIST}{built['v1'].pk}/xlsx/").getvalue() == bytes(built["v1"].xlsx)
+    assert gm.get(f"{LIST}{built['v1'].pk}/").json()["data"] == built["v1"].data
 
 
 def test_month_xlsx_is_the_latest_version_of_the_users_store(
@@ -71,7 +75,10 @@ def test_month_xlsx_is_the_latest_version_of_the_users_store(
     manager = _api(march.users["sales_mgr"])
     response = manager.get("/api/reports/monthly/2026-03/xlsx")
     assert response.status_code == 200
-    assert response.getvalue() == bytes(built["v2"].xlsx)
+    # The GM (every ticket) gets the stored v2; the manager a copy of v2 with their tickets only.
+    assert _api(march.users["gm"]).get("/api/reports/monthly/2026-03/xlsx").getvalue() == bytes(
+        built["v2"].xlsx
+    )
     assert "SZ01-v2" in response["Content-Disposition"]
     assert manager.get("/api/reports/monthly/2026-03/xlsx", {"store": march.other.pk}).status_code == 404
     assert manager.get("/api/reports/monthly/2026-03/xlsx", {"scope": "GROUP"}).status_code == 404

@@ -106,8 +106,12 @@ def test_build_button_and_downloads(march: Any) -> None:
     assert f'data-report="{report.pk}"' in page and f"/reports/{report.pk}/xlsx" in page
     download = client.get(f"/reports/{report.pk}/xlsx")
     assert download.status_code == 200 and download["Content-Type"] == XLSX
-    assert download.getvalue() == bytes(report.xlsx)
+    # A department manager gets a copy with only their department's tickets (issue #21 item 9);
+    # customer care gets the stored file itself.
+    assert download.getvalue() != bytes(report.xlsx)
     assert "csat-report-2026-03-SZ01-v1.xlsx" in download["Content-Disposition"]
+    stored = _client(march.users["ccm"]).get(f"/reports/{report.pk}/xlsx")
+    assert stored.getvalue() == bytes(report.xlsx)
 
 
 def test_download_permissions(march: Any) -> None:
