@@ -308,6 +308,11 @@ else:
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Every minute: warn before and record breaches of complaint deadlines.
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
+    # Hourly at :15: the grade suggestion of unsolved tickets follows the facts (days open, repairs).
+    "refresh-complaint-grades": {
+        "task": "complaints.tasks.refresh_grades",
+        "schedule": crontab(minute=15),
+    },
     # Every minute: mark overdue crisis actions (once each) and notify.
     "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
     # Every 5 minutes: import jobs whose task was lost (broker down when queued, worker killed)
