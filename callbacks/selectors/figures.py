@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, IntegerField, Q, QuerySet
+from django.db.models import Avg, Count, IntegerField, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -57,11 +57,17 @@ def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[st
     )
     # DOMAIN §9 "Report scope": the average against 90 is of the 100-point surveys only; the
     # five-dimension survey's figure is beside it, never averaged in.
-    in_month = surveys.filter(surveyed_at__gte=month_start, surveyed_at__lt=month_end)
-    average = in_month.filter(score_used__isnull=False, type__in=HUNDRED_POINT_TYPES).aggregate(
-        avg=Avg("score_used"), n=Count("id")
+    hundred = Q(type__in=HUNDRED_POINT_TYPES)
+    average = (
+        surveys.filter(surveyed_at__gte=month_start, surveyed_at__lt=month_end, score_used__isnull=False)
+        .annotate(**RATING_ANNOTATIONS)
+        .aggregate(
+            avg=Avg("score_used", filter=hundred),
+            n=Count("id", filter=hundred),
+            **five_dimension_aggregates("five", Q()),
+        )
     )
-    five, five_n = five_dimension_figure(in_month)
+    five, five_n = five_dimension_from_row(average, "five")
     return {
         **month,
         "average": average["avg"],
@@ -71,17 +77,28 @@ def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[st
     }
 
 
-def five_dimension_figure(surveys: QuerySet[Survey]) -> tuple[float | None, int]:
+# The five 10-point ratings as integers, for aggregating a queryset annotated with them.
+RATING_ANNOTATIONS = {
+    f"r_{d}": Cast(KeyTextTransform(d, "ratings"), IntegerField()) for d in scoring.DIMENSIONS
+}
+
+
+def five_dimension_aggregates(prefix: str, where: Q) -> dict[str, Any]:
+    """Aggregates (over a queryset annotated with ``RATING_ANNOTATIONS``) for the five-dimension
+    figure of the surveys matching ``where``; read back with :func:`five_dimension_from_row`."""
+    five = Q(type=SurveyType.FIVE_DIMENSION, score_used__isnull=False) & where
+    return {
+        f"{prefix}_n": Count("pk", filter=five),
+        **{f"{prefix}_{d}": Avg(f"r_{d}", filter=five) for d in scoring.DIMENSIONS},
+    }
+
+
+def five_dimension_from_row(row: dict[str, Any], prefix: str) -> tuple[float | None, int]:
     """The five-dimension survey's overall satisfaction on the 100 scale, the source's way (DOMAIN
     §2): each dimension's mean rating × 10, then the mean of the five; and how many surveys rated.
-    One aggregate query; the report's dimension table computes the same figure from its counts."""
-    rated = surveys.filter(type=SurveyType.FIVE_DIMENSION, score_used__isnull=False)
-    annotations = {f"r_{d}": Cast(KeyTextTransform(d, "ratings"), IntegerField()) for d in scoring.DIMENSIONS}
-    row = rated.annotate(**annotations).aggregate(
-        n=Count("pk"), **{f"avg_{d}": Avg(f"r_{d}") for d in scoring.DIMENSIONS}
-    )
-    scores = [row[f"avg_{d}"] * 10 for d in scoring.DIMENSIONS if row[f"avg_{d}"] is not None]
-    return (scoring.overall_score(scores) if scores else None), row["n"]
+    The report's dimension table computes the same figure from its rating counts."""
+    scores = [row[f"{prefix}_{d}"] * 10 for d in scoring.DIMENSIONS if row[f"{prefix}_{d}"] is not None]
+    return (scoring.overall_score(scores) if scores else None), row[f"{prefix}_n"]
 
 
 def _my_day(agent: Any | None, now: dt.datetime) -> dict[str, int]:

@@ -14,7 +14,12 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from callbacks.models import CallbackTask, Channel, CloseReason, Survey, SurveyType
-from callbacks.selectors.figures import HUNDRED_POINT_TYPES, five_dimension_figure
+from callbacks.selectors.figures import (
+    HUNDRED_POINT_TYPES,
+    RATING_ANNOTATIONS,
+    five_dimension_aggregates,
+    five_dimension_from_row,
+)
 from csat.domain import classification
 from csat.models import DepartmentKind
 
@@ -86,21 +91,21 @@ def satisfaction(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str
     this_month = Q(surveyed_at__gte=start)
     last_month = Q(surveyed_at__lt=start)
     hundred = Q(type__in=HUNDRED_POINT_TYPES)
-    row = scoped(
-        Survey.objects.filter(surveyed_at__gte=prev_start, surveyed_at__lt=end), store_ids
-    ).aggregate(
-        current=Avg("score_used", filter=this_month & hundred),
-        previous=Avg("score_used", filter=last_month & hundred),
-        surveys=Count("pk", filter=this_month & hundred),
-        rated=Count("score_used", filter=this_month & hundred),
-        previous_rated=Count("score_used", filter=last_month & hundred),
+    row = (
+        scoped(Survey.objects.filter(surveyed_at__gte=prev_start, surveyed_at__lt=end), store_ids)
+        .annotate(**RATING_ANNOTATIONS)
+        .aggregate(
+            current=Avg("score_used", filter=this_month & hundred),
+            previous=Avg("score_used", filter=last_month & hundred),
+            surveys=Count("pk", filter=this_month & hundred),
+            rated=Count("score_used", filter=this_month & hundred),
+            previous_rated=Count("score_used", filter=last_month & hundred),
+            **five_dimension_aggregates("five", this_month),
+            **five_dimension_aggregates("five_prev", last_month),
+        )
     )
-    five_current, five_rated = five_dimension_figure(
-        scoped(Survey.objects.filter(surveyed_at__gte=start, surveyed_at__lt=end), store_ids)
-    )
-    five_previous, _n = five_dimension_figure(
-        scoped(Survey.objects.filter(surveyed_at__gte=prev_start, surveyed_at__lt=start), store_ids)
-    )
+    five_current, five_rated = five_dimension_from_row(row, "five")
+    five_previous, _n = five_dimension_from_row(row, "five_prev")
     goal = target()
     current, previous = row["current"], row["previous"]
     return {
