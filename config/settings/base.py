@@ -368,7 +368,9 @@ CSAT = {
     "SURVEY_QUIET_DAYS": 90,
     "COMPLAINT_RATE_TARGET_SERVICE_PER_MILLE": 1.0,
     "COMPLAINT_RATE_TARGET_SALES_PER_MILLE": 0.5,
-    "FIVE_DIMENSION_SAMPLE_PER_STORE": 20,  # customers per store per quarter for the 5-dimension survey
+    # The periodic five-dimension survey reaches every active customer about once a quarter, spread
+    # over the quarter's working days; at most this many of its calls per agent and working day.
+    "FIVE_DIMENSION_CALLS_PER_AGENT_DAY": 20,
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
 }
