@@ -80,3 +80,34 @@ def test_api_xlsx_and_dashboard_agree(march: Any) -> None:
     figures = callback_selectors.callback_dashboard(user=march.users["ccm"], now=at(3, 31, 23, 59))
     assert figures["average"] == pytest.approx(current)
     assert figures["five_dimension_average"] == pytest.approx(five)
+
+
+def test_product_quality_items_have_their_own_figures(march: Any) -> None:
+    """The training deck's product-quality satisfaction (性能、功能、操作) as sales survey items."""
+    from callbacks.survey_items import items_for
+    from reports.selectors import item_stats
+    from tests.reports.builders import SALES_OK, make_survey
+
+    keys = ("product_performance", "product_function", "product_operation")
+    sales_items = {i.key: i for i in items_for("sales")}
+    assert all(k in sales_items and not sales_items[k].mandatory for k in keys)
+    answers = [("satisfied", "satisfied", "average"), ("dissatisfied", "satisfied", "satisfied")]
+    for performance, function, operation in answers:
+        make_survey(
+            march.store,
+            type="sales",
+            at=at(3, 21),
+            agent=march.users["agent"],
+            score=90,
+            items={
+                **SALES_OK,
+                "product_performance": performance,
+                "product_function": function,
+                "product_operation": operation,
+            },
+        )
+    rows = {r["key"]: r for r in item_stats(month=MONTH, store_ids=[march.store.pk])["product_quality"]}
+    assert list(rows) == list(keys)
+    assert (rows["product_performance"]["satisfied"], rows["product_performance"]["dissatisfied"]) == (1, 1)
+    assert rows["product_function"]["satisfied_share"] == pytest.approx(1.0)
+    assert rows["product_operation"]["average"] == 1 and rows["product_operation"]["answered"] == 2
