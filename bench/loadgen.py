@@ -387,14 +387,14 @@ def _customers(q: _Sql, plan: Plan) -> None:
     created = q.business_time("g", 13, rows=plan.customers)
     _exec(f"""
         INSERT INTO csat_customer (id, created_at, updated_at, store_id, name, mobile, extra_phones,
-            identity_flags, fleet_account, do_not_contact, do_not_contact_reason, remarks)
+            identity_flags, fleet_account, do_not_contact, do_not_contact_reason, remarks, grade)
         SELECT g, {_ts(created)}, {_ts(created)}, st.store_id,
             {q.pick(SURNAMES, "g", 10)} || {q.pick(GIVEN, "g", 11)}
                 || CASE WHEN {q.h("g", 14)} % 2 = 0 THEN {q.pick(GIVEN, "g", 15)} ELSE '' END,
             {q.mobile("g")}, '[]',
             (CASE WHEN {q.h("g", 16)} % 1000 < 3 THEN {flags} ELSE '[]' END)::jsonb,
             '', {q.h("g", 17)} % 100 = 0,
-            CASE WHEN {q.h("g", 17)} % 100 = 0 THEN '客户要求不再回访' ELSE '' END, ''
+            CASE WHEN {q.h("g", 17)} % 100 = 0 THEN '客户要求不再回访' ELSE '' END, '', ''
         FROM generate_series(1, {plan.customers}) g
         JOIN lg_store st ON st.store_no = {q.store_no_of_customer("g")}
     """)
@@ -709,6 +709,8 @@ def _complaints(q: _Sql, plan: Plan) -> None:
     status = "(" + _array(STATUS_RANK) + ")[rank + 1]"
     comp = f"CASE WHEN rank = 4 OR (rank >= 5 AND {q.h('k', 86)} % 10 = 0) THEN (200 + {q.h('k', 87)} % 1800)::numeric END"
     major = f"{q.h('k', 88)} % 100 < 5"
+    # Every ticket has a grade (issue #19); the load data's suggestion is the grade itself.
+    grade = q.pick(["C", "C", "B", "C", "D", "E"], "k", 92)
     _exec(f"""
         INSERT INTO complaints_complaint (id, created_at, updated_at, store_id, number, customer_id, vehicle_id,
             plate, phone, kind, channel, category, content, severity, major_criteria, urgent, grade, status,
@@ -716,7 +718,8 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             registered_at, dispatched_at, first_contact_at, resolved_at, closed_at, cause, background,
             expectation, solution, compensation_amount, approval, approved_by_id, approved_at, approval_comment,
             result, agreement, reopen_count, cause_code_id, handled_on_site, responsible_staff,
-            internal_measure, accountability)
+            internal_measure, accountability, suggested_grade, grade_criteria, grade_facts,
+            grade_override_reason, injury_or_major_loss)
         SELECT k, to_timestamp(received), to_timestamp(received + {EVENT_STEPS[-1][4]} * 60 * (rank = 6)::int),
             lc.store_id,
             'TS' || s.code || '-' || to_char(to_timestamp(received) AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
@@ -727,7 +730,7 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             lc.category, lc.content,
             CASE WHEN {major} THEN 'major' ELSE 'general' END,
             (CASE WHEN {major} THEN '["safety"]' ELSE '[]' END)::jsonb,
-            {q.h("k", 91)} % 100 < 5, {q.pick(["", "", "B", "C", "D", "E"], "k", 92)}, {status},
+            {q.h("k", 91)} % 100 < 5, {grade}, {status},
             to_timestamp(received), '', ag.user_id, care.dept_id, CASE WHEN rank >= 2 THEN d.dept_id END,
             CASE WHEN rank >= 1 THEN to_timestamp(received + 600) END,
             CASE WHEN rank >= 2 THEN to_timestamp(received + 1500) END,
@@ -739,7 +742,8 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             CASE WHEN ({comp}) IS NULL THEN 'none' WHEN rank = 4 THEN 'pending' ELSE 'approved' END,
             CASE WHEN ({comp}) IS NOT NULL AND rank >= 5 THEN gm.user_id END,
             CASE WHEN ({comp}) IS NOT NULL AND rank >= 5 THEN to_timestamp(received + 3 * 86400 + 3600) END,
-            '', CASE WHEN rank >= 5 THEN '客户接受处理方案' ELSE '' END, '', 0, NULL, false, '', '', ''
+            '', CASE WHEN rank >= 5 THEN '客户接受处理方案' ELSE '' END, '', 0, NULL, false, '', '', '',
+            {grade}, '["no_data"]'::jsonb, '{{}}'::jsonb, '', false
         FROM lg_complaint lc
         JOIN csat_store s ON s.id = lc.store_id
         JOIN csat_customer cu ON cu.id = lc.c

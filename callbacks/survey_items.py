@@ -4,7 +4,8 @@ The source lists the items and says which must be asked on every call ("必须�
 items 2, 3, 4 (consultant service, vehicle introduction, delivery); for after-sales items 1, 2, 4
 (repair quality, service — with technique split into mechanical and body/paint — and handover).
 The overall satisfaction (sales item 6) is the survey's score itself, not an item here.
-The five-dimension survey has no items: it asks the five 1–10 ratings instead.
+The five-dimension survey has no items: it asks the five 1–10 ratings instead. The sales survey
+also asks the training deck's product-quality satisfaction (performance, function, operation).
 
 An answer is one of the item's choices (``kind == "choice"``) or a 1–10 rating (``"rating"``).
 """
@@ -58,6 +59,9 @@ _CONSULTANT = _("服务是否到位（必须调查）")
 _INTRO = _("车辆介绍（必须调查）")
 _DELIVERY = _("交车服务（必须调查）")
 _CONDITION = _("车况")
+# The training deck's product-quality satisfaction (产品质量满意度: 性能、功能、操作), asked about the
+# car in use; optional, with its own rows in the report's item analysis.
+_PRODUCT = _("产品质量满意度")
 
 SALES_ITEMS: tuple[SurveyItem, ...] = (
     SurveyItem("showroom", _("展厅气氛"), _HARDWARE, False),
@@ -75,6 +79,9 @@ SALES_ITEMS: tuple[SurveyItem, ...] = (
         CONDITION,
         help=_("向客户了解车辆的使用情况，及时处理客户在使用上的问题"),
     ),
+    SurveyItem("product_performance", _("产品性能"), _PRODUCT, False),
+    SurveyItem("product_function", _("产品功能"), _PRODUCT, False),
+    SurveyItem("product_operation", _("产品操作"), _PRODUCT, False),
 )
 
 _QUALITY = _("维修（质量）服务（必须调查）")

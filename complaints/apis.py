@@ -34,6 +34,7 @@ from complaints.services.ticket import RequiredTextError
 from csat import params
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
+from csat.domain.grading import GRADE_ORDER
 from csat.uploads import validate_agreement
 
 
@@ -104,7 +105,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "major_criteria",
             "urgent",
             "handled_on_site",
+            "injury_or_major_loss",
+            "suggested_grade",
+            "grade_criteria",
             "grade",
+            "grade_override_reason",
             "status",
             "department",
             "received_at",
@@ -206,6 +211,21 @@ class ComplaintCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     major_criteria = serializers.ListField(
         child=serializers.ChoiceField(choices=MajorCriterion.choices), default=list
+    )
+    # DOMAIN §9 "Grades on every case": the tick, and the recorder's grade (blank confirms the
+    # suggestion; another grade needs the reason).
+    injury_or_major_loss = serializers.BooleanField(
+        default=False, help_text="major property loss or injury/death (grade F criterion)"
+    )
+    grade = serializers.ChoiceField(
+        choices=[(g, g) for g in GRADE_ORDER],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="blank confirms suggested_grade; another grade needs grade_override_reason",
+    )
+    grade_override_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
 from csat import text_limits
 from csat.domain import identifiers
 from csat.forms import StyledForm
+from csat.grade_labels import GRADE_CHOICES
 from csat.uploads import validate_agreement
 
 
@@ -40,6 +41,16 @@ class ComplaintIntakeForm(StyledForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # DOMAIN §9 "Grades on every case": the system suggests the grade from what it knows plus this
+    # tick; leaving the grade blank confirms the suggestion, another grade needs a reason.
+    injury_or_major_loss = forms.BooleanField(label=_("重大财产损失或人身伤亡"), required=False)
+    grade = forms.ChoiceField(
+        label=_("客户等级"),
+        choices=[("", _("按系统建议")), *GRADE_CHOICES],
+        required=False,
+        help_text=_("留空即确认系统建议的等级；改判须填写原因"),
+    )
+    grade_override_reason = forms.CharField(label=_("改判等级原因"), max_length=300, required=False)
 
     def clean_mobile(self) -> str:
         try:

@@ -122,6 +122,9 @@ def create(request: HttpRequest) -> HttpResponse:
                 urgent=data["urgent"],
                 handled_on_site=data["handled_on_site"],
                 major_criteria=data["major_criteria"],
+                injury_or_major_loss=data["injury_or_major_loss"],
+                grade=data["grade"],
+                grade_override_reason=data["grade_override_reason"],
             )
         except DjangoValidationError as exc:
             for field, errors in exc.message_dict.items():

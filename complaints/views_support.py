@@ -17,6 +17,7 @@ from complaints.services.intake import suggested_department_kind
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.domain.transitions import allowed_actions
+from csat.grade_labels import criteria_labels
 from csat.models import IdentityFlag
 
 
@@ -81,6 +82,7 @@ def ticket_context(
         "penalty": penalty,
         "forms": action_forms,
         "guidance": guidance,
+        "grade_criteria": criteria_labels(complaint.grade_criteria or []),
         "deadlines": list(complaint.deadlines.all()),
         "events": list(complaint.events.all()),
         "now": timezone.now(),

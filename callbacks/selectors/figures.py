@@ -7,14 +7,16 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, IntegerField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, CallbackTask, CloseReason, Survey
+from callbacks.models import CallAttempt, CallbackTask, CloseReason, Survey, SurveyType
 from csat import access
 from csat.business_time import business_tz, month_bounds
 from csat.caching import cached, forget
-from csat.domain import classification
+from csat.domain import classification, scoring
 
 __all__ = [
     "QUEUE_FIGURES_SECONDS",
@@ -23,6 +25,10 @@ __all__ = [
     "queue_figures",
     "queue_figures_forget",
 ]
+
+
+# DOMAIN §9 "Report scope": the surveys whose 100-point score makes the monthly satisfaction.
+HUNDRED_POINT_TYPES = (SurveyType.SALES, SurveyType.AFTER_SALES)
 
 
 def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -49,10 +55,50 @@ def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[st
             due_today=Count("id", filter=Q(due_at__gte=today, due_at__lt=tomorrow)),
         )
     )
-    average = surveys.filter(
-        surveyed_at__gte=month_start, surveyed_at__lt=month_end, score_used__isnull=False
-    ).aggregate(avg=Avg("score_used"), n=Count("id"))
-    return {**month, "average": average["avg"], "rated": average["n"]}
+    # DOMAIN §9 "Report scope": the average against 90 is of the 100-point surveys only; the
+    # five-dimension survey's figure is beside it, never averaged in.
+    hundred = Q(type__in=HUNDRED_POINT_TYPES)
+    average = (
+        surveys.filter(surveyed_at__gte=month_start, surveyed_at__lt=month_end, score_used__isnull=False)
+        .annotate(**RATING_ANNOTATIONS)
+        .aggregate(
+            avg=Avg("score_used", filter=hundred),
+            n=Count("id", filter=hundred),
+            **five_dimension_aggregates("five", Q()),
+        )
+    )
+    five, five_n = five_dimension_from_row(average, "five")
+    return {
+        **month,
+        "average": average["avg"],
+        "rated": average["n"],
+        "five_dimension_average": five,
+        "five_dimension_rated": five_n,
+    }
+
+
+# The five 10-point ratings as integers, for aggregating a queryset annotated with them.
+RATING_ANNOTATIONS = {
+    f"r_{d}": Cast(KeyTextTransform(d, "ratings"), IntegerField()) for d in scoring.DIMENSIONS
+}
+
+
+def five_dimension_aggregates(prefix: str, where: Q) -> dict[str, Any]:
+    """Aggregates (over a queryset annotated with ``RATING_ANNOTATIONS``) for the five-dimension
+    figure of the surveys matching ``where``; read back with :func:`five_dimension_from_row`."""
+    five = Q(type=SurveyType.FIVE_DIMENSION, score_used__isnull=False) & where
+    return {
+        f"{prefix}_n": Count("pk", filter=five),
+        **{f"{prefix}_{d}": Avg(f"r_{d}", filter=five) for d in scoring.DIMENSIONS},
+    }
+
+
+def five_dimension_from_row(row: dict[str, Any], prefix: str) -> tuple[float | None, int]:
+    """The five-dimension survey's overall satisfaction on the 100 scale, the source's way (DOMAIN
+    §2): each dimension's mean rating × 10, then the mean of the five; and how many surveys rated.
+    The report's dimension table computes the same figure from its rating counts."""
+    scores = [row[f"{prefix}_{d}"] * 10 for d in scoring.DIMENSIONS if row[f"{prefix}_{d}"] is not None]
+    return (scoring.overall_score(scores) if scores else None), row[f"{prefix}_n"]
 
 
 def _my_day(agent: Any | None, now: dt.datetime) -> dict[str, int]:
@@ -94,6 +140,8 @@ def _figures(month: dict[str, Any], mine: dict[str, int], *, now: dt.datetime) -
         "survey_short": not check.survey_ok,
         "average": month["average"],
         "rated": month["rated"],
+        "five_dimension_average": month.get("five_dimension_average"),
+        "five_dimension_rated": month.get("five_dimension_rated", 0),
         "target": target,
         "average_short": month["average"] is not None and month["average"] < target,
     }

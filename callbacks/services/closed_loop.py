@@ -95,5 +95,8 @@ def survey_ticket_create(
         urgent=kind == Kind.COMPLAINT,
         vehicle=survey.vehicle,
         grade=survey.grade,
+        grade_override_reason=survey.grade_override_reason,
+        # The survey's suggestion, criteria and facts travel with the ticket (DOMAIN §9).
+        grade_suggestion=(survey.suggested_grade, list(survey.grade_criteria), dict(survey.grade_facts)),
         dispatch_to=dispatch_to,
     )

@@ -9,6 +9,7 @@ leave the same tasks as one run.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zlib
 from typing import Any
 
@@ -27,11 +28,15 @@ from callbacks.models import (
     SurveyType,
     TaskStatus,
 )
-from csat.domain.periods import quarter_key
-from csat.models import Customer, SalesDelivery, ServiceVisit, Store
+from csat import selectors as csat_selectors
+from csat.business_time import business_tz
+from csat.domain import calendar
+from csat.domain.periods import quarter_key, quarter_start
+from csat.models import Customer, Role, SalesDelivery, ServiceVisit, Store
+from csat.selectors import store_role_users
 
 BATCH = 500
-# Five-dimension sample: customers with a service visit in this many days are eligible.
+# Five-dimension survey: customers with a service visit or a delivery in this many days are active.
 FIVE_DIMENSION_ACTIVE_DAYS = 365
 
 
@@ -128,27 +133,53 @@ def _after_sales_tasks(now: dt.datetime) -> list[CallbackTask]:
     ]
 
 
+def _quarter_end(day: dt.date) -> dt.date:
+    start = quarter_start(day)
+    following = dt.date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def _five_dimension_tasks(now: dt.datetime) -> list[CallbackTask]:
-    """This quarter's sample per store: customers with a recent service visit, not surveyed within
-    SURVEY_QUIET_DAYS, not do-not-contact, with no open task. The order is a fixed shuffle per
-    quarter, so concurrent runs pick the same customers and the unique constraint absorbs the race.
+    """The periodic five-dimension survey reaches every active customer about once a quarter
+    (training deck "平均每位客户每季度被回访一次"; DOMAIN §2 and §9 "Report scope"), spread over
+    the quarter's working days within the agents' daily capacity.
+
+    Per store and working day: the customers still to be reached this quarter (active — a service
+    visit or a delivery in the last year —, not do-not-contact, not surveyed within
+    SURVEY_QUIET_DAYS, with no open task and no five-dimension task this quarter) are divided by
+    the working days left (today included), at most FIVE_DIMENSION_CALLS_PER_AGENT_DAY × the
+    store's agents a day. Today's tasks count against today's share, so a second run the same day
+    adds nothing; nothing is drawn on a day off. The order is a fixed shuffle per quarter, so
+    concurrent runs pick the same customers and the unique constraint absorbs the race.
     """
-    size = int(_setting("FIVE_DIMENSION_SAMPLE_PER_STORE", 20))
-    period = quarter_key(timezone.localdate(now))
+    today = timezone.localdate(now, business_tz())
+    overrides = csat_selectors.calendar_overrides()
+    if not calendar.is_working_day(today, overrides=overrides):
+        return []
+    days_left = 1 + calendar.working_days_between(today, _quarter_end(today), overrides=overrides)
+    per_agent = int(_setting("FIVE_DIMENSION_CALLS_PER_AGENT_DAY", 20))
+    period = quarter_key(today)
     salt = zlib.crc32(period.encode()) % 10007
     quiet_since = now - _days("SURVEY_QUIET_DAYS")
     active_since = now - dt.timedelta(days=FIVE_DIMENSION_ACTIVE_DAYS)
+    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=business_tz())
+    day_end = day_start + dt.timedelta(days=1)
     rows: list[CallbackTask] = []
     for store_id in Store.objects.values_list("id", flat=True):
-        taken = CallbackTask.objects.filter(
-            store_id=store_id, type=SurveyType.FIVE_DIMENSION, period=period
+        drawn_today = CallbackTask.objects.filter(
+            store_id=store_id,
+            type=SurveyType.FIVE_DIMENSION,
+            period=period,
+            due_at__gte=day_start,
+            due_at__lt=day_end,
         ).count()
-        if taken >= size:
-            continue
-        customers = (
+        eligible = (
             Customer.objects.filter(store_id=store_id, do_not_contact=False)
             .filter(
                 Exists(ServiceVisit.objects.filter(customer_id=OuterRef("pk"), opened_at__gte=active_since))
+                | Exists(
+                    SalesDelivery.objects.filter(customer_id=OuterRef("pk"), delivered_at__gte=active_since)
+                )
             )
             .exclude(Exists(Survey.objects.filter(customer_id=OuterRef("pk"), surveyed_at__gte=quiet_since)))
             .exclude(
@@ -158,9 +189,18 @@ def _five_dimension_tasks(now: dt.datetime) -> list[CallbackTask]:
                     )
                 )
             )
-            .annotate(shuffle=Mod(F("id") * 7919 + salt, 10007))
+        )
+        pending = eligible.count()
+        if not pending:
+            continue
+        capacity = per_agent * max(store_role_users(store_id, Role.AGENT).count(), 1)
+        share = min(math.ceil((pending + drawn_today) / days_left), capacity)
+        if share <= drawn_today:
+            continue
+        customers = (
+            eligible.annotate(shuffle=Mod(F("id") * 7919 + salt, 10007))
             .order_by("shuffle", "id")
-            .values_list("id", flat=True)[: size - taken]
+            .values_list("id", flat=True)[: share - drawn_today]
         )
         rows += [
             _task(

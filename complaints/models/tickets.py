@@ -114,6 +114,13 @@ class Complaint(TimeStamped):
     # resolved on the spot, no handoff/dispatch/2-hour step; followed up on day 5–7 like any other.
     handled_on_site = models.BooleanField(_("现场已处理"), default=False)
     grade = models.CharField(_("客户等级"), max_length=1, blank=True)
+    # DOMAIN §9 "Grades on every case": the system's suggestion, the criteria that fired, the facts
+    # it was computed from (for audit), and the recorder's reason when the grade differs from it.
+    suggested_grade = models.CharField(_("系统建议等级"), max_length=1, blank=True)
+    grade_criteria = models.JSONField(_("等级判定依据"), default=list, blank=True)
+    grade_facts = models.JSONField(_("等级判定事实"), default=dict, blank=True)
+    grade_override_reason = models.CharField(_("改判等级原因"), max_length=300, blank=True)
+    injury_or_major_loss = models.BooleanField(_("重大财产损失或人身伤亡"), default=False)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
 
     received_at = models.DateTimeField(_("接收时间"))
@@ -278,6 +285,7 @@ EVENT_LABELS = {
     "accountability": _("内部责任追究"),
     "penalty_request": _("申请考核"),
     "penalty_decide": _("考核申请审批"),
+    "grade": _("客户等级调整"),
 }
 
 

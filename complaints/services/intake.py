@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints import grades
 from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity, Status
 from complaints.services import deadlines
+from complaints.services.grading import choose_grade
 from complaints.services.ticket import care_department, dispatch, notify_about, record_event, register
 from csat import access
 from csat import selectors as csat_selectors
@@ -66,6 +68,9 @@ def complaint_intake(
     urgent: bool = False,
     major_criteria: list[str] | tuple[str, ...] = (),
     handled_on_site: bool = False,
+    injury_or_major_loss: bool = False,
+    grade: str = "",
+    grade_override_reason: str = "",
 ) -> Complaint:
     """Record a ticket as the intake page and the API take it, in one transaction: the customer
     (given, or found or created in ``store`` by ``mobile``), the vehicle (given, or the customer's car
@@ -93,6 +98,9 @@ def complaint_intake(
         major_criteria=major_criteria,
         vehicle=vehicle,
         handled_on_site=handled_on_site,
+        injury_or_major_loss=injury_or_major_loss,
+        grade=grade,
+        grade_override_reason=grade_override_reason,
     )
 
 
@@ -142,11 +150,19 @@ def complaint_create(
     grade: str = "",
     dispatch_to: Department | None = None,
     handled_on_site: bool = False,
+    injury_or_major_loss: bool = False,
+    grade_override_reason: str = "",
+    grade_suggestion: tuple[str, list[str], dict[str, Any]] | None = None,
 ) -> Complaint:
     """Record a complaint. Received by customer care → registered at once (handoff met).
 
     ``dispatch_to``: the system already knows the responsible department (a dissatisfied callback),
     so the ticket is dispatched at once as well.
+
+    Grade (DOMAIN §9 "Grades on every case"): the system suggests one from the facts the database
+    holds (``complaints.grades``) plus ``injury_or_major_loss`` — or takes ``grade_suggestion``
+    (suggested grade, criteria, facts) from the survey the ticket comes from; ``grade`` blank
+    confirms it, another grade needs ``grade_override_reason``. No ticket is left without a grade.
     """
     now = timezone.now()
     received_at = received_at or now
@@ -162,10 +178,24 @@ def complaint_create(
         major_criteria=major_criteria,
         now=now,
     )
-    # The suggestion can be raised by the person, never silently lowered.
-    criteria = sorted(set(major_criteria) | set(suggested_major_criteria(customer=customer, grade=grade)))
     if vehicle is None:
         vehicle = customer.vehicles.order_by("-id").first()
+    if grade_suggestion is None:
+        grade_facts = grades.complaint_grade_facts(
+            customer=customer,
+            vehicle=vehicle,
+            category=category,
+            injury_or_major_loss=injury_or_major_loss,
+            now=now,
+        )
+        suggested, grade_criteria = grades.suggest(grade_facts)
+    else:
+        suggested, grade_criteria, grade_facts = grade_suggestion
+    grade, grade_override_reason = choose_grade(
+        suggested=suggested, grade=grade, reason=grade_override_reason
+    )
+    # The suggestion can be raised by the person, never silently lowered.
+    criteria = sorted(set(major_criteria) | set(suggested_major_criteria(customer=customer, grade=grade)))
     complaint = Complaint(
         store_id=customer.store_id,
         number=f"TMP-{now.timestamp()}",
@@ -182,6 +212,11 @@ def complaint_create(
         urgent=urgent,
         handled_on_site=handled_on_site,
         grade=grade,
+        suggested_grade=suggested,
+        grade_criteria=list(grade_criteria),
+        grade_facts=dict(grade_facts),
+        grade_override_reason=grade_override_reason[:300],
+        injury_or_major_loss=injury_or_major_loss,
         received_at=received_at,
         received_at_reason=received_at_reason.strip(),
         received_by=actor,
@@ -192,7 +227,17 @@ def complaint_create(
     local = timezone.localtime(received_at)
     complaint.number = f"TS{complaint.store.code}-{local:%Y%m%d}-{complaint.pk:05d}"
     complaint.save(update_fields=["number"])
-    record_event(complaint, actor=actor, action="create", before="", note=complaint.content[:200])
+    record_event(
+        complaint,
+        actor=actor,
+        action="create",
+        before="",
+        note=complaint.content[:200],
+        grade=complaint.grade,
+        suggested_grade=complaint.suggested_grade,
+        grade_criteria=complaint.grade_criteria,
+        grade_override_reason=complaint.grade_override_reason,
+    )
     if handled_on_site:
         return _resolved_on_site(complaint, actor=actor, at=now)
     return _hand_over(complaint, actor=actor, at=now, dispatch_to=dispatch_to)

@@ -26,6 +26,7 @@ from complaints.models import (
 )
 from complaints.permissions import can_act
 from complaints.services import deadlines
+from complaints.services.grading import complaint_set_crisis_grade
 from complaints.services.ticket import (
     CONTACT_NOTE,
     PROGRESS_NOTE,
@@ -40,6 +41,7 @@ from complaints.services.ticket import (
     record_event,
     register,
 )
+from csat.domain.crisis import crisis_type_for
 from csat.events import escalation_requested
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Department, Role
@@ -326,6 +328,12 @@ def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = ""
         raise ApplicationError(_("危机事件模块未启用，无法升级。"))
     crisis = opened[0]
     record_event(locked, actor=actor, action="escalate", before=before, note=note, crisis=crisis.pk)
+    # DOMAIN §9: escalation to a crisis sets grade G on the ticket and on the customer.
+    complaint_set_crisis_grade(
+        complaint=locked,
+        crisis_type=getattr(crisis, "type", None) or crisis_type_for(locked.major_criteria),
+        actor=actor,
+    )
     return locked
 
 

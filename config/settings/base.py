@@ -310,6 +310,11 @@ else:
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Every minute: warn before and record breaches of complaint deadlines.
     "enforce-deadlines": {"task": "complaints.tasks.enforce_deadlines", "schedule": 60.0},
+    # Hourly at :15: the grade suggestion of unsolved tickets follows the facts (days open, repairs).
+    "refresh-complaint-grades": {
+        "task": "complaints.tasks.refresh_grades",
+        "schedule": crontab(minute=15),
+    },
     # Every minute: mark overdue crisis actions (once each) and notify.
     "crisis-actions": {"task": "crisis.tasks.sweep_crisis_actions", "schedule": 60.0},
     # Every 5 minutes: import jobs whose task was lost (broker down when queued, worker killed)
@@ -367,7 +372,9 @@ CSAT = {
     "SURVEY_QUIET_DAYS": 90,
     "COMPLAINT_RATE_TARGET_SERVICE_PER_MILLE": 1.0,
     "COMPLAINT_RATE_TARGET_SALES_PER_MILLE": 0.5,
-    "FIVE_DIMENSION_SAMPLE_PER_STORE": 20,  # customers per store per quarter for the 5-dimension survey
+    # The periodic five-dimension survey reaches every active customer about once a quarter, spread
+    # over the quarter's working days; at most this many of its calls per agent and working day.
+    "FIVE_DIMENSION_CALLS_PER_AGENT_DAY": 20,
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
 }

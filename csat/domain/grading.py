@@ -11,7 +11,8 @@ F     ``identity:<media|authority|lawyer|public_figure|taxi_driver|fleet_batch>`
       ``injury_or_major_loss``
 E     ``threatens_exposure_hostile``, ``major_quality_issue``, ``quality_repairs_30d``,
       ``low_mileage_during_complaint``, ``days_open_unsolved``
-D     ``parts_backorder``, ``skill_delay``, ``prices_not_transparent``, ``names_reasons``
+D     ``parts_backorder``, ``skill_delay``, ``prices_not_transparent``, ``names_reasons``,
+      ``first_minor_quality`` (a quality problem that does not stop use, first complaint in a month)
 A–E   ``score100`` (from the 100-point score) or ``ratings_mean`` (from the 10-point ratings)
 C     ``no_data`` (nothing at all to go on)
 ====  =====================================================================================
@@ -154,6 +155,8 @@ class GradeFacts:
     skill_delay_days: int | None = None
     prices_not_transparent: bool | None = None
     names_reasons: bool | None = None
+    # D: "质量问题不影响使用，一个月内首次投诉" — a quality problem, the first complaint about it this month.
+    first_minor_quality_complaint: bool | None = None
 
     def __post_init__(self) -> None:
         # Normalise once so suggest_grade can trust the facts (frozen: go through object).
@@ -250,6 +253,8 @@ def _criteria(facts: GradeFacts) -> dict[str, list[str]]:
         fired["D"].append("prices_not_transparent")
     if facts.names_reasons:
         fired["D"].append("names_reasons")
+    if facts.first_minor_quality_complaint:
+        fired["D"].append("first_minor_quality")
 
     # A–E from the score: the 100-point score wins over the 10-point ratings.
     if facts.score100 is not None:

@@ -32,6 +32,8 @@ class Customer(TimeStamped):
         _("重大客户身份"), default=list, blank=True, validators=[_validate_identity_flags]
     )
     fleet_account = models.CharField(_("集团客户"), max_length=100, blank=True)
+    # The customer's standing grade where a case set one (G once a complaint became a crisis, DOMAIN §9).
+    grade = models.CharField(_("客户等级"), max_length=1, blank=True)
     do_not_contact = models.BooleanField(_("勿扰"), default=False)
     do_not_contact_reason = models.CharField(_("勿扰原因"), max_length=200, blank=True)
     remarks = models.TextField(_("备注"), blank=True, max_length=2000)  # csat.text_limits.NOTE

@@ -40,6 +40,7 @@ POSITIVE = frozenset({"satisfied", "yes", "normal", "on_time"})
 AVERAGE = frozenset({"average"})
 NEGATIVE = frozenset({"dissatisfied", "no", "problem", "late"})
 TECHNIQUE_ITEMS = ("technique_mechanical", "technique_body_paint")
+PRODUCT_QUALITY_ITEMS = ("product_performance", "product_function", "product_operation")
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -197,8 +198,24 @@ def item_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, 
         for e in items
         if e["key"] in TECHNIQUE_ITEMS
     ]
+    # The training deck's product-quality satisfaction (performance, function, operation): its own
+    # figures — the answers and the satisfied share of those who answered.
+    product_quality = [
+        {
+            "key": e["key"],
+            "label": e["label"],
+            "satisfied": e["answers"].get("satisfied", 0),
+            "average": e["answers"].get("average", 0),
+            "dissatisfied": e["answers"].get("dissatisfied", 0),
+            "answered": e["answered"],
+            "satisfied_share": e["answers"].get("satisfied", 0) / e["answered"] if e["answered"] else None,
+        }
+        for e in items
+        if e["key"] in PRODUCT_QUALITY_ITEMS
+    ]
     return {
         "items": items,
+        "product_quality": product_quality,
         "praised": sorted((e for e in items if e["positive"]), key=lambda e: -e["positive"]),
         "lacking": sorted((e for e in items if e["lacking"]), key=lambda e: (-e["negative"], -e["lacking"])),
         "technique": technique,

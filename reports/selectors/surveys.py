@@ -14,12 +14,19 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from callbacks.models import CallbackTask, Channel, CloseReason, Survey, SurveyType
+from callbacks.selectors.figures import (
+    HUNDRED_POINT_TYPES,
+    RATING_ANNOTATIONS,
+    five_dimension_aggregates,
+    five_dimension_from_row,
+)
 from csat.domain import classification
 from csat.models import DepartmentKind
 
 from .period import month_bounds, previous_month, scoped
 
 __all__ = [
+    "HUNDRED_POINT_TYPES",
     "person_name",
     "satisfaction",
     "satisfaction_breakdowns",
@@ -77,20 +84,28 @@ def survey_counts(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[st
 
 
 def satisfaction(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, Any]:
-    """Mean of the month's scores; surveys without a score are left out of the base (DOMAIN §1)."""
+    """Mean of the month's 100-point scores (sales and after-sales surveys); surveys without a score
+    are left out of the base (DOMAIN §1). The five-dimension survey is beside it (DOMAIN §9)."""
     start, end = month_bounds(month)
     prev_start, _prev_end = month_bounds(previous_month(month))
     this_month = Q(surveyed_at__gte=start)
     last_month = Q(surveyed_at__lt=start)
-    row = scoped(
-        Survey.objects.filter(surveyed_at__gte=prev_start, surveyed_at__lt=end), store_ids
-    ).aggregate(
-        current=Avg("score_used", filter=this_month),
-        previous=Avg("score_used", filter=last_month),
-        surveys=Count("pk", filter=this_month),
-        rated=Count("score_used", filter=this_month),
-        previous_rated=Count("score_used", filter=last_month),
+    hundred = Q(type__in=HUNDRED_POINT_TYPES)
+    row = (
+        scoped(Survey.objects.filter(surveyed_at__gte=prev_start, surveyed_at__lt=end), store_ids)
+        .annotate(**RATING_ANNOTATIONS)
+        .aggregate(
+            current=Avg("score_used", filter=this_month & hundred),
+            previous=Avg("score_used", filter=last_month & hundred),
+            surveys=Count("pk", filter=this_month & hundred),
+            rated=Count("score_used", filter=this_month & hundred),
+            previous_rated=Count("score_used", filter=last_month & hundred),
+            **five_dimension_aggregates("five", this_month),
+            **five_dimension_aggregates("five_prev", last_month),
+        )
     )
+    five_current, five_rated = five_dimension_from_row(row, "five")
+    five_previous, _n = five_dimension_from_row(row, "five_prev")
     goal = target()
     current, previous = row["current"], row["previous"]
     return {
@@ -103,6 +118,12 @@ def satisfaction(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str
         "rated": row["rated"],
         "not_rated": row["surveys"] - row["rated"],
         "previous_rated": row["previous_rated"],
+        # Beside it, never in it: the five-dimension survey on its 100-point scale (mean × 10).
+        "five_dimension": {
+            "current": five_current,
+            "previous": five_previous,
+            "rated": five_rated,
+        },
     }
 
 
@@ -236,10 +257,12 @@ def breakdown_titles() -> dict[str, str]:
 def satisfaction_breakdowns(
     *, month: dt.date, store_ids: Sequence[int] | None
 ) -> dict[str, list[dict[str, Any]]]:
-    """The month's satisfaction per group; one grouped query per breakdown."""
-    qs, goal = month_surveys(month, store_ids), target()
+    """The month's satisfaction per group; one grouped query per breakdown. By type the
+    five-dimension survey has its own row; every other breakdown is of the 100-point surveys only."""
+    every, goal = month_surveys(month, store_ids), target()
+    qs = every.filter(type__in=HUNDRED_POINT_TYPES)
     return {
-        "type": _by_type(qs, goal),
+        "type": _by_type(every, goal),
         "store": _by_store(qs, goal),
         "department": _by_department(qs, goal),
         "channel": _by_channel(qs, goal),

@@ -15,7 +15,7 @@ from complaints.models import Complaint
 from csat.business_time import business_tz
 
 from .period import add_months, month_bounds, scoped
-from .surveys import target
+from .surveys import HUNDRED_POINT_TYPES, target
 
 __all__ = ["satisfaction_trend"]
 
@@ -37,7 +37,12 @@ def satisfaction_trend(
     surveys: dict[str, Mapping[str, Any]] = {
         _key(r["m"]): r
         for r in scoped(
-            Survey.objects.filter(surveyed_at__gte=start, surveyed_at__lt=end, score_used__isnull=False),
+            Survey.objects.filter(
+                surveyed_at__gte=start,
+                surveyed_at__lt=end,
+                score_used__isnull=False,
+                type__in=HUNDRED_POINT_TYPES,
+            ),
             store_ids,
         )
         .annotate(m=TruncMonth("surveyed_at", tzinfo=tz))

@@ -84,8 +84,9 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": _("评分调查数"), "value": sat["rated"], "previous": prev.get("rated"), "fmt": INT},
         {"label": _("未评分调查数（不计入满意度）"), "value": sat["not_rated"], "fmt": INT},
         {
-            "label": _("五维度综合满意度"),
+            "label": _("五维度综合满意度（单列，不计入顾客满意度）"),
             "value": data["dimensions"]["overall"],
+            "previous": sat.get("five_dimension", {}).get("previous"),
             "target": data["dimensions"]["target"],
             "fmt": SCORE,
             "below": True,

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection, connections
 from django.test import override_settings
@@ -17,6 +18,7 @@ from callbacks import services
 from callbacks.models import CallbackEvent, CallbackTask, CloseReason, Survey, SurveyType, TaskStatus
 from csat.domain.periods import quarter_key
 from tests.factories import CustomerFactory, SalesDeliveryFactory, ServiceVisitFactory, VehicleFactory
+from tests.fixtures import SH
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,16 @@ def test_do_not_contact_is_skipped_with_the_reason_counted_once(store_a: Any) ->
     assert task.status == TaskStatus.CANCELLED and task.close_reason == CloseReason.DO_NOT_CONTACT
 
 
-def test_five_dimension_sample_skips_recently_surveyed_and_do_not_contact(store_a: Any, agent: Any) -> None:
+@pytest.fixture
+def last_working_day_of_the_quarter() -> Any:
+    """31 March 2026 (Tue): the day's share of the five-dimension survey is everyone still to reach."""
+    with time_machine.travel(dt.datetime(2026, 3, 31, 10, 0, tzinfo=SH), tick=False) as traveller:
+        yield traveller
+
+
+def test_five_dimension_sample_skips_recently_surveyed_and_do_not_contact(
+    last_working_day_of_the_quarter: Any, store_a: Any, agent: Any
+) -> None:
     eligible = [_visit(store_a, ago=40 * DAY).customer for _ in range(3)]
     dnc = _visit(store_a, ago=40 * DAY, do_not_contact=True, do_not_contact_reason="勿扰").customer
     surveyed = _visit(store_a, ago=40 * DAY).customer
@@ -111,9 +122,8 @@ def test_five_dimension_sample_skips_recently_surveyed_and_do_not_contact(store_
         surveyed_by=agent, score=95, score_used=95, suggested_grade="B", grade="B",
     )  # fmt: skip
     never_visited = CustomerFactory(store=store_a)
-    with override_settings(CSAT={**_csat(), "FIVE_DIMENSION_SAMPLE_PER_STORE": 10}):
-        summary = services.callback_tasks_generate()
-        again = services.callback_tasks_generate()
+    summary = services.callback_tasks_generate()
+    again = services.callback_tasks_generate()
     sampled = set(
         CallbackTask.objects.filter(type=SurveyType.FIVE_DIMENSION).values_list("customer_id", flat=True)
     )
@@ -126,13 +136,40 @@ def test_five_dimension_sample_skips_recently_surveyed_and_do_not_contact(store_
     ) == {period}
 
 
-def test_five_dimension_sample_size_is_per_store_and_quarter(store_a: Any) -> None:
-    for _ in range(5):
+def test_rule_five_dimension_reaches_every_active_customer_once_a_quarter_spread_over_working_days(
+    store_a: Any, agent: Any
+) -> None:
+    """DOMAIN §9 "Report scope" / training deck "平均每位客户每季度被回访一次": not a fixed sample;
+    each working day draws the customers still to reach ÷ the quarter's working days left, and
+    nobody is drawn on a day off. 2026-03-11 (Wed) → 31 March: 15 working days for 30 customers."""
+    start = dt.datetime(2026, 3, 11, 10, 0, tzinfo=SH)
+    with time_machine.travel(start, tick=False):
+        customers = {_visit(store_a, ago=40 * DAY).customer.pk for _ in range(30)}
+    per_day: dict[dt.date, int] = {}
+    day = start
+    while day.month == 3:
+        with time_machine.travel(day, tick=False):
+            made = services.callback_tasks_generate()["created_five_dimension"]
+            assert services.callback_tasks_generate()["created_five_dimension"] == 0  # twice = once
+        per_day[day.date()] = made
+        day += DAY
+    drawn = list(
+        CallbackTask.objects.filter(type=SurveyType.FIVE_DIMENSION).values_list("customer_id", flat=True)
+    )
+    assert sorted(drawn) == sorted(customers)  # every active customer, once
+    assert per_day[dt.date(2026, 3, 11)] == 2  # ceil(30 / 15)
+    assert per_day[dt.date(2026, 3, 14)] == per_day[dt.date(2026, 3, 15)] == 0  # the weekend
+    assert max(per_day.values()) == 2 and sum(1 for n in per_day.values() if n) == 15
+
+
+def test_five_dimension_daily_share_stays_within_the_agents_capacity(
+    clock: Any, store_a: Any, agent: Any
+) -> None:
+    for _ in range(40):
         _visit(store_a, ago=40 * DAY)
-    with override_settings(CSAT={**_csat(), "FIVE_DIMENSION_SAMPLE_PER_STORE": 2}):
-        services.callback_tasks_generate()
-        services.callback_tasks_generate()
-    assert CallbackTask.objects.filter(type=SurveyType.FIVE_DIMENSION).count() == 2
+    with override_settings(CSAT={**_csat(), "FIVE_DIMENSION_CALLS_PER_AGENT_DAY": 1}):
+        made = services.callback_tasks_generate()["created_five_dimension"]
+    assert made == 1  # one agent × 1 call, although ceil(40 / 15) = 3 are still to reach today
 
 
 def test_expiry_cancels_open_tasks_past_fifteen_days_once(store_a: Any, make_task: Any) -> None:

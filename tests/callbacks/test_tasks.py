@@ -35,7 +35,7 @@ def test_task_is_in_the_beat_schedule() -> None:
     assert "callbacks.tasks.generate_callback_tasks" in tasks
 
 
-def test_three_runs_in_a_row_are_the_same_as_one(store_a: Any, make_task: Any) -> None:
+def test_three_runs_in_a_row_are_the_same_as_one(clock: Any, store_a: Any, make_task: Any) -> None:
     """Stale tasks are expired before the sample is drawn: the expired task's customer is eligible
     for the five-dimension sample in the first run already, not only in the next one (issue #21)."""
     visit = ServiceVisitFactory(
