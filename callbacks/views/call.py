@@ -18,29 +18,12 @@ from callbacks import permissions, selectors, services
 from callbacks.forms import AttemptForm, SurveyForm
 from callbacks.models import CallbackTask, SurveyType, TaskStatus
 from callbacks.views.queue import require_call, require_read
+from complaints.guidance import FORBIDDEN_PHRASES, GUIDE_STEPS, THREE_CHANGES
 from csat.domain import grading, levels, scoring
 from csat.exceptions import ApplicationError
 from csat.formtokens import one_time_form
 
 SURVEYABLE = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.UNREACHABLE)
-GUIDE_STEPS = [
-    _("学会说“谢谢”"),
-    _("说出你为什么对抱怨心存感激"),
-    _("为过失而道歉"),
-    _("承诺对当前问题及时作出努力"),
-    _("全面搜集和了解一切必要的信息"),
-    _("迅速地纠正错误，解决问题"),
-    _("检查客户是否满意"),
-    _("避免今后犯类似问题"),
-]
-FORBIDDEN_PHRASES = [
-    _("这种问题处理连三岁小孩都会。"),
-    _("不可能，绝对不可能有这种事情发生。"),
-    _("这个问题是供应商的问题，与我们公司无关。"),
-    _("这个问题我不太清楚或不知道。"),
-    _("我没有办法解决这个问题。"),
-    _("这是×××负责的设备，与我无关。"),
-]
 
 
 def _task(request: HttpRequest, pk: int) -> CallbackTask:
@@ -116,6 +99,7 @@ def _page(
         "preview": _grade_preview(task, survey_form) if surveyable else None,
         "guide_steps": GUIDE_STEPS,
         "forbidden_phrases": FORBIDDEN_PHRASES,
+        "three_changes": THREE_CHANGES,
         "title": _("回访：%(name)s") % {"name": task.customer.name},
     }
     return render(request, "callbacks/call.html", context, status=status)

@@ -355,3 +355,20 @@ def test_escalating_on_the_complaint_page_opens_the_case_and_shows_the_banner(
     assert f'href="{detail_url(crisis)}"' in page(client, f"/complaints/{ticket.pk}/")
     again = workflow.complaint_escalate(complaint=make_complaint(content="又一次"), actor=ccm)
     assert CrisisCase.objects.get().complaints.count() == 2 and again.crises.get() == crisis
+
+
+def test_a_closed_ticket_shows_no_crisis_banner(
+    web: Callable[[Any], Any],
+    make_complaint: Callable[..., Complaint],
+    open_crisis: Callable[..., CrisisCase],
+    agent: Any,
+    gm: Any,
+) -> None:
+    """Issue #22: the banner warns while the ticket is worked; once the ticket is closed it is gone
+    (the customer's page and the crisis case still show the case)."""
+    ticket = make_complaint()
+    open_crisis(actor=gm)
+    client = web(agent)
+    assert 'data-testid="crisis-banner"' in page(client, f"/complaints/{ticket.pk}/")
+    Complaint.objects.filter(pk=ticket.pk).update(status="closed")
+    assert 'data-testid="crisis-banner"' not in page(client, f"/complaints/{ticket.pk}/")
