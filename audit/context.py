@@ -1,4 +1,6 @@
-"""Who is acting and why, for every history row simple-history writes.
+"""Who is acting and why, for every history row simple-history writes: the reason is what a person
+typed (``audit_context``, the object's own ``_change_reason``, or ``csat.change_reason``), never the
+request's path (issue #22).
 
 The request's user comes from ``HistoryRequestMiddleware``. Work outside a request (Celery, commands)
 names its actor and reason with ``audit_context``; with neither, the row has no user: "系统".
@@ -12,6 +14,8 @@ from contextvars import ContextVar, Token
 from typing import Any
 
 from simple_history.models import HistoricalRecords
+
+from csat.change_reason import typed_change_reason
 
 _actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
 _reason: ContextVar[str] = ContextVar("audit_reason", default="")
@@ -49,17 +53,9 @@ class AuditedRecords(HistoricalRecords):
         reason = (
             super().get_change_reason_for_object(instance, history_type, using)
             or _reason.get()
-            or _request_context(self.context)
+            or typed_change_reason()
         )
         return str(reason)[:100] if reason else None
-
-
-def _request_context(context: Any) -> str:
-    """Where a change came from when nothing more specific is known: the page or API call."""
-    request = getattr(context, "request", None)
-    if request is None:
-        return ""
-    return f"{request.method} {request.path}"
 
 
 _task_tokens: dict[str, Token[str]] = {}

@@ -4,14 +4,17 @@ are hidden or masked in the history."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import ReasonCode, Survey
-from complaints.models import AssessmentAdjustment, CauseCode, Complaint
+from callbacks.models import Dimension, ReasonCode, Survey
+from callbacks.selectors.grades import criteria_labels
+from callbacks.survey_items import ITEMS
+from complaints.models import AssessmentAdjustment, CauseCode, Complaint, MajorCriterion
 from crisis.models import CrisisAction, CrisisCase, SignalTerm, TeamMember
-from csat.models import CalendarOverride, Customer, Department, StaffProfile, Store, Vehicle
+from csat.models import CalendarOverride, Customer, Department, IdentityFlag, StaffProfile, Store, Vehicle
 from prevention.models import PreventiveMeasure
 
 # Not kept in history at all: bookkeeping that changes on every save.
@@ -59,3 +62,54 @@ BY_MODEL = {t.model: t for t in TRACKED}
 
 MODEL_CHOICES = [(t.key, t.model._meta.verbose_name) for t in TRACKED]
 ACTION_LABELS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+
+
+# --- coded values in people's words (issue #22: "服务技能：4", not "skill: 4") -------------------
+
+
+def _pair(label: Any, value: Any) -> str:
+    return str(_("%(label)s：%(value)s") % {"label": label, "value": value})
+
+
+def _joined(parts: list[str]) -> str:
+    return str(_("、")).join(parts)
+
+
+def _ratings(value: Any) -> str:
+    labels = dict(Dimension.choices)
+    return _joined([_pair(labels.get(k, k), v) for k, v in value.items()])
+
+
+def _items(value: Any) -> str:
+    known = {item.key: item for items in ITEMS.values() for item in items}
+    parts = []
+    for key, answer in value.items():
+        item = known.get(key)
+        if item is None:
+            parts.append(_pair(key, answer))
+            continue
+        shown = dict(item.choices).get(answer, answer)
+        parts.append(_pair(item.label, shown))
+    return _joined(parts)
+
+
+def _codes(choices: Any) -> Any:
+    def label(value: Any) -> str:
+        labels = dict(choices)
+        return _joined([str(labels.get(code, code)) for code in value])
+
+    return label
+
+
+def _criteria(value: Any) -> str:
+    return _joined(criteria_labels(value))
+
+
+# (model key, field) → how a stored value (a dict or list of codes) reads on the page.
+VALUE_LABELS: dict[tuple[str, str], Any] = {
+    ("survey", "ratings"): _ratings,
+    ("survey", "items"): _items,
+    ("survey", "grade_criteria"): _criteria,
+    ("customer", "identity_flags"): _codes(IdentityFlag.choices),
+    ("complaint", "major_criteria"): _codes(MajorCriterion.choices),
+}

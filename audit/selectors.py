@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import ExportRecord
-from audit.registry import ACTION_LABELS, BY_KEY, TRACKED, Tracked
+from audit.registry import ACTION_LABELS, BY_KEY, TRACKED, VALUE_LABELS, Tracked
 from csat import access
 from csat.domain.privacy import mask_mobile
 
@@ -188,13 +189,24 @@ def _entries(pairs: Iterable[tuple[Tracked, list[Any], list[Any]]], *, viewer: A
                 action_label=str(ACTION_LABELS[row.history_type]),
                 model_label=tracked.label,
                 object_id=row.id,
-                reason=row.history_change_reason or "",
+                reason=reason_shown(row.history_change_reason),
                 history_id=row.history_id,
                 changes=shown_changes,
             )
         )
     entries.sort(key=lambda e: (e.at, e.history_id), reverse=True)
     return entries
+
+
+# What older rows stored as the reason when nobody typed one: the request ("POST /callbacks/12/")
+# or the task. Not people's words: the page shows no reason for them (who and when are shown).
+MACHINE_REASON = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /|^task [\w.]+$")
+
+
+def reason_shown(reason: str | None) -> str:
+    """The change's reason as the user typed it; none for a request path or a task name."""
+    text = (reason or "").strip()
+    return "" if MACHINE_REASON.match(text) else text
 
 
 def _label(tracked: Tracked, name: str) -> str:
@@ -272,6 +284,9 @@ def _display(
         if isinstance(value, list):
             return ", ".join(mask_mobile(str(v)) for v in value)
         return mask_mobile(str(value))
+    coded = VALUE_LABELS.get((tracked.key, name))
+    if coded is not None and isinstance(value, dict | list):
+        return str(coded(value)) or "—"
     if model_field.is_relation and model_field.related_model is not None:
         return names.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:
@@ -285,8 +300,8 @@ def _display(
     if isinstance(value, decimal.Decimal):
         return f"{value:f}"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return _("、").join(str(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return _("、").join(_("%(label)s：%(value)s") % {"label": k, "value": v} for k, v in value.items())
     text = str(value)
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"

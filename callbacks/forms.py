@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -207,7 +207,7 @@ class SurveyForm(BootstrapMixin, forms.Form):
             required=False,
             label=_("低分原因（6 分及以下必选）"),
             choices=[
-                (str(Dimension(dim).label), [(c.code, c.label) for c in codes])
+                (str(Dimension(dim).label), [(c.code, c.shown_label) for c in codes])
                 for dim, codes in _codes_by_dimension().items()
             ],
             widget=forms.CheckboxSelectMultiple,
@@ -255,6 +255,56 @@ class SurveyForm(BootstrapMixin, forms.Form):
             grievance=d.get("grievance", False),
             observed=d.get("observed") or [],
         )
+
+    @property
+    def error_links(self) -> list[dict[str, str]]:
+        """The error summary after a failed submit: each error with a link to its control, in the
+        form's order (errors of the whole form link to the first rating or score)."""
+        first_input = next((n for n in ("rating_skill", "score") if n in self.fields), "channel")
+        links = []
+        for name in self.error_order():
+            errors = self.errors[name]
+            target = first_input if name == NON_FIELD_ERRORS else name
+            if target not in self.fields:
+                continue
+            bound = self[target]
+            label = str(bound.label).removesuffix(" *") if name != NON_FIELD_ERRORS else ""
+            for message in errors:
+                links.append({"href": f"#{self.control_id(target)}", "label": label, "message": str(message)})
+        return links
+
+    def error_order(self) -> list[str]:
+        """Erroneous fields as the page shows them, top to bottom (the whole form's errors first)."""
+        order = [NON_FIELD_ERRORS, *self.page_order()]
+        return [name for name in order if name in self.errors] + [
+            name for name in self.errors if name not in order
+        ]
+
+    def page_order(self) -> list[str]:
+        """The fields in the order the template renders them."""
+        head = ["channel"]
+        if self.survey_type == SurveyType.FIVE_DIMENSION:
+            body = [f"rating_{d}" for d in scoring.DIMENSIONS] + ["reason_codes"]
+        else:
+            body = ["score", "level", "level_value", *[n for _g, names in self.item_groups for n in names]]
+        tail = ["not_rated_reason", "remarks", "says_unsatisfied", "grievance", "complained_externally"]
+        tail += ["observed", "grade", "grade_override_reason", "ticket_department"]
+        return [name for name in head + body + tail if name in self.fields]
+
+    def control_id(self, name: str) -> str:
+        """The id of a field's (first) control: a radio or checkbox group's first box."""
+        bound = self[name]
+        if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            boxes = bound.subwidgets
+            return str(boxes[0].id_for_label) if boxes else str(bound.auto_id)
+        return str(bound.auto_id)
+
+    def first_error(self) -> str | None:
+        """The field the cursor goes to after a failed submit."""
+        for name in self.error_order():
+            if name in self.fields:
+                return name
+        return next((n for n in ("rating_skill", "score") if n in self.fields), None) if self.errors else None
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """Put the service's field errors under the matching controls (the rest at the top)."""

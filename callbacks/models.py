@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from csat.domain import transitions
@@ -267,7 +268,14 @@ class ReasonCode(models.Model):
         ordering = ["dimension", "position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_dimension_display()} · {self.label}"
+        return f"{self.get_dimension_display()} · {self.shown_label}"
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language: the English name on English pages when there is one."""
+        if (get_language() or "").startswith("en") and self.label_en:
+            return self.label_en
+        return self.label
 
 
 class Classification(models.TextChoices):

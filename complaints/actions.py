@@ -50,6 +50,7 @@ from complaints.services.ticket import (
     RequiredText,
     RequiredTextError,
 )
+from csat.change_reason import change_reason
 
 # Inputs the API's one action serializer leaves optional but these steps need (the page's form
 # requires them itself).
@@ -65,6 +66,9 @@ class RequiredChoice(RequiredText):
         if value is None:
             raise RequiredTextError(str(self.message), field=self.field)
 
+
+# The input that says why, as the person typed it: the history's reason for the ticket's change.
+REASON_FIELDS = ("reason", "comment", "note", "text")
 
 PENALTY_APPROVED = RequiredChoice("approved", _("请选择批准或驳回。"))
 
@@ -92,7 +96,11 @@ class ComplaintAction:
         """Check the input the step needs (RequiredTextError), then call the service with its arguments."""
         if self.required is not None:
             self.required.check(data.get(self.required.field))
-        return self.service(complaint=complaint, actor=actor, **self.service_kwargs(data))
+        typed = next(
+            (str(data[f]) for f in REASON_FIELDS if isinstance(data.get(f), str) and data[f].strip()), ""
+        )
+        with change_reason(typed):  # the audit history shows what the person typed as the reason
+            return self.service(complaint=complaint, actor=actor, **self.service_kwargs(data))
 
 
 ACTIONS: dict[str, ComplaintAction] = {

@@ -29,7 +29,7 @@ from csat import access
 from csat.business_time import month_bounds
 from csat.domain import assessment as points
 from csat.domain import transitions
-from csat.models import Department, Role
+from csat.models import Department, Notification, Role
 from csat.subqueries import subquery_count
 
 # Roles that see only part of their store's tickets (their department's, or their own).
@@ -368,3 +368,22 @@ def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
 
 
 # --- prevention ---------------------------------------------------------------------------
+
+
+def notification_mark() -> int:
+    """The newest inbox row now: what an action notifies comes after it (``notified_since``)."""
+    return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def notified_since(*, complaint: Complaint, mark: int) -> list[Any]:
+    """Who was told about this ticket since ``mark`` (inbox rows), with their profiles, for the
+    flash that says what an action did and who heard of it."""
+    recipients = (
+        Notification.objects.filter(pk__gt=mark, url=f"/complaints/{complaint.pk}/")
+        .select_related("recipient__profile")
+        .order_by("pk")
+    )
+    seen: dict[int, Any] = {}
+    for row in recipients:
+        seen.setdefault(row.recipient_id, row.recipient)
+    return list(seen.values())

@@ -23,7 +23,7 @@ from complaints.hooks import approval_context
 from complaints.models import Complaint, Status
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
-from complaints.views_support import action_form, ticket_context
+from complaints.views_support import action_form, outcome_message, ticket_context
 from csat import access, params
 from csat import selectors as csat_selectors
 from csat.domain.periods import parse_month
@@ -170,12 +170,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied(_("您的角色或部门不能对该投诉执行此操作。"))
     form = action_form(step, user=request.user, complaint=complaint, data=request.POST, files=request.FILES)
     if form.is_valid():
+        mark = selectors.notification_mark()
         try:
-            step.run(complaint=complaint, actor=request.user, data=form.cleaned_data)
+            done = step.run(complaint=complaint, actor=request.user, data=form.cleaned_data)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("已保存。"))
+            notified = selectors.notified_since(complaint=done, mark=mark)
+            messages.success(request, outcome_message(action, done, notified))
             return redirect("complaints:detail", pk=complaint.pk)
     context = ticket_context(request, complaint, bound={action: form})
     return render(request, "complaints/detail.html", context, status=400 if form.errors else 409)

@@ -7,18 +7,32 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.actions import ACTIONS, ComplaintAction
 from complaints.forms import AssignForm, DispatchForm, TransferForm
+from complaints.guidance import handling_guidance
 from complaints.hooks import ticket_extras
-from complaints.models import Complaint, PenaltyRequest
+from complaints.models import Approval, Complaint, DeadlineKind, PenaltyRequest, Status
 from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
+from csat import access
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.domain.transitions import allowed_actions
 from csat.grade_labels import criteria_labels
-from csat.models import IdentityFlag
+from csat.models import IdentityFlag, Role
+
+# The step a department most likely takes next, per status: shown first, the others below.
+PRIMARY_ACTIONS: dict[str, tuple[str, ...]] = {
+    Status.RECEIVED: ("register", "dispatch"),
+    Status.REGISTERED: ("dispatch",),
+    Status.DISPATCHED: ("contact",),
+    Status.IN_PROGRESS: ("propose", "progress"),
+    Status.AWAITING_APPROVAL: ("approve", "progress"),
+    Status.RESOLVED: ("follow_up",),
+    Status.CLOSED: (),
+}
 
 
 def action_auto_id(action: str) -> str:
@@ -68,6 +82,19 @@ def ticket_context(
             action_forms[name] = bound[name]
         else:
             action_forms[name] = action_form(action, user=user, complaint=complaint)
+    primary = primary_action(complaint, action_forms)
+    follow_up_opens = None
+    if "follow_up" in action_forms:
+        window = next(
+            (
+                d
+                for d in reversed(list(complaint.deadlines.all()))
+                if d.kind == DeadlineKind.FOLLOW_UP and d.met_at is None and d.cancelled_at is None
+            ),
+            None,
+        )
+        if window is not None and window.opens_at > timezone.now():
+            follow_up_opens = window.opens_at  # the form is shown disabled until then
     guidance = [
         {"label": IdentityFlag(flag).label, "text": IDENTITY_GUIDANCE[flag]}
         for flag in complaint.customer.identity_flags
@@ -81,6 +108,13 @@ def ticket_context(
         "complaint": complaint,
         "penalty": penalty,
         "forms": action_forms,
+        "primary_action": primary,
+        "primary_form": action_forms.get(primary) if primary else None,
+        "other_forms": {name: f for name, f in action_forms.items() if name != primary},
+        "follow_up_opens": follow_up_opens,
+        "handling": handling_guidance(complaint)
+        if access.role_of(user) in (Role.DEPARTMENT_MANAGER, Role.CUSTOMER_CARE_MANAGER)
+        else None,
         "guidance": guidance,
         "grade_criteria": criteria_labels(complaint.grade_criteria or []),
         "deadlines": list(complaint.deadlines.all()),
@@ -90,4 +124,59 @@ def ticket_context(
         "open_crisis": None,
         "signals": [],
         **ticket_extras(complaint),
+        # A closed ticket needs no crisis banner (the customer's page still links the case).
+        **({"open_crisis": None} if complaint.status == Status.CLOSED else {}),
     }
+
+
+def primary_action(complaint: Complaint, action_forms: dict[str, Any]) -> str | None:
+    """The action shown first: the workflow's next step when the user may take it. In progress with
+    a solution the customer may carry out (none, or approved), resolving comes first."""
+    order = PRIMARY_ACTIONS.get(complaint.status, ())
+    if complaint.status == Status.IN_PROGRESS and complaint.solution and not complaint.needs_approval:
+        order = ("resolve", *order)
+    return next((name for name in order if name in action_forms), None)
+
+
+def _who(users: list[Any]) -> str:
+    names = []
+    for user in users:
+        profile = access.profile_of(user)
+        name = user.get_full_name() or user.username
+        names.append(
+            _("%(role)s（%(name)s）") % {"role": Role(profile.role).label, "name": name} if profile else name
+        )
+    return _("、").join(names)
+
+
+def outcome_message(action: str, complaint: Complaint, notified: list[Any]) -> str:
+    """The flash after an action: what happened, and who was told (DOMAIN §9: the GM hears of a
+    proposal with compensation at once)."""
+    department = complaint.department.name if complaint.department else ""
+    messages: dict[str, str] = {
+        "register": _("反馈单已登记"),
+        "dispatch": _("已派单给%(dept)s，2 小时内须联系客户") % {"dept": department},
+        "contact": _("已记录与客户的联系"),
+        "progress": _("进度报告已提交"),
+        "propose": _("方案已提交总经理审批")
+        if complaint.approval == Approval.PENDING
+        else _("解决方案已保存"),
+        "approve": _("方案已批准"),
+        "reject": _("方案已驳回"),
+        "resolve": _("处理结果已记录，客户部将在第 5–7 天回访"),
+        "follow_up": _("投诉已结案")
+        if complaint.status == Status.CLOSED
+        else _("客户不满意，投诉已重新派给%(dept)s") % {"dept": department},
+        "escalate": _("已升级为危机事件"),
+        "transfer": _("已转派给%(dept)s") % {"dept": department},
+        "return": _("已退回客户部"),
+        "assign": _("已指派处理人"),
+        "responsible": _("责任人与内部处理措施已记录"),
+        "accountability": _("内部责任追究已记录"),
+        "penalty_request": _("考核申请已提交总经理"),
+        "penalty_decide": _("考核申请已处理"),
+    }
+    text = messages.get(action, _("已保存"))
+    if notified:
+        return _("%(what)s，%(who)s已收到通知。") % {"what": text, "who": _who(notified)}
+    return _("%(what)s。") % {"what": text}

@@ -105,3 +105,9 @@ class DecisionForm(StyledForm):
     comment = forms.CharField(
         max_length=text_limits.NOTE, label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class SignalDecisionForm(forms.Form):
+    """Opening a case from a warning, or dismissing it: one line saying why (issue #22)."""
+
+    reason = forms.CharField(max_length=200, strip=True, label=_("原因（一句话）"))

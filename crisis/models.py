@@ -329,6 +329,7 @@ class WarningSignal(models.Model):
         blank=True,
         verbose_name=_("排除人"),
     )
+    dismiss_reason = models.CharField(_("排除原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("最近出现"), default=timezone.now)
     occurrences = models.PositiveIntegerField(_("出现次数"), default=1)

@@ -113,14 +113,18 @@ PENDING_SIGNALS_SHOWN = 200
 
 def pending_signals(*, user: Any) -> list[SignalRow]:
     """Latent-crisis warnings for the GM's board (not yet a crisis, not dismissed): one row per
-    customer, newest first, in one query."""
+    customer, the most severe first, in one query."""
     qs = access.scope_to_user(WarningSignal.objects.select_related("customer", "store"), user)
     pending = qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-last_seen_at", "-pk")
     rows: dict[tuple[int, int], list[WarningSignal]] = {}
     for signal in pending[:PENDING_SIGNALS_SHOWN]:
         key = (signal.store_id, signal.customer_id) if signal.customer_id else (signal.store_id, -signal.pk)
         rows.setdefault(key, []).append(signal)
-    return [SignalRow(signals) for signals in rows.values()]
+    # The most severe first (the suggested grade, G highest), then the most recent (issue #22).
+    grouped = [SignalRow(signals) for signals in rows.values()]
+    grouped.sort(key=lambda row: row.newest.last_seen_at, reverse=True)
+    grouped.sort(key=lambda row: row.suggested_grade or "", reverse=True)
+    return grouped
 
 
 def ticket_crisis_context(complaint: Any) -> dict[str, Any]:

@@ -25,6 +25,10 @@ from csat.models import Customer
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    return _board(request)
+
+
+def _board(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     board = selectors.crisis_board(user=request.user)
     closed = (
         selectors.crisis_list(user=request.user).filter(closed_at__isnull=False).order_by("-closed_at")[:20]
@@ -39,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_open": can_open(request.user),
             "title": _("危机事件看板"),
         },
+        status=status,
     )
 
 
@@ -48,13 +53,24 @@ def signal_act(request: HttpRequest, signal_id: int, what: str) -> HttpResponse:
     if not can_open(request.user):
         raise PermissionDenied
     signal = get_object_or_404(access.scope_to_user(WarningSignal.objects.all(), request.user), pk=signal_id)
+    if what not in ("open", "dismiss"):
+        raise Http404
+    form = forms.SignalDecisionForm(request.POST)
+    if not form.is_valid():  # a reason is required either way (issue #22): nothing changes
+        messages.error(request, _("请填写一句原因后再确认。"))
+        return _board(request, status=400)
+    reason = form.cleaned_data["reason"]
     if what == "open":
-        crisis = early_warning.signal_open_crisis(signal=signal, actor=request.user)
+        crisis = early_warning.signal_open_crisis(signal=signal, actor=request.user, reason=reason)
+        messages.success(request, _("已建立危机事件 %(n)s。") % {"n": crisis.number})
         return redirect("crisis:detail", pk=crisis.pk)
-    if what == "dismiss":
-        early_warning.signal_dismiss(signal=signal, actor=request.user)
-        return redirect("crisis:index")
-    raise Http404
+    try:
+        early_warning.signal_dismiss(signal=signal, actor=request.user, reason=reason)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _board(request, status=409)
+    messages.success(request, _("预警已排除。"))
+    return redirect("crisis:index")
 
 
 @login_required

@@ -18,29 +18,12 @@ from callbacks import permissions, selectors, services
 from callbacks.forms import AttemptForm, SurveyForm
 from callbacks.models import CallbackTask, SurveyType, TaskStatus
 from callbacks.views.queue import require_call, require_read
-from csat.domain import grading, levels, scoring
+from complaints.guidance import FORBIDDEN_PHRASES, GUIDE_STEPS, THREE_CHANGES
+from csat.domain import classification, grading, levels, scoring
 from csat.exceptions import ApplicationError
 from csat.formtokens import one_time_form
 
 SURVEYABLE = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.UNREACHABLE)
-GUIDE_STEPS = [
-    _("学会说“谢谢”"),
-    _("说出你为什么对抱怨心存感激"),
-    _("为过失而道歉"),
-    _("承诺对当前问题及时作出努力"),
-    _("全面搜集和了解一切必要的信息"),
-    _("迅速地纠正错误，解决问题"),
-    _("检查客户是否满意"),
-    _("避免今后犯类似问题"),
-]
-FORBIDDEN_PHRASES = [
-    _("这种问题处理连三岁小孩都会。"),
-    _("不可能，绝对不可能有这种事情发生。"),
-    _("这个问题是供应商的问题，与我们公司无关。"),
-    _("这个问题我不太清楚或不知道。"),
-    _("我没有办法解决这个问题。"),
-    _("这是×××负责的设备，与我无关。"),
-]
 
 
 def _task(request: HttpRequest, pk: int) -> CallbackTask:
@@ -77,7 +60,39 @@ def _grade_preview(task: CallbackTask, form: SurveyForm) -> dict[str, Any]:
         "grade": grade,
         "grade_label": grading.GRADES[grade],
         "criteria": selectors.criteria_labels(criteria),
+        **_outcome_preview(task, data, score=score, ratings=ratings),
     }
+
+
+def _outcome_preview(
+    task: CallbackTask, data: Any, *, score: int | None, ratings: dict[str, int] | None
+) -> dict[str, Any]:
+    """The 100-point score the survey will count and what it will set off (DOMAIN §4: below 70 or
+    "unsatisfied" → a dissatisfied ticket to the department; complained outside → a complaint)."""
+    if task.type == SurveyType.FIVE_DIMENSION:
+        score = (
+            int(scoring.overall_score({d: scoring.dimension_score([r]) for d, r in ratings.items()}) + 0.5)
+            if ratings and len(ratings) == len(scoring.DIMENSIONS)
+            else None
+        )
+    flag = lambda name: data.get(name) in ("on", "true", "1", "True")  # noqa: E731
+    kind = classification.classify_survey(
+        score=score,
+        is_complaint=flag("complained_externally"),
+        is_grievance=flag("grievance"),
+        says_unsatisfied=flag("says_unsatisfied"),
+        has_remarks=bool((data.get("remarks") or "").strip()),
+    )
+    departments, default = services.ticket_departments(store_id=task.store_id, survey_type=task.type)
+    chosen = str(data.get("ticket_department") or "")
+    department = next((d for d in departments if str(d.pk) == chosen), None) or default
+    name = department.name if department is not None else "—"
+    outcomes = {
+        classification.COMPLAINT: _("将生成投诉工单，由客户部登记派单"),
+        classification.DISSATISFIED: _("将生成回访不满意工单，派往 %(dept)s") % {"dept": name},
+        classification.GRIEVANCE: _("将生成抱怨工单，派往 %(dept)s") % {"dept": name},
+    }
+    return {"score_used": score, "outcome": outcomes.get(kind, _("不生成工单")), "classification": kind}
 
 
 def _page(
@@ -98,8 +113,10 @@ def _page(
     )
     attempt_form = attempt_form or AttemptForm()
     # Keyboard first: the cursor starts where the agent's next input goes.
-    first = next(iter(f for f in ("score", "rating_skill") if f in survey_form.fields), None)
-    if task.reached_at and first:
+    first: str | None = next(iter(f for f in ("score", "rating_skill") if f in survey_form.fields), None)
+    if survey_form.is_bound and survey_form.errors:  # after a failed submit: the first error
+        first = survey_form.first_error() or first
+    if (task.reached_at or survey_form.is_bound) and first:
         survey_form.fields[first].widget.attrs["autofocus"] = True
     else:
         attempt_form.fields["outcome"].widget.attrs["autofocus"] = True
@@ -116,6 +133,7 @@ def _page(
         "preview": _grade_preview(task, survey_form) if surveyable else None,
         "guide_steps": GUIDE_STEPS,
         "forbidden_phrases": FORBIDDEN_PHRASES,
+        "three_changes": THREE_CHANGES,
         "title": _("回访：%(name)s") % {"name": task.customer.name},
     }
     return render(request, "callbacks/call.html", context, status=status)

@@ -10,23 +10,31 @@ from django.utils.translation import gettext as _
 
 from crisis.models import WarningSignal
 from crisis.services import crisis_open
+from csat.change_reason import change_reason
 from csat.domain import early_warning as rules
+from csat.exceptions import ApplicationError
 
 
 @transaction.atomic
-def signal_open_crisis(*, signal: WarningSignal, actor: Any) -> Any:
-    """One click from a latent-crisis warning to a crisis case."""
+def signal_open_crisis(*, signal: WarningSignal, actor: Any, reason: str = "") -> Any:
+    """From a latent-crisis warning to a crisis case; ``reason`` is the opener's one line (why this
+    is a crisis), kept in the case's summary and as the reason of its history."""
     locked = WarningSignal.objects.select_for_update().get(pk=signal.pk)
     if locked.crisis_id is not None:
         return locked.crisis
-    crisis = crisis_open(
-        actor=actor,
-        store=locked.store,
-        type=rules.crisis_type_for_signal(locked.code),
-        title=_("预警：%(e)s") % {"e": locked.explanation[:150]},
-        summary=locked.explanation,
-        customer=locked.customer,
-    )
+    reason = reason.strip()
+    summary = locked.explanation
+    if reason:
+        summary = _("%(why)s\n（预警：%(e)s）") % {"why": reason, "e": summary}
+    with change_reason(reason):
+        crisis = crisis_open(
+            actor=actor,
+            store=locked.store,
+            type=rules.crisis_type_for_signal(locked.code),
+            title=_("预警：%(e)s") % {"e": locked.explanation[:150]},
+            summary=summary,
+            customer=locked.customer,
+        )
     # Every pending sign of the same customer joins the case.
     WarningSignal.objects.filter(
         store_id=locked.store_id,
@@ -39,11 +47,17 @@ def signal_open_crisis(*, signal: WarningSignal, actor: Any) -> Any:
 
 
 @transaction.atomic
-def signal_dismiss(*, signal: WarningSignal, actor: Any) -> None:
-    """Dismiss the board's row: the signal and its customer's other pending signs (one row per customer)."""
+def signal_dismiss(*, signal: WarningSignal, actor: Any, reason: str) -> None:
+    """Dismiss the board's row: the signal and its customer's other pending signs (one row per
+    customer). Why it is no crisis must be said (issue #22); the reason is kept on every signal."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("请填写排除原因。"))
     pending = WarningSignal.objects.filter(crisis__isnull=True, dismissed_at__isnull=True)
     if signal.customer_id is None:
         pending = pending.filter(pk=signal.pk)
     else:
         pending = pending.filter(store_id=signal.store_id, customer_id=signal.customer_id)
-    pending.update(dismissed_at=timezone.now(), dismissed_by=actor, collecting=False)
+    pending.update(
+        dismissed_at=timezone.now(), dismissed_by=actor, collecting=False, dismiss_reason=reason[:200]
+    )

@@ -68,7 +68,8 @@ RATING_LEVELS: tuple[RatingLevel, ...] = (
 LOW_RATING_MAX = 6
 
 # Seed reason codes per dimension: code → (zh, en). The database copy is editable; these are
-# the source's wording.
+# the source's wording, with the codes of the source; two labels say what the deck's field-service
+# words mean in a 4S store (migration callbacks 0006, issue #22).
 REASON_CODES: dict[str, dict[str, tuple[str, str]]] = {
     "skill": {
         "insufficient_skill": ("服务技能不足", "insufficient skill"),
@@ -91,9 +92,12 @@ REASON_CODES: dict[str, dict[str, tuple[str, str]]] = {
         "arrived_late": ("到场时间不及时", "arrived late"),
         "no_service_vehicle": ("服务车缺乏导致不及时", "no service vehicle"),
         "too_few_staff": ("人员少导致不及时", "too few staff"),
-        "site_far": ("工地距离远", "site far away"),
+        "site_far": ("救援或上门服务距离远", "far for roadside or at-home service"),  # deck: 工地距离远
         "hotline_not_passed_on": ("热线未及时通知", "hotline did not pass it on"),
-        "engineer_busy": ("工程师忙未及时到场", "engineer busy"),
+        "engineer_busy": (
+            "技师忙未及时处理",
+            "technician busy, not handled in time",
+        ),  # deck: 工程师忙未及时到场
     },
     "parts": {
         "not_in_time": ("供应不及时", "not supplied in time"),

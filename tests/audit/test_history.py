@@ -37,7 +37,7 @@ def test_customer_update_through_the_api_records_user_and_diff(agent: Any, api: 
     latest = Customer.history.filter(id=customer.pk).latest("history_id")  # type: ignore[attr-defined]
     assert latest.history_type == "~"
     assert latest.history_user == agent
-    assert latest.history_change_reason == f"PATCH /api/customers/{customer.pk}/"
+    assert not latest.history_change_reason  # nobody typed a reason; the request path is not one
 
     entries = record_history(kind="customer", pk=customer.pk, viewer=agent)
     assert [e.action_label for e in entries] == ["修改", "新增"]
@@ -91,7 +91,7 @@ def test_complaint_intake_and_dispatch_through_the_pages(
     dispatch = next(e for e in entries if "department" in changes_of(e))
     assert changes_of(dispatch)["status"] == ("已登记", "已派单")
     assert changes_of(dispatch)["department"] == ("—", str(sales))
-    assert dispatch.reason == f"POST /complaints/{ticket.pk}/dispatch/"
+    assert dispatch.reason == ""  # no request path ("POST /complaints/…") in people's history
 
 
 def test_calendar_override_delete_is_recorded(browser: Callable[[Any], Client], assessor: Any) -> None:
@@ -162,3 +162,70 @@ def test_audit_log_filters_and_store_scope(
     assert [(e.object_id, e.action) for e in by_agent] == [(mine.pk, "~")]
     tomorrow = timezone.localdate() + dt.timedelta(days=2)
     assert audit_log(viewer=gm, date_from=tomorrow) == []
+
+
+# --- in people's words (issue #22) ------------------------------------------------------------
+
+
+def test_history_reason_is_what_the_person_typed_never_a_request_path(
+    clock: Any,
+    browser: Callable[[Any], Client],
+    agent: Any,
+    ccm: Any,
+    customer: Any,
+    sales: Department,
+    business: Department,
+) -> None:
+    from complaints.services import workflow
+
+    ticket = workflow.complaint_create(
+        actor=agent, customer=customer, content="漏油", received_by_department=agent.profile.department
+    )
+    workflow.complaint_dispatch(complaint=ticket, actor=agent, department=sales)
+    response = browser(ccm).post(
+        f"/complaints/{ticket.pk}/transfer/",
+        {"department": business.pk, "reason": "属于维修质量问题，应由业务部处理"},
+    )
+    assert response.status_code == 302
+    entries = record_history(kind="complaint", pk=ticket.pk, viewer=ccm)
+    moved = next(
+        e
+        for e in entries
+        if "department" in changes_of(e) and changes_of(e)["department"][1] == str(business)
+    )
+    assert moved.reason == "属于维修质量问题，应由业务部处理"
+    assert all(not e.reason.startswith(("POST ", "GET ")) for e in entries)
+    html = browser(ccm).get(f"/audit/history/complaint/{ticket.pk}/").content.decode()
+    assert "属于维修质量问题，应由业务部处理" in html and "POST /" not in html
+
+
+def test_older_rows_with_a_request_path_or_task_as_reason_show_none(agent: Any, store: Any) -> None:
+    customer = CustomerFactory(store=store)
+    Customer.history.filter(id=customer.pk).update(history_change_reason="POST /callbacks/12/survey/")  # type: ignore[attr-defined]
+    assert record_history(kind="customer", pk=customer.pk, viewer=agent)[0].reason == ""
+    Customer.history.filter(id=customer.pk).update(
+        history_change_reason="task complaints.tasks.enforce_deadlines"
+    )  # type: ignore[attr-defined]
+    assert record_history(kind="customer", pk=customer.pk, viewer=agent)[0].reason == ""
+    Customer.history.filter(id=customer.pk).update(history_change_reason="客户要求更正姓名")  # type: ignore[attr-defined]
+    assert record_history(kind="customer", pk=customer.pk, viewer=agent)[0].reason == "客户要求更正姓名"
+
+
+def test_coded_values_read_as_the_page_shows_them(clock: Any, agent: Any, customer: Any) -> None:
+    """ "服务技能：4", not "skill: 4"; criteria and identity flags by their labels."""
+    from audit.registry import BY_KEY
+    from audit.selectors import _display
+
+    survey = BY_KEY["survey"]
+    assert _display(survey, "ratings", {"skill": 4, "attitude": 9}, {}, True) == "服务技能：4、服务态度：9"
+    assert _display(survey, "items", {"delivery": "dissatisfied"}, {}, True) == (
+        "交车服务（清洁、四项说明、介绍售后）：不满意"
+    )
+    complaint = BY_KEY["complaint"]
+    assert _display(complaint, "major_criteria", ["safety", "compensation"], {}, True) == "涉及安全、要求赔偿"
+    person = BY_KEY["customer"]
+    assert _display(person, "identity_flags", ["lawyer"], {}, True) == "律师"
+    customer.identity_flags = ["lawyer"]
+    customer.save()
+    entry = record_history(kind="customer", pk=customer.pk, viewer=agent)[0]
+    assert changes_of(entry)["identity_flags"] == ("—", "律师")

@@ -35,7 +35,9 @@ def signal_notes(user: Any) -> int:
     return Notification.objects.filter(recipient=user, key__startswith="signal:").count()
 
 
-def test_board_has_one_row_per_customer_newest_first(clock: Any, gm: Any, store: Any, customer: Any) -> None:
+def test_board_has_one_row_per_customer_most_severe_first(
+    clock: Any, gm: Any, store: Any, customer: Any
+) -> None:
     said(customer, 1)
     said(customer, 2, "我要找律师起诉你们")
     clock.shift(dt.timedelta(hours=1))
@@ -46,13 +48,20 @@ def test_board_has_one_row_per_customer_newest_first(clock: Any, gm: Any, store:
     client.force_login(gm)
     page = client.get("/crisis/").content.decode()
     assert page.count('data-testid="signal-row"') == 2
-    assert page.index("李女士") < page.index("王先生")  # newest first
-    wang = page[page.index("王先生") :]
-    assert "text:exposure" in wang and "text:legal" in wang
+    grade = {
+        c.name: max(WarningSignal.objects.filter(customer=c).values_list("suggested_grade", flat=True))
+        for c in (customer, other)
+    }
+    # The most severe customer first (issue #22); on equal grades the newest (李女士).
+    first = "王先生" if grade["王先生"] > grade["李女士"] else "李女士"
+    second = "李女士" if first == "王先生" else "王先生"
+    assert page.index(first) < page.index(second)
+    # Both of 王先生's signs in his one row, in words: no code or event key leaks.
+    assert "text:exposure" not in page and "text:legal" not in page and "<code" not in page
     assert WarningSignal.objects.filter(customer=customer, dismissed_at__isnull=True).count() == 2
 
     # Dismissing the row dismisses the customer's pending signals, not the other customer's.
-    signal_dismiss(signal=WarningSignal.objects.filter(customer=customer).first(), actor=gm)
+    signal_dismiss(signal=WarningSignal.objects.filter(customer=customer).first(), actor=gm, reason="已核实")
     page = client.get("/crisis/").content.decode()
     assert page.count('data-testid="signal-row"') == 1 and "王先生" not in page
 
@@ -103,7 +112,7 @@ def test_a_repeat_after_the_row_was_dismissed_starts_a_new_row(
     clock: Any, ccm: Any, gm: Any, customer: Any
 ) -> None:
     (first,) = said(customer, 1)
-    signal_dismiss(signal=first, actor=gm)
+    signal_dismiss(signal=first, actor=gm, reason="已核实")
     (again,) = said(customer, 2)
     assert again.pk != first.pk and again.is_pending and signal_notes(ccm) == 2
 

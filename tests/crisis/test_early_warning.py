@@ -167,7 +167,7 @@ def test_board_shows_pending_warnings_and_dismiss_hides_them(
     page = client.get("/crisis/")
     assert page.status_code == 200 and 'data-testid="latent-warnings"' in page.content.decode()
     for signal in WarningSignal.objects.all():
-        signal_dismiss(signal=signal, actor=gm)
+        signal_dismiss(signal=signal, actor=gm, reason="误报")
     assert 'data-testid="latent-warnings"' not in client.get("/crisis/").content.decode()
 
 

@@ -355,3 +355,62 @@ def test_escalating_on_the_complaint_page_opens_the_case_and_shows_the_banner(
     assert f'href="{detail_url(crisis)}"' in page(client, f"/complaints/{ticket.pk}/")
     again = workflow.complaint_escalate(complaint=make_complaint(content="又一次"), actor=ccm)
     assert CrisisCase.objects.get().complaints.count() == 2 and again.crises.get() == crisis
+
+
+def test_a_closed_ticket_shows_no_crisis_banner(
+    web: Callable[[Any], Any],
+    make_complaint: Callable[..., Complaint],
+    open_crisis: Callable[..., CrisisCase],
+    agent: Any,
+    gm: Any,
+) -> None:
+    """Issue #22: the banner warns while the ticket is worked; once the ticket is closed it is gone
+    (the customer's page and the crisis case still show the case)."""
+    ticket = make_complaint()
+    open_crisis(actor=gm)
+    client = web(agent)
+    assert 'data-testid="crisis-banner"' in page(client, f"/complaints/{ticket.pk}/")
+    Complaint.objects.filter(pk=ticket.pk).update(status="closed")
+    assert 'data-testid="crisis-banner"' not in page(client, f"/complaints/{ticket.pk}/")
+
+
+# --- warnings on the board: a reason to open or to dismiss (issue #22) ----------------------------
+
+
+def _warned(customer: Any, text: str = "再不解决我就找记者曝光") -> Any:
+    from crisis.early_warning import scan_text
+
+    return scan_text(
+        source="survey", record_id=customer.pk, store_id=customer.store_id, customer_id=customer.pk, text=text
+    )[0]
+
+
+def test_dismissing_a_warning_needs_a_reason(web: Callable[[Any], Any], gm: Any, customer: Any) -> None:
+    from crisis.models import WarningSignal
+
+    signal = _warned(customer)
+    client = web(gm)
+    board = page(client, "/crisis/")
+    assert f'id="dismiss-reason-{signal.pk}" name="reason" maxlength="200" required' in board
+    response = client.post(f"/crisis/signals/{signal.pk}/dismiss/", {"reason": "  "})
+    assert response.status_code == 400 and "请填写一句原因" in response.content.decode()
+    signal.refresh_from_db()
+    assert signal.dismissed_at is None
+    response = client.post(f"/crisis/signals/{signal.pk}/dismiss/", {"reason": "客户已当面道歉和解"})
+    assert response.status_code == 302
+    signal = WarningSignal.objects.get(pk=signal.pk)
+    assert signal.dismissed_by == gm and signal.dismiss_reason == "客户已当面道歉和解"
+
+
+def test_opening_a_case_from_a_warning_asks_for_a_reason_and_keeps_it(
+    web: Callable[[Any], Any], gm: Any, customer: Any
+) -> None:
+    signal = _warned(customer)
+    client = web(gm)
+    assert client.post(f"/crisis/signals/{signal.pk}/open/", {}).status_code == 400
+    assert not CrisisCase.objects.exists()
+    response = client.post(f"/crisis/signals/{signal.pk}/open/", {"reason": "客户已联系电视台"})
+    crisis = CrisisCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == detail_url(crisis)
+    assert crisis.summary.startswith("客户已联系电视台")
+    assert crisis.history.earliest("history_id").history_change_reason == "客户已联系电视台"  # type: ignore[attr-defined]

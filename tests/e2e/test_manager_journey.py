@@ -60,6 +60,16 @@ def test_manager_contacts_proposes_800_and_resolves_with_the_agreement(
     expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.DISPATCHED, lang))
     shot("03-ticket")
 
+    # On a 390 px phone: nothing overflows sideways, and the next step sits in a bar at the bottom.
+    desk = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    bar = page.get_by_test_id("action-bar")
+    expect(bar).to_be_visible()
+    expect(bar.get_by_role("link")).to_have_text(variant.tr("已联系客户"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("03b-ticket-phone")
+    page.set_viewport_size(desk)
+
     # Contact the customer.
     form = page.get_by_test_id("action-contact")
     form.locator("[name=cause]").fill("交车时赠品遗漏")
@@ -77,6 +87,12 @@ def test_manager_contacts_proposes_800_and_resolves_with_the_agreement(
     expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.AWAITING_APPROVAL, lang))
     expect(page.get_by_test_id("approval")).to_be_visible()
     expect(page.get_by_test_id("action-resolve")).to_have_count(0)  # money waits for the GM
+    # The flash says what happened and who was told.
+    told = variant.tr("%(what)s，%(who)s已收到通知。") % {
+        "what": variant.tr("方案已提交总经理审批"),
+        "who": variant.tr("%(role)s（%(name)s）") % {"role": variant.tr("总经理"), "name": "刘总"},
+    }
+    expect(page.get_by_role("alert").filter(has_text=told)).to_be_visible()
     shot("05-awaiting-gm")
     if lang == "zh-hans":
         expect(page.get_by_test_id("ticket-status")).to_have_text("待总经理审批")
