@@ -45,6 +45,13 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("电话回访")
     LETTER = "letter", _("信访/短信")
     ON_SITE = "on_site", _("现场调查")
+    # The customer answered a one-time link themselves (surveylinks, issue #24).
+    SMS = "sms", _("短信链接自助调查")
+    WECHAT = "wechat", _("微信链接自助调查")
+
+
+# Channels where the customer answers on their own phone (no agent on the line).
+LINK_CHANNELS = (Channel.SMS, Channel.WECHAT)
 
 
 class CallbackTask(TimeStamped):
