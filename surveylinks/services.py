@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks import permissions
-from callbacks.models import LINK_CHANNELS, CallbackTask, Survey, TaskStatus
+from callbacks.models import LINK_CHANNELS, CallbackTask, Survey, SurveyType, TaskStatus
 from callbacks.services import SurveyInput, survey_submit_by_customer
 from csat.domain import identifiers
 from csat.domain.privacy import mask_mobile
@@ -110,6 +110,9 @@ def survey_link_invite(
         raise ApplicationError(_("该回访任务已结束或已完成调查，不能再发送调查链接。"))
     if locked.expires_at <= now:
         raise ApplicationError(_("回访任务已超过有效期，不能再发送调查链接。"))
+    if locked.type == SurveyType.FIVE_DIMENSION:
+        # Low five-dimension ratings need the reasons an agent asks for: that survey stays on the phone.
+        raise ApplicationError(_("五维度满意度调查需由回访专员电话完成，不发送自助调查链接。"))
     customer = locked.customer
     if customer.do_not_contact:
         raise ApplicationError(_("该客户已设置勿扰，不能发送调查链接。"))
@@ -298,6 +301,22 @@ def check_open(link: SurveyLink, now: dt.datetime) -> None:
         raise LinkClosed("expired", _("该调查链接已过期。"))
 
 
+def already_reached(task: CallbackTask) -> bool:
+    """An agent reached the customer (or the task was surveyed or closed) before the link was used."""
+    return (
+        task.reached_at is not None
+        or task.status not in INVITABLE
+        or Survey.objects.filter(callback_id=task.pk).exists()
+    )
+
+
+def check_answerable(link: SurveyLink, now: dt.datetime) -> None:
+    """LinkClosed unless the customer may answer this link now (what the page shows on GET)."""
+    check_open(link, now)
+    if already_reached(link.task) and not config()["ALLOW_SECOND_SURVEY"]:
+        raise LinkClosed("reached", _("我们的回访专员已与您联系过，本次评价已完成，感谢您的支持！"))
+
+
 def survey_link_open(*, link: SurveyLink, now: dt.datetime | None = None) -> None:
     """The first time the customer opens the page (for the open rate); later opens change nothing."""
     now = now or timezone.now()
@@ -341,9 +360,8 @@ def survey_link_answer(*, token: str, data: SurveyInput, now: dt.datetime | None
     assert data.channel in LINK_CHANNELS
     data.type = task.type
     recorded_by = _link_account(link)
-    already = task.reached_at is not None or Survey.objects.filter(callback=task).exists()
-    if already or task.status not in INVITABLE:
-        if not (already and config()["ALLOW_SECOND_SURVEY"]):
+    if already_reached(task):
+        if not config()["ALLOW_SECOND_SURVEY"]:
             event_write(link, "refused", note=_("回访专员已联系过客户"))
             raise LinkClosed("reached", _("我们的回访专员已与您联系过，本次评价已完成，感谢您的支持！"))
         survey = survey_submit_by_customer(data=data, recorded_by=recorded_by, customer=task.customer)
