@@ -50,3 +50,25 @@ def test_a_refused_invitation_says_why_and_changes_nothing(
     task.customer.save()
     response = web(agent).post(reverse("surveylinks:invite", args=[task.pk]), follow=True)
     assert "勿扰" in response.content.decode() and not SurveyLink.objects.exists()
+
+
+def test_queue_and_call_page_show_invited_opened_answered(
+    web: Any, agent: Any, store_a: Any, make_task: Any
+) -> None:
+    from django.test import Client
+
+    from surveylinks import services, tokens
+
+    task = make_task(store_a)
+    client = web(agent)
+    assert "已发送调查链接" not in client.get(reverse("callbacks:index")).content.decode()
+    link = services.survey_link_invite(task=task, actor=agent)
+    assert "已发送调查链接" in client.get(reverse("callbacks:index")).content.decode()
+    call = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    assert 'data-testid="survey-links"' in call and "已发送调查链接" in call and "发送提醒短信" in call
+    Client().get(reverse("surveylinks:answer", args=[tokens.token_for(link.nonce)]))
+    assert "客户已打开链接" in client.get(reverse("callbacks:index")).content.decode()
+    link.refresh_from_db()
+    link.answered_at = link.opened_at
+    link.save(update_fields=["answered_at"])
+    assert "客户已自助作答" in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
