@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from surveylinks.models import SurveyLink
 from surveylinks.selectors import link_status
 
 register = template.Library()
 
-LABELS = {
-    "invited": ("text-bg-secondary", "已发送调查链接"),
-    "opened": ("text-bg-info", "客户已打开链接"),
-    "answered": ("text-bg-success", "客户已自助作答"),
-    "revoked": ("text-bg-light", "链接已作废"),
+LABELS: dict[str, tuple[str, Any]] = {
+    "invited": ("text-bg-secondary", _("已发送调查链接")),
+    "opened": ("text-bg-info", _("客户已打开链接")),
+    "answered": ("text-bg-success", _("客户已自助作答")),
+    "revoked": ("text-bg-light", _("链接已作废")),
 }
 
 
@@ -49,4 +49,4 @@ def link_state_of(states: dict[int, str], task_id: int) -> str:
 @register.inclusion_tag("surveylinks/_badge.html")
 def link_badge(state: str) -> dict[str, str]:
     css, label = LABELS.get(state, ("", ""))
-    return {"css": css, "label": _(label) if label else ""}
+    return {"css": css, "label": str(label)}
