@@ -52,6 +52,8 @@ class Channel(models.TextChoices):
 
 # Channels where the customer answers on their own phone (no agent on the line).
 LINK_CHANNELS = (Channel.SMS, Channel.WECHAT)
+# What an agent may record: the link channels come only from the customer's own answer.
+AGENT_CHANNEL_CHOICES = [(value, label) for value, label in Channel.choices if value not in LINK_CHANNELS]
 
 
 class CallbackTask(TimeStamped):

@@ -218,6 +218,8 @@ def survey_submit(
     ``grade`` None confirms the suggested grade; another grade needs ``grade_override_reason``.
     """
     require_caller(actor)
+    if data.channel in LINK_CHANNELS:
+        raise ValidationError({"channel": _("短信/微信自助调查由客户通过链接作答，回访专员不能登记。")})
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=1):

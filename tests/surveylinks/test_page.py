@@ -232,3 +232,16 @@ def test_every_invitation_and_answer_is_in_the_audit_history(link: SurveyLink) -
     assert history.first().history_type == "+"
     assert history.last().answered_at is not None
     assert [e.action for e in link.events.order_by("id")] == ["created", "answered"]
+
+
+def test_an_agent_cannot_record_a_link_channel_survey(store_a: Any, agent: Any, make_task: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    items = {k[5:]: v for k, v in _answers("sales", 0).items() if k.startswith("item_")}
+    with pytest.raises(ValidationError):
+        callback_services.survey_submit(
+            actor=agent,
+            data=SurveyInput(type="sales", channel="sms", score=90, items=items),
+            callback=make_task(store_a),
+        )
+    assert not Survey.objects.exists()
