@@ -37,7 +37,6 @@ def _client_address(request: HttpRequest) -> str:
 def _public(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer
     return response
 
 
