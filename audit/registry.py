@@ -16,6 +16,7 @@ from complaints.models import AssessmentAdjustment, CauseCode, Complaint, MajorC
 from crisis.models import CrisisAction, CrisisCase, SignalTerm, TeamMember
 from csat.models import CalendarOverride, Customer, Department, IdentityFlag, StaffProfile, Store, Vehicle
 from prevention.models import PreventiveMeasure
+from surveylinks.models import SurveyLink
 
 # Not kept in history at all: bookkeeping that changes on every save.
 # Derived columns: a ticket's next deadline is kept by the deadline services, not edited.
@@ -43,6 +44,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("customer", Customer, "store_id", phone_fields=frozenset({"mobile", "extra_phones"})),
     Tracked("vehicle", Vehicle, "store_id"),
     Tracked("survey", Survey, "store_id"),
+    Tracked("survey_link", SurveyLink, "store_id"),  # every invitation, send, answer and revocation
     Tracked("complaint", Complaint, "store_id", phone_fields=frozenset({"phone"})),
     Tracked("crisis", CrisisCase, "store_id"),
     Tracked("crisis_team", TeamMember, "crisis__store_id"),

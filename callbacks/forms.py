@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from callbacks import selectors
-from callbacks.models import Channel, Dimension, Grade, Outcome, SurveyType
+from callbacks.models import AGENT_CHANNEL_CHOICES, Channel, Dimension, Grade, Outcome, SurveyType
 from callbacks.services import SurveyInput
 from callbacks.survey_items import items_for
 from csat import text_limits
@@ -107,7 +107,7 @@ def _level_label(lvl: levels.Level) -> str:
 class SurveyForm(BootstrapMixin, forms.Form):
     """One form for the three survey types; the fields present depend on ``survey_type``."""
 
-    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE, label=_("调查方式"))
+    channel = forms.ChoiceField(choices=AGENT_CHANNEL_CHOICES, initial=Channel.PHONE, label=_("调查方式"))
     remarks = forms.CharField(
         max_length=text_limits.NOTE,
         required=False,

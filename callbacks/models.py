@@ -46,6 +46,15 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("电话回访")
     LETTER = "letter", _("信访/短信")
     ON_SITE = "on_site", _("现场调查")
+    # The customer answered a one-time link themselves (surveylinks, issue #24).
+    SMS = "sms", _("短信链接自助调查")
+    WECHAT = "wechat", _("微信链接自助调查")
+
+
+# Channels where the customer answers on their own phone (no agent on the line).
+LINK_CHANNELS = (Channel.SMS, Channel.WECHAT)
+# What an agent may record: the link channels come only from the customer's own answer.
+AGENT_CHANNEL_CHOICES = [(value, label) for value, label in Channel.choices if value not in LINK_CHANNELS]
 
 
 class CallbackTask(TimeStamped):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("crisis/", include("crisis.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("surveylinks.urls")),  # /s/<token>/ (the customer's page) and /survey-links/
     path("audit/", include("audit.urls")),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),

@@ -29,3 +29,7 @@ calendar_changed = Signal()
 # Personal data was downloaded. kwargs: user, kind, scope, row_count, store_id, via.
 # Connected by: audit (writes the export record).
 personal_data_exported = Signal()
+
+# A callback task became unreachable after failed calls (not a wrong number). kwargs: task_id,
+# store_id. Connected by: surveylinks (a one-time survey link by SMS, issue #24).
+callback_task_unreachable = Signal()

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from callbacks import selectors, services
 from callbacks.apis.callback_tasks import CallbackPermission
 from callbacks.filters import SurveyFilter
-from callbacks.models import Channel, Grade, ReasonCode, Survey, SurveyType
+from callbacks.models import AGENT_CHANNEL_CHOICES, Channel, Grade, ReasonCode, Survey, SurveyType
 from callbacks.survey_items import items_for
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
@@ -35,7 +35,7 @@ class SurveySerializer(serializers.ModelSerializer):
     callback = ScopedField(selector=selectors.callback_task_list, required=False, allow_null=True)
     customer = ScopedField(selector=csat_selectors.customer_list, required=False)
     type = serializers.ChoiceField(choices=SurveyType.choices, required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+    channel = serializers.ChoiceField(choices=AGENT_CHANNEL_CHOICES, default=Channel.PHONE)
     score = serializers.IntegerField(required=False, allow_null=True)
     # A level key (very_satisfied … very_dissatisfied) or its Chinese label; the service validates it.
     level = serializers.CharField(

@@ -10,7 +10,7 @@ from callbacks.services.calls import (
 )
 from callbacks.services.closed_loop import survey_ticket_create, ticket_departments
 from callbacks.services.generation import callback_tasks_expire, callback_tasks_generate
-from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_submit
+from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_submit, survey_submit_by_customer
 
 __all__ = [
     "SurveyInput",
@@ -24,6 +24,7 @@ __all__ = [
     "callback_tasks_generate",
     "survey_evaluate",
     "survey_submit",
+    "survey_submit_by_customer",
     "survey_ticket_create",
     "ticket_departments",
 ]

@@ -27,7 +27,7 @@ from callbacks.models import (
     TaskStatus,
 )
 from csat.domain.transitions import TaskTransitionError, next_task_status, unreachable_reason
-from csat.events import customer_words_recorded
+from csat.events import callback_task_unreachable, customer_words_recorded
 from csat.exceptions import ApplicationError, NotAllowedError
 
 # A claim nobody has worked on for this long may be taken over by another agent.
@@ -312,5 +312,7 @@ def call_attempt_log(
             customer_id=locked.customer_id,
             text=attempt.note,
         )
+    if locked.status == TaskStatus.UNREACHABLE and outcome != Outcome.WRONG_NUMBER:
+        callback_task_unreachable.send(sender=__name__, task_id=locked.pk, store_id=locked.store_id)
     figures_changed(locked.store_id, actor.pk)
     return attempt

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from callbacks import selectors
 from callbacks.models import (
+    LINK_CHANNELS,
     CallAttempt,
     CallbackTask,
     Channel,
@@ -43,7 +44,7 @@ from csat.events import customer_words_recorded
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Customer, Department, Vehicle
 
-__all__ = ["SurveyInput", "survey_evaluate", "survey_submit"]
+__all__ = ["SurveyInput", "survey_evaluate", "survey_submit", "survey_submit_by_customer"]
 
 
 @dataclass(kw_only=True)
@@ -217,11 +218,86 @@ def survey_submit(
     ``grade`` None confirms the suggested grade; another grade needs ``grade_override_reason``.
     """
     require_caller(actor)
+    if data.channel in LINK_CHANNELS:
+        raise ValidationError({"channel": _("短信/微信自助调查由客户通过链接作答，回访专员不能登记。")})
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=1):
         raise ValidationError({"surveyed_at": _("调查时间不能晚于现在。")})
     task, customer, vehicle = _target(actor=actor, callback=callback, customer=customer, now=now)
+    return _record(
+        actor=actor,
+        data=data,
+        task=task,
+        customer=customer,
+        vehicle=vehicle,
+        grade=grade,
+        grade_override_reason=grade_override_reason,
+        at=at,
+        now=now,
+        ticket_department=ticket_department,
+    )
+
+
+@transaction.atomic
+def survey_submit_by_customer(
+    *,
+    data: SurveyInput,
+    recorded_by: Any,
+    callback: CallbackTask | int | None = None,
+    customer: Customer | None = None,
+) -> Survey:
+    """Record a survey the customer answered themselves from a one-time link (issue #24).
+
+    The same validation, scoring, classification, grade and ticket as a phone survey; no agent is on
+    the line, so no call attempt is logged and no claim is checked. ``recorded_by`` is the staff
+    account the survey is filed under (the agent who sent the link, or the store's link account).
+    With ``callback`` the task closes as done; with ``customer`` only, the survey stands alone.
+    """
+    if data.channel not in LINK_CHANNELS:
+        raise ValidationError({"channel": _("自助调查只能是短信或微信链接。")})
+    now = timezone.now()
+    task: CallbackTask | None = None
+    if callback is not None:
+        pk = callback if isinstance(callback, int) else callback.pk
+        task = CallbackTask.objects.select_for_update().select_related("customer", "vehicle").get(pk=pk)
+        if Survey.objects.filter(callback=task).exists():
+            raise ApplicationError(_("该回访任务已登记过调查。"))
+        transition(task, "survey")
+        if task.type != data.type:
+            raise ValidationError({"type": _("调查类型必须与回访任务一致。")})
+        customer, vehicle = task.customer, task.vehicle
+    elif customer is not None:
+        vehicle = customer.vehicles.order_by("-id").first()
+    else:
+        raise ValidationError({"customer": _("请选择回访任务或客户。")})
+    return _record(
+        actor=recorded_by,
+        data=data,
+        task=task,
+        customer=customer,
+        vehicle=vehicle,
+        grade=None,
+        grade_override_reason="",
+        at=now,
+        now=now,
+        ticket_department=None,
+    )
+
+
+def _record(
+    *,
+    actor: Any,
+    data: SurveyInput,
+    task: CallbackTask | None,
+    customer: Customer,
+    vehicle: Vehicle | None,
+    grade: str | None,
+    grade_override_reason: str,
+    at: dt.datetime,
+    now: dt.datetime,
+    ticket_department: Department | None,
+) -> Survey:
     if task is not None and data.type != task.type:
         raise ValidationError(
             {"type": _("调查类型必须与回访任务一致（%(t)s）。") % {"t": task.get_type_display()}}

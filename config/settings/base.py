@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "prevention",
     "crisis",
     "reports",
+    "surveylinks",
     "simple_history",
     "audit",
     "demo",
@@ -341,6 +342,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "callbacks.tasks.generate_callback_tasks",
         "schedule": crontab(minute=0),
     },
+    # Every 5 minutes: survey links due (after the quiet hours, or the delay after a task's creation).
+    "survey-links": {"task": "surveylinks.tasks.send_due_links", "schedule": 300.0},
     # 28th at 06:00: this month's report, so departments have it before the 30th.
     "monthly-report-current": {
         "task": "reports.tasks.build_monthly_report",
@@ -377,6 +380,27 @@ CSAT = {
     "FIVE_DIMENSION_CALLS_PER_AGENT_DAY": 20,
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
+}
+
+# One-time survey links by SMS/WeChat (issue #24).
+SURVEYLINKS = {
+    "EXPIRY_DAYS": env.int("SURVEY_LINK_EXPIRY_DAYS", default=7),
+    # An open task still not surveyed this long after it was created gets a link (0: never).
+    "INVITE_AFTER_HOURS": env.int("SURVEY_LINK_INVITE_AFTER_HOURS", default=48),
+    # An answer after an agent already reached the customer: kept as a second survey, or refused.
+    "ALLOW_SECOND_SURVEY": env.bool("SURVEY_LINK_ALLOW_SECOND_SURVEY", default=False),
+    # Where the customer's phone opens the link (the public address of this site).
+    "BASE_URL": env("SURVEY_LINK_BASE_URL", default="http://127.0.0.1:8000"),
+    # Requests per window: one token, and one address over all tokens.
+    "RATE_PER_TOKEN": (30, 600),
+    "RATE_PER_ADDRESS": (120, 600),
+    # SMS: "none" (nothing leaves; development and demo), "aliyun" or "tencent".
+    "PROVIDER": env("SMS_PROVIDER", default="none"),
+    "ENDPOINT": env("SMS_ENDPOINT", default=""),
+    "ACCESS_KEY_ID": env("SMS_ACCESS_KEY_ID", default=""),
+    "ACCESS_KEY_SECRET": env("SMS_ACCESS_KEY_SECRET", default=""),
+    "SDK_APP_ID": env("SMS_SDK_APP_ID", default=""),
+    "TEMPLATE_CODE": env("SMS_TEMPLATE_CODE", default="SMS_SURVEY"),
 }
 
 # Security headers. CSP (django-csp): only our own origin, no inline script or style; the

@@ -43,6 +43,8 @@ class Store(TimeStamped):
     code = models.CharField(_("门店编码"), max_length=20, unique=True)
     name = models.CharField(_("门店名称"), max_length=100)
     city = models.CharField(_("城市"), max_length=50, blank=True)
+    # Shown to customers on the self-service survey page (issue #24) when a link has closed.
+    phone = models.CharField(_("客服电话"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("门店")

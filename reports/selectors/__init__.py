@@ -33,7 +33,14 @@ from .complaints import (
 )
 from .measures import measures
 from .period import add_months, current_month, format_local, month_bounds, parse_month, previous_month
-from .surveys import BREAKDOWNS, breakdown_titles, satisfaction, satisfaction_breakdowns, survey_counts
+from .surveys import (
+    BREAKDOWNS,
+    breakdown_titles,
+    channel_counts,
+    satisfaction,
+    satisfaction_breakdowns,
+    survey_counts,
+)
 from .trend import satisfaction_trend
 from .versions import GROUP, latest_report, report_get, report_versions
 
@@ -113,6 +120,7 @@ def _report_data(*, month: dt.date, store: Store | None, as_of: dt.datetime) -> 
         },
         "surveys": {
             "counts": survey_counts(month=month, store_ids=store_ids),
+            "channels": channel_counts(month=month, store_ids=store_ids),
             "satisfaction": satisfaction(month=month, store_ids=store_ids),
             "breakdowns": satisfaction_breakdowns(month=month, store_ids=store_ids),
         },

@@ -13,7 +13,7 @@ from django.db.models import Avg, Case, CharField, Count, F, IntegerField, Q, Qu
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from callbacks.models import CallbackTask, Channel, CloseReason, Survey, SurveyType
+from callbacks.models import LINK_CHANNELS, CallbackTask, Channel, CloseReason, Survey, SurveyType
 from callbacks.selectors.figures import (
     HUNDRED_POINT_TYPES,
     RATING_ANNOTATIONS,
@@ -22,6 +22,7 @@ from callbacks.selectors.figures import (
 )
 from csat.domain import classification
 from csat.models import DepartmentKind
+from surveylinks.selectors import link_figures
 
 from .period import month_bounds, previous_month, scoped
 
@@ -31,6 +32,7 @@ __all__ = [
     "satisfaction",
     "satisfaction_breakdowns",
     "survey_counts",
+    "channel_counts",
     "target",
     "month_surveys",
 ]
@@ -80,6 +82,34 @@ def survey_counts(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[st
         "reach_ok": check.reach_ok,
         "survey_ok": check.survey_ok,
         "valid": check.valid,
+    }
+
+
+def channel_counts(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, Any]:
+    """Reach and completion by channel (issue #24): the month's required tasks reached and surveyed by
+    phone (an agent) vs by the customer's own link, and the links' open and answer rates. The
+    validity figures (``survey_counts``) count every channel together."""
+    start, end = month_bounds(month)
+    by_link = Q(survey__channel__in=LINK_CHANNELS)
+    rated = Q(survey__score_used__isnull=False)
+    row = (
+        scoped(CallbackTask.objects.filter(due_at__gte=start, due_at__lt=end), store_ids)
+        .exclude(close_reason=CloseReason.DO_NOT_CONTACT)
+        .aggregate(
+            reached_link=Count("pk", filter=Q(reached_at__isnull=False) & by_link),
+            reached_all=Count("pk", filter=Q(reached_at__isnull=False)),
+            surveyed_link=Count("pk", filter=rated & by_link),
+            surveyed_all=Count("pk", filter=rated),
+        )
+    )
+    links = link_figures(store_ids=list(store_ids) if store_ids is not None else None, start=start, end=end)
+    return {
+        "phone": {
+            "reached": row["reached_all"] - row["reached_link"],
+            "surveyed": row["surveyed_all"] - row["surveyed_link"],
+        },
+        "link": {"reached": row["reached_link"], "surveyed": row["surveyed_link"]},
+        "links": links,
     }
 
 

@@ -111,6 +111,23 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": _("回访不满意"), "value": feedback["dissatisfied"], "fmt": INT},
         {"label": _("抱怨"), "value": feedback["grievances"], "fmt": INT},
         {"label": _("意见"), "value": feedback["opinions"], "fmt": INT},
+        *_channel_kpis(data),
+    ]
+
+
+def _channel_kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Phone vs the customer's own link (issue #24); older stored reports have no such figures."""
+    channels = data["surveys"].get("channels")
+    if not channels:
+        return []
+    links = channels["links"]
+    return [
+        {"label": _("电话回访成功数"), "value": channels["phone"]["reached"], "fmt": INT},
+        {"label": _("电话完成调查数"), "value": channels["phone"]["surveyed"], "fmt": INT},
+        {"label": _("自助链接完成调查数"), "value": channels["link"]["surveyed"], "fmt": INT},
+        {"label": _("发出调查链接数"), "value": links["invited"], "fmt": INT},
+        {"label": _("调查链接打开率"), "value": links["open_rate"], "fmt": PCT},
+        {"label": _("调查链接作答率"), "value": links["answer_rate"], "fmt": PCT},
     ]
 
 

@@ -199,6 +199,26 @@ CASES: list[Case] = [
         allow=CALLBACK_READERS,
     ),  # a preview, writes nothing
     C("survey-detail", "callbacks:survey", args=("survey",), allow=CALLBACK_READERS),
+    # ---- survey links (issue #24). The customer's page is anonymous by design: the signed token is
+    # the only key (a guessed one is a polite 404 for everyone, signed in or not).
+    C(
+        "survey-link-answer",
+        "surveylinks:answer",
+        args=("=not-a-token",),
+        allow=EVERYONE,
+        scoped=False,
+        accept=(404,),
+    ),
+    C(
+        "survey-link-thanks",
+        "surveylinks:thanks",
+        args=("=not-a-token",),
+        allow=EVERYONE,
+        scoped=False,
+        accept=(404,),
+    ),
+    C("survey-link-invite", "surveylinks:invite", method="post", args=("task",), allow=CARE | SU),
+    C("survey-link-share", "surveylinks:share", args=("survey_link",), allow=CARE | SU),
     # ---- complaints
     C("complaints", "complaints:index", allow=SIGNED_IN, scoped=False),
     C("complaint-list", "complaints:list", allow=SIGNED_IN, scoped=False),  # scoped rows, paginated

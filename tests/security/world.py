@@ -32,6 +32,7 @@ from intake import services as intake_services
 from prevention import services as prevention
 from reports.models import Trigger
 from reports.services import report_build
+from surveylinks.services import survey_link_invite
 from tests.factories import (
     CustomerFactory,
     DepartmentFactory,
@@ -126,6 +127,8 @@ def _records(w: StoreWorld, n: int) -> None:
     survey = survey_submit(
         actor=users["agent"], data=SurveyInput(type="sales", score=95, items=SALES_ITEMS), callback=surveyed
     )
+    # A WeChat survey link of the open task (issue #24): the advisor's QR page.
+    link = survey_link_invite(task=task, actor=users["agent"], channel="wechat")
     complaint = workflow.complaint_create(
         actor=users["agent"],
         customer=customer,
@@ -195,6 +198,7 @@ def _records(w: StoreWorld, n: int) -> None:
         "visit": visit.pk,
         "task": task.pk,
         "survey": survey.pk,
+        "survey_link": link.pk,
         "complaint": complaint.pk,
         "dispute": dispute.pk,
         "measure": measure.pk,

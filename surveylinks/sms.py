@@ -1,0 +1,237 @@
+"""SMS providers behind one interface: Alibaba Cloud SMS (RPC, HMAC-SHA1) and Tencent Cloud SMS
+(API 3.0, TC3-HMAC-SHA256). Each adapter builds the provider's documented request, signs it and
+reports success, a retryable provider error or a permanent refusal. Only the outside world is faked
+in the tests: a local HTTP server that checks the signature and the template parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+TIMEOUT_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    mobile: str  # 11-digit mainland number
+    sign_name: str  # the store's registered SMS signature (签名)
+    template_code: str
+    params: dict[str, str]
+    out_id: str  # our id of this message: the provider echoes it; the same id on a retry
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    retryable: bool = False
+    message_id: str = ""
+    error: str = ""
+
+
+class SmsProvider(Protocol):
+    name: str
+
+    def send(self, message: SmsMessage) -> SendResult: ...
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        try:
+            payload = json.loads(exc.read() or b"{}")
+        except ValueError:
+            payload = {}
+        return exc.code, payload
+    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        return 0, {"error": str(exc)[:200]}
+
+
+def aliyun_percent(value: str) -> str:
+    """Alibaba Cloud's percent-encoding: RFC 3986, space as %20, ``~`` kept."""
+    return urllib.parse.quote(value, safe="~")
+
+
+def aliyun_signature(params: dict[str, str], secret: str, method: str = "POST") -> str:
+    canonical = "&".join(f"{aliyun_percent(k)}={aliyun_percent(params[k])}" for k in sorted(params))
+    to_sign = f"{method}&{aliyun_percent('/')}&{aliyun_percent(canonical)}"
+    digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+class AliyunSms:
+    """Alibaba Cloud SMS ``SendSms`` (dysmsapi, version 2017-05-25), RPC style over POST form."""
+
+    name = "aliyun"
+
+    def __init__(self, *, endpoint: str, access_key_id: str, access_key_secret: str) -> None:
+        self.endpoint = endpoint
+        self.access_key_id = access_key_id
+        self.access_key_secret = access_key_secret
+
+    def build(self, message: SmsMessage, *, now: dt.datetime | None = None) -> dict[str, str]:
+        now = now or dt.datetime.now(dt.UTC)
+        params = {
+            "AccessKeyId": self.access_key_id,
+            "Action": "SendSms",
+            "Format": "JSON",
+            "OutId": message.out_id,
+            "PhoneNumbers": message.mobile,
+            "RegionId": "cn-hangzhou",
+            "SignName": message.sign_name,
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": secrets.token_hex(16),
+            "SignatureVersion": "1.0",
+            "TemplateCode": message.template_code,
+            "TemplateParam": json.dumps(message.params, ensure_ascii=False, separators=(",", ":")),
+            "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": "2017-05-25",
+        }
+        params["Signature"] = aliyun_signature(params, self.access_key_secret)
+        return params
+
+    def send(self, message: SmsMessage) -> SendResult:
+        body = urllib.parse.urlencode(self.build(message), quote_via=urllib.parse.quote).encode()
+        status, payload = _post(
+            self.endpoint, body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+        )
+        code = str(payload.get("Code", ""))
+        if status == 200 and code == "OK":
+            return SendResult(ok=True, message_id=str(payload.get("BizId", "")))
+        # Throttling and server-side errors may pass on a retry; a bad template or number will not.
+        retryable = status == 0 or status >= 500 or code in {"isp.SYSTEM_ERROR", "Throttling"}
+        return SendResult(
+            ok=False, retryable=retryable, error=f"{status} {code} {payload.get('Message', '')}"[:300]
+        )
+
+
+def tc3_signature(*, secret_key: str, service: str, date: str, string_to_sign: str) -> str:
+    def _hmac(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    secret_date = _hmac(f"TC3{secret_key}".encode(), date)
+    secret_service = _hmac(secret_date, service)
+    secret_signing = _hmac(secret_service, "tc3_request")
+    return hmac.new(secret_signing, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+class TencentSms:
+    """Tencent Cloud SMS ``SendSms`` (API 3.0, version 2021-01-11), JSON over POST, TC3 signature."""
+
+    name = "tencent"
+    service = "sms"
+
+    def __init__(
+        self, *, endpoint: str, secret_id: str, secret_key: str, sdk_app_id: str, region: str = "ap-guangzhou"
+    ) -> None:
+        self.endpoint = endpoint
+        self.secret_id = secret_id
+        self.secret_key = secret_key
+        self.sdk_app_id = sdk_app_id
+        self.region = region
+
+    def build(self, message: SmsMessage, *, now: dt.datetime | None = None) -> tuple[bytes, dict[str, str]]:
+        now = now or dt.datetime.now(dt.UTC)
+        timestamp = int(now.timestamp())
+        date = now.astimezone(dt.UTC).strftime("%Y-%m-%d")
+        host = urllib.parse.urlsplit(self.endpoint).netloc
+        body = json.dumps(
+            {
+                "PhoneNumberSet": [f"+86{message.mobile}"],
+                "SmsSdkAppId": self.sdk_app_id,
+                "SignName": message.sign_name,
+                "TemplateId": message.template_code,
+                # Tencent takes the template's parameters in order ({1}, {2}, …).
+                "TemplateParamSet": list(message.params.values()),
+                "SessionContext": message.out_id,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        content_type = "application/json; charset=utf-8"
+        canonical_request = "\n".join(
+            [
+                "POST",
+                "/",
+                "",
+                f"content-type:{content_type}\nhost:{host}\n",
+                "content-type;host",
+                hashlib.sha256(body).hexdigest(),
+            ]
+        )
+        scope = f"{date}/{self.service}/tc3_request"
+        string_to_sign = "\n".join(
+            ["TC3-HMAC-SHA256", str(timestamp), scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
+        )
+        signature = tc3_signature(
+            secret_key=self.secret_key, service=self.service, date=date, string_to_sign=string_to_sign
+        )
+        headers = {
+            "Authorization": (
+                f"TC3-HMAC-SHA256 Credential={self.secret_id}/{scope}, "
+                f"SignedHeaders=content-type;host, Signature={signature}"
+            ),
+            "Content-Type": content_type,
+            "Host": host,
+            "X-TC-Action": "SendSms",
+            "X-TC-Version": "2021-01-11",
+            "X-TC-Timestamp": str(timestamp),
+            "X-TC-Region": self.region,
+        }
+        return body, headers
+
+    def send(self, message: SmsMessage) -> SendResult:
+        body, headers = self.build(message)
+        status, payload = _post(self.endpoint, body, headers)
+        response = payload.get("Response", {}) if isinstance(payload, dict) else {}
+        error = response.get("Error")
+        if status == 200 and not error:
+            statuses = response.get("SendStatusSet") or [{}]
+            first = statuses[0]
+            if str(first.get("Code", "")).lower() == "ok":
+                return SendResult(ok=True, message_id=str(first.get("SerialNo", "")))
+            return SendResult(ok=False, error=f"{first.get('Code', '')} {first.get('Message', '')}"[:300])
+        code = str((error or {}).get("Code", ""))
+        retryable = status == 0 or status >= 500 or code.startswith(("InternalError", "RequestLimitExceeded"))
+        return SendResult(
+            ok=False, retryable=retryable, error=f"{status} {code} {(error or {}).get('Message', '')}"[:300]
+        )
+
+
+class NullSms:
+    """No provider configured (development, demo): the message is recorded as sent, nothing leaves."""
+
+    name = "none"
+
+    def send(self, message: SmsMessage) -> SendResult:
+        return SendResult(ok=True, message_id=f"local-{message.out_id}")
+
+
+def provider_from_settings(config: dict[str, Any]) -> SmsProvider:
+    kind = config.get("PROVIDER", "none")
+    if kind == "aliyun":
+        return AliyunSms(
+            endpoint=config.get("ENDPOINT") or "https://dysmsapi.aliyuncs.com/",
+            access_key_id=config["ACCESS_KEY_ID"],
+            access_key_secret=config["ACCESS_KEY_SECRET"],
+        )
+    if kind == "tencent":
+        return TencentSms(
+            endpoint=config.get("ENDPOINT") or "https://sms.tencentcloudapi.com/",
+            secret_id=config["ACCESS_KEY_ID"],
+            secret_key=config["ACCESS_KEY_SECRET"],
+            sdk_app_id=config.get("SDK_APP_ID", ""),
+        )
+    return NullSms()

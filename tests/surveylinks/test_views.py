@@ -1,0 +1,74 @@
+"""The staff side of survey links: the agent's click sends a link, the advisor's QR/WeChat page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from surveylinks.models import LinkChannel, LinkKind, SurveyLink
+
+pytestmark = pytest.mark.django_db
+
+
+def test_agent_click_sends_an_sms_link(
+    web: Any, agent: Any, store_a: Any, make_task: Any, clock: Any
+) -> None:
+    task = make_task(store_a)
+    response = web(agent).post(reverse("surveylinks:invite", args=[task.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("callbacks:call", args=[task.pk])
+    link = SurveyLink.objects.get(task=task)
+    assert link.kind == LinkKind.INVITATION and link.channel == LinkChannel.SMS and link.created_by == agent
+
+
+def test_wechat_link_opens_the_qr_page(web: Any, agent: Any, store_a: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    response = web(agent).post(
+        reverse("surveylinks:invite", args=[task.pk]), {"channel": "wechat"}, follow=True
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'src="data:image/svg+xml' in html
+    link = SurveyLink.objects.get(task=task)
+    assert link.nonce in html and "回复 TD 退订" in html
+
+
+def test_other_roles_and_stores_cannot_send(
+    web: Any, sales_mgr: Any, other_agent: Any, store_a: Any, make_task: Any
+) -> None:
+    task = make_task(store_a)
+    assert web(sales_mgr).post(reverse("surveylinks:invite", args=[task.pk])).status_code == 403
+    assert web(other_agent).post(reverse("surveylinks:invite", args=[task.pk])).status_code == 404
+    assert not SurveyLink.objects.exists()
+
+
+def test_a_refused_invitation_says_why_and_changes_nothing(
+    web: Any, agent: Any, store_a: Any, make_task: Any
+) -> None:
+    task = make_task(store_a)
+    task.customer.do_not_contact, task.customer.do_not_contact_reason = True, "客户要求"
+    task.customer.save()
+    response = web(agent).post(reverse("surveylinks:invite", args=[task.pk]), follow=True)
+    assert "勿扰" in response.content.decode() and not SurveyLink.objects.exists()
+
+
+def test_queue_and_call_page_show_invited_opened_answered(
+    web: Any, agent: Any, store_a: Any, make_task: Any
+) -> None:
+    from django.test import Client
+
+    from surveylinks import services, tokens
+
+    task = make_task(store_a)
+    client = web(agent)
+    assert "已发送调查链接" not in client.get(reverse("callbacks:index")).content.decode()
+    link = services.survey_link_invite(task=task, actor=agent)
+    assert "已发送调查链接" in client.get(reverse("callbacks:index")).content.decode()
+    call = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    assert 'data-testid="survey-links"' in call and "已发送调查链接" in call and "发送提醒短信" in call
+    Client().get(reverse("surveylinks:answer", args=[tokens.token_for(link.nonce)]))
+    assert "客户已打开链接" in client.get(reverse("callbacks:index")).content.decode()
+    link.refresh_from_db()
+    link.answered_at = link.opened_at
+    link.save(update_fields=["answered_at"])
+    assert "客户已自助作答" in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
