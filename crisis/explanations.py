@@ -23,7 +23,10 @@ def explanation_key(code: str) -> str:
 
 def explanation_in(code: str, values: dict[str, Any], *, english: bool) -> str:
     """A signal's explanation from its code and values, in Chinese or English."""
-    pair = rules.EXPLANATIONS[explanation_key(code)]
+    key = explanation_key(code)
+    if key == "model" and not values.get("what"):
+        key = "model_plain"  # no n-gram worth naming (csat.domain.signals.meaningful_gram)
+    pair = rules.EXPLANATIONS[key]
     shown = dict(values)
     if "flags" in shown:
         flags = [f for f in shown.pop("flags") if f in IdentityFlag.values]

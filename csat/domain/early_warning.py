@@ -64,6 +64,11 @@ EXPLANATIONS: dict[str, Bilingual] = {
         "文本模型判断为危机苗头，主要依据：“{what}”",
         "The text model rates the customer's words a possible crisis; strongest features: “{what}”",
     ),
+    # issue 23: the text model flagged the words but no n-gram is meaningful enough to name
+    "model_plain": Bilingual(
+        "文本模型判断为危机苗头，请结合客户原话判断",
+        "The text model rates the customer's words a possible crisis; read them to judge",
+    ),
 }
 
 _GRADES = {

@@ -214,6 +214,27 @@ def test_a_model_signal_explains_itself_in_both_languages(clock: Any, gm: Any, c
     assert "文本模型判断" not in page and "Last seen" in page
 
 
+def test_a_parts_backorder_complaint_raises_no_text_signal(clock: Any, customer: Any) -> None:
+    # Issue 23 / DOMAIN §6: "配件一直没到" is an ordinary complaint — no grade-G signal from the words
+    # (a long backorder is the grade-D parts_backorder data pattern, not a crisis).
+    assert said(customer, 1, "配件一直没到，等了两周了，什么时候能到？") == []
+    assert not WarningSignal.objects.filter(suggested_grade="G").exists()
+
+
+def test_a_model_signal_with_no_meaningful_gram_explains_the_verdict(clock: Any, customer: Any) -> None:
+    # Issue 23: stop-character n-grams are never named; the explanation then states the verdict.
+    from crisis.explanations import explanation_in
+
+    assert (
+        explanation_in("text:model", {"what": ""}, english=False)
+        == "文本模型判断为危机苗头，请结合客户原话判断"
+    )
+    assert explanation_in("text:model", {"what": ""}, english=True).startswith(
+        "The text model rates the customer's words a possible crisis; read them"
+    )
+    assert "“曝光”" in explanation_in("text:model", {"what": "曝光"}, english=False)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_signals_fired_before_migrate_forward_and_are_not_fired_again() -> None:
     from django.db import connection

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .context import cue_features
+from .context import NEGATED_SCOPE, SETTLED_SCOPE, cue_features
 from .matching import RuleResult, normalize, rule_analysis, signal_weight
 from .model import load_model, ngrams
 from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
@@ -25,11 +25,16 @@ from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
 __all__ = [
     "MODEL_CODE",
     "MODEL_EXPLANATION",
+    "MODEL_EXPLANATION_PLAIN",
+    "MODEL_MIN_WEIGHT",
     "MODEL_TOP",
+    "STOP_CHARS",
+    "STOP_GRAMS",
     "Assessment",
     "assess",
     "crisis_worthy",
     "explain",
+    "meaningful_gram",
     "rule_features",
     "text_features",
     "text_signals",
@@ -37,10 +42,28 @@ __all__ = [
 
 MODEL_CODE = "model"
 MODEL_TOP = 3  # n-grams named in a model signal
+# Only n-grams weighing at least this much are named to the GM (weights of model.json: the
+# telling ones — 曝光, 律师, 投诉到, 冒烟 — weigh about 0.5–2).
+MODEL_MIN_WEIGHT = 0.3
+# Characters too common to tell anything alone or together: function words, pronouns, numbers,
+# and the words every dealership text has (车, 店). An n-gram made only of them is never shown.
+STOP_CHARS: frozenset[str] = frozenset(
+    "的了一个是我你他她它们这那在有就也都还很吗呢吧啊哈嘛呀着过得地和与及要会说把被让给对从到上下里"
+    "中么什怎样多少几点些次再又才已经没不直车店人来去看做好天两二三"
+)
+STOP_GRAMS: frozenset[str] = frozenset(
+    {"客户", "一直", "一下", "已经", "还是", "就是", "真的", "反正", "说实话", "怎么", "什么", "这个", "那个"}
+)
+SCOPE_PREFIXES = (NEGATED_SCOPE, SETTLED_SCOPE)
 # (zh, en); {what} the n-grams, {p} the probability in percent.
 MODEL_EXPLANATION: tuple[str, str] = (
     "文本模型判断为危机苗头（{p}%），主要依据：{what}",
     "The text model rates this a possible crisis ({p}%); strongest features: {what}",
+)
+# When no n-gram is meaningful enough to name (``meaningful_gram``).
+MODEL_EXPLANATION_PLAIN: tuple[str, str] = (
+    "文本模型判断为危机苗头（{p}%），请结合客户原话判断",
+    "The text model rates this a possible crisis ({p}%); read the customer's words to judge",
 )
 TERM_EXPLANATION: tuple[str, str] = (
     "客户原话中出现“{term}”（{code}）",
@@ -79,14 +102,32 @@ def text_features(
     return ngrams(normalized) | cue_features(normalized) | rule_features(result, threshold), result
 
 
+def meaningful_gram(feature: str, weight: float) -> bool:
+    """Whether a model feature may be shown to the GM as a reason: a plain n-gram of at least two
+    characters (no rule, context or cue feature, no negated or settled scope prefix, no clause
+    break) pushing towards a crisis by at least MODEL_MIN_WEIGHT, and not made only of stop
+    characters ("了一", "一直", "一个", "车一") or a stop word (客户, 你们 …)."""
+    if weight < MODEL_MIN_WEIGHT or feature.startswith(("rule:", "ctx:", "cue:")):
+        return False
+    if len(feature) < 2 or feature[0] in SCOPE_PREFIXES or "|" in feature:
+        return False
+    rest = feature
+    for word in STOP_GRAMS:
+        rest = rest.replace(word, "")
+    return not all(c in STOP_CHARS for c in rest)
+
+
 def _model_signal(normalized: str, contributions: list[tuple[str, float]], probability: float) -> Signal:
+    """The model signal: the meaningful n-grams (``meaningful_gram``) that weighed most, none
+    inside another; an empty term when no n-gram is worth showing (the explanation then names the
+    model's verdict alone, next to the term categories that fired)."""
     named: list[str] = []
     for feature, weight in contributions:
-        if weight <= 0 or len(named) == MODEL_TOP:
+        if weight < MODEL_MIN_WEIGHT or len(named) == MODEL_TOP:
             break
-        if ":" in feature and feature.startswith(("rule:", "ctx:", "cue:")) or len(feature.strip("|")) < 2:
+        if not meaningful_gram(feature, weight):
             continue
-        if not any(feature in other for other in named):
+        if not any(feature in other or other in feature for other in named):
             named.append(feature)
     positions = [normalized.lower().find(f) for f in named]
     return Signal(
@@ -162,9 +203,11 @@ def explain(signal: Signal, *, english: bool = False, probability: float | None 
     """One signal in words, in Chinese (default) or English: the term and its category, or the
     model's strongest n-grams."""
     if signal.code == MODEL_CODE:
+        shown = "—" if probability is None else str(round(probability * 100))
+        if not signal.term:
+            return MODEL_EXPLANATION_PLAIN[1 if english else 0].format(p=shown)
         quote = "“{}”" if not english else "“{}”"
         what = ("、" if not english else ", ").join(quote.format(f) for f in signal.term.split("、"))
-        shown = "—" if probability is None else str(round(probability * 100))
         return MODEL_EXPLANATION[1 if english else 0].format(what=what, p=shown)
     zh, en = SIGNAL_CODES.get(signal.code, (signal.code, signal.code))
     return TERM_EXPLANATION[1 if english else 0].format(term=signal.term, code=en if english else zh)
