@@ -15,7 +15,10 @@ Issue 23: it then scores the **held-out** split of the corpus bench/early_warnin
 table, precision/recall/F1, recall per crisis type (DOMAIN §6 a–e) and per F identity, the share of
 each hard-negative category flagged, and the time per text; the same for the rules alone
 (``model=False``) for comparison. Targets: recall ≥ 0.95, precision ≥ 0.90, every type's recall ≥
-0.85, hard negatives ≤ 2 % flagged, < 1 ms per text. With ``--append-results`` a dated section
+0.85, hard negatives ≤ 2 % flagged — on the issue's own categories (warranty, insurance, "will not
+complain") and, stricter, on all hard-negative categories —, < 1 ms per text. The held-out texts it
+gets wrong are counted, and listed only with ``--show-held-out-errors``: no rule or parameter may
+be tuned on them. With ``--append-results`` a dated section
 (commit, load average) with these tables is appended to bench/RESULTS.md.
 
 ``--append-results`` appends a dated row (date, commit, texts, precision, recall, F1) to the
@@ -54,6 +57,8 @@ HELD_OUT_TARGETS = {
     "hard_flagged": 0.02,
     "ms_per_text": 1.0,
 }
+# The issue's own reading of the hard-negative target: "warranty/insurance/'will not complain'".
+ISSUE_HARD = ("warranty", "insurance", "negated_threat")
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_RECALL = 0.9
 TARGET_PRECISION = 0.8
@@ -243,13 +248,18 @@ def corpus_report(
     hard_flagged = sum(v[0] for k, v in by_hard.items() if k != "(ordinary)")
     hard_total = sum(v[1] for k, v in by_hard.items() if k != "(ordinary)")
     hard_share = hard_flagged / max(1, hard_total)
+    named_flagged = sum(by_hard.get(k, [0, 0])[0] for k in ISSUE_HARD)
+    named_total = sum(by_hard.get(k, [0, 0])[1] for k in ISSUE_HARD)
+    named_share = named_flagged / max(1, named_total)
     type_recalls = {t: v[0] / v[1] for t, v in by_type.items()}
     t = HELD_OUT_TARGETS
     checks = {
         f"recall ≥ {t['recall']}": result.recall >= t["recall"],
         f"precision ≥ {t['precision']}": result.precision >= t["precision"],
         f"every type's recall ≥ {t['type_recall']}": min(type_recalls.values()) >= t["type_recall"],
-        f"hard negatives flagged ≤ {t['hard_flagged']:.0%}": hard_share <= t["hard_flagged"],
+        f"warranty/insurance/will-not-complain flagged ≤ {t['hard_flagged']:.0%}": named_share
+        <= t["hard_flagged"],
+        f"all hard negatives flagged ≤ {t['hard_flagged']:.0%}": hard_share <= t["hard_flagged"],
         f"< {t['ms_per_text']} ms per text": ms_per_text < t["ms_per_text"],
     }
     lines = [
@@ -261,7 +271,8 @@ def corpus_report(
         f"| harmless | {result.fp} (FP) | {result.tn} (TN) |",
         "",
         f"precision {result.precision:.3f} · recall {result.recall:.3f} · F1 {result.f1:.3f} · "
-        f"hard negatives flagged {hard_flagged}/{hard_total} = {hard_share:.1%} · {ms_per_text:.3f} ms per text",
+        f"hard negatives flagged {hard_flagged}/{hard_total} = {hard_share:.1%} (warranty, insurance, "
+        f"will not complain: {named_flagged}/{named_total} = {named_share:.1%}) · {ms_per_text:.3f} ms per text",
         "",
         "| crisis type (DOMAIN §6) | recall |",
         "|---|---|",
@@ -326,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--corpus", type=Path, default=DEFAULT_CORPUS, help="issue-23 corpus (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--show-held-out-errors",
+        action="store_true",
+        help="list the held-out texts it gets wrong (never tune on them)",
     )
     args = parser.parse_args(argv)
 
@@ -407,10 +423,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print("\n" + "\n".join(section))
-    print(f"held-out misclassified ({len(held_out_wrong)}):")
-    for row, flagged in held_out_wrong:
-        verdict = "false alarm" if flagged else "missed     "
-        print(f"  {verdict} [{row['type'] or row['hard_negative'] or 'ordinary'}] {row['text']}")
+    print(f"held-out misclassified: {len(held_out_wrong)}")
+    if args.show_held_out_errors:  # reading them invites tuning on the held-out third: off by default
+        for row, flagged in held_out_wrong:
+            verdict = "false alarm" if flagged else "missed     "
+            print(f"  {verdict} [{row['type'] or row['hard_negative'] or 'ordinary'}] {row['text']}")
     if args.append_results:
         append_section(args.results, section)
         print(f"appended the held-out section to {args.results}")
