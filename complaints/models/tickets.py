@@ -212,6 +212,13 @@ class Complaint(TimeStamped):
                 name="complaint_open_urgency_idx",
                 condition=~models.Q(status="closed"),
             ),
+            # The same across every store (a head-office user's open list, issue #25): a page of
+            # open tickets soonest deadline first without reading the others.
+            models.Index(
+                fields=["next_due_at", "id"],
+                name="complaint_open_due_idx",
+                condition=~models.Q(status="closed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -366,6 +366,9 @@ CSAT = {
     "FIVE_DIMENSION_SAMPLE_PER_STORE": 20,  # customers per store per quarter for the 5-dimension survey
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
+    # The report dashboard shows cached figures up to this old before refreshing them in the
+    # background (reports/dashboard.py; 0: computed live on every view).
+    "REPORT_DASHBOARD_FRESH_SECONDS": env.int("REPORT_DASHBOARD_FRESH_SECONDS", default=300),
 }
 
 # Security headers. CSP (django-csp): only our own origin, no inline script or style; the
