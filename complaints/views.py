@@ -45,7 +45,10 @@ def index(request: HttpRequest) -> HttpResponse:
         context["queue"] = selectors.manager_queue(user=request.user)
         return render(request, "complaints/manager_queue.html", context)
     if role == Role.GENERAL_MANAGER:
-        context["approvals"] = list(selectors.approval_queue(user=request.user))
+        # Bounded like the board (issue #25): the most waiting first, their total, a link to them all.
+        waiting = selectors.approval_queue(user=request.user)
+        context["approvals"] = list(waiting[: selectors.QUEUE_ROWS])
+        context["approvals_count"] = waiting.count()
         context.update(approval_context(request.user))
         context["board"] = selectors.board(user=request.user)
         return render(request, "complaints/gm.html", context)
