@@ -128,12 +128,15 @@ def main() -> None:
             peer_rps.append(p)
             csat_rps.append(c)
             ratios.append(c / p if p else float("inf"))  # the peer finished no request
-        median = statistics.median(ratios)
+        # A round where either side finished no request (errors or timeouts) has no ratio.
+        valid = [x for x in ratios if 0 < x < float("inf")]
+        median = statistics.median(valid) if valid else 0.0
         rows.append([
             page.scope, page.label, f"`{page.path}`", f"{PEER_NAMES[page.peer]}",
             " / ".join(f"{x:.1f}" for x in peer_rps), " / ".join(f"{x:.1f}" for x in csat_rps),
-            " / ".join(f"{x:.1f}×" for x in ratios), f"**{median:.1f}×**", f"≥ {page.target:.0f}×",
-            "yes" if median >= page.target else "no",
+            " / ".join(f"{x:.1f}×" if 0 < x < float("inf") else "—" for x in ratios),
+            f"**{median:.1f}×**" if valid else "—", f"≥ {page.target:.0f}×",
+            ("yes" if median >= page.target else "no") if valid else "no valid round",
         ])  # fmt: skip
     lines = common.header(
         "Side by side with django-helpdesk 2.6.1 (`bench/peer_compare.py`, issue 25)",

@@ -360,6 +360,13 @@ class Deadline(models.Model):
                 name="deadline_open_warn_idx",
                 condition=models.Q(met_at__isnull=True, warned_at__isnull=True, cancelled_at__isnull=True),
             ),
+            # The breached-ticket lists and counts (EXISTS a breached deadline) without reading
+            # every deadline (issue #25).
+            models.Index(
+                fields=["complaint"],
+                name="deadline_breached_idx",
+                condition=models.Q(breached_at__isnull=False),
+            ),
             # Each ticket's next open deadline (the board and the lists order by it).
             models.Index(
                 fields=["complaint", "due_at"],

@@ -17,4 +17,8 @@ class Migration(migrations.Migration):
             model_name='complaint',
             index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['next_due_at', 'id'], name='complaint_open_due_idx'),
         ),
+        migrations.AddIndex(
+            model_name='deadline',
+            index=models.Index(condition=models.Q(('breached_at__isnull', False)), fields=['complaint'], name='deadline_breached_idx'),
+        ),
     ]
