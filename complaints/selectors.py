@@ -330,6 +330,28 @@ def urgent_tickets(*, user: Any, status: str | None = None, breached: bool = Fal
     return _table_rows(tickets).order_by(*BY_URGENCY)
 
 
+def urgent_ticket_ids(*, user: Any, status: str | None = None, breached: bool = False) -> QuerySet[Any]:
+    """The ids of ``urgent_tickets`` in the same order, from the complaint table alone: a page of
+    them is read from the open-ticket indexes (complaint_open_due_idx at group scope,
+    complaint_open_urgency_idx in a store) without joining a single customer; the rows of that page
+    only are then read by ``ticket_rows`` (issue #25: at group scope the joined query scanned all
+    customers to keep 50)."""
+    tickets = _visible(Complaint.objects.all(), user)
+    tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
+    if breached:
+        tickets = tickets.filter(_breached())
+    return tickets.order_by(*BY_URGENCY).values_list("pk", flat=True)
+
+
+def ticket_rows(*, user: Any, ids: list[int]) -> list[Complaint]:
+    """The table rows (customer, department, breaches) of the given tickets the user may see, in
+    the order of ``ids``: one query by primary key."""
+    if not ids:
+        return []
+    shown = _table_rows(complaint_list(user=user)).in_bulk(ids)
+    return [shown[pk] for pk in ids if pk in shown]
+
+
 def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:
     """Customer care's board: per open step, its total and the ``rows`` most urgent tickets, soonest
     deadline first; the full list is ``complaints:list?status=…``.

@@ -45,7 +45,10 @@ def index(request: HttpRequest) -> HttpResponse:
         context["queue"] = selectors.manager_queue(user=request.user)
         return render(request, "complaints/manager_queue.html", context)
     if role == Role.GENERAL_MANAGER:
-        context["approvals"] = list(selectors.approval_queue(user=request.user))
+        # Bounded like the board (issue #25): the most waiting first, their total, a link to them all.
+        waiting = selectors.approval_queue(user=request.user)
+        context["approvals"] = list(waiting[: selectors.QUEUE_ROWS])
+        context["approvals_count"] = waiting.count()
         context.update(approval_context(request.user))
         context["board"] = selectors.board(user=request.user)
         return render(request, "complaints/gm.html", context)
@@ -64,8 +67,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if status and status not in Status.values:
         raise Http404
     breached = request.GET.get("breached") == "1"
-    tickets = selectors.urgent_tickets(user=request.user, status=status or None, breached=breached)
-    page = Paginator(tickets, LIST_PAGE_ROWS).get_page(request.GET.get("page"))
+    ids = selectors.urgent_ticket_ids(user=request.user, status=status or None, breached=breached)
+    page = Paginator(ids, LIST_PAGE_ROWS).get_page(request.GET.get("page"))
+    # The page's ids come from the complaint indexes alone; only its rows join their customers.
+    page.object_list = selectors.ticket_rows(user=request.user, ids=list(page.object_list))
     label = Status(status).label if status else _("全部未结")
     query = "&".join(([f"status={status}"] if status else []) + (["breached=1"] if breached else []))
     return render(

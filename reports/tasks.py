@@ -49,3 +49,11 @@ def build_monthly_report(which: str = "current", month: str | None = None) -> li
             ids.append(report.pk)
     log.info("monthly report %s %s: %s reports", which, f"{target:%Y-%m}", len(ids))
     return ids
+
+
+@shared_task(ignore_result=True)
+def refresh_dashboard_figures(month: str, store_id: int | None, language: str) -> None:
+    """Recompute the report dashboard's cached figures of one month and scope (issue #25)."""
+    from reports import dashboard
+
+    dashboard.refresh(month, store_id, language)

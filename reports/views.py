@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from callbacks import permissions as callback_permissions
 from complaints import selectors as complaint_selectors
 from csat.exports import ExportKind, record_export
-from reports import charts, permissions, records, selectors
+from reports import charts, dashboard, permissions, records, selectors
 from reports.forms import BuildForm, ReportFilterForm
 from reports.models import CHUNK_BYTES, Trigger
 from reports.services import report_build
@@ -99,7 +99,9 @@ def index(request: HttpRequest) -> HttpResponse:
     scope_value = str(store.pk) if store else selectors.GROUP
     if not form.is_bound:
         form = ReportFilterForm(initial={"month": f"{month:%Y-%m}", "scope": scope_value}, scopes=scopes)
-    data = selectors.report_data(month=month, store=store)
+    # The figures come from the cache (or the newest stored version) with their "as of" time; a
+    # stale copy is refreshed in the background, never while the page waits (issue #25).
+    data, refreshing, figures_key = dashboard.dashboard_figures(month=month, store=store)
     # Everyone with a profile gets the figures; the records behind them follow each record's own
     # access rules (issue #21): the complaints a user may open (a department manager: their
     # department's), and the survey records only for who may read surveys.
@@ -121,6 +123,11 @@ def index(request: HttpRequest) -> HttpResponse:
             "title": _("月度报表"),
             "form": form,
             "data": data,
+            "refreshing": refreshing,
+            # The figures' sections are rendered once per computation of them (and per whether the
+            # survey records show); 0: not kept (figures computed live).
+            "fragment_key": f"{figures_key}:{int(not show_surveys)}",
+            "fragment_seconds": dashboard.KEEP_SECONDS if figures_key else 0,
             "month": f"{month:%Y-%m}",
             "store": store,
             "scope_value": scope_value,

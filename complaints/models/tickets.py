@@ -219,6 +219,13 @@ class Complaint(TimeStamped):
                 name="complaint_open_urgency_idx",
                 condition=~models.Q(status="closed"),
             ),
+            # The same across every store (a head-office user's open list, issue #25): a page of
+            # open tickets soonest deadline first without reading the others.
+            models.Index(
+                fields=["next_due_at", "id"],
+                name="complaint_open_due_idx",
+                condition=~models.Q(status="closed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -360,6 +367,13 @@ class Deadline(models.Model):
                 fields=["warn_at"],
                 name="deadline_open_warn_idx",
                 condition=models.Q(met_at__isnull=True, warned_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            # The breached-ticket lists and counts (EXISTS a breached deadline) without reading
+            # every deadline (issue #25).
+            models.Index(
+                fields=["complaint"],
+                name="deadline_breached_idx",
+                condition=models.Q(breached_at__isnull=False),
             ),
             # Each ticket's next open deadline (the board and the lists order by it).
             models.Index(

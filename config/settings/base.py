@@ -380,6 +380,9 @@ CSAT = {
     "FIVE_DIMENSION_CALLS_PER_AGENT_DAY": 20,
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
+    # The report dashboard shows cached figures up to this old before refreshing them in the
+    # background (reports/dashboard.py; 0: computed live on every view).
+    "REPORT_DASHBOARD_FRESH_SECONDS": env.int("REPORT_DASHBOARD_FRESH_SECONDS", default=300),
 }
 
 # One-time survey links by SMS/WeChat (issue #24).

@@ -167,7 +167,23 @@ def deadline_steps(*, month: dt.date, store_ids: Sequence[int] | None) -> list[d
     return result
 
 
-def _complaint_row(c: Complaint) -> dict[str, Any]:
+_LABELLED = ("kind", "severity", "category", "status", "approval")
+
+
+def _choice_labels() -> dict[str, dict[Any, Any]]:
+    """Each labelled field's value → label in the active language, built once per list: Django's
+    ``get_FOO_display`` rebuilds the whole choices dict on every call (issue #25: most of the time of
+    the dashboard's complaint list at group scale)."""
+    return {
+        name: {
+            value: str(label) for value, label in getattr(Complaint._meta.get_field(name), "flatchoices", [])
+        }
+        for name in _LABELLED
+    }
+
+
+def _complaint_row(c: Complaint, labels: dict[str, dict[Any, Any]] | None = None) -> dict[str, Any]:
+    labels = labels or _choice_labels()
     return {
         "id": c.pk,
         "number": c.number,
@@ -175,20 +191,20 @@ def _complaint_row(c: Complaint) -> dict[str, Any]:
         "store": c.store.name,
         "customer": c.customer.name,
         "kind": c.kind,
-        "kind_label": c.get_kind_display(),
+        "kind_label": labels["kind"].get(c.kind, c.kind),
         "severity": c.severity,
-        "severity_label": c.get_severity_display(),
+        "severity_label": labels["severity"].get(c.severity, c.severity),
         "category": c.category,
-        "category_label": c.get_category_display(),
+        "category_label": labels["category"].get(c.category, c.category),
         "grade": c.grade,
         "department_id": c.department_id,
         "department": c.department.name if c.department else "",
         "status": c.status,
-        "status_label": c.get_status_display(),
+        "status_label": labels["status"].get(c.status, c.status),
         "reopen_count": c.reopen_count,
         "compensation_amount": _number(c.compensation_amount) if c.compensation_amount is not None else None,
         "approval": c.approval,
-        "approval_label": c.get_approval_display(),
+        "approval_label": labels["approval"].get(c.approval, c.approval),
         # Who is responsible (DOMAIN §9, issue #18).
         "assignee": (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
         "responsible_staff": c.responsible_staff,
@@ -253,8 +269,9 @@ def _rows(
     """Row dicts oldest first, streamed (``limit``: only the first ones); ``extra`` adds columns."""
     qs = qs.select_related(*_RELATED).order_by("received_at", "pk")
     tickets = qs[:limit] if limit is not None else qs.iterator(chunk_size=ROW_CHUNK)
+    labels = _choice_labels()
     for c in tickets:
-        yield {**_complaint_row(c), **{key: get(c) for key, get in extra.items()}}
+        yield {**_complaint_row(c, labels), **{key: get(c) for key, get in extra.items()}}
 
 
 def _past_due(c: Any) -> str:

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert, Status
+from complaints.selectors import BY_URGENCY
 from complaints.services.deadlines import enforce_deadlines
 from csat.models import Notification
 from tests.fixtures import T0
@@ -95,7 +96,10 @@ def test_every_list_has_a_fixed_query_count(
     # Issue #18: the assessment (page and API) reads approved penalty requests too, one query more.
     # Issue #18: the approvals page lists the pending penalty requests too, one query more; the
     # assessment page its disputes, one query more.
-    assert with_two == [5, 7, 7, 6, 11, 4, 1, 1, 5, 5, 5]
+    # Issue #25: the full lists read the page's ids from the complaint table alone, then those rows
+    # with their customers: one query more (6) when the page has rows.
+    # Issue #25: the GM's overview shows the first waiting approvals and their count: one query more (8).
+    assert with_two == [5, 7, 8, 6, 11, 4, 1, 1, 5, 6, 6]
     assert with_ten == with_two, dict(
         zip([p[1] for p in pages], zip(with_two, with_ten, strict=True), strict=True)
     )
@@ -231,3 +235,27 @@ def test_a_thousand_due_at_once_are_swept_in_bulk(
     # one inbox row per recipient and event: the customer-care manager hears of the care team's steps
     assert Notification.objects.filter(key__startswith="deadline:").count() >= 2000
     assert _sweep_queries(T0 + dt.timedelta(hours=1, minutes=1)) == (1, {"warnings": 0, "breaches": 0})
+
+
+@pytest.mark.parametrize("who", ["agent", "viewer"])
+def test_the_full_list_pages_ids_without_joining_customers(
+    add_tickets: Callable[[int], list[Complaint]], people: dict[str, Any], viewer: Any, who: str
+) -> None:
+    """Issue #25: at group scope the joined query scanned all customers to keep one page. The page of
+    ids is read from the complaint table alone (its open-ticket indexes); only that page's rows are
+    then read with their customers, by primary key. Same order as before: soonest deadline first."""
+    made = add_tickets(6)
+    client = Client()
+    client.force_login(viewer if who == "viewer" else people["agent"])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/complaints/list/")
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    paged = [sql for sql in sqls if "LIMIT" in sql and "complaints_complaint" in sql]
+    joined = [sql for sql in sqls if "csat_customer" in sql]
+    assert paged and all("csat_customer" not in sql for sql in paged), paged
+    assert len(joined) == 1 and "LIMIT" not in joined[0] and " IN (" in joined[0], joined
+    body = response.content.decode()
+    expected = list(Complaint.objects.filter(pk__in=[t.pk for t in made]).order_by(*BY_URGENCY))
+    positions = [body.index(t.number) for t in expected]
+    assert positions == sorted(positions)

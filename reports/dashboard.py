@@ -1,0 +1,124 @@
+"""The report dashboard's figures, served from a cache instead of recomputed per page view (issue #25).
+
+The figures of a month and scope (a store or the group) take seconds to compute at group scale
+(3.5 s in-process for 50 stores), so the page shows the last computed figures with their
+"figures as of" time:
+
+- a cached copy younger than ``REPORT_DASHBOARD_FRESH_SECONDS`` is served as it is;
+- an older copy is served too, and one Celery task (``refresh_dashboard_figures``) recomputes it in
+  the background — the page never waits; a lock in the cache lets one refresh run at a time per
+  month, scope and language, however many people open the page;
+- with no cached copy, the newest stored report version of that month and scope (same schema and
+  language) is served and refreshed the same way; with none either, the figures are computed once
+  in the request and cached.
+
+``REPORT_DASHBOARD_FRESH_SECONDS`` 0 turns the cache off (every view computes the figures live).
+Stale-read rule: the figures shown are at most that old plus one refresh, and the page always says
+how old (``data.as_of``); records behind the figures (the drill-down lists) are always read live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+from django.utils.translation import get_language
+
+from csat.models import Store
+from reports import selectors
+from reports.models import MonthlyReport
+
+log = logging.getLogger(__name__)
+
+# Cached figures are kept this long (a month's figures are asked for again for weeks).
+KEEP_SECONDS = 35 * 24 * 3600
+# A refresh that died (worker killed) frees its lock after this long.
+LOCK_SECONDS = 300
+
+
+def fresh_seconds() -> int:
+    return int(settings.CSAT.get("REPORT_DASHBOARD_FRESH_SECONDS", 300))
+
+
+def cache_key(month: dt.date, store_id: int | None, language: str) -> str:
+    scope = store_id if store_id is not None else selectors.GROUP
+    return f"reports:dashboard:v{selectors.SCHEMA}:{month:%Y-%m}:{scope}:{language}"
+
+
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def _stored(month: dt.date, store: Store | None, language: str) -> dict[str, Any] | None:
+    """The newest stored version of the month and scope, when its figures read like the page's."""
+    qs = MonthlyReport.objects.filter(month=month)
+    qs = qs.filter(store__isnull=True) if store is None else qs.filter(store=store)
+    report = qs.order_by("-version").only("data", "data_as_of").first()
+    if report is None or not isinstance(report.data, dict):
+        return None
+    if report.data.get("schema") != selectors.SCHEMA or report.data.get("language") != language:
+        return None
+    return {"data": report.data, "at": report.data_as_of}
+
+
+def _compute(month: dt.date, store: Store | None, language: str) -> dict[str, Any]:
+    at = timezone.now()
+    with translation.override(language):
+        data = selectors.report_data(month=month, store=store, as_of=at)
+    entry = {"data": data, "at": at}
+    cache.set(cache_key(month, store.pk if store else None, language), entry, KEEP_SECONDS)
+    return entry
+
+
+def request_refresh(month: dt.date, store: Store | None, language: str) -> bool:
+    """Queue one background refresh (none when one is already queued or running); True if queued."""
+    key = cache_key(month, store.pk if store else None, language)
+    if not cache.add(f"{key}:refreshing", 1, LOCK_SECONDS):
+        return False
+    from reports.tasks import refresh_dashboard_figures
+
+    try:
+        refresh_dashboard_figures.delay(f"{month:%Y-%m}", store.pk if store else None, language)
+    except Exception:  # the broker is down: the page still shows the figures it has
+        cache.delete(f"{key}:refreshing")
+        log.warning("report dashboard refresh not queued (%s)", key, exc_info=True)
+        return False
+    return True
+
+
+def dashboard_figures(*, month: dt.date, store: Store | None) -> tuple[dict[str, Any], bool, str]:
+    """The figures of the month and scope for the dashboard, whether a refresh was queued, and the
+    key of this computation of them ("" when computed live), which the page's cached fragments
+    (the figures rendered once for everyone) carry."""
+    month = month.replace(day=1)
+    ttl = fresh_seconds()
+    if ttl <= 0:
+        return selectors.report_data(month=month, store=store), False, ""
+    language = _language()
+    key = cache_key(month, store.pk if store else None, language)
+    entry = cache.get(key)
+    if entry is None:
+        entry = _stored(month, store, language)
+        if entry is None:
+            entry = _compute(month, store, language)
+        else:
+            cache.set(key, entry, KEEP_SECONDS)
+    refreshing = False
+    if timezone.now() - entry["at"] > dt.timedelta(seconds=ttl):
+        refreshing = request_refresh(month, store, language)
+    return entry["data"], refreshing, f"{key}:{entry['at'].timestamp():.6f}"
+
+
+def refresh(month: str, store_id: int | None, language: str) -> None:
+    """Recompute and cache one month's dashboard figures (the Celery task
+    ``reports.tasks.refresh_dashboard_figures``; idempotent: a second run recomputes)."""
+    target = selectors.parse_month(month)
+    store = Store.objects.get(pk=store_id) if store_id is not None else None
+    try:
+        _compute(target, store, language)
+    finally:
+        cache.delete(f"{cache_key(target, store_id, language)}:refreshing")
