@@ -107,10 +107,13 @@ def work_queue(
     store: int | None = None,
     type: str | None = None,
     agent: int | None = None,
+    due: str | None = None,
 ) -> QuerySet[CallbackTask]:
     """What to call now: call-back-later times arriving, overdue, due today — in that order.
 
-    ``agent`` keeps the tasks that agent holds or that were assigned to them.
+    ``agent`` keeps the tasks that agent holds or that were assigned to them. ``due`` keeps one part
+    (the home page's numbers link to them): "today", "overdue", or "booked" — every booked call-back,
+    also the later ones.
     """
     now = now or timezone.now()
     today, tomorrow = day_bounds(now)
@@ -123,10 +126,17 @@ def work_queue(
     qs = access.scope_to_user(CallbackTask.objects.all(), user).filter(
         ~Exists(do_not_contact), status__in=OPEN_STATUSES, expires_at__gt=now
     )
-    qs = qs.filter(
-        Q(callback_later_at__isnull=False, callback_later_at__lte=arriving)
-        | Q(callback_later_at__isnull=True, due_at__lt=tomorrow)
-    )
+    if due == "booked":
+        qs = qs.filter(callback_later_at__isnull=False)
+    elif due == "overdue":
+        qs = qs.filter(callback_later_at__isnull=True, due_at__lt=today)
+    elif due == "today":
+        qs = qs.filter(callback_later_at__isnull=True, due_at__gte=today, due_at__lt=tomorrow)
+    else:
+        qs = qs.filter(
+            Q(callback_later_at__isnull=False, callback_later_at__lte=arriving)
+            | Q(callback_later_at__isnull=True, due_at__lt=tomorrow)
+        )
     if store:
         qs = qs.filter(store_id=store)
     if type:
