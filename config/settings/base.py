@@ -366,6 +366,8 @@ CSAT = {
     "FIVE_DIMENSION_SAMPLE_PER_STORE": 20,  # customers per store per quarter for the 5-dimension survey
     "RECURRENCE_THRESHOLD": 3,  # same category + cause this often …
     "RECURRENCE_WINDOW_DAYS": 90,  # … within this many days is a recurring problem
+    # After a failed call (no answer, busy) the task leaves the queue and "领取下一个任务" this long.
+    "RETRY_AFTER_MINUTES": env.int("CALLBACK_RETRY_AFTER_MINUTES", default=120),
 }
 
 # Security headers. CSP (django-csp): only our own origin, no inline script or style; the
