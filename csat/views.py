@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,6 +97,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and not access.is_read_only(request.user),
         },
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico`` from the app's own static files (browsers ask for it on every page)."""
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 @never_cache
