@@ -53,7 +53,9 @@ def wait_for_port(host: str, port: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection((host if host != "0.0.0.0" else "127.0.0.1", int(port)), timeout=1):
+            # a wildcard listen address is reached on loopback
+            target = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            with socket.create_connection((target, int(port)), timeout=1):
                 break
         except OSError:
             time.sleep(0.5)
