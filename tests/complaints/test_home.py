@@ -21,7 +21,7 @@ from complaints.services import accountability
 from complaints.services.deadlines import deadline_breach
 from crisis.models import WarningSignal
 from tests.factories import CustomerFactory
-from tests.fixtures import T0, make_staff
+from tests.fixtures import CHINESE, T0, make_staff
 from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +220,14 @@ def test_every_home_has_a_fixed_query_count(
             "admin": 5,  # open disputes, calendar warning
         },
     )
+
+
+def test_home_tiles_read_in_english(clock: Any, make_complaint: Callable[..., Complaint], ccm: Any) -> None:
+    make_complaint()
+    client = Client()
+    client.force_login(ccm)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    tiles = html[html.index('data-testid="home-tiles"') : html.index("</div>\n<script")]
+    assert "To dispatch" in tiles and "Follow-ups due today (day 5–7)" in tiles
+    assert not CHINESE.search(tiles), CHINESE.findall(tiles)
