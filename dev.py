@@ -46,6 +46,22 @@ def sync(*, dev: bool) -> Path:
     return VENV / BIN / "python"
 
 
+def wait_for_port(host: str, port: str, timeout: float = 30.0) -> None:
+    """Until the web server accepts connections (or ``timeout`` seconds), then a little for the worker."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            # a wildcard listen address is reached on loopback
+            target = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            with socket.create_connection((target, int(port)), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.5)
+    time.sleep(3)  # the worker's banner follows the server's
+
+
 def start() -> int:
     python = sync(dev=False)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONUNBUFFERED": "1"}
@@ -74,9 +90,11 @@ def start() -> int:
             env=env,
         ),
     ]
+    wait_for_port(host, port)
+    # The banner comes last, after the server's and the worker's start-up lines.
     print(f"\ncsat is running at http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
     print("Sign in as agent, ccmanager, sales_mgr, business_mgr, service_mgr, admin_mgr, finance_mgr,")
-    print("parts_sup, gm or hq with the password demo-pass-2026.\n", flush=True)
+    print("parts_sup, gm or hq with the password demo-pass-2026. Mail goes to .mail/.\n", flush=True)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(1)

@@ -6,3 +6,8 @@ class CallbacksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "callbacks"
     verbose_name = _("回访")
+
+    def ready(self) -> None:
+        from callbacks import home
+
+        home.register()

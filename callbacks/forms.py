@@ -43,6 +43,15 @@ class BootstrapMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+# The parts of the work queue a filter (and the agent's home numbers) may keep.
+QUEUE_PARTS = [
+    ("", _("当前应拨打")),
+    ("today", _("今日到期")),
+    ("overdue", _("已逾期")),
+    ("booked", _("约定回拨（全部）")),
+]
+
+
 class QueueFilterForm(BootstrapMixin, forms.Form):
     store = ShortModelChoiceField(
         queryset=Store.objects.none(), required=False, label=_("门店"), empty_label=_("全部门店")
@@ -55,6 +64,11 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
         required=False,
         label=_("回访专员"),
         empty_label=_("全部专员"),
+    )
+    due = forms.ChoiceField(
+        choices=QUEUE_PARTS,
+        required=False,
+        label=_("范围"),
     )
 
     def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:

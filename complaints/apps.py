@@ -12,3 +12,7 @@ class ComplaintsConfig(AppConfig):
         from csat.events import calendar_changed
 
         calendar_changed.connect(on_calendar_changed, dispatch_uid="complaints-calendar")
+
+        from complaints import home
+
+        home.register()

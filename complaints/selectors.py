@@ -20,6 +20,7 @@ from complaints.models import (
     ComplaintEvent,
     Deadline,
     DeadlineAlert,
+    DeadlineKind,
     Kind,
     PenaltyDecision,
     PenaltyRequest,
@@ -131,8 +132,9 @@ def _table_rows(tickets: QuerySet[Complaint]) -> QuerySet[Complaint]:
     return tickets.select_related(None).select_related("customer", "department").only(*TABLE_COLUMNS)
 
 
-def _breached() -> Exists:
-    return Exists(Deadline.objects.filter(complaint=OuterRef("pk"), breached_at__isnull=False))
+def _breached(kind: str | None = None) -> Exists:
+    deadlines = Deadline.objects.filter(complaint=OuterRef("pk"), breached_at__isnull=False)
+    return Exists(deadlines.filter(kind=kind) if kind else deadlines)
 
 
 def manager_queue(*, user: Any, rows: int | None = None) -> dict[str, dict[str, Any]]:
@@ -320,26 +322,47 @@ def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> lis
     return list(rows.values())
 
 
-def urgent_tickets(*, user: Any, status: str | None = None, breached: bool = False) -> QuerySet[Complaint]:
-    """The user's tickets of one step (every open one when ``status`` is None; only those with a
-    breached deadline when ``breached``), soonest deadline first."""
-    tickets = complaint_list(user=user)
+def _urgent_filter(
+    tickets: QuerySet[Complaint],
+    *,
+    status: str | None = None,
+    breached: bool = False,
+    step: str | None = None,
+    severity: str | None = None,
+    assignee: int | None = None,
+    awaiting_proposal: bool = False,
+    follow_up_before: dt.datetime | None = None,
+) -> QuerySet[Complaint]:
     tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
     if breached:
-        tickets = tickets.filter(_breached())
-    return _table_rows(tickets).order_by(*BY_URGENCY)
+        tickets = tickets.filter(_breached(step))
+    if severity:
+        tickets = tickets.filter(severity=severity)
+    if assignee:
+        tickets = tickets.filter(assignee_id=assignee)
+    if awaiting_proposal:
+        tickets = tickets.filter(status=Status.IN_PROGRESS, solution="")
+    if follow_up_before is not None:
+        tickets = tickets.filter(_follow_up_open(follow_up_before))
+    return tickets
 
 
-def urgent_ticket_ids(*, user: Any, status: str | None = None, breached: bool = False) -> QuerySet[Any]:
+def urgent_tickets(*, user: Any, **filters: Any) -> QuerySet[Complaint]:
+    """The user's tickets of one step (every open one when ``status`` is None; only those with a
+    breached deadline when ``breached``, of the deadline kind ``step`` when given), soonest deadline
+    first. The home pages' numbers link here with the same filters (csat.home):
+    ``awaiting_proposal`` — in progress with no solution proposed yet; ``follow_up_before`` — the
+    day 5–7 follow-up window open before that moment and not yet done."""
+    return _table_rows(_urgent_filter(complaint_list(user=user), **filters)).order_by(*BY_URGENCY)
+
+
+def urgent_ticket_ids(*, user: Any, **filters: Any) -> QuerySet[Any]:
     """The ids of ``urgent_tickets`` in the same order, from the complaint table alone: a page of
     them is read from the open-ticket indexes (complaint_open_due_idx at group scope,
     complaint_open_urgency_idx in a store) without joining a single customer; the rows of that page
     only are then read by ``ticket_rows`` (issue #25: at group scope the joined query scanned all
     customers to keep 50)."""
-    tickets = _visible(Complaint.objects.all(), user)
-    tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
-    if breached:
-        tickets = tickets.filter(_breached())
+    tickets = _urgent_filter(_visible(Complaint.objects.all(), user), **filters)
     return tickets.order_by(*BY_URGENCY).values_list("pk", flat=True)
 
 
@@ -350,6 +373,18 @@ def ticket_rows(*, user: Any, ids: list[int]) -> list[Complaint]:
         return []
     shown = _table_rows(complaint_list(user=user)).in_bulk(ids)
     return [shown[pk] for pk in ids if pk in shown]
+
+
+def _follow_up_open(before: dt.datetime) -> Exists:
+    return Exists(
+        Deadline.objects.filter(
+            complaint=OuterRef("pk"),
+            kind=DeadlineKind.FOLLOW_UP,
+            opens_at__lt=before,
+            met_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+    )
 
 
 def board(*, user: Any, rows: int | None = None) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,13 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
 from complaints.actions import ACTIONS
 from complaints.forms import AdjustmentForm, ComplaintIntakeForm, DisputeDecisionForm, DisputeForm
+from complaints.home import tomorrow_start
 from complaints.hooks import approval_context
-from complaints.models import Complaint, Status
+from complaints.models import Channel, Complaint, DeadlineKind, Severity, Status
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.views_support import action_form, outcome_message, ticket_context
@@ -60,19 +63,61 @@ def index(request: HttpRequest) -> HttpResponse:
 LIST_PAGE_ROWS = 50
 
 
+# The filters of the full list that the home pages' numbers link to (complaints.home.list_url).
+LIST_FILTER_LABELS = {
+    "proposal": _lazy("待提出方案"),
+    "followup": _lazy("今日应回访（第 5–7 天）"),
+}
+
+
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    """Every ticket of one step (a board column's "show all"), or every open one, paginated."""
-    status = request.GET.get("status", "")
-    if status and status not in Status.values:
+    """Every ticket of one step (a board column's "show all"), or every open one, paginated; the
+    home pages' numbers open it filtered (breached at a step, severity, assignee, awaiting a
+    proposal, follow-ups due today). An unknown value is a 404, never a silently wider list."""
+    get = request.GET
+    status = get.get("status", "")
+    step = get.get("step", "")
+    severity = get.get("severity", "")
+    if (status and status not in Status.values) or (step and step not in DeadlineKind.values):
         raise Http404
-    breached = request.GET.get("breached") == "1"
-    ids = selectors.urgent_ticket_ids(user=request.user, status=status or None, breached=breached)
-    page = Paginator(ids, LIST_PAGE_ROWS).get_page(request.GET.get("page"))
+    if severity and severity not in Severity.values:
+        raise Http404
+    if get.get("followup", "") not in ("", "today"):
+        raise Http404
+    assignee = params.id_param(get, "assignee")
+    breached = get.get("breached") == "1" or bool(step)
+    proposal = get.get("proposal") == "1"
+    follow_up = get.get("followup") == "today"
+    ids = selectors.urgent_ticket_ids(
+        user=request.user,
+        status=status or None,
+        breached=breached,
+        step=step or None,
+        severity=severity or None,
+        assignee=assignee,
+        awaiting_proposal=proposal,
+        follow_up_before=tomorrow_start(timezone.now()) if follow_up else None,
+    )
+    page = Paginator(ids, LIST_PAGE_ROWS).get_page(get.get("page"))
     # The page's ids come from the complaint indexes alone; only its rows join their customers.
     page.object_list = selectors.ticket_rows(user=request.user, ids=list(page.object_list))
-    label = Status(status).label if status else _("全部未结")
-    query = "&".join(([f"status={status}"] if status else []) + (["breached=1"] if breached else []))
+    labels = [str(Status(status).label) if status else str(_("全部未结"))]
+    if breached:
+        labels.append(f"{_('已超时')}" + (f"（{DeadlineKind(step).label}）" if step else ""))
+    if severity:
+        labels.append(str(Severity(severity).label))
+    if proposal:
+        labels.append(str(LIST_FILTER_LABELS["proposal"]))
+    if follow_up:
+        labels.append(str(LIST_FILTER_LABELS["followup"]))
+    if assignee:
+        labels.append(_("已分派"))
+    kept = {"status", "step", "severity", "assignee", "proposal", "followup"}
+    query = urlencode(
+        [(name, value) for name, value in get.items() if name in kept and value]
+        + ([("breached", "1")] if breached and not step else [])
+    )
     return render(
         request,
         "complaints/list.html",
@@ -80,7 +125,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "query": query,
-            "status_label": f"{label} · {_('已超时')}" if breached else label,
+            "status_label": " · ".join(labels),
             "title": _("投诉列表"),
         },
     )
@@ -108,7 +153,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create(request.user):
         raise PermissionDenied(_("您的角色不能登记投诉。"))
     profile = access.profile_of(request.user)
-    form = ComplaintIntakeForm(request.POST or None, initial={"mobile": request.GET.get("mobile", "")})
+    form = ComplaintIntakeForm(request.POST or None, initial=_intake_initial(request))
     if request.method == "POST" and form.is_valid() and profile is not None and profile.store is not None:
         data = form.cleaned_data
         try:
@@ -143,6 +188,32 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/create.html", {"form": form, "title": _("登记投诉")}, status=status)
 
 
+def _intake_initial(request: HttpRequest) -> dict[str, Any]:
+    """The complaint form pre-filled when started from a customer (``customer``), a call (``customer``,
+    ``plate``, ``channel=callback``) or a ticket (``ticket``): only from records the user may see."""
+    get = request.GET
+    initial: dict[str, Any] = {"mobile": get.get("mobile", "")[:32], "plate": get.get("plate", "")[:20]}
+    if get.get("channel") in Channel.values:
+        initial["channel"] = get["channel"]
+    ticket_id = params.id_param(get, "ticket")
+    if ticket_id is not None:
+        source = selectors.complaint_list(user=request.user).filter(pk=ticket_id).first()
+        if source is not None:
+            initial.update(mobile=source.phone, plate=source.plate, category=source.category)
+            if source.customer is not None:
+                initial.update(customer_id=source.customer_id, name=source.customer.name)
+                initial["mobile"] = initial["mobile"] or source.customer.mobile
+    customer_id = params.id_param(get, "customer")
+    if customer_id is not None:
+        customer = csat_selectors.customer_list(user=request.user).filter(pk=customer_id).first()
+        if customer is not None:
+            initial.update(customer_id=customer.pk, name=customer.name, mobile=customer.mobile)
+            if not initial["plate"]:
+                vehicle = customer.vehicles.order_by("-pk").first()
+                initial["plate"] = vehicle.plate if vehicle is not None else ""
+    return initial
+
+
 def _ticket(request: HttpRequest, pk: int) -> Complaint:
     try:
         return selectors.complaint_detail(user=request.user, pk=pk)
@@ -153,7 +224,9 @@ def _ticket(request: HttpRequest, pk: int) -> Complaint:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _ticket(request, pk)
-    return render(request, "complaints/detail.html", ticket_context(request, complaint))
+    context = ticket_context(request, complaint)
+    context["can_create"] = permissions.can_create(request.user)
+    return render(request, "complaints/detail.html", context)
 
 
 @login_required

@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("calendar/", views.calendar_overrides, name="calendar-overrides"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 handler500 = "csat.errors.server_error"  # a clear message, never a traceback
 # Uploads are never served from MEDIA_URL (not even with DEBUG): each goes through a view that

@@ -17,3 +17,7 @@ class CrisisConfig(AppConfig):
         events.complaint_received.connect(receivers.on_complaint_received, dispatch_uid="crisis-complaint")
         events.escalation_requested.connect(receivers.on_escalation_requested, dispatch_uid="crisis-escalate")
         register_ticket_context(ticket_crisis_context)
+
+        from crisis import home
+
+        home.register()

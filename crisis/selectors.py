@@ -111,11 +111,14 @@ class SignalRow:
 PENDING_SIGNALS_SHOWN = 200
 
 
-def pending_signals(*, user: Any) -> list[SignalRow]:
+def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
     """Latent-crisis warnings for the GM's board (not yet a crisis, not dismissed): one row per
-    customer, the most severe first, in one query."""
+    customer, the most severe first, in one query; ``grade`` keeps the signals suggesting that grade (the
+    GM's home links each severity here)."""
     qs = access.scope_to_user(WarningSignal.objects.select_related("customer", "store"), user)
     pending = qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-last_seen_at", "-pk")
+    if grade:
+        pending = pending.filter(suggested_grade=grade)
     rows: dict[tuple[int, int], list[WarningSignal]] = {}
     for signal in pending[:PENDING_SIGNALS_SHOWN]:
         key = (signal.store_id, signal.customer_id) if signal.customer_id else (signal.store_id, -signal.pk)

@@ -39,7 +39,9 @@ def _board(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         {
             "board": board,
             "closed": closed,
-            "signals": selectors.pending_signals(user=request.user),
+            "signals": selectors.pending_signals(
+                user=request.user, grade=request.GET.get("grade", "")[:1].upper() or None
+            ),
             "can_open": can_open(request.user),
             "title": _("危机事件看板"),
         },

@@ -9,11 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from csat import access, health, selectors, services
+from csat import home as home_tiles
 from csat.business_time import business_tz
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.forms import CalendarOverrideForm, CalendarScheduleForm
@@ -41,9 +44,23 @@ def home(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
     template = LANDING_TEMPLATES.get(Role(role), "") if role else ""
     template = template or "csat/landing/no_role.html"
-    context: dict[str, Any] = {"overview": selectors.store_overview(user=request.user)}
+    context: dict[str, Any] = {}
+    if role == Role.GROUP_VIEWER:  # head office reads the group's totals; the stores' roles their work
+        context["overview"] = selectors.store_overview(user=request.user)
+    tiles = home_tiles.home_tiles(user=request.user, role=role, now=timezone.now()) if role else []
     if role in CALENDAR_WARNED_ROLES:
-        context["calendar_unconfirmed_year"] = selectors.calendar_unconfirmed_year()
+        context["calendar_unconfirmed_year"] = year = selectors.calendar_unconfirmed_year()
+        if role == Role.ADMIN_ASSESSOR:
+            tiles.append(
+                home_tiles.Tile(
+                    "calendar",
+                    _("日历警告：下一年节假日安排待确认"),
+                    1 if year else 0,
+                    reverse("calendar-overrides"),
+                    tone="warning" if year else "",
+                )  # fmt: skip
+            )
+    context["tiles"] = tiles
     return render(request, template, context)
 
 
@@ -70,8 +87,21 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "csat/customer_detail.html",
-        {"customer": customer, "card": card, "guidance": guidance, "title": _("客户档案")},
+        {
+            "customer": customer,
+            "card": card,
+            "guidance": guidance,
+            "title": _("客户档案"),
+            # complaints.permissions.can_create, which csat may not import: anyone but head office
+            "can_record_complaint": access.profile_of(request.user) is not None
+            and not access.is_read_only(request.user),
+        },
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico`` from the app's own static files (browsers ask for it on every page)."""
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 @never_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
@@ -28,6 +29,7 @@ from callbacks.models import (
     CallAttempt,
     CallbackEvent,
     CallbackTask,
+    Outcome,
     ReasonCode,
     Survey,
 )
@@ -100,6 +102,26 @@ def callback_task_list(*, user: Any) -> QuerySet[CallbackTask]:
     )
 
 
+# A failed call: the customer did not pick up or the line was busy.
+FAILED_OUTCOMES = (Outcome.NO_ANSWER, Outcome.BUSY)
+
+
+def retry_after() -> dt.timedelta:
+    """How long a task waits after a failed call (setting CSAT["RETRY_AFTER_MINUTES"])."""
+    return dt.timedelta(minutes=int(settings.CSAT.get("RETRY_AFTER_MINUTES", 120)))
+
+
+def next_try_at(last_failed_at: dt.datetime) -> dt.datetime:
+    return last_failed_at + retry_after()
+
+
+def _tried_recently(now: dt.datetime) -> QuerySet[CallAttempt]:
+    """A failed attempt on the task within the retry interval: the task waits ("next try after")."""
+    return CallAttempt.objects.filter(
+        task=OuterRef("pk"), outcome__in=FAILED_OUTCOMES, at__gt=now - retry_after()
+    )
+
+
 def work_queue(
     *,
     user: Any,
@@ -107,10 +129,13 @@ def work_queue(
     store: int | None = None,
     type: str | None = None,
     agent: int | None = None,
+    due: str | None = None,
 ) -> QuerySet[CallbackTask]:
     """What to call now: call-back-later times arriving, overdue, due today — in that order.
 
-    ``agent`` keeps the tasks that agent holds or that were assigned to them.
+    ``agent`` keeps the tasks that agent holds or that were assigned to them. ``due`` keeps one part
+    (the home page's numbers link to them): "today", "overdue", or "booked" — every booked call-back,
+    also the later ones.
     """
     now = now or timezone.now()
     today, tomorrow = day_bounds(now)
@@ -123,10 +148,19 @@ def work_queue(
     qs = access.scope_to_user(CallbackTask.objects.all(), user).filter(
         ~Exists(do_not_contact), status__in=OPEN_STATUSES, expires_at__gt=now
     )
-    qs = qs.filter(
-        Q(callback_later_at__isnull=False, callback_later_at__lte=arriving)
-        | Q(callback_later_at__isnull=True, due_at__lt=tomorrow)
-    )
+    if due != "booked":  # a booked call-back keeps its agreed time
+        qs = qs.exclude(Exists(_tried_recently(now)))
+    if due == "booked":
+        qs = qs.filter(callback_later_at__isnull=False)
+    elif due == "overdue":
+        qs = qs.filter(callback_later_at__isnull=True, due_at__lt=today)
+    elif due == "today":
+        qs = qs.filter(callback_later_at__isnull=True, due_at__gte=today, due_at__lt=tomorrow)
+    else:
+        qs = qs.filter(
+            Q(callback_later_at__isnull=False, callback_later_at__lte=arriving)
+            | Q(callback_later_at__isnull=True, due_at__lt=tomorrow)
+        )
     if store:
         qs = qs.filter(store_id=store)
     if type:

@@ -22,6 +22,7 @@ __all__ = [
     "QUEUE_FIGURES_SECONDS",
     "callback_dashboard",
     "day_bounds",
+    "my_day_figures",
     "queue_figures",
     "queue_figures_forget",
 ]
@@ -187,6 +188,12 @@ def queue_figures(
         return _figures(month, _my_day(None, now), now=now)
     mine = cached(_my_day_key(agent.pk, now), QUEUE_FIGURES_SECONDS, lambda: _my_day(agent, now))
     return _figures(month, mine, now=now)
+
+
+def my_day_figures(*, agent: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    """The agent's calls and surveys today (the agent's home), cached like the work queue's."""
+    now = now or timezone.now()
+    return cached(_my_day_key(agent.pk, now), QUEUE_FIGURES_SECONDS, lambda: _my_day(agent, now))  # type: ignore[no-any-return]
 
 
 def _my_day_key(agent_id: int, now: dt.datetime) -> str:

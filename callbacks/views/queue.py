@@ -42,6 +42,7 @@ def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict[str, Any]]:
             "store": data["store"].pk if data.get("store") else None,
             "type": data.get("type") or None,
             "agent": data["agent"].pk if data.get("agent") else None,
+            "due": data.get("due") or None,
         }
     return form, chosen
 

@@ -383,6 +383,8 @@ CSAT = {
     # The report dashboard shows cached figures up to this old before refreshing them in the
     # background (reports/dashboard.py; 0: computed live on every view).
     "REPORT_DASHBOARD_FRESH_SECONDS": env.int("REPORT_DASHBOARD_FRESH_SECONDS", default=300),
+    # After a failed call (no answer, busy) the task leaves the queue and "领取下一个任务" this long.
+    "RETRY_AFTER_MINUTES": env.int("CALLBACK_RETRY_AFTER_MINUTES", default=120),
 }
 
 # One-time survey links by SMS/WeChat (issue #24).

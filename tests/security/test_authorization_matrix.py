@@ -139,6 +139,7 @@ CASES: list[Case] = [
     C("logout", "logout", method="post", allow=EVERYONE, scoped=False, fresh=True, accept=(302,)),
     C("set-language", "set_language", method="post", data={"language": "en"}, allow=EVERYONE, scoped=False),
     C("healthz", "healthz", allow=EVERYONE, scoped=False, accept=(503,)),
+    C("favicon", "favicon", allow=EVERYONE, scoped=False, accept=(301,)),
     C("notifications", "notifications", allow=SIGNED_IN, scoped=False),
     C(
         "notifications-read",
