@@ -101,7 +101,11 @@ def survey_link_invite(
         raise NotAllowedError(_("只有客户部回访专员和客户部经理可以发送调查链接。"))
     pk = task if isinstance(task, int) else task.pk
     try:
-        locked = CallbackTask.objects.select_for_update().select_related("customer", "store").get(pk=pk)
+        locked = (
+            CallbackTask.objects.select_for_update(of=("self",))
+            .select_related("customer", "store")
+            .get(pk=pk)
+        )
     except CallbackTask.DoesNotExist:
         raise ApplicationError(_("回访任务不存在。")) from None
     if actor is not None and not permissions.in_store(actor, locked.store_id):
@@ -170,7 +174,7 @@ def survey_link_send(
     now = now or timezone.now()
     with transaction.atomic():
         link = (
-            SurveyLink.objects.select_for_update()
+            SurveyLink.objects.select_for_update(of=("self",))
             .select_related("store", "task__customer", "task__vehicle")
             .get(pk=link_id)
         )
@@ -353,9 +357,13 @@ def survey_link_answer(*, token: str, data: SurveyInput, now: dt.datetime | None
     """
     now = now or timezone.now()
     found = link_for_token(token)
-    link = SurveyLink.objects.select_for_update().select_related("store").get(pk=found.pk)
+    link = SurveyLink.objects.select_for_update(of=("self",)).select_related("store").get(pk=found.pk)
     check_open(link, now)
-    task = CallbackTask.objects.select_for_update().select_related("customer", "vehicle").get(pk=link.task_id)
+    task = (
+        CallbackTask.objects.select_for_update(of=("self",))
+        .select_related("customer", "vehicle")
+        .get(pk=link.task_id)
+    )
     data.channel = LinkChannel.SMS if link.channel == LinkChannel.SMS else LinkChannel.WECHAT
     assert data.channel in LINK_CHANNELS
     data.type = task.type

@@ -260,7 +260,11 @@ def survey_submit_by_customer(
     task: CallbackTask | None = None
     if callback is not None:
         pk = callback if isinstance(callback, int) else callback.pk
-        task = CallbackTask.objects.select_for_update().select_related("customer", "vehicle").get(pk=pk)
+        task = (
+            CallbackTask.objects.select_for_update(of=("self",))
+            .select_related("customer", "vehicle")
+            .get(pk=pk)
+        )
         if Survey.objects.filter(callback=task).exists():
             raise ApplicationError(_("该回访任务已登记过调查。"))
         transition(task, "survey")

@@ -63,7 +63,9 @@ def complaint_grade_refresh(*, complaint: Complaint | int, now: dt.datetime | No
     running it again changes nothing."""
     now = now or timezone.now()
     pk = complaint.pk if isinstance(complaint, Complaint) else complaint
-    locked = Complaint.objects.select_for_update().select_related("customer", "vehicle").get(pk=pk)
+    locked = (
+        Complaint.objects.select_for_update(of=("self",)).select_related("customer", "vehicle").get(pk=pk)
+    )
     if locked.status not in grades.UNSOLVED:
         return False
     facts = _facts_of(locked, now)

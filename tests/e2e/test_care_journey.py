@@ -61,16 +61,17 @@ def test_follow_up_reopens_then_closes_and_the_month_report_downloads(
     assert ticket.status == Status.RESOLVED
     detail = page.base_url + f"/complaints/{ticket.pk}/"
 
-    # Day 0: too early, the follow-up answers with the date the window opens.
     sign_in("kefu", shot=shot)
     page.goto(detail)
     expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.RESOLVED, lang))
-    record_follow_up(page, "satisfied", "客户表示满意")
+    # Day 0: the follow-up form is closed and says when its window opens (day 5–7).
     window = f"{timezone.localtime(follow_up_window(ticket)):%Y-%m-%d %H:%M}"
-    alert = page.get_by_role("alert").filter(has_text=window)  # "… opens at <date> (day 5–7) …"
-    expect(alert).to_be_visible()
+    opens = page.get_by_test_id("follow-up-opens")
+    expect(opens).to_contain_text(window)
     if lang == "zh-hans":
-        expect(alert).to_contain_text("回访时间窗口尚未开启")
+        expect(opens).to_contain_text("回访时间窗口将于")
+    form = page.get_by_test_id("action-follow_up")
+    expect(form.locator("input[name=outcome][value=satisfied]")).to_be_disabled()
     expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.RESOLVED, lang))
     shot("02-too-early")
 
