@@ -89,6 +89,8 @@ def sync_after_migrate(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """``post_migrate`` receiver: write the schedule once django-celery-beat's tables exist."""
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+    if using != DEFAULT_DB_ALIAS:
+        return  # beat reads its schedule from the primary (a replica's stand-in in the tests)
     tables = set(connections[using].introspection.table_names())
     needed = {model._meta.db_table for model in (PeriodicTask, IntervalSchedule, CrontabSchedule)}
     if needed <= tables:

@@ -120,6 +120,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL backend fork), more than most pages' queries. Checked before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica for the report figures (issue #25; the stale-read rules are in
+# csat/db.py and docs/scaling.md). Unset: everything reads the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db("DATABASE_REPLICA_URL"),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+    }
+CSAT_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["csat.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,6 +257,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Per-queue workers for a large group (docs/scaling.md): with CSAT_TASK_QUEUES on, the deadline
+# sweeps, imports, reports and notification deliveries each go to their own queue, so a 2-minute
+# group report never delays a deadline; each queue then needs a worker (`celery worker -Q ...`).
+# Off (the default): one queue, which one worker serves — a store or a laptop.
+CSAT_TASK_QUEUES = env.bool("CSAT_TASK_QUEUES", default=False)
+TASK_QUEUE_OF_MODULE = {
+    "complaints.tasks": "deadlines",
+    "crisis.tasks": "deadlines",
+    "prevention.tasks": "deadlines",
+    "callbacks.tasks": "deadlines",
+    "intake.tasks": "imports",
+    "reports.tasks": "reports",
+    "csat.tasks": "notifications",
+    "surveylinks.tasks": "notifications",
+}
+if CSAT_TASK_QUEUES:
+    CELERY_TASK_ROUTES = {f"{module}.*": {"queue": queue} for module, queue in TASK_QUEUE_OF_MODULE.items()}
 # Celery's consumer, surviving a broker restart (config/worker.py; found by bench/soak.py).
 CELERY_WORKER_CONSUMER = "config.worker:Consumer"
 # Write each periodic task's last_run_at as soon as it is sent: /healthz reads beat's liveness there.

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from csat.db import parallel_queries
+from csat.db import parallel_queries, replica_reads
 from csat.models import Store
 
 from .analysis import dimension_stats, feedback_lists, feedback_records, item_stats, reason_ranking
@@ -95,7 +95,8 @@ def report_data(
     *, month: dt.date, store: Store | None = None, as_of: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The whole report as plain JSON-ready data (labels in the active language)."""
-    with parallel_queries():
+    # The figures are a month's aggregates: read from the replica when there is one (csat.db).
+    with replica_reads(), parallel_queries():
         return _report_data(month=month.replace(day=1), store=store, as_of=as_of or timezone.now())
 
 
