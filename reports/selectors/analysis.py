@@ -185,13 +185,17 @@ def item_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, 
     for entry in items:
         entry["answered"] = entry["positive"] + entry["average"] + entry["negative"] + entry["other"]
         entry["lacking"] = entry["average"] + entry["negative"]
-    technique = [
-        {
+    def counts(e: dict[str, Any]) -> dict[str, Any]:
+        answers = e["answers"]
+        return {
             "key": e["key"],
             "label": e["label"],
-            "satisfied": e["answers"].get("satisfied", 0),
-            "average": e["answers"].get("average", 0),
-            "dissatisfied": e["answers"].get("dissatisfied", 0),
+            **{level: answers.get(level, 0) for level in ("satisfied", "average", "dissatisfied")},
+        }
+
+    technique = [
+        {
+            **counts(e),
             "not_applicable": e["answers"].get("not_applicable", 0),
             "issues": e["lacking"],
         }
@@ -202,11 +206,7 @@ def item_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, 
     # figures — the answers and the satisfied share of those who answered.
     product_quality = [
         {
-            "key": e["key"],
-            "label": e["label"],
-            "satisfied": e["answers"].get("satisfied", 0),
-            "average": e["answers"].get("average", 0),
-            "dissatisfied": e["answers"].get("dissatisfied", 0),
+            **counts(e),
             "answered": e["answered"],
             "satisfied_share": e["answers"].get("satisfied", 0) / e["answered"] if e["answered"] else None,
         }

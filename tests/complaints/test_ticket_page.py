@@ -22,16 +22,6 @@ from complaints.models import Complaint, Status
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser() -> Callable[[Any], Client]:
-    def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
 def _html(client: Client, ticket: Complaint) -> str:
     response = client.get(f"/complaints/{ticket.pk}/")
     assert response.status_code == 200

@@ -21,16 +21,6 @@ from tests.fixtures import at
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser() -> Callable[[Any], Client]:
-    def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
 def _block(html: str, testid: str) -> str:
     """The HTML of the element carrying data-testid=…, up to the end of its table/list."""
     start = html.index(f'data-testid="{testid}"')
