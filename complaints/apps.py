@@ -13,6 +13,7 @@ class ComplaintsConfig(AppConfig):
 
         calendar_changed.connect(on_calendar_changed, dispatch_uid="complaints-calendar")
 
-        from complaints import home
+        from complaints import home, search
 
         home.register()
+        search.register()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from csat import access, health, selectors, services
+from csat import access, health, search, selectors, services
 from csat import home as home_tiles
 from csat.business_time import business_tz
 from csat.domain.grading import IDENTITY_GUIDANCE
@@ -66,10 +66,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_search_page(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:100]
     results = selectors.customer_search(user=request.user, query=query) if query else []
-    context = {"query": query, "results": results}
+    hits = search.record_hits(user=request.user, query=query) if query else []
     is_htmx = bool(getattr(request, "htmx", False))
+    if len(hits) == 1 and not results and not is_htmx:
+        return redirect(hits[0].url)  # a ticket number from the header box opens the ticket
+    context = {"query": query, "results": results, "hits": hits}
     template = "csat/partials/_customer_results.html" if is_htmx else "csat/customer_search.html"
     return render(request, template, context)
 

@@ -117,7 +117,7 @@ class CustomerFilter(django_filters.FilterSet):
             return queryset.none()
 
     def filter_q(self, queryset: Any, name: str, value: str) -> Any:
-        found = selectors.customer_search(user=self.request.user, query=value, limit=200)
+        found = selectors.customer_search(user=self.request.user, query=value, limit=200, with_vehicles=False)
         return queryset.filter(id__in=[c.id for c in found])
 
 
