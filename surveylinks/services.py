@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks import permissions
-from callbacks.models import LINK_CHANNELS, CallbackTask, Survey, SurveyType, TaskStatus
+from callbacks.models import LINK_CHANNELS, CallbackTask, Survey, TaskStatus
 from callbacks.services import SurveyInput, survey_submit_by_customer
 from csat.domain import identifiers
 from csat.domain.privacy import mask_mobile
@@ -114,9 +114,6 @@ def survey_link_invite(
         raise ApplicationError(_("该回访任务已结束或已完成调查，不能再发送调查链接。"))
     if locked.expires_at <= now:
         raise ApplicationError(_("回访任务已超过有效期，不能再发送调查链接。"))
-    if locked.type == SurveyType.FIVE_DIMENSION:
-        # Low five-dimension ratings need the reasons an agent asks for: that survey stays on the phone.
-        raise ApplicationError(_("五维度满意度调查需由回访专员电话完成，不发送自助调查链接。"))
     customer = locked.customer
     if customer.do_not_contact:
         raise ApplicationError(_("该客户已设置勿扰，不能发送调查链接。"))
