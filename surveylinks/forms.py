@@ -3,7 +3,7 @@ five-dimension survey the five 1–10 ratings, each with its low-score reasons (
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +91,7 @@ class AnswerForm(forms.Form):
         return fields
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or self.cleaned_data
         if not self.five:
             return data
         for dim in scoring.DIMENSIONS:
@@ -109,12 +109,42 @@ class AnswerForm(forms.Form):
         return data
 
     @property
-    def rows(self) -> list[tuple[Any, Any]]:
-        """What the page shows, top to bottom: each question with its reasons (five-dimension only)."""
+    def questions(self) -> list[dict[str, Any]]:
+        """What the page shows, top to bottom, as plain data: each choice question with its options
+        (id, value, label, checked) and, for a five-dimension rating, its reasons; then the remarks.
+
+        The template writes the inputs itself: rendering ~80 radio and checkbox widgets through
+        Django's per-option widget templates cost most of the page's time (bench/survey_link_bench.py).
+        """
+        names = (
+            [f"rating_{d}" for d in scoring.DIMENSIONS]
+            if self.five
+            else [name for name in self.fields if name != "remarks"]
+        )
+        out = [self._question(name) for name in names]
         if self.five:
-            rows = [(self[f"rating_{d}"], self[f"reasons_{d}"]) for d in scoring.DIMENSIONS]
-            return [*rows, (self["remarks"], None)]
-        return [(self[name], None) for name in self.fields]
+            for question, dim in zip(out, scoring.DIMENSIONS, strict=True):
+                question["why"] = self._question(f"reasons_{dim}")
+        return out
+
+    def _question(self, name: str) -> dict[str, Any]:
+        bound = self[name]
+        value = bound.value()
+        chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+        return {
+            "name": bound.html_name,
+            "label": bound.label,
+            "errors": bound.errors,
+            "type": "checkbox" if isinstance(bound.field, forms.MultipleChoiceField) else "radio",
+            "required": bound.field.required,
+            "score": name == "score" or name.startswith("rating_"),
+            "options": [
+                (f"{bound.auto_id}_{i}", str(v), label, str(v) in chosen)
+                for i, (v, label) in enumerate(
+                    cast(list[tuple[Any, Any]], getattr(bound.field, "choices", []))
+                )
+            ],
+        }
 
     def to_input(self) -> SurveyInput:
         data = self.cleaned_data

@@ -213,7 +213,9 @@ class TencentSms:
             if str(row.get("nationcode") or "86").lstrip("+") != "86":
                 continue
             replies.append(
-                InboundSms(mobile=str(row["mobile"]), text=str(row["text"]), sign_name=str(row.get("sign") or ""))
+                InboundSms(
+                    mobile=str(row["mobile"]), text=str(row["text"]), sign_name=str(row.get("sign") or "")
+                )
             )
         return replies
 

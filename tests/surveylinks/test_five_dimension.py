@@ -6,6 +6,7 @@ ticketed exactly like the agent's phone entry."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,13 +66,15 @@ def test_page_asks_the_five_dimensions_1_to_10_with_the_agent_forms_reason_codes
         assert sorted(map(int, values)) == list(range(1, 11)), dim  # DOMAIN §2: 1–10, no 0
     # The same codes the agent's form offers, each under its own dimension.
     agent_form = SurveyForm(survey_type=SurveyType.FIVE_DIMENSION)
-    agent_codes = {value for _group, options in agent_form.fields["reason_codes"].choices for value, _l in options}
+    agent_codes = {
+        value for _group, options in agent_form.fields["reason_codes"].choices for value, _l in options
+    }
     page_codes = set(re.findall(r'name="reasons_\w+" value="([\w-]+)"', html))
     assert page_codes == agent_codes and len(page_codes) == ReasonCode.objects.filter(active=True).count()
     for dim in scoring.DIMENSIONS:
         shown = set(re.findall(rf'name="reasons_{dim}" value="([\w-]+)"', html))
         assert shown == {c.code for c in codes_by_dimension()[dim]}
-    assert "name=\"score\"" not in html and "<script" not in html
+    assert 'name="score"' not in html and "<script" not in html
 
 
 def test_a_low_dimension_without_a_reason_is_refused_and_changes_nothing(link: SurveyLink) -> None:
@@ -131,7 +134,24 @@ def test_reasons_ticked_beside_a_high_rating_are_dropped(link: SurveyLink) -> No
 
 
 def test_a_reason_of_another_dimension_is_refused(link: SurveyLink) -> None:
-    response = Client().post(
-        _url(link), _post({**ALL_NINE, "skill": 3}, {"skill": [_code("parts")]})
-    )
+    response = Client().post(_url(link), _post({**ALL_NINE, "skill": 3}, {"skill": [_code("parts")]}))
     assert response.status_code == 400 and not Survey.objects.exists()
+
+
+def test_the_five_dimension_page_weighs_under_100_kb_with_everything_it_loads(link: SurveyLink) -> None:
+    """Issue #24: the page's budget is < 100 kB (HTML + the CSS/JS/images it loads) — the heaviest
+    page: 50 rating buttons and every reason code. Bytes, not time (the time is bench/survey_link_bench.py)."""
+    from django.conf import settings as django_settings
+    from django.contrib.staticfiles import finders
+
+    html = Client().get(_url(link)).content.decode()
+    assets = re.findall(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"', html)
+    assert assets, "the page loads its stylesheet"
+    total = len(html.encode())
+    for url in assets:
+        name = url.split("?", 1)[0].removeprefix("/" + django_settings.STATIC_URL.strip("/") + "/")
+        found = finders.find(name)
+        assert found, url
+        total += len(Path(found).read_bytes())
+    assert not any(a.endswith(".js") for a in assets)  # no script at all
+    assert total < 100 * 1024, total

@@ -114,7 +114,9 @@ def test_hmac_mode_checks_the_body_signature(settings: Any) -> None:
         == 403
     )
     assert not SmsOptOut.objects.exists()
-    assert client.post(url, body, content_type="application/json", HTTP_X_CSAT_SIGNATURE=good).status_code == 200
+    assert (
+        client.post(url, body, content_type="application/json", HTTP_X_CSAT_SIGNATURE=good).status_code == 200
+    )
     assert SmsOptOut.objects.filter(mobile="13987654321").exists()
 
 

@@ -58,7 +58,10 @@ def test_manager_revokes_from_the_call_page_and_the_customer_sees_the_polite_pag
         html = page.content.decode()
         assert page.status_code == 410 and "该调查链接已停用" in html and "020-88886666" in html
     # Nothing left to revoke: the form is gone from the page.
-    assert 'data-testid="revoke-form"' not in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    assert (
+        'data-testid="revoke-form"'
+        not in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    )
 
 
 def test_manager_revokes_from_the_queue_and_returns_to_it(web: Any, ccm: Any, task: Any) -> None:
@@ -74,7 +77,10 @@ def test_manager_revokes_from_the_queue_and_returns_to_it(web: Any, ccm: Any, ta
 
 def test_agents_do_not_see_or_use_the_button(web: Any, agent: Any, task: Any) -> None:
     client = web(agent)
-    assert 'data-testid="revoke-form"' not in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    assert (
+        'data-testid="revoke-form"'
+        not in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    )
     assert f'data-testid="revoke-{task.pk}"' not in client.get(reverse("callbacks:index")).content.decode()
     assert _revoke(client, task, reason="x").status_code == 403
     assert not SurveyLink.objects.filter(revoked_at__isnull=False).exists()
@@ -104,13 +110,17 @@ def test_a_reason_is_required(web: Any, ccm: Any, task: Any) -> None:
     assert follow.status_code == 200
 
 
-def test_an_answered_link_cannot_be_revoked(web: Any, ccm: Any, store_a: Any, agent: Any, make_task: Any) -> None:
+def test_an_answered_link_cannot_be_revoked(
+    web: Any, ccm: Any, store_a: Any, agent: Any, make_task: Any
+) -> None:
     from callbacks.survey_items import items_for
 
     task = make_task(store_a)
     link = services.survey_link_invite(task=task, actor=agent)
     answers = {f"item_{i.key}": i.values[0] for i in items_for("sales") if i.mandatory}
-    Client().post(reverse("surveylinks:answer", args=[tokens.token_for(link.nonce)]), {**answers, "score": "9"})
+    Client().post(
+        reverse("surveylinks:answer", args=[tokens.token_for(link.nonce)]), {**answers, "score": "9"}
+    )
     link.refresh_from_db()
     assert link.answered_at is not None
     assert _revoke(web(ccm), task, reason="晚了").status_code == 302
