@@ -193,6 +193,7 @@ def main() -> None:
             "p50",
             "p95",
             "max",
+            "CPU p50 / p95",
             "HTML",
             "assets",
             "total raw / gzip",
