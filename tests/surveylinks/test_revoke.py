@@ -126,3 +126,19 @@ def test_an_answered_link_cannot_be_revoked(
     assert _revoke(web(ccm), task, reason="晚了").status_code == 302
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_the_audit_log_shows_the_revocation_and_reason_but_never_the_token(ccm: Any, task: Any) -> None:
+    from audit.selectors import audit_log
+
+    services.survey_link_revoke_task(task=task, actor=ccm, reason="客户要求停止")
+    entries = [
+        e
+        for e in audit_log(viewer=ccm, model_key="survey_link")
+        if e.object_id in {link.pk for link in SurveyLink.objects.filter(task=task)}
+    ]
+    revoked = [e for e in entries if any(c.name == "revoked_at" for c in e.changes)]
+    assert len(revoked) == 2 and all(e.reason == "客户要求停止" for e in revoked)
+    shown = " ".join(f"{c.old} {c.new}" for e in entries for c in e.changes)
+    for link in SurveyLink.objects.filter(task=task):
+        assert link.nonce not in shown
