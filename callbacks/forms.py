@@ -222,7 +222,7 @@ class SurveyForm(BootstrapMixin, forms.Form):
             label=_("低分原因（6 分及以下必选）"),
             choices=[
                 (str(Dimension(dim).label), [(c.code, c.shown_label) for c in codes])
-                for dim, codes in _codes_by_dimension().items()
+                for dim, codes in codes_by_dimension().items()
             ],
             widget=forms.CheckboxSelectMultiple,
         )
@@ -330,7 +330,9 @@ class SurveyForm(BootstrapMixin, forms.Form):
                 self.add_error(name if name in self.fields else None, message)
 
 
-def _codes_by_dimension() -> dict[str, list[Any]]:
+def codes_by_dimension() -> dict[str, list[Any]]:
+    """The active low-score reason codes of each dimension, in their order (the agent's form and the
+    customer's link page ask the same ones)."""
     grouped: dict[str, list[Any]] = {d: [] for d in scoring.DIMENSIONS}
     for code in selectors.reason_code_list():
         grouped.setdefault(code.dimension, []).append(code)

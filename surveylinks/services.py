@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks import permissions
-from callbacks.models import LINK_CHANNELS, CallbackTask, Survey, SurveyType, TaskStatus
+from callbacks.models import LINK_CHANNELS, CallbackTask, Survey, TaskStatus
 from callbacks.services import SurveyInput, survey_submit_by_customer
+from csat.change_reason import change_reason
 from csat.domain import identifiers
 from csat.domain.privacy import mask_mobile
 from csat.exceptions import ApplicationError, NotAllowedError
@@ -34,7 +38,7 @@ from surveylinks.models import (
     SurveyLinkEvent,
     Trigger,
 )
-from surveylinks.sms import SmsMessage, SmsProvider, provider_from_settings
+from surveylinks.sms import InboundSms, SmsMessage, SmsProvider, provider_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +118,6 @@ def survey_link_invite(
         raise ApplicationError(_("该回访任务已结束或已完成调查，不能再发送调查链接。"))
     if locked.expires_at <= now:
         raise ApplicationError(_("回访任务已超过有效期，不能再发送调查链接。"))
-    if locked.type == SurveyType.FIVE_DIMENSION:
-        # Low five-dimension ratings need the reasons an agent asks for: that survey stays on the phone.
-        raise ApplicationError(_("五维度满意度调查需由回访专员电话完成，不发送自助调查链接。"))
     customer = locked.customer
     if customer.do_not_contact:
         raise ApplicationError(_("该客户已设置勿扰，不能发送调查链接。"))
@@ -383,11 +384,23 @@ def survey_link_answer(*, token: str, data: SurveyInput, now: dt.datetime | None
     return survey
 
 
+def can_revoke(user: Any) -> bool:
+    """Revoke links: the customer-care manager (of the store) or an admin."""
+    return bool(getattr(user, "is_superuser", False)) or permissions.can_manage(user)
+
+
+def _check_revoker(actor: Any) -> None:
+    if not can_revoke(actor):
+        raise NotAllowedError(_("只有客户部经理或管理员可以作废调查链接。"))
+
+
 @transaction.atomic
 def survey_link_revoke(*, link: SurveyLink | int, actor: Any, reason: str = "") -> SurveyLink:
-    """Stop a link (an admin or the customer-care manager): it answers politely and sends nothing."""
-    if not (getattr(actor, "is_superuser", False) or permissions.can_manage(actor)):
-        raise NotAllowedError(_("只有客户部经理或管理员可以作废调查链接。"))
+    """Stop a link (an admin or the customer-care manager): it answers politely and sends nothing.
+
+    The reason goes to the link's event and to its audit history row.
+    """
+    _check_revoker(actor)
     pk = link if isinstance(link, int) else link.pk
     locked = SurveyLink.objects.select_for_update().get(pk=pk)
     if not permissions.in_store(actor, locked.store_id):
@@ -401,14 +414,43 @@ def survey_link_revoke(*, link: SurveyLink | int, actor: Any, reason: str = "") 
     if locked.send_state == SendState.QUEUED:
         locked.send_state = SendState.SKIPPED
         fields.append("send_state")
-    locked.save(update_fields=fields)
+    with change_reason(reason or _("作废调查链接")):
+        locked.save(update_fields=fields)
     event_write(locked, "revoked", actor=actor, note=reason)
     return locked
 
 
+@transaction.atomic
+def survey_link_revoke_task(*, task: CallbackTask | int, actor: Any, reason: str) -> list[SurveyLink]:
+    """Staff's button on the call page and the queue: stop every open link of one task.
+
+    The reason is required (it is what the audit history shows). 409 when the task has no open link
+    (none sent, all answered, revoked or expired).
+    """
+    _check_revoker(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写作废原因。")})
+    pk = task if isinstance(task, int) else task.pk
+    locked = CallbackTask.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if locked is None:
+        raise ApplicationError(_("回访任务不存在。"))
+    if not permissions.in_store(actor, locked.store_id):
+        raise NotAllowedError(_("不能处理其他门店的调查链接。"))
+    now = timezone.now()
+    open_links = list(
+        SurveyLink.objects.filter(
+            task=locked, answered_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).order_by("created_at", "id")
+    )
+    if not open_links:
+        raise ApplicationError(_("该回访任务没有可作废的调查链接。"))
+    return [survey_link_revoke(link=link, actor=actor, reason=reason) for link in open_links]
+
+
 def sms_opt_out_record(*, mobile: str, text: str, source: str = "") -> bool:
     """A reply to our SMS: “TD” (or 退订) opts the number out of survey SMS for good. True when recorded."""
-    if text.strip().upper() not in OPT_OUT_WORDS:
+    if unicodedata.normalize("NFKC", text or "").strip().upper() not in OPT_OUT_WORDS:
         return False
     try:
         number = identifiers.normalize_mobile(mobile)
@@ -416,3 +458,13 @@ def sms_opt_out_record(*, mobile: str, text: str, source: str = "") -> bool:
         return False
     SmsOptOut.objects.get_or_create(mobile=number, defaults={"source": source[:100]})
     return True
+
+
+@transaction.atomic
+def sms_inbound_record(*, provider: str, replies: Iterable[InboundSms]) -> int:
+    """The replies the provider's webhook delivered: each opt-out word opts its number out (the
+    others — a customer's free text — are not kept: they carry no survey). Returns the opt-outs."""
+    return sum(
+        sms_opt_out_record(mobile=reply.mobile, text=reply.text, source=f"{provider} 上行回复")
+        for reply in replies
+    )

@@ -2,6 +2,12 @@
 (API 3.0, TC3-HMAC-SHA256). Each adapter builds the provider's documented request, signs it and
 reports success, a retryable provider error or a permanent refusal. Only the outside world is faked
 in the tests: a local HTTP server that checks the signature and the template parameters.
+
+Upstream replies (the customer answers “TD” to “回复 TD 退订”) come back to our webhook in each
+provider's own format: Alibaba Cloud pushes a JSON list of ``phone_number``/``content`` objects and
+wants ``{"code": 0, ...}``; Tencent Cloud posts one ``mobile``/``nationcode``/``text`` object and
+wants ``{"result": 0, "errmsg": "OK"}``. Neither signs the push, so the webhook checks a shared
+secret of ours (:func:`inbound_authentic`).
 """
 
 from __future__ import annotations
@@ -44,6 +50,44 @@ class SmsProvider(Protocol):
     def send(self, message: SmsMessage) -> SendResult: ...
 
 
+@dataclass(frozen=True)
+class InboundSms:
+    """One reply a customer sent to our SMS number."""
+
+    mobile: str
+    text: str
+    sign_name: str = ""
+
+
+class InboundFormatError(ValueError):
+    """The webhook's body is not the provider's reply format."""
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InboundFormatError("not JSON") from exc
+
+
+def inbound_authentic(*, body: bytes, secret: str, mode: str, token: str = "", signature: str = "") -> bool:
+    """The shared-secret check of the reply webhook; an empty secret refuses everything.
+
+    ``mode`` "token": the provider's console holds our callback URL with ``?token=<secret>`` (the
+    providers call a plain URL). ``mode`` "hmac": a gateway in front signs the raw body,
+    ``X-Csat-Signature: sha256=<hex HMAC-SHA256(secret, body)>``. Constant-time comparisons.
+    """
+    if not secret:
+        return False
+    if mode == "token":
+        return bool(token) and hmac.compare_digest(token.encode(), secret.encode())
+    if mode == "hmac":
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        given = signature.strip().removeprefix("sha256=").lower()
+        return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+    return False
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
@@ -75,6 +119,28 @@ class AliyunSms:
     """Alibaba Cloud SMS ``SendSms`` (dysmsapi, version 2017-05-25), RPC style over POST form."""
 
     name = "aliyun"
+    REPLY_OK: dict[str, Any] = {"code": 0, "msg": "接收成功"}
+
+    @staticmethod
+    def parse_replies(body: bytes) -> list[InboundSms]:
+        """The upstream-SMS push (SmsUp, HTTP batch): ``[{"phone_number", "content", "sign_name",
+        "send_time", "dest_code", "sequence_id"}, …]``; a single object is taken as a list of one."""
+        data = _json(body)
+        rows = [data] if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            raise InboundFormatError("expected a list")
+        replies = []
+        for row in rows:
+            if not isinstance(row, dict) or "phone_number" not in row or "content" not in row:
+                raise InboundFormatError("expected phone_number and content")
+            replies.append(
+                InboundSms(
+                    mobile=str(row["phone_number"]),
+                    text=str(row["content"]),
+                    sign_name=str(row.get("sign_name") or ""),
+                )
+            )
+        return replies
 
     def __init__(self, *, endpoint: str, access_key_id: str, access_key_secret: str) -> None:
         self.endpoint = endpoint
@@ -132,6 +198,26 @@ class TencentSms:
 
     name = "tencent"
     service = "sms"
+    REPLY_OK: dict[str, Any] = {"result": 0, "errmsg": "OK"}
+
+    @staticmethod
+    def parse_replies(body: bytes) -> list[InboundSms]:
+        """The SMS reply callback: ``{"mobile", "nationcode", "text", "sign", "time", "extend"}``.
+        A reply from outside mainland China (nationcode ≠ 86) cannot be one of our customers' numbers."""
+        data = _json(body)
+        rows = data if isinstance(data, list) else [data]
+        replies = []
+        for row in rows:
+            if not isinstance(row, dict) or "mobile" not in row or "text" not in row:
+                raise InboundFormatError("expected mobile and text")
+            if str(row.get("nationcode") or "86").lstrip("+") != "86":
+                continue
+            replies.append(
+                InboundSms(
+                    mobile=str(row["mobile"]), text=str(row["text"]), sign_name=str(row.get("sign") or "")
+                )
+            )
+        return replies
 
     def __init__(
         self, *, endpoint: str, secret_id: str, secret_key: str, sdk_app_id: str, region: str = "ap-guangzhou"
@@ -217,6 +303,9 @@ class NullSms:
 
     def send(self, message: SmsMessage) -> SendResult:
         return SendResult(ok=True, message_id=f"local-{message.out_id}")
+
+
+INBOUND: dict[str, Any] = {"aliyun": AliyunSms, "tencent": TencentSms}
 
 
 def provider_from_settings(config: dict[str, Any]) -> SmsProvider:

@@ -12,18 +12,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callbacks import permissions
 from callbacks.models import CallbackTask
 from csat.exceptions import ApplicationError
-from surveylinks import qr, ratelimit, selectors, services
+from surveylinks import qr, ratelimit, selectors, services, sms
 from surveylinks.forms import AnswerForm
 from surveylinks.models import LinkChannel, SurveyLink
 
@@ -160,6 +161,34 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer-care manager's (or an admin's) button on the call page and the queue: stop the
+    task's open links, with a reason (the audit history keeps it). The customer then sees the polite
+    "该调查链接已停用" page with the store's phone."""
+    task = _task(request, pk)
+    if not services.can_revoke(request.user):
+        raise PermissionDenied
+    back = (
+        reverse("callbacks:index")
+        if request.POST.get("back") == "queue"
+        else reverse("callbacks:call", args=[task.pk])
+    )
+    try:
+        links = services.survey_link_revoke_task(
+            task=task, actor=request.user, reason=request.POST.get("reason", "")[:300]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, _("已停用该任务的 %(n)s 个调查链接。") % {"n": len(links)})
+    return redirect(back)
+
+
+@login_required
 def share(request: HttpRequest, pk: int) -> HttpResponse:
     """The advisor's handover screen: the QR code and the WeChat text of one link."""
     link = SurveyLink.objects.select_related("store", "task").filter(pk=pk).first()
@@ -178,3 +207,35 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
         "back": reverse("callbacks:call", args=[link.task_id]),
     }
     return render(request, "surveylinks/share.html", context)
+
+
+@csrf_exempt  # the one CSRF-exempt view: the SMS provider posts here, authenticated by a shared secret
+@require_POST
+def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
+    """The SMS provider's upstream replies (“回复 TD 退订”): every opt-out word opts the number out.
+
+    403 and nothing recorded without the shared secret (SURVEYLINKS["INBOUND_SECRET"], by
+    ``INBOUND_AUTH`` "token" in the URL or "hmac" over the body); 400 for a body that is not the
+    provider's format; otherwise the provider's own success answer."""
+    adapter = sms.INBOUND.get(provider)
+    if adapter is None:
+        raise Http404
+    config = services.config()
+    per_address, window = config["RATE_PER_ADDRESS"]
+    if not ratelimit.hit("inbound", _client_address(request), limit=int(per_address), window=int(window)):
+        return JsonResponse({"error": "too many requests"}, status=429)
+    authentic = sms.inbound_authentic(
+        body=request.body,
+        secret=str(config.get("INBOUND_SECRET") or ""),
+        mode=str(config.get("INBOUND_AUTH") or "token"),
+        token=request.GET.get("token", ""),
+        signature=request.headers.get("X-Csat-Signature", ""),
+    )
+    if not authentic:
+        return JsonResponse({"error": "forbidden"}, status=403)
+    try:
+        replies = adapter.parse_replies(request.body)
+    except sms.InboundFormatError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    services.sms_inbound_record(provider=provider, replies=replies)
+    return JsonResponse(adapter.REPLY_OK)

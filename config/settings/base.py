@@ -433,6 +433,12 @@ SURVEYLINKS = {
     "ACCESS_KEY_SECRET": env("SMS_ACCESS_KEY_SECRET", default=""),
     "SDK_APP_ID": env("SMS_SDK_APP_ID", default=""),
     "TEMPLATE_CODE": env("SMS_TEMPLATE_CODE", default="SMS_SURVEY"),
+    # The providers' reply webhook /sms/inbound/<aliyun|tencent>/ ("回复 TD 退订"): a shared secret
+    # (empty: every reply is refused with 403), checked as "token" (the callback URL registered in
+    # the provider's console carries ?token=<secret>) or "hmac" (X-Csat-Signature: sha256=<hex
+    # HMAC-SHA256 of the body>, for a gateway that signs).
+    "INBOUND_SECRET": env("SMS_INBOUND_SECRET", default=""),
+    "INBOUND_AUTH": env("SMS_INBOUND_AUTH", default="token"),
 }
 
 # Security headers. CSP (django-csp): only our own origin, no inline script or style; the

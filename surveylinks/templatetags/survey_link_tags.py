@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveylinks.models import SurveyLink
 from surveylinks.selectors import link_status
+from surveylinks.services import can_revoke
 
 register = template.Library()
 
@@ -34,6 +36,18 @@ def survey_link_states(tasks: Iterable[Any]) -> dict[int, str]:
 @register.simple_tag
 def survey_links_of(task: Any) -> list[SurveyLink]:
     return list(SurveyLink.objects.filter(task_id=task.pk).order_by("created_at", "id"))
+
+
+@register.simple_tag
+def can_revoke_links(user: Any) -> bool:
+    return can_revoke(user)
+
+
+@register.filter
+def any_open(links: Iterable[SurveyLink]) -> bool:
+    """Whether one of the links can still be answered (what the revoke button stops)."""
+    now = timezone.now()
+    return any(not link.answered_at and not link.revoked_at and link.expires_at > now for link in links)
 
 
 @register.filter

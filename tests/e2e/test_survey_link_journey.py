@@ -86,3 +86,50 @@ def test_customer_answers_from_the_link_and_the_agent_sees_the_ticket(browser: A
     desk.close()
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.survey.complaint is not None
+
+
+def test_five_dimension_link_reveals_the_reasons_of_a_low_rating(browser: Any, live_server: Any) -> None:
+    """DOMAIN §2: a dimension rated ≤ 6 needs its low-score reasons. On a phone with :has() the reasons
+    appear when a low rating is ticked (no script); the answer is scored like the agent's entry."""
+    from playwright.sync_api import expect
+
+    from callbacks.models import ReasonCode
+
+    # A transactional test before this one may have flushed the seeded codes.
+    if not ReasonCode.objects.filter(dimension="timeliness", active=True).exists():
+        ReasonCode.objects.create(code="late_arrival", dimension="timeliness", label="到场时间不及时")
+    store = every_department(StoreFactory(code="SL2", name="广州骏达店", phone="020-88886666"))
+    agent = StaffFactory(username="huifang2", name="李小燕", role=Role.AGENT, store=store)
+    customer = CustomerFactory(store=store, name="陈女士")
+    vehicle = VehicleFactory(customer=customer, store=store, plate="粤A54321", model="CX-5")
+    due = timezone.now() - dt.timedelta(hours=1)
+    task = CallbackTask.objects.create(
+        store=store,
+        type="five_dimension",
+        customer=customer,
+        vehicle=vehicle,
+        period="2026Q4",
+        due_at=due,
+        expires_at=due + dt.timedelta(days=15),
+    )
+    link = services.survey_link_invite(task=task, actor=agent)
+    phone = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{tokens.token_for(link.nonce)}/")
+    reasons = page.locator("input[name=reasons_timeliness]").first
+    expect(reasons).to_be_hidden()
+    for dim in ("skill", "attitude", "parts", "overall"):
+        page.locator(f"input[name=rating_{dim}][value='9']").check()
+    page.locator("input[name=rating_timeliness][value='5']").check()
+    expect(reasons).to_be_visible()
+    page.locator("input[name=rating_timeliness][value='8']").check()
+    expect(reasons).to_be_hidden()
+    page.locator("input[name=rating_timeliness][value='5']").check()
+    reasons.check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+    page.get_by_role("button", name="提交评价").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("感谢您的评价！")
+    survey = Survey.objects.get(callback=task)
+    assert survey.channel == "sms" and survey.ratings["timeliness"] == 5 and survey.score_used == 82
+    assert survey.reason_codes.filter(dimension="timeliness").exists()
+    phone.close()

@@ -220,6 +220,26 @@ CASES: list[Case] = [
     ),
     C("survey-link-invite", "surveylinks:invite", method="post", args=("task",), allow=CARE | SU),
     C("survey-link-share", "surveylinks:share", args=("survey_link",), allow=CARE | SU),
+    # Revoke the task's open links: the customer-care manager of the store, or an admin.
+    C(
+        "survey-link-revoke",
+        "surveylinks:revoke",
+        method="post",
+        args=("task",),
+        data={"reason": "客户要求停止"},
+        allow=frozenset({"ccm"}) | SU,
+    ),
+    # The SMS provider's reply webhook: no user may post to it, signed in or not; only the provider
+    # with the shared secret (none is configured here, so everyone gets 403).
+    C(
+        "sms-inbound",
+        "surveylinks:sms-inbound",
+        method="post",
+        args=("=tencent",),
+        data={"mobile": "13900000000", "nationcode": "86", "text": "TD"},
+        allow=frozenset(),
+        scoped=False,
+    ),
     # ---- complaints
     C("complaints", "complaints:index", allow=SIGNED_IN, scoped=False),
     C("complaint-list", "complaints:list", allow=SIGNED_IN, scoped=False),  # scoped rows, paginated
