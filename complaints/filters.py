@@ -116,6 +116,7 @@ class TicketFilterForm(forms.Form):
         *,
         departments: list[tuple[int, str]] = (),  # type: ignore[assignment]
         people: list[tuple[int, str]] = (),  # type: ignore[assignment]
+        department_stores: Any = None,  # the bulk bar's (choices_for), not the filter bar's
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
@@ -218,7 +219,7 @@ def parse_query(query: str) -> QueryDict:
     return QueryDict(query or "", mutable=False)
 
 
-def choices_for(user: Any) -> dict[str, list[tuple[int, str]]]:
+def choices_for(user: Any) -> dict[str, list[Any]]:
     """The department and person choices of the user's filter bar: the departments the user sees
     (store-qualified when more than one store), the active people of the user's store."""
     from csat import selectors as csat_selectors
@@ -229,6 +230,7 @@ def choices_for(user: Any) -> dict[str, list[tuple[int, str]]]:
     return {
         "departments": [(d.pk, f"{d.store.name} · {d.name}" if several else d.name) for d in departments],
         "people": [(u.pk, (f"{u.last_name}{u.first_name}" or u.username)) for u in people],
+        "department_stores": [(d.pk, d.name, d.store_id) for d in departments],
     }
 
 

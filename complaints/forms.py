@@ -242,17 +242,19 @@ class DisputeDecisionForm(StyledForm):
 
 
 class BulkActionForm(StyledForm):
-    """The list's bulk transfer / assign (issue #22): the tickets ticked, and what the step needs."""
+    """The list's bulk transfer / assign (issue #22): what the step needs. The choices are the filter
+    bar's (loaded once per page); the view reads the chosen department and person from the user's
+    scope again when the form is posted."""
 
     action = forms.ChoiceField(choices=[("transfer", _("批量转派")), ("assign", _("批量指派处理人"))])
-    department = forms.ModelChoiceField(label=_("转派到部门"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
-    user = forms.ModelChoiceField(label=_("处理人"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    department = forms.TypedChoiceField(label=_("转派到部门"), coerce=int, empty_value=None, required=False)
+    user = forms.TypedChoiceField(label=_("处理人"), coerce=int, empty_value=None, required=False)
     reason = forms.CharField(label=_("转派原因"), max_length=2000, required=False)
 
     def __init__(self, *args: Any, departments: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["user"].queryset = users  # type: ignore[attr-defined]
+        self.fields["department"].choices = [("", "—"), *departments]  # type: ignore[attr-defined]
+        self.fields["user"].choices = [("", "—"), *users]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

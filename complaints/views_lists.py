@@ -109,7 +109,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "headers": headers,
         "views": _side_views(request, choices, current),
         "can_bulk": can_bulk,
-        "bulk_form": _bulk_form(user) if can_bulk else None,
+        "bulk_form": _bulk_form(user, choices) if can_bulk else None,
         "save_form": SavedViewForm(initial={"query": current}),
         "export_url": reverse("complaints:list-export") + (f"?{current}" if current else ""),
         "export_limit": ticket_lists.EXPORT_LIMIT,
@@ -118,12 +118,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/list.html", context, status=200 if valid else 400)
 
 
-def _bulk_form(user: Any, data: Any = None) -> BulkActionForm:
+def _bulk_form(user: Any, choices: dict[str, Any], data: Any = None) -> BulkActionForm:
+    """The bulk bar: the departments of the user's own store, the people of the filter bar."""
     store_id = access.user_store_id(user)
-    departments = csat_selectors.department_list(user=user)
+    departments = choices["departments"]
     if store_id is not None:
-        departments = departments.filter(store_id=store_id)
-    return BulkActionForm(data, departments=departments, users=selectors.store_people(user=user))
+        departments = [(pk, name) for pk, name, store in choices["department_stores"] if store == store_id]
+    return BulkActionForm(data, departments=departments, users=choices["people"])
 
 
 def _back(request: HttpRequest) -> str:
@@ -140,7 +141,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not filters.is_care_manager(request.user):
         raise PermissionDenied(_("只有客户部经理可以批量转派或指派。"))
     ids = [int(raw) for raw in request.POST.getlist("ids") if params.is_id(raw)]
-    form = _bulk_form(request.user, request.POST)
+    form = _bulk_form(request.user, filters.choices_for(request.user), request.POST)
     if not ids:
         messages.error(request, _("请先勾选投诉。"))
         return redirect(_back(request))
@@ -153,17 +154,29 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect(_back(request))
     action = form.cleaned_data["action"]
-    outcome = complaints_bulk_act(actor=request.user, action=action, ids=ids, data=form.cleaned_data)
+    data = dict(form.cleaned_data)
+    # The chosen department and person, read again from the user's scope (the choices were).
+    data["department"] = (
+        csat_selectors.department_list(user=request.user).filter(pk=data["department"]).first()
+        if data.get("department")
+        else None
+    )
+    data["user"] = (
+        selectors.store_people(user=request.user).filter(pk=data["user"]).first()
+        if data.get("user")
+        else None
+    )
+    outcome = complaints_bulk_act(actor=request.user, action=action, ids=ids, data=data)
     if outcome.done:
-        numbers = "、".join(t.number for t in outcome.done)
+        numbers = _("、").join(t.number for t in outcome.done)
         if action == "transfer":
             messages.success(
                 request,
                 _("已转派 %(n)d 件投诉给%(dept)s：%(numbers)s")
-                % {"n": len(outcome.done), "dept": form.cleaned_data["department"].name, "numbers": numbers},
+                % {"n": len(outcome.done), "dept": data["department"].name, "numbers": numbers},
             )
         else:
-            person = form.cleaned_data["user"]
+            person = data["user"]
             messages.success(
                 request,
                 _("已指派 %(n)d 件投诉给%(who)s：%(numbers)s")
