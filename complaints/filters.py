@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -120,13 +120,13 @@ class TicketFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
-        self.fields["status"].choices = [
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", _("全部未结")),
             *[(s, label) for s, label in Status.choices],
             (selectors.ALL_STATUSES, _("全部（含已结案）")),
         ]
-        self.fields["department"].choices = [("", _("全部")), *departments]
-        self.fields["assignee"].choices = [("", _("全部")), *people]
+        self.fields["department"].choices = [("", _("全部")), *departments]  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = [("", _("全部")), *people]  # type: ignore[attr-defined]
         for name in ("received_from", "received_to"):
             self.fields[name].error_messages["invalid"] = _("请输入日期，例如 2026-03-01。")
         for name, field in self.fields.items():
@@ -136,7 +136,8 @@ class TicketFilterForm(forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = _("编号、客户、电话尾号、车牌或投诉内容")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("received_from", "received_to"):
             day = data.get(name)
             if day is not None and not MIN_DATE <= day <= MAX_DATE:
@@ -193,7 +194,7 @@ class TicketFilterForm(forms.Form):
                 continue
             field = self.fields[name]
             shown = (
-                {str(k): v for k, v in field.choices}.get(str(value), value)
+                {str(k): v for k, v in cast(Any, field).choices}.get(str(value), value)
                 if isinstance(field, forms.ChoiceField)
                 else value
             )

@@ -257,7 +257,8 @@ class BulkActionForm(StyledForm):
         self.fields["user"].choices = [("", "—"), *users]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "transfer":
             if not data.get("department"):
                 self.add_error("department", _("请选择责任部门。"))

@@ -60,7 +60,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(*, user: Any, filters: dict[str, Any], order: list[Any]) -> Iterator[Complaint]:
+def export_rows(*, user: Any, filters: dict[str, Any], order: list[Any]) -> Iterator[Any]:
     """The filtered list's tickets in the list's order, at most ``EXPORT_LIMIT``, read in chunks."""
     tickets = (
         selectors._visible(Complaint.objects.all(), user)
@@ -77,7 +77,7 @@ def export_rows(*, user: Any, filters: dict[str, Any], order: list[Any]) -> Iter
     return tickets[:EXPORT_LIMIT].iterator(chunk_size=EXPORT_CHUNK)
 
 
-def export_workbook(*, user: Any, tickets: Iterator[Complaint]) -> tuple[bytes, int]:
+def export_workbook(*, user: Any, tickets: Iterator[Any]) -> tuple[bytes, int]:
     """The xlsx of the list (streamed, every cell through csat.spreadsheets): phones as
     ``access.mobile_for`` shows them to this user, plates masked for the roles that do not phone
     customers (the file leaves the system). Returns (content, rows)."""

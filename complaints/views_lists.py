@@ -151,7 +151,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(_back(request))
     action = form.cleaned_data["action"]
     data = dict(form.cleaned_data)
@@ -198,7 +198,10 @@ def export(request: HttpRequest) -> HttpResponse:
     user's role requires; the download is recorded (csat.exports)."""
     form = TicketFilterForm(request.GET, **filters.choices_for(request.user))
     if not form.is_valid():
-        text = "\n".join(f"{form.fields[name].label}：{' '.join(errs)}" for name, errs in form.errors.items())
+        text = "\n".join(
+            f"{form.fields[name].label}：{' '.join(str(e) for e in errs)}"
+            for name, errs in form.errors.items()
+        )
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     tickets = ticket_lists.export_rows(
         user=request.user, filters=form.filters(), order=filters.order_for(form.sort_key())

@@ -59,11 +59,11 @@ def until(value: Any) -> str:
 def countdown(due: Any, start: Any = None, fallback: str = "") -> str:
     """A live countdown to ``due``: its text now, red once past, amber in the last share of the
     step that started at ``start`` (setting COUNTDOWN_AMBER_SHARE); countdown.js keeps it current."""
+    import datetime as dt
+
     from django.utils.html import format_html
 
     from csat.durations import countdown_context
-
-    import datetime as dt
 
     if not isinstance(due, dt.datetime):
         return fallback
