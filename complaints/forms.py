@@ -239,3 +239,36 @@ class DisputeDecisionForm(StyledForm):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("处理意见"), max_length=2000, required=False)
+
+
+class BulkActionForm(StyledForm):
+    """The list's bulk transfer / assign (issue #22): what the step needs. The choices are the filter
+    bar's (loaded once per page); the view reads the chosen department and person from the user's
+    scope again when the form is posted."""
+
+    action = forms.ChoiceField(choices=[("transfer", _("批量转派")), ("assign", _("批量指派处理人"))])
+    department = forms.TypedChoiceField(label=_("转派到部门"), coerce=int, empty_value=None, required=False)
+    user = forms.TypedChoiceField(label=_("处理人"), coerce=int, empty_value=None, required=False)
+    reason = forms.CharField(label=_("转派原因"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, departments: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "—"), *departments]  # type: ignore[attr-defined]
+        self.fields["user"].choices = [("", "—"), *users]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("action") == "transfer":
+            if not data.get("department"):
+                self.add_error("department", _("请选择责任部门。"))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("请填写转派原因。"))
+        if data.get("action") == "assign" and not data.get("user"):
+            self.add_error("user", _("请选择处理人。"))
+        return data
+
+
+class SavedViewForm(StyledForm):
+    name = forms.CharField(label=_("视图名称"), max_length=40)
+    query = forms.CharField(required=False, max_length=1000)

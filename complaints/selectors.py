@@ -10,8 +10,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from complaints.models import (
     AssessmentAdjustment,
@@ -125,11 +137,29 @@ TABLE_COLUMNS = (
     "next_due_kind",
     "customer__name",
     "department__name",
+    "plate",
+    "grade",
+    "received_at",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
 )
 
 
 def _table_rows(tickets: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    return tickets.select_related(None).select_related("customer", "department").only(*TABLE_COLUMNS)
+    """The table's columns, with when the step behind ``next_due_at`` started (``next_due_from``:
+    its countdown turns amber in the last share of the step, csat.durations) — a subquery per shown
+    row, in the same query."""
+    step = Deadline.objects.filter(
+        complaint=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    ).order_by("due_at", "id")
+    return (
+        tickets.select_related(None)
+        .select_related("customer", "department", "assignee")
+        .only(*TABLE_COLUMNS)
+        .annotate(next_due_from=Subquery(step.values("started_at")[:1], output_field=DateTimeField()))
+    )
 
 
 def _breached(kind: str | None = None) -> Exists:
@@ -322,9 +352,9 @@ def assessment_rows(*, departments: QuerySet[Department], month: dt.date) -> lis
     return list(rows.values())
 
 
-def _urgent_filter(
-    tickets: QuerySet[Complaint],
+def ticket_q(
     *,
+    user: Any = None,
     status: str | None = None,
     breached: bool = False,
     step: str | None = None,
@@ -332,19 +362,98 @@ def _urgent_filter(
     assignee: int | None = None,
     awaiting_proposal: bool = False,
     follow_up_before: dt.datetime | None = None,
-) -> QuerySet[Complaint]:
-    tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
-    if breached:
-        tickets = tickets.filter(_breached(step))
+    search: str = "",
+    department: int | None = None,
+    kind: str | None = None,
+    grade: str | None = None,
+    urgent: bool = False,
+    received_from: dt.datetime | None = None,
+    received_before: dt.datetime | None = None,
+    todo: bool = False,
+) -> Q:
+    """The condition of one filtered list (issue #22): the same Q filters the list's ids and
+    counts each saved view in one aggregate. ``status`` None: every open ticket; ``ALL_STATUSES``:
+    closed ones too. ``search``: ticket number, customer name, phone tail, plate (with or without
+    the province character) or words of the complaint — every word must match one of them."""
+    q = Q()
+    if status == ALL_STATUSES:
+        pass
+    elif status:
+        q &= Q(status=status)
+    else:
+        q &= Q(status__in=OPEN_STATUSES)
+    if breached or step:
+        q &= Q(_breached(step))
     if severity:
-        tickets = tickets.filter(severity=severity)
+        q &= Q(severity=severity)
     if assignee:
-        tickets = tickets.filter(assignee_id=assignee)
+        q &= Q(assignee_id=assignee)
     if awaiting_proposal:
-        tickets = tickets.filter(status=Status.IN_PROGRESS, solution="")
+        q &= Q(status=Status.IN_PROGRESS, solution="")
     if follow_up_before is not None:
-        tickets = tickets.filter(_follow_up_open(follow_up_before))
-    return tickets
+        q &= Q(_follow_up_open(follow_up_before))
+    if department:
+        q &= Q(department_id=department)
+    if kind:
+        q &= Q(kind=kind)
+    if grade:
+        q &= Q(grade=grade)
+    if urgent:
+        q &= Q(urgent=True)
+    if received_from is not None:
+        q &= Q(received_at__gte=received_from)
+    if received_before is not None:
+        q &= Q(received_at__lt=received_before)
+    if todo:
+        q &= my_todo_q(user)
+    for word in search_words(search):
+        q &= _search_q(word)
+    return q
+
+
+# ``status`` of a list that includes closed tickets (the filter bar's "全部（含已结案）").
+ALL_STATUSES = "all"
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, at most 5, each at most 50 characters (full-width spaces split too)."""
+    return [w[:50] for w in (text or "").replace("\u3000", " ").split()][:5]
+
+
+def _search_q(word: str) -> Q:
+    """One word of the list's search: the number, the customer's name, a phone (whole or its last
+    digits, ≥ 4), a plate (粤B·12345, B12345, 12345, separators ignored) or the complaint's words."""
+    q = Q(number__icontains=word) | Q(customer__name__icontains=word) | Q(content__icontains=word)
+    digits = "".join(ch for ch in word if ch.isdigit())
+    if len(digits) >= 4 and len(digits) == len(word.replace("-", "").replace(" ", "")):
+        q |= Q(phone__endswith=digits) | Q(customer__mobile__endswith=digits)
+    plate = "".join(ch for ch in word if ch not in " ·•.-_").upper()
+    if len(plate) >= 3:
+        q |= Q(plate__contains=plate)
+    return q
+
+
+def my_todo_q(user: Any) -> Q:
+    """ "我的待办": the open tickets whose next move is this user's — customer care: to register, to
+    dispatch, and follow-ups whose day 5–7 window is open; a department manager: their department's
+    tickets to contact or work; the GM: approvals; staff: what is assigned to them."""
+    profile = access.profile_of(user) if user is not None else None
+    if profile is None:
+        return Q(pk__in=[])
+    role = profile.role
+    if role in (Role.AGENT, Role.CUSTOMER_CARE_MANAGER):
+        return Q(status__in=[Status.RECEIVED, Status.REGISTERED]) | Q(_follow_up_open(timezone.now()))
+    if role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
+        return Q(department_id=profile.department_id, status__in=[Status.DISPATCHED, Status.IN_PROGRESS])
+    if role == Role.GENERAL_MANAGER:
+        return Q(status=Status.AWAITING_APPROVAL)
+    if role == Role.STAFF:
+        return Q(assignee=user)
+    return Q(pk__in=[])
+
+
+def _urgent_filter(tickets: QuerySet[Complaint], **filters: Any) -> QuerySet[Complaint]:
+    return tickets.filter(ticket_q(**filters))
 
 
 def urgent_tickets(*, user: Any, **filters: Any) -> QuerySet[Complaint]:
@@ -353,7 +462,7 @@ def urgent_tickets(*, user: Any, **filters: Any) -> QuerySet[Complaint]:
     first. The home pages' numbers link here with the same filters (csat.home):
     ``awaiting_proposal`` — in progress with no solution proposed yet; ``follow_up_before`` — the
     day 5–7 follow-up window open before that moment and not yet done."""
-    return _table_rows(_urgent_filter(complaint_list(user=user), **filters)).order_by(*BY_URGENCY)
+    return _table_rows(_urgent_filter(complaint_list(user=user), user=user, **filters)).order_by(*BY_URGENCY)
 
 
 def urgent_ticket_ids(*, user: Any, **filters: Any) -> QuerySet[Any]:
@@ -362,8 +471,15 @@ def urgent_ticket_ids(*, user: Any, **filters: Any) -> QuerySet[Any]:
     complaint_open_urgency_idx in a store) without joining a single customer; the rows of that page
     only are then read by ``ticket_rows`` (issue #25: at group scope the joined query scanned all
     customers to keep 50)."""
-    tickets = _urgent_filter(_visible(Complaint.objects.all(), user), **filters)
-    return tickets.order_by(*BY_URGENCY).values_list("pk", flat=True)
+    return ticket_ids(user=user, order=BY_URGENCY, **filters)
+
+
+def ticket_ids(*, user: Any, order: list[Any] | tuple[Any, ...], **filters: Any) -> QuerySet[Any]:
+    """The ids of the user's tickets matching the filters (``ticket_q``) in ``order`` (ending in
+    the id): the id-first paging of the full list. Only a search by customer name or a sort by a
+    joined column joins beyond the complaint table."""
+    tickets = _visible(Complaint.objects.all(), user).filter(ticket_q(user=user, **filters))
+    return tickets.order_by(*order).values_list("pk", flat=True)
 
 
 def ticket_rows(*, user: Any, ids: list[int]) -> list[Complaint]:

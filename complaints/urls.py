@@ -2,14 +2,18 @@
 
 from django.urls import path
 
-from . import downloads, views
+from . import downloads, views, views_lists
 
 app_name = "complaints"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
-    path("list/", views.ticket_list, name="list"),
+    path("list/", views_lists.ticket_list, name="list"),
+    path("list/export.xlsx", views_lists.export, name="list-export"),
+    path("list/bulk/", views_lists.bulk, name="list-bulk"),
+    path("list/views/", views_lists.view_save, name="view-save"),
+    path("list/views/<int:pk>/delete/", views_lists.view_delete, name="view-delete"),
     path("approvals/", views.approvals, name="approvals"),
     path("assessment/", views.assessment_page, name="assessment"),
     path("assessment/disputes/", views.dispute_raise, name="dispute-raise"),

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from complaints import permissions, selectors
 from complaints.actions import ACTIONS
 from complaints.forms import AdjustmentForm, ComplaintIntakeForm, DisputeDecisionForm, DisputeForm
-from complaints.home import tomorrow_start
 from complaints.hooks import approval_context
-from complaints.models import Channel, Complaint, DeadlineKind, Severity, Status
+from complaints.models import Channel, Complaint
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.views_support import action_form, outcome_message, ticket_context
@@ -58,77 +54,6 @@ def index(request: HttpRequest) -> HttpResponse:
     context["board"] = selectors.board(user=request.user)
     context["open_count"] = sum(column["count"] for column in context["board"])
     return render(request, "complaints/board.html", context)
-
-
-LIST_PAGE_ROWS = 50
-
-
-# The filters of the full list that the home pages' numbers link to (complaints.home.list_url).
-LIST_FILTER_LABELS = {
-    "proposal": _lazy("待提出方案"),
-    "followup": _lazy("今日应回访（第 5–7 天）"),
-}
-
-
-@login_required
-def ticket_list(request: HttpRequest) -> HttpResponse:
-    """Every ticket of one step (a board column's "show all"), or every open one, paginated; the
-    home pages' numbers open it filtered (breached at a step, severity, assignee, awaiting a
-    proposal, follow-ups due today). An unknown value is a 404, never a silently wider list."""
-    get = request.GET
-    status = get.get("status", "")
-    step = get.get("step", "")
-    severity = get.get("severity", "")
-    if (status and status not in Status.values) or (step and step not in DeadlineKind.values):
-        raise Http404
-    if severity and severity not in Severity.values:
-        raise Http404
-    if get.get("followup", "") not in ("", "today"):
-        raise Http404
-    assignee = params.id_param(get, "assignee")
-    breached = get.get("breached") == "1" or bool(step)
-    proposal = get.get("proposal") == "1"
-    follow_up = get.get("followup") == "today"
-    ids = selectors.urgent_ticket_ids(
-        user=request.user,
-        status=status or None,
-        breached=breached,
-        step=step or None,
-        severity=severity or None,
-        assignee=assignee,
-        awaiting_proposal=proposal,
-        follow_up_before=tomorrow_start(timezone.now()) if follow_up else None,
-    )
-    page = Paginator(ids, LIST_PAGE_ROWS).get_page(get.get("page"))
-    # The page's ids come from the complaint indexes alone; only its rows join their customers.
-    page.object_list = selectors.ticket_rows(user=request.user, ids=list(page.object_list))
-    labels = [str(Status(status).label) if status else str(_("全部未结"))]
-    if breached:
-        labels.append(f"{_('已超时')}" + (f"（{DeadlineKind(step).label}）" if step else ""))
-    if severity:
-        labels.append(str(Severity(severity).label))
-    if proposal:
-        labels.append(str(LIST_FILTER_LABELS["proposal"]))
-    if follow_up:
-        labels.append(str(LIST_FILTER_LABELS["followup"]))
-    if assignee:
-        labels.append(_("已分派"))
-    kept = {"status", "step", "severity", "assignee", "proposal", "followup"}
-    query = urlencode(
-        [(name, value) for name, value in get.items() if name in kept and value]
-        + ([("breached", "1")] if breached and not step else [])
-    )
-    return render(
-        request,
-        "complaints/list.html",
-        {
-            "page": page,
-            "status": status,
-            "query": query,
-            "status_label": " · ".join(labels),
-            "title": _("投诉列表"),
-        },
-    )
 
 
 @login_required

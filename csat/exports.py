@@ -21,6 +21,7 @@ class ExportKind(models.TextChoices):
     AUDIT_LOG = "audit_log", _("审计日志")
     RECORD_HISTORY = "record_history", _("记录变更历史")
     EXPORT_LOG = "export_log", _("导出记录")
+    COMPLAINT_LIST = "complaint_list", _("投诉列表")
 
 
 def record_export(

@@ -8,17 +8,10 @@ from typing import Any
 from django.db.models import Count, Q
 
 from callbacks.models import LINK_CHANNELS, Survey
+from csat.domain.privacy import mask_plate  # the one plate mask (csat.domain.privacy)
 from surveylinks.models import SendState, SurveyLink
 
-
-def mask_plate(plate: str) -> str:
-    """粤B·12345 → 粤B·***45: enough for the customer to recognise the car, useless to anyone else."""
-    if not plate:
-        return ""
-    head, _sep, tail = plate.partition("·")
-    if not tail:
-        head, tail = plate[:2], plate[2:]
-    return f"{head}·{'*' * max(len(tail) - 2, 1)}{tail[-2:]}"
+__all__ = ["link_figures", "link_status", "mask_plate", "surveys_by_channel"]
 
 
 def link_status(link: SurveyLink | None) -> str:

@@ -21,6 +21,7 @@ from .tickets import (
     Severity,
     Status,
 )
+from .views import SavedView
 
 __all__ = [
     "EVENT_LABELS",
@@ -40,6 +41,7 @@ __all__ = [
     "MajorCriterion",
     "PenaltyDecision",
     "PenaltyRequest",
+    "SavedView",
     "Severity",
     "Status",
 ]

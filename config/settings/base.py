@@ -412,6 +412,8 @@ CSAT = {
     "REPORT_DASHBOARD_FRESH_SECONDS": env.int("REPORT_DASHBOARD_FRESH_SECONDS", default=300),
     # After a failed call (no answer, busy) the task leaves the queue and "领取下一个任务" this long.
     "RETRY_AFTER_MINUTES": env.int("CALLBACK_RETRY_AFTER_MINUTES", default=120),
+    # A step's countdown turns amber in the last share of its time (0.25: the last 25 %, issue #22).
+    "COUNTDOWN_AMBER_SHARE": env.float("COUNTDOWN_AMBER_SHARE", default=0.25),
 }
 
 # One-time survey links by SMS/WeChat (issue #24).

@@ -18,3 +18,13 @@ def mask_mobile(number: str | None) -> str:
     if len(text) <= 4:
         return MASK
     return f"{MASK}{text[-4:]}"
+
+
+def mask_plate(plate: str | None) -> str:
+    """粤B·12345 (or 粤B12345) → 粤B·***45: enough to recognise the car, useless to anyone else."""
+    if not plate:
+        return ""
+    head, _sep, tail = plate.partition("·")
+    if not tail:
+        head, tail = plate[:2], plate[2:]
+    return f"{head}·{'*' * max(len(tail) - 2, 1)}{tail[-2:]}"

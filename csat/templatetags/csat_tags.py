@@ -37,3 +37,63 @@ def form_token() -> str:
     from csat.formtokens import FIELD, new_token
 
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
+
+
+@register.filter
+def duration(value: Any) -> str:
+    """``{{ delta|duration }}``: "4天23小时" / "4d 23h" (csat.durations, one format everywhere)."""
+    from csat.durations import format_duration
+
+    return format_duration(value)
+
+
+@register.filter
+def until(value: Any) -> str:
+    """``{{ due_at|until }}``: the time left, formatted like ``duration`` ("超时5分钟" once past)."""
+    from csat.durations import until as time_until
+
+    return time_until(value)
+
+
+@register.simple_tag
+def countdown(due: Any, start: Any = None, fallback: str = "") -> str:
+    """A live countdown to ``due``: its text now, red once past, amber in the last share of the
+    step that started at ``start`` (setting COUNTDOWN_AMBER_SHARE); countdown.js keeps it current."""
+    import datetime as dt
+
+    from django.utils.html import format_html
+
+    from csat.durations import countdown_context
+
+    if not isinstance(due, dt.datetime):
+        return fallback
+    c = countdown_context(due, start if isinstance(start, dt.datetime) else None)
+    classes = "text-danger fw-bold" if c["past"] else ("text-warning-emphasis" if c["amber"] else "")
+    return format_html(
+        '<span data-due="{}"{}{}>{}</span>',
+        due.isoformat(),
+        format_html(' data-amber-at="{}"', c["amber_at"].isoformat()) if c["amber_at"] else "",
+        format_html(' class="{}"', classes) if classes else "",
+        c["text"],
+    )
+
+
+@register.simple_tag
+def countdown_script() -> str:
+    """countdown.js with the duration units of the page's language (no inline script under the CSP)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    from csat.durations import formats_json
+
+    return format_html(
+        '<script src="{}" data-units="{}"></script>', static("js/countdown.js"), formats_json()
+    )
+
+
+@register.filter
+def plate(value: str | None) -> str:
+    """粤B12345 → 粤B·12345, the way plates are printed."""
+    from csat.domain.identifiers import display_plate
+
+    return display_plate(value) if value else ""

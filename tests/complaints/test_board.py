@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from complaints import selectors, views
+from complaints import selectors, views_lists
 from complaints.models import Complaint, Deadline, Status
 from tests.fixtures import T0
 
@@ -74,7 +74,7 @@ def test_show_all_lists_every_ticket_of_the_step_page_by_page(
     other_agent: Any,
     advance: Callable[..., Complaint],
 ) -> None:
-    monkeypatch.setattr(views, "LIST_PAGE_ROWS", 2)
+    monkeypatch.setattr(views_lists, "LIST_PAGE_ROWS", 2)
     advance(registered[0], Status.DISPATCHED)
     rest = registered[1:]
     client = _client(agent)
@@ -88,9 +88,9 @@ def test_show_all_lists_every_ticket_of_the_step_page_by_page(
     assert pages == [[t.number for t in rest[:2]], [t.number for t in rest[2:]]]
     assert "page=2" in client.get("/complaints/list/?status=registered").content.decode()
 
-    # Without a status: every open ticket; an unknown status is a 404; another store sees none of them.
+    # Without a status: every open ticket; an unknown status is a 400 (issue #22); another store sees none of them.
     everything = client.get("/complaints/list/?page=1").content.decode()
     assert re.search(r'data-testid="list-count">5<', everything)
-    assert client.get("/complaints/list/?status=bogus").status_code == 404
+    assert client.get("/complaints/list/?status=bogus").status_code == 400
     html = _client(other_agent).get("/complaints/list/?status=registered").content.decode()
     assert re.search(r'data-testid="list-count">0<', html)

@@ -150,10 +150,13 @@ def test_admin_home_shows_open_disputes_and_the_calendar_warning(
 
 
 def test_ticket_list_refuses_unknown_filters(ccm: Any) -> None:
+    """An unknown value is a 400 naming the filter in the filter bar (issue #22), never a wider list."""
     client = Client()
     client.force_login(ccm)
     for query in ("step=nope", "severity=huge", "followup=tomorrow", "status=gone"):
-        assert client.get(f"/complaints/list/?{query}").status_code == 404, query
+        response = client.get(f"/complaints/list/?{query}")
+        assert response.status_code == 400, query
+        assert 'data-testid="filter-errors"' in response.content.decode(), query
 
 
 def test_new_complaint_form_is_prefilled_from_a_customer_or_a_ticket(

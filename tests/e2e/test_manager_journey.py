@@ -27,8 +27,10 @@ SIGNED_PDF = (
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
-# What countdown.js writes into [data-due]: "1h 59m", "2d 3h 5m", or "-5m" once past.
-COUNTDOWN = re.compile(r"^-?(\d+d )?(\d+h )?\d+m$")
+# What countdown.js writes into [data-due] (csat/durations.py, issue #22): the two largest units in
+# the page's language — "1小时59分" / "1h 59m", "4天23小时" / "4d 23h", "5分钟" / "5m"; once past
+# "超时5分钟" / "-5m".
+COUNTDOWN = re.compile(r"^(超时|-)?(\d+天\d+小时|\d+小时\d+分|\d+分钟|\d+d \d+h|\d+h \d+m|\d+m)$")
 
 
 def test_manager_contacts_proposes_800_and_resolves_with_the_agreement(

@@ -251,6 +251,38 @@ CASES: list[Case] = [
         allow=STORE_USERS,
         scoped=False,
     ),  # a superuser has no store to record it in
+    # Issue #22: the filtered list's export (rows scoped and masked by role), the customer-care
+    # manager's bulk transfer/assign (each ticket checked again), the user's own saved views.
+    C("complaint-list-export", "complaints:list-export", allow=SIGNED_IN, scoped=False),
+    C(
+        "complaint-list-bulk",
+        "complaints:list-bulk",
+        method="post",
+        data={
+            "action": "transfer",
+            "ids": "@complaint",
+            "department": "@care_department",
+            "reason": "应由客户部处理",
+        },
+        allow=frozenset({"ccm"}) | SU,
+        scoped=False,
+    ),
+    C(
+        "complaint-view-save",
+        "complaints:view-save",
+        method="post",
+        data={"name": "我的视图", "query": "breached=1"},
+        allow=SIGNED_IN,
+        scoped=False,
+    ),
+    C(
+        "complaint-view-delete",
+        "complaints:view-delete",
+        method="post",
+        args=("saved_view",),
+        allow=frozenset({"ccm"}),
+        other=frozenset(),
+    ),
     C("complaint-approvals", "complaints:approvals", allow=frozenset({"gm"}) | SU, scoped=False),
     C("assessment", "complaints:assessment", allow=SIGNED_IN, scoped=False),
     C(

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from callbacks.models import CallbackTask
 from callbacks.services.surveys import SurveyInput, survey_submit
-from complaints.models import AssessmentDispute
+from complaints.models import AssessmentDispute, SavedView
 from complaints.services import workflow
 from crisis import services as crisis_services
 from crisis.models import WarningSignal
@@ -191,7 +191,10 @@ def _records(w: StoreWorld, n: int) -> None:
     notification = Notification.objects.filter(recipient=users["gm"]).first() or Notification.objects.create(
         recipient=users["gm"], key=f"test:{n}", title="测试通知"
     )
+    # A saved view of the complaint list (issue #22): its owner alone may delete it.
+    saved_view = SavedView.objects.create(user=users["ccm"], name="已超时", query="breached=1")
     w.records = {
+        "saved_view": saved_view.pk,
         "customer": customer.pk,
         "vehicle": vehicle.pk,
         "sale": sale.pk,

@@ -1,0 +1,255 @@
+"""The full complaint list (issue #22): search, filters, sortable columns, saved views with live
+counts, bulk transfer / assign for the customer-care manager, and the xlsx export of the filtered
+list. The board and the department queue link here with their filters.
+
+The list keeps its id-first paging (issue #25): one page of ids from the complaint indexes, then only
+that page's rows with their customers (``selectors.ticket_ids`` / ``selectors.ticket_rows``). A page
+answers in a fixed number of queries, whatever the filters and the number of views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaints import filters, selectors, ticket_lists
+from complaints.filters import TicketFilterForm
+from complaints.forms import BulkActionForm, SavedViewForm
+from complaints.models import SavedView
+from complaints.services.bulk import BULK_LIMIT, complaints_bulk_act
+from csat import access, params
+from csat import selectors as csat_selectors
+from csat.exports import ExportKind, record_export
+
+LIST_PAGE_ROWS = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list_url(query: str) -> str:
+    return reverse("complaints:list") + (f"?{query}" if query else "")
+
+
+def _side_views(request: HttpRequest, choices: dict[str, Any], current: str) -> list[dict[str, Any]]:
+    """The side list: the role's built-in views and the user's own, each with its count (one
+    aggregate query for all) and whether it is the list shown now."""
+    user = request.user
+    views = [*filters.builtin_views(user)]
+    views += [
+        filters.View(f"saved-{v.pk}", v.name, v.query, pk=v.pk)
+        for v in SavedView.objects.filter(user=user).order_by("name", "pk")
+    ]
+    filter_sets: dict[str, dict[str, Any]] = {}
+    for index, view in enumerate(views):
+        form = TicketFilterForm(filters.parse_query(view.query), **choices)
+        if form.is_valid():
+            filter_sets[f"v{index}"] = form.filters()
+    counts = ticket_lists.view_counts(user=user, filter_sets=filter_sets)
+    return [
+        {
+            "key": view.key,
+            "label": view.label,
+            "pk": view.pk,
+            "url": _list_url(view.query),
+            "count": counts.get(f"v{index}"),
+            "active": filters.canonical_query(filters.parse_query(view.query)) == current,
+        }
+        for index, view in enumerate(views)
+    ]
+
+
+@login_required
+@require_GET
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    """Every ticket the user sees, filtered, searched and sorted from GET parameters; a refused
+    parameter is a 400 with its message in the filter bar, never a silently wider list."""
+    user = request.user
+    choices = filters.choices_for(user)
+    form = TicketFilterForm(request.GET, **choices)
+    current = filters.canonical_query(request.GET)
+    valid = form.is_valid()
+    sort = form.sort_key() if valid else filters.DEFAULT_SORT
+    if valid:
+        ids = selectors.ticket_ids(user=user, order=filters.order_for(sort), **form.filters())
+    else:
+        ids = selectors.ticket_ids(user=user, order=filters.order_for(sort)).none()
+    page = Paginator(ids, LIST_PAGE_ROWS).get_page(request.GET.get("page"))
+    # The page's ids come from the complaint indexes alone; only its rows join their customers.
+    page.object_list = selectors.ticket_rows(user=user, ids=list(page.object_list))
+    unsorted = filters.canonical_query(request.GET, without=("sort",))
+    headers = []
+    for key, label in (
+        ("number", _("编号")), ("received", _("接收时间")), ("customer", _("客户")), (None, _("车牌号")),
+        ("kind", _("类型")), ("severity", _("级别")), ("grade", _("等级")), ("status", _("状态")),
+        ("department", _("责任部门")), (None, _("处理人")), ("due", _("下一时限")), (None, _("剩余")),
+    ):  # fmt: skip
+        if key is None:
+            headers.append({"label": label, "url": "", "order": ""})
+            continue
+        order = "asc" if sort == key else ("desc" if sort == f"-{key}" else "")
+        flip = f"-{key}" if sort == key else key
+        query = "&".join(part for part in (unsorted, f"sort={flip}") if part)
+        headers.append({"label": label, "url": f"?{query}", "order": order, "key": key})
+    can_bulk = filters.is_care_manager(user)
+    context: dict[str, Any] = {
+        "page": page,
+        "form": form,
+        "chips": form.active() if valid else [],
+        "query": filters.canonical_query(request.GET),
+        "headers": headers,
+        "views": _side_views(request, choices, current),
+        "can_bulk": can_bulk,
+        "bulk_form": _bulk_form(user, choices) if can_bulk else None,
+        "save_form": SavedViewForm(initial={"query": current}),
+        "export_url": reverse("complaints:list-export") + (f"?{current}" if current else ""),
+        "export_limit": ticket_lists.EXPORT_LIMIT,
+        "title": _("投诉列表"),
+    }
+    return render(request, "complaints/list.html", context, status=200 if valid else 400)
+
+
+def _bulk_form(user: Any, choices: dict[str, Any], data: Any = None) -> BulkActionForm:
+    """The bulk bar: the departments of the user's own store, the people of the filter bar."""
+    store_id = access.user_store_id(user)
+    departments = choices["departments"]
+    if store_id is not None:
+        departments = [(pk, name) for pk, name, store in choices["department_stores"] if store == store_id]
+    return BulkActionForm(data, departments=departments, users=choices["people"])
+
+
+def _back(request: HttpRequest) -> str:
+    """The list the user came from (its parameters only, never another address)."""
+    return _list_url(filters.canonical_query(filters.parse_query(request.POST.get("back", ""))))
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Transfer or assign the ticked tickets: the customer-care manager's (403 for everyone else),
+    then each ticket's own permission and state, one transaction per ticket; the flash lists what
+    was done and each ticket that failed with its reason."""
+    if not filters.is_care_manager(request.user):
+        raise PermissionDenied(_("只有客户部经理可以批量转派或指派。"))
+    ids = [int(raw) for raw in request.POST.getlist("ids") if params.is_id(raw)]
+    form = _bulk_form(request.user, filters.choices_for(request.user), request.POST)
+    if not ids:
+        messages.error(request, _("请先勾选投诉。"))
+        return redirect(_back(request))
+    if len(ids) > BULK_LIMIT:
+        messages.error(request, _("一次最多处理 %(n)d 件投诉。") % {"n": BULK_LIMIT})
+        return redirect(_back(request))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_back(request))
+    action = form.cleaned_data["action"]
+    data = dict(form.cleaned_data)
+    # The chosen department and person, read again from the user's scope (the choices were).
+    data["department"] = (
+        csat_selectors.department_list(user=request.user).filter(pk=data["department"]).first()
+        if data.get("department")
+        else None
+    )
+    data["user"] = (
+        selectors.store_people(user=request.user).filter(pk=data["user"]).first()
+        if data.get("user")
+        else None
+    )
+    outcome = complaints_bulk_act(actor=request.user, action=action, ids=ids, data=data)
+    if outcome.done:
+        numbers = _("、").join(t.number for t in outcome.done)
+        if action == "transfer":
+            messages.success(
+                request,
+                _("已转派 %(n)d 件投诉给%(dept)s：%(numbers)s")
+                % {"n": len(outcome.done), "dept": data["department"].name, "numbers": numbers},
+            )
+        else:
+            person = data["user"]
+            messages.success(
+                request,
+                _("已指派 %(n)d 件投诉给%(who)s：%(numbers)s")
+                % {
+                    "n": len(outcome.done),
+                    "who": f"{person.last_name}{person.first_name}" or person.username,
+                    "numbers": numbers,
+                },
+            )
+    for number, why in outcome.failed:
+        messages.error(request, _("%(number)s 未处理：%(why)s") % {"number": number, "why": why})
+    return redirect(_back(request))
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as xlsx (at most ``EXPORT_LIMIT`` rows, in the list's order), masked as the
+    user's role requires; the download is recorded (csat.exports)."""
+    form = TicketFilterForm(request.GET, **filters.choices_for(request.user))
+    if not form.is_valid():
+        text = "\n".join(
+            f"{form.fields[name].label}：{' '.join(str(e) for e in errs)}"
+            for name, errs in form.errors.items()
+        )
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    tickets = ticket_lists.export_rows(
+        user=request.user, filters=form.filters(), order=filters.order_for(form.sort_key())
+    )
+    content, rows = ticket_lists.export_workbook(user=request.user, tickets=tickets)
+    record_export(
+        user=request.user,
+        kind=ExportKind.COMPLAINT_LIST,
+        scope=dict(filters.parse_query(filters.canonical_query(request.GET)).items()),
+        row_count=rows,
+        store_id=access.user_store_id(request.user),
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="complaints-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def view_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters as one of the user's views (a name used twice replaces it)."""
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写视图名称（最多 40 个字）。"))
+        return redirect(
+            _list_url(filters.canonical_query(filters.parse_query(request.POST.get("query", ""))))
+        )
+    query = filters.canonical_query(filters.parse_query(form.cleaned_data["query"]), without=())
+    checked = TicketFilterForm(filters.parse_query(query), **filters.choices_for(request.user))
+    if not checked.is_valid():
+        messages.error(request, _("筛选条件无效，视图未保存。"))
+        return redirect(_list_url(""))
+    name = form.cleaned_data["name"].strip()
+    try:
+        with transaction.atomic():
+            SavedView.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+    except IntegrityError:  # the same name saved twice at once: the first one stands
+        pass
+    messages.success(request, _("视图“%(name)s”已保存。") % {"name": name})
+    return redirect(_list_url(query))
+
+
+@login_required
+@require_POST
+def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the user's own views (another user's is a 404)."""
+    deleted, _rows = SavedView.objects.filter(pk=pk, user=request.user).delete()
+    if not deleted:
+        raise Http404
+    messages.success(request, _("视图已删除。"))
+    return redirect(_list_url(""))
