@@ -45,9 +45,9 @@ def _limited(request: HttpRequest, token: str) -> bool:
     config = services.config()
     per_token, window = config["RATE_PER_TOKEN"]
     per_address, address_window = config["RATE_PER_ADDRESS"]
-    token_ok = ratelimit.hit("token", token[:100], limit=int(per_token), window=int(window))
+    token_ok = ratelimit.hit(request, "token", token[:100], limit=int(per_token), window=int(window))
     address_ok = ratelimit.hit(
-        "address", _client_address(request), limit=int(per_address), window=int(address_window)
+        request, "address", _client_address(request), limit=int(per_address), window=int(address_window)
     )
     return not (token_ok and address_ok)
 
@@ -222,7 +222,9 @@ def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
         raise Http404
     config = services.config()
     per_address, window = config["RATE_PER_ADDRESS"]
-    if not ratelimit.hit("inbound", _client_address(request), limit=int(per_address), window=int(window)):
+    if not ratelimit.hit(
+        request, "inbound", _client_address(request), limit=int(per_address), window=int(window)
+    ):
         return JsonResponse({"error": "too many requests"}, status=429)
     authentic = sms.inbound_authentic(
         body=request.body,

@@ -261,6 +261,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # sweeps, imports, reports and notification deliveries each go to their own queue, so a 2-minute
 # group report never delays a deadline; each queue then needs a worker (`celery worker -Q ...`).
 # Off (the default): one queue, which one worker serves — a store or a laptop.
+# django-ratelimit (the public survey page, the SMS reply webhook): when the cache is unreachable the
+# customer still gets the page — the links are single-use tokens; a limit is a second line.
+RATELIMIT_FAIL_OPEN = True
 CSAT_TASK_QUEUES = env.bool("CSAT_TASK_QUEUES", default=False)
 TASK_QUEUE_OF_MODULE = {
     "complaints.tasks": "deadlines",
