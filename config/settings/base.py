@@ -385,6 +385,8 @@ CSAT = {
     "REPORT_DASHBOARD_FRESH_SECONDS": env.int("REPORT_DASHBOARD_FRESH_SECONDS", default=300),
     # After a failed call (no answer, busy) the task leaves the queue and "领取下一个任务" this long.
     "RETRY_AFTER_MINUTES": env.int("CALLBACK_RETRY_AFTER_MINUTES", default=120),
+    # The site's public address, for the links in e-mails and group-robot messages (issue #19).
+    "SITE_URL": env("SITE_URL", default="http://127.0.0.1:8000"),
 }
 
 # One-time survey links by SMS/WeChat (issue #24).
