@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from callbacks import permissions as callback_permissions
 from callbacks.services import manufacturer_score_set
 from complaints import selectors as complaint_selectors
-from csat import access
+from csat import access, params
 from csat.exceptions import NotAllowedError
 from csat.exports import ExportKind, record_export
 from reports import charts, dashboard, permissions, records, selectors
@@ -244,6 +244,9 @@ def manufacturer_scores(request: HttpRequest) -> HttpResponse:
     if not callback_permissions.can_enter_manufacturer_score(request.user):
         raise PermissionDenied(_("只有客户部可以录入厂家考核分值。"))
     stores = access.visible_stores(request.user).order_by("code")
+    wanted = request.POST.get("store", "")
+    if request.method == "POST" and params.is_id(wanted) and not stores.filter(pk=int(wanted)).exists():
+        raise Http404  # another store's: not visible (no IDOR)
     year, quarter = selectors.quarter_of(selectors.previous_month(selectors.current_month()))
     form = ManufacturerScoreForm(
         request.POST or None,

@@ -31,7 +31,7 @@ from .complaints import (
     open_past_three_days,
     reopened,
 )
-from .manufacturer import manufacturer_score, manufacturer_score_list, quarter_of
+from .manufacturer import manufacturer_score, manufacturer_score_list, quarter_label, quarter_of
 from .measures import measures
 from .period import add_months, current_month, format_local, month_bounds, parse_month, previous_month
 from .publication import report_recipients, report_webhook_departments
@@ -75,6 +75,7 @@ __all__ = [
     "open_past_three_days",
     "parse_month",
     "previous_month",
+    "quarter_label",
     "quarter_of",
     "reason_ranking",
     "reopened",
