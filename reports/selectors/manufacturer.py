@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -34,6 +35,11 @@ def quarter_label(year: int, quarter: int) -> str:
 def manufacturer_score(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, Any]:
     """The quarter's entered scores of the report's stores (one query)."""
     year, quarter = quarter_of(month)
+    entered = list(
+        scoped(ManufacturerScore.objects.filter(year=year, quarter=quarter), store_ids)
+        .select_related("store")
+        .order_by("store__code")
+    )
     rows = [
         {
             "store_id": row.store_id,
@@ -42,17 +48,16 @@ def manufacturer_score(*, month: dt.date, store_ids: Sequence[int] | None) -> di
             "score": float(row.score),
             "note": row.note,
         }
-        for row in scoped(ManufacturerScore.objects.filter(year=year, quarter=quarter), store_ids)
-        .select_related("store")
-        .order_by("store__code")
+        for row in entered
     ]
-    scores = [row["score"] for row in rows]
+    scores = [row.score for row in entered]
+    mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.1"), ROUND_HALF_UP) if scores else None
     return {
         "year": year,
         "quarter": quarter,
         "label": quarter_label(year, quarter),
-        # A store's own score; the group's: the mean of the stores that have one.
-        "score": round(sum(scores) / len(scores), 1) if scores else None,
+        # A store's own score; the group's: the mean of the stores that have one (0.1, half up).
+        "score": float(mean) if mean is not None else None,
         "count": len(scores),
         "stores": rows,
     }

@@ -145,7 +145,8 @@ def test_entering_the_quarter_again_corrects_it_and_the_history_keeps_both(
     assert _post(client, users["ccm"], store=store.pk, score="89.5", note="厂家更正").status_code == 302
     row = ManufacturerScore.objects.get()
     assert (row.score, row.entered_by, row.note) == (Decimal("89.5"), users["ccm"], "厂家更正")
-    history = list(row.history.order_by("history_date").values_list("score", "history_user_id"))
+    versions = row.history.order_by("history_date")  # type: ignore[attr-defined]
+    history = list(versions.values_list("score", "history_user_id"))
     assert history == [(Decimal("88.0"), users["agent"].pk), (Decimal("89.5"), users["ccm"].pk)]
     # The record's history page, as for other entered data.
     client.force_login(users["ccm"])
@@ -205,9 +206,7 @@ def test_rule_the_score_never_changes_our_satisfaction(march: Any, store: Any, u
     assert satisfaction(month=MONTH, store_ids=[store.pk]) == before
 
 
-def test_the_xlsx_summary_has_the_score_of_the_reports_quarter(
-    march: Any, scores: None, store: Any
-) -> None:
+def test_the_xlsx_summary_has_the_score_of_the_reports_quarter(march: Any, scores: None, store: Any) -> None:
     report = report_build(month=MONTH, store=store, trigger=Trigger.COMMAND)
     label, value = _summary_row(report.xlsx)
     assert "2026 年第 1 季度" in label and value == pytest.approx(92.5)
