@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import Dimension, ReasonCode, Survey
+from callbacks.models import Dimension, ManufacturerScore, ReasonCode, Survey
 from callbacks.selectors.grades import criteria_labels
 from callbacks.survey_items import ITEMS
 from complaints.models import AssessmentAdjustment, CauseCode, Complaint, MajorCriterion
@@ -45,6 +45,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("vehicle", Vehicle, "store_id"),
     Tracked("survey", Survey, "store_id"),
     Tracked("survey_link", SurveyLink, "store_id"),  # every invitation, send, answer and revocation
+    Tracked("manufacturer_score", ManufacturerScore, "store_id"),  # issue #19: every value entered
     Tracked("complaint", Complaint, "store_id", phone_fields=frozenset({"phone"})),
     Tracked("crisis", CrisisCase, "store_id"),
     Tracked("crisis_team", TeamMember, "crisis__store_id"),

@@ -70,6 +70,7 @@ PANELS: dict[str, list[tuple[str, str]]] = {
     "survey": [("survey", "id")],
     "crisis": [("crisis", "id"), ("crisis_team", "crisis_id"), ("crisis_action", "crisis_id")],
     "measure": [("measure", "id")],
+    "manufacturer_score": [("manufacturer_score", "id")],
 }
 
 

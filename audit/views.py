@@ -21,6 +21,7 @@ from audit.models import ExportKind
 from audit.services import export_record_create
 from audit.xlsx import history_workbook
 from callbacks import permissions as callback_permissions
+from callbacks.models import ManufacturerScore
 from callbacks.selectors import survey_list
 from complaints.selectors import complaint_list
 from crisis.selectors import crisis_list
@@ -45,6 +46,8 @@ RECORD_SCOPES: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "survey": _survey_scope,
     "crisis": lambda user: crisis_list(user=user),
     "measure": lambda user: measure_list(user=user),
+    # The manufacturer's quarterly score (issue #19): whoever sees the store's report.
+    "manufacturer_score": lambda user: access.scope_to_user(ManufacturerScore.objects.all(), user),
 }
 
 

@@ -406,3 +406,45 @@ class Survey(TimeStamped):
     @property
     def grade_overridden(self) -> bool:
         return self.grade != self.suggested_grade
+
+
+class ManufacturerScore(TimeStamped):
+    """The manufacturer's quarterly assessment score of a store (厂家考核分值（季度）), entered by
+    customer care and shown beside our own satisfaction in the monthly report as a reference
+    (cs-survey-management §二.4: "厂家考核分值(季度)作为我公司服务改进的参考").
+
+    **Decision:** the source names no scale; manufacturer assessments are on the 100-point scale
+    like our own satisfaction, so a score is 0–100 with one decimal. One score per store and quarter
+    (entering it again corrects it; the history keeps every value).
+    """
+
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="manufacturer_scores", verbose_name=_("门店")
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    score = models.DecimalField(_("厂家考核分值"), max_digits=4, decimal_places=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("厂家考核分值")
+        verbose_name_plural = _("厂家考核分值")
+        ordering = ["-year", "-quarter", "store__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "year", "quarter"], name="manufacturer_score_once"),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4), name="manufacturer_score_quarter_1_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100), name="manufacturer_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.year}Q{self.quarter} {self.score}"

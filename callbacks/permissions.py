@@ -28,3 +28,12 @@ def can_manage(user: Any) -> bool:
 
 def in_store(user: Any, store_id: int) -> bool:
     return bool(user.is_superuser) or access.user_store_id(user) == store_id
+
+
+def can_enter_manufacturer_score(user: Any, store_id: int | None = None) -> bool:
+    """The manufacturer's quarterly score (issue #19): customer care (agents and their manager) of
+    the store enter it; head office reads it in the report and changes nothing. ``store_id`` None:
+    whether the user may enter any at all."""
+    if not can_call(user):
+        return False
+    return store_id is None or in_store(user, store_id)

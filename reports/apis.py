@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -65,10 +65,33 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         return reverse("api-monthly-report-xlsx", args=[obj.pk])
 
 
+class ManufacturerScoreSerializer(serializers.Serializer):
+    """The manufacturer's score of the report month's quarter, beside our satisfaction (issue #19)."""
+
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    score = serializers.FloatField(
+        allow_null=True, help_text=_("门店报表为本店分值；集团报表为已录入门店的平均")
+    )
+    count = serializers.IntegerField(help_text=_("已录入的门店数"))
+    stores = serializers.ListField(child=serializers.DictField())
+
+
 class MonthlyReportDetailSerializer(MonthlyReportSerializer):
+    # Added after the first release (issue #19): the version's manufacturer score (the same figure
+    # as ``data.manufacturer``, the dashboard and the xlsx Summary); null in versions built before.
+    manufacturer_score = serializers.SerializerMethodField()
+
     class Meta(MonthlyReportSerializer.Meta):
-        fields = [*MonthlyReportSerializer.Meta.fields, "data"]
+        fields = [*MonthlyReportSerializer.Meta.fields, "data", "manufacturer_score"]
         read_only_fields = fields
+
+    @extend_schema_field(ManufacturerScoreSerializer(allow_null=True))
+    def get_manufacturer_score(self, obj: MonthlyReport) -> dict[str, Any] | None:
+        figure = obj.data.get("manufacturer") if isinstance(obj.data, dict) else None
+        if not figure:
+            return None
+        return {key: figure.get(key) for key in ("year", "quarter", "score", "count", "stores")}
 
 
 class BuildSerializer(serializers.Serializer):

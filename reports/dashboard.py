@@ -122,3 +122,18 @@ def refresh(month: str, store_id: int | None, language: str) -> None:
         _compute(target, store, language)
     finally:
         cache.delete(f"{cache_key(target, store_id, language)}:refreshing")
+
+
+def forget_quarter(*, year: int, quarter: int, store_id: int) -> None:
+    """A manufacturer's score was entered (issue #19): the cached figures of the quarter's months,
+    of the store and of the group, are dropped in every language. The next view recomputes them (or
+    serves the newest stored version, refreshed in the background when older than the fresh time)."""
+    first = dt.date(year, 3 * quarter - 2, 1)
+    now = selectors.current_month()
+    for n in range(3):
+        month = selectors.add_months(first, n)
+        if month > now:
+            break
+        for scope in (store_id, None):
+            for language, _name in settings.LANGUAGES:
+                cache.delete(cache_key(month, scope, language))

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from csat import text_limits
-from csat.forms import StyledForm
+from csat.forms import ShortModelChoiceField, StyledForm
+from csat.models import Store
 from reports import selectors
 
 
@@ -45,3 +46,22 @@ class BuildForm(forms.Form):
             return selectors.parse_month(self.cleaned_data["month"])
         except ValueError:
             raise forms.ValidationError(_("月份格式应为 YYYY-MM。")) from None
+
+
+class ManufacturerScoreForm(StyledForm):
+    """The manufacturer's quarterly score of a store (issue #19). The ranges are the service's
+    (``callbacks.services.manufacturer_scores``); its field errors come back onto this form."""
+
+    store = ShortModelChoiceField(queryset=Store.objects.none(), label=_("门店"), empty_label=None)
+    year = forms.IntegerField(label=_("年份"))
+    quarter = forms.TypedChoiceField(
+        label=_("季度"),
+        coerce=int,
+        choices=[(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))],
+    )
+    score = forms.CharField(label=_("厂家考核分值（0–100）"), max_length=10)
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores  # type: ignore[attr-defined]

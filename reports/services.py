@@ -4,6 +4,8 @@ A version is never changed after it is written; building again writes the next v
 scheduled build carries a ``run_key``: when that key is already taken the existing report is
 returned and nothing is built, and when two workers race, the unique constraints let exactly one
 insert win — the loser returns the winner's row (same key) or takes the next version number.
+
+A closed month's build tells its readers (``report_publish``; issue #19), once per month and scope.
 """
 
 from __future__ import annotations
@@ -12,19 +14,24 @@ import datetime as dt
 import logging
 import tempfile
 from typing import IO, Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from csat.models import Store
+from csat.notifications import notify
 from reports import selectors
 from reports.models import CHUNK_BYTES, MonthlyReport, MonthlyReportChunk, Trigger
 from reports.xlsx import write_workbook
 
 log = logging.getLogger(__name__)
 
-__all__ = ["report_build"]
+__all__ = ["report_build", "report_publish"]
 
 ATTEMPTS = 5
 
@@ -38,6 +45,65 @@ def _store_chunks(report: MonthlyReport, workbook: IO[bytes]) -> None:
 
 def _by_run_key(run_key: str | None) -> MonthlyReport | None:
     return MonthlyReport.objects.filter(run_key=run_key).first() if run_key else None
+
+
+def publication_key(report: MonthlyReport) -> str:
+    """One event per month and scope, whatever the version: a rebuild or a second worker tells no
+    one twice (the inbox row and each delivery are unique per key)."""
+    return f"report:{report.scope}:{report.month:%Y-%m}"
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.CSAT['SITE_URL'].rstrip('/')}{path}"
+
+
+def report_publish(*, report: MonthlyReport) -> bool:
+    """Tell the report's readers that a closed month's report is out (issue #19; DOMAIN §9 "Report
+    scope"): inbox, e-mail and the departments' group robots, with a link to the dashboard and to
+    the file (``reports.selectors.publication`` says who). Exactly once per month and scope
+    (``publication_key``), in the caller's transaction, the e-mails and robots sent after the
+    commit. A month still open (the 28th's build, a build of this month) is not published; returns
+    whether the report was published (or had been already)."""
+    if report.month >= selectors.current_month():
+        return False
+    store = report.store
+    dashboard = (
+        reverse("reports:index")
+        + "?"
+        + urlencode({"month": f"{report.month:%Y-%m}", "scope": str(store.pk) if store else selectors.GROUP})
+    )
+    file = reverse("reports:download", args=[report.pk])
+    data = report.data if isinstance(report.data, dict) else {}
+    satisfaction = ((data.get("surveys") or {}).get("satisfaction") or {}).get("current")
+    complaints = (data.get("complaints") or {}).get("total")
+    # The stored text of the inbox, the e-mail and the robot: the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        scope = store.name if store else _("集团（全部门店）")
+        title = _("%(month)s 月度客户满意度与投诉分析报告已发布：%(scope)s") % {
+            "month": f"{report.month:%Y-%m}",
+            "scope": scope,
+        }
+        figures = _("顾客满意度 %(score)s（目标 %(target)s）；投诉 %(complaints)s 件。") % {
+            "score": "—" if satisfaction is None else f"{satisfaction:.1f}",
+            "target": settings.CSAT["SATISFACTION_TARGET"],
+            "complaints": "—" if complaints is None else complaints,
+        }
+        body = "\n".join(
+            [
+                figures,
+                _("查看报表：%(url)s") % {"url": _absolute(dashboard)},
+                _("下载 Excel：%(url)s") % {"url": _absolute(file)},
+            ]
+        )
+    notify(
+        recipients=selectors.report_recipients(store=store),
+        key=publication_key(report),
+        title=title,
+        body=body,
+        url=dashboard,
+        departments=selectors.report_webhook_departments(store=store),
+    )
+    return True
 
 
 def report_build(
@@ -89,6 +155,7 @@ def report_build(
                     )
                     report.save(force_insert=True)
                     _store_chunks(report, workbook)
+                report_publish(report=report)
                 return report
         except IntegrityError:
             existing = _by_run_key(run_key)

@@ -10,18 +10,21 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from callbacks import permissions as callback_permissions
+from callbacks.services import manufacturer_score_set
 from complaints import selectors as complaint_selectors
+from csat import access, params
+from csat.exceptions import NotAllowedError
 from csat.exports import ExportKind, record_export
 from reports import charts, dashboard, permissions, records, selectors
-from reports.forms import BuildForm, ReportFilterForm
+from reports.forms import BuildForm, ManufacturerScoreForm, ReportFilterForm
 from reports.models import CHUNK_BYTES, Trigger
 from reports.services import report_build
 from reports.xlsx import write_workbook
@@ -140,6 +143,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "feedback_hidden": not show_surveys,
             "versions": versions,
             "can_build": permissions.can_build(request.user),
+            "can_enter_manufacturer_score": callback_permissions.can_enter_manufacturer_score(request.user),
         },
     )
 
@@ -230,3 +234,61 @@ def xlsx_response(report: Any, *, user: Any, via: str = "web") -> StreamingHttpR
 def download(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     permissions.require_viewer(request.user)
     return xlsx_response(selectors.report_get(user=request.user, pk=pk), user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manufacturer_scores(request: HttpRequest) -> HttpResponse:
+    """Enter the manufacturer's quarterly score of a store (issue #19; cs-survey-management §二.4):
+    customer care of the store only (others 403); every value entered stays in the history."""
+    if not callback_permissions.can_enter_manufacturer_score(request.user):
+        raise PermissionDenied(_("只有客户部可以录入厂家考核分值。"))
+    stores = access.visible_stores(request.user).order_by("code")
+    wanted = request.POST.get("store", "")
+    if request.method == "POST" and params.is_id(wanted) and not stores.filter(pk=int(wanted)).exists():
+        raise Http404  # another store's: not visible (no IDOR)
+    year, quarter = selectors.quarter_of(selectors.previous_month(selectors.current_month()))
+    form = ManufacturerScoreForm(
+        request.POST or None,
+        stores=stores,
+        initial={"store": access.user_store_id(request.user), "year": year, "quarter": quarter},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = manufacturer_score_set(
+                user=request.user,
+                store=data["store"],
+                year=data["year"],
+                quarter=data["quarter"],
+                score=data["score"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except NotAllowedError as exc:
+            raise PermissionDenied(exc.message) from None
+        else:
+            dashboard.forget_quarter(year=row.year, quarter=row.quarter, store_id=row.store_id)
+            messages.success(
+                request,
+                _("已保存 %(store)s %(quarter)s 厂家考核分值 %(score)s。")
+                % {
+                    "store": row.store.name,
+                    "quarter": selectors.quarter_label(row.year, row.quarter),
+                    "score": row.score,
+                },
+            )
+            return redirect("reports:manufacturer-scores")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "reports/manufacturer_scores.html",
+        {
+            "title": _("厂家考核分值（季度）"),
+            "form": form,
+            "rows": selectors.manufacturer_score_list(stores=stores),
+        },
+        status=status,
+    )

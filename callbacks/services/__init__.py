@@ -10,6 +10,7 @@ from callbacks.services.calls import (
 )
 from callbacks.services.closed_loop import survey_ticket_create, ticket_departments
 from callbacks.services.generation import callback_tasks_expire, callback_tasks_generate
+from callbacks.services.manufacturer_scores import manufacturer_score_set
 from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_submit, survey_submit_by_customer
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "callback_task_release",
     "callback_tasks_expire",
     "callback_tasks_generate",
+    "manufacturer_score_set",
     "survey_evaluate",
     "survey_submit",
     "survey_submit_by_customer",

@@ -31,8 +31,10 @@ from .complaints import (
     open_past_three_days,
     reopened,
 )
+from .manufacturer import manufacturer_score, manufacturer_score_list, quarter_label, quarter_of
 from .measures import measures
 from .period import add_months, current_month, format_local, month_bounds, parse_month, previous_month
+from .publication import report_recipients, report_webhook_departments
 from .surveys import (
     BREAKDOWNS,
     breakdown_titles,
@@ -66,15 +68,21 @@ __all__ = [
     "feedback_records",
     "item_stats",
     "latest_report",
+    "manufacturer_score",
+    "manufacturer_score_list",
     "measures",
     "month_bounds",
     "open_past_three_days",
     "parse_month",
     "previous_month",
+    "quarter_label",
+    "quarter_of",
     "reason_ranking",
     "reopened",
     "report_data",
     "report_get",
+    "report_recipients",
+    "report_webhook_departments",
     "report_versions",
     "satisfaction",
     "satisfaction_breakdowns",
@@ -83,7 +91,8 @@ __all__ = [
     "survey_counts",
 ]
 
-SCHEMA = 1
+# 2: the manufacturer's quarterly score beside our satisfaction (issue #19).
+SCHEMA = 2
 
 
 def scope_of(store: Store | None) -> str:
@@ -125,6 +134,8 @@ def _report_data(*, month: dt.date, store: Store | None, as_of: dt.datetime) -> 
             "satisfaction": satisfaction(month=month, store_ids=store_ids),
             "breakdowns": satisfaction_breakdowns(month=month, store_ids=store_ids),
         },
+        # Beside our satisfaction, never in it: the manufacturer's score of the month's quarter.
+        "manufacturer": manufacturer_score(month=month, store_ids=store_ids),
         "dimensions": dimension_stats(month=month, store_ids=store_ids),
         "reasons": reason_ranking(month=month, store_ids=store_ids),
         "items": item_stats(month=month, store_ids=store_ids),

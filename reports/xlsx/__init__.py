@@ -91,6 +91,7 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
             "fmt": SCORE,
             "below": True,
         },
+        *_manufacturer_kpis(data),
         {"label": _("投诉总数"), "value": c["total"], "previous": prev.get("complaints"), "fmt": INT},
         *[
             {
@@ -113,6 +114,31 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": _("意见"), "value": feedback["opinions"], "fmt": INT},
         *_channel_kpis(data),
     ]
+
+
+def manufacturer_label(data: dict[str, Any]) -> str:
+    """The Summary row's label of the manufacturer's quarterly score (issue #19)."""
+    m = data["manufacturer"]
+    if data["store"]:
+        return _("厂家考核分值（%(quarter)s，仅作参考）") % {"quarter": m["label"]}
+    return _("厂家考核分值（%(quarter)s，%(n)s 家门店平均，仅作参考）") % {
+        "quarter": m["label"],
+        "n": m["count"],
+    }
+
+
+def _manufacturer_kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Beside our satisfaction, never in it (cs-survey-management §二.4); older stored reports have
+    no such figure."""
+    if not data.get("manufacturer"):
+        return []
+    score = data["manufacturer"]["score"]
+    row: dict[str, Any] = {"label": manufacturer_label(data), "fmt": SCORE}
+    if score is None:
+        row["text"] = _("未录入")
+    else:
+        row["value"] = score
+    return [row]
 
 
 def _channel_kpis(data: dict[str, Any]) -> list[dict[str, Any]]:

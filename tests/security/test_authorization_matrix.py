@@ -412,6 +412,15 @@ CASES: list[Case] = [
         scoped=False,
     ),  # a snapshot, not a change
     C("report-download", "reports:download", args=("report",), allow=PROFILED | SU),
+    # Issue #19: the manufacturer's quarterly score, entered by customer care of the store only.
+    C("manufacturer-scores", "reports:manufacturer-scores", allow=CARE | SU, scoped=False),
+    C(
+        "manufacturer-score-set",
+        "reports:manufacturer-scores",
+        method="post",
+        data={"store": "@store", "year": "2026", "quarter": "1", "score": "91.5", "note": "厂家季度考核"},
+        allow=CARE | SU,
+    ),
 ]
 
 # ---- the REST API ------------------------------------------------------------------------------
