@@ -192,7 +192,7 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any], *, surveys: bool = True) 
             Column(_("客户意见"), "remarks", width=40, wrap=True),
             Column(_("未评分原因"), "not_rated_reason", width=24, wrap=True),
             Column(_("回访专员"), "agent", width=10),
-            Column(_("工单号"), "complaint_number", width=18),
+            Column(_("工单号"), "complaint_number", width=24),
         ],
         rows,
     )
@@ -287,7 +287,7 @@ def complaints_sheets(
     table(
         ws,
         [
-            Column(_("编号"), "number", width=20),
+            Column(_("编号"), "number", width=24),
             Column(_("接收时间"), "received_at", width=17),
             Column(_("门店"), "store", width=14),
             Column(_("客户"), "customer", width=10),

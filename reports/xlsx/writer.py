@@ -49,6 +49,17 @@ class Sheet:
     def __init__(self, wb: Workbook, title: str) -> None:
         self.ws = wb.create_sheet(title)
         self.rows = 0
+        self.columns = 0
+        # Printed on A4 landscape, one page wide and as many long as the rows need (issue #22: the
+        # 41-page print of two days' data), with small margins and the page number in the footer.
+        setup = self.ws.page_setup
+        setup.orientation, setup.paperSize = "landscape", "9"  # 9: A4
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_margins.left = self.ws.page_margins.right = 0.4
+        self.ws.page_margins.top = self.ws.page_margins.bottom = 0.5
+        self.ws.print_options.horizontalCentered = True
+        self.ws.oddFooter.center.text = "&P / &N"
 
     def __getattr__(self, name: str) -> Any:  # add_chart, title, conditional_formatting, …
         return getattr(self.ws, name)
@@ -131,6 +142,10 @@ def table(
         r = sheet.write_row(cells)
     last_col = get_column_letter(len(columns))
     sheet.ws.auto_filter.ref = f"A{header_row}:{last_col}{r}"
+    # Every printed page repeats the table's header row; the print area is what was written.
+    sheet.ws.print_title_rows = f"{header_row}:{header_row}"
+    sheet.columns = max(sheet.columns, len(columns))
+    sheet.ws.print_area = f"A1:{get_column_letter(sheet.columns)}{r}"
     return TableRange(header_row, header_row + 1, r, len(columns))
 
 

@@ -184,3 +184,20 @@ def test_english_headers_when_the_language_is_english(march: Any) -> None:
     assert not CJK.search(summary["A9"].value) and not CJK.search(summary["B2"].value)
     headers = [c.value for ws in wb for c in ws[1] if isinstance(c.value, str)]
     assert not [h for h in headers if CJK.search(h)]
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page(workbook: Any) -> None:
+    """Issue #22 "The xlsx prints": landscape, fit to one page wide, print titles and print areas,
+    ticket numbers not cut off."""
+    for name in SHEETS:
+        ws = workbook[name]
+        assert ws.page_setup.orientation == "landscape", name
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.print_area, name
+    complaints = workbook["投诉清单"]
+    assert complaints.print_title_rows == "$1:$1"
+    area = complaints.print_area[0] if isinstance(complaints.print_area, list) else complaints.print_area
+    assert area.endswith(f"${complaints.max_row}"), area
+    numbers = [c.value for c in complaints["A"][1:] if c.value]
+    assert numbers and complaints.column_dimensions["A"].width >= max(len(n) for n in numbers)
