@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -116,9 +117,11 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     show_surveys = callback_permissions.can_read(request.user)
     query = urlencode({"month": f"{month:%Y-%m}", "scope": scope_value})
-    versions = selectors.report_versions(
-        user=request.user, scope=selectors.GROUP if store is None else store.code
+    versions = list(
+        selectors.report_versions(user=request.user, scope=selectors.GROUP if store is None else store.code)
     )
+    # The newest file of the month on view, downloadable from the top of the page (issue #22).
+    latest = next((v for v in versions if v.month == month.replace(day=1)), None)
     return render(
         request,
         "reports/index.html",
@@ -142,6 +145,7 @@ def index(request: HttpRequest) -> HttpResponse:
             **_sections(data, show_records=show_surveys),
             "feedback_hidden": not show_surveys,
             "versions": versions,
+            "latest": latest,
             "can_build": permissions.can_build(request.user),
             "can_enter_manufacturer_score": callback_permissions.can_enter_manufacturer_score(request.user),
         },
@@ -161,14 +165,20 @@ def build(request: HttpRequest) -> HttpResponse:
     report = report_build(
         month=form.cleaned_data["month"], store=store, trigger=Trigger.BUTTON, user=request.user
     )
+    # The flash links to the file just built (Django's messages keep the safe markup).
     messages.success(
         request,
-        _("已生成 %(month)s %(scope)s 第 %(version)s 版报表。")
-        % {
-            "month": f"{report.month:%Y-%m}",
-            "scope": store.name if store else _("集团"),
-            "version": report.version,
-        },
+        format_html(
+            '{} <a href="{}" data-testid="built-download">{}</a>',
+            _("已生成 %(month)s %(scope)s 第 %(version)s 版报表。")
+            % {
+                "month": f"{report.month:%Y-%m}",
+                "scope": store.name if store else _("集团"),
+                "version": report.version,
+            },
+            reverse("reports:download", args=[report.pk]),
+            _("下载 Excel"),
+        ),
     )
     query = urlencode(
         {"month": f"{report.month:%Y-%m}", "scope": str(store.pk) if store else selectors.GROUP}

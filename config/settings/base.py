@@ -417,6 +417,8 @@ CSAT = {
     "RETRY_AFTER_MINUTES": env.int("CALLBACK_RETRY_AFTER_MINUTES", default=120),
     # A step's countdown turns amber in the last share of its time (0.25: the last 25 %, issue #22).
     "COUNTDOWN_AMBER_SHARE": env.float("COUNTDOWN_AMBER_SHARE", default=0.25),
+    # A report rate or average from fewer answers than this says "样本不足" beside it (issue #22).
+    "REPORT_MIN_SAMPLE": env.int("REPORT_MIN_SAMPLE", default=5),
     # The site's public address, for the links in e-mails and group-robot messages (issue #19).
     "SITE_URL": env("SITE_URL", default="http://127.0.0.1:8000"),
 }

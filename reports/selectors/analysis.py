@@ -185,6 +185,7 @@ def item_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, 
     for entry in items:
         entry["answered"] = entry["positive"] + entry["average"] + entry["negative"] + entry["other"]
         entry["lacking"] = entry["average"] + entry["negative"]
+
     def counts(e: dict[str, Any]) -> dict[str, Any]:
         answers = e["answers"]
         return {

@@ -40,3 +40,21 @@ def amount(value: Any) -> str:
 @register.filter
 def get(mapping: Any, key: Any) -> Any:
     return mapping.get(str(key)) if mapping else None
+
+
+@register.simple_tag
+def sample_note(count: Any) -> str:
+    """ "样本不足" beside a rate or an average computed from fewer than REPORT_MIN_SAMPLE answers
+    (issue #22): 1 of 1 is "100 %", and nobody should act on it as if it were a month's figure."""
+    from django.conf import settings
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    minimum = int(settings.CSAT.get("REPORT_MIN_SAMPLE", 5))
+    if count is None or not isinstance(count, int) or count <= 0 or count >= minimum:
+        return ""
+    return format_html(
+        '<span class="badge text-bg-warning ms-1" data-testid="small-sample" title="{}">{}</span>',
+        gettext("样本少于 %(n)s 份，比率仅供参考") % {"n": minimum},
+        gettext("样本不足"),
+    )

@@ -202,3 +202,48 @@ def test_feedback_lists_show_the_first_records_with_the_full_count(march: Any, m
     survey_link = 'href="' + reverse("callbacks:survey", args=[0]).removesuffix("0/")
     assert section.count(survey_link) == 1  # one record shown of the list's count
     assert 'data-more="dissatisfied"' in section
+
+
+def test_generate_then_download_from_the_flash_and_from_the_top(march: Any) -> None:
+    """Issue #22 "Monthly report file and page": download and generate at the top, and the flash
+    after generating links to the file it built."""
+    client = _client(march.users["ccm"])
+    before = client.get("/reports/", {"month": "2026-03"}).content.decode()
+    assert 'data-testid="download-latest"' not in before  # nothing built yet
+    response = client.post("/reports/build/", {"month": "2026-03", "scope": str(march.store.pk)}, follow=True)
+    report = MonthlyReport.objects.get()
+    html = response.content.decode()
+    flash = html[html.index('role="alert"') :].split("</div>", 1)[0]
+    assert "已生成 2026-03" in flash and f'href="/reports/{report.pk}/xlsx"' in flash
+    top = html[: html.index('id="surveys"')]
+    assert f'href="/reports/{report.pk}/xlsx" data-testid="download-latest"' in top
+    assert top.index('data-testid="download-latest"') < top.index('data-testid="build-report"')
+    # Another month's page offers no file of March.
+    other = client.get("/reports/", {"month": "2026-02"}).content.decode()
+    assert 'data-testid="download-latest"' not in other
+
+
+@pytest.mark.parametrize(("minimum", "expect_note"), [(10**6, True), (1, False)])
+def test_rates_on_tiny_samples_say_so(march: Any, settings: Any, minimum: int, expect_note: bool) -> None:
+    """Issue #22: a rate or an average from fewer answers than REPORT_MIN_SAMPLE says "样本不足"."""
+    settings.CSAT = {**settings.CSAT, "REPORT_MIN_SAMPLE": minimum, "REPORT_DASHBOARD_FRESH_SECONDS": 0}
+    cache.clear()
+    html = _page(march.users["ccm"]).content.decode()
+    satisfaction_card = html[html.index('data-testid="satisfaction"') :].split("</div>", 1)[0]
+    assert ("样本不足" in satisfaction_card) is expect_note
+    assert ('data-testid="small-sample"' in html) is expect_note
+
+
+def test_a_breakdown_row_below_the_minimum_is_marked_and_one_above_is_not(march: Any, settings: Any) -> None:
+    from reports.selectors import report_data
+
+    settings.CSAT = {**settings.CSAT, "REPORT_DASHBOARD_FRESH_SECONDS": 0}
+    data = report_data(month=MONTH, store=march.store)
+    rows = [row for rows in data["surveys"]["breakdowns"].values() for row in rows]
+    small = [r for r in rows if 0 < r["rated"] < 5]
+    large = [r for r in rows if r["rated"] >= 5]
+    assert small and large  # the fixture month has both
+    html = _page(march.users["ccm"]).content.decode()
+    section = html[html.index('id="breakdowns"') : html.index('id="dimensions"')]
+    marked = section.count('data-testid="small-sample"')
+    assert marked == len(small)
