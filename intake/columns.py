@@ -145,6 +145,14 @@ def _kinds_by_label() -> dict[str, str]:
     return kinds
 
 
+def yes_no() -> list[str]:
+    return [str(_("是")), str(_("否"))]
+
+
+def service_kind_labels() -> list[str]:
+    return [str(label) for _value, label in ServiceKind.choices]
+
+
 def parse_service_kind(value: Any) -> str:
     text = _text(value)
     if not text:
@@ -164,6 +172,8 @@ class Column:
     example: str = ""
     note: Any = ""
     max_length: int = 100
+    # The values a coded column takes, for the template's drop-down (in the active language).
+    choices: Callable[[], list[str]] | None = None
 
 
 # Shared by every kind: the customer and the vehicle the row is about.
@@ -187,7 +197,7 @@ KINDS: dict[str, dict[str, Any]] = {
             ),
             *CUSTOMER_COLUMNS[2:],
             Column("purchase_date", _("购车日期"), parse_date, example="2026-03-15"),
-            Column("do_not_contact", _("勿扰"), parse_bool, example="否", note=_("是/否")),
+            Column("do_not_contact", _("勿扰"), parse_bool, example="否", note=_("是/否"), choices=yes_no),
             Column("do_not_contact_reason", _("勿扰原因"), parse_text, example="", max_length=200),
             Column("remarks", _("备注"), parse_text, example="喜欢微信联系", max_length=2000),
         ],
@@ -199,7 +209,11 @@ KINDS: dict[str, dict[str, Any]] = {
             *CUSTOMER_COLUMNS,
             Column("delivered_at", _("交车时间"), parse_datetime, example="2026-11-03 15:30"),
             Column(
-                "consultant", _("销售顾问"), parse_text, example="sz_consultant1", note=_("系统用户名或姓名")
+                "consultant",
+                _("销售顾问"),
+                parse_text,
+                example="sz01_consultant1",
+                note=_("系统用户名或姓名"),
             ),
         ],
         "required": ["vin", "delivered_at", "consultant"],
@@ -215,21 +229,28 @@ KINDS: dict[str, dict[str, Any]] = {
                 parse_service_kind,
                 example="保养",
                 note=_("保养/机修/钣喷/索赔保修/事故车"),
+                choices=service_kind_labels,
             ),
             Column(
                 "service_advisor",
                 _("服务顾问"),
                 parse_text,
-                example="sz_advisor1",
+                example="sz01_advisor1",
                 note=_("系统用户名或姓名"),
             ),
             Column(
-                "technician", _("维修技师"), parse_text, example="sz_technician1", note=_("系统用户名或姓名")
+                "technician",
+                _("维修技师"),
+                parse_text,
+                example="sz01_technician1",
+                note=_("系统用户名或姓名"),
             ),
             Column("opened_at", _("进厂时间"), parse_datetime, example="2026-11-03 09:10"),
             Column("handed_back_at", _("交车时间"), parse_datetime, example="2026-11-03 16:40"),
             Column("mileage", _("里程"), parse_count, example="23500"),
-            Column("quality_related", _("质量返修"), parse_bool, example="否", note=_("是/否")),
+            Column(
+                "quality_related", _("质量返修"), parse_bool, example="否", note=_("是/否"), choices=yes_no
+            ),
             Column("parts_backorder_days", _("缺件天数"), parse_days, example="0"),
         ],
         "required": ["repair_order_no", "vin", "kind", "service_advisor", "opened_at"],

@@ -15,10 +15,13 @@ class ImportUploadForm(forms.Form):
     store = forms.ModelChoiceField(label=_("门店"), queryset=Store.objects.none())
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
 
-    def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, stores: Any, own_store_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores  # type: ignore[attr-defined]
-        if stores.count() == 1:
+        # The user's own store first (issue #22), else the only one they may import into.
+        if own_store_id is not None and stores.filter(pk=own_store_id).exists():
+            self.fields["store"].initial = own_store_id
+        elif stores.count() == 1:
             self.fields["store"].initial = stores.first()
 
     def clean_file(self) -> Any:

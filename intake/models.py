@@ -40,6 +40,8 @@ class ImportJob(TimeStamped):
     unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
     rejected_count = models.PositiveIntegerField(_("错误行"), default=0)
     errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    # The first rows as the preview read them (intake.planning.Plan.sample).
+    preview_rows = models.JSONField(_("预览行"), default=list, blank=True)
     message = models.CharField(_("说明"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -71,9 +72,16 @@ class Plan:
     vehicles: dict[str, Op] = field(default_factory=dict)
     records: dict[str, Op] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
+    # The first rows as read (issue #22 "the preview shows the parsed rows"): per column the
+    # file's text and what it was read as, so a plate or a date read wrongly shows before import.
+    sample: list[dict[str, Any]] = field(default_factory=list)
 
-    def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append({"row": row, "column": column, "message": message})
+    def error(self, row: int, column: str, message: str, value: Any = "") -> None:
+        """``value``: the offending cell as the file had it (shown beside the message)."""
+        entry = {"row": row, "column": column, "message": message}
+        if _provided(value):
+            entry["value"] = str(value)[:100]
+        self.errors.append(entry)
         self.rejected_rows.add(row)
 
     @property
@@ -99,6 +107,41 @@ def match_headers(kind: str, header: list[str]) -> tuple[dict[int, Column], list
     present = {c.key for c in mapping.values()}
     missing = [str(c.header) for c in columns_of(kind) if c.key in required_of(kind) and c.key not in present]
     return mapping, missing
+
+
+SAMPLE_ROWS = 10
+
+
+def _shown(value: Any) -> str:
+    """A parsed value as the preview shows it (dates and times in Beijing time)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(_shown(v) for v in value)
+    return str(value)
+
+
+def _sample_row(
+    row_no: int, cells: list[Any], mapping: dict[int, Column], values: dict[str, Any], unparsed: set[str]
+) -> dict[str, Any]:
+    return {
+        "row": row_no,
+        "cells": [
+            {
+                "column": str(column.header),
+                "raw": _cell_text(cells, index)[:100],
+                "read": "" if column.key in unparsed else _shown(values.get(column.key))[:100],
+                "error": column.key in unparsed,
+            }
+            for index, column in mapping.items()
+        ],
+    }
 
 
 def _cell_text(cells: list[Any], index: int) -> str:
@@ -166,11 +209,13 @@ def build_plan(
                 if isinstance(value, str) and len(value) > column.max_length:
                     raise CellError(_("不能超过 %(n)d 个字") % {"n": column.max_length})
             except CellError as exc:
-                plan.error(row_no, str(column.header), str(exc))
+                plan.error(row_no, str(column.header), str(exc), value=_cell_text(cells, index))
                 unparsed.add(column.key)
         for key in required - unparsed:
             if not _provided(values.get(key)):
                 plan.error(row_no, headers[key], _("必填"))
+        if len(plan.sample) < SAMPLE_ROWS:
+            plan.sample.append(_sample_row(row_no, cells, mapping, values, unparsed))
         parsed_rows.append((row_no, values))
         plan.total += 1
         if progress and plan.total % 1000 == 0:
@@ -294,10 +339,10 @@ def _staff_id(plan: Plan, row_no: int, header: str, ref: str, staff: dict[str, i
         return None
     key = ref.lower() if ref.lower() in staff else ref
     if key not in staff:
-        plan.error(row_no, header, _("系统中没有该员工：%(name)s") % {"name": ref})
+        plan.error(row_no, header, _("系统中没有该员工：%(name)s") % {"name": ref}, value=ref)
         return None
     if staff[key] is None:
-        plan.error(row_no, header, _("有多名员工叫 %(name)s，请填写用户名") % {"name": ref})
+        plan.error(row_no, header, _("有多名员工叫 %(name)s，请填写用户名") % {"name": ref}, value=ref)
     return staff[key]
 
 

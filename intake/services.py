@@ -66,6 +66,7 @@ def _record_plan(job: ImportJob, plan: Plan) -> None:
     job.total_rows = plan.total
     job.processed_rows = plan.total
     job.errors = plan.errors[:MAX_STORED_ERRORS]
+    job.preview_rows = plan.sample
     job.rejected_count = len(plan.rejected_rows)
     job.created_count = plan.counts["created"]
     job.updated_count = plan.counts["updated"]
@@ -88,7 +89,7 @@ def import_job_validate(*, job_id: int) -> ImportJob:
         job.status, job.message = ImportJob.Status.INVALID, _("文件中没有数据行。")
     else:
         job.status = ImportJob.Status.PREVIEW if plan.ok else ImportJob.Status.INVALID
-    fields = ["status", "message", "total_rows", "processed_rows", "errors", "rejected_count"]
+    fields = ["status", "message", "total_rows", "processed_rows", "errors", "rejected_count", "preview_rows"]
     job.save(update_fields=[*fields, "created_count", "updated_count", "unchanged_count", "updated_at"])
     return job
 

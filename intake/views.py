@@ -37,7 +37,12 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def import_list(request: HttpRequest) -> HttpResponse:
     _require_import(request)
     stores = access.visible_stores(request.user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None, stores=stores)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        stores=stores,
+        own_store_id=access.user_store_id(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_job_create(

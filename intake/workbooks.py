@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from csat.spreadsheets import append_row
@@ -16,6 +17,8 @@ from intake.columns import KINDS, columns_of, required_of
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
+# Rows a drop-down covers (a range in the validation, no cells written).
+VALIDATED_ROWS = 100_000
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -48,10 +51,21 @@ def template_workbook(kind: str) -> bytes:
         if column.key in required:
             cell.fill = _REQUIRED_FILL
         cell.number_format = "@"
-    # Text format keeps Excel from turning mobiles into 1.38E+10 and VINs into numbers.
-    for column_cells in sheet.iter_cols(min_row=2, max_row=2000):
-        for cell in column_cells:
-            cell.number_format = "@"
+        # Text format for the whole column (a column style, no pre-formatted rows) keeps Excel from
+        # turning mobiles into 1.38E+10 and VINs into numbers.
+        sheet.column_dimensions[cell.column_letter].number_format = "@"
+        if column.choices:
+            # Coded columns get a drop-down of the values the import reads (issue #22).
+            listed = DataValidation(
+                type="list",
+                formula1='"' + ",".join(str(c) for c in column.choices()) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                error=str(column.note),
+                errorTitle=str(column.header),
+            )
+            listed.add(f"{cell.column_letter}2:{cell.column_letter}{VALIDATED_ROWS}")
+            sheet.add_data_validation(listed)
 
     notes = workbook.create_sheet(_("填写说明"))
     append_row(notes, [_("列"), _("必填"), _("说明"), _("示例")])
@@ -79,9 +93,9 @@ def errors_workbook(errors: list[dict[str, Any]]) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("错误明细")
-    append_row(sheet, [_("行号"), _("列"), _("错误")])
+    append_row(sheet, [_("行号"), _("列"), _("文件中的值"), _("错误")])
     for error in errors:
         # Text from the uploaded file ("=HYPERLINK(…)") is never a formula: csat.spreadsheets.
-        append_row(sheet, [error["row"], error["column"], error["message"]])
-    _style_header(sheet, [8, 20, 60])
+        append_row(sheet, [error["row"], error["column"], error.get("value", ""), error["message"]])
+    _style_header(sheet, [8, 20, 24, 60])
     return _save(workbook)

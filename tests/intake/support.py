@@ -25,10 +25,10 @@ from tests.factories import make_mobile, make_vin
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The staff the files name: usernames follow the template's examples.
-ADVISOR = "sz_advisor1"
+ADVISOR = "sz01_advisor1"  # the demo seed's account, as in the template's example row
 ADVISOR_NAME = "王建国"
-TECHNICIAN = "sz_technician1"
-CONSULTANT = "sz_consultant1"
+TECHNICIAN = "sz01_technician1"
+CONSULTANT = "sz01_consultant1"
 
 
 def header_of(kind: str, keys: Sequence[str] | None = None) -> list[str]:

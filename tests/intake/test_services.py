@@ -324,7 +324,9 @@ def test_bad_row_9999_of_10000_imports_nothing(
     )
     assert job.status == ImportJob.Status.INVALID
     assert job.total_rows == 10_000 and job.rejected_count == 1
-    assert job.errors == [{"row": 10_000, "column": "车架号", "message": "车架号校验位不正确"}]
+    assert job.errors == [
+        {"row": 10_000, "column": "车架号", "message": "车架号校验位不正确", "value": "LSVAB2C1X00009999"}
+    ]
     with pytest.raises(ApplicationError):
         services.import_job_confirm(job=job, user=agent)
 

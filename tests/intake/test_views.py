@@ -164,11 +164,13 @@ def test_preview_lists_errors_and_offers_errors_xlsx(agent: Any, store_a: Any, s
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
     rows = sheet_rows(response.content)
-    assert rows[0] == ("行号", "列", "错误")
+    # Each error with the offending value as the file had it (issue #22).
+    assert rows[0] == ("行号", "列", "文件中的值", "错误")
     assert rows[1:] == [
-        (3, "手机号", "手机号必须是 11 位大陆手机号"),
-        (4, "服务顾问", "系统中没有该员工：nobody"),
+        (3, "手机号", "12345", "手机号必须是 11 位大陆手机号"),
+        (4, "服务顾问", "nobody", "系统中没有该员工：nobody"),
     ]
+    assert html.count('data-testid="error-value">12345<') == 1
 
 
 def test_errors_xlsx_never_contains_a_formula_from_the_file(agent: Any, store_a: Any, staff_a: Any) -> None:
@@ -186,7 +188,8 @@ def test_errors_xlsx_never_contains_a_formula_from_the_file(agent: Any, store_a:
     workbook = load_workbook(io.BytesIO(content))
     cells = [cell for row in workbook.worksheets[0].iter_rows(min_row=2) for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
-    assert [c.value for c in cells if c.column == 3] == [job.errors[0]["message"], "=1+1"]
+    assert [c.value for c in cells if c.column == 4] == [job.errors[0]["message"], "=1+1"]
+    assert [c.value for c in cells if c.column == 3] == [evil, None]  # the offending value, as text
 
 
 def test_upload_with_bad_extension_is_a_form_error(agent: Any, store_a: Any) -> None:
@@ -484,3 +487,51 @@ def test_api_list_query_count_is_the_same_for_2_and_10_jobs(agent: Any, store_a:
     assert len(api.get("/api/import/").json()["results"]) == 10
     assert ten == two
     assert two == 4  # session, user with profile, count, the page (store and users joined)
+
+
+def test_the_preview_shows_how_the_first_rows_were_read(agent: Any, store_a: Any, staff_a: Any) -> None:
+    """Issue #22 "Import": the preview shows the parsed rows — how plates and dates were read."""
+    rows = [visit_row(1, plate="粤b 12345"), visit_row(2)]
+    client = browser(agent)
+    client.post(
+        reverse("import-list"),
+        {
+            "kind": "service_visits",
+            "store": store_a.pk,
+            "file": upload(xlsx_bytes(grid("service_visits", rows)), "v.xlsx"),
+        },
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PREVIEW and [r["row"] for r in job.preview_rows] == [2, 3]
+    first = {cell["column"]: cell for cell in job.preview_rows[0]["cells"]}
+    assert (first["车牌号"]["raw"], first["车牌号"]["read"]) == ("粤b 12345", "粤B12345")
+    html = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    preview = html[html.index('data-testid="import-preview"') :]
+    assert "粤B12345" in preview and "粤b 12345" in preview
+
+
+def test_the_template_has_drop_downs_for_coded_columns_and_no_preformatted_rows(agent: Any) -> None:
+    from demo.seed import STORES
+
+    content = browser(agent).get(reverse("import-template", args=["service_visits"])).content
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert sheet.max_row == 2  # header and example only: no rows formatted ahead
+    headers = [c.value for c in sheet[1]]
+    lists = {
+        headers[sheet[str(dv.sqref).split(":")[0]].column - 1]: dv.formula1
+        for dv in sheet.data_validations.dataValidation
+    }
+    assert lists["维修类型"] == '"保养,机修,钣喷,索赔保修,事故车"'
+    assert lists["质量返修"] == '"是,否"'
+    # The example names real demo accounts, which the demo seed creates.
+    example = dict(zip(headers, (c.value for c in sheet[2]), strict=True))
+    assert example["服务顾问"] == f"{STORES[0][0].lower()}_advisor1"
+
+
+def test_the_users_own_store_is_pre_selected(store_a: Any, store_b: Any) -> None:
+    from csat.models import Store
+    from intake.forms import ImportUploadForm
+
+    form = ImportUploadForm(stores=Store.objects.all(), own_store_id=store_b.pk)
+    assert form.fields["store"].initial == store_b.pk
+    assert ImportUploadForm(stores=Store.objects.filter(pk=store_a.pk)).fields["store"].initial == store_a
