@@ -78,10 +78,19 @@ def ticket_context(
         action = ACTIONS[name]
         if not action.allowed(user, complaint):
             continue
+        if name == "acknowledge" and not complaint.awaits_gm_review:
+            continue  # only a major complaint's proposal waiting for the GM's 已阅
         if bound and name in bound:
             action_forms[name] = bound[name]
         else:
             action_forms[name] = action_form(action, user=user, complaint=complaint)
+    # The GM decides with one comment box (DOMAIN §9 "The GM's gate"): the approve form carries
+    # a second button that posts the same comment to reject.
+    decision_both = "approve" in action_forms and "reject" in action_forms
+    if decision_both:
+        rejected = action_forms.pop("reject")
+        if bound and "reject" in bound:
+            action_forms["approve"] = rejected
     primary = primary_action(complaint, action_forms)
     follow_up_opens = None
     if "follow_up" in action_forms:
@@ -108,6 +117,7 @@ def ticket_context(
         "complaint": complaint,
         "penalty": penalty,
         "forms": action_forms,
+        "decision_both": decision_both,
         "primary_action": primary,
         "primary_form": action_forms.get(primary) if primary else None,
         "other_forms": {name: f for name, f in action_forms.items() if name != primary},
@@ -175,6 +185,7 @@ def outcome_message(action: str, complaint: Complaint, notified: list[Any]) -> s
         "accountability": _("内部责任追究已记录"),
         "penalty_request": _("考核申请已提交总经理"),
         "penalty_decide": _("考核申请已处理"),
+        "acknowledge": _("已阅，处理方案已确认"),
     }
     text = messages.get(action, _("已保存"))
     if notified:
