@@ -13,7 +13,7 @@ from complaints.actions import ACTIONS, ComplaintAction
 from complaints.forms import AssignForm, DispatchForm, TransferForm
 from complaints.guidance import handling_guidance
 from complaints.hooks import ticket_extras
-from complaints.models import Approval, Complaint, DeadlineKind, PenaltyRequest, Status
+from complaints.models import Approval, Complaint, DeadlineKind, PenaltyDecision, PenaltyRequest, Status
 from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
 from csat import access
@@ -73,6 +73,10 @@ def ticket_context(
     request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     user = request.user
+    try:
+        penalty = complaint.penalty
+    except PenaltyRequest.DoesNotExist:
+        penalty = None
     action_forms: dict[str, Any] = {}
     for name in allowed_actions(complaint.status):
         action = ACTIONS[name]
@@ -80,6 +84,8 @@ def ticket_context(
             continue
         if name == "acknowledge" and not complaint.awaits_gm_review:
             continue  # only a major complaint's proposal waiting for the GM's 已阅
+        if name == "penalty_decide" and (penalty is None or penalty.decision != PenaltyDecision.PENDING):
+            continue  # the GM's page shows no decision form (nor its comment box) with nothing to decide
         if bound and name in bound:
             action_forms[name] = bound[name]
         else:
@@ -109,10 +115,6 @@ def ticket_context(
         for flag in complaint.customer.identity_flags
         if flag in IDENTITY_GUIDANCE
     ]
-    try:
-        penalty = complaint.penalty
-    except PenaltyRequest.DoesNotExist:
-        penalty = None
     return {
         "complaint": complaint,
         "penalty": penalty,

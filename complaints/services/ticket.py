@@ -102,7 +102,7 @@ def compensation_text(complaint: Complaint) -> str:
     """The compensation of a proposal in one line: the amount and what is given in kind."""
     parts = []
     if complaint.compensation_amount:
-        parts.append(f"¥{complaint.compensation_amount}")
+        parts.append(f"¥{complaint.compensation_amount:.2f}")
     if complaint.compensation_in_kind.strip():
         parts.append(complaint.compensation_in_kind.strip())
     return " + ".join(parts)
