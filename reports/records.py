@@ -78,7 +78,7 @@ def data_for(data: dict[str, Any], rights: RecordAccess) -> dict[str, Any]:
                 if key in complaints
             },
         }
-        if in_kind:  # the approved in-kind compensation names tickets too (issue #19)
+        if in_kind and isinstance(compensation, dict):  # the in-kind list names tickets too (issue #19)
             out["complaints"]["compensation"] = {
                 **compensation,
                 "in_kind": [row for row in in_kind if row.get("id") in allowed],

@@ -165,8 +165,7 @@ def complaint_propose(
     # Reported once: the first proposal made while the ticket is major (one that became major
     # later gets its next proposal reported).
     report_to_gm = (
-        locked.is_major
-        and not locked.events.filter(action="propose", data__reported_to_gm=True).exists()
+        locked.is_major and not locked.events.filter(action="propose", data__reported_to_gm=True).exists()
     )
     locked.status = target
     locked.solution = solution.strip()
@@ -206,7 +205,11 @@ def complaint_propose(
         notify_gm(
             locked,
             "major_proposal",
-            (_("重大投诉处理方案待审批：%(n)s %(what)s") if with_compensation else _("重大投诉处理方案：%(n)s"))
+            (
+                _("重大投诉处理方案待审批：%(n)s %(what)s")
+                if with_compensation
+                else _("重大投诉处理方案：%(n)s")
+            )
             % values,
         )
     elif with_compensation:

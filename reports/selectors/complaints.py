@@ -156,7 +156,9 @@ def in_kind_approved(*, month: dt.date, store_ids: Sequence[int] | None) -> list
             "customer": c.customer.name,
             "department": c.department.name if c.department else "",
             "approved_at": format_local(c.approved_at),
-            "compensation_amount": _number(c.compensation_amount) if c.compensation_amount is not None else None,
+            "compensation_amount": _number(c.compensation_amount)
+            if c.compensation_amount is not None
+            else None,
             "compensation_in_kind": c.compensation_in_kind,
         }
         for c in rows

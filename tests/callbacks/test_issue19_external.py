@@ -62,14 +62,20 @@ def test_rule_external_complaint_from_the_call_screen_is_major_and_the_gm_is_tol
     survey = Survey.objects.get()
     ticket = survey.complaint
     assert survey.classification == Classification.COMPLAINT
-    assert (ticket.kind, ticket.severity, ticket.major_criteria) == (Kind.COMPLAINT, Severity.MAJOR, ["external"])
+    assert (ticket.kind, ticket.severity, ticket.major_criteria) == (
+        Kind.COMPLAINT,
+        Severity.MAJOR,
+        ["external"],
+    )
     assert ticket.status == Status.REGISTERED and ticket.urgent
     # The GM's inbox has it, at once, once; the e-mail and the robot webhook too.
     [notice] = _gm_major_notices(gm, ticket)
     assert ticket.number in notice.title and "厂家、媒体或政府" in notice.title
     assert notice.url == f"/complaints/{ticket.pk}/"
     deliveries = list(Delivery.objects.filter(key=notice.key).values_list("channel", "target"))
-    assert sorted(deliveries) == sorted([(Delivery.Channel.EMAIL, gm.email), (Delivery.Channel.WEBHOOK, ROBOT)])
+    assert sorted(deliveries) == sorted(
+        [(Delivery.Channel.EMAIL, gm.email), (Delivery.Channel.WEBHOOK, ROBOT)]
+    )
     inbox = APIClient()
     inbox.force_authenticate(gm)
     titles = [row["title"] for row in inbox.get("/api/notifications/").json()["results"]]

@@ -76,7 +76,9 @@ def test_rule_in_kind_compensation_blocks_resolve_until_the_gm_approves_and_only
     out; approve/reject are the GM's alone (CONTRACT: propose takes ``compensation_in_kind``)."""
     ticket = in_progress()
     manager = api(sales_mgr)
-    response = _api_act(manager, ticket, "propose", solution="更换轮胎并赠送保养", compensation_in_kind=IN_KIND)
+    response = _api_act(
+        manager, ticket, "propose", solution="更换轮胎并赠送保养", compensation_in_kind=IN_KIND
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["approval"], body["compensation_in_kind"]) == (
@@ -113,7 +115,10 @@ def test_rule_rejected_in_kind_compensation_cannot_be_carried_out(
         workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="已赠送")
     ticket = workflow.complaint_propose(complaint=ticket, actor=sales_mgr, solution="当面致歉并解释原因")
     assert (ticket.approval, ticket.compensation_in_kind, ticket.needs_approval) == (Approval.NONE, "", False)
-    assert workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="客户接受").status == Status.RESOLVED
+    assert (
+        workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="客户接受").status
+        == Status.RESOLVED
+    )
 
 
 def test_rule_in_kind_proposal_reaches_the_gm_on_every_channel_and_the_flash_says_so(
@@ -192,7 +197,9 @@ def test_rule_major_complaints_first_proposal_without_compensation_notifies_the_
     assert (ticket.status, ticket.approval) == (Status.IN_PROGRESS, Approval.NONE)  # no approval needed
     [notice] = _gm_notices(gm, ticket, "major_proposal")
     assert notice.title == f"重大投诉处理方案：{ticket.number}"
-    assert Delivery.objects.filter(key=notice.key, channel=Delivery.Channel.WEBHOOK, target=ROBOT).count() == 1
+    assert (
+        Delivery.objects.filter(key=notice.key, channel=Delivery.Channel.WEBHOOK, target=ROBOT).count() == 1
+    )
     # A second proposal is not the first: no second notice.
     workflow.complaint_propose(complaint=ticket, actor=sales_mgr, solution="另派技师复检")
     assert len(_gm_notices(gm, ticket, "major_proposal")) == 1
@@ -332,7 +339,9 @@ def test_the_gm_sees_one_comment_box_on_the_ticket_page(
     client = browser(gm)
     html = client.get(f"/complaints/{ticket.pk}/").content.decode()
     assert len(re.findall(r'name="comment"', html)) == 1
-    decide = html[html.index('id="action-approve"') : html.index("</form>", html.index('id="action-approve"'))]
+    decide = html[
+        html.index('id="action-approve"') : html.index("</form>", html.index('id="action-approve"'))
+    ]
     assert f'formaction="/complaints/{ticket.pk}/reject/"' in decide
     # Rejecting with the box empty shows the error with the one box again (409, as before).
     response = client.post(f"/complaints/{ticket.pk}/reject/", {"comment": ""})
@@ -396,21 +405,36 @@ def test_rule_report_has_the_approved_money_total_and_the_in_kind_list(
     assert [(row[0], row[4]) for row in sheet] == in_kind
     # The dashboard shows the same list.
     html = browser(gm).get(f"/reports/?month={month:%Y-%m}").content.decode()
-    listed = html[html.index('data-testid="compensation-in-kind"') : html.index("</table>", html.index('data-testid="compensation-in-kind"'))]
+    listed = html[
+        html.index('data-testid="compensation-in-kind"') : html.index(
+            "</table>", html.index('data-testid="compensation-in-kind"')
+        )
+    ]
     assert all(number in listed and text in listed for number, text in in_kind)
     assert tickets[3].number not in listed
 
 
 def test_in_kind_list_of_the_report_keeps_only_the_tickets_a_manager_may_open(
-    clock: Any, api: Callable[[Any], Any], in_progress: Any, sales_mgr: Any, business_mgr: Any, gm: Any, store: Any
+    clock: Any,
+    api: Callable[[Any], Any],
+    in_progress: Any,
+    sales_mgr: Any,
+    business_mgr: Any,
+    gm: Any,
+    store: Any,
 ) -> None:
     ticket = workflow.complaint_propose(
         complaint=in_progress(), actor=sales_mgr, solution="方案", compensation_in_kind=IN_KIND
     )
     workflow.complaint_approve(complaint=ticket, actor=gm)
     report = report_build(month=timezone.localdate().replace(day=1), store=store, trigger=Trigger.COMMAND)
-    mine = api(sales_mgr).get(f"/api/reports/monthly/{report.pk}/").json()["data"]["complaints"]["compensation"]
-    theirs = api(business_mgr).get(f"/api/reports/monthly/{report.pk}/").json()["data"]["complaints"]["compensation"]
+    mine = (
+        api(sales_mgr).get(f"/api/reports/monthly/{report.pk}/").json()["data"]["complaints"]["compensation"]
+    )
+    theirs = (
+        api(business_mgr)
+        .get(f"/api/reports/monthly/{report.pk}/")
+        .json()["data"]["complaints"]["compensation"]
+    )
     assert [r["number"] for r in mine["in_kind"]] == [ticket.number]
     assert theirs["in_kind"] == [] and theirs["in_kind_count"] == 1  # the figure is everyone's
-
