@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import permissions
 from complaints.forms import (
     AccountabilityForm,
+    AcknowledgeForm,
     AssignForm,
     ContactForm,
     DecisionForm,
@@ -133,7 +134,7 @@ ACTIONS: dict[str, ComplaintAction] = {
             name="propose",
             service=steps.complaint_propose,
             form=ProposeForm,
-            arguments=("solution", "compensation_amount", "customer_accepted"),
+            arguments=("solution", "compensation_amount", "compensation_in_kind", "customer_accepted"),
             nullable=frozenset({"compensation_amount", "customer_accepted"}),
             required=PROPOSAL_SOLUTION,
         ),
@@ -218,5 +219,7 @@ ACTIONS: dict[str, ComplaintAction] = {
             nullable=frozenset({"approved", "points"}),
             required=PENALTY_APPROVED,
         ),
+        # The GM's 已阅 of a major complaint's proposed measures (DOMAIN §9 "The GM's gate").
+        ComplaintAction(name="acknowledge", service=steps.complaint_acknowledge, form=AcknowledgeForm),
     )
 }

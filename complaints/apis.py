@@ -125,8 +125,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "expectation",
             "solution",
             "compensation_amount",
+            "compensation_in_kind",
             "approval",
             "approval_comment",
+            "approved_at",
             "result",
             "reopen_count",
             "cause_code",
@@ -134,6 +136,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "responsible_staff",
             "internal_measure",
             "accountability",
+            "major_reviewed_at",
             "penalty",
             "deadlines",
             "history",
@@ -248,6 +251,13 @@ class ActionSerializer(serializers.Serializer):
     solution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     compensation_amount = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    compensation_in_kind = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="propose: compensation in kind (free parts, service, discounts, gifts); needs the GM",
     )
     customer_accepted = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="propose: the customer accepted the solution"

@@ -178,6 +178,13 @@ class ProposeForm(StyledForm):
     compensation_amount = forms.DecimalField(
         label=_("补偿金额（元，可空）"), required=False, min_value=0, max_digits=10, decimal_places=2
     )
+    # DOMAIN §9 "The GM's gate": money or in kind, either needs the GM's approval.
+    compensation_in_kind = forms.CharField(
+        label=_("实物补偿（可空，如免费更换轮胎两条、两次免费保养）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
     customer_accepted = forms.BooleanField(label=_("客户已接受该方案（当天须反馈结果）"), required=False)
 
 
@@ -185,6 +192,10 @@ class DecisionForm(StyledForm):
     comment = forms.CharField(
         label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+class AcknowledgeForm(StyledForm):
+    """The GM's one-click 已阅 of a major complaint's proposed measures: nothing to type."""
 
 
 class ResolveForm(StyledForm):

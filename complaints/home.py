@@ -131,7 +131,14 @@ def general_manager_tiles(user: Any, now: dt.datetime) -> Iterable[Tile]:
             selectors.approval_queue(user=user)
             .select_related(None)
             .select_related("customer", "department")
-            .only("id", "number", "compensation_amount", "customer__name", "department__name")[:TILE_ROWS]
+            .only(
+                "id",
+                "number",
+                "compensation_amount",
+                "compensation_in_kind",
+                "customer__name",
+                "department__name",
+            )[:TILE_ROWS]
         )
         if counts["approvals"]
         else []

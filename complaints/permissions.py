@@ -30,6 +30,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "accountability": frozenset({Role.GENERAL_MANAGER}),
     "penalty_request": frozenset({Role.CUSTOMER_CARE_MANAGER}),
     "penalty_decide": frozenset({Role.GENERAL_MANAGER}),
+    "acknowledge": frozenset({Role.GENERAL_MANAGER}),
 }
 
 

@@ -36,6 +36,7 @@ from complaints.models import (
     Kind,
     PenaltyDecision,
     PenaltyRequest,
+    Severity,
     Status,
 )
 from csat import access
@@ -200,6 +201,17 @@ def manager_queue(*, user: Any, rows: int | None = None) -> dict[str, dict[str, 
 
 def approval_queue(*, user: Any) -> QuerySet[Complaint]:
     return complaint_list(user=user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at")
+
+
+def major_reviews(*, user: Any) -> QuerySet[Complaint]:
+    """Major complaints whose proposed measures the GM has not marked read (DOMAIN §9 "The GM's
+    gate"), oldest proposal first, in one query."""
+    return (
+        complaint_list(user=user)
+        .filter(severity=Severity.MAJOR, major_reviewed_at__isnull=True)
+        .exclude(solution="")
+        .order_by("updated_at", "pk")
+    )
 
 
 def disputes(*, user: Any, month: dt.date | None = None) -> QuerySet[AssessmentDispute]:

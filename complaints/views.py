@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,6 +49,10 @@ def index(request: HttpRequest) -> HttpResponse:
         waiting = selectors.approval_queue(user=request.user)
         context["approvals"] = list(waiting[: selectors.QUEUE_ROWS])
         context["approvals_count"] = waiting.count()
+        # DOMAIN §9 "The GM's gate": major complaints' proposed measures, until the GM marks them read.
+        reviews = selectors.major_reviews(user=request.user)
+        context["major_reviews"] = list(reviews[: selectors.QUEUE_ROWS])
+        context["major_reviews_count"] = reviews.count()
         context.update(approval_context(request.user))
         context["board"] = selectors.board(user=request.user)
         return render(request, "complaints/gm.html", context)
@@ -162,6 +167,17 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _back_to(request: HttpRequest) -> str | None:
+    """Where a form on a list (the GM's approvals, the GM's board) sends the user back to: a path
+    of this site only."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -171,17 +187,29 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     complaint = _ticket(request, pk)
     if not step.allowed(request.user, complaint):
         raise PermissionDenied(_("您的角色或部门不能对该投诉执行此操作。"))
+    back = _back_to(request)
     form = action_form(step, user=request.user, complaint=complaint, data=request.POST, files=request.FILES)
     if form.is_valid():
         mark = selectors.notification_mark()
         try:
             done = step.run(complaint=complaint, actor=request.user, data=form.cleaned_data)
         except ApplicationError as exc:
+            if back:  # a list's form: the message names the ticket, the list stays where it was
+                messages.error(request, f"{complaint.number}：{exc.message}")
+                return redirect(back)
             messages.error(request, exc.message)
         else:
             notified = selectors.notified_since(complaint=done, mark=mark)
-            messages.success(request, outcome_message(action, done, notified))
+            text = outcome_message(action, done, notified)
+            if back:
+                messages.success(request, f"{complaint.number}：{text}")
+                return redirect(back)
+            messages.success(request, text)
             return redirect("complaints:detail", pk=complaint.pk)
+    elif back:  # a list's form: say what was wrong there, the list stays where it was
+        errors = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, f"{complaint.number}：{'；'.join(errors)}")
+        return redirect(back)
     context = ticket_context(request, complaint, bound={action: form})
     return render(request, "complaints/detail.html", context, status=400 if form.errors else 409)
 

@@ -13,7 +13,7 @@ from complaints.actions import ACTIONS, ComplaintAction
 from complaints.forms import AssignForm, DispatchForm, TransferForm
 from complaints.guidance import handling_guidance
 from complaints.hooks import ticket_extras
-from complaints.models import Approval, Complaint, DeadlineKind, PenaltyRequest, Status
+from complaints.models import Approval, Complaint, DeadlineKind, PenaltyDecision, PenaltyRequest, Status
 from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
 from csat import access
@@ -73,15 +73,30 @@ def ticket_context(
     request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     user = request.user
+    try:
+        penalty = complaint.penalty
+    except PenaltyRequest.DoesNotExist:
+        penalty = None
     action_forms: dict[str, Any] = {}
     for name in allowed_actions(complaint.status):
         action = ACTIONS[name]
         if not action.allowed(user, complaint):
             continue
+        if name == "acknowledge" and not complaint.awaits_gm_review:
+            continue  # only a major complaint's proposal waiting for the GM's 已阅
+        if name == "penalty_decide" and (penalty is None or penalty.decision != PenaltyDecision.PENDING):
+            continue  # the GM's page shows no decision form (nor its comment box) with nothing to decide
         if bound and name in bound:
             action_forms[name] = bound[name]
         else:
             action_forms[name] = action_form(action, user=user, complaint=complaint)
+    # The GM decides with one comment box (DOMAIN §9 "The GM's gate"): the approve form carries
+    # a second button that posts the same comment to reject.
+    decision_both = "approve" in action_forms and "reject" in action_forms
+    if decision_both:
+        rejected = action_forms.pop("reject")
+        if bound and "reject" in bound:
+            action_forms["approve"] = rejected
     primary = primary_action(complaint, action_forms)
     follow_up_opens = None
     if "follow_up" in action_forms:
@@ -100,14 +115,11 @@ def ticket_context(
         for flag in complaint.customer.identity_flags
         if flag in IDENTITY_GUIDANCE
     ]
-    try:
-        penalty = complaint.penalty
-    except PenaltyRequest.DoesNotExist:
-        penalty = None
     return {
         "complaint": complaint,
         "penalty": penalty,
         "forms": action_forms,
+        "decision_both": decision_both,
         "primary_action": primary,
         "primary_form": action_forms.get(primary) if primary else None,
         "other_forms": {name: f for name, f in action_forms.items() if name != primary},
@@ -175,6 +187,7 @@ def outcome_message(action: str, complaint: Complaint, notified: list[Any]) -> s
         "accountability": _("内部责任追究已记录"),
         "penalty_request": _("考核申请已提交总经理"),
         "penalty_decide": _("考核申请已处理"),
+        "acknowledge": _("已阅，处理方案已确认"),
     }
     text = messages.get(action, _("已保存"))
     if notified:

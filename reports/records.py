@@ -61,12 +61,14 @@ def data_for(data: dict[str, Any], rights: RecordAccess) -> dict[str, Any]:
     out = dict(data)
     complaints = data.get("complaints")
     if rights.tickets is not None and isinstance(complaints, dict):
+        compensation = complaints.get("compensation")
+        in_kind = (compensation.get("in_kind") or []) if isinstance(compensation, dict) else []
         ids = {
             row["id"]
             for key in COMPLAINT_LISTS
             for row in complaints.get(key) or []
             if isinstance(row, dict) and "id" in row
-        }
+        } | {row["id"] for row in in_kind if isinstance(row, dict) and "id" in row}
         allowed = set(rights.tickets.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
         out["complaints"] = {
             **complaints,
@@ -76,6 +78,11 @@ def data_for(data: dict[str, Any], rights: RecordAccess) -> dict[str, Any]:
                 if key in complaints
             },
         }
+        if in_kind and isinstance(compensation, dict):  # the in-kind list names tickets too (issue #19)
+            out["complaints"]["compensation"] = {
+                **compensation,
+                "in_kind": [row for row in in_kind if row.get("id") in allowed],
+            }
     feedback = data.get("feedback")
     if not rights.surveys and isinstance(feedback, dict):
         out["feedback"] = {**feedback, **{key: [] for key in FEEDBACK_LISTS if key in feedback}}

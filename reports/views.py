@@ -141,6 +141,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "drill": drill,
             "drilled": drilled,
             "drilled_count": drilled_count,
+            # The compensation approved in kind names tickets: only those the user may open.
+            "in_kind": _in_kind_rows(data, request.user),
             "charts": _charts(data),
             **_sections(data, show_records=show_surveys),
             "feedback_hidden": not show_surveys,
@@ -150,6 +152,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_enter_manufacturer_score": callback_permissions.can_enter_manufacturer_score(request.user),
         },
     )
+
+
+def _in_kind_rows(data: Any, user: Any) -> list[dict[str, Any]]:
+    complaints = data.get("complaints") if isinstance(data, dict) else None
+    if not isinstance(complaints, dict) or not (complaints.get("compensation") or {}).get("in_kind"):
+        return []
+    shown = records.data_for({"complaints": complaints}, records.record_access(user))
+    return list(shown["complaints"]["compensation"]["in_kind"])
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from callbacks.models import Classification, Survey, SurveyType
-from complaints.models import Category, Complaint, Kind
+from complaints.models import Category, Complaint, Kind, MajorCriterion
 from complaints.models import Channel as ComplaintChannel
 from complaints.services.intake import complaint_create
 from csat.exceptions import ApplicationError
@@ -93,6 +93,9 @@ def survey_ticket_create(
         channel=ComplaintChannel.CALLBACK,
         category=Category.SALES if survey.type == SurveyType.SALES else Category.REPAIR,
         urgent=kind == Kind.COMPLAINT,
+        # DOMAIN §9 "The GM's gate": a complaint to the manufacturer, media or government is major
+        # (the GM hears of it at once, on intake).
+        major_criteria=[MajorCriterion.EXTERNAL.value] if survey.complained_externally else [],
         vehicle=survey.vehicle,
         grade=survey.grade,
         grade_override_reason=survey.grade_override_reason,

@@ -88,7 +88,9 @@ def _outcome_preview(
     department = next((d for d in departments if str(d.pk) == chosen), None) or default
     name = department.name if department is not None else "—"
     outcomes = {
-        classification.COMPLAINT: _("将生成投诉工单，由客户部登记派单"),
+        # Only a complaint to the manufacturer, media or government is one: major, the GM told at
+        # once (DOMAIN §9 "The GM's gate").
+        classification.COMPLAINT: _("将生成重大投诉工单，由客户部登记派单，并立即通知总经理"),
         classification.DISSATISFIED: _("将生成回访不满意工单，派往 %(dept)s") % {"dept": name},
         classification.GRIEVANCE: _("将生成抱怨工单，派往 %(dept)s") % {"dept": name},
     }

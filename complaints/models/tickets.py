@@ -65,6 +65,8 @@ class MajorCriterion(models.TextChoices):
     MEDIA_OR_AUTHORITY = "media_or_authority", _("媒体、律师、公安、消协或政府介入")
     ADVERSE_IMPACT = "adverse_impact", _("可能造成不良影响（曝光、诉讼、过激行为）")
     FORWARDED_BY_AUTHORITY = "forwarded_by_authority", _("由主管部门转来")
+    # DOMAIN §9 "The GM's gate": the customer complained to the manufacturer, media or government.
+    EXTERNAL = "external", _("客户已向厂家、媒体或政府机构投诉")
 
 
 class Approval(models.TextChoices):
@@ -152,6 +154,11 @@ class Complaint(TimeStamped):
     compensation_amount = models.DecimalField(
         _("补偿金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # DOMAIN §9 "The GM's gate": compensation in kind (free parts, free service, discounts, gifts)
+    # needs the GM's approval like money does.
+    compensation_in_kind = models.TextField(
+        _("实物补偿"), blank=True, max_length=2000
+    )  # csat.text_limits.NOTE
     approval = models.CharField(_("审批"), max_length=10, choices=Approval.choices, default=Approval.NONE)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -190,6 +197,17 @@ class Complaint(TimeStamped):
         _("内部处理措施"), blank=True, max_length=5000
     )  # csat.text_limits.TEXT
     accountability = models.TextField(_("内部责任追究"), blank=True, max_length=5000)  # csat.text_limits.TEXT
+    # DOMAIN §9 "The GM's gate": a major complaint's proposed measures are reported to the GM, who
+    # marks them read (已阅) on the board.
+    major_reviewed_at = models.DateTimeField(_("总经理已阅时间"), null=True, blank=True)
+    major_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("总经理已阅"),
+        null=True,
+        blank=True,
+    )
     # The soonest open deadline, kept by complaints.services.deadlines in the transaction that
     # changes a deadline: the board and lists rank open tickets by it with an index walk.
     next_due_at = models.DateTimeField(_("下一时限"), null=True, blank=True, editable=False)
@@ -266,8 +284,18 @@ class Complaint(TimeStamped):
         ]
 
     @property
+    def has_compensation(self) -> bool:
+        """Money or in kind (DOMAIN §9 "The GM's gate"): either needs the GM's approval."""
+        return bool(self.compensation_amount) or bool(self.compensation_in_kind.strip())
+
+    @property
     def needs_approval(self) -> bool:
-        return bool(self.compensation_amount) and self.approval != Approval.APPROVED
+        return self.has_compensation and self.approval != Approval.APPROVED
+
+    @property
+    def awaits_gm_review(self) -> bool:
+        """A major complaint's proposed measures the GM has not marked read yet."""
+        return self.is_major and bool(self.solution) and self.major_reviewed_at is None
 
 
 EVENT_LABELS = {
@@ -293,6 +321,7 @@ EVENT_LABELS = {
     "penalty_request": _("申请考核"),
     "penalty_decide": _("考核申请审批"),
     "grade": _("客户等级调整"),
+    "acknowledge": _("总经理已阅重大投诉方案"),
 }
 
 

@@ -14,7 +14,14 @@ from complaints import grades
 from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity, Status
 from complaints.services import deadlines
 from complaints.services.grading import choose_grade
-from complaints.services.ticket import care_department, dispatch, notify_about, record_event, register
+from complaints.services.ticket import (
+    care_department,
+    dispatch,
+    notify_about,
+    notify_gm,
+    record_event,
+    register,
+)
 from csat import access
 from csat import selectors as csat_selectors
 from csat.business_time import business_tz
@@ -271,14 +278,26 @@ def _resolved_on_site(complaint: Complaint, *, actor: Any, at: dt.datetime) -> C
     complaint_received.send(sender=Complaint, complaint=complaint)
     care = list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER))
     notify_about(complaint, care, "on_site", _("现场已处理的投诉待回访：%(n)s") % {"n": complaint.number})
-    if complaint.is_major:
-        notify_about(
-            complaint,
-            store_role_users(complaint.store_id, Role.GENERAL_MANAGER),
-            "major",
-            _("重大投诉：%(n)s %(name)s") % {"n": complaint.number, "name": complaint.customer.name},
-        )
+    _tell_gm_of_major(complaint)
     return complaint
+
+
+def _tell_gm_of_major(complaint: Complaint) -> None:
+    """A major complaint reaches the GM at once on every channel; one to the manufacturer, media
+    or government says so (DOMAIN §9 "The GM's gate")."""
+    if not complaint.is_major:
+        return
+    values = {"n": complaint.number, "name": complaint.customer.name}
+    notify_gm(
+        complaint,
+        "major",
+        (
+            _("重大投诉（客户已向厂家、媒体或政府投诉）：%(n)s %(name)s")
+            if MajorCriterion.EXTERNAL in complaint.major_criteria
+            else _("重大投诉：%(n)s %(name)s")
+        )
+        % values,
+    )
 
 
 def _alert_duty_leaders(complaint: Complaint) -> None:
@@ -331,11 +350,5 @@ def _hand_over(
         notify_about(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
     _alert_duty_leaders(complaint)
     complaint_received.send(sender=Complaint, complaint=complaint)
-    if complaint.is_major:
-        notify_about(
-            complaint,
-            store_role_users(complaint.store_id, Role.GENERAL_MANAGER),
-            "major",
-            _("重大投诉：%(n)s %(name)s") % {"n": complaint.number, "name": complaint.customer.name},
-        )
+    _tell_gm_of_major(complaint)
     return complaint

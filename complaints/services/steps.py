@@ -35,9 +35,11 @@ from complaints.services.ticket import (
     RESOLUTION_RESULT,
     begin,
     care_department,
+    compensation_text,
     dispatch,
     lock,
     notify_about,
+    notify_gm,
     record_event,
     register,
 )
@@ -46,6 +48,7 @@ from csat.events import escalation_requested
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.models import Department, Role
 from csat.selectors import managers_of, store_role_users
+from csat.text_limits import NOTE
 from csat.uploads import stored_name
 
 
@@ -141,20 +144,33 @@ def complaint_propose(
     actor: Any,
     solution: str,
     compensation_amount: Decimal | None = None,
+    compensation_in_kind: str = "",
     customer_accepted: bool | None = None,
 ) -> Complaint:
     """A solution; ``customer_accepted`` records that the customer agreed to it, which starts the
-    same-day result report (DOMAIN §9) at once, or at the GM's approval when it needs one."""
+    same-day result report (DOMAIN §9) at once, or at the GM's approval when it needs one.
+
+    DOMAIN §9 "The GM's gate": compensation in money or in kind waits for the GM's approval; a
+    major complaint's first proposed solution is reported to the GM even without compensation."""
     PROPOSAL_SOLUTION.check(solution)
     if compensation_amount is not None and compensation_amount < 0:
         raise ApplicationError(_("补偿金额不能为负数。"))
-    with_compensation = bool(compensation_amount)
+    in_kind = (compensation_in_kind or "").strip()
+    if len(in_kind) > NOTE:
+        raise ApplicationError(_("实物补偿说明过长。"))
+    with_compensation = bool(compensation_amount) or bool(in_kind)
     locked, before, target = begin(
         complaint, actor=actor, action="propose", with_compensation=with_compensation
     )
+    # Reported once: the first proposal made while the ticket is major (one that became major
+    # later gets its next proposal reported).
+    report_to_gm = (
+        locked.is_major and not locked.events.filter(action="propose", data__reported_to_gm=True).exists()
+    )
     locked.status = target
     locked.solution = solution.strip()
-    locked.compensation_amount = compensation_amount if with_compensation else None
+    locked.compensation_amount = compensation_amount if compensation_amount else None
+    locked.compensation_in_kind = in_kind
     locked.approval = Approval.PENDING if with_compensation else Approval.NONE
     locked.approved_by, locked.approved_at, locked.approval_comment = None, None, ""
     locked.save(
@@ -162,6 +178,7 @@ def complaint_propose(
             "status",
             "solution",
             "compensation_amount",
+            "compensation_in_kind",
             "approval",
             "approved_by",
             "approved_at",
@@ -176,17 +193,27 @@ def complaint_propose(
         before=before,
         note=locked.solution,
         compensation=compensation_amount,
+        compensation_in_kind=in_kind,
         customer_accepted=bool(customer_accepted),
+        reported_to_gm=report_to_gm,
     )
     if customer_accepted and not with_compensation:
         _start_result_report(locked)
-    if with_compensation:
-        notify_about(
+    values = {"n": locked.number, "what": compensation_text(locked)}
+    if report_to_gm:
+        # One notice for the GM: the major proposal, saying whether it awaits the approval too.
+        notify_gm(
             locked,
-            store_role_users(locked.store_id, Role.GENERAL_MANAGER),
-            f"approval:{locked.events.count()}",
-            _("待审批补偿：%(n)s ¥%(amount)s") % {"n": locked.number, "amount": compensation_amount},
+            "major_proposal",
+            (
+                _("重大投诉处理方案待审批：%(n)s %(what)s")
+                if with_compensation
+                else _("重大投诉处理方案：%(n)s")
+            )
+            % values,
         )
+    elif with_compensation:
+        notify_gm(locked, f"approval:{locked.events.count()}", _("待审批补偿：%(n)s %(what)s") % values)
     return locked
 
 
@@ -246,7 +273,7 @@ def complaint_resolve(
     RESOLUTION_RESULT.check(result)
     locked, before, target = begin(complaint, actor=actor, action="resolve")
     if locked.needs_approval:
-        raise ApplicationError(_("该方案含补偿金额，须经总经理审批后才能执行。"))
+        raise ApplicationError(_("该方案含补偿（金额或实物），须经总经理审批后才能执行。"))
     now = timezone.now()
     locked.status, locked.result, locked.resolved_at = target, result.strip(), now
     fields = ["status", "result", "resolved_at", "updated_at"]
@@ -334,6 +361,24 @@ def complaint_escalate(*, complaint: Complaint | int, actor: Any, note: str = ""
         crisis_type=getattr(crisis, "type", None) or crisis_type_for(locked.major_criteria),
         actor=actor,
     )
+    return locked
+
+
+@transaction.atomic
+def complaint_acknowledge(*, complaint: Complaint | int, actor: Any) -> Complaint:
+    """The GM marks a major complaint's proposed measures read (已阅, DOMAIN §9 "The GM's gate"):
+    recorded with the time and the GM, in the history; the ticket leaves the board's section."""
+    locked, before, _target = begin(complaint, actor=actor, action="acknowledge")
+    if not locked.is_major:
+        raise ApplicationError(_("只有重大投诉的处理方案需要报总经理。"))
+    if not locked.solution:
+        raise ApplicationError(_("尚未提出处理方案。"))
+    if locked.major_reviewed_at is not None:
+        raise ApplicationError(_("总经理已阅过该处理方案。"))
+    locked.major_reviewed_at = timezone.now()
+    locked.major_reviewed_by = actor if getattr(actor, "pk", None) else None
+    locked.save(update_fields=["major_reviewed_at", "major_reviewed_by", "updated_at"])
+    record_event(locked, actor=actor, action="acknowledge", before=before, note=locked.solution[:300])
     return locked
 
 

@@ -17,9 +17,9 @@ from complaints.permissions import can_act
 from complaints.services import deadlines
 from csat.domain import transitions
 from csat.exceptions import ApplicationError, NotAllowedError
-from csat.models import Department, DepartmentKind
+from csat.models import Department, DepartmentKind, Role
 from csat.notifications import notify
-from csat.selectors import managers_of
+from csat.selectors import managers_of, store_role_users
 
 
 class RequiredTextError(ApplicationError):
@@ -84,6 +84,28 @@ def notify_about(
         url=f"/complaints/{complaint.pk}/",
         departments=departments,
     )
+
+
+def notify_gm(complaint: Complaint, event: str, title: str) -> None:
+    """Tell the store's GM on every channel at once (DOMAIN §9 "The GM's gate"): the inbox, e-mail
+    and the robot webhook of the GM's office (总经理室); once per event key, like every notice."""
+    notify_about(
+        complaint,
+        store_role_users(complaint.store_id, Role.GENERAL_MANAGER),
+        event,
+        title,
+        departments=Department.objects.filter(store_id=complaint.store_id, kind=DepartmentKind.MANAGEMENT),
+    )
+
+
+def compensation_text(complaint: Complaint) -> str:
+    """The compensation of a proposal in one line: the amount and what is given in kind."""
+    parts = []
+    if complaint.compensation_amount:
+        parts.append(f"¥{complaint.compensation_amount:.2f}")
+    if complaint.compensation_in_kind.strip():
+        parts.append(complaint.compensation_in_kind.strip())
+    return " + ".join(parts)
 
 
 def lock(complaint: Complaint | int) -> Complaint:

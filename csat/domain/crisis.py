@@ -45,6 +45,7 @@ _CRITERIA_TYPES = (
     ("repeat_repairs", "c"),
     ("media_or_authority", "d"),
     ("forwarded_by_authority", "d"),
+    ("external", "d"),
 )
 
 

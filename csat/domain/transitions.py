@@ -93,6 +93,7 @@ ACTIONS: tuple[str, ...] = (
     "accountability",
     "penalty_request",
     "penalty_decide",
+    "acknowledge",
 )
 FOLLOW_UP_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied")
 
@@ -138,6 +139,9 @@ ACTION_TRANSITIONS: dict[str, Transition] = {
     "penalty_decide": Transition(
         frozenset({DISPATCHED, IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None
     ),
+    # DOMAIN §9 "The GM's gate": the GM marks a major complaint's proposed measures read (已阅);
+    # the caller checks it is major, has a proposal and is not yet marked.
+    "acknowledge": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None),
 }
 REOPEN_STATUS = DISPATCHED
 

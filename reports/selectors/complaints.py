@@ -68,6 +68,8 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
         "complaints_sales": Count("pk", filter=counted & Q(category=Category.SALES)),
         "compensation_count": Count("pk", filter=approved),
         "compensation_amount": Sum("compensation_amount", filter=approved),
+        # DOMAIN §9 "The GM's gate": compensation in kind, approved like money.
+        "compensation_in_kind": Count("pk", filter=approved & ~Q(compensation_in_kind="")),
     }
     for field, choices in DIMENSIONS.items():
         for key in choices.values:
@@ -93,6 +95,8 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
     result["compensation"] = {
         "count": row["compensation_count"],
         "amount": _number(row["compensation_amount"]),
+        "in_kind_count": row["compensation_in_kind"],
+        "in_kind": in_kind_approved(month=month, store_ids=store_ids),
     }
     departments = (
         scoped(Complaint.objects.filter(received), store_ids)
@@ -124,6 +128,41 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
         for d in departments
     ]
     return result
+
+
+# Rows of the approved in-kind compensation kept in the report's data (the count has them all).
+IN_KIND_SHOWN = 200
+
+
+def in_kind_approved(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    """The compensation in kind the GM approved in the month, oldest approval first: what was given,
+    to whom, with the money beside it (DOMAIN §7 "compensation approved", §9 "The GM's gate")."""
+    start, end = month_bounds(month)
+    rows = (
+        scoped(
+            Complaint.objects.filter(
+                approval=Approval.APPROVED, approved_at__gte=start, approved_at__lt=end
+            ).exclude(compensation_in_kind=""),
+            store_ids,
+        )
+        .select_related("store", "customer", "department")
+        .order_by("approved_at", "pk")[:IN_KIND_SHOWN]
+    )
+    return [
+        {
+            "id": c.pk,
+            "number": c.number,
+            "store": c.store.name,
+            "customer": c.customer.name,
+            "department": c.department.name if c.department else "",
+            "approved_at": format_local(c.approved_at),
+            "compensation_amount": _number(c.compensation_amount)
+            if c.compensation_amount is not None
+            else None,
+            "compensation_in_kind": c.compensation_in_kind,
+        }
+        for c in rows
+    ]
 
 
 def deadline_steps(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
@@ -203,6 +242,7 @@ def _complaint_row(c: Complaint, labels: dict[str, dict[Any, Any]] | None = None
         "status_label": labels["status"].get(c.status, c.status),
         "reopen_count": c.reopen_count,
         "compensation_amount": _number(c.compensation_amount) if c.compensation_amount is not None else None,
+        "compensation_in_kind": c.compensation_in_kind,
         "approval": c.approval,
         "approval_label": labels["approval"].get(c.approval, c.approval),
         # Who is responsible (DOMAIN §9, issue #18).

@@ -109,6 +109,7 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": _("重开投诉"), "value": c["reopened_count"], "fmt": INT},
         {"label": _("批准补偿件数"), "value": c["compensation"]["count"], "fmt": INT},
         {"label": _("批准补偿金额（元）"), "value": c["compensation"]["amount"], "fmt": AMOUNT},
+        {"label": _("批准实物补偿件数"), "value": c["compensation"].get("in_kind_count", 0), "fmt": INT},
         {"label": _("回访不满意"), "value": feedback["dissatisfied"], "fmt": INT},
         {"label": _("抱怨"), "value": feedback["grievances"], "fmt": INT},
         {"label": _("意见"), "value": feedback["opinions"], "fmt": INT},

@@ -268,6 +268,23 @@ def complaints_sheets(
     )
     red_when(ws, "D2:D6", above=0)
 
+    # DOMAIN §9 "The GM's gate": what the GM approved in kind, beside the money (older stored
+    # reports have no such list).
+    ws = Sheet(wb, _("实物补偿"))
+    table(
+        ws,
+        [
+            Column(_("编号"), "number", width=20),
+            Column(_("门店"), "store", width=14),
+            Column(_("客户"), "customer", width=10),
+            Column(_("责任部门"), "department", width=12),
+            Column(_("实物补偿"), "compensation_in_kind", width=40),
+            Column(_("补偿金额（元）"), "compensation_amount", AMOUNT, 12),
+            Column(_("审批时间"), "approved_at", width=17),
+        ],
+        c["compensation"].get("in_kind") or [],
+    )
+
     ws = Sheet(wb, _("投诉率"))
     rng = table(
         ws,
@@ -306,6 +323,7 @@ def complaints_sheets(
             Column(_("直接责任人"), "responsible_staff", width=12),
             Column(_("内部处理措施"), "internal_measure", width=24),
             Column(_("内部责任追究"), "accountability", width=24),
+            Column(_("实物补偿"), lambda r: r.get("compensation_in_kind", ""), width=24),
         ],
         # Every record, streamed from the database when the version is built (the data keeps the
         # first ones); the file is stored with its version, so it does not change afterwards.

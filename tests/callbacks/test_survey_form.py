@@ -52,7 +52,8 @@ def test_preview_says_the_score_counted_and_the_ticket_it_will_create(
     assert preview(client, task, happy) == "计入满意度 90 → 不生成工单"
     assert preview(client, task, {"rating_skill": 4}) == "尚未评分 → 不生成工单"
     external = preview(client, task, {**happy, "complained_externally": "on"})
-    assert external == "计入满意度 90 → 将生成投诉工单，由客户部登记派单"
+    # Issue #19 (DOMAIN §9 "The GM's gate"): a complaint to the manufacturer, media or government is major.
+    assert external == "计入满意度 90 → 将生成重大投诉工单，由客户部登记派单，并立即通知总经理"
 
 
 def test_preview_of_a_sales_survey_follows_the_department_the_agent_chose(

@@ -103,7 +103,7 @@ def test_allowed_actions() -> None:
         "penalty_request",
         "penalty_decide",
     ]
-    later = ["assign", "responsible", "accountability", "penalty_request", "penalty_decide"]
+    later = ["assign", "responsible", "accountability", "penalty_request", "penalty_decide", "acknowledge"]
     assert allowed_actions("in_progress") == [
         "progress",
         "propose",
@@ -114,7 +114,14 @@ def test_allowed_actions() -> None:
     ]
     assert allowed_actions("awaiting_approval") == ["progress", "approve", "reject", "escalate", *later]
     assert allowed_actions("resolved") == ["follow_up", "escalate", *later]
-    assert allowed_actions("closed") == ["responsible", "accountability", "penalty_request", "penalty_decide"]
+    # Issue #19 (DOMAIN §9 "The GM's gate") added the GM's acknowledge (已阅) of a major proposal.
+    assert allowed_actions("closed") == [
+        "responsible",
+        "accountability",
+        "penalty_request",
+        "penalty_decide",
+        "acknowledge",
+    ]
 
 
 def test_rule_transfer_restarts_the_2_hour_step_and_return_goes_back_to_customer_care() -> None:

@@ -47,10 +47,10 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     tr, lang = variant.tr, variant.lang
     sign_in("zongjingli", shot=shot)
 
-    # The approval queue lists the proposal with its amount.
+    # The approval queue lists the proposal with its amount (one card per proposal, issue #19).
     page.goto(page.base_url + "/complaints/approvals/")
     queue = page.get_by_test_id("approval-queue")
-    row = queue.locator("tr", has_text=proposal.number)
+    row = queue.get_by_test_id("approval-card").filter(has_text=proposal.number)
     expect(row).to_contain_text("¥800")
     expect(row).to_contain_text(str(dealership["sales"].name))  # data: as the store named it
     shot("02-approval-queue")
@@ -61,7 +61,8 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     form = page.get_by_test_id("action-approve")
     form.locator("[name=comment]").fill("同意补偿 800 元，下月起交车清单加入赠品核对")
     shot("03-approve-form")
-    form.locator("button[type=submit]").click()
+    # One comment box, approve and reject beside each other (issue #19).
+    form.get_by_role("button", name=tr("批准"), exact=True).click()
     expect(page.get_by_test_id("ticket-status")).to_have_text(status_label(Status.IN_PROGRESS, lang))
     expect(page.get_by_test_id("approval")).to_have_text(tr("已批准"))
     expect(page.locator("body")).to_contain_text("下月起交车清单加入赠品核对")

@@ -221,7 +221,7 @@ def test_complaint_counts(march: Any) -> None:
         "销售部": (1, 0),
         "未派单": (1, 0),
     }
-    assert stats["compensation"] == {"count": 1, "amount": 500.0}
+    assert stats["compensation"] == {"count": 1, "amount": 500.0, "in_kind_count": 0, "in_kind": []}
 
 
 def test_deadline_steps_met_and_missed(march: Any) -> None:

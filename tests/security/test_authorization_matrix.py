@@ -110,6 +110,8 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "accountability": ({"text": "部门经理书面检讨"}, frozenset({"gm"}) | SU),
     "penalty_request": ({"reason": "部门怠慢"}, frozenset({"ccm"}) | SU),
     "penalty_decide": ({"approved": "1", "points": "-1", "comment": "同意"}, frozenset({"gm"}) | SU),
+    # Issue #19 (DOMAIN §9 "The GM's gate"): the GM's 已阅 of a major complaint's proposal.
+    "acknowledge": ({}, frozenset({"gm"}) | SU),
 }
 MEASURE_STEPS = {  # the measure of each store awaits approval; its owner is the business department
     "submit": CARE | SU,
