@@ -25,10 +25,10 @@ def ticket_hits(user: Any, query: str) -> list[Hit]:
     detail = " · ".join(
         part
         for part in (
-            ticket.customer.name if ticket.customer_id else "",
+            ticket.customer.name if ticket.customer is not None else "",
             ticket.get_kind_display(),
             ticket.get_status_display(),
-            ticket.department.name if ticket.department_id else "",
+            ticket.department.name if ticket.department is not None else "",
         )
         if part
     )
