@@ -257,6 +257,10 @@ def test_preset_buttons_fill_the_booked_time_without_script(
         client = _client(agent)
         page = client.get(f"/callbacks/{task.pk}/").content.decode()
         assert 'data-preset-at="2026-03-16T09:00"' in page and "明早 9:00" in page
+        # Enter in the note field still saves: the form's first submit button is not a preset.
+        form = page.split('data-testid="attempt-form"')[1]
+        first_button = re.search(r"<button[^>]*>", form)
+        assert first_button and 'name="preset"' not in first_button.group(0)
         filled = client.post(
             f"/callbacks/{task.pk}/attempts/", {"preset": "next_morning", "note": "客户在开会"}
         )
