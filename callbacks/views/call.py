@@ -130,6 +130,8 @@ def _page(
         "attemptable": attemptable,
         "presets": booking.presets(now=timezone.now(), hours=booking.Hours.load()) if attemptable else [],
         "can_dial": attemptable and dialing.enabled(),
+        # The CTI dials of the task (its timeline's "dial" events; the attempts list the outcomes).
+        "dials": [e for e in task.events.all() if e.action == "dial"],
         "surveyable": surveyable,
         "attempt_form": attempt_form,
         "survey_form": survey_form,

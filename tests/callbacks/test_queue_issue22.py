@@ -364,6 +364,8 @@ def test_click_to_dial_asks_the_cti_once_and_logs_the_dial(
     task.refresh_from_db()
     assert task.status == TaskStatus.IN_PROGRESS and task.claimed_by == agent  # taken by dialling
     assert not CallAttempt.objects.filter(task=task).exists()  # the outcome is the agent's to record
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="dials"' in page and "分机 8001" in page  # the call page lists the dial
 
 
 def test_a_failing_cti_changes_nothing_and_says_so(
