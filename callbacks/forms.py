@@ -80,12 +80,13 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
             attrs={"type": "search", "placeholder": _("客户姓名、手机尾号或车牌"), "autocomplete": "off"}
         ),
     )
-    # Set by the column headers; kept by the filter form as a hidden field.
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[("", "")] + [(f"{sign}{key}", key) for key in selectors.QUEUE_SORTS for sign in ("", "-")],
-        widget=forms.HiddenInput,
-    )
+    # Set by the column headers; kept by the filter form as a hidden field. An unknown sort falls back
+    # to the queue's own order rather than dropping the other filters.
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def clean_sort(self) -> str:
+        value = self.cleaned_data.get("sort") or ""
+        return value if value.lstrip("-") in selectors.QUEUE_SORTS else ""
 
     def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
