@@ -11,10 +11,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import ErrorDict
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from callbacks import selectors
+from callbacks import booking, selectors
 from callbacks.models import AGENT_CHANNEL_CHOICES, Channel, Dimension, Grade, Outcome, SurveyType
 from callbacks.services import SurveyInput
 from callbacks.survey_items import items_for
@@ -70,6 +72,21 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
         required=False,
         label=_("范围"),
     )
+    q = forms.CharField(
+        required=False,
+        max_length=50,
+        label=_("搜索"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("客户姓名、手机尾号或车牌"), "autocomplete": "off"}
+        ),
+    )
+    # Set by the column headers; kept by the filter form as a hidden field. An unknown sort falls back
+    # to the queue's own order rather than dropping the other filters.
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def clean_sort(self) -> str:
+        value = self.cleaned_data.get("sort") or ""
+        return value if value.lstrip("-") in selectors.QUEUE_SORTS else ""
 
     def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,9 +120,33 @@ class AttemptForm(BootstrapMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("outcome") == Outcome.CALL_BACK_LATER and not data.get("call_back_at"):
-            self.add_error("call_back_at", _("约定回拨时请填写回拨时间。"))
+        if data.get("outcome") == Outcome.CALL_BACK_LATER:
+            if not data.get("call_back_at"):
+                self.add_error("call_back_at", _("约定回拨时请填写回拨时间。"))
+            else:
+                try:  # ahead and inside working time (issue #22)
+                    booking.check(data["call_back_at"], now=timezone.now(), hours=booking.Hours.load())
+                except booking.BookingError as exc:
+                    self.add_error("call_back_at", str(exc))
         return data
+
+    def fill_preset(self, key: str) -> None:
+        """The preset button pressed without script: the same form again with the booked time filled
+        in and "约定回拨" chosen (the agent saves it), or the reason the preset cannot be used."""
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+        data["outcome"] = Outcome.CALL_BACK_LATER
+        try:
+            moment = booking.preset_time(key, now=timezone.now(), hours=booking.Hours.load())
+        except booking.BookingError as exc:
+            self.data = data
+            self._errors = None
+            self.full_clean()
+            self._errors = ErrorDict()  # only the preset's reason shows, not the still blank time
+            self.add_error("call_back_at", str(exc))
+            return
+        data["call_back_at"] = timezone.localtime(moment).strftime(LOCAL_INPUT)
+        self.data = data
+        self._errors = None
 
 
 def _level_label(lvl: levels.Level) -> str:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/claim/", views.claim, name="claim"),
     path("<int:pk>/release/", views.release, name="release"),
     path("<int:pk>/attempts/", views.attempt, name="attempt"),
+    path("<int:pk>/dial/", views.dial, name="dial"),
     path("<int:pk>/survey/", views.survey_submit, name="survey-submit"),
     path("<int:pk>/grade-preview/", views.grade_preview, name="grade-preview"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey"),

@@ -109,39 +109,67 @@ def customer_search(
     Each branch is an indexed equality, prefix or reversed-prefix lookup, so it stays fast at a
     million rows (tests/csat/test_search.py checks the plans on PostgreSQL).
     """
-    text = (query or "").strip()
-    if not text:
-        return []
     customers = customer_list(user=user)
     if with_vehicles:
         customers = customers.prefetch_related(
             Prefetch("vehicles", queryset=Vehicle.objects.only("id", "customer_id", "plate", "vin", "model"))
         )
+    parts = _customer_matches(user=user, query=query, customers=customers)
+    if len(parts) == 1:
+        return list(parts[0][:limit])
+    # The digits of a mobile's start or tail, or of a plate's or VIN's tail: two indexed reads
+    # rather than one OR, which would read every customer.
+    found: dict[int, Customer] = {}
+    for part in parts:
+        for customer in part[:limit]:
+            found.setdefault(customer.pk, customer)
+    return sorted(found.values(), key=lambda c: -c.pk)[:limit]
+
+
+def customer_match_q(*, user: AnyUser, query: str, field: str = "customer_id") -> Q | None:
+    """``customer_search``'s matching as a condition on another table's customer column (``field``):
+    the agent's work queue searches its tasks by customer name, phone tail or plate with the same
+    rules, in the same query as its list. None when the query is blank."""
+    parts = _customer_matches(user=user, query=query, customers=scope_to_user(Customer.objects.all(), user))
+    if not parts:
+        return None
+    match = Q(pk__in=[])
+    for part in parts:
+        match |= Q(**{f"{field}__in": part.values("pk")})
+    return match
+
+
+def _customer_matches(
+    *, user: AnyUser, query: str, customers: QuerySet[Customer]
+) -> list[QuerySet[Customer]]:
+    """The customer querysets a search box's text matches (none for blank text; two for a run of
+    digits — the mobile and the vehicles — each an indexed read)."""
+    text = (query or "").strip()
+    if not text:
+        return []
     vehicles = scope_to_user(Vehicle.objects.all(), user)
 
-    def owners(match: Q, *reversed_fields: str) -> list[Customer]:
-        ids = _reversed(vehicles, *reversed_fields).filter(match).values("customer_id")
-        return list(customers.filter(id__in=ids)[:limit])
+    def owners(match: Q, *reversed_fields: str) -> QuerySet[Customer]:
+        return customers.filter(
+            id__in=_reversed(vehicles, *reversed_fields).filter(match).values("customer_id")
+        )
 
     if identifiers.looks_like_mobile(text):
-        return list(customers.filter(mobile=identifiers.normalize_mobile(text))[:limit])
+        return [customers.filter(mobile=identifiers.normalize_mobile(text))]
     compact = _PLATE_SEP.sub("", text).upper()
     digits = re.sub(r"\D", "", text)
     if digits and len(digits) == len(compact) and len(digits) >= 4:
         # The start of a mobile, or "the last four digits": of the mobile, the plate (粤B·12345 →
-        # "2345") or the VIN. Two indexed reads rather than one OR, which would read every customer.
+        # "2345") or the VIN.
         if digits.startswith("1") and len(digits) >= 7:
             by_mobile = customers.filter(mobile__startswith=digits)
         else:
             by_mobile = _reversed(customers, "mobile").filter(_tail("mobile", digits))
-        found = {c.pk: c for c in by_mobile[:limit]}
-        for customer in owners(_vehicle_tails(digits), "plate", "vin"):
-            found.setdefault(customer.pk, customer)
-        return sorted(found.values(), key=lambda c: -c.pk)[:limit]
+        return [by_mobile, owners(_vehicle_tails(digits), "plate", "vin")]
     if compact and compact[0] in identifiers.PROVINCES and len(compact) >= 3:
-        return owners(Q(plate__startswith=compact))
+        return [owners(Q(plate__startswith=compact))]
     if _VIN_LIKE.match(compact) and any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact):
-        return owners(Q(vin=compact) if len(compact) == 17 else _tail("vin", compact), "vin")
+        return [owners(Q(vin=compact) if len(compact) == 17 else _tail("vin", compact), "vin")]
     if _ALNUM.match(compact) and any(c.isdigit() for c in compact):
         # A plate typed without its province ("B12345": any province's, one index range each), a
         # plate's tail, or a VIN's last 6–8.
@@ -149,8 +177,8 @@ def customer_search(
         if "A" <= compact[0] <= "Z" and len(compact) <= 7:
             for province in identifiers.PROVINCES:
                 starts |= Q(plate__startswith=province + compact)
-        return owners(starts | _vehicle_tails(compact), "plate", "vin")
-    return list(customers.filter(Q(name__startswith=text) | Q(name=text))[:limit])
+        return [owners(starts | _vehicle_tails(compact), "plate", "vin")]
+    return [customers.filter(Q(name__startswith=text) | Q(name=text))]
 
 
 def calendar_overrides() -> dict[dt.date, bool]:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -78,8 +79,11 @@ __all__ = [
     "survey_answers",
     "survey_list",
     "survey_ratings",
+    "QUEUE_SORTS",
     "work_queue",
+    "work_queue_ids",
     "work_queue_page",
+    "work_queue_rows",
 ]
 
 # A call-back-later task shows in the queue this long before the agreed time.
@@ -130,12 +134,15 @@ def work_queue(
     type: str | None = None,
     agent: int | None = None,
     due: str | None = None,
+    search: str | None = None,
 ) -> QuerySet[CallbackTask]:
     """What to call now: call-back-later times arriving, overdue, due today — in that order.
 
     ``agent`` keeps the tasks that agent holds or that were assigned to them. ``due`` keeps one part
     (the home page's numbers link to them): "today", "overdue", or "booked" — every booked call-back,
-    also the later ones.
+    also the later ones. ``search`` keeps the tasks of the customers the header search box would find
+    (name, mobile whole / start / tail, plate with or without the province character, VIN tail:
+    ``csat.selectors.customer_match_q``, one matcher for the whole site).
     """
     now = now or timezone.now()
     today, tomorrow = day_bounds(now)
@@ -167,6 +174,8 @@ def work_queue(
         qs = qs.filter(type=type)
     if agent:
         qs = qs.filter(Q(claimed_by_id=agent) | Q(assigned_to_id=agent))
+    if search and (match := csat_selectors.customer_match_q(user=user, query=search)) is not None:
+        qs = qs.filter(match)
     return qs.annotate(
         bucket=Case(
             When(callback_later_at__isnull=False, then=Value(0)),
@@ -187,16 +196,37 @@ QUEUE_ROW_COLUMNS = (
 )  # fmt: skip
 
 
-def work_queue_page(
-    *, user: Any, limit: int, now: dt.datetime | None = None, **filters: Any
-) -> list[CallbackTask]:
-    """The first ``limit`` tasks of the work queue with everything the page shows.
+# The queue's sortable columns (issue #22): each ends in the queue's own order, then the id.
+QUEUE_SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("due_at",),
+    "customer": ("customer__name",),
+    "type": ("type",),
+    "attempts": ("attempt_count",),
+}
+_QUEUE_ORDER = ("bucket", "sort_at")
 
-    Two queries: the queue's order over the ids alone (the open-task filter, no joins but the
-    customer's do-not-contact flag), then the shown rows with their customer, vehicle and attempts.
-    Joining and annotating every open task of the group before the sort cost seconds at scale.
-    """
-    order = list(work_queue(user=user, now=now, **filters).values_list("id", "bucket")[:limit])
+
+def work_queue_ids(
+    *, user: Any, now: dt.datetime | None = None, sort: str = "", **filters: Any
+) -> QuerySet[Any]:
+    """The work queue's (id, bucket) pairs in the queue's order, or sorted by a column of
+    ``QUEUE_SORTS`` ("-" first: descending): what the page paginates before it reads the rows
+    (``work_queue_rows``). Only a sort by customer joins the customer; by attempts counts them per
+    open task in the same query."""
+    qs = work_queue(user=user, now=now, **filters)
+    key = sort.lstrip("-")
+    order: list[Any] = []
+    if key in QUEUE_SORTS:
+        if key == "attempts":
+            qs = qs.annotate(attempt_count=subquery_count(CallAttempt.objects.filter(task=OuterRef("pk"))))
+        descending = sort.startswith("-")
+        order = [F(name).desc() if descending else F(name).asc() for name in QUEUE_SORTS[key]]
+    return qs.order_by(*order, *_QUEUE_ORDER, "id").values_list("id", "bucket")
+
+
+def work_queue_rows(*, user: Any, order: list[tuple[int, int]]) -> list[CallbackTask]:
+    """The shown rows of a page of ``work_queue_ids``, in that order, with their customer, vehicle
+    and attempts: one query by primary key."""
     rows = (
         callback_task_list(user=user)
         .select_related(None)
@@ -207,9 +237,24 @@ def work_queue_page(
     shown = []
     for pk, bucket in order:
         if pk in rows:
-            rows[pk].bucket = bucket  # type: ignore[attr-defined]  # the row's badge: call back / overdue / today
-            shown.append(rows[pk])
+            row = rows[pk]
+            row.bucket = bucket  # type: ignore[attr-defined]  # the row's badge: call back / overdue / today
+            row.last_outcome_label = Outcome(row.last_outcome).label if row.last_outcome else ""  # type: ignore[attr-defined]
+            shown.append(row)
     return shown
+
+
+def work_queue_page(
+    *, user: Any, limit: int, now: dt.datetime | None = None, sort: str = "", **filters: Any
+) -> list[CallbackTask]:
+    """The first ``limit`` tasks of the work queue with everything the page shows.
+
+    Two queries: the queue's order over the ids alone (the open-task filter, no joins but the
+    customer's do-not-contact flag), then the shown rows with their customer, vehicle and attempts.
+    Joining and annotating every open task of the group before the sort cost seconds at scale.
+    """
+    order = list(work_queue_ids(user=user, now=now, sort=sort, **filters)[:limit])
+    return work_queue_rows(user=user, order=order)
 
 
 def callback_task_detail(*, user: Any, pk: int) -> CallbackTask:

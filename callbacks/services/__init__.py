@@ -2,6 +2,7 @@
 
 from callbacks.services.calls import (
     call_attempt_log,
+    call_dial,
     callback_task_assign,
     callback_task_cancel,
     callback_task_claim,
@@ -16,6 +17,7 @@ from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_subm
 __all__ = [
     "SurveyInput",
     "call_attempt_log",
+    "call_dial",
     "callback_task_assign",
     "callback_task_cancel",
     "callback_task_claim",

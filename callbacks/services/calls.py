@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks import permissions
+from callbacks import dialing, permissions
 from callbacks.models import (
     FAILED_OUTCOMES,
     OPEN_STATUSES,
@@ -154,6 +154,38 @@ def callback_task_claim_next(*, actor: Any, candidates: Any) -> CallbackTask | N
             _claim(locked, actor=actor, now=now)
         return locked
     return None
+
+
+@transaction.atomic
+def call_dial(*, task: CallbackTask | int, actor: Any) -> CallbackTask:
+    """Click-to-dial (issue #22): take the task if nobody holds it, ask the CTI to ring the agent's
+    extension and the customer's mobile, and write a "dial" event on the task's timeline.
+
+    A call attempt needs its outcome, which nobody knows yet: the agent still records it afterwards
+    (``call_attempt_log``); the dial itself is the event. The CTI is asked inside the transaction
+    with the row locked, so a failure (unreachable, refused, no extension) rolls everything back:
+    no claim and no event. Two clicks never ring twice at once.
+    """
+    require_caller(actor)
+    if not dialing.enabled():
+        raise ApplicationError(_("未启用点击拨号（呼叫中心 CTI），请直接用电话拨打。"))
+    extension = dialing.extension_of(actor)
+    if "{extension}" in dialing.template() and not extension:
+        raise ApplicationError(_("您的员工档案未填写分机号，无法点击拨号，请联系管理员。"))
+    now = timezone.now()
+    locked = task_lock(task, actor=actor)
+    if not locked.is_open:
+        transition(locked, "claim")  # raises the 409 with the status
+    check_workable(locked, actor, now)
+    if not locked.customer.mobile:
+        raise ApplicationError(_("该客户没有手机号码。"))
+    if not (locked.status == TaskStatus.IN_PROGRESS and locked.claimed_by_id == actor.pk):
+        transition(locked, "claim")
+        _claim(locked, actor=actor, now=now)
+    dialing.dial(dialing.dial_url(extension=extension, number=locked.customer.mobile))
+    note = _("分机 %(ext)s") % {"ext": extension} if extension else ""
+    event_write(locked, actor=actor, action="dial", before=locked.status, note=note)
+    return locked
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Pages of the agents' work: the queue and dashboard, the call page, surveys."""
 
-from callbacks.views.call import attempt, call, grade_preview, release, survey_detail, survey_submit
+from callbacks.views.call import attempt, call, dial, grade_preview, release, survey_detail, survey_submit
 from callbacks.views.queue import claim, claim_next, dashboard, index
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "call",
     "claim",
     "claim_next",
+    "dial",
     "dashboard",
     "grade_preview",
     "index",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callbacks import permissions, selectors, services
+from callbacks import booking, dialing, permissions, selectors, services
 from callbacks.forms import AttemptForm, SurveyForm
 from callbacks.models import CallbackTask, SurveyType, TaskStatus
 from callbacks.views.queue import require_call, require_read
@@ -114,6 +114,7 @@ def _page(
         **_ticket_departments(task),
     )
     attempt_form = attempt_form or AttemptForm()
+    attemptable = can_call and task.is_open and task.expires_at > timezone.now()
     # Keyboard first: the cursor starts where the agent's next input goes.
     first: str | None = next(iter(f for f in ("score", "rating_skill") if f in survey_form.fields), None)
     if survey_form.is_bound and survey_form.errors:  # after a failed submit: the first error
@@ -128,7 +129,11 @@ def _page(
         "customer": task.customer,
         "card": selectors.customer_panel(customer=task.customer),
         "can_call": can_call,
-        "attemptable": can_call and task.is_open and task.expires_at > timezone.now(),
+        "attemptable": attemptable,
+        "presets": booking.presets(now=timezone.now(), hours=booking.Hours.load()) if attemptable else [],
+        "can_dial": attemptable and dialing.enabled(),
+        # The CTI dials of the task (its timeline's "dial" events; the attempts list the outcomes).
+        "dials": [e for e in task.events.all() if e.action == "dial"],
         "surveyable": surveyable,
         "attempt_form": attempt_form,
         "survey_form": survey_form,
@@ -153,6 +158,10 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     require_call(request)
     task = _task(request, pk)
     form = AttemptForm(request.POST)
+    preset = request.POST.get("preset")
+    if preset:  # a quick booked time pressed without script: fill it in, save nothing yet
+        form.fill_preset(preset)
+        return _page(request, task, attempt_form=form, status=400 if form.errors else 200)
     if not form.is_valid():
         return _page(request, task, attempt_form=form, status=400)
     try:
@@ -167,6 +176,25 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     if task.status == TaskStatus.IN_PROGRESS and task.claimed_by_id == request.user.pk:
         return redirect(reverse("callbacks:call", args=[task.pk]) + "#survey")
     return redirect("callbacks:index")
+
+
+@login_required
+@require_POST
+def dial(request: HttpRequest, pk: int) -> HttpResponse:
+    """Click-to-dial (issue #22): the CTI rings the agent's extension, then the customer; the task's
+    timeline records the dial. From the queue the task is taken first; back on the call page either
+    way, where the agent records the outcome. A failure says why and changes nothing."""
+    require_call(request)
+    task = _task(request, pk)
+    try:
+        services.call_dial(task=task, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        if request.POST.get("back") == "queue":
+            return redirect("callbacks:index")
+        return redirect("callbacks:call", pk=task.pk)
+    messages.success(request, _("已通过呼叫中心拨打 %(name)s，请接听分机。") % {"name": task.customer.name})
+    return redirect(reverse("callbacks:call", args=[task.pk]) + "#attempt-heading")
 
 
 @login_required

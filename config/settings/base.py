@@ -423,6 +423,11 @@ CSAT = {
     "SITE_URL": env("SITE_URL", default="http://127.0.0.1:8000"),
 }
 
+# Click-to-dial (issue #22): the telephony system's dial URL with {extension} (the agent's, on the
+# staff profile) and {number} (the customer's mobile), e.g.
+# "http://cti.local/dial?ext={extension}&number={number}". Empty: off (agents dial by hand).
+CTI_DIAL_URL_TEMPLATE = env("CTI_DIAL_URL_TEMPLATE", default="")
+
 # One-time survey links by SMS/WeChat (issue #24).
 SURVEYLINKS = {
     "EXPIRY_DAYS": env.int("SURVEY_LINK_EXPIRY_DAYS", default=7),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,14 @@ class StaffProfile(TimeStamped):
     )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    # The agent's telephone extension, for click-to-dial through the CTI (issue #22).
+    extension = models.CharField(
+        _("分机号"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]+$", _("分机号只能包含数字。"))],
+        help_text=_("点击拨号时呼叫中心先接通的分机。"),
+    )
 
     class Meta:
         verbose_name = _("员工档案")

@@ -38,9 +38,9 @@ def test_failed_call_waits_until_the_next_try_after_time(
     assert response.status_code == 302 and response["Location"] == f"/callbacks/{fresh.pk}/"
     call_page = client.get(response["Location"]).content.decode()
     assert f'href="tel:{fresh.customer.mobile}" data-testid="dial"' in call_page  # one tap to dial
-    assert (
-        "已拨打次数 · 最近一次" in client.get("/callbacks/").content.decode()
-    )  # the column says what it shows
+    # The column says what it shows: how many calls, and when the last one was made with its
+    # outcome (issue #22; renamed from "已拨打次数 · 最近一次", which left "最近一次" of what unsaid).
+    assert "拨打次数 · 最近一次拨打" in client.get("/callbacks/").content.decode()
     assert selectors.next_try_at(timezone.now()) == timezone.now() + dt.timedelta(hours=2)
     clock.shift(dt.timedelta(minutes=119))
     assert tried.pk not in _queue(agent)

@@ -133,16 +133,19 @@ def test_queue_figures_are_kept_a_minute_and_follow_the_agents_own_work(
     assert _month_figures(client.get("/callbacks/").content.decode()) == "3 / 1 / 1"
 
 
-def test_queue_shows_the_first_rows_only_and_says_so(
+def test_queue_shows_a_page_of_rows_and_says_how_many_in_all(
     store_a: Any, agent: Any, make_task: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Issue #22: the queue pages past its limit (it used to show the first rows only, "只显示前 N 个").
     from callbacks.views import queue
 
     monkeypatch.setattr(queue, "QUEUE_LIMIT", 3)
     for _ in range(4):
         make_task(store_a)
-    html = signed_in(agent).get("/callbacks/").content.decode()
-    assert html.count('data-testid="task-') == 3 and "只显示前 3 个" in html
+    client = signed_in(agent)
+    html = client.get("/callbacks/").content.decode()
+    assert html.count('data-testid="task-') == 3 and "待回访 4 个任务" in html and "第 1 / 2 页" in html
+    assert client.get("/callbacks/?page=2").content.decode().count('data-testid="task-') == 1
 
 
 def test_read_only_roles_see_no_claim_button(store_a: Any, hq: Any, make_task: Any) -> None:

@@ -177,6 +177,9 @@ CASES: list[Case] = [
     C("callback-call", "callbacks:call", args=("task",), allow=CALLBACK_READERS),
     C("callback-claim", "callbacks:claim", method="post", args=("task",), allow=CARE | SU),
     C("callback-release", "callbacks:release", method="post", args=("task",), allow=CARE | SU),
+    # Click-to-dial (issue #22); with the CTI setting empty an allowed caller is sent back to the call
+    # page with the reason, a refused one gets 403/404.
+    C("callback-dial", "callbacks:dial", method="post", args=("task",), allow=CARE | SU),
     C(
         "callback-attempt",
         "callbacks:attempt",
