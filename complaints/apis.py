@@ -380,7 +380,10 @@ class ComplaintViewSet(
             serializer = AttachmentUploadSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             added = complaint_attachment_add(
-                complaint=complaint, actor=request.user, **serializer.validated_data
+                complaint=complaint,
+                actor=request.user,
+                upload=serializer.validated_data["file"],
+                description=serializer.validated_data["description"],
             )
             return Response(AttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
         rows = complaint.attachments.filter(deleted_at__isnull=True).select_related("uploaded_by")

@@ -44,16 +44,17 @@ class FileType(NamedTuple):
     content_type: str
     kind: str  # "image", "pdf", "audio"
     label: str
+    names: frozenset[str]  # the extensions a file of this type is named with
 
 
-PDF = FileType("pdf", "application/pdf", "pdf", "PDF")
-JPEG = FileType("jpg", "image/jpeg", "image", "JPG")
-PNG = FileType("png", "image/png", "image", "PNG")
-WEBP = FileType("webp", "image/webp", "image", "WebP")
-MP3 = FileType("mp3", "audio/mpeg", "audio", "MP3")
-M4A = FileType("m4a", "audio/mp4", "audio", "M4A")
-AMR = FileType("amr", "audio/amr", "audio", "AMR")
-WAV = FileType("wav", "audio/wav", "audio", "WAV")
+PDF = FileType("pdf", "application/pdf", "pdf", "PDF", frozenset({"pdf"}))
+JPEG = FileType("jpg", "image/jpeg", "image", "JPG", frozenset({"jpg", "jpeg", "jpe", "jfif"}))
+PNG = FileType("png", "image/png", "image", "PNG", frozenset({"png"}))
+WEBP = FileType("webp", "image/webp", "image", "WebP", frozenset({"webp"}))
+MP3 = FileType("mp3", "audio/mpeg", "audio", "MP3", frozenset({"mp3"}))
+M4A = FileType("m4a", "audio/mp4", "audio", "M4A", frozenset({"m4a", "m4b", "mp4", "aac", "3gp", "3ga"}))
+AMR = FileType("amr", "audio/amr", "audio", "AMR", frozenset({"amr", "3ga"}))
+WAV = FileType("wav", "audio/wav", "audio", "WAV", frozenset({"wav", "wave"}))
 
 AGREEMENT_TYPES = (PDF, JPEG, PNG)  # what a scanned, signed agreement may be
 # Photos from a phone camera, receipts and documents, call recordings (issue #22). No office
@@ -100,20 +101,33 @@ def document_type(upload: Any) -> str | None:
     return found.extension if found else None
 
 
-def validate_upload(upload: Any, *, allowed: tuple[FileType, ...], max_bytes: int) -> FileType:
-    """Size first (cheap), then the type by content; returns the type."""
+def validate_upload(
+    upload: Any, *, allowed: tuple[FileType, ...], max_bytes: int, name_must_match: bool = False
+) -> FileType:
+    """Size first (cheap), then the type by content; returns the type. With ``name_must_match``, a
+    file named as another known type (a PNG called ``.pdf``) is refused too: the name is what the
+    people who open it later go by. Names without a known extension are judged by content alone."""
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
             _("文件不能超过 %(mb)d MB。") % {"mb": max_bytes // (1024 * 1024)}, code="too_large"
         )
     if not upload.size:
-        raise ValidationError(_("文件是空的。"), code="empty")
+        raise ValidationError(_("文件为空。"), code="empty")
     found = file_type(upload, allowed)
     if found is None:
         names = "、".join(dict.fromkeys(t.label for t in allowed))
         raise ValidationError(
             _("只支持 %(types)s 文件（按文件内容判断，与文件名无关）。") % {"types": names}, code="file_type"
         )
+    if name_must_match:
+        suffix = Path(getattr(upload, "name", "") or "").suffix.lower().lstrip(".")
+        known = {name for kind in ATTACHMENT_TYPES for name in kind.names}
+        if suffix in known and suffix not in found.names:
+            raise ValidationError(
+                _("文件内容是 %(content)s，与文件名后缀 .%(suffix)s 不符，请检查后重新上传。")
+                % {"content": found.label, "suffix": suffix},
+                code="name_mismatch",
+            )
     return found
 
 
@@ -127,7 +141,9 @@ def attachment_max_bytes() -> int:
 
 def validate_attachment(upload: Any) -> FileType:
     """Photos, PDF and call recordings; an image must also decode (a thumbnail is made of it)."""
-    found = validate_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=attachment_max_bytes())
+    found = validate_upload(
+        upload, allowed=ATTACHMENT_TYPES, max_bytes=attachment_max_bytes(), name_must_match=True
+    )
     if found.kind == "image" and thumbnail_for(upload) is None:
         raise ValidationError(_("图片无法打开，文件可能已损坏。"), code="broken_image")
     return found
