@@ -22,10 +22,10 @@ from csat.exceptions import ApplicationError
 from csat.models import AttachmentBase
 from csat.uploads import (
     ATTACHMENT_TYPES,
+    attachment_type,
     protected_file_response,
     stored_name,
     thumbnail_for,
-    validate_attachment,
 )
 
 ORIGINAL_NAME_LENGTH = 200
@@ -36,7 +36,7 @@ def attachment_add(
 ) -> AttachmentBase:
     """Validate (again: every interface comes through here), store under a random name, and make
     a thumbnail of an image; one transaction, one history row ("+")."""
-    found = validate_attachment(upload)  # a ValidationError for the form/serializer to show
+    found = attachment_type(upload)  # a ValidationError for the form/serializer to show
     attachment = model(
         kind=found.kind,
         content_type=found.content_type,
@@ -60,7 +60,7 @@ def attachment_add(
 def attachment_remove(attachment: AttachmentBase, *, actor: Any) -> AttachmentBase:
     """Hide an attachment from the record; nothing is lost (the file and the row stay)."""
     with transaction.atomic():
-        locked = type(attachment).objects.select_for_update().get(pk=attachment.pk)
+        locked = type(attachment)._default_manager.select_for_update().get(pk=attachment.pk)
         if locked.deleted_at is not None:
             raise ApplicationError(_("该附件已被删除。"))
         locked.deleted_at = timezone.now()

@@ -117,7 +117,7 @@ class AttachmentForm(StyledForm):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not data.get("photo") and not data.get("file"):
             raise forms.ValidationError(_("请拍照或选择一个文件。"))
         if data.get("photo") and data.get("file"):

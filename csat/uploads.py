@@ -115,7 +115,7 @@ def validate_upload(
         raise ValidationError(_("文件为空。"), code="empty")
     found = file_type(upload, allowed)
     if found is None:
-        names = "、".join(dict.fromkeys(t.label for t in allowed))
+        names = _("、").join(dict.fromkeys(t.label for t in allowed))
         raise ValidationError(
             _("只支持 %(types)s 文件（按文件内容判断，与文件名无关）。") % {"types": names}, code="file_type"
         )
@@ -139,8 +139,13 @@ def attachment_max_bytes() -> int:
     return int(getattr(settings, "ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
 
 
-def validate_attachment(upload: Any) -> FileType:
+def validate_attachment(upload: Any) -> None:
     """Photos, PDF and call recordings; an image must also decode (a thumbnail is made of it)."""
+    attachment_type(upload)
+
+
+def attachment_type(upload: Any) -> FileType:
+    """``validate_attachment``, returning the type it found."""
     found = validate_upload(
         upload, allowed=ATTACHMENT_TYPES, max_bytes=attachment_max_bytes(), name_must_match=True
     )
