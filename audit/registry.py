@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from callbacks.models import Dimension, ManufacturerScore, ReasonCode, Survey
 from callbacks.selectors.grades import criteria_labels
 from callbacks.survey_items import ITEMS
-from complaints.models import AssessmentAdjustment, CauseCode, Complaint, MajorCriterion
-from crisis.models import CrisisAction, CrisisCase, SignalTerm, TeamMember
+from complaints.models import AssessmentAdjustment, CauseCode, Complaint, ComplaintAttachment, MajorCriterion
+from crisis.models import CrisisAction, CrisisAttachment, CrisisCase, SignalTerm, TeamMember
 from csat.models import CalendarOverride, Customer, Department, IdentityFlag, StaffProfile, Store, Vehicle
 from prevention.models import PreventiveMeasure
 from surveylinks.models import SurveyLink
@@ -47,7 +47,9 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("survey_link", SurveyLink, "store_id"),  # every invitation, send, answer and revocation
     Tracked("manufacturer_score", ManufacturerScore, "store_id"),  # issue #19: every value entered
     Tracked("complaint", Complaint, "store_id", phone_fields=frozenset({"phone"})),
+    Tracked("complaint_attachment", ComplaintAttachment, "complaint__store_id"),  # issue #22
     Tracked("crisis", CrisisCase, "store_id"),
+    Tracked("crisis_attachment", CrisisAttachment, "crisis__store_id"),
     Tracked("crisis_team", TeamMember, "crisis__store_id"),
     Tracked("crisis_action", CrisisAction, "crisis__store_id"),
     Tracked("adjustment", AssessmentAdjustment, "department__store_id"),

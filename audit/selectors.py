@@ -66,9 +66,14 @@ def _rows(tracked: Tracked, condition: Q) -> QuerySet[Any]:
 # Each record page shows its own history and that of the rows that belong to it.
 PANELS: dict[str, list[tuple[str, str]]] = {
     "customer": [("customer", "id"), ("vehicle", "customer_id")],
-    "complaint": [("complaint", "id")],
+    "complaint": [("complaint", "id"), ("complaint_attachment", "complaint_id")],
     "survey": [("survey", "id")],
-    "crisis": [("crisis", "id"), ("crisis_team", "crisis_id"), ("crisis_action", "crisis_id")],
+    "crisis": [
+        ("crisis", "id"),
+        ("crisis_team", "crisis_id"),
+        ("crisis_action", "crisis_id"),
+        ("crisis_attachment", "crisis_id"),
+    ],
     "measure": [("measure", "id")],
     "manufacturer_score": [("manufacturer_score", "id")],
 }

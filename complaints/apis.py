@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -21,6 +22,7 @@ from complaints.models import (
     CauseCode,
     Channel,
     Complaint,
+    ComplaintAttachment,
     ComplaintEvent,
     Deadline,
     Kind,
@@ -30,12 +32,13 @@ from complaints.models import (
     Status,
 )
 from complaints.services import intake
+from complaints.services.attachments import complaint_attachment_add
 from complaints.services.ticket import RequiredTextError
 from csat import params
 from csat import selectors as csat_selectors
 from csat.apis.pagination import KeysetPagination
 from csat.domain.grading import GRADE_ORDER
-from csat.uploads import validate_agreement
+from csat.uploads import validate_agreement, validate_attachment
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -306,6 +309,37 @@ class ComplaintFilter(django_filters.FilterSet):
         fields = ["status", "severity", "kind", "department", "customer", "store", "urgent", "category"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A ticket's attachment (issue #22); the file itself through ``download_url`` (the page route,
+    checked like the ticket)."""
+
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplaintAttachment
+        fields = [
+            "id",
+            "kind",
+            "content_type",
+            "size",
+            "original_name",
+            "description",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, obj: ComplaintAttachment) -> str:
+        return reverse("complaints:attachment", args=[obj.complaint_id, obj.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    # The same validator as the page's (csat.uploads): size, and the type by content.
+    file = serializers.FileField(validators=[validate_attachment])
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class ComplaintViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -343,6 +377,27 @@ class ComplaintViewSet(
         return Response(
             ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(request=AttachmentUploadSerializer, responses={200: AttachmentSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], url_path="attachments")
+    def attachments(self, request: Any, pk: Any = None) -> Response:
+        """``GET/POST /api/complaints/{id}/attachments/``: whoever reads the ticket lists and adds
+        (head office only lists)."""
+        complaint = self.get_object()
+        if request.method == "POST":
+            if not permissions.can_attach(request.user, complaint):
+                raise PermissionDenied(_("您的角色不能上传附件。"))
+            serializer = AttachmentUploadSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            added = complaint_attachment_add(
+                complaint=complaint,
+                actor=request.user,
+                upload=serializer.validated_data["file"],
+                description=serializer.validated_data["description"],
+            )
+            return Response(AttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
+        rows = complaint.attachments.filter(deleted_at__isnull=True).select_related("uploaded_by")
+        return Response(AttachmentSerializer(rows, many=True).data)
 
     def _act(self, request: Any, name: str) -> Response:
         """One complaint action from the action table (the endpoints below are generated from it)."""

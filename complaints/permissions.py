@@ -80,3 +80,32 @@ def _duty_leader(user: Any, profile: Any, complaint: Complaint) -> bool:
     if profile.role == Role.GENERAL_MANAGER:
         return True
     return on_duty(user=user, store_id=complaint.store_id, on=timezone.localdate(timezone=business_tz()))
+
+
+def can_attach(user: Any, complaint: Complaint) -> bool:
+    """Issue #22: whoever may open the ticket (found through its scoped selector) adds photos,
+    receipts and recordings; head office only reads."""
+    return (
+        user.is_authenticated
+        and not access.is_read_only(user)
+        and (user.is_superuser or access.profile_of(user) is not None)
+    )
+
+
+def can_remove_attachment(user: Any, complaint: Complaint, attachment: Any) -> bool:
+    """The uploader, or a manager: the GM, customer care's manager, or the manager of the
+    department working the ticket (the file stays; removing only hides it)."""
+    if not can_attach(user, complaint):
+        return False
+    if user.is_superuser or attachment.uploaded_by_id == user.pk:
+        return True
+    profile = access.profile_of(user)
+    if profile is None or profile.store_id != complaint.store_id:
+        return False
+    if profile.role in (Role.GENERAL_MANAGER, Role.CUSTOMER_CARE_MANAGER):
+        return True
+    return (
+        profile.role in DEPARTMENT_MANAGER_ROLES
+        and complaint.department_id is not None
+        and profile.department_id == complaint.department_id
+    )

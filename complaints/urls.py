@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import downloads, views, views_lists
+from . import downloads, views, views_attachments, views_lists
 
 app_name = "complaints"
 
@@ -21,6 +21,16 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.print_form, name="print"),
     path("<int:pk>/agreement/", downloads.agreement_download, name="agreement"),
+    path("<int:pk>/attachments/", views_attachments.upload, name="attachment-upload"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views_attachments.download, name="attachment"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/thumbnail/",
+        views_attachments.thumbnail,
+        name="attachment-thumbnail",
+    ),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/delete/", views_attachments.remove, name="attachment-delete"
+    ),
     path("<int:pk>/confirm-major/", views.confirm_major, name="confirm-major"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints import permissions
 from complaints.actions import ACTIONS, ComplaintAction
 from complaints.forms import AssignForm, DispatchForm, TransferForm
 from complaints.guidance import handling_guidance
@@ -20,8 +21,10 @@ from csat import access
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.domain.transitions import allowed_actions
+from csat.forms import AttachmentForm
 from csat.grade_labels import criteria_labels
 from csat.models import IdentityFlag, Role
+from csat.uploads import attachment_max_bytes
 
 # The step a department most likely takes next, per status: shown first, the others below.
 PRIMARY_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -131,6 +134,14 @@ def ticket_context(
         "grade_criteria": criteria_labels(complaint.grade_criteria or []),
         "deadlines": list(complaint.deadlines.all()),
         "events": list(complaint.events.all()),
+        # Issue #22: the ticket's attachments (removed ones only in the history) and the upload form.
+        "attachments": [
+            (a, permissions.can_remove_attachment(user, complaint, a))
+            for a in complaint.attachments.filter(deleted_at__isnull=True).select_related("uploaded_by")
+        ],
+        "can_attach": permissions.can_attach(user, complaint),
+        "attachment_form": AttachmentForm(auto_id="id_attachment_%s"),
+        "attachment_max_mb": attachment_max_bytes() // (1024 * 1024),
         "now": timezone.now(),
         "title": complaint.number,
         "open_crisis": None,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crisis.explanations import explanation_in
 from csat.domain import transitions
-from csat.models import Customer, Store, TimeStamped
+from csat.models import AttachmentBase, Customer, Store, TimeStamped
 
 
 class CrisisType(models.TextChoices):
@@ -392,3 +392,15 @@ class SignalRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id} {self.code}"
+
+
+class CrisisAttachment(AttachmentBase):
+    """A crisis case's attachments (issue #22): photos, call recordings, media reports, documents."""
+
+    crisis = models.ForeignKey(
+        CrisisCase, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("危机事件")
+    )
+
+    class Meta(AttachmentBase.Meta):
+        verbose_name = _("危机事件附件")
+        verbose_name_plural = _("危机事件附件")

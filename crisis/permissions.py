@@ -50,3 +50,28 @@ def can_approve(user: Any, crisis: CrisisCase) -> bool:
         None,
         crisis.store_id,
     )
+
+
+def can_attach(user: Any, crisis: CrisisCase) -> bool:
+    """Issue #22: whoever may open the case (found through its scoped selector) adds photos,
+    recordings and documents; head office only reads."""
+    return (
+        user.is_authenticated
+        and not access.is_read_only(user)
+        and (user.is_superuser or access.profile_of(user) is not None)
+    )
+
+
+def can_remove_attachment(user: Any, crisis: CrisisCase, attachment: Any) -> bool:
+    """The uploader, or a manager: the GM (and the team, who edit the case), customer care's
+    manager (the file stays; removing only hides it)."""
+    if not can_attach(user, crisis):
+        return False
+    if attachment.uploaded_by_id == user.pk or can_edit(user, crisis):
+        return True
+    profile = access.profile_of(user)
+    return (
+        profile is not None
+        and profile.store_id == crisis.store_id
+        and profile.role == Role.CUSTOMER_CARE_MANAGER
+    )

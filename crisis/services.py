@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crisis.models import (
     ActionOverdue,
     CrisisAction,
+    CrisisAttachment,
     CrisisCase,
     CrisisEvent,
     CrisisLog,
@@ -23,6 +24,7 @@ from crisis.models import (
     TeamMember,
 )
 from crisis.permissions import can_approve, can_edit, can_open
+from csat.attachments import attachment_add, attachment_remove
 from csat.domain import transitions
 from csat.domain.crisis import crisis_type_for
 from csat.exceptions import ApplicationError, NotAllowedError
@@ -343,3 +345,20 @@ def crisis_review_decide(
     locked.save(update_fields=fields)
     _event(locked, actor=actor, action="close" if approve else "review_reject", note=comment.strip())
     return locked
+
+
+def crisis_attachment_add(
+    *, crisis: CrisisCase, actor: Any, upload: Any, description: str = ""
+) -> CrisisAttachment:
+    """Issue #22: a photo, recording or document of the case (csat.attachments: the one validator)."""
+    attachment = attachment_add(
+        CrisisAttachment, actor=actor, upload=upload, description=description, crisis=crisis
+    )
+    assert isinstance(attachment, CrisisAttachment)
+    return attachment
+
+
+def crisis_attachment_remove(*, attachment: CrisisAttachment, actor: Any) -> CrisisAttachment:
+    removed = attachment_remove(attachment, actor=actor)
+    assert isinstance(removed, CrisisAttachment)
+    return removed

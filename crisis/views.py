@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from crisis import early_warning, forms, selectors, services
 from crisis.models import CrisisAction, CrisisCase, Phase, WarningSignal
-from crisis.permissions import can_approve, can_edit, can_open
+from crisis.permissions import can_approve, can_attach, can_edit, can_open, can_remove_attachment
 from csat import access
 from csat.domain.crisis import PHASE_GUIDANCE, PRINCIPLES
 from csat.domain.identifiers import looks_like_mobile, normalize_mobile
 from csat.domain.transitions import CRISIS_PHASE_TRANSITIONS
 from csat.exceptions import ApplicationError
+from csat.forms import AttachmentForm
 from csat.models import Customer
+from csat.uploads import attachment_max_bytes
 
 
 @login_required
@@ -144,6 +146,22 @@ def _forms(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> dict[str,
     }
 
 
+def attachment_context(
+    request: HttpRequest, crisis: CrisisCase, bound: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Issue #22: the case's attachments (removed ones only in the history) and the upload form."""
+    user = request.user
+    return {
+        "attachments": [
+            (a, can_remove_attachment(user, crisis, a))
+            for a in crisis.attachments.filter(deleted_at__isnull=True).select_related("uploaded_by")
+        ],
+        "can_attach": can_attach(user, crisis),
+        "attachment_form": (bound or {}).get("attachment") or AttachmentForm(auto_id="id_attachment_%s"),
+        "attachment_max_mb": attachment_max_bytes() // (1024 * 1024),
+    }
+
+
 @login_required
 def detail(
     request: HttpRequest, pk: int, bound: dict[str, Any] | None = None, status: int = 200
@@ -158,6 +176,7 @@ def detail(
             "can_approve": crisis.review == "pending" and can_approve(request.user, crisis),
             "forms": _forms(crisis, bound),
             "decision_form": forms.DecisionForm(auto_id=_ids("decide")),
+            **attachment_context(request, crisis, bound),
             "guidance": PHASE_GUIDANCE[crisis.phase],
             "principles": PRINCIPLES,
             "title": crisis.number,

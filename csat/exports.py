@@ -22,6 +22,7 @@ class ExportKind(models.TextChoices):
     RECORD_HISTORY = "record_history", _("记录变更历史")
     EXPORT_LOG = "export_log", _("导出记录")
     COMPLAINT_LIST = "complaint_list", _("投诉列表")
+    ATTACHMENT = "attachment", _("附件下载")
 
 
 def record_export(

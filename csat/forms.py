@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csat import text_limits
 from csat.domain import holiday_schedule
+from csat.uploads import validate_attachment
 
 
 class _PlainChoiceIterator(forms.models.ModelChoiceIterator):
@@ -84,3 +85,45 @@ class CalendarScheduleForm(StyledForm):
                 _("第 %(line)s 行无法识别：%(text)s") % {"line": err.line, "text": err.text[:80]}
             ) from None
         return data
+
+
+class AttachmentForm(StyledForm):
+    """An attachment of a ticket or a crisis case (issue #22). On a phone, "拍照" opens the camera
+    (``capture``); "文件" picks a photo, a PDF or a call recording. The type and size are checked by
+    content (csat.uploads.validate_attachment, the one validator), never by the name."""
+
+    photo = forms.FileField(
+        label=_("拍照"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    file = forms.FileField(
+        label=_("或选择文件（照片、PDF、录音）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf,audio/*"}),
+    )
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def clean_photo(self) -> Any:
+        upload = self.cleaned_data.get("photo")
+        if upload:
+            validate_attachment(upload)
+        return upload
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            validate_attachment(upload)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("photo") and not data.get("file"):
+            raise forms.ValidationError(_("请拍照或选择一个文件。"))
+        if data.get("photo") and data.get("file"):
+            raise forms.ValidationError(_("一次上传一个文件。"))
+        return data
+
+    @property
+    def upload(self) -> Any:
+        return self.cleaned_data.get("photo") or self.cleaned_data.get("file")

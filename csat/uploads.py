@@ -1,9 +1,12 @@
-"""Uploaded documents (signed complaint agreements): one validator, random stored names, served
-only through a view that has checked the record's access rules.
+"""Uploaded files (signed complaint agreements, attachments of tickets and crisis cases): one
+validator, random stored names, served only through a view that has checked the record's access rules.
 
-- ``validate_agreement``: the one check for pages (Django form field) and API (DRF serializer field
-  — DRF turns a Django ``ValidationError`` into a 400 with the field's error): at most
-  ``AGREEMENT_MAX_BYTES``, and a PDF, JPEG or PNG judged by the file's first bytes, not its name.
+- ``validate_upload``: the one check for pages (Django form field) and API (DRF serializer field
+  — DRF turns a Django ``ValidationError`` into a 400 with the field's error): a size limit, and a
+  type judged by the file's first bytes, never its name or the browser's content type.
+  ``validate_agreement`` (PDF, JPEG, PNG up to ``AGREEMENT_MAX_BYTES``) and ``validate_attachment``
+  (photos, PDF, call recordings up to ``settings.ATTACHMENT_MAX_BYTES``; issue #22) are its two uses.
+- ``thumbnail_for``: a small JPEG of an image (Pillow), which also proves the image decodes.
 - ``stored_name``: a uuid and the extension the content decided; no client file name reaches the
   disk or a URL, and no name can be guessed from a ticket number.
 - ``protected_file_response``: never a ``MEDIA_URL`` link. The caller has already found the record
@@ -16,51 +19,164 @@ only through a view that has checked the record's access rules.
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 AGREEMENT_MAX_BYTES = 10 * 1024 * 1024
-# (magic bytes, extension, content type): what a scanned, signed agreement may be.
-_DOCUMENT_TYPES = (
-    (b"%PDF-", "pdf", "application/pdf"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-)
+ATTACHMENT_MAX_BYTES = (
+    10 * 1024 * 1024
+)  # default of settings.ATTACHMENT_MAX_BYTES (the request limit is 12 MB)
+THUMBNAIL_SIZE = (240, 240)
+
+
+class FileType(NamedTuple):
+    extension: str
+    content_type: str
+    kind: str  # "image", "pdf", "audio"
+    label: str
+    names: frozenset[str]  # the extensions a file of this type is named with
+
+
+PDF = FileType("pdf", "application/pdf", "pdf", "PDF", frozenset({"pdf"}))
+JPEG = FileType("jpg", "image/jpeg", "image", "JPG", frozenset({"jpg", "jpeg", "jpe", "jfif"}))
+PNG = FileType("png", "image/png", "image", "PNG", frozenset({"png"}))
+WEBP = FileType("webp", "image/webp", "image", "WebP", frozenset({"webp"}))
+MP3 = FileType("mp3", "audio/mpeg", "audio", "MP3", frozenset({"mp3"}))
+M4A = FileType("m4a", "audio/mp4", "audio", "M4A", frozenset({"m4a", "m4b", "mp4", "aac", "3gp", "3ga"}))
+AMR = FileType("amr", "audio/amr", "audio", "AMR", frozenset({"amr", "3ga"}))
+WAV = FileType("wav", "audio/wav", "audio", "WAV", frozenset({"wav", "wave"}))
+
+AGREEMENT_TYPES = (PDF, JPEG, PNG)  # what a scanned, signed agreement may be
+# Photos from a phone camera, receipts and documents, call recordings (issue #22). No office
+# documents (macros), no HEIC (phone browsers hand the camera's photo over as JPEG).
+ATTACHMENT_TYPES = (PDF, JPEG, PNG, WEBP, MP3, M4A, AMR, WAV)
+_M4A_BRANDS = (b"M4A ", b"M4B ", b"mp42", b"isom", b"3gp4", b"3gp5")
 _HEADERS = ("", "X-Accel-Redirect", "X-Sendfile")
 
 
-def document_type(upload: Any) -> str | None:
-    """The extension the content says ("pdf", "jpg", "png"), or None; the stream is rewound."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, extension, _content_type in _DOCUMENT_TYPES:
-        if head.startswith(magic):
-            return extension
+def _sniff(head: bytes) -> FileType | None:
+    """The type the first bytes say, or None."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return WAV
+    if head.startswith(b"#!AMR"):
+        return AMR
+    if head[4:8] == b"ftyp" and head[8:12] in _M4A_BRANDS:
+        return M4A
+    # An ID3 tag, or an MPEG audio frame: 11 sync bits, layer III (the JPEG marker FF D8 is not one).
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE6 == 0xE2):
+        return MP3
     return None
 
 
-def validate_agreement(upload: Any) -> None:
-    """Size first (cheap), then the type by content."""
-    if upload.size is not None and upload.size > AGREEMENT_MAX_BYTES:
+def file_type(upload: Any, allowed: tuple[FileType, ...] = ATTACHMENT_TYPES) -> FileType | None:
+    """The type the content says, if it is one of ``allowed``; the stream is rewound."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    found = _sniff(head)
+    return found if found in allowed else None
+
+
+def document_type(upload: Any) -> str | None:
+    """The extension the content says for an agreement ("pdf", "jpg", "png"), or None."""
+    found = file_type(upload, AGREEMENT_TYPES)
+    return found.extension if found else None
+
+
+def validate_upload(
+    upload: Any, *, allowed: tuple[FileType, ...], max_bytes: int, name_must_match: bool = False
+) -> FileType:
+    """Size first (cheap), then the type by content; returns the type. With ``name_must_match``, a
+    file named as another known type (a PNG called ``.pdf``) is refused too: the name is what the
+    people who open it later go by. Names without a known extension are judged by content alone."""
+    if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
-            _("文件不能超过 %(mb)d MB。") % {"mb": AGREEMENT_MAX_BYTES // (1024 * 1024)}, code="too_large"
+            _("文件不能超过 %(mb)d MB。") % {"mb": max_bytes // (1024 * 1024)}, code="too_large"
         )
-    if document_type(upload) is None:
-        raise ValidationError(_("只支持 PDF、JPG、PNG 文件（按文件内容判断）。"), code="file_type")
+    if not upload.size:
+        raise ValidationError(_("文件为空。"), code="empty")
+    found = file_type(upload, allowed)
+    if found is None:
+        names = _("、").join(dict.fromkeys(t.label for t in allowed))
+        raise ValidationError(
+            _("只支持 %(types)s 文件（按文件内容判断，与文件名无关）。") % {"types": names}, code="file_type"
+        )
+    if name_must_match:
+        suffix = Path(getattr(upload, "name", "") or "").suffix.lower().lstrip(".")
+        known = {name for kind in ATTACHMENT_TYPES for name in kind.names}
+        if suffix in known and suffix not in found.names:
+            raise ValidationError(
+                _("文件内容是 %(content)s，与文件名后缀 .%(suffix)s 不符，请检查后重新上传。")
+                % {"content": found.label, "suffix": suffix},
+                code="name_mismatch",
+            )
+    return found
 
 
-def stored_name(upload: Any) -> str:
+def validate_agreement(upload: Any) -> None:
+    validate_upload(upload, allowed=AGREEMENT_TYPES, max_bytes=AGREEMENT_MAX_BYTES)
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
+
+
+def validate_attachment(upload: Any) -> None:
+    """Photos, PDF and call recordings; an image must also decode (a thumbnail is made of it)."""
+    attachment_type(upload)
+
+
+def attachment_type(upload: Any) -> FileType:
+    """``validate_attachment``, returning the type it found."""
+    found = validate_upload(
+        upload, allowed=ATTACHMENT_TYPES, max_bytes=attachment_max_bytes(), name_must_match=True
+    )
+    if found.kind == "image" and thumbnail_for(upload) is None:
+        raise ValidationError(_("图片无法打开，文件可能已损坏。"), code="broken_image")
+    return found
+
+
+def thumbnail_for(upload: Any) -> bytes | None:
+    """A small JPEG of an image (None when the file is no image Pillow can decode); rewound."""
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            if image.width * image.height > Image.MAX_IMAGE_PIXELS:  # type: ignore[operator]
+                return None  # a decompression bomb is no photo
+            image.draft("RGB", THUMBNAIL_SIZE)
+            small = ImageOps.exif_transpose(image).convert("RGB")  # phone photos: the camera's rotation
+            small.thumbnail(THUMBNAIL_SIZE)
+            out = io.BytesIO()
+            small.save(out, "JPEG", quality=80)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    finally:
+        upload.seek(0)
+    return out.getvalue()
+
+
+def stored_name(upload: Any, allowed: tuple[FileType, ...] = AGREEMENT_TYPES) -> str:
     """A random name with the extension the content decided."""
-    return f"{uuid.uuid4().hex}.{document_type(upload) or 'bin'}"
+    found = file_type(upload, allowed)
+    return f"{uuid.uuid4().hex}.{found.extension if found else 'bin'}"
 
 
 def protected_file_response(field_file: Any, *, download_name: str) -> HttpResponse | FileResponse:

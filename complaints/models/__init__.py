@@ -1,5 +1,6 @@
 """Complaint models, split by topic; every public name is re-exported here."""
 
+from .attachments import ComplaintAttachment
 from .causes import CauseCode
 from .tickets import (
     EVENT_LABELS,
@@ -32,6 +33,7 @@ __all__ = [
     "CauseCode",
     "Channel",
     "Complaint",
+    "ComplaintAttachment",
     "ComplaintEvent",
     "Deadline",
     "DeadlineAlert",

@@ -186,6 +186,9 @@ PROTECTED_MEDIA_PREFIX = env("PROTECTED_MEDIA_PREFIX", default="/protected-media
 # (csat.middleware.RequestSizeLimitMiddleware), and by the reverse proxy (docker-compose.yml,
 # client_max_body_size = the largest limit below). 12 MB: a 10 MB signed agreement and its form.
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# Attachments of tickets and crisis cases (issue #22; csat.uploads.validate_attachment): photos,
+# PDF, call recordings, each at most this size (within MAX_REQUEST_BYTES with its form).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # The DMS import: intake.reading.MAX_UPLOAD_BYTES (30 MB) and the multipart form around it.
 MAX_REQUEST_BYTES_BY_PATH = {"/imports/": 31 * 1024 * 1024, "/api/import/": 31 * 1024 * 1024}
 # Uploaded files above 2.5 MB go to a temporary file, not memory; a non-file body (form fields,

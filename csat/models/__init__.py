@@ -1,5 +1,6 @@
 """Shared models, split by topic; every public name is re-exported here."""
 
+from .attachments import AttachmentBase, AttachmentKind
 from .core import (
     CalendarOverride,
     CalendarYear,
@@ -18,6 +19,8 @@ from .notifications import Delivery, Notification
 from .replays import FormSubmission, IdempotencyKey
 
 __all__ = [
+    "AttachmentBase",
+    "AttachmentKind",
     "CalendarOverride",
     "CalendarYear",
     "Customer",

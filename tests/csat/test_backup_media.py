@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,3 +62,43 @@ def test_backup_sh_archives_media_root() -> None:
 
 def test_usage_error() -> None:
     assert run("nonsense").returncode == 2
+
+
+@pytest.mark.django_db
+def test_ticket_attachments_and_thumbnails_are_in_the_backup(
+    tmp_path: Path, media_root: Path, make_ticket_for_backup: Any
+) -> None:
+    """Issue #22: attachments (and their thumbnails) live under MEDIA_ROOT, so the media archive
+    that backup.sh writes carries them, byte for byte."""
+    attachment = make_ticket_for_backup()
+    archive = tmp_path / "backup" / "csat.dump.media.tar.gz"
+    assert run("backup", media_root, archive).returncode == 0
+    restored = tmp_path / "restored"
+    assert run("restore", archive, restored).returncode == 0
+    for field in (attachment.file, attachment.thumbnail):
+        assert field.name.startswith("attachments/")
+        assert (restored / field.name).read_bytes() == Path(field.path).read_bytes()
+    assert run("compare", media_root, restored).returncode == 0
+
+
+@pytest.fixture
+def make_ticket_for_backup(agent: Any, care: Any, customer: Any) -> Any:
+    def make() -> Any:
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from complaints.services import workflow
+        from complaints.services.attachments import complaint_attachment_add
+
+        ticket = workflow.complaint_create(
+            actor=agent, customer=customer, content="车门划痕", received_by_department=care, category="sales"
+        )
+        out = io.BytesIO()
+        Image.new("RGB", (300, 200), (1, 2, 3)).save(out, "JPEG")
+        return complaint_attachment_add(
+            complaint=ticket, actor=agent, upload=SimpleUploadedFile("p.jpg", out.getvalue())
+        )
+
+    return make

@@ -46,6 +46,7 @@ CRISIS_OPENERS = CARE | MANAGERS | {"gm", "superuser"}
 # The complaint of each store is in progress in the sales department.
 SALES_DEPT = frozenset({"sales_mgr"})
 TICKET_READERS = CARE | SALES_DEPT | {"gm", "viewer", "superuser"}
+TICKET_ATTACHERS = TICKET_READERS - {"viewer"}  # head office reads only (issue #22)
 # Crisis cases: customer care's manager, the GM, the assessor, head office (and the team: none here).
 CRISIS_READERS = frozenset({"ccm", "gm", "assessor", "viewer", "superuser"})
 
@@ -330,6 +331,35 @@ CASES: list[Case] = [
     C("complaint-print", "complaints:print", args=("complaint",), allow=TICKET_READERS),
     # The signed agreement follows the ticket's access rules (issue #21 item 4).
     C("complaint-agreement", "complaints:agreement", args=("complaint",), allow=TICKET_READERS),
+    # Attachments (issue #22): whoever reads the ticket downloads; head office does not upload (403);
+    # the uploader (the agent in the world) or a manager removes. An upload without a file is a 400.
+    C(
+        "complaint-attachment-upload",
+        "complaints:attachment-upload",
+        method="post",
+        args=("complaint",),
+        data={"description": "无文件"},
+        allow=TICKET_ATTACHERS,
+    ),
+    C(
+        "complaint-attachment",
+        "complaints:attachment",
+        args=("complaint", "complaint_attachment"),
+        allow=TICKET_READERS,
+    ),
+    C(
+        "complaint-attachment-thumbnail",
+        "complaints:attachment-thumbnail",
+        args=("complaint", "complaint_attachment"),
+        allow=TICKET_READERS,
+    ),
+    C(
+        "complaint-attachment-delete",
+        "complaints:attachment-delete",
+        method="post",
+        args=("complaint", "complaint_attachment"),
+        allow=frozenset({"agent", "ccm", "sales_mgr", "gm", "superuser"}),
+    ),
     C(
         "complaint-confirm-major",
         "complaints:confirm-major",
@@ -378,6 +408,30 @@ CASES: list[Case] = [
     C("signal-open", "crisis:signal", method="post", args=("signal", "=open"), allow=CRISIS_OPENERS),
     C("signal-dismiss", "crisis:signal", method="post", args=("signal", "=dismiss"), allow=CRISIS_OPENERS),
     C("crisis-detail", "crisis:detail", args=("crisis",), allow=CRISIS_READERS),
+    C(
+        "crisis-attachment-upload",
+        "crisis:attachment-upload",
+        method="post",
+        args=("crisis",),
+        data={"description": "无文件"},
+        allow=CRISIS_READERS - {"viewer"},
+    ),
+    C("crisis-attachment", "crisis:attachment", args=("crisis", "crisis_attachment"), allow=CRISIS_READERS),
+    C(
+        "crisis-attachment-thumbnail",
+        "crisis:attachment-thumbnail",
+        args=("crisis", "crisis_attachment"),
+        allow=CRISIS_READERS,
+    ),
+    C(
+        "crisis-attachment-delete",
+        "crisis:attachment-delete",
+        method="post",
+        args=("crisis", "crisis_attachment"),
+        allow=frozenset(
+            {"gm", "ccm", "superuser"}
+        ),  # the uploader (the GM), the team, customer care's manager
+    ),
     C(
         "crisis-action-done",
         "crisis:action-done",
@@ -603,6 +657,15 @@ CASES += [
         scoped=False,
     ),
     A("complaint", "complaint-detail", args=("complaint",), allow=TICKET_READERS),
+    A("complaint-attachments", "complaint-attachments", args=("complaint",), allow=TICKET_READERS),
+    A(
+        "complaint-attachment-upload",
+        "complaint-attachments",
+        method="post",
+        args=("complaint",),
+        data={"description": "无文件"},
+        allow=TICKET_ATTACHERS,
+    ),
     *[
         A(
             f"complaint-{action}",

@@ -9,6 +9,7 @@ is rolled back at the end (each test then runs in a savepoint of its own).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,11 +21,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from PIL import Image
 
 from callbacks.models import CallbackTask
 from callbacks.services.surveys import SurveyInput, survey_submit
 from complaints.models import AssessmentDispute, SavedView
 from complaints.services import workflow
+from complaints.services.attachments import complaint_attachment_add
 from crisis import services as crisis_services
 from crisis.models import WarningSignal
 from csat.models import DepartmentKind, Notification, Role
@@ -114,6 +117,16 @@ def _task(store: Any, customer: Any, vehicle: Any, sale: Any) -> CallbackTask:
     )
 
 
+def _image(kind: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (90, 90, 90)).save(out, kind)
+    return out.getvalue()
+
+
+_JPEG = _image("JPEG")
+_PNG = _image("PNG")
+
+
 def _records(w: StoreWorld, n: int) -> None:
     store, users, depts = w.store, w.users, w.departments
     customer: Any = CustomerFactory(store=store, name="王先生")
@@ -143,6 +156,13 @@ def _records(w: StoreWorld, n: int) -> None:
     # A signed agreement on file (served by complaints:agreement); MEDIA_ROOT is the world's temp folder.
     complaint.agreement.save(f"matrix-{n}.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
     type(complaint).objects.filter(pk=complaint.pk).update(agreement=complaint.agreement.name)
+    # Issue #22: a photo on the ticket (with its thumbnail) by the agent; a recording on the crisis case.
+    complaint_attachment = complaint_attachment_add(
+        complaint=complaint,
+        actor=users["agent"],
+        upload=SimpleUploadedFile("p.jpg", _JPEG),
+        description="照片",
+    )
     # Issue #18: a dispute of the sales department's −1 for this complaint, awaiting the assessor.
     dispute = AssessmentDispute.objects.create(
         department=depts["sales"],
@@ -172,6 +192,9 @@ def _records(w: StoreWorld, n: int) -> None:
         title="上门致歉",
         owner=users["ccm"],
         due_at=timezone.now() + dt.timedelta(days=1),
+    )
+    crisis_attachment = crisis_services.crisis_attachment_add(
+        crisis=crisis, actor=users["gm"], upload=SimpleUploadedFile("p.png", _PNG), description="现场"
     )
     signal = WarningSignal.objects.create(
         store=store,
@@ -207,6 +230,8 @@ def _records(w: StoreWorld, n: int) -> None:
         "measure": measure.pk,
         "crisis": crisis.pk,
         "crisis_action": action.pk,
+        "complaint_attachment": complaint_attachment.pk,
+        "crisis_attachment": crisis_attachment.pk,
         "signal": signal.pk,
         "import": job.pk,
         "report": report.pk,
