@@ -719,7 +719,7 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             expectation, solution, compensation_amount, approval, approved_by_id, approved_at, approval_comment,
             result, agreement, reopen_count, cause_code_id, handled_on_site, responsible_staff,
             internal_measure, accountability, suggested_grade, grade_criteria, grade_facts,
-            grade_override_reason, injury_or_major_loss)
+            grade_override_reason, injury_or_major_loss, compensation_in_kind)
         SELECT k, to_timestamp(received), to_timestamp(received + {EVENT_STEPS[-1][4]} * 60 * (rank = 6)::int),
             lc.store_id,
             'TS' || s.code || '-' || to_char(to_timestamp(received) AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
@@ -743,7 +743,7 @@ def _complaints(q: _Sql, plan: Plan) -> None:
             CASE WHEN ({comp}) IS NOT NULL AND rank >= 5 THEN gm.user_id END,
             CASE WHEN ({comp}) IS NOT NULL AND rank >= 5 THEN to_timestamp(received + 3 * 86400 + 3600) END,
             '', CASE WHEN rank >= 5 THEN '客户接受处理方案' ELSE '' END, '', 0, NULL, false, '', '', '',
-            {grade}, '["no_data"]'::jsonb, '{{}}'::jsonb, '', false
+            {grade}, '["no_data"]'::jsonb, '{{}}'::jsonb, '', false, ''
         FROM lg_complaint lc
         JOIN csat_store s ON s.id = lc.store_id
         JOIN csat_customer cu ON cu.id = lc.c

@@ -23,6 +23,9 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pg_dump") is None, reason="no pg_dump on PATH"),
     # Committed rows: the dump reads the database through its own connection.
     pytest.mark.django_db(transaction=True),
+    # One worker runs every restore check: each creates and drops a scratch database, which another
+    # worker's "no scratch database left" check would otherwise see come and go.
+    pytest.mark.xdist_group("restore_check"),
 ]
 
 
