@@ -10,7 +10,6 @@ from csat.domain.scoring import REASON_CODES
 
 from .tickets import Category
 
-
 # English names of the seeded codes (migration 0003: the five-dimension reason codes and the sales
 # and finance causes), looked up by code at display time. A code an admin adds later has no English
 # name and shows its label.

@@ -13,7 +13,7 @@ translated at display time by their code, so a Chinese label of theirs on an Eng
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.security.test_authorization_matrix import CASES, Case, _url
 from tests.security.world import STORE_ROLES, World, world_fixture
@@ -75,12 +76,7 @@ def data_values() -> str:
         if not fields:
             continue
         for row in model._default_manager.values_list(*fields):
-            for value in row:
-                if isinstance(value, str) and value.startswith(("{", "[")):
-                    try:
-                        value = json.loads(value)
-                    except ValueError:
-                        pass
+            for value in row:  # a JSONField's value comes decoded
                 found.update(s for s in _strings(value) if CJK.search(s))
     return "\x00".join(sorted(found))
 
@@ -143,3 +139,52 @@ def test_anonymous_pages_are_english_too(world: World, db: None) -> None:
         if response["Content-Type"].startswith("text/html"):
             problems += leftovers(response.content.decode(), data)
     assert not problems, "\n".join(problems)
+
+
+def test_five_dimension_labels_and_low_score_reasons_are_english(world: World, db: None) -> None:
+    """The five-dimension survey (five-dimension-satisfaction.zh.txt): the dimension names and the
+    low-score reasons (rows seeded from csat.domain.scoring.REASON_CODES) read in English on the call
+    page of each survey type, on the survey page and on the ticket the low ratings raise."""
+    from callbacks.models import CallbackTask, Survey
+    from callbacks.services.surveys import SurveyInput, survey_submit
+    from tests.factories import CustomerFactory, ServiceVisitFactory, VehicleFactory
+
+    store, agent = world.own.store, world.own.users["agent"]
+    customer = CustomerFactory(store=store, name="赵女士")
+    vehicle = VehicleFactory(customer=customer)
+    due = timezone.now() - dt.timedelta(hours=1)
+    common = {"store": store, "customer": customer, "vehicle": vehicle, "due_at": due}
+    common["expires_at"] = due + dt.timedelta(days=15)
+    five = CallbackTask.objects.create(type="five_dimension", period="2026Q1", **common)
+    after = CallbackTask.objects.create(
+        type="after_sales", visit=ServiceVisitFactory(vehicle=vehicle), **common
+    )
+    answered = CallbackTask.objects.create(type="five_dimension", period="2025Q4", **common)
+    ratings = {"skill": 9, "attitude": 4, "timeliness": 5, "parts": 9, "overall": 6}
+    survey = survey_submit(
+        actor=agent,
+        data=SurveyInput(
+            type="five_dimension",
+            ratings=ratings,
+            reason_codes=["poor_attitude", "site_far", "engineer_busy", "general_complaint"],
+        ),
+        callback=answered,
+    )
+    data = data_values()
+    client = english_client(agent)
+    urls = [reverse("callbacks:call", args=[five.pk]), reverse("callbacks:call", args=[after.pk])]
+    urls.append(reverse("callbacks:survey", args=[survey.pk]))
+    ticket = Survey.objects.get(pk=survey.pk).complaint_id
+    if ticket:
+        urls.append(reverse("complaints:detail", args=[ticket]))
+    problems = []
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.content.decode()
+        problems += [f"{url}: {item}" for item in leftovers(pages[url], data)]
+    assert not problems, "\n".join(problems)
+    call = pages[urls[0]]
+    for english in ("Service skills", "Service attitude", "Poor attitude"):
+        assert english.lower() in call.lower(), english
