@@ -72,7 +72,7 @@ def test_question_mark_shows_the_shortcuts_and_n_claims_the_next_task(
     expect(focus).to_have_attribute("type", "search")
     page.keyboard.press("n")
     expect(focus).to_have_value("n")
-    assert "/callbacks/" == page.url.removeprefix(page.base_url).split("?")[0]
+    assert page.url.removeprefix(page.base_url).split("?")[0] == "/callbacks/"
     page.evaluate("document.activeElement.value = ''; document.activeElement.blur()")
     queued_task.refresh_from_db()
     assert queued_task.status != TaskStatus.IN_PROGRESS
