@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Category, Complaint
+from complaints.models.causes import cause_label
 from csat import access
 from csat.config import setting_int
 from prevention.models import MeasureStatus, PreventiveMeasure
@@ -26,12 +27,14 @@ def recurring_problems(
     rows = (
         access.scope_to_user(Complaint.objects.all(), user)
         .filter(received_at__gte=since, received_at__lte=now, cause_code__isnull=False)
-        .values("store_id", "store__name", "category", "cause_code_id", "cause_code__label")
+        .values(
+            "store_id", "store__name", "category", "cause_code_id", "cause_code__code", "cause_code__label"
+        )
         .annotate(count=Count("pk"))
         .filter(count__gte=threshold)
         .order_by("-count", "store_id")
     )
-    return [dict(row) for row in rows]
+    return [_named(row) for row in rows]
 
 
 def recurring_across_group(*, user: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -41,12 +44,12 @@ def recurring_across_group(*, user: Any, now: dt.datetime | None = None) -> list
     rows = (
         access.scope_to_user(Complaint.objects.all(), user)
         .filter(received_at__gte=since, received_at__lte=now, cause_code__isnull=False)
-        .values("category", "cause_code_id", "cause_code__label")
+        .values("category", "cause_code_id", "cause_code__code", "cause_code__label")
         .annotate(count=Count("pk"), stores=Count("store_id", distinct=True))
         .filter(count__gte=setting_int("RECURRENCE_THRESHOLD"))
         .order_by("-count")
     )
-    return [dict(row) for row in rows]
+    return [_named(row) for row in rows]
 
 
 def measure_list(*, user: Any) -> QuerySet[PreventiveMeasure]:
@@ -78,3 +81,14 @@ def measure_effect(*, measure: PreventiveMeasure, now: dt.datetime | None = None
 def awaiting_approval(user: Any) -> QuerySet[PreventiveMeasure]:
     """Measures the GM has to decide, oldest first (shown in the GM's approval queue)."""
     return measure_list(user=user).filter(status=MeasureStatus.AWAITING_APPROVAL).order_by("created_at")
+
+
+def _named(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its category and cause named in the reader's language (the codes stay)."""
+    return {
+        **row,
+        "category_label": Category(row["category"]).label
+        if row["category"] in Category.values
+        else row["category"],
+        "cause_label": cause_label(row["cause_code__code"], row["cause_code__label"]),
+    }

@@ -36,7 +36,7 @@ def measures(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str, An
             "store": m.store.name,
             "category": m.category,
             "category_label": m.get_category_display(),
-            "cause": m.cause.label if m.cause else "",
+            "cause": m.cause.shown_label if m.cause else "",
             "problem": m.problem,
             "measure": m.measure,
             "department": m.owner_department.name,
