@@ -4,6 +4,7 @@ measure's effect."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -83,7 +84,7 @@ def awaiting_approval(user: Any) -> QuerySet[PreventiveMeasure]:
     return measure_list(user=user).filter(status=MeasureStatus.AWAITING_APPROVAL).order_by("created_at")
 
 
-def _named(row: dict[str, Any]) -> dict[str, Any]:
+def _named(row: Mapping[str, Any]) -> dict[str, Any]:
     """The row with its category and cause named in the reader's language (the codes stay)."""
     return {
         **row,
