@@ -96,7 +96,7 @@ def review(base: str, out: Path, ticket: int) -> None:
                     for path in paths:
                         page.goto(base + path.format(ticket=ticket))
                         page.wait_for_load_state("networkidle")
-                        slug = path.strip("/").replace("/", "_").replace(str(ticket), "ticket") or "home"
+                        slug = path.strip("/").replace("/", "_").replace("{ticket}", "ticket") or "home"
                         name = out / f"{username}_{slug}_{width}_{lang}.png"
                         page.screenshot(path=str(name), full_page=True)
                         print(name)
