@@ -61,7 +61,11 @@ class ManufacturerScoreForm(StyledForm):
     )
     score = forms.CharField(label=_("厂家考核分值（0–100）"), max_length=10)
     note = forms.CharField(
-        label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("备注"),
+        required=False,
+        max_length=500,
+        error_messages={"max_length": _("备注不能超过 %(limit_value)s 字。")},
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:

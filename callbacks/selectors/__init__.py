@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from callbacks.models import (
     OPEN_STATUSES,
@@ -321,10 +322,12 @@ def survey_answers(survey: Survey) -> list[dict[str, Any]]:
 
 
 def survey_ratings(survey: Survey) -> list[dict[str, Any]]:
-    levels = {lvl.key: lvl.zh for lvl in scoring.RATING_LEVELS}
+    """The five dimensions' ratings with their labels and levels in the page's language."""
+    zh = (get_language() or "zh-hans").startswith("zh")
+    levels = {lvl.key: lvl.zh if zh else lvl.en for lvl in scoring.RATING_LEVELS}
     return [
         {
-            "label": scoring.DIMENSION_LABELS[dim][0],
+            "label": scoring.DIMENSION_LABELS[dim][0 if zh else 1],
             "rating": survey.ratings[dim],
             "level": levels[scoring.rating_level(survey.ratings[dim])],
         }
