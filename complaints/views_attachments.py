@@ -17,9 +17,8 @@ from complaints import permissions, selectors
 from complaints.models import Complaint, ComplaintAttachment
 from complaints.services.attachments import complaint_attachment_add, complaint_attachment_remove
 from complaints.views_support import ticket_context
-from csat.attachments import attachment_response
+from csat.attachments import attachment_download, attachment_response
 from csat.exceptions import ApplicationError
-from csat.exports import ExportKind, record_export
 from csat.forms import AttachmentForm
 
 
@@ -68,16 +67,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse | FileResponse:
     complaint = _ticket(request, pk)
     attachment = _attachment(complaint, attachment_id)
-    response = attachment_response(attachment, prefix=complaint.number)
-    # Who downloaded which file: the export log of the audit app (csat.exports).
-    record_export(
-        user=request.user,
-        kind=ExportKind.ATTACHMENT,
-        scope={"complaint": complaint.number, "attachment": attachment.pk, "name": attachment.original_name},
-        row_count=1,
-        store_id=complaint.store_id,
+    return attachment_download(
+        user=request.user, attachment=attachment, owner=complaint, owner_key="complaint"
     )
-    return response
 
 
 @login_required

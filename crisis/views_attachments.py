@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from crisis import services, views
 from crisis.models import CrisisAttachment, CrisisCase
 from crisis.permissions import can_attach, can_remove_attachment
-from csat.attachments import attachment_response
+from csat.attachments import attachment_download, attachment_response
 from csat.exceptions import ApplicationError
-from csat.exports import ExportKind, record_export
 from csat.forms import AttachmentForm
 
 
@@ -57,15 +56,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse | FileResponse:
     crisis = views._case(request, pk)
     attachment = _attachment(crisis, attachment_id)
-    response = attachment_response(attachment, prefix=crisis.number)
-    record_export(
-        user=request.user,
-        kind=ExportKind.ATTACHMENT,
-        scope={"crisis": crisis.number, "attachment": attachment.pk, "name": attachment.original_name},
-        row_count=1,
-        store_id=crisis.store_id,
-    )
-    return response
+    return attachment_download(user=request.user, attachment=attachment, owner=crisis, owner_key="crisis")
 
 
 @login_required

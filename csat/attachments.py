@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from csat.change_reason import change_reason
 from csat.exceptions import ApplicationError
+from csat.exports import ExportKind, record_export
 from csat.models import AttachmentBase
 from csat.uploads import (
     ATTACHMENT_TYPES,
@@ -88,3 +89,19 @@ def attachment_response(
     return protected_file_response(
         attachment.file, download_name=f"{prefix}-{attachment.pk}.{attachment.extension}"
     )
+
+
+def attachment_download(
+    *, user: Any, attachment: AttachmentBase, owner: Any, owner_key: str
+) -> HttpResponse | FileResponse:
+    """The file, and who downloaded it in the audit app's export log (csat.exports); ``owner`` is the
+    ticket or case the caller found through its access-scoped selector."""
+    response = attachment_response(attachment, prefix=owner.number)
+    record_export(
+        user=user,
+        kind=ExportKind.ATTACHMENT,
+        scope={owner_key: owner.number, "attachment": attachment.pk, "name": attachment.original_name},
+        row_count=1,
+        store_id=owner.store_id,
+    )
+    return response
