@@ -63,6 +63,9 @@ def test_pages_and_api_docs_run_under_the_csp(desk: Any) -> None:
     assert_clean(page)
 
     # Bootstrap's styles apply (the stylesheet is not blocked) and htmx is configured by meta tag.
+    # htmx is a deferred script: the page is visible before it runs, so wait for DOMContentLoaded.
+    page.wait_for_load_state("domcontentloaded")
+    page.wait_for_function("typeof window.htmx !== 'undefined'")
     assert page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).display") == "flex"
     assert page.evaluate("htmx.config.includeIndicatorStyles") is False
 
