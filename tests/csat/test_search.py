@@ -133,3 +133,17 @@ def test_every_tail_search_can_use_an_index(agent: Any, people: dict[str, Any], 
             plan = "\n".join(row[0] for row in cursor.fetchall())
             for table in ("csat_customer", "csat_vehicle"):
                 assert f"Seq Scan on {table}" not in plan, plan
+
+
+def test_many_owners_of_a_plate_tail_give_the_newest_twenty_once_each(agent: Any, store: Any) -> None:
+    """The owners of matching vehicles are read first, newest 20, then matched as customers (one
+    query with LIMIT over a subquery walked every customer at group scope): the result is still
+    the 20 newest matching customers, each once even with two matching cars."""
+    owners = [CustomerFactory(store=store, name=f"车主{i:02d}") for i in range(25)]
+    for i, owner in enumerate(owners):
+        VehicleFactory(customer=owner, store=store, plate=f"粤B{i:02d}777", vin=make_vin(70000000 + i))
+    VehicleFactory(customer=owners[-1], store=store, plate="粤C99777", vin=make_vin(79999999))
+    result = selectors.customer_search(user=agent, query="777")
+    newest = sorted(owners, key=lambda c: -c.pk)[:20]
+    assert [c.pk for c in result] == [c.pk for c in newest]
+    assert all(len({v.plate for v in c.vehicles.all()}) >= 1 for c in result)
