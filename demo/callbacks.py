@@ -61,7 +61,7 @@ def _agent(store: Store) -> Any:
     agent = users.filter(username="agent").first() or users.order_by("id").first()
     if agent is None:
         from csat import services as csat_services
-        from demo.seed import DEMO_PASSWORD
+        from demo.seed import DEMO_PASSWORD, give_extension
 
         agent = csat_services.staff_create(
             username=f"{store.code.lower()}_agent",
@@ -71,6 +71,7 @@ def _agent(store: Store) -> Any:
             store=store,
             department=store.departments.filter(kind=DepartmentKind.CUSTOMER_CARE).first(),
         )
+        give_extension(agent)
     return agent
 
 

@@ -27,6 +27,7 @@ from csat.models import (
     SalesDelivery,
     ServiceKind,
     ServiceVisit,
+    StaffProfile,
     Store,
     Vehicle,
 )
@@ -137,7 +138,19 @@ def _ensure_user(
             department=department,
             email=f"{username}@demo.csat.local",
         )
+    give_extension(user)
     return user
+
+
+def give_extension(user: Any) -> None:
+    """A demo agent gets a telephone extension (8001, 8002 …) so that click-to-dial works as soon
+    as CTI_DIAL_URL_TEMPLATE is set; other roles do not dial."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.role != Role.AGENT or profile.extension:
+        return
+    taken = StaffProfile.objects.filter(role=Role.AGENT).exclude(extension="").count()
+    profile.extension = str(8001 + taken)
+    profile.save(update_fields=["extension", "updated_at"])
 
 
 @transaction.atomic

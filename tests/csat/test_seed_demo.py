@@ -177,3 +177,18 @@ def test_demo_data_is_chinese_and_timezone_aware() -> None:
     assert any(p.startswith("粤B") for p in plates) and any(p.startswith("粤A") for p in plates)
     visit = ServiceVisit.objects.first()
     assert visit is not None and visit.opened_at.tzinfo is not None
+
+
+def test_demo_agents_have_distinct_extensions_for_click_to_dial() -> None:
+    """Issue #22 (agent queue: click-to-dial via CTI_DIAL_URL_TEMPLATE): every demo agent has its
+    own extension, so the dial button works once the CTI's URL is set; other roles have none."""
+    seed()
+    agents = StaffProfile.objects.filter(role=Role.AGENT)
+    extensions = list(agents.values_list("extension", flat=True))
+    assert extensions and all(extensions) and len(set(extensions)) == len(extensions)
+    assert StaffProfile.objects.get(user__username="agent").extension == "8001"
+    assert not StaffProfile.objects.exclude(role=Role.AGENT).exclude(extension="").exists()
+    seed()  # a second run keeps them
+    assert sorted(StaffProfile.objects.filter(role=Role.AGENT).values_list("extension", flat=True)) == sorted(
+        extensions
+    )
