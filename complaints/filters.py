@@ -26,6 +26,7 @@ from csat.business_time import business_tz
 from csat.grade_labels import GRADE_CHOICES
 from csat.models import Role
 from csat.params import MAX_DATE, MIN_DATE
+from csat.widgets import FastSelect
 
 # Sortable columns: parameter value → (label, database order). Descending with a leading "-"; every
 # order ends with the id so pages never overlap. "due" (soonest deadline first) is the default and
@@ -120,6 +121,9 @@ class TicketFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:  # before the choices below reach the widget
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=cast(Any, field).choices)
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", _("全部未结")),
             *[(s, label) for s, label in Status.choices],
