@@ -68,15 +68,7 @@ Modules: ``terms`` (the list), ``matching`` (the rules), ``context`` (routine an
 ``model`` (the shipped linear model, pure Python), ``decision`` (verdict and explanations).
 """
 
-from .context import (
-    HARMLESS_SCOPE,
-    NEGATED_SCOPE,
-    SETTLED_SCOPE,
-    cue_features,
-    retracted,
-    routine_context,
-    scopes,
-)
+from .context import retracted, routine_context
 from .decision import (
     MODEL_CODE,
     MODEL_EXPLANATION,
@@ -120,7 +112,6 @@ __all__ = [
     "AMPLIFIER_CODES",
     "CRISIS_THRESHOLD",
     "DEFAULT_TERMS",
-    "HARMLESS_SCOPE",
     "IDENTITY_WEIGHT",
     "MODEL_CODE",
     "MODEL_EXPLANATION",
@@ -129,13 +120,11 @@ __all__ = [
     "MODEL_MIN_WEIGHT",
     "MODEL_TOP",
     "NEGATION_GAP",
-    "NEGATED_SCOPE",
     "NEGATORS",
     "NON_NEGATING",
     "PATTERN_GAP",
     "PATTERN_PREFIX",
     "SIGNAL_CODES",
-    "SETTLED_SCOPE",
     "STOP_CHARS",
     "STOP_GRAMS",
     "Assessment",
@@ -145,7 +134,6 @@ __all__ = [
     "Term",
     "assess",
     "crisis_worthy",
-    "cue_features",
     "explain",
     "load_model",
     "meaningful_gram",
@@ -154,7 +142,6 @@ __all__ = [
     "retracted",
     "routine_context",
     "rule_analysis",
-    "scopes",
     "rule_features",
     "signal_weight",
     "text_features",

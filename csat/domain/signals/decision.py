@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .context import HARMLESS_SCOPE, NEGATED_SCOPE, SETTLED_SCOPE, cue_features
+from .context import NEGATED_SCOPE, SETTLED_SCOPE, cue_features
 from .matching import RuleResult, normalize, rule_analysis, signal_weight
 from .model import load_model, ngrams
 from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
@@ -54,7 +54,7 @@ STOP_CHARS: frozenset[str] = frozenset(
 STOP_GRAMS: frozenset[str] = frozenset(
     {"客户", "一直", "一下", "已经", "还是", "就是", "真的", "反正", "说实话", "怎么", "什么", "这个", "那个"}
 )
-SCOPE_PREFIXES = (NEGATED_SCOPE, SETTLED_SCOPE, HARMLESS_SCOPE)
+SCOPE_PREFIXES = (NEGATED_SCOPE, SETTLED_SCOPE)
 # (zh, en); {what} the n-grams, {p} the probability in percent.
 MODEL_EXPLANATION: tuple[str, str] = (
     "文本模型判断为危机苗头（{p}%），主要依据：{what}",

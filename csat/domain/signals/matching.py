@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .context import HARMLESS_SCOPE, NEGATED_SCOPE, retracted, routine_context, scopes
+from .context import retracted, routine_context
 from .terms import AMPLIFIER_CODES, DEFAULT_TERMS, IDENTITY_WEIGHT, PATTERN_GAP, PATTERN_PREFIX, Signal, Term
 
 # A negator at most this many characters before the term, in the same clause, switches it off
@@ -214,7 +214,7 @@ class _Candidate:
     end: int
     weight: int
     fires: bool
-    why_not: str = ""  # "negated", "retracted", "routine" or "harmless" when it does not fire
+    why_not: str = ""  # "negated", "retracted" or "routine" when it does not fire
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +251,6 @@ def _compiled(terms: tuple[Term, ...]) -> tuple[_Compiled, ...]:
 
 
 def _candidates(text: str, terms: tuple[Term, ...], boundaries: set[int] | None) -> Iterable[_Candidate]:
-    covered = scopes(text.lower())
-    harmless = [(s, e) for s, e, prefix in covered if prefix == HARMLESS_SCOPE]
-    dismissed = [(s, e) for s, e, prefix in covered if prefix == NEGATED_SCOPE]
     for matcher in _compiled(terms):
         if matcher.literal and matcher.literal not in text:  # a plain substring test first: fast
             continue
@@ -284,10 +281,6 @@ def _candidates(text: str, terms: tuple[Term, ...], boundaries: set[int] | None)
                 why_not = "negated"
             elif term.code not in ("safety", "aggravating") and retracted(text, start, end):
                 why_not = "retracted"
-            elif term.code != "safety" and any(s <= start < e for s, e in dismissed):
-                why_not = "negated"  # "律师我就不请了", "我不会叫上亲戚朋友去闹的"
-            elif any(s <= start < e for s, e in harmless):
-                why_not = "harmless"
             yield _Candidate(index, term, start, end, weight, not why_not, why_not)
 
 
@@ -306,7 +299,7 @@ class RuleResult:
     """What the term rules found: the signals that count, and why other occurrences did not."""
 
     signals: list[Signal]
-    switched_off: frozenset[str]  # reasons: "negated", "retracted", "routine", "harmless"
+    switched_off: frozenset[str]  # reasons: "negated", "retracted", "routine"
 
 
 def rule_analysis(

@@ -31,7 +31,7 @@ __all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams"]
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 NGRAM_MAX = 3
-_BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～^=]+")
+_BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～]+")
 
 
 def _grams(folded: str, prefix: str, found: set[str]) -> None:
