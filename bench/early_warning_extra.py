@@ -277,21 +277,125 @@ NEG_IDENTITY_MORE = lines("""
     [public]我平时做汽车博主，这次是自己家的车来保养
 """)
 
+# Fourth round (issue 23, context-rules session): written fresh for the train split after the strict
+# train-CV still flagged angry but ordinary complaints, routine accident and warranty visits, a
+# profession or fleet named in passing; and missed crises told by counting cars, an office that has
+# taken the case, or damage done by the store. Customer registers: spoken, typos, full-width marks.
+NEG_ORDINARY_MORE = lines("""
+    烦死了，每回来都要等一上午，你们就不能多安排几个人吗
+    服务态度真的差，问三遍才有人理我！
+    前台小姑娘爱搭不理的，我心里很不爽
+    说好的洗车又没洗，每次都这样，下回记得啊
+    工时费怎么又涨了，去年还没这么贵，坑人么这不是
+    交车拖了一个钟头，我饭都没吃上，气人
+    你们这个预约系统太难用了，点半天点不进去
+    休息室wifi连不上，等了两小时啥也干不了，无语
+    保养完车里全是脚印，也不给擦擦，太不讲究了
+    我真的对你们很失望，就换个机油还能给我漏报一项
+    销售收了定金就不回消息了，我打了四次电话才接
+    价格不透明，结账单上多了两项我根本没听说过，给我解释下
+    每次来都换个顾问，每次都得从头讲一遍，累不累啊
+    你们这儿停车太难了，转了三圈才找到位置
+    技师讲话太冲，我问一句他顶一句，这样不好吧
+    洗车没洗干净还收钱，说不过去吧，退我洗车费就行
+""")
+
+NEG_IDENTITY_FOURTH = lines("""
+    [authority]我是交警，下班过来取车，你们几点关门
+    [authority]我在法院食堂上班，顺路过来看看新车型
+    [lawyer]我做法务的，合同条款我看过了，没问题，签吧
+    [media]我在报社跑社会新闻的，今天就是来做个保养，别紧张哈
+    [fleet]我们车队二十多台车都在你们这保养，这个月的账单麻烦对一下
+    [fleet]单位有十几台车要续保，能不能给个团体价
+    [taxi]跑滴滴的，车天天开，轮胎磨得快，有没有耐磨点的
+    [taxi]我是开出租的，能不能给个夜班保养的时间
+    [public]我是做短视频的，能在你们展厅拍个探店吗，会提前打招呼
+    [media]电视台的同事推荐我来你们店买车的
+""")
+
+NEG_ACCIDENT_FOURTH = lines("""
+    倒车蹭了一下后保险杠，人没事，补个漆多少钱
+    被电动车刮了一道，对方赔了，来喷个漆
+    追尾了，对方全责，保险已经报了，来这边定损
+    停小区里被人划了一道，问问补漆要几天
+    前几天撞了个石墩子，车灯裂了，换一个要多久
+    轻微剐蹭，不走保险了，自己出钱修，快点就行
+    车门被人开门撞了个小坑，能不能做无痕修复
+    下雨天追了前车一下，两边都没事，就是前杠得换
+""")
+
+NEG_MENTION_FOURTH = lines("""
+    我是在{platform}上刷到你们的团购券，还能用吗
+    {platform}上有人推荐你们家的镀晶，效果咋样
+    {office}门口那个路口过来，是不是右转就到你们店
+    在{office}办完事顺路过来，保养能插个队吗
+    听朋友说找律师办过户手续更快，真的假的
+    我记者朋友说你们店的服务口碑不错，就来了
+    看{platform}上的测评说这款车油耗低，想来试驾
+    {office}公众号上发的那个以旧换新补贴，你们店能办吗
+""")
+
+NEG_WARRANTY_FOURTH = lines("""
+    质保期内的异响，你们看看能不能走保修
+    三包期内换的电瓶，帮我查下还在质保里不
+    这个件在保修范围吗，在的话就走索赔，不在我自己出
+    厂家索赔审批下来没有，下来了通知我一声
+    延保还有一年，这次的维修能不能用延保
+""")
+
+NEG_RECALL_FOURTH = lines("""
+    收到召回短信了，什么时候能来做，要多久
+    召回的那个软件升级做完了，开着没啥区别
+    我的车在召回范围内吗，帮我查下车架号
+""")
+
+EXTRA_C_FOURTH = lines("""
+    我们车队{big}台车全是这毛病，一台接一台地进厂
+    车友群里几十个车主都是这个故障，你们还说是个例
+    同一批次提的车，我们小区就有五六台一样的问题
+    公司{big}辆车轮流趴窝，跑一趟修一台
+    修了又坏坏了又修，一个月往你们这跑了四趟
+""")
+
+EXTRA_D_FOURTH = lines("""
+    {office}已经受理了，让你们这周给答复
+    我已经把情况反映到{office}了，等他们联系你们吧
+    材料都寄给{office}了，回执我拍了照
+    我表哥在报社，这事我跟他说了，他挺感兴趣
+    这事我在车友会里讲了，几百号人都在看你们怎么处理
+""")
+
+EXTRA_B_FOURTH = lines("""
+    你们把我车弄坏了还不认账，监控也说没有
+    你们给我装的是拆车件，当新件收我的钱
+    车在你们店里被磕了一大块漆，说是我自己弄的，这不是讹人吗
+    修个空调把我的行车记录仪线给剪了，视频全没了
+""")
+
+EXTRA_E_FOURTH = lines("""
+    明天我就带着孩子老人住你们展厅里，不解决不走
+    我把车停你们门口堵着，看谁还能进来
+    再拖我就喊人来拉条幅，说到做到
+    我把这破车涂满字开到你们门口天天转
+""")
+
+
 POSITIVE_CORES: dict[str, list[str]] = {
     "a": EXTRA_A,
-    "b": EXTRA_B,
-    "c": EXTRA_C,
-    "d": EXTRA_D,
-    "e": EXTRA_E,
+    "b": EXTRA_B + EXTRA_B_FOURTH,
+    "c": EXTRA_C + EXTRA_C_FOURTH,
+    "d": EXTRA_D + EXTRA_D_FOURTH,
+    "e": EXTRA_E + EXTRA_E_FOURTH,
 }
 
 NEGATIVE_CORES: dict[str, list[str]] = {
     "past_threat": NEG_PAST_EXTRA,
     "negated_threat": NEG_NEGATED_EXTRA,
-    "harmless_mention": NEG_MENTION_EXTRA + NEG_MENTION_MORE,
+    "harmless_mention": NEG_MENTION_EXTRA + NEG_MENTION_MORE + NEG_MENTION_FOURTH,
     "insurance": NEG_INSURANCE_EXTRA + NEG_INSURANCE_MORE,
-    "accident_repair": NEG_ACCIDENT_MORE,
-    "identity_harmless": NEG_IDENTITY_MORE,
-    "warranty": NEG_WARRANTY_EXTRA,
-    "": NEG_ORDINARY_EXTRA,
+    "accident_repair": NEG_ACCIDENT_MORE + NEG_ACCIDENT_FOURTH,
+    "identity_harmless": NEG_IDENTITY_MORE + NEG_IDENTITY_FOURTH,
+    "warranty": NEG_WARRANTY_EXTRA + NEG_WARRANTY_FOURTH,
+    "recall": NEG_RECALL_FOURTH,
+    "": NEG_ORDINARY_EXTRA + NEG_ORDINARY_MORE,
 }
