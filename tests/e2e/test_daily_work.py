@@ -57,6 +57,27 @@ def png(width: int = 64, height: int = 48) -> bytes:
     return out.getvalue()
 
 
+# The innermost elements sticking out of the screen on the right, to name what makes a page too wide.
+WIDER_THAN_SCREEN_JS = r"""() => [...document.body.querySelectorAll("*")]
+  .filter(el => el.getBoundingClientRect().right > innerWidth + 1)
+  .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
+  .slice(0, 5).map(el => el.outerHTML.slice(0, 160))"""
+
+
+@pytest.fixture
+def step(shot: Any, page: Any, variant: Variant) -> Any:
+    """shot() plus, on the phone, nothing wider than the screen (wide tables scroll in their box)."""
+
+    def take(name: str) -> None:
+        shot(name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > variant.size["width"]:
+            wide = page.evaluate(WIDER_THAN_SCREEN_JS)
+            raise AssertionError(f"{page.url} is {width}px wide at {variant}: {wide}")
+
+    return take
+
+
 def list_numbers(page: Any) -> list[str]:
     """The ticket numbers the complaint list shows, top to bottom."""
     return sorted(page.get_by_test_id("ticket-list").locator("tbody td.col-number a").all_inner_texts())
@@ -76,6 +97,7 @@ def header_search(page: Any, text: str) -> None:
 def test_care_counts_lists_views_search_and_attachments(
     page: Any,
     shot: Any,
+    step: Any,
     sign_in: Any,
     resume_session: Any,
     variant: Variant,
@@ -111,12 +133,12 @@ def test_care_counts_lists_views_search_and_attachments(
     # Home: "待派单" counts the two registered tickets; the number opens exactly those.
     page.goto(page.base_url + "/")
     expect(page.get_by_test_id("tile-count-dispatch")).to_have_text("2")
-    shot("02-home")
+    step("02-home")
     page.get_by_test_id("tile-link-dispatch").click()
     expect(page.get_by_test_id("list-count")).to_have_text("2")
     assert list_numbers(page) == sorted(t.number for t in waiting)
     expect(page.get_by_test_id("chip")).to_contain_text(status_label(Status.REGISTERED, variant.lang))
-    shot("03-home-count-list")
+    step("03-home-count-list")
 
     # The full list filtered by the responsible department (every open status): the two sales tickets.
     bar = page.get_by_test_id("filter-bar")
@@ -137,7 +159,7 @@ def test_care_counts_lists_views_search_and_attachments(
     expect(view.get_by_role("link")).to_have_text("Sales open")
     expect(view.get_by_role("link")).to_have_attribute("aria-current", "page")
     expect(view.locator("[data-testid^=view-count-]")).to_have_text("2")
-    shot("04-view-saved")
+    step("04-view-saved")
 
     # The count is live: a third ticket for sales arrives, the side list counts it.
     sales.append(dispatched_ticket("试驾车况与宣传不符"))
@@ -151,7 +173,7 @@ def test_care_counts_lists_views_search_and_attachments(
     expect(page.get_by_test_id("list-count")).to_have_text("3")
     expect(view.get_by_role("link")).to_have_attribute("aria-current", "page")
     assert list_numbers(page) == sorted(t.number for t in sales)
-    shot("05-view-opened")
+    step("05-view-opened")
 
     # The header search: a plate's last four digits find its owner, the result shows the plate …
     header_search(page, "2345")
@@ -159,7 +181,7 @@ def test_care_counts_lists_views_search_and_attachments(
     expect(results.locator("tbody tr")).to_have_count(1)
     expect(results).to_contain_text("陈伟")
     expect(results.get_by_test_id("plates")).to_contain_text("粤B·12345")
-    shot("06-search-plate")
+    step("06-search-plate")
     # … and a ticket number opens the ticket.
     ticket = sales[0]
     header_search(page, ticket.number)
@@ -179,7 +201,7 @@ def test_care_counts_lists_views_search_and_attachments(
     item = attachments.get_by_test_id("attachment")
     expect(item).to_have_count(1)
     expect(item.locator("img")).to_have_attribute("alt", "脚垫缺失照片")  # a thumbnail
-    shot("07-attached")
+    step("07-attached")
     stored = ComplaintAttachment.objects.get(complaint=ticket)
     file_url = f"/complaints/{ticket.pk}/attachments/{stored.pk}/"
 
@@ -223,7 +245,13 @@ def two_tasks() -> dict[str, Any]:
 
 
 def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
-    page: Any, shot: Any, sign_in: Any, resume_session: Any, variant: Variant, two_tasks: dict
+    page: Any,
+    shot: Any,
+    step: Any,
+    sign_in: Any,
+    resume_session: Any,
+    variant: Variant,
+    two_tasks: dict,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -233,7 +261,7 @@ def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
     page.goto(page.base_url + "/callbacks/")
     queue = page.get_by_test_id("queue")
     expect(queue.locator("tbody tr")).to_have_count(2)
-    shot("02-queue")
+    step("02-queue")
 
     # 陈伟 does not answer.
     queue.get_by_test_id(f"claim-{first.pk}").click()
@@ -248,7 +276,7 @@ def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
     expect(queue.get_by_test_id(f"task-{second.pk}")).to_be_visible()
     expect(queue.get_by_test_id(f"task-{first.pk}")).to_have_count(0)
     expect(queue.locator("tbody tr")).to_have_count(1)
-    shot("03-queue-after-failed-call")
+    step("03-queue-after-failed-call")
 
     # The task's own page says when it may be called again.
     next_try = callback_selectors.next_try_at(attempt.at)
@@ -257,7 +285,7 @@ def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
     expect(page.get_by_test_id("next-try")).to_contain_text(
         tr("%(at)s 之后（上次未接通，此前不在队列中）").split("%(at)s")[-1].strip()
     )
-    shot("04-next-try-shown")
+    step("04-next-try-shown")
 
     # "领取下一个任务" takes 林晓, not 陈伟 (who was due first).
     page.goto(page.base_url + "/callbacks/")
@@ -283,7 +311,7 @@ def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
         expect(page.locator(f"[id='{target}']")).to_have_count(1)  # every link lands on a control
     page.wait_for_load_state()
     expect(page.locator(f"[id='{targets[0]}']")).to_be_focused()
-    shot("05-survey-errors")
+    step("05-survey-errors")
     links.last.click()
     expect(page.locator(f"[id='{targets[-1]}']")).to_be_focused()
     expect(page.locator("[name=score]")).to_have_value("60")  # what was typed is kept
@@ -294,7 +322,7 @@ def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
         resume_session(two_tasks["agent"])
         page.goto(page.base_url + "/callbacks/")
         expect(queue.get_by_test_id(f"task-{first.pk}")).to_be_visible()
-        shot("06-back-in-queue")
+        step("06-back-in-queue")
         page.goto(page.base_url + f"/callbacks/{first.pk}/")
         expect(page.get_by_test_id("customer-card")).to_contain_text("陈伟")
         expect(page.get_by_test_id("next-try")).to_have_count(0)
