@@ -367,7 +367,13 @@ def test_the_filter_bar_and_the_bulk_bar_each_label_their_own_controls(
     html = _client(ccm).get("/complaints/list/").content.decode()
     ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
-    for control in ("id_department", "id_bulk_department", "id_bulk_action", "id_bulk_reason", "id_bulk_user"):
+    for control in (
+        "id_department",
+        "id_bulk_department",
+        "id_bulk_action",
+        "id_bulk_reason",
+        "id_bulk_user",
+    ):
         assert f'id="{control}"' in html and f'for="{control}"' in html, control
 
 
