@@ -145,6 +145,7 @@ def test_care_counts_lists_views_search_and_attachments(
     bar.get_by_test_id("filter-status").select_option("")
     bar.get_by_test_id("filter-department").select_option(str(dealership["sales"].pk))
     bar.get_by_role("button", name=tr("筛选"), exact=True).click()
+    expect(page).to_have_url(re.compile(rf"department={dealership['sales'].pk}"))  # the new list
     expect(page.get_by_test_id("list-count")).to_have_text("2")
     assert list_numbers(page) == sorted(t.number for t in sales)
     expect(page.get_by_test_id("chip")).to_contain_text(str(dealership["sales"].name))
