@@ -9,6 +9,9 @@
 - the agent: a failed call holds the task out of the queue and out of "领取下一个任务" until its
   next-try time, which the task's page shows; a survey submitted half-filled shows the error summary
   with a link to each error and the cursor on the first one; past the time the task is back.
+
+Each step also checks (``step``) that every control is labelled, that an English page has no Chinese
+wording of its own, and that the page is no wider than the screen.
 """
 
 from __future__ import annotations
