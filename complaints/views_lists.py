@@ -124,7 +124,8 @@ def _bulk_form(user: Any, choices: dict[str, Any], data: Any = None) -> BulkActi
     departments = choices["departments"]
     if store_id is not None:
         departments = [(pk, name) for pk, name, store in choices["department_stores"] if store == store_id]
-    return BulkActionForm(data, departments=departments, users=choices["people"])
+    # Its own ids: the filter bar above has a "department" too, and a label points at one id.
+    return BulkActionForm(data, departments=departments, users=choices["people"], auto_id="id_bulk_%s")
 
 
 def _back(request: HttpRequest) -> str:

@@ -120,6 +120,20 @@ def next_try_at(last_failed_at: dt.datetime) -> dt.datetime:
     return last_failed_at + retry_after()
 
 
+def task_next_try_at(task: CallbackTask, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When an open task may be called again after its last failed call (shown on the call page);
+    None when it is not waiting: no failed call within the retry interval, or a booked call-back.
+    Reads the task's attempts as loaded (``callback_task_detail`` prefetches them)."""
+    if not task.is_open or task.callback_later_at is not None:
+        return None
+    now = now or timezone.now()
+    failed = [a.at for a in task.attempts.all() if a.outcome in FAILED_OUTCOMES]
+    if not failed:
+        return None
+    at = next_try_at(max(failed))
+    return at if at > now else None
+
+
 def _tried_recently(now: dt.datetime) -> QuerySet[CallAttempt]:
     """A failed attempt on the task within the retry interval: the task waits ("next try after")."""
     return CallAttempt.objects.filter(

@@ -132,6 +132,8 @@ def _page(
         "attemptable": attemptable,
         "presets": booking.presets(now=timezone.now(), hours=booking.Hours.load()) if attemptable else [],
         "can_dial": attemptable and dialing.enabled(),
+        # After a failed call the task waits (the queue and "领取下一个任务" pass it over) until then.
+        "next_try_at": selectors.task_next_try_at(task),
         # The CTI dials of the task (its timeline's "dial" events; the attempts list the outcomes).
         "dials": [e for e in task.events.all() if e.action == "dial"],
         "surveyable": surveyable,

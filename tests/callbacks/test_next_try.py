@@ -54,3 +54,20 @@ def test_a_reached_or_booked_attempt_does_not_hold_the_task_back(
     task = make_task(store, due_in=dt.timedelta(hours=-1))
     CallAttempt.objects.create(task=task, outcome=Outcome.WRONG_NUMBER, at=timezone.now(), by=agent)
     assert task.pk in _queue(agent)
+
+
+def test_the_call_page_shows_when_the_task_may_be_called_again(
+    clock: Any, settings: Any, make_task: Callable[..., CallbackTask], agent: Any, store: Any
+) -> None:
+    settings.CSAT = {**settings.CSAT, "RETRY_AFTER_MINUTES": 120}
+    task = make_task(store, due_in=dt.timedelta(hours=-1))
+    client = Client()
+    client.force_login(agent)
+    assert 'data-testid="next-try"' not in client.get(f"/callbacks/{task.pk}/").content.decode()
+    tried_at = timezone.now()
+    CallAttempt.objects.create(task=task, outcome=Outcome.BUSY, at=tried_at, by=agent)
+    page = client.get(f"/callbacks/{task.pk}/").content.decode()
+    shown = f"{timezone.localtime(tried_at + dt.timedelta(hours=2)):%Y-%m-%d %H:%M} 之后"
+    assert f'data-testid="next-try">{shown}' in page
+    clock.shift(dt.timedelta(minutes=121))  # the time has come: the task is back, the note gone
+    assert 'data-testid="next-try"' not in client.get(f"/callbacks/{task.pk}/").content.decode()

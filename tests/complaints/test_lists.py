@@ -359,6 +359,24 @@ def test_bulk_without_what_the_step_needs_changes_nothing(pair: dict[str, Compla
     assert a.department.kind == "sales"
 
 
+def test_the_filter_bar_and_the_bulk_bar_each_label_their_own_controls(
+    pair: dict[str, Complaint], ccm: Any
+) -> None:
+    """Both bars have a department select; with one id for both, the bulk bar's label pointed at the
+    filter bar's select and the bulk one had no name for a screen reader (found by the e2e journey)."""
+    html = _client(ccm).get("/complaints/list/").content.decode()
+    ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for control in (
+        "id_department",
+        "id_bulk_department",
+        "id_bulk_action",
+        "id_bulk_reason",
+        "id_bulk_user",
+    ):
+        assert f'id="{control}"' in html and f'for="{control}"' in html, control
+
+
 # --- export -------------------------------------------------------------------------------------
 
 

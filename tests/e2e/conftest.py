@@ -78,7 +78,11 @@ def browser() -> Iterator[Any]:
 # --- One parametrisation for every journey: language × viewport -------------------------------
 
 LANGUAGES = ("zh-hans", "en")
-VIEWPORTS = {"1366x768": {"width": 1366, "height": 768}, "768x1024": {"width": 768, "height": 1024}}
+VIEWPORTS = {
+    "1366x768": {"width": 1366, "height": 768},
+    "768x1024": {"width": 768, "height": 1024},
+    "390x844": {"width": 390, "height": 844},  # a phone
+}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
@@ -110,7 +114,9 @@ class Variant:
         return text
 
 
-VARIANTS = [Variant(lang, viewport) for lang in LANGUAGES for viewport in VIEWPORTS]
+VARIANTS = [Variant(lang, viewport) for lang in LANGUAGES for viewport in ("1366x768", "768x1024")]
+# Issue #22's daily-work journeys: the desk and a 390 px phone (a module overrides ``variant`` with these).
+DESK_AND_PHONE = [Variant(lang, viewport) for lang in LANGUAGES for viewport in ("1366x768", "390x844")]
 
 
 @pytest.fixture(params=VARIANTS, ids=str)
