@@ -102,7 +102,7 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "reject": ({"comment": "不同意"}, frozenset({"gm"}) | SU),
     "resolve": ({"result": "已处理"}, SALES_DEPT | {"gm"} | SU),
     "follow_up": ({"outcome": "satisfied", "note": "满意"}, CARE | SU),
-    "escalate": ({"note": "升级"}, frozenset({"ccm", "gm"}) | SU),
+    "escalate": ({"note": "升级", "confirm": "on"}, frozenset({"ccm", "gm"}) | SU),
     # Issue #18 (DOMAIN §9 "Who is responsible"): every new action for every role.
     "transfer": ({"department": "@care_department", "reason": "应由客户部处理"}, CARE | SU),
     "return": ({"reason": "不属本部门"}, SALES_DEPT | SU),
@@ -401,7 +401,13 @@ CASES: list[Case] = [
         "crisis-create",
         "crisis:create",
         method="post",
-        data={"type": "e", "title": "客户威胁曝光", "summary": "情绪激动"},
+        data={
+            "type": "e",
+            "title": "客户威胁曝光",
+            "summary": "情绪激动",
+            "reason": "扬言曝光",
+            "confirm": "on",
+        },
         allow=CRISIS_OPENERS,
         scoped=False,
     ),
