@@ -70,7 +70,7 @@ def test_shared_lists_have_a_fixed_query_count(
             # + the VIN tails (a 7-digit number may be the start of a mobile or a VIN's last 7)
             "search_mobile": 6,
             "search_plate": 5,
-            "customer_card": 8,
+            "customer_card": 12,  # + the panels of callbacks, complaints and crisis (test_customer_page.py)
             "api_customer_search": 2,  # the search, then its page by a cursor (no COUNT)
             "imports": 7,  # the upload form pre-selects the user's own store by id (no store read)
             "api_imports": 2,
