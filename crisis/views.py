@@ -178,7 +178,7 @@ def _tabs(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> list[Tab]:
         ),
         Tab(
             "media",
-            _("媒体"),
+            _("媒体公关"),
             _("媒体/公关记录"),
             bound.get("media") or forms.MediaForm(auto_id=_ids("media")),
         ),

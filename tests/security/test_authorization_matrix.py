@@ -207,7 +207,13 @@ CASES: list[Case] = [
     ),  # a preview, writes nothing
     C("survey-detail", "callbacks:survey", args=("survey",), allow=CALLBACK_READERS),
     # 新建回访 from the customer page (issue #22): customer care of the customer's store.
-    C("callback-customer-start", "callbacks:customer-start", method="post", args=("customer",), allow=CARE | SU),
+    C(
+        "callback-customer-start",
+        "callbacks:customer-start",
+        method="post",
+        args=("customer",),
+        allow=CARE | SU,
+    ),
     # ---- survey links (issue #24). The customer's page is anonymous by design: the signed token is
     # the only key (a guessed one is a polite 404 for everyone, signed in or not).
     C(
