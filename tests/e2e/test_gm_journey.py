@@ -148,6 +148,13 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     expect(page.get_by_test_id("crisis-form-media")).to_be_visible()
     expect(page.get_by_test_id("crisis-form-plan")).to_be_hidden()
     shot("10b-crisis-panel-390")
+    # The customer's page (360°, issue #22) from the case: the ticket and the case with their status.
+    page.get_by_role("link", name=major.customer.name).first.click()
+    expect(page.get_by_test_id("customer-complaints")).to_contain_text(major.number)
+    expect(page.get_by_test_id("customer-crises")).to_contain_text(crisis.number)
+    expect(page.get_by_test_id("new-complaint")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("10c-customer-page-390")
     page.set_viewport_size(variant.size)
 
     # The board shows the case under 爆发期.
