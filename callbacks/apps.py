@@ -8,6 +8,7 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("回访")
 
     def ready(self) -> None:
-        from callbacks import home
+        from callbacks import customer_page, home
 
         home.register()
+        customer_page.register()

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/survey/", views.survey_submit, name="survey-submit"),
     path("<int:pk>/grade-preview/", views.grade_preview, name="grade-preview"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey"),
+    path("customers/<int:customer_id>/new/", views.start_for_customer, name="customer-start"),
 ]

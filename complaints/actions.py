@@ -24,6 +24,7 @@ from complaints.forms import (
     ContactForm,
     DecisionForm,
     DispatchForm,
+    EscalateForm,
     FollowUpForm,
     NoteForm,
     PenaltyDecideForm,
@@ -164,7 +165,7 @@ ACTIONS: dict[str, ComplaintAction] = {
             required=FOLLOW_UP_OUTCOME,
         ),
         ComplaintAction(
-            name="escalate", service=steps.complaint_escalate, form=NoteForm, arguments=("note",)
+            name="escalate", service=steps.complaint_escalate, form=EscalateForm, arguments=("note",)
         ),
         # Who is responsible (DOMAIN §9, issue #18).
         ComplaintAction(

@@ -13,7 +13,8 @@ class ComplaintsConfig(AppConfig):
 
         calendar_changed.connect(on_calendar_changed, dispatch_uid="complaints-calendar")
 
-        from complaints import home, search
+        from complaints import customer_page, home, search
 
         home.register()
         search.register()
+        customer_page.register()

@@ -74,6 +74,14 @@ class NoteForm(StyledForm):
     )
 
 
+class EscalateForm(StyledForm):
+    """Escalating to a crisis case on the ticket page: one line saying why, and a confirmation
+    (issue #22); the API's escalate keeps its optional note (CONTRACT)."""
+
+    note = forms.CharField(label=_("为什么按危机处理（一句话）"), max_length=200, strip=True)
+    confirm = forms.BooleanField(label=_("确认升级为危机事件（总经理和应急小组会立即收到通知）"))
+
+
 class DispatchForm(StyledForm):
     department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
 

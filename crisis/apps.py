@@ -18,6 +18,7 @@ class CrisisConfig(AppConfig):
         events.escalation_requested.connect(receivers.on_escalation_requested, dispatch_uid="crisis-escalate")
         register_ticket_context(ticket_crisis_context)
 
-        from crisis import home
+        from crisis import customer_page, home
 
         home.register()
+        customer_page.register()

@@ -32,6 +32,9 @@ class OpenForm(StyledForm):
         required=False,
     )
     mobile = forms.CharField(label=_("客户手机号（可选）"), max_length=32, required=False)
+    # Issue #22: opening a case asks for a one-line reason and a confirmation.
+    reason = forms.CharField(label=_("为什么按危机处理（一句话）"), max_length=200, strip=True)
+    confirm = forms.BooleanField(label=_("确认发起危机事件（总经理和应急小组会立即收到通知）"))
 
 
 class PhaseForm(StyledForm):

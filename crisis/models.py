@@ -14,11 +14,11 @@ from csat.models import AttachmentBase, Customer, Store, TimeStamped
 
 
 class CrisisType(models.TextChoices):
-    SAFETY = "a", _("a 安全问题")
-    LARGE_AMOUNT = "b", _("b 涉及金额较大")
-    FREQUENT_REPAIRS = "c", _("c 短期内频繁维修且客户不接受")
-    MEDIA_OR_AUTHORITY = "d", _("d 媒体、律师、公安、消协或政府介入")
-    OTHER = "e", _("e 其他强烈不满，可能造成不良影响")
+    SAFETY = "a", _("安全问题")
+    LARGE_AMOUNT = "b", _("涉及金额较大")
+    FREQUENT_REPAIRS = "c", _("短期内频繁维修且客户不接受")
+    MEDIA_OR_AUTHORITY = "d", _("媒体、律师、公安、消协或政府介入")
+    OTHER = "e", _("其他强烈不满，可能造成不良影响")
 
 
 class Phase(models.TextChoices):
@@ -86,6 +86,21 @@ class CrisisCase(TimeStamped):
         return self.closed_at is None
 
 
+# The timeline's event keys in people's words (issue #22: no "open 客户原话…" on the page).
+EVENT_LABELS = {
+    "open": _("发起危机事件"),
+    "link_complaint": _("关联投诉"),
+    "phase": _("变更阶段"),
+    "team": _("应急小组成员"),
+    "team_remove": _("移出应急小组"),
+    "plan": _("更新方案"),
+    "exposed": _("媒体曝光"),
+    "review_submit": _("提交总结"),
+    "close": _("批准总结并结案"),
+    "review_reject": _("驳回总结"),
+}
+
+
 class CrisisEvent(models.Model):
     """Timeline of a crisis: phase changes (with why), plan versions, team changes, review."""
 
@@ -113,6 +128,19 @@ class CrisisEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crisis_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """What happened, in the page's language (the stored key for an action no label names)."""
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def from_phase_label(self) -> str:
+        return str(Phase(self.from_phase).label) if self.from_phase in Phase.values else self.from_phase
+
+    @property
+    def to_phase_label(self) -> str:
+        return str(Phase(self.to_phase).label) if self.to_phase in Phase.values else self.to_phase
 
 
 class TeamMember(models.Model):

@@ -131,8 +131,12 @@ def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
 
 
 def ticket_crisis_context(complaint: Any) -> dict[str, Any]:
-    """The ticket page's crisis banner and early-warning signs (complaints.hooks)."""
+    """The ticket page's crisis banner, early-warning signs and its crisis cases (complaints.hooks)."""
     return {
         "open_crisis": open_crisis_for_customer(customer_id=complaint.customer_id),
         "signals": signals_for_complaint(complaint=complaint),
+        # The cases this ticket belongs to, open or closed: the ticket links back to them (issue #22).
+        "ticket_crises": list(
+            complaint.crises.only("pk", "number", "title", "phase", "closed_at").order_by("opened_at")
+        ),
     }

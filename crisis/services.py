@@ -25,6 +25,7 @@ from crisis.models import (
 )
 from crisis.permissions import can_approve, can_edit, can_open
 from csat.attachments import attachment_add, attachment_remove
+from csat.change_reason import change_reason, typed_change_reason
 from csat.domain import transitions
 from csat.domain.crisis import crisis_type_for
 from csat.exceptions import ApplicationError, NotAllowedError
@@ -79,7 +80,10 @@ def crisis_open(
     summary: str = "",
     customer: Customer | None = None,
     complaint: Any = None,
+    reason: str = "",
 ) -> CrisisCase:
+    """Open a case; ``reason`` is the opener's one line (why this is a crisis): the first timeline
+    entry says it, and the audit history keeps it as the reason of the case's creation."""
     if not can_open(actor):
         raise NotAllowedError(_("您的角色不能发起危机事件。"))
     if not title.strip():
@@ -96,14 +100,16 @@ def crisis_open(
         opened_at=now,
     )
     crisis.full_clean(exclude=["number"])
-    crisis.save()
-    crisis.number = f"WJ{store.code}-{timezone.localtime(now):%Y%m%d}-{crisis.pk:04d}"
-    crisis.save(update_fields=["number"])
+    reason = reason.strip()
+    with change_reason(reason or typed_change_reason()):
+        crisis.save()
+        crisis.number = f"WJ{store.code}-{timezone.localtime(now):%Y%m%d}-{crisis.pk:04d}"
+        crisis.save(update_fields=["number"])
     if complaint is not None:
         crisis.complaints.add(complaint)
     # Whoever raises the alarm leads until the GM names someone else.
     TeamMember.objects.create(crisis=crisis, user=actor, role=_("发起人"), is_leader=True)
-    _event(crisis, actor=actor, action="open", note=crisis.summary)
+    _event(crisis, actor=actor, action="open", note=reason or crisis.summary)
     _notify(crisis, "opened", _("新危机事件：%(n)s %(t)s") % {"n": crisis.number, "t": crisis.title})
     return crisis
 

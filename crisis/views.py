@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -9,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crisis import early_warning, forms, selectors, services
-from crisis.models import CrisisAction, CrisisCase, Phase, WarningSignal
+from crisis.models import CrisisAction, CrisisCase, LogKind, Phase, Review, WarningSignal
 from crisis.permissions import can_approve, can_attach, can_edit, can_open, can_remove_attachment
 from csat import access
 from csat.domain.crisis import PHASE_GUIDANCE, PRINCIPLES
@@ -104,6 +106,10 @@ def create(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 summary=data["summary"],
                 customer=customer,
+                reason=data["reason"],
+            )
+            messages.success(
+                request, _("已发起危机事件 %(n)s，总经理和应急小组已收到通知。") % {"n": crisis.number}
             )
             return redirect("crisis:detail", pk=crisis.pk)
     return render(
@@ -127,23 +133,81 @@ def _ids(what: str) -> str:
     return f"id_{what}_%s"
 
 
-def _forms(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Tab:
+    """One form of the case page's panel: the page shows one at a time, each with its own submit."""
+
+    key: str
+    label: str
+    heading: str
+    form: Any
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.form.is_bound and self.form.errors)
+
+
+def _tabs(crisis: CrisisCase, bound: dict[str, Any] | None = None) -> list[Tab]:
+    """The panel's forms, in the order of the work: phase, team, plan, action, media, log, review."""
     bound = bound or {}
     store_id = crisis.store_id
     allowed = [p for p, _label in Phase.choices if p in CRISIS_PHASE_TRANSITIONS[crisis.phase]]
-    phase_form = bound.get("phase") or forms.PhaseForm(auto_id=_ids("phase"))
-    phase_form.fields["phase"].choices = [(p, Phase(p).label) for p in allowed]  # type: ignore[union-attr]
-    return {
-        "phase": phase_form if allowed else None,
-        "team": bound.get("team") or forms.TeamForm(store_id=store_id, auto_id=_ids("team")),
-        "plan": bound.get("plan") or forms.PlanForm(initial={"text": crisis.plan}, auto_id=_ids("plan")),
-        "log": bound.get("log") or forms.LogForm(auto_id=_ids("log")),
-        "media": bound.get("media") or forms.MediaForm(auto_id=_ids("media")),
-        "action": bound.get("action") or forms.ActionForm(store_id=store_id, auto_id=_ids("action")),
-        "review": (bound.get("review") or forms.ReviewForm(auto_id=_ids("review")))
-        if crisis.phase == Phase.RECOVERY
-        else None,
-    }
+    tabs = []
+    if allowed:
+        phase_form = bound.get("phase") or forms.PhaseForm(auto_id=_ids("phase"))
+        phase_form.fields["phase"].choices = [(p, Phase(p).label) for p in allowed]  # type: ignore[union-attr]
+        tabs.append(Tab("phase", _("阶段"), _("变更阶段"), phase_form))
+    tabs += [
+        Tab(
+            "team",
+            _("小组"),
+            _("应急小组成员"),
+            bound.get("team") or forms.TeamForm(store_id=store_id, auto_id=_ids("team")),
+        ),
+        Tab(
+            "plan",
+            _("方案"),
+            _("更新方案（保留历史版本）"),
+            bound.get("plan") or forms.PlanForm(initial={"text": crisis.plan}, auto_id=_ids("plan")),
+        ),
+        Tab(
+            "action",
+            _("行动"),
+            _("新增行动项"),
+            bound.get("action") or forms.ActionForm(store_id=store_id, auto_id=_ids("action")),
+        ),
+        Tab(
+            "media",
+            _("媒体公关"),
+            _("媒体/公关记录"),
+            bound.get("media") or forms.MediaForm(auto_id=_ids("media")),
+        ),
+        Tab(
+            "log",
+            _("协商"),
+            _("协商/第三方/法律记录"),
+            bound.get("log") or forms.LogForm(auto_id=_ids("log")),
+        ),
+    ]
+    if crisis.phase == Phase.RECOVERY and crisis.review != Review.PENDING:
+        tabs.append(
+            Tab(
+                "review",
+                _("总结"),
+                _("总结并申请结案"),
+                bound.get("review") or forms.ReviewForm(auto_id=_ids("review")),
+            )
+        )
+    return tabs
+
+
+def _active_tab(tabs: list[Tab], request: HttpRequest, bound: dict[str, Any] | None) -> str:
+    """The tab to show: the form that failed, else the one just saved (``?tab=``), else the first."""
+    keys = [t.key for t in tabs]
+    for wanted in [*(bound or {}), request.GET.get("tab", "")]:
+        if wanted in keys:
+            return wanted
+    return keys[0] if keys else ""
 
 
 def attachment_context(
@@ -167,14 +231,17 @@ def detail(
     request: HttpRequest, pk: int, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     crisis = _case(request, pk)
+    editable = crisis.is_open and can_edit(request.user, crisis)
+    tabs = _tabs(crisis, bound) if editable else []
     return render(
         request,
         "crisis/detail.html",
         {
             "crisis": crisis,
-            "editable": crisis.is_open and can_edit(request.user, crisis),
+            "editable": editable,
             "can_approve": crisis.review == "pending" and can_approve(request.user, crisis),
-            "forms": _forms(crisis, bound),
+            "tabs": tabs,
+            "active_tab": _active_tab(tabs, request, bound),
             "decision_form": forms.DecisionForm(auto_id=_ids("decide")),
             **attachment_context(request, crisis, bound),
             "guidance": PHASE_GUIDANCE[crisis.phase],
@@ -224,14 +291,39 @@ def act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         ),
     }
     try:
-        calls[what]()
+        result = calls[what]()
     except ApplicationError as exc:
-        messages.error(request, exc.message)
         if exc.status_code == 403:
             raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
     else:
-        messages.success(request, _("已保存。"))
-    return redirect("crisis:detail", pk=pk)
+        messages.success(request, _saved_message(what, data, result))
+    # The same tab stays open after the submit (issue #22: one form per panel).
+    return redirect(
+        reverse("crisis:detail", args=[pk]) + (f"?tab={what}#crisis-panel" if what != "decide" else "")
+    )
+
+
+def _saved_message(what: str, data: dict[str, Any], result: Any) -> str:
+    """The flash after a save, saying what was saved (and who was told)."""
+    if what == "phase":
+        return _("已进入%(p)s，总经理和应急小组已收到通知。") % {"p": Phase(data["phase"]).label}
+    if what == "team":
+        user = data["user"]
+        return _("已将 %(u)s 加入应急小组，本人已收到通知。") % {"u": user.get_full_name() or user.username}
+    if what == "plan":
+        return _("方案已更新为第 %(v)s 版。") % {"v": result.version}
+    if what == "action":
+        return _("已新增行动项：%(t)s。") % {"t": data["title"]}
+    if what == "media":
+        return _("已记录媒体/公关：%(o)s。") % {"o": data["outlet"]}
+    if what == "log":
+        return _("已记录：%(k)s。") % {"k": LogKind(data["kind"]).label}
+    if what == "review":
+        return _("总结已提交总经理审批，总经理已收到通知。")
+    if data.get("decision") == "approve":
+        return _("已批准总结，危机事件已结案。")
+    return _("已驳回总结，请应急小组修改后重新提交。")
 
 
 @login_required

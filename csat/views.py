@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from csat import access, health, search, selectors, services
+from csat import access, customer_page, health, search, selectors, services
 from csat import home as home_tiles
 from csat.business_time import business_tz
 from csat.domain.grading import IDENTITY_GUIDANCE
@@ -87,6 +87,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for flag in customer.identity_flags
         if flag in IDENTITY_GUIDANCE
     ]
+    # The panels of the apps above csat (callbacks, complaints, crisis) and their actions.
+    panels = customer_page.customer_panels(user=request.user, customer=customer)
     return render(
         request,
         "csat/customer_detail.html",
@@ -94,10 +96,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "customer": customer,
             "card": card,
             "guidance": guidance,
+            "panels": panels,
+            "actions": [action for panel in panels for action in panel.actions],
             "title": _("客户档案"),
-            # complaints.permissions.can_create, which csat may not import: anyone but head office
-            "can_record_complaint": access.profile_of(request.user) is not None
-            and not access.is_read_only(request.user),
         },
     )
 

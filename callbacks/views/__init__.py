@@ -2,6 +2,7 @@
 
 from callbacks.views.call import attempt, call, dial, grade_preview, release, survey_detail, survey_submit
 from callbacks.views.queue import claim, claim_next, dashboard, index
+from callbacks.views.start import start_for_customer
 
 __all__ = [
     "attempt",
@@ -13,6 +14,7 @@ __all__ = [
     "grade_preview",
     "index",
     "release",
+    "start_for_customer",
     "survey_detail",
     "survey_submit",
 ]

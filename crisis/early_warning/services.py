@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crisis.models import WarningSignal
+from complaints.models import Complaint
+from crisis.models import SignalRecord, WarningSignal
 from crisis.services import crisis_open
 from csat.change_reason import change_reason
 from csat.domain import early_warning as rules
@@ -43,6 +44,15 @@ def signal_open_crisis(*, signal: WarningSignal, actor: Any, reason: str = "") -
         dismissed_at__isnull=True,
     ).exclude(customer_id__isnull=True).update(crisis=crisis)
     WarningSignal.objects.filter(pk=locked.pk).update(crisis=crisis)
+    # The case links to the tickets its warnings came from (issue #22), in the case's store.
+    complaint = WarningSignal.Source.COMPLAINT
+    ticket_ids = {
+        *SignalRecord.objects.filter(signal__crisis=crisis, source=complaint).values_list(
+            "record_id", flat=True
+        ),
+        *WarningSignal.objects.filter(crisis=crisis, source=complaint).values_list("record_id", flat=True),
+    }
+    crisis.complaints.add(*Complaint.objects.filter(store_id=crisis.store_id, pk__in=ticket_ids))
     return crisis
 
 

@@ -60,13 +60,13 @@ def test_the_phase_form_offers_only_the_allowed_next_phases(
     crisis = open_crisis()
     client = web(gm)
     response = client.get(detail_url(crisis))
-    assert [c[0] for c in response.context["forms"]["phase"].fields["phase"].choices] == [
+    assert [c[0] for c in response.context["tabs"][0].form.fields["phase"].choices] == [
         "outbreak",
         "recovery",
     ]
     to_phase(crisis, Phase.OUTBREAK)
     response = client.get(detail_url(crisis))
-    assert [c[0] for c in response.context["forms"]["phase"].fields["phase"].choices] == ["aftermath"]
+    assert [c[0] for c in response.context["tabs"][0].form.fields["phase"].choices] == ["aftermath"]
     services.crisis_change_phase(crisis=crisis, actor=gm, phase=Phase.AFTERMATH, reason="x")
     services.crisis_change_phase(crisis=crisis, actor=gm, phase=Phase.RECOVERY, reason="x")
     html = page(client, detail_url(crisis))
@@ -140,7 +140,8 @@ def test_changing_phase_through_the_page(
     crisis = open_crisis(actor=agent)
     client = web(agent)
     response = client.post(f"/crisis/{crisis.pk}/phase/", {"phase": "outbreak", "reason": "微博热搜"})
-    assert response.status_code == 302 and response["Location"] == detail_url(crisis)
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(crisis) + "?tab=phase#crisis-panel"
     crisis.refresh_from_db()
     assert crisis.phase == Phase.OUTBREAK
     # Backwards: refused with a message, nothing changes.
@@ -194,12 +195,21 @@ def test_opening_through_the_page(
     assert web(front_line).get("/crisis/new/").status_code == 403
     response = web(agent).post(
         "/crisis/new/",
-        {"type": "c", "title": "半月内三次返修", "summary": "客户拒绝再修", "mobile": customer.mobile},
+        {
+            "type": "c",
+            "title": "半月内三次返修",
+            "summary": "客户拒绝再修",
+            "mobile": customer.mobile,
+            "reason": "客户拒绝第四次维修",
+            "confirm": "on",
+        },
     )
     crisis = CrisisCase.objects.get()
     assert response.status_code == 302 and response["Location"] == detail_url(crisis)
     assert (crisis.type, crisis.customer, crisis.opened_by) == ("c", customer, agent)
-    response = web(agent).post("/crisis/new/", {"type": "c", "title": "x", "mobile": "13900000000"})
+    response = web(agent).post(
+        "/crisis/new/", {"type": "c", "title": "x", "mobile": "13900000000", "reason": "x", "confirm": "on"}
+    )
     assert response.status_code == 400
     assert CrisisCase.objects.count() == 1
 
@@ -348,7 +358,7 @@ def test_escalating_on_the_complaint_page_opens_the_case_and_shows_the_banner(
 ) -> None:
     ticket = make_complaint(major_criteria=["safety"])
     client = web(ccm)
-    response = client.post(f"/complaints/{ticket.pk}/escalate/", {"note": "客户称刹车失灵"})
+    response = client.post(f"/complaints/{ticket.pk}/escalate/", {"note": "客户称刹车失灵", "confirm": "on"})
     assert response.status_code == 302
     crisis = CrisisCase.objects.get()
     assert crisis.type == "a" and list(crisis.complaints.all()) == [ticket]

@@ -72,7 +72,7 @@ def test_shared_lists_have_a_fixed_query_count(
             # + the matching vehicles' newest owners, read before the customers (a LIMIT over the
             # subquery walked every customer at group scope: bench/search_bench.py)
             "search_plate": 6,
-            "customer_card": 8,
+            "customer_card": 12,  # + the panels of callbacks, complaints and crisis (test_customer_page.py)
             "api_customer_search": 2,  # the search, then its page by a cursor (no COUNT)
             "imports": 7,  # the upload form pre-selects the user's own store by id (no store read)
             "api_imports": 2,

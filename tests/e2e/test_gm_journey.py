@@ -83,6 +83,7 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     page.goto(page.base_url + f"/complaints/{major.pk}/")
     form = page.get_by_test_id("action-escalate")
     form.locator("[name=note]").fill("客户扬言联系媒体，涉及行车安全，升级为危机事件")
+    form.locator("[name=confirm]").check()  # issue #22: a one-line reason and a confirmation
     form.locator("button[type=submit]").click()
     banner = page.get_by_test_id("crisis-banner")
     expect(banner).to_contain_text(tr("潜伏期"))
@@ -95,6 +96,10 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     expect(page.get_by_test_id("crisis-phase")).to_have_text(tr("潜伏期"))
     shot("07-crisis-latent")
 
+    # One panel, one form at a time (issue #22): the phase tab is open, the others hidden.
+    expect(page.get_by_test_id("crisis-form-phase")).to_be_visible()
+    expect(page.get_by_test_id("crisis-form-team")).to_be_hidden()
+    assert page.get_by_test_id("crisis-panel").locator("button[type=submit]:visible").count() == 1
     # Move it to outbreak, with a reason.
     form = page.get_by_test_id("crisis-form-phase")
     form.locator("select[name=phase]").select_option(Phase.OUTBREAK.value)
@@ -102,11 +107,15 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("crisis-phase")).to_have_text(tr("爆发期"))
     expect(page.get_by_test_id("crisis-timeline")).to_contain_text("客户已在微博发帖")
+    expect(page.get_by_test_id("crisis-form-phase")).to_be_visible()  # the same tab stays open
     shot("08-outbreak")
 
     # The team: the sales manager leads the response.
     manager = dealership["manager"]
+    page.get_by_test_id("crisis-tab-team").click()
     form = page.get_by_test_id("crisis-form-team")
+    expect(form).to_be_visible()
+    expect(page.get_by_test_id("crisis-form-phase")).to_be_hidden()
     form.locator("select[name=user]").select_option(str(manager.pk))
     form.locator("[name=role]").fill("对接客户")
     form.locator("[name=is_leader]").check()
@@ -118,11 +127,35 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
 
     # The plan.
     plan = "1. 24 小时内上门检测刹车并出具报告\n2. 由组长统一对外口径\n3. 每日向总经理汇报进展"
+    page.get_by_test_id("crisis-tab-plan").click()
     form = page.get_by_test_id("crisis-form-plan")
     form.locator("[name=text]").fill(plan)
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("crisis-plan")).to_contain_text("24 小时内上门检测刹车")
+    expect(page.get_by_test_id("crisis-form-plan")).to_be_visible()  # still on the plan tab
+    # The panel fits the viewport (390 px phones too): nothing sticks out to the right.
+    width = page.evaluate("document.documentElement.clientWidth")
+    box = page.get_by_test_id("crisis-panel").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
     shot("10-plan")
+
+    # On a 390 px phone: the tabs wrap, nothing overflows sideways, one form shows at a time.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.get_by_test_id("crisis-form-plan")).to_be_visible()  # the address keeps the tab
+    page.get_by_test_id("crisis-tab-media").click()
+    expect(page.get_by_test_id("crisis-form-media")).to_be_visible()
+    expect(page.get_by_test_id("crisis-form-plan")).to_be_hidden()
+    shot("10b-crisis-panel-390")
+    # The customer's page (360°, issue #22) from the case: the ticket and the case with their status.
+    page.get_by_role("link", name=major.customer.name).first.click()
+    expect(page.get_by_test_id("customer-complaints")).to_contain_text(major.number)
+    expect(page.get_by_test_id("customer-crises")).to_contain_text(crisis.number)
+    expect(page.get_by_test_id("new-complaint")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("10c-customer-page-390")
+    page.set_viewport_size(variant.size)
 
     # The board shows the case under 爆发期.
     page.goto(page.base_url + "/crisis/")

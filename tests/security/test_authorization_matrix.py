@@ -102,7 +102,7 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "reject": ({"comment": "不同意"}, frozenset({"gm"}) | SU),
     "resolve": ({"result": "已处理"}, SALES_DEPT | {"gm"} | SU),
     "follow_up": ({"outcome": "satisfied", "note": "满意"}, CARE | SU),
-    "escalate": ({"note": "升级"}, frozenset({"ccm", "gm"}) | SU),
+    "escalate": ({"note": "升级", "confirm": "on"}, frozenset({"ccm", "gm"}) | SU),
     # Issue #18 (DOMAIN §9 "Who is responsible"): every new action for every role.
     "transfer": ({"department": "@care_department", "reason": "应由客户部处理"}, CARE | SU),
     "return": ({"reason": "不属本部门"}, SALES_DEPT | SU),
@@ -206,6 +206,14 @@ CASES: list[Case] = [
         allow=CALLBACK_READERS,
     ),  # a preview, writes nothing
     C("survey-detail", "callbacks:survey", args=("survey",), allow=CALLBACK_READERS),
+    # 新建回访 from the customer page (issue #22): customer care of the customer's store.
+    C(
+        "callback-customer-start",
+        "callbacks:customer-start",
+        method="post",
+        args=("customer",),
+        allow=CARE | SU,
+    ),
     # ---- survey links (issue #24). The customer's page is anonymous by design: the signed token is
     # the only key (a guessed one is a polite 404 for everyone, signed in or not).
     C(
@@ -401,7 +409,13 @@ CASES: list[Case] = [
         "crisis-create",
         "crisis:create",
         method="post",
-        data={"type": "e", "title": "客户威胁曝光", "summary": "情绪激动"},
+        data={
+            "type": "e",
+            "title": "客户威胁曝光",
+            "summary": "情绪激动",
+            "reason": "扬言曝光",
+            "confirm": "on",
+        },
         allow=CRISIS_OPENERS,
         scoped=False,
     ),
