@@ -83,6 +83,18 @@ class PreventiveMeasure(TimeStamped):
         return f"{self.get_category_display()} {self.measure[:30]}"
 
 
+# The timeline's action keys in people's words (issue #22: no raw keys on the page).
+STEP_LABELS = {
+    "approve": _("批准"),
+    "reject": _("驳回"),
+    "start": _("开始实施"),
+    "complete": _("实施完成"),
+    "verify": _("验证通过"),
+    "submit": _("提交审批"),
+}
+EVENT_LABELS = {"create": _("创建"), **STEP_LABELS}
+
+
 class MeasureEvent(StatusEvent):
     measure = models.ForeignKey(
         PreventiveMeasure, on_delete=models.CASCADE, related_name="events", verbose_name=_("预防措施")
@@ -98,6 +110,16 @@ class MeasureEvent(StatusEvent):
 
     def __str__(self) -> str:
         return f"{self.measure_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """What happened, in the page's language (the stored key for an action no label names)."""
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        values = MeasureStatus.values
+        return str(MeasureStatus(self.to_status).label) if self.to_status in values else self.to_status
 
 
 class MeasureOverdue(models.Model):

@@ -22,17 +22,7 @@ from csat.models import Role
 from prevention import selectors
 from prevention import services as prevention
 from prevention.forms import MeasureForm, StepForm
-from prevention.models import MeasureStatus
-
-STEP_LABELS = {
-    "approve": _("批准"),
-    "reject": _("驳回"),
-    "start": _("开始实施"),
-    "complete": _("实施完成"),
-    "verify": _("验证通过"),
-    "submit": _("提交审批"),
-}
-
+from prevention.models import STEP_LABELS, MeasureStatus
 
 MEASURE_PAGE_ROWS = 50
 

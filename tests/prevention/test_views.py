@@ -549,3 +549,25 @@ def test_an_inactive_cause_code_is_refused_at_resolution(
     assert response.status_code == 400 and "cause_code" in response.json()
     in_progress.refresh_from_db()
     assert in_progress.status == Status.IN_PROGRESS and in_progress.cause_code is None
+
+
+def test_the_timeline_says_what_happened_in_the_pages_language(
+    clock: Any, browser: Callable[[Any], Client], drive: Callable[..., PreventiveMeasure], gm: Any
+) -> None:
+    """Issue #22 "Change history in people's words": the measure's timeline names each step and
+    status as the page does, never the stored keys ("approve", "awaiting_approval")."""
+    measure = drive(MeasureStatus.AWAITING_APPROVAL)
+    browser(gm).post(page(measure, "approve"), {"comment": "同意，按期完成"})
+    body = text(browser(gm).get(page(measure)))
+    start = body.index('<ol class="small">')
+    timeline = body[start : body.index("</ol>", start)]
+    assert "批准 → 已批准 · 同意，按期完成" in timeline and "提交审批 → 待总经理审批" in timeline
+    for key in ("approve", "submit", "awaiting_approval", "approved", "create"):
+        assert f" {key}" not in timeline, key
+    from django.conf import settings
+
+    client = browser(gm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = text(client.get(page(measure)))
+    start = english.index('<ol class="small">')
+    assert "Approve → Approved · 同意，按期完成" in english[start : english.index("</ol>", start)]
