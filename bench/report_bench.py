@@ -9,14 +9,15 @@ For the last full month of the generated data:
    advisor, rating and item distributions, tasks required/reached/surveyed, complaints by every
    dimension, breached deadlines by department and step, twelve-month trend, visits and sales);
 2. report_data() and the whole report_build() (data + xlsx + insert) for one store and the group,
-   each the best of 2 runs; the group build divided by the floor is the ratio (target ≤ 3×);
+   each the best of 2 runs; the group build divided by the floor is the ratio (target ≤ 2.5×,
+   issue 25; issue 8 asked for 3×);
 3. the xlsx download through the view (django.test.Client, in-process);
 4. peak memory of a build in a fresh child process (tracemalloc peak and ru_maxrss) for one store
    and for the group: the group reads ~50× the rows, so a flat peak shows memory does not grow
    with rows.
 Report versions the bench builds are deleted afterwards.
 
-    … report_bench.py --profile [--top 30]   # cProfile of one warm group build instead: its top
+    … report_bench.py --profile [--top 25]   # cProfile of one warm group build instead: its top
                                              # lines (own and cumulative time) go to RESULTS.md
 """
 
@@ -41,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_common as common  # noqa: E402
 
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.5  # issue 25 (issue 8 asked for 3×)
 
 
 def report_month() -> Any:
@@ -192,7 +193,13 @@ def profile_group(month: Any, top: int, *, record: bool) -> None:
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
-    body = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+    site = str(Path(json.__file__).parent.parent) + "/"  # the standard library
+    body = [
+        ln.replace(f"{common.ROOT}/.venv/lib/python3.11/site-packages/", "").replace(f"{common.ROOT}/", "")
+        .replace(site, "")
+        for ln in out.getvalue().splitlines()
+        if ln.strip()
+    ]  # fmt: skip
     lines = common.header(
         f"Profile of the group report build {month:%Y-%m} (`bench/report_bench.py --profile`, issue 25)",
         load_before,
@@ -210,7 +217,7 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--month", help="YYYY-MM-01 (default: the last full month of the data)")
     parser.add_argument("--profile", action="store_true", help="profile one group build instead")
-    parser.add_argument("--top", type=int, default=30, help="profile lines per ordering")
+    parser.add_argument("--top", type=int, default=25, help="profile lines per ordering")
     args, _unknown = parser.parse_known_args()
 
     common.setup_django()
@@ -283,7 +290,7 @@ def main() -> None:
             label, f"{r['surveys']:,}", common.ms(r["floor"]), common.ms(r["data"]), common.ms(r["build"]),
             f"{ratio:.1f}×", common.ms(r["download"]), f"{r['xlsx_kb']:.0f} KB",
             f"{r['peak_mb']:.1f} MB / {r['rss_mb']:.0f} MB",
-            ("≤ 3× floor" if group else "—"),
+            (f"≤ {TARGET_RATIO:g}× floor" if group else "—"),
             ("yes" if ratio <= TARGET_RATIO else f"no: {ratio / TARGET_RATIO:.1f}× the target") if group else "—",
         ])  # fmt: skip
     small, large = results[next(iter(results))], results["group (all stores)"]
