@@ -9,12 +9,16 @@ For the last full month of the generated data:
    advisor, rating and item distributions, tasks required/reached/surveyed, complaints by every
    dimension, breached deadlines by department and step, twelve-month trend, visits and sales);
 2. report_data() and the whole report_build() (data + xlsx + insert) for one store and the group,
-   each the best of 2 runs; the group build divided by the floor is the ratio (target ≤ 3×);
+   each the best of 2 runs; the group build divided by the floor is the ratio (target ≤ 2.5×,
+   issue 25; issue 8 asked for 3×);
 3. the xlsx download through the view (django.test.Client, in-process);
 4. peak memory of a build in a fresh child process (tracemalloc peak and ru_maxrss) for one store
    and for the group: the group reads ~50× the rows, so a flat peak shows memory does not grow
    with rows.
 Report versions the bench builds are deleted afterwards.
+
+    … report_bench.py --profile [--top 25]   # cProfile of one warm group build instead: its top
+                                             # lines (own and cumulative time) go to RESULTS.md
 """
 
 # The floor's SQL is built from constants; values are parameters.
@@ -23,7 +27,10 @@ Report versions the bench builds are deleted afterwards.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
+import pstats
 import resource
 import subprocess
 import sys
@@ -35,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_common as common  # noqa: E402
 
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.5  # issue 25 (issue 8 asked for 3×)
 
 
 def report_month() -> Any:
@@ -165,6 +172,43 @@ def measure_memory(scope: str, month: Any) -> dict[str, float]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def profile_group(month: Any, top: int, *, record: bool) -> None:
+    """One group build under cProfile (after a warm-up build); the top lines by own and by
+    cumulative time."""
+    from reports.models import MonthlyReport, Trigger
+    from reports.services import report_build
+
+    load_before = common.load_average()
+    built = [report_build(month=month, store=None, trigger=Trigger.BUTTON).pk]
+    profiler = cProfile.Profile()
+    try:
+        t0 = time.perf_counter()
+        profiler.enable()
+        built.append(report_build(month=month, store=None, trigger=Trigger.BUTTON).pk)
+        profiler.disable()
+        wall = time.perf_counter() - t0
+    finally:
+        MonthlyReport.objects.filter(pk__in=built).delete()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    site = str(Path(json.__file__).parent.parent) + "/"  # the standard library
+    body = [
+        ln.replace(f"{common.ROOT}/.venv/lib/python3.11/site-packages/", "").replace(f"{common.ROOT}/", "")
+        .replace(site, "")
+        for ln in out.getvalue().splitlines()
+        if ln.strip()
+    ]  # fmt: skip
+    lines = common.header(
+        f"Profile of the group report build {month:%Y-%m} (`bench/report_bench.py --profile`, issue 25)",
+        load_before,
+        [f"cProfile of one warm report_build() at group scope: {wall:.2f} s under the profiler"],
+    )
+    lines += ["", "```", *body, "```"]
+    common.record(lines, enabled=record)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -172,6 +216,8 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--month", help="YYYY-MM-01 (default: the last full month of the data)")
+    parser.add_argument("--profile", action="store_true", help="profile one group build instead")
+    parser.add_argument("--top", type=int, default=25, help="profile lines per ordering")
     args, _unknown = parser.parse_known_args()
 
     common.setup_django()
@@ -193,6 +239,9 @@ def main() -> None:
 
     load_before = common.load_average()
     month = dt.date.fromisoformat(args.month) if args.month else report_month()
+    if args.profile:
+        profile_group(month, args.top, record=not args.no_record)
+        return
     start, end = month_bounds(month)
     store = Store.objects.get(code=common.STORE)
     built: list[int] = []
@@ -241,7 +290,7 @@ def main() -> None:
             label, f"{r['surveys']:,}", common.ms(r["floor"]), common.ms(r["data"]), common.ms(r["build"]),
             f"{ratio:.1f}×", common.ms(r["download"]), f"{r['xlsx_kb']:.0f} KB",
             f"{r['peak_mb']:.1f} MB / {r['rss_mb']:.0f} MB",
-            ("≤ 3× floor" if group else "—"),
+            (f"≤ {TARGET_RATIO:g}× floor" if group else "—"),
             ("yes" if ratio <= TARGET_RATIO else f"no: {ratio / TARGET_RATIO:.1f}× the target") if group else "—",
         ])  # fmt: skip
     small, large = results[next(iter(results))], results["group (all stores)"]

@@ -11,14 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Approval, Category, Complaint, Deadline, DeadlineKind, Kind, Severity, Status
 from csat import params
 from csat.domain import classification
-from csat.models import SalesDelivery, ServiceVisit
+from csat.models import Customer, SalesDelivery, ServiceVisit
 
 from .assessment import assessment, assessment_events
 from .measures import measures
@@ -221,39 +221,81 @@ def _choice_labels() -> dict[str, dict[Any, Any]]:
     }
 
 
-def _complaint_row(c: Complaint, labels: dict[str, dict[Any, Any]] | None = None) -> dict[str, Any]:
+# The columns of a complaint row, read as values (no model instances: the xlsx streams a group's
+# month, ~13,000 tickets, through here).
+_FIELDS = (
+    "pk",
+    "number",
+    "received_at",
+    "store__name",
+    "customer_name",
+    "kind",
+    "severity",
+    "category",
+    "grade",
+    "department_id",
+    "department__name",
+    "status",
+    "reopen_count",
+    "compensation_amount",
+    "compensation_in_kind",
+    "approval",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "responsible_staff",
+    "internal_measure",
+    "accountability",
+)
+
+
+def _full_name(first: str | None, last: str | None, username: str | None) -> str:
+    """The user's ``get_full_name()`` or else username; '' without a user."""
+    if username is None:
+        return ""
+    return f"{first} {last}".strip() or username
+
+
+def _complaint_row(r: dict[str, Any], labels: dict[str, dict[Any, Any]] | None = None) -> dict[str, Any]:
+    """One ticket of a list from a ``.values(*_FIELDS)`` row."""
     labels = labels or _choice_labels()
+    kind, severity, category, status, approval = (
+        r["kind"],
+        r["severity"],
+        r["category"],
+        r["status"],
+        r["approval"],
+    )
     return {
-        "id": c.pk,
-        "number": c.number,
-        "received_at": format_local(c.received_at),
-        "store": c.store.name,
-        "customer": c.customer.name,
-        "kind": c.kind,
-        "kind_label": labels["kind"].get(c.kind, c.kind),
-        "severity": c.severity,
-        "severity_label": labels["severity"].get(c.severity, c.severity),
-        "category": c.category,
-        "category_label": labels["category"].get(c.category, c.category),
-        "grade": c.grade,
-        "department_id": c.department_id,
-        "department": c.department.name if c.department else "",
-        "status": c.status,
-        "status_label": labels["status"].get(c.status, c.status),
-        "reopen_count": c.reopen_count,
-        "compensation_amount": _number(c.compensation_amount) if c.compensation_amount is not None else None,
-        "compensation_in_kind": c.compensation_in_kind,
-        "approval": c.approval,
-        "approval_label": labels["approval"].get(c.approval, c.approval),
+        "id": r["pk"],
+        "number": r["number"],
+        "received_at": format_local(r["received_at"]),
+        "store": r["store__name"],
+        "customer": r["customer_name"],
+        "kind": kind,
+        "kind_label": labels["kind"].get(kind, kind),
+        "severity": severity,
+        "severity_label": labels["severity"].get(severity, severity),
+        "category": category,
+        "category_label": labels["category"].get(category, category),
+        "grade": r["grade"],
+        "department_id": r["department_id"],
+        "department": r["department__name"] or "",
+        "status": status,
+        "status_label": labels["status"].get(status, status),
+        "reopen_count": r["reopen_count"],
+        "compensation_amount": _number(r["compensation_amount"])
+        if r["compensation_amount"] is not None
+        else None,
+        "compensation_in_kind": r["compensation_in_kind"],
+        "approval": approval,
+        "approval_label": labels["approval"].get(approval, approval),
         # Who is responsible (DOMAIN §9, issue #18).
-        "assignee": (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
-        "responsible_staff": c.responsible_staff,
-        "internal_measure": c.internal_measure,
-        "accountability": c.accountability,
+        "assignee": _full_name(r["assignee__first_name"], r["assignee__last_name"], r["assignee__username"]),
+        "responsible_staff": r["responsible_staff"],
+        "internal_measure": r["internal_measure"],
+        "accountability": r["accountability"],
     }
-
-
-_RELATED = ("store", "customer", "department", "assignee")
 
 
 # Records of each complaint list kept in the report's data (the first ones, with the count); the
@@ -304,22 +346,37 @@ def _reopened(month: dt.date, store_ids: Sequence[int] | None) -> QuerySet[Compl
 
 
 def _rows(
-    qs: QuerySet[Complaint], limit: int | None = None, **extra: Callable[[Any], Any]
+    qs: QuerySet[Complaint],
+    limit: int | None = None,
+    annotations: Sequence[str] = (),
+    **extra: Callable[[dict[str, Any]], Any],
 ) -> Iterator[dict[str, Any]]:
-    """Row dicts oldest first, streamed (``limit``: only the first ones); ``extra`` adds columns."""
-    qs = qs.select_related(*_RELATED).order_by("received_at", "pk")
-    tickets = qs[:limit] if limit is not None else qs.iterator(chunk_size=ROW_CHUNK)
+    """Row dicts oldest first, streamed (``limit``: only the first ones); ``extra`` adds columns,
+    each from the values row (with the queryset's ``annotations``)."""
+    # The customer's name looked up per ticket: joined, the planner would read all the customers
+    # (a million at group scale) to keep a month's tickets.
+    customer = Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1]
+    rows = (
+        qs.annotate(customer_name=Subquery(customer))
+        .order_by("received_at", "pk")
+        .values(*_FIELDS, *annotations)
+    )
+    tickets = rows[:limit] if limit is not None else rows.iterator(chunk_size=ROW_CHUNK)
     labels = _choice_labels()
-    for c in tickets:
-        yield {**_complaint_row(c, labels), **{key: get(c) for key, get in extra.items()}}
+    for r in tickets:
+        yield {**_complaint_row(r, labels), **{key: get(r) for key, get in extra.items()}}
 
 
-def _past_due(c: Any) -> str:
-    return format_local(c.past_due_at)
+def _past_due(r: dict[str, Any]) -> str:
+    return format_local(r["past_due_at"])
 
 
-def _reopens(c: Any) -> int:
-    return int(c.reopens)
+def _reopens(r: dict[str, Any]) -> int:
+    return int(r["reopens"])
+
+
+PAST_DUE: dict[str, Any] = {"annotations": ("past_due_at",), "past_due_at": _past_due}
+REOPENS: dict[str, Any] = {"annotations": ("reopens",), "reopens": _reopens}
 
 
 def complaint_lists(
@@ -335,9 +392,9 @@ def complaint_lists(
     shown = COMPLAINTS_SHOWN if shown is None else shown
     return {
         "items": list(_rows(_received_in(month, store_ids), shown)),
-        "open_past_three_days": list(_rows(open_past, shown, past_due_at=_past_due)),
+        "open_past_three_days": list(_rows(open_past, shown, **PAST_DUE)),
         "open_past_three_days_count": open_past.count(),
-        "reopened": list(_rows(reopened, shown, reopens=_reopens)),
+        "reopened": list(_rows(reopened, shown, **REOPENS)),
         "reopened_count": reopened.count(),
     }
 
@@ -345,11 +402,11 @@ def complaint_lists(
 def open_past_three_days(
     *, month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
-    return list(_rows(_open_past(month, store_ids, as_of), past_due_at=_past_due))
+    return list(_rows(_open_past(month, store_ids, as_of), **PAST_DUE))
 
 
 def reopened(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
-    return list(_rows(_reopened(month, store_ids), reopens=_reopens))
+    return list(_rows(_reopened(month, store_ids), **REOPENS))
 
 
 DRILL_FIELDS = {"kind", "severity", "category", "grade", "status", "department"}
@@ -367,11 +424,11 @@ def complaint_drill(
     anything else: all of the month's): (the drill understood, the first ``shown`` rows, how many).
     ``visible``: only these tickets (the user's own ticket selector)."""
     name, _sep, value = drill.partition(":")
-    extra: dict[str, Callable[[Any], Any]] = {}
+    extra: dict[str, Any] = {}
     if name == "open":
-        qs, extra = _open_past(month, store_ids, None), {"past_due_at": _past_due}
+        qs, extra = _open_past(month, store_ids, None), PAST_DUE
     elif name == "reopened":
-        qs, extra = _reopened(month, store_ids), {"reopens": _reopens}
+        qs, extra = _reopened(month, store_ids), REOPENS
     elif name in DRILL_FIELDS:
         qs = _received_in(month, store_ids)
         if name == "department":
@@ -394,32 +451,23 @@ def complaint_records(
 ) -> Iterator[dict[str, Any]]:
     """Every complaint of the month's figures for the xlsx, streamed: those received in the month and
     older ones open past 3 working days or reopened in it, each flagged. ``visible``: only these
-    tickets (the downloading user's own ticket selector)."""
+    tickets (the downloading user's own ticket selector).
+
+    The tickets open past 3 working days and the month's reopen counts are read first, once each
+    (a few thousand ids at group scale): as subqueries of the list they were computed twice, and the
+    reopen count once per row."""
     start, end = month_bounds(month)
-    open_ids = _open_past(month, store_ids, as_of).values("pk")
-    reopened_ids = _reopened(month, store_ids).values("pk")
-    reopens = (
-        Complaint.objects.filter(
-            pk=OuterRef("pk"),
-            events__action="reopen",
-            events__created_at__gte=start,
-            events__created_at__lt=end,
-        )
-        .annotate(n=Count("events"))
-        .values("n")
-    )
+    open_ids = set(_open_past(month, store_ids, as_of).values_list("pk", flat=True))
+    reopens = dict(_reopened(month, store_ids).values_list("pk", "reopens"))
     qs = scoped(
         Complaint.objects.filter(
-            Q(received_at__gte=start, received_at__lt=end) | Q(pk__in=open_ids) | Q(pk__in=reopened_ids)
+            Q(received_at__gte=start, received_at__lt=end) | Q(pk__in=open_ids | set(reopens))
         ),
         store_ids,
-    ).annotate(
-        open_past=Exists(open_ids.filter(pk=OuterRef("pk"))),
-        reopens=Subquery(reopens[:1]),
     )
     if visible is not None:
         qs = qs.filter(pk__in=visible.values("pk"))
-    return _rows(qs, open_past=lambda c: bool(c.open_past), reopens=lambda c: c.reopens)
+    return _rows(qs, open_past=lambda r: r["pk"] in open_ids, reopens=lambda r: reopens.get(r["pk"]))
 
 
 def complaint_rates(

@@ -1,10 +1,12 @@
-"""Low-level writing, streamed (openpyxl write-only mode): one table per sheet with a styled, frozen header row, an autofilter, number
-formats, red-below-target conditional formats and safe cell values."""
+"""Low-level writing, streamed (openpyxl write-only mode): one table per sheet with a styled, frozen
+header row, an autofilter, number formats, red-below-target conditional formats and safe cell
+values. A table's rows go through ``csat.spreadsheets.TableRows``: one style per column, plain rows
+serialized without a cell object each."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
-from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +49,7 @@ class Sheet:
     column widths and the frozen header are set before the first row."""
 
     def __init__(self, wb: Workbook, title: str) -> None:
-        self.ws = wb.create_sheet(title)
-        self.rows = 0
+        self.ws = spreadsheets.streamed_sheet(wb, title)
         self.columns = 0
         # Printed on A4 landscape, one page wide and as many long as the rows need (issue #22: the
         # 41-page print of two days' data), with small margins and the page number in the footer.
@@ -64,10 +65,14 @@ class Sheet:
     def __getattr__(self, name: str) -> Any:  # add_chart, title, conditional_formatting, …
         return getattr(self.ws, name)
 
+    @property
+    def rows(self) -> int:
+        """Rows written so far."""
+        return int(self.ws.written)
+
     def write_row(self, cells: Sequence[Any]) -> int:
         """One row; plain values are made safe here (csat.spreadsheets), cells from ``put`` already are."""
         spreadsheets.append_row(self.ws, cells)
-        self.rows += 1
         return self.rows
 
     def skip_to(self, row: int) -> None:
@@ -120,10 +125,50 @@ def table(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         titles.append(cell)
     r = sheet.write_row(titles)
-    # A wrapped column's cells share one style: registering the alignment for every cell (a lookup
-    # in the workbook's style table) cost more than writing the rows.
-    wrapped = put(sheet, "", styled=True)
-    wrapped.alignment = WRAP
+    if any(column.row_format for column in columns):
+        r = _mixed_rows(sheet, columns, rows) or r
+    else:
+        r = _rows(sheet, columns, rows) or r
+    last_col = get_column_letter(len(columns))
+    sheet.ws.auto_filter.ref = f"A{header_row}:{last_col}{r}"
+    # Every printed page repeats the table's header row; the print area is what was written.
+    sheet.ws.print_title_rows = f"{header_row}:{header_row}"
+    sheet.columns = max(sheet.columns, len(columns))
+    sheet.ws.print_area = f"A1:{get_column_letter(sheet.columns)}{r}"
+    return TableRange(header_row, header_row + 1, r, len(columns))
+
+
+def _column_style(sheet: Sheet, column: Column) -> Any:
+    """The one style of a column's cells (``None``: unstyled): its number format or wrapping."""
+    if not (column.number_format or column.wrap):
+        return None
+    style = put(sheet, "", styled=True)
+    if column.number_format:
+        style.number_format = column.number_format
+    if column.wrap:
+        style.alignment = WRAP
+    return style
+
+
+def _rows(sheet: Sheet, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    """A table's rows, each column with its one style (csat.spreadsheets.TableRows); the last row
+    written, 0 for none. A wrapped column's cells share one style: registering the alignment for
+    every cell (a lookup in the workbook's style table) cost more than writing the rows."""
+    writer = spreadsheets.TableRows(sheet.ws, [_column_style(sheet, column) for column in columns])
+    getters = [
+        operator.methodcaller("get", column.value) if isinstance(column.value, str) else column.value
+        for column in columns
+    ]
+    last = 0
+    for row in rows:
+        writer.append([get(row) for get in getters])
+        last = sheet.rows
+    return last
+
+
+def _mixed_rows(sheet: Sheet, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    """Rows whose cells take their row's own number format (the Summary's figures), cell by cell."""
+    last = 0
     for row in rows:
         cells: list[Any] = []
         for column in columns:
@@ -134,19 +179,10 @@ def table(
             fmt = row.get("fmt") if column.row_format else column.number_format
             cell = put(sheet, value, fmt, styled=column.wrap)
             if column.wrap:
-                quoted = cell.quotePrefix  # text that starts like a formula keeps its quote prefix
-                cell._style = copy(wrapped._style)
-                if quoted:
-                    cell.quotePrefix = True
+                cell.alignment = WRAP
             cells.append(cell)
-        r = sheet.write_row(cells)
-    last_col = get_column_letter(len(columns))
-    sheet.ws.auto_filter.ref = f"A{header_row}:{last_col}{r}"
-    # Every printed page repeats the table's header row; the print area is what was written.
-    sheet.ws.print_title_rows = f"{header_row}:{header_row}"
-    sheet.columns = max(sheet.columns, len(columns))
-    sheet.ws.print_area = f"A1:{get_column_letter(sheet.columns)}{r}"
-    return TableRange(header_row, header_row + 1, r, len(columns))
+        last = sheet.write_row(cells)
+    return last
 
 
 def red_when(ws: Any, ref: str, *, below: float | None = None, above: float | None = None) -> None:
