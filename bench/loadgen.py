@@ -723,7 +723,9 @@ def _complaints(q: _Sql, plan: Plan) -> None:
         SELECT k, to_timestamp(received), to_timestamp(received + {EVENT_STEPS[-1][4]} * 60 * (rank = 6)::int),
             lc.store_id,
             'TS' || s.code || '-' || to_char(to_timestamp(received) AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
-                || '-' || lpad(k || '', 5, '0'),
+                -- lpad cuts a longer text: from the 100,000th complaint (a 200-store group) the
+                -- numbers collided, so those keep all their digits
+                || '-' || CASE WHEN k < 100000 THEN lpad(k || '', 5, '0') ELSE k || '' END,
             lc.c, ve.id, ve.plate, cu.mobile,
             {q.pick(["complaint"] * 7 + ["dissatisfied"] * 2 + ["grievance"], "k", 89)},
             {q.pick(["phone", "phone", "on_site", "online", "manufacturer", "letter"], "k", 90)},
