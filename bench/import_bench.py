@@ -208,11 +208,17 @@ def append_result(row: dict[str, Any]) -> None:
         )
     text = RESULTS.read_text()
     header = "| " + " | ".join(columns) + " |"
+    line = "| " + " | ".join(str(row[c]) for c in columns) + " |"
+    if header in text:  # the row goes at the end of that table, not of the file
+        lines = text.split("\n")
+        end = lines.index(header) + 1
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        RESULTS.write_text("\n".join([*lines[:end], line, *lines[end:]]))
+        return
     with RESULTS.open("a") as out:
-        if header not in text:
-            out.write("\n## Service-visit import (`bench/import_bench.py`, target ≥ 2,000 rows/s)\n\n")
-            out.write(header + "\n|" + "|".join("---" for _ in columns) + "|\n")
-        out.write("| " + " | ".join(str(row[c]) for c in columns) + " |\n")
+        out.write("\n## Service-visit import (`bench/import_bench.py`, target ≥ 2,000 rows/s)\n\n")
+        out.write(header + "\n|" + "|".join("---" for _ in columns) + "|\n" + line + "\n")
 
 
 def main() -> int:
