@@ -168,6 +168,22 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def backend_cpu_s() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (local server, /proc readable), else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def database_label() -> str:
     from django.db import connection
 
@@ -192,11 +208,17 @@ def append_result(row: dict[str, Any]) -> None:
         )
     text = RESULTS.read_text()
     header = "| " + " | ".join(columns) + " |"
+    line = "| " + " | ".join(str(row[c]) for c in columns) + " |"
+    if header in text:  # the row goes at the end of that table, not of the file
+        lines = text.split("\n")
+        end = lines.index(header) + 1
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        RESULTS.write_text("\n".join([*lines[:end], line, *lines[end:]]))
+        return
     with RESULTS.open("a") as out:
-        if header not in text:
-            out.write("\n## Service-visit import (`bench/import_bench.py`, target ≥ 2,000 rows/s)\n\n")
-            out.write(header + "\n|" + "|".join("---" for _ in columns) + "|\n")
-        out.write("| " + " | ".join(str(row[c]) for c in columns) + " |\n")
+        out.write("\n## Service-visit import (`bench/import_bench.py`, target ≥ 2,000 rows/s)\n\n")
+        out.write(header + "\n|" + "|".join("---" for _ in columns) + "|\n" + line + "\n")
 
 
 def main() -> int:
@@ -205,6 +227,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the bench store and its rows")
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", default=0, help="cProfile the import step, print the top N lines"
+    )
     parser.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)  # the child process
     parser.add_argument("--stamp", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -290,11 +315,25 @@ def main() -> int:
             f"(created {job.created_count:,}, rejected {job.rejected_count}); peak RSS {rss_after_validate:.0f} MB"
         )
 
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        cpu0, backend0 = time.process_time(), backend_cpu_s()
         t0 = time.perf_counter()
         services.import_job_confirm(job=job, user=agent)
         assert queued[-1] == ("import", job.pk), queued
         job = services.import_job_run(job_id=job.pk)
         import_s = time.perf_counter() - t0
+        cpu_s, backend1 = time.process_time() - cpu0, backend_cpu_s()
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            for sort in ("cumulative", "tottime"):
+                pstats.Stats(profiler).strip_dirs().sort_stats(sort).print_stats(args.profile)
         peak = rss_mb()
         assert job.status == ImportJob.Status.DONE, (job.status, job.message)
         visits = ServiceVisit.objects.filter(store=store).count()
@@ -304,6 +343,9 @@ def main() -> int:
             f"({visits:,} visits, {Vehicle.objects.filter(store=store).count():,} vehicles, "
             f"{Customer.objects.filter(store=store).count():,} customers); peak RSS {peak:.0f} MB"
         )
+        # On a shared machine the wall time moves with the load; the CPU the import used hardly does.
+        backend = f"{backend1 - backend0:.1f}s" if backend0 is not None and backend1 is not None else "n/a"
+        print(f"import CPU: python {cpu_s:.1f}s, postgres backend {backend}")
 
         result = {
             "date": dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %z"),

@@ -94,3 +94,22 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.natural_key}"
+
+
+class ImportRows(models.Model):
+    """The rows a job's preview parsed (intake.staging), so the import does not parse the file again.
+
+    Kept from a preview without errors until the job is imported or cancelled.
+    """
+
+    job = models.OneToOneField(
+        ImportJob, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("导入")
+    )
+    data = models.BinaryField(_("解析结果"))
+
+    class Meta:
+        verbose_name = _("导入解析结果")
+        verbose_name_plural = _("导入解析结果")
+
+    def __str__(self) -> str:
+        return f"#{self.job_id}"

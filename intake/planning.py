@@ -1,7 +1,9 @@
 """Validate every row of a DMS file against the database and plan what importing it would do.
 
-The plan is computed once for the preview and again at import time (the database may have moved
-on); applying a plan writes everything in bulk, so 100,000 rows import in well under a minute.
+Two steps: every cell is parsed and checked (``parse_rows``, pure: the file alone decides), then
+the parsed rows are matched against the database (``plan_parsed``). The preview does both; the
+import redoes only the second, from the parsed rows the preview kept (intake.staging), because
+the database may have moved on but the file has not. Applying a plan writes everything in bulk.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -75,6 +80,8 @@ class Plan:
     # The first rows as read (issue #22 "the preview shows the parsed rows"): per column the
     # file's text and what it was read as, so a plate or a date read wrongly shows before import.
     sample: list[dict[str, Any]] = field(default_factory=list)
+    # Every data row as parsed: (row number, column key → value); what the import starts from.
+    parsed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
     def error(self, row: int, column: str, message: str, value: Any = "") -> None:
         """``value``: the offending cell as the file had it (shown beside the message)."""
@@ -155,14 +162,26 @@ def _norm(text: str) -> str:
 def _load(
     model: Any, store: Store, field_name: str, keys: Iterable[str], related: tuple[str, ...] = ()
 ) -> dict:
+    """The store's rows whose ``field_name`` is one of ``keys``, by that value."""
     keys = list(set(keys))
-    found: dict[str, Any] = {}
-    for start in range(0, len(keys), CHUNK):
-        qs = model.objects.filter(store=store, **{f"{field_name}__in": keys[start : start + CHUNK]})
-        if related:
-            qs = qs.select_related(*related)
-        found.update({getattr(obj, field_name): obj for obj in qs})
-    return found
+    if not keys:
+        return {}
+    qs = model.objects.filter(store=store)
+    if related:
+        qs = qs.select_related(*related)
+    if connection.vendor == "postgresql":
+        # One array parameter, however many keys: "IN (...)" costs Django work per key (~30 % of
+        # planning 100,000 rows) and one query per CHUNK.
+        quote = connection.ops.quote_name
+        column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field_name).column)}"
+        any_key = RawSQL(f"{column} = ANY(%s)", (keys,), output_field=BooleanField())  # noqa: S611 - names from the model, keys a parameter
+        chunks = [qs.filter(any_key)]
+    else:
+        chunks = [
+            qs.filter(**{f"{field_name}__in": keys[start : start + CHUNK]})
+            for start in range(0, len(keys), CHUNK)
+        ]
+    return {getattr(obj, field_name): obj for chunk in chunks for obj in chunk}
 
 
 def _staff_index(store: Store) -> dict[str, int | None]:
@@ -184,6 +203,29 @@ def build_plan(
     rows: Iterator[list[Any]],
     progress: Callable[[int], None] | None = None,
 ) -> Plan:
+    """Parse and check every row, then plan it against the database (the preview)."""
+    plan = parse_rows(kind=kind, store=store, header=header, rows=rows, progress=progress)
+    if plan.total or not plan.errors:  # a missing column stops before any row
+        _plan_against_database(plan)
+    return plan
+
+
+def plan_parsed(*, kind: str, store: Store, parsed: list[tuple[int, dict[str, Any]]]) -> Plan:
+    """Plan rows parsed earlier (by ``parse_rows``, for the preview) against the database as it is now."""
+    plan = Plan(kind=kind, store=store, total=len(parsed), parsed=parsed)
+    _plan_against_database(plan)
+    return plan
+
+
+def parse_rows(
+    *,
+    kind: str,
+    store: Store,
+    header: list[str],
+    rows: Iterator[list[Any]],
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    """Parse and check every cell: the plan's total, errors, sample and parsed rows (no database)."""
     plan = Plan(kind=kind, store=store)
     mapping, missing = match_headers(kind, header)
     if missing:
@@ -193,7 +235,7 @@ def build_plan(
     required = required_of(kind)
 
     example = {index: column.example for index, column in mapping.items()}
-    parsed_rows: list[tuple[int, dict[str, Any]]] = []
+    parsed_rows = plan.parsed
     for offset, cells in enumerate(rows):
         row_no = offset + 2  # row 1 is the header, as Excel numbers them
         if not any(_provided(c if not isinstance(c, str) else c.strip()) for c in cells):
@@ -220,7 +262,13 @@ def build_plan(
         plan.total += 1
         if progress and plan.total % 1000 == 0:
             progress(plan.total)
+    return plan
 
+
+def _plan_against_database(plan: Plan) -> None:
+    """Match the parsed rows to the store's customers, vehicles, records and staff."""
+    kind, store, parsed_rows = plan.kind, plan.store, plan.parsed
+    headers = {c.key: str(c.header) for c in columns_of(kind)}
     mobiles = {v["mobile"] for _, v in parsed_rows if _provided(v.get("mobile"))}
     vins = {v["vin"] for _, v in parsed_rows if _provided(v.get("vin"))}
     existing_customers = _load(Customer, store, "mobile", mobiles)
@@ -247,7 +295,6 @@ def build_plan(
         _plan_row(
             plan, row_no, values, headers, existing_customers, existing_vehicles, existing_records, staff
         )
-    return plan
 
 
 def _merge(plan: Plan, op: Op, row_no: int, values: dict[str, Any], headers: dict[str, str]) -> bool:

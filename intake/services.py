@@ -9,13 +9,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from csat.exceptions import ApplicationError
 from csat.models import Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+from intake import staging
+from intake.bulk_insert import create_rows
 from intake.columns import KINDS
-from intake.models import ImportChange, ImportJob
-from intake.planning import CUSTOMER_FIELDS, Op, Plan, build_plan
+from intake.models import ImportChange, ImportJob, ImportRows
+from intake.planning import CUSTOMER_FIELDS, Op, Plan, build_plan, plan_parsed
 from intake.progress import enqueue, progress_clear, progress_store
 from intake.progress import progress_key as progress_key  # re-exported: callers read the key here
 from intake.reading import MAX_UPLOAD_BYTES, FileRejected, read_rows
@@ -62,15 +64,41 @@ def _plan_for(job: ImportJob) -> Plan:
         return build_plan(kind=job.kind, store=job.store, header=header, rows=rows, progress=report)
 
 
-def _record_plan(job: ImportJob, plan: Plan) -> None:
+def _record_plan(job: ImportJob, plan: Plan, *, sample: bool = True) -> None:
+    """``sample``: False for a plan of the kept rows, which has none (the preview's stays)."""
     job.total_rows = plan.total
     job.processed_rows = plan.total
     job.errors = plan.errors[:MAX_STORED_ERRORS]
-    job.preview_rows = plan.sample
+    if sample:
+        job.preview_rows = plan.sample
     job.rejected_count = len(plan.rejected_rows)
     job.created_count = plan.counts["created"]
     job.updated_count = plan.counts["updated"]
     job.unchanged_count = plan.counts["unchanged"]
+
+
+def _keep_rows(job: ImportJob, plan: Plan) -> None:
+    """Keep a valid preview's parsed rows for the import (intake.staging); drop any older ones."""
+    ImportRows.objects.filter(job=job).delete()
+    if not plan.ok:
+        return
+    try:
+        data = staging.pack(job.kind, plan.parsed)
+    except staging.NotStorable:
+        return  # the import reads the file again
+    ImportRows.objects.create(job=job, data=data)
+
+
+def _kept_plan(job: ImportJob) -> Plan | None:
+    """The plan of the rows the preview kept, against the database as it is now (None: none kept)."""
+    data = ImportRows.objects.filter(job=job).values_list("data", flat=True).first()
+    if data is None:
+        return None
+    parsed = staging.unpack(job.kind, bytes(data))
+    if parsed is None or len(parsed) != job.total_rows:
+        return None
+    progress_store(job.pk, len(parsed))
+    return plan_parsed(kind=job.kind, store=job.store, parsed=parsed)
 
 
 def import_job_validate(*, job_id: int) -> ImportJob:
@@ -90,7 +118,17 @@ def import_job_validate(*, job_id: int) -> ImportJob:
     else:
         job.status = ImportJob.Status.PREVIEW if plan.ok else ImportJob.Status.INVALID
     fields = ["status", "message", "total_rows", "processed_rows", "errors", "rejected_count", "preview_rows"]
-    job.save(update_fields=[*fields, "created_count", "updated_count", "unchanged_count", "updated_at"])
+    with transaction.atomic():
+        # One writer at a time (a task delivered twice), and none once the job moved on (cancelled).
+        if (
+            not ImportJob.objects.select_for_update()
+            .filter(pk=job.pk, status=ImportJob.Status.VALIDATING)
+            .exists()
+        ):
+            job.refresh_from_db()
+            return job
+        _keep_rows(job, plan)
+        job.save(update_fields=[*fields, "created_count", "updated_count", "unchanged_count", "updated_at"])
     return job
 
 
@@ -120,6 +158,7 @@ def import_job_cancel(*, job: ImportJob) -> ImportJob:
         raise ApplicationError(_("该导入已开始或已结束，不能取消。"))
     job.status = ImportJob.Status.CANCELLED
     job.save(update_fields=["status", "updated_at"])
+    ImportRows.objects.filter(job=job).delete()
     return job
 
 
@@ -130,8 +169,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
             job = ImportJob.objects.select_for_update().select_related("store").get(pk=job_id)
             if job.status != ImportJob.Status.IMPORTING:
                 return job
-            plan = _plan_for(job)
-            _record_plan(job, plan)
+            plan = _kept_plan(job)
+            kept = plan is not None
+            if plan is None:  # nothing kept (an older job, or values the format does not keep)
+                plan = _plan_for(job)
+            _record_plan(job, plan, sample=not kept)
+            ImportRows.objects.filter(job=job).delete()  # done with either way (kept on a rollback)
             if not plan.ok:
                 # The database changed since the preview: report it, write nothing.
                 job.status = ImportJob.Status.INVALID
@@ -188,16 +231,7 @@ def import_jobs_requeue_stalled(*, now: dt.datetime | None = None) -> list[int]:
 def _audit(job: ImportJob) -> dict[str, Any]:
     """History attribution of an import's rows: the user who confirmed it, and the job."""
     reason = _("数据导入 #%(id)s %(name)s") % {"id": job.pk, "name": job.original_name}
-    return {"default_user": job.confirmed_by or job.created_by, "default_change_reason": reason[:100]}
-
-
-def _bulk_create(model: Any, objects: list[Any], job: ImportJob) -> None:
-    if not objects:
-        return
-    if hasattr(model, "history"):  # audited: one history row per created record
-        bulk_create_with_history(objects, model, batch_size=BATCH, **_audit(job))
-    else:
-        model.objects.bulk_create(objects, batch_size=BATCH)
+    return {"user": job.confirmed_by or job.created_by, "reason": reason[:100]}
 
 
 def _bulk_update(model: Any, objects: list[Any], fields: set[str], job: ImportJob) -> None:
@@ -207,7 +241,15 @@ def _bulk_update(model: Any, objects: list[Any], fields: set[str], job: ImportJo
             obj.updated_at = now
         names = sorted(fields | {"updated_at"})
         if hasattr(model, "history"):
-            bulk_update_with_history(objects, model, names, batch_size=BATCH, **_audit(job))
+            audit = _audit(job)
+            bulk_update_with_history(
+                objects,
+                model,
+                names,
+                batch_size=BATCH,
+                default_user=audit["user"],
+                default_change_reason=audit["reason"],
+            )
         else:
             model.objects.bulk_update(objects, names, batch_size=BATCH)
 
@@ -234,44 +276,54 @@ def _apply_updates(
 
 
 def apply_plan(plan: Plan, *, job: ImportJob) -> None:
+    """Write the plan: new rows by COPY (PostgreSQL) or bulk_create, updates by bulk_update."""
     store = plan.store
+    audit = _audit(job)
     changes: list[ImportChange] = []
 
-    new_customers = [
-        Customer(
-            store_id=store.pk,  # ids, not instances: 100,000 rows skip the descriptor work
-            mobile=op.key,
-            name=op.values["name"],
-            extra_phones=op.values.get("extra_phones") or [],
-            do_not_contact=bool(op.values.get("do_not_contact")),
-            do_not_contact_reason=op.values.get("do_not_contact_reason") or "",
-            remarks=op.values.get("remarks") or "",
-        )
-        for op in plan.customers.values()
-        if op.is_new
-    ]
-    _bulk_create(Customer, new_customers, job)
+    new_customers = [op for op in plan.customers.values() if op.is_new]
+    ids = create_rows(
+        Customer,
+        ("mobile", "name", "extra_phones", "do_not_contact", "do_not_contact_reason", "remarks"),
+        [
+            (
+                op.key,
+                op.values["name"],
+                op.values.get("extra_phones") or [],
+                bool(op.values.get("do_not_contact")),
+                op.values.get("do_not_contact_reason") or "",
+                op.values.get("remarks") or "",
+            )
+            for op in new_customers
+        ],
+        constants={"store_id": store.pk},
+        **audit,
+    )
+    customer_ids = {op.key: pk for op, pk in zip(new_customers, ids, strict=True)}
     updated, fields = _apply_updates(
         [op for op in plan.customers.values() if not op.is_new], "customer", job, changes
     )
     _bulk_update(Customer, updated, fields & set(CUSTOMER_FIELDS), job)
-    customer_ids = {c.mobile: c.pk for c in new_customers} | {
-        op.key: op.existing.pk for op in plan.customers.values() if not op.is_new
-    }
+    customer_ids |= {op.key: op.existing.pk for op in plan.customers.values() if not op.is_new}
 
     new_vehicles = [
-        Vehicle(
-            store_id=store.pk,
-            vin=op.key,
-            customer_id=customer_ids[op.values["owner_mobile"]],
-            plate=op.values.get("plate") or "",
-            model=op.values.get("model") or "",
-            purchase_date=op.values.get("purchase_date"),
+        (
+            op.key,
+            customer_ids[op.values["owner_mobile"]],
+            op.values.get("plate") or "",
+            op.values.get("model") or "",
+            op.values.get("purchase_date"),
         )
         for op in plan.vehicles.values()
         if op.is_new
     ]
-    _bulk_create(Vehicle, new_vehicles, job)
+    ids = create_rows(
+        Vehicle,
+        ("vin", "customer_id", "plate", "model", "purchase_date"),
+        new_vehicles,
+        constants={"store_id": store.pk},
+        **audit,
+    )
     existing_vehicle_ops = [op for op in plan.vehicles.values() if not op.is_new]
     updated, fields = _apply_updates(existing_vehicle_ops, "vehicle", job, changes)
     updated_ids = {vehicle.pk for vehicle in updated}
@@ -284,7 +336,10 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
                 updated_ids.add(op.existing.pk)
                 updated.append(op.existing)
     _bulk_update(Vehicle, updated, fields, job)
-    vehicles = {v.vin: v for v in new_vehicles} | {op.key: op.existing for op in existing_vehicle_ops}
+    # VIN → (vehicle id, owner id), for the records that follow.
+    vehicles = {row[0]: (pk, row[1]) for row, pk in zip(new_vehicles, ids, strict=True)} | {
+        op.key: (op.existing.pk, op.existing.customer_id) for op in existing_vehicle_ops
+    }
 
     if plan.kind == "sales":
         _apply_sales(plan, store, vehicles, job, changes)
@@ -294,45 +349,64 @@ def apply_plan(plan: Plan, *, job: ImportJob) -> None:
 
 
 def _apply_sales(
-    plan: Plan, store: Store, vehicles: dict[str, Vehicle], job: ImportJob, changes: list
+    plan: Plan, store: Store, vehicles: dict[str, tuple[int, int]], job: ImportJob, changes: list
 ) -> None:
-    new = [
-        SalesDelivery(
-            store_id=store.pk,
-            vehicle_id=vehicles[op.key].pk,
-            customer_id=vehicles[op.key].customer_id,
-            consultant_id=op.values["consultant_id"],
-            delivered_at=op.values["delivered_at"],
-        )
-        for op in plan.records.values()
-        if op.is_new
-    ]
-    _bulk_create(SalesDelivery, new, job)
+    create_rows(
+        SalesDelivery,
+        ("vehicle_id", "customer_id", "consultant_id", "delivered_at"),
+        [
+            (*vehicles[op.key], op.values["consultant_id"], op.values["delivered_at"])
+            for op in plan.records.values()
+            if op.is_new
+        ],
+        constants={"store_id": store.pk},
+    )
     updated, fields = _apply_updates(
         [op for op in plan.records.values() if not op.is_new], "sale", job, changes
     )
     _bulk_update(SalesDelivery, updated, fields, job)
 
 
+# A new visit's columns from its plan (intake.planning._plan_record); a value left empty (None)
+# takes the model default, as a ServiceVisit built without it would.
+VISIT_COLUMNS = (
+    "kind",
+    "service_advisor_id",
+    "technician_id",
+    "opened_at",
+    "handed_back_at",
+    "mileage",
+    "quality_related",
+    "parts_backorder_days",
+)
+_VISIT_DEFAULTS = {
+    f.attname: f.get_default() for f in ServiceVisit._meta.concrete_fields if f.attname in VISIT_COLUMNS
+}
+
+
 def _apply_visits(
-    plan: Plan, store: Store, vehicles: dict[str, Vehicle], job: ImportJob, changes: list
+    plan: Plan, store: Store, vehicles: dict[str, tuple[int, int]], job: ImportJob, changes: list
 ) -> None:
+    defaults = [_VISIT_DEFAULTS[name] for name in VISIT_COLUMNS]
     new = []
     for op in plan.records.values():
         if not op.is_new:
             continue
-        vehicle = vehicles[op.values["vin"]]
-        values = {k: v for k, v in op.values.items() if k != "vin" and v is not None}
+        values = op.values
+        row = [values.get(name) for name in VISIT_COLUMNS]
         new.append(
-            ServiceVisit(
-                store_id=store.pk,
-                repair_order_no=op.key,
-                vehicle_id=vehicle.pk,
-                customer_id=vehicle.customer_id,
-                **values,
+            (
+                op.key,
+                *vehicles[values["vin"]],
+                *(default if value is None else value for value, default in zip(row, defaults, strict=True)),
             )
         )
-    _bulk_create(ServiceVisit, new, job)
+    create_rows(
+        ServiceVisit,
+        ("repair_order_no", "vehicle_id", "customer_id", *VISIT_COLUMNS),
+        new,
+        constants={"store_id": store.pk},
+    )
     updated, fields = _apply_updates(
         [op for op in plan.records.values() if not op.is_new], "service_visit", job, changes
     )
