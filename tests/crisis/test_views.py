@@ -51,6 +51,20 @@ def test_the_page_shows_the_current_phases_guidance(
         assert f'data-testid="crisis-phase">{Phase(phase).label}<' in html
 
 
+def test_the_byline_names_who_opened_the_case_in_both_languages(
+    web: Callable[[Any], Any], open_crisis: Callable[..., CrisisCase], agent: Any
+) -> None:
+    """The case's byline says 发起人 / "Opened by" (the bare 发起 is the open button's verb: "Raise")."""
+    from django.conf import settings
+
+    crisis = open_crisis(actor=agent)
+    client = web(agent)
+    assert "发起人 " in page(client, detail_url(crisis))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = page(client, detail_url(crisis))
+    assert "Opened by " in english and "· Raise " not in english
+
+
 def test_the_phase_form_offers_only_the_allowed_next_phases(
     web: Callable[[Any], Any],
     open_crisis: Callable[..., CrisisCase],
