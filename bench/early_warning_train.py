@@ -187,7 +187,13 @@ def shipped_probabilities(rows: list[Row]) -> np.ndarray:
         float(data["intercept"]),
         float(data["threshold"]),
     )
-    return np.array([shipped.probability(signals.text_features(r.text)[0]) for r in rows])
+    # Its own features: the n-gram range it was trained with (1–3), whatever NGRAM_MAX is now.
+    current = signals_model.NGRAM_MAX
+    signals_model.NGRAM_MAX = int(data.get("ngram_max", 3))
+    try:
+        return np.array([shipped.probability(signals.text_features(r.text)[0]) for r in rows])
+    finally:
+        signals_model.NGRAM_MAX = current
 
 
 def at_threshold(

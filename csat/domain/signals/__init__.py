@@ -57,7 +57,7 @@ to PATTERN_GAP characters of the same clause. The signal's ``term`` is then the 
 Issue 23 (generalisation). The numbers above are for the rules alone (``model=False``). On the
 issue-23 corpus (bench/early_warning/corpus.tsv: 1,911 texts written to test phrasing the list
 does not know) the rules alone reach recall ≈ 0.2, and they flag past or routine uses (保修索赔,
-"之前说要曝光，后来算了"). So the verdict is now a linear text model over character 1–3 grams and
+"之前说要曝光，后来算了"). So the verdict is now a linear text model over character 1–2 grams and
 the rule signals (``decision.py``, ``model.py``, trained by bench/early_warning_train.py on the
 train split only), with context rules (``context.py``: routine warranty/insurance 索赔 and
 retracted past threats switch a term off; negated and settled stretches give the model's n-grams a

@@ -1,13 +1,15 @@
-"""The text model (issue 23): a linear model over character 1–3 grams and the rule signals.
+"""The text model (issue 23): a linear model over character 1–2 grams and the rule signals.
 
 Trained at build time by ``bench/early_warning_train.py`` (scikit-learn logistic regression on the
-train split of bench/early_warning/corpus.tsv and bench/early_warning/texts.tsv) and shipped as
+train split of bench/early_warning/corpus.tsv, bench/early_warning/texts.tsv and the independent
+check set bench/early_warning/independent.tsv) and shipped as
 plain data in ``model.json``: the kept feature weights, the intercept and the decision threshold.
 Scoring here is pure Python — a set of features, a sum of weights, a logistic — so nothing beyond
 the standard library is imported at call time. The file is read once, on first use.
 
-Features of a text (``features``): every character 1-, 2- and 3-gram of the normalised, lower-cased
-text with runs of punctuation and spaces folded to "|" (an n-gram of only "|" is dropped; inside a
+Features of a text (``features``): every character 1- and 2-gram (NGRAM_MAX; 1–3 grams before the
+fifth round: bigrams generalised better to texts of authors the model had not seen) of the
+normalised, lower-cased text with runs of punctuation and spaces folded to "|" (an n-gram of only "|" is dropped; inside a
 negated or settled stretch of ``context.scopes`` a gram carries the prefix "~" or "^"), the cue
 features ``cue:<name>`` of ``context.cue_features``, plus the
 rule features ``rule:<code>=<weight>`` (the strongest signal of each code), ``rule:worthy`` (the
@@ -30,7 +32,7 @@ from .context import scopes
 __all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams"]
 
 MODEL_FILE = Path(__file__).with_name("model.json")
-NGRAM_MAX = 3
+NGRAM_MAX = 2
 _BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～]+")
 
 
