@@ -290,7 +290,9 @@ def test_independent_check_set_is_train_side_only_and_balanced() -> None:
     assert len({r["text"] for r in rows}) == 1200
     for author, per_type in (("a", 72), ("b", 40)):
         positives = [r for r in rows if r["author"] == author and r["label"] == "1"]
-        assert {t: sum(r["type"] == t for r in positives) for t in "abcde"} == dict.fromkeys("abcde", per_type)
+        assert {t: sum(r["type"] == t for r in positives) for t in "abcde"} == dict.fromkeys(
+            "abcde", per_type
+        )
     hard = {r["hard_negative"] for r in rows if r["label"] == "0"}
     assert {"warranty", "insurance", "negated_threat", "past_threat", "accident_repair", "recall"} <= hard
 
