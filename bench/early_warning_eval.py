@@ -21,6 +21,11 @@ gets wrong are counted, and listed only with ``--show-held-out-errors``: no rule
 be tuned on them. With ``--append-results`` a dated section
 (commit, load average) with these tables is appended to bench/RESULTS.md.
 
+``--set independent`` scores bench/early_warning/independent.tsv instead (1,200 texts by two
+authors who never saw the rules, corpus or model; train side only, never part of the held-out
+third) with the same tables, for all texts and per author, and the shipped model's precision and
+hard negatives flagged by threshold; the held-out third is then not read at all.
+
 ``--append-results`` appends a dated row (date, commit, texts, precision, recall, F1) to the
 early-warning table in bench/RESULTS.md. ``--compare`` also scores two variants on the same texts:
 the bare term list without any of the rules (negation, exceptions, identity, longest match,
@@ -49,6 +54,8 @@ from csat.domain import signals  # noqa: E402
 
 DEFAULT_FILE = ROOT / "bench" / "early_warning" / "texts.tsv"
 DEFAULT_CORPUS = ROOT / "bench" / "early_warning" / "corpus.tsv"
+INDEPENDENT = ROOT / "bench" / "early_warning" / "independent.tsv"
+INDEPENDENT_COLUMNS = ["label", "type", "identity", "hard_negative", "author", "text"]
 CORPUS_COLUMNS = ["label", "type", "identity", "hard_negative", "split", "source", "text"]
 HELD_OUT_TARGETS = {
     "recall": 0.95,
@@ -220,8 +227,50 @@ def load_corpus(path: Path, split: str) -> list[dict[str, str]]:
     return [r for r in rows if r["split"] == split]
 
 
+def load_independent(path: Path = INDEPENDENT) -> list[dict[str, str]]:
+    """The independent check set (all rows); ValueError on a malformed file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if reader.fieldnames != INDEPENDENT_COLUMNS:
+            raise ValueError(f"{path}: the header must be {INDEPENDENT_COLUMNS}, got {reader.fieldnames}")
+        rows = list(reader)
+    if any(r["label"] not in ("0", "1") or not r["text"].strip() for r in rows):
+        raise ValueError(f"{path}: a row has a bad label or an empty text")
+    return rows
+
+
+def threshold_lines(rows: list[dict[str, str]]) -> list[str]:
+    """The shipped model's precision, recall and hard negatives flagged by threshold on ``rows``."""
+    probabilities = [signals.assess(r["text"]).probability or 0.0 for r in rows]
+    labels = [r["label"] == "1" for r in rows]
+    hard = [bool(r["hard_negative"]) for r in rows]
+    lines = ["| threshold | precision | recall | hard negatives flagged |", "|---|---|---|---|"]
+    for step in range(5, 81, 5):
+        t = step / 100
+        flagged = [p >= t for p in probabilities]
+        tp = sum(f and y for f, y in zip(flagged, labels, strict=True))
+        fp = sum(f and not y for f, y in zip(flagged, labels, strict=True))
+        hf = sum(f and h for f, h in zip(flagged, hard, strict=True))
+        lines.append(
+            f"| {t:.2f} | {tp / max(1, tp + fp):.3f} | {tp / max(1, sum(labels)):.3f} | {hf}/{sum(hard)} |"
+        )
+    return [*lines, ""]
+
+
+def independent_section(path: Path) -> list[str]:
+    rows = load_independent(path)
+    signals.crisis_worthy("warm-up")  # loads the model file once, outside the timing
+    lines, _ = corpus_report(rows, signals.crisis_worthy, "rules + text model (crisis_worthy)", "independent")
+    for author in sorted({r["author"] for r in rows}):
+        mine = [r for r in rows if r["author"] == author]
+        more, _ = corpus_report(mine, signals.crisis_worthy, f"author {author}", "independent")
+        lines += more
+    lines += ["**by threshold** (all 1,200; the shipped threshold is the model file's)", ""]
+    return lines + threshold_lines(rows)
+
+
 def corpus_report(
-    rows: list[dict[str, str]], predict: Callable[[str], bool], name: str
+    rows: list[dict[str, str]], predict: Callable[[str], bool], name: str, kind: str = "held-out"
 ) -> tuple[list[str], bool]:
     """Markdown lines for one predictor on the held-out rows, and whether all targets are met."""
     started = time.perf_counter()
@@ -263,7 +312,7 @@ def corpus_report(
         f"< {t['ms_per_text']} ms per text": ms_per_text < t["ms_per_text"],
     }
     lines = [
-        f"**{name}** — {len(rows)} held-out texts, {result.tp + result.fn} crisis-worthy",
+        f"**{name}** — {len(rows)} {kind} texts, {result.tp + result.fn} crisis-worthy",
         "",
         "| | flagged | not flagged |",
         "|---|---|---|",
@@ -303,13 +352,18 @@ def held_out_section(corpus: Path) -> tuple[list[str], bool, list[tuple[dict[str
     return lines + rule_lines, ok, wrong
 
 
-def append_section(results: Path, lines: list[str]) -> None:
+def append_section(results: Path, lines: list[str], *, independent: bool = False) -> None:
     loadavg = (
         Path("/proc/loadavg").read_text(encoding="utf-8").strip() if Path("/proc/loadavg").exists() else "n/a"
     )
+    title = (
+        "independent check set bench/early_warning/independent.tsv (`bench/early_warning_eval.py --set independent`)"
+        if independent
+        else "held-out third of bench/early_warning/corpus.tsv (`bench/early_warning_eval.py`)"
+    )
     header = [
         "",
-        "## Early warning, issue 23: held-out third of bench/early_warning/corpus.tsv (`bench/early_warning_eval.py`)",
+        f"## Early warning, issue 23: {title}",
         "",
         f"{dt.datetime.now(tz=dt.UTC).isoformat(timespec='minutes')} · commit {git_commit()} · load average {loadavg}",
         "",
@@ -343,7 +397,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="list the held-out texts it gets wrong (never tune on them)",
     )
+    parser.add_argument(
+        "--set",
+        choices=["held-out", "independent"],
+        default="held-out",
+        dest="which",
+        help="independent: score bench/early_warning/independent.tsv only (the held-out third is not read)",
+    )
     args = parser.parse_args(argv)
+
+    if args.which == "independent":
+        try:
+            lines = independent_section(INDEPENDENT)
+        except (OSError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print("\n".join(lines))
+        if args.append_results:
+            append_section(args.results, lines, independent=True)
+            print(f"appended the independent section to {args.results}")
+        return 0
 
     try:
         examples = load(args.file)
