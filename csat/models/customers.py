@@ -200,7 +200,11 @@ class ServiceVisit(TimeStamped):
     )
     repair_order_no = models.CharField(_("工单号"), max_length=40)
     vehicle = models.ForeignKey(
-        Vehicle, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("车辆"), db_index=False
+        Vehicle,
+        on_delete=models.PROTECT,
+        related_name="service_visits",
+        verbose_name=_("车辆"),
+        db_index=False,
     )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("客户")

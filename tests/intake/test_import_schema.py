@@ -47,4 +47,6 @@ def test_history_author_has_no_database_constraint():
         assert author.db_constraint is False
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, history.model._meta.db_table)
-        assert not [c for c in constraints.values() if c["foreign_key"] and c["columns"] == ["history_user_id"]]
+        assert not [
+            c for c in constraints.values() if c["foreign_key"] and c["columns"] == ["history_user_id"]
+        ]
