@@ -20,6 +20,10 @@ for _tracked in TRACKED:
         excluded_fields=[name for name in EXCLUDED if hasattr(_tracked.model, name)],
         get_user=get_history_user,
         user_related_name="+",
+        # No foreign-key constraint on the author: every history row would otherwise cost a deferred
+        # RI check at commit (140,000 for an import of 100,000 visits), and Django's SET_NULL on a
+        # user's deletion does not need one. Users are deactivated, not deleted, in practice.
+        user_db_constraint=False,
         history_change_reason_field=models.CharField(max_length=100, null=True, blank=True),
     )
 

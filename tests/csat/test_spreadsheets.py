@@ -108,3 +108,19 @@ def test_plain_rows_skip_the_cell_path_and_unusual_ones_take_it() -> None:
 def test_streamed_sheets_belong_to_write_only_workbooks() -> None:
     with pytest.raises(ValueError):
         spreadsheets.streamed_sheet(Workbook(), "t")
+
+
+def test_many_rows_written_raw_in_batches_keep_their_order_and_bytes() -> None:
+    """Serialized rows go to the file in batches (``StreamedSheet.SPILL``) between lxml's own
+    writes; mixed with rows of the cell path, across several batches, the file is still the one
+    openpyxl writes."""
+    rows: list[list[Any]] = []
+    for n in range(3 * spreadsheets.StreamedSheet.SPILL // 100 + 7):  # rows of ~200 bytes
+        rows.append([f"第{n}行 & <{n}>", n, n / 7, "备注\n" * (n % 3)])
+        if n % 401 == 0:
+            rows.append([UNUSUAL[n % len(UNUSUAL)], n, "=1+1", None])
+    fast, cells = _write(rows, fast=True), _write(rows, fast=False)
+    assert _part(fast, "xl/worksheets/sheet1.xml") == _part(cells, "xl/worksheets/sheet1.xml")
+    ws = openpyxl.load_workbook(io.BytesIO(fast))["t"]
+    assert ws.max_row == len(rows) + 1
+    assert ws.cell(row=len(rows) + 1, column=1).value == rows[-1][0]
