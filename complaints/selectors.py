@@ -423,6 +423,19 @@ def ticket_q(
     return q
 
 
+def ticket_q_is_stable(*, user: Any = None, search: str = "", todo: bool = False, **_filters: Any) -> bool:
+    """Whether ``ticket_q`` with these filters reads only the complaint and deadline tables and
+    no clock, so its count changes only with a write to them (csat.revisions). Not so: a search
+    (it reads the customers' names and phones) and customer care's "我的待办" (the follow-ups whose
+    window has opened by now)."""
+    if search_words(search):
+        return False
+    if todo:
+        profile = access.profile_of(user) if user is not None else None
+        return profile is None or profile.role not in (Role.AGENT, Role.CUSTOMER_CARE_MANAGER)
+    return True
+
+
 # ``status`` of a list that includes closed tickets (the filter bar's "全部（含已结案）").
 ALL_STATUSES = "all"
 
