@@ -40,7 +40,7 @@ def view_counts(*, user: Any, filter_sets: Mapping[str, dict[str, Any]]) -> dict
     token = revisions.revision("complaints")  # before the counts: see csat.revisions
     keys: dict[str, str] = {}
     if token is not None:
-        scope = _scope_key(user)
+        scope = selectors.cache_scope(user)
         keys = {
             name: f"complaints:count:{token}:{scope}:{_digest(filters)}"
             for name, filters in filter_sets.items()
@@ -67,14 +67,6 @@ def _count(user: Any, filter_sets: Mapping[str, dict[str, Any]]) -> dict[str, in
         condition = selectors.ticket_q(user=user, **filters)
         aggregates[key] = Count("pk", filter=condition) if condition else Count("pk")
     return selectors._visible(Complaint.objects.all(), user).aggregate(**aggregates)
-
-
-def _scope_key(user: Any) -> str:
-    """Everything ``selectors._visible`` and ``my_todo_q`` read of the user."""
-    profile = access.profile_of(user)
-    if profile is None:
-        return f"{user.pk}:{int(user.is_superuser)}:-"
-    return f"{user.pk}:{int(user.is_superuser)}:{profile.role}:{profile.store_id}:{profile.department_id}"
 
 
 def _digest(filters: Mapping[str, Any]) -> str:

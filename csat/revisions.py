@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from csat import caching
 from csat.outage import cache_outage
 
 log = logging.getLogger(__name__)
@@ -124,3 +125,19 @@ def watch(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """Receiver of ``connection_created``: install the wrapper (once per connection object)."""
     if not any(isinstance(w, _Watch) for w in connection.execute_wrappers):
         connection.execute_wrappers.append(_Watch(connection))
+
+
+def revision_cached(name: str, key: str, compute: Callable[[], Any], seconds: int = TTL_SECONDS) -> Any:
+    """``compute()`` kept under ``key`` for the current revision of ``name``: read again only after
+    a write to its tables (computed live when the cache cannot be reached). ``compute`` must read
+    nothing but those tables and what ``key`` names (the user's scope, the parameters)."""
+    token = revision(name)  # before computing: see the module's docstring
+    if token is None:
+        return compute()
+    full = f"{name}:{token}:{key}"
+    found = caching.peek(full)
+    if found is not None:
+        return found
+    value = compute()
+    caching.keep(full, value, seconds)
+    return value

@@ -60,12 +60,15 @@ def _same(python: str, template: str) -> None:
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("can_bulk", [True, False])
-def test_list_rows_are_the_markup_of_the_row_template(tickets: list[Complaint], language: str, can_bulk: bool) -> None:
+def test_list_rows_are_the_markup_of_the_row_template(
+    tickets: list[Complaint], language: str, can_bulk: bool
+) -> None:
     with translation.override(language):
         python = rows.list_rows(tickets, can_bulk=can_bulk)
         template = "".join(
             render_to_string(
-                "complaints/partials/_list_row.html", {"c": c, "can_bulk": can_bulk, "tickets_url": "/complaints/"}
+                "complaints/partials/_list_row.html",
+                {"c": c, "can_bulk": can_bulk, "tickets_url": "/complaints/"},
             )
             for c in tickets
         )
