@@ -93,12 +93,11 @@ def test_a_write_replaces_the_token_again_when_its_transaction_commits(
 ) -> None:
     """A reader between the write and the commit may store counts read before the commit under
     the token of the write: the commit replaces that token too (once per transaction)."""
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            ticket = make_complaint()
-            Complaint.objects.filter(pk=ticket.pk).update(grade="A")
-            Complaint.objects.filter(pk=ticket.pk).update(grade="B")
-            during = revisions.revision("complaints")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        ticket = make_complaint()
+        Complaint.objects.filter(pk=ticket.pk).update(grade="A")
+        Complaint.objects.filter(pk=ticket.pk).update(grade="B")
+        during = revisions.revision("complaints")
     ours = [f for f in callbacks if "revision_bump_on_commit" in getattr(f, "__qualname__", "")]
     assert len(ours) == 1
     assert revisions.revision("complaints") != during
