@@ -46,9 +46,9 @@ def _when(value: dt.datetime | None, tz: Any) -> str:
 
 def _assignee(c: Complaint) -> str:
     """As the template: the last and first name, else the username; "—" when nobody."""
-    if not c.assignee_id:
+    person = c.assignee if c.assignee_id else None
+    if person is None:
         return "—"
-    person = c.assignee
     last, first = person.last_name, person.first_name
     text = f"{_e(last)}{_e(first or '')}"
     if not last and not first:
