@@ -30,6 +30,7 @@ from complaints.models import SavedView
 from complaints.services.bulk import BULK_LIMIT, complaints_bulk_act
 from csat import access, params
 from csat import selectors as csat_selectors
+from csat.business_time import business_tz
 from csat.exports import ExportKind, record_export
 
 LIST_PAGE_ROWS = 50
@@ -40,9 +41,12 @@ def _list_url(query: str) -> str:
     return reverse("complaints:list") + (f"?{query}" if query else "")
 
 
-def _side_views(request: HttpRequest, choices: dict[str, Any], current: str) -> list[dict[str, Any]]:
-    """The side list: the role's built-in views and the user's own, each with its count (one
-    aggregate query for all) and whether it is the list shown now."""
+def _side_views(
+    request: HttpRequest, choices: dict[str, Any], current: str, shown: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The side list: the role's built-in views and the user's own, each with its count, and
+    whether it is the list shown now; and the count of the list shown (``shown``: its filters) —
+    all from one ``ticket_lists.view_counts`` (cached counts, the rest in one aggregate)."""
     user = request.user
     views = [*filters.builtin_views(user)]
     views += [
@@ -51,11 +55,13 @@ def _side_views(request: HttpRequest, choices: dict[str, Any], current: str) -> 
     ]
     filter_sets: dict[str, dict[str, Any]] = {}
     for index, view in enumerate(views):
-        form = TicketFilterForm(filters.parse_query(view.query), **choices)
-        if form.is_valid():
-            filter_sets[f"v{index}"] = form.filters()
+        found = _view_filters(view.query, choices)
+        if found is not None:
+            filter_sets[f"v{index}"] = found
+    if shown is not None:
+        filter_sets["shown"] = shown
     counts = ticket_lists.view_counts(user=user, filter_sets=filter_sets)
-    return [
+    side = [
         {
             "key": view.key,
             "label": view.label,
@@ -66,6 +72,41 @@ def _side_views(request: HttpRequest, choices: dict[str, Any], current: str) -> 
         }
         for index, view in enumerate(views)
     ]
+    return side, counts.get("shown")
+
+
+# The filter bar's choices → the parameter checked against them.
+_CHOICES_OF = {"departments": "department", "people": "assignee"}
+
+
+def _view_filters(query: str, choices: dict[str, Any]) -> dict[str, Any] | None:
+    """A view's filters (None when its query is no longer valid). A query that names no department
+    and no person is checked the same for everyone: its filters are kept per query and day (a
+    filter form per view cost more than the rest of the side list; "followup=today" is the day's)."""
+    data = filters.parse_query(query)
+    if any(param in data for param in _CHOICES_OF.values()):
+        form = TicketFilterForm(data, **{name: choices[name] for name in _CHOICES_OF})
+        return form.filters() if form.is_valid() else None
+    key = (query, timezone.localdate(timezone=business_tz()))
+    if key not in _PLAIN_VIEWS:
+        if len(_PLAIN_VIEWS) > _PLAIN_VIEWS_MAX:
+            _PLAIN_VIEWS.clear()
+        form = TicketFilterForm(data)
+        _PLAIN_VIEWS[key] = form.filters() if form.is_valid() else None
+    found = _PLAIN_VIEWS[key]
+    return dict(found) if found is not None else None
+
+
+_PLAIN_VIEWS: dict[tuple[str, Any], dict[str, Any] | None] = {}
+_PLAIN_VIEWS_MAX = 1000
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (the cached count of the list, ``ticket_lists.view_counts``)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property: no COUNT query
 
 
 @login_required
@@ -79,11 +120,17 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     current = filters.canonical_query(request.GET)
     valid = form.is_valid()
     sort = form.sort_key() if valid else filters.DEFAULT_SORT
+    views, total = _side_views(request, choices, current, form.filters() if valid else None)
     if valid:
         ids = selectors.ticket_ids(user=user, order=filters.order_for(sort), **form.filters())
     else:
         ids = selectors.ticket_ids(user=user, order=filters.order_for(sort)).none()
-    page = Paginator(ids, LIST_PAGE_ROWS).get_page(request.GET.get("page"))
+    paginator = (
+        _CountedPaginator(ids, LIST_PAGE_ROWS, count=total)
+        if total is not None
+        else Paginator(ids, LIST_PAGE_ROWS)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     # The page's ids come from the complaint indexes alone; only its rows join their customers.
     page.object_list = selectors.ticket_rows(user=user, ids=list(page.object_list))
     unsorted = filters.canonical_query(request.GET, without=("sort",))
@@ -107,7 +154,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "chips": form.active() if valid else [],
         "query": filters.canonical_query(request.GET),
         "headers": headers,
-        "views": _side_views(request, choices, current),
+        "views": views,
         "can_bulk": can_bulk,
         "bulk_form": _bulk_form(user, choices) if can_bulk else None,
         "save_form": SavedViewForm(initial={"query": current}),

@@ -82,3 +82,29 @@ def keep(key: str, value: Any, seconds: int) -> None:
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, %s not kept", key, exc_info=True)
         cache_outage.failed(since=started)
+
+
+def peek_many(keys: Iterable[str]) -> dict[str, Any]:
+    """``cache.get_many(keys)`` (one round trip), or nothing when the cache cannot be reached."""
+    keys = list(keys)
+    if not keys or cache_outage.down():
+        return {}
+    started = time.monotonic()
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, %d keys not read", len(keys), exc_info=True)
+        cache_outage.failed(since=started)
+        return {}
+
+
+def keep_many(values: dict[str, Any], seconds: int) -> None:
+    """``cache.set_many``; a cache that cannot be reached keeps nothing."""
+    if not values or cache_outage.down():
+        return
+    started = time.monotonic()
+    try:
+        cache.set_many(values, seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, %d keys not kept", len(values), exc_info=True)
+        cache_outage.failed(since=started)

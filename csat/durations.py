@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from html import escape
 from typing import Any
 
 from django.utils import timezone
@@ -31,12 +32,13 @@ def unit_formats() -> dict[str, str]:
     }
 
 
-def format_duration(value: dt.timedelta | None) -> str:
+def format_duration(value: dt.timedelta | None, formats: dict[str, str] | None = None) -> str:
     """timedelta → "4天23小时" / "4d 23h"; "1小时5分" / "1h 5m"; "5分钟" / "5m"; overdue "超时5分钟" /
-    "-5m". Whole minutes, rounded down (a countdown never promises a minute it does not have)."""
+    "-5m". Whole minutes, rounded down (a countdown never promises a minute it does not have).
+    ``formats``: ``unit_formats()`` already read (a table of countdowns reads them once)."""
     if value is None:
         return ""
-    formats = unit_formats()
+    formats = formats or unit_formats()
     seconds = int(value.total_seconds())
     past = seconds < 0
     seconds = abs(seconds)
@@ -93,3 +95,32 @@ def countdown_context(due: Any, start: Any = None) -> dict[str, Any]:
         "amber": bool(turn is not None and due is not None and turn <= now < due),
         "past": bool(due is not None and due <= now),
     }
+
+
+class Countdowns:
+    """The countdown markup of many deadlines at one moment (a table's rows): the units, the amber
+    share and ``now`` read once, not per row. ``html`` is what ``{% countdown %}`` writes."""
+
+    def __init__(self) -> None:
+        self.now = timezone.now()
+        self.share = amber_share()
+        self.formats = unit_formats()
+
+    def html(self, due: Any, start: Any = None, fallback: str = "") -> str:
+        if not isinstance(due, dt.datetime):
+            return fallback
+        start = start if isinstance(start, dt.datetime) else None
+        turn = None if start is None or due <= start else due - (due - start) * self.share
+        past = due <= self.now
+        amber = turn is not None and turn <= self.now < due
+        classes = "text-danger fw-bold" if past else ("text-warning-emphasis" if amber else "")
+        return "".join(
+            (
+                f'<span data-due="{escape(due.isoformat())}"',
+                f' data-amber-at="{escape(turn.isoformat())}"' if turn is not None else "",
+                f' class="{classes}"' if classes else "",
+                ">",
+                escape(format_duration(due - self.now, self.formats)),
+                "</span>",
+            )
+        )

@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -59,23 +60,14 @@ def until(value: Any) -> str:
 def countdown(due: Any, start: Any = None, fallback: str = "") -> str:
     """A live countdown to ``due``: its text now, red once past, amber in the last share of the
     step that started at ``start`` (setting COUNTDOWN_AMBER_SHARE); countdown.js keeps it current."""
-    import datetime as dt
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
 
-    from django.utils.html import format_html
-
-    from csat.durations import countdown_context
+    from csat.durations import Countdowns
 
     if not isinstance(due, dt.datetime):
-        return fallback
-    c = countdown_context(due, start if isinstance(start, dt.datetime) else None)
-    classes = "text-danger fw-bold" if c["past"] else ("text-warning-emphasis" if c["amber"] else "")
-    return format_html(
-        '<span data-due="{}"{}{}>{}</span>',
-        due.isoformat(),
-        format_html(' data-amber-at="{}"', c["amber_at"].isoformat()) if c["amber_at"] else "",
-        format_html(' class="{}"', classes) if classes else "",
-        c["text"],
-    )
+        return conditional_escape(fallback)
+    return mark_safe(Countdowns().html(due, start))  # noqa: S308 - escaped by Countdowns.html
 
 
 @register.simple_tag

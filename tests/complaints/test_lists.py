@@ -424,7 +424,8 @@ def test_the_filtered_list_and_the_view_counts_have_a_fixed_query_count(
     sales_mgr: Any,
 ) -> None:
     """Whatever the rows and the saved views: the user, the filter bar's departments and people, the
-    count, one page of ids, that page's rows, the saved views, every view's count in one aggregate."""
+    page of ids, that page's rows, the saved views, every view's count and the list's in one
+    aggregate."""
     for i in range(3):
         SavedView.objects.create(
             user=ccm, name=f"视图{i}", query=f"q=异响&kind=complaint&urgent={'1' if i else ''}"
@@ -445,7 +446,9 @@ def test_the_filtered_list_and_the_view_counts_have_a_fixed_query_count(
             "manager": (sales_mgr, "/complaints/list/?breached=1&sort=customer", False),
         },
         grow,
-        pinned={"filtered": 10, "views": 10, "manager": 10},
+        # Issue #25: the list's own count is one more filter of the views' aggregate (and cached
+        # with the views' counts until the next write): one query fewer.
+        pinned={"filtered": 9, "views": 9, "manager": 9},
     )
 
 

@@ -1,0 +1,24 @@
+"""``{% list_rows tickets can_bulk %}`` and ``{% table_rows tickets %}``: the ticket tables' rows
+written in Python (complaints.rows, issue #25)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from complaints import rows
+
+register = template.Library()
+
+
+@register.simple_tag
+def list_rows(tickets: Iterable[Any], can_bulk: bool = False) -> SafeString:
+    return rows.list_rows(tickets, can_bulk=bool(can_bulk))
+
+
+@register.simple_tag
+def table_rows(tickets: Iterable[Any]) -> SafeString:
+    return rows.table_rows(tickets)

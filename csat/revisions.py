@@ -1,0 +1,143 @@
+"""Revision tokens: cached figures that are exactly right, not "a few seconds old" (issue #25).
+
+A group's complaint lists count 15,000 open tickets per view on every page; PostgreSQL takes
+15–70 ms for that on the bench machine, most of a page's budget. The counts are cached under a
+*revision token* of the tables they read, and every write to those tables replaces the token:
+
+- every statement that writes a watched table (INSERT / UPDATE / DELETE / COPY … through any
+  Django connection: ``save()``, queryset ``update()`` and ``bulk_create()`` — which bypass model
+  signals —, cascades, raw SQL) replaces the token at once, and again when its transaction
+  commits. The first makes a write visible to this process and to tests at once; the second closes
+  the window in which a reader could have stored counts read before the commit under the token of
+  the uncommitted write. A rolled-back write only costs a recount.
+- the token is random (``uuid4``), never a counter: a Redis that evicted the token (but kept some
+  counts) or was flushed can never bring an old token and its counts back.
+- a reader reads the token *before* the figures; figures read after a write commits are stored
+  under a token that is either the new one or an old one nobody reads any more.
+- when the cache cannot be reached there is no token and callers compute live.
+
+Writes outside Django (psql by hand) do not replace the token: ``revision_bump`` (or
+``manage.py shell -c "from csat.revisions import revision_bump; revision_bump('complaints')"``)
+does; cached figures also expire after ``TTL_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from csat import caching
+from csat.outage import cache_outage
+
+log = logging.getLogger(__name__)
+
+# Name → the tables whose writes replace its token.
+WATCHED: dict[str, tuple[str, ...]] = {
+    "complaints": ("complaints_complaint", "complaints_deadline"),
+}
+TTL_SECONDS = 600
+_KEY = "csat:revision:{}"
+_READS = ("SELECT", "EXPLAIN", "SHOW", "SET", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA")
+_PATTERNS = {
+    name: re.compile(r'(?<![\w"])"?(?:' + "|".join(tables) + r')"?(?!\w)', re.IGNORECASE)
+    for name, tables in WATCHED.items()
+}
+
+
+def revision(name: str) -> str | None:
+    """The current token of ``name`` (one cache read), None when the cache cannot be reached."""
+    if cache_outage.down():
+        return None
+    started = time.monotonic()
+    try:
+        token = cache.get(_KEY.format(name))
+        if token is None:
+            cache.add(_KEY.format(name), uuid.uuid4().hex, None)
+            token = cache.get(_KEY.format(name))
+    except Exception:  # noqa: BLE001 - any backend failure (a stopped Redis) means: no cache
+        log.warning("cache unavailable, no revision of %s", name, exc_info=True)
+        cache_outage.failed(since=started)
+        return None
+    return token  # type: ignore[no-any-return]
+
+
+def revision_bump(name: str) -> None:
+    """Replace the token of ``name``: every figure cached under the old one is never read again."""
+    if cache_outage.down():
+        return
+    started = time.monotonic()
+    try:
+        cache.set(_KEY.format(name), uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, revision of %s not replaced", name, exc_info=True)
+        cache_outage.failed(since=started)
+
+
+def writes(sql: str) -> list[str]:
+    """The names whose watched tables this statement writes (empty for a read)."""
+    head = sql.lstrip()[:10].upper()
+    if head.startswith(_READS):
+        return []
+    return [name for name, pattern in _PATTERNS.items() if pattern.search(sql)]
+
+
+def _bumper(alias: str, name: str) -> Callable[[], None]:
+    def bump_on_commit() -> None:
+        revision_bump(name)
+
+    bump_on_commit.__qualname__ = f"revision_bump_on_commit[{alias}:{name}]"
+    return bump_on_commit
+
+
+class _Watch:
+    """The execute wrapper of one connection: after a statement that writes a watched table,
+    replace the token now and when the transaction commits (once per transaction)."""
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        for name in writes(sql):
+            revision_bump(name)
+            if self.connection.in_atomic_block:
+                self._on_commit(name)
+        return result
+
+    def _on_commit(self, name: str) -> None:
+        tag = f"revision_bump_on_commit[{self.connection.alias}:{name}]"
+        if any(
+            getattr(func, "__qualname__", "") == tag for _sids, func, _robust in self.connection.run_on_commit
+        ):
+            return
+        transaction.on_commit(_bumper(self.connection.alias, name), using=self.connection.alias)
+
+
+def watch(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """Receiver of ``connection_created``: install the wrapper (once per connection object)."""
+    if not any(isinstance(w, _Watch) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(_Watch(connection))
+
+
+def revision_cached(name: str, key: str, compute: Callable[[], Any], seconds: int = TTL_SECONDS) -> Any:
+    """``compute()`` kept under ``key`` for the current revision of ``name``: read again only after
+    a write to its tables (computed live when the cache cannot be reached). ``compute`` must read
+    nothing but those tables and what ``key`` names (the user's scope, the parameters)."""
+    token = revision(name)  # before computing: see the module's docstring
+    if token is None:
+        return compute()
+    full = f"{name}:{token}:{key}"
+    found = caching.peek(full)
+    if found is not None:
+        return found
+    value = compute()
+    caching.keep(full, value, seconds)
+    return value
