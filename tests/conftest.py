@@ -4,6 +4,15 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# The suite shares two cores with other work (xdist, browsers, benchmarks): how fast Hypothesis
+# generates inputs says nothing about the code under test, so a slow machine must not fail a test.
+hypothesis_settings.register_profile(
+    "shared-machine", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("shared-machine")
 
 # The one fixture world every area builds on: stores, departments, users per role, clock, clients.
 pytest_plugins = ["tests.fixtures"]

@@ -310,7 +310,12 @@ def enforce_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
-    if not (_due(DeadlineAlert.Kind.WARNING, now) | _due(DeadlineAlert.Kind.BREACH, now)).exists():
+    # Each branch matches one partial index. As one OR under exists()'s LIMIT 1, PostgreSQL
+    # overestimated the due rows and scanned every deadline when none was due (219 ms at 900,000
+    # deadlines, the 200-store simulation of issue 25); a UNION (not ALL) is planned for all its
+    # rows: two index scans, < 1 ms.
+    due = _due(DeadlineAlert.Kind.WARNING, now).order_by()
+    if not due.union(_due(DeadlineAlert.Kind.BREACH, now).order_by()).exists():
         return counts
     for kind, name in ((DeadlineAlert.Kind.WARNING, "warnings"), (DeadlineAlert.Kind.BREACH, "breaches")):
         for _round in range(SWEEP_ROUNDS):
