@@ -1,6 +1,5 @@
 """Form base shared by every app: Bootstrap classes on widgets, so templates stay plain."""
 
-from html import escape
 from typing import Any
 
 from django import forms
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csat import text_limits
 from csat.domain import holiday_schedule
+from csat.form_renderer import select_html
 from csat.uploads import validate_attachment
 
 
@@ -23,45 +23,52 @@ class _PlainChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
-def _attrs_html(attrs: dict[str, Any]) -> str:
-    """Django's ``django/forms/widgets/attrs.html`` in Python."""
-    out = []
-    for name, value in attrs.items():
-        if value is False:
-            continue
-        out.append(
-            f" {escape(str(name))}" if value is True else f' {escape(str(name))}="{escape(str(value))}"'
-        )
-    return "".join(out)
-
-
 class FastSelect(forms.Select):
-    """``forms.Select`` rendered in Python, in exactly the markup of Django's ``select.html``,
-    ``select_option.html`` and ``attrs.html`` (tests/csat/test_fast_widgets.py compares them): a
-    select of 50 stores through the template engine took ~14 ms of the group report dashboard
-    (issue #25)."""
+    """``forms.Select`` drawn in Python whatever the form renderer (csat.form_renderer), in exactly
+    the markup of Django's ``select.html``: a select of 50 stores through the template engine took
+    ~14 ms of the group report dashboard (issue #25)."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{escape(str(widget["name"]))}"{_attrs_html(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{escape(str(group_name))}">')
-            for option in options:
-                parts.append(
-                    f'\n  <option value="{escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
-                    f"{escape(str(option['label']))}</option>\n"
-                )
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")  # the renderer strips the template's last newline
-        return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
+        return mark_safe(select_html(self.get_context(name, value, attrs)["widget"]))  # noqa: S308 - escaped there
 
 
 class ShortModelChoiceField(forms.ModelChoiceField):
     """A select of a few rows (a store's staff, the visible stores), such as a list page's filter."""
 
     iterator = _PlainChoiceIterator
+
+
+class _ReadOnceChoiceIterator(_PlainChoiceIterator):
+    """The rows read once per rendering: a template's ``{% for %}`` asks the choices' length (a
+    COUNT query) before iterating them (a second query)."""
+
+    def __init__(self, field: Any) -> None:
+        super().__init__(field)
+        self._objects: list[Any] | None = None
+
+    def _rows(self) -> list[Any]:
+        if self._objects is None:
+            self._objects = list(self.queryset.all())
+        return self._objects
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._rows():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self._rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self._rows())
+
+
+class ReadOnceModelChoiceField(ShortModelChoiceField):
+    """A short select whose rows one query reads, however the template walks them (a department's
+    people on the ticket page, issue #25)."""
+
+    iterator = _ReadOnceChoiceIterator
 
 
 class StyledForm(forms.Form):
