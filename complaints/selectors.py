@@ -238,12 +238,13 @@ def penalty_queue(*, user: Any) -> QuerySet[PenaltyRequest]:
 
 def complaint_detail(*, user: Any, pk: int) -> Complaint:
     """One ticket the user may open (``_visible``, as the lists), with what its page shows: its
-    store, customer, departments, handler and penalty request joined, its history and timers
-    prefetched (issue #25: not the lists' breach count, which the page does not show)."""
+    store, customer, vehicle, departments, handler and penalty request joined, its history and
+    timers prefetched (issue #25: not the lists' breach count, which the page does not show; the
+    vehicle joined, not read by the template afterwards)."""
     return (
         _visible(
             Complaint.objects.select_related(
-                "store", "customer", "department", "received_by_department", "assignee", "penalty"
+                "store", "customer", "vehicle", "department", "received_by_department", "assignee", "penalty"
             ),
             user,
         )
