@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from callbacks import permissions, selectors
+from callbacks.models import Survey
 from complaints.hooks import register_ticket_context
 from csat.customer_page import CustomerAction, CustomerPanel, register_customer_panel
 from csat.models import ServiceVisit
@@ -58,18 +60,23 @@ def ticket_repair_order(complaint: Any) -> dict[str, Any]:
     """The ticket page's link to the repair order (complaints.hooks): the service visit of the callback
     whose survey raised the ticket; else the vehicle's latest visit before the ticket was received,
     said to be the latest (a ticket records no repair order of its own)."""
-    visit = (
-        ServiceVisit.objects.filter(callback_tasks__survey__complaint_id=complaint.pk).order_by("-pk").first()
-    )
-    if visit is not None:
-        return {"repair_order": visit, "repair_order_from_survey": True}
+    # Both candidates in one query, each a primary-key lookup (issue #25: two queries before, the
+    # first a three-table join): the survey's visit (a ticket has at most one survey) and the
+    # vehicle's latest visit before the ticket.
+    from_survey = Subquery(Survey.objects.filter(complaint_id=complaint.pk).values("callback__visit_id")[:1])
+    wanted = Q(pk=from_survey)
     if complaint.vehicle_id is not None:
-        visit = (
+        latest = (
             ServiceVisit.objects.filter(vehicle_id=complaint.vehicle_id, opened_at__lte=complaint.received_at)
             .order_by("-opened_at", "-pk")
-            .first()
+            .values("pk")[:1]
         )
-    return {"repair_order": visit, "repair_order_from_survey": False}
+        wanted |= Q(pk=Subquery(latest))
+    visits = list(ServiceVisit.objects.filter(wanted).annotate(survey_visit=from_survey))
+    surveyed = next((v for v in visits if v.pk == v.survey_visit), None)
+    if surveyed is not None:
+        return {"repair_order": surveyed, "repair_order_from_survey": True}
+    return {"repair_order": visits[0] if visits else None, "repair_order_from_survey": False}
 
 
 def register() -> None:

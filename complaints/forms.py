@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
 from csat import text_limits
 from csat.domain import identifiers
-from csat.forms import StyledForm
+from csat.forms import ReadOnceModelChoiceField, StyledForm
 from csat.grade_labels import GRADE_CHOICES
 from csat.uploads import validate_agreement
 
@@ -135,7 +135,7 @@ class ReturnForm(StyledForm):
 
 
 class AssignForm(StyledForm):
-    user = forms.ModelChoiceField(label=_("处理人（本部门员工）"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    user = ReadOnceModelChoiceField(label=_("处理人（本部门员工）"), queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -248,9 +248,17 @@ def penalty_queue(*, user: Any) -> QuerySet[PenaltyRequest]:
 
 
 def complaint_detail(*, user: Any, pk: int) -> Complaint:
+    """One ticket the user may open (``_visible``, as the lists), with what its page shows: its
+    store, customer, vehicle, departments, handler and penalty request joined, its history and
+    timers prefetched (issue #25: not the lists' breach count, which the page does not show; the
+    vehicle joined, not read by the template afterwards)."""
     return (
-        complaint_list(user=user)
-        .select_related("assignee", "penalty")
+        _visible(
+            Complaint.objects.select_related(
+                "store", "customer", "vehicle", "department", "received_by_department", "assignee", "penalty"
+            ),
+            user,
+        )
         .prefetch_related(
             Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor")),
             Prefetch(

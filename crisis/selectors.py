@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from crisis.models import CrisisAction, CrisisCase, CrisisEvent, Phase, TeamMember, WarningSignal
@@ -131,12 +131,25 @@ def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
 
 
 def ticket_crisis_context(complaint: Any) -> dict[str, Any]:
-    """The ticket page's crisis banner, early-warning signs and its crisis cases (complaints.hooks)."""
+    """The ticket page's crisis banner, early-warning signs and its crisis cases (complaints.hooks).
+
+    The banner's case (the customer's open one, newest first) and the ticket's own cases (open or
+    closed: the ticket links back to them, issue #22) are read in one query (issue #25)."""
+    linked = CrisisCase.complaints.through.objects.filter(
+        complaint_id=complaint.pk, crisiscase_id=OuterRef("pk")
+    )
+    wanted = Q(on_ticket=True)
+    if complaint.customer_id is not None:
+        wanted |= Q(customer_id=complaint.customer_id, closed_at__isnull=True)
+    cases = list(
+        CrisisCase.objects.annotate(on_ticket=Exists(linked))
+        .filter(wanted)
+        .only("pk", "number", "title", "phase", "closed_at", "opened_at", "customer_id")
+        .order_by("opened_at", "pk")
+    )
+    banner = [c for c in cases if c.customer_id == complaint.customer_id and c.closed_at is None]
     return {
-        "open_crisis": open_crisis_for_customer(customer_id=complaint.customer_id),
+        "open_crisis": max(banner, key=lambda c: c.opened_at) if banner else None,
         "signals": signals_for_complaint(complaint=complaint),
-        # The cases this ticket belongs to, open or closed: the ticket links back to them (issue #22).
-        "ticket_crises": list(
-            complaint.crises.only("pk", "number", "title", "phase", "closed_at").order_by("opened_at")
-        ),
+        "ticket_crises": [c for c in cases if c.on_ticket],
     }

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from csat import text_limits
-from csat.forms import ShortModelChoiceField, StyledForm
+from csat.forms import FastSelect, ShortModelChoiceField, StyledForm
 from csat.models import Store
 from reports import selectors
 
@@ -21,7 +21,8 @@ class ReportFilterForm(StyledForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"}),
     )
-    scope = forms.ChoiceField(label=_("范围"), required=False)
+    # The group and every store of a head-office user: rendered in Python (issue #25).
+    scope = forms.ChoiceField(label=_("范围"), required=False, widget=FastSelect)
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

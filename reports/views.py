@@ -4,7 +4,8 @@ version on demand, and downloading stored versions."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import IO, Any
 from urllib.parse import urlencode
 
@@ -61,28 +62,35 @@ def _sections(data: dict[str, Any], *, show_records: bool = True) -> dict[str, A
     }
 
 
-def _charts(data: dict[str, Any]) -> dict[str, Any]:
+def _charts(data: dict[str, Any]) -> dict[str, Callable[[], Any]]:
+    """The charts, each drawn only when the template asks for it (a callable: the template calls
+    it): they sit in the figures' cached sections, so a warm page draws none (issue #25: the
+    departments' chart alone has a bar per department of 50 stores)."""
     goal = data["targets"]["satisfaction"]
     dims = data["dimensions"]
     return {
-        "trend": charts.line_chart(
+        "trend": partial(
+            charts.line_chart,
             [(row["month"], row["average"]) for row in data["trend"]],
             target=goal,
             title=_("近 12 个月顾客满意度与目标"),
         ),
-        "dimensions": charts.bar_chart(
+        "dimensions": partial(
+            charts.bar_chart,
             [(row["label"], row["score"]) for row in dims["rows"]],
             target=dims["target"],
             maximum=100,
             title=_("五维度满意度"),
         ),
-        "types": charts.bar_chart(
+        "types": partial(
+            charts.bar_chart,
             [(row["label"], row["average"]) for row in data["surveys"]["breakdowns"]["type"]],
             target=goal,
             maximum=100,
             title=_("按调查类型的满意度"),
         ),
-        "departments": charts.bar_chart(
+        "departments": partial(
+            charts.bar_chart,
             [(row["label"], row["count"]) for row in data["complaints"]["by_department"]],
             title=_("各部门投诉件数"),
             decimals=0,

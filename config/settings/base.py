@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's form renderer with the common widgets drawn in Python, same markup (issue #25).
+FORM_RENDERER = "csat.form_renderer.FastWidgetRenderer"
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

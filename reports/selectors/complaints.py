@@ -412,6 +412,16 @@ def reopened(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[st
 DRILL_FIELDS = {"kind", "severity", "category", "grade", "status", "department"}
 
 
+def only_visible(qs: QuerySet[Complaint], visible: QuerySet[Complaint] | None) -> QuerySet[Complaint]:
+    """``qs`` kept to the tickets of ``visible`` (a user's own ticket selector). A selector that
+    restricts nothing (head office, the superuser: every store, every department) is not applied:
+    as ``pk IN (SELECT id FROM complaints)`` it read the whole complaint table on every view of the
+    group's dashboard (issue #25: 40 of the page's 100 ms at 50 stores)."""
+    if visible is None or (not visible.query.where and not visible.query.is_sliced):
+        return qs
+    return qs.filter(pk__in=visible.values("pk"))
+
+
 def complaint_drill(
     *,
     month: dt.date,
@@ -437,8 +447,7 @@ def complaint_drill(
             qs = qs.filter(**{name: value})
     else:
         drill, qs = "", _received_in(month, store_ids)
-    if visible is not None:
-        qs = qs.filter(pk__in=visible.values("pk"))
+    qs = only_visible(qs, visible)
     return drill, list(_rows(qs, shown, **extra)), qs.count()
 
 
@@ -465,8 +474,7 @@ def complaint_records(
         ),
         store_ids,
     )
-    if visible is not None:
-        qs = qs.filter(pk__in=visible.values("pk"))
+    qs = only_visible(qs, visible)
     return _rows(qs, open_past=lambda r: r["pk"] in open_ids, reopens=lambda r: reopens.get(r["pk"]))
 
 

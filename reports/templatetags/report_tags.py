@@ -58,3 +58,35 @@ def sample_note(count: Any) -> str:
         gettext("样本少于 %(n)s 份，比率仅供参考") % {"n": minimum},
         gettext("样本不足"),
     )
+
+
+# The rows of the dashboard's complaint list (partials/_complaints.html), in the markup the
+# template's loop rendered: built in Python, since 200 rows through the template engine were most of
+# the group dashboard's time (issue #25).
+_URL_PLACEHOLDER = "987654321"
+
+
+@register.simple_tag
+def drill_rows(rows: Any) -> str:
+    """The rows of the dashboard's complaint list (``complaint_drill``'s dicts), every value escaped
+    as the template escaped it (``html.escape`` is what Django's ``escape`` runs)."""
+    from html import escape
+
+    from django.urls import reverse
+    from django.utils.safestring import mark_safe
+
+    head, tail = reverse("complaints:detail", args=[_URL_PLACEHOLDER]).split(_URL_PLACEHOLDER)
+    out = []
+    for r in rows:
+        pk = int(r["id"])
+        severity_class = "text-danger" if r["severity"] == "major" else ""
+        out.append(
+            f'<tr data-complaint="{pk}"><td><a href="{escape(head)}{pk}{escape(tail)}">'
+            f"{escape(str(r['number']))}</a></td><td>{escape(str(r['received_at']))}</td>"
+            f"<td>{escape(str(r['customer']))}</td><td>{escape(str(r['kind_label']))}</td>\n"
+            f'        <td class="{severity_class}">{escape(str(r["severity_label"]))}</td>'
+            f"<td>{escape(str(r['category_label']))}</td><td>{escape(str(r['grade']))}</td>"
+            f"<td>{escape(str(r['department']))}</td><td>{escape(str(r['status_label']))}</td>"
+            f'<td class="text-end">{escape(amount(r["compensation_amount"]))}</td></tr>\n      '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
