@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +25,7 @@ from complaints.models import Channel, Complaint
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.views_support import action_form, outcome_message, ticket_context
-from csat import access, params
+from csat import access, fragments, params
 from csat import selectors as csat_selectors
 from csat.domain.periods import parse_month
 from csat.exceptions import ApplicationError, NotAllowedError
@@ -153,10 +154,23 @@ def _ticket(request: HttpRequest, pk: int) -> Complaint:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _ticket(request, pk)
-    context = ticket_context(request, complaint)
-    context["can_create"] = permissions.can_create(request.user)
-    return render(request, "complaints/detail.html", context)
+    """The ticket page. Its body is kept per user under the revision of every table it reads
+    (csat.fragments, issue #25): a kept body was built after the visibility check, at this
+    revision, so it is served without reading the ticket again."""
+
+    def build(csrf_token: str) -> fragments.Part:
+        complaint = _ticket(request, pk)
+        context = ticket_context(request, complaint)
+        context["can_create"] = permissions.can_create(request.user)
+        # Without the request: the page's context processors (navigation, unread notifications)
+        # belong to the page around the body, not to what is kept.
+        context.update(csrf_token=csrf_token, user=request.user)
+        html = render_to_string("complaints/partials/_ticket.html", context)
+        opens = context["follow_up_opens"]  # the follow-up form is enabled at that minute
+        return fragments.Part(html, opens.timestamp() if opens else None, complaint.number)
+
+    html, number = fragments.kept(request, revision="ticket", key=f"complaint:{pk}", build=build)
+    return render(request, "complaints/detail.html", {"ticket_html": html, "title": number})
 
 
 @login_required

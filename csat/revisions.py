@@ -39,9 +39,26 @@ from csat.outage import cache_outage
 
 log = logging.getLogger(__name__)
 
-# Name → the tables whose writes replace its token.
+# Name → the tables whose writes replace its token (regular expressions of table names).
 WATCHED: dict[str, tuple[str, ...]] = {
     "complaints": ("complaints_complaint", "complaints_deadline"),
+    # Every table the ticket page's body reads (csat.fragments; a test fails on a new one).
+    "ticket": (
+        r"complaints_\w+",
+        r"crisis_\w+",
+        "callbacks_callbacktask",  # the repair order the ticket came from (callbacks.customer_page)
+        "callbacks_survey",
+        "csat_servicevisit",
+        "auth_user",
+        "auth_user_groups",
+        "auth_group",
+        "csat_store",
+        "csat_department",
+        "csat_staffprofile",
+        "csat_customer",
+        "csat_vehicle",
+        "csat_attachment",
+    ),
 }
 TTL_SECONDS = 600
 _KEY = "csat:revision:{}"
@@ -50,6 +67,11 @@ _PATTERNS = {
     name: re.compile(r'(?<![\w"])"?(?:' + "|".join(tables) + r')"?(?!\w)', re.IGNORECASE)
     for name, tables in WATCHED.items()
 }
+
+
+def pattern(name: str) -> re.Pattern[str]:
+    """A regular expression that matches the names of the tables ``name`` watches (fullmatch)."""
+    return re.compile("|".join(f"(?:{table})" for table in WATCHED[name]), re.IGNORECASE)
 
 
 def revision(name: str) -> str | None:

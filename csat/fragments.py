@@ -1,0 +1,113 @@
+"""Rendered page parts kept under a revision token (issue #25): the ticket page's body costs
+15–80 ms to build (a dozen queries, the action forms, the history) and is read far more often
+than the ticket changes. The part is kept per user, language and time zone under the token of
+every table it reads (``csat.revisions``): any write to one of them replaces the token, so a kept
+part is never older than the last write. What a part shows of the clock is bounded by a validity
+time its builder gives (a form that opens at a given minute, at most a minute for the countdowns,
+which countdown.js keeps current anyway).
+
+Per-request values never enter the cache: the CSRF token is rendered as a placeholder and the
+request's own token is put in on the way out. A deployment (code, templates, static manifest,
+business settings) changes the key too, so a new release never serves an old release's markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from csat import caching, revisions
+
+# What {% csrf_token %} and {{ csrf_token }} render inside a kept part; never a valid token
+# (tokens are 32 or 64 letters and digits).
+CSRF_PLACEHOLDER = "csrf-placeholder-kept-fragment"
+# At most this long, whatever the builder says: countdown texts are rendered server-side first.
+MAX_SECONDS = 60
+
+_release: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A built part: its markup, until when the clock leaves it right (Unix time, None: at most
+    ``MAX_SECONDS``), and what the page around it needs from the build."""
+
+    html: str
+    until: float | None = None
+    meta: Any = None
+
+
+def release() -> str:
+    """A digest of what a deployment changes: the project's code, templates and translations (file
+    sizes and times, read once per process), the static manifest, and settings.CSAT (every call)."""
+    global _release
+    if _release is None:
+        digest = hashlib.sha256()
+        base = Path(settings.BASE_DIR)
+        roots = [path for path in base.iterdir() if (path / "__init__.py").exists()]
+        roots += [base / "templates", base / "locale"]
+        for root in sorted(roots):
+            if root.name in ("bench", "tests"):
+                continue
+            for path in sorted(root.rglob("*")):
+                if path.suffix in (".py", ".html", ".mo"):
+                    stat = path.stat()
+                    digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        if settings.STATIC_ROOT and (manifest := Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+            digest.update(str(manifest.stat().st_mtime_ns).encode())
+        _release = digest.hexdigest()[:12]
+    business = hashlib.sha256(repr(sorted(settings.CSAT.items())).encode()).hexdigest()[:8]
+    return f"{_release}{business}"
+
+
+def kept(
+    request: HttpRequest,
+    *,
+    revision: str,
+    key: str,
+    build: Callable[[str], Part],
+) -> tuple[SafeString, Any]:
+    """The part named ``key`` for this request's user, language and time zone, and what its
+    builder said of it (``Part.meta``: the page's title, say): kept while the tables of
+    ``revision`` are unchanged, else ``build(csrf_token)`` built, kept and returned. ``build``
+    renders with the given CSRF token and raises (Http404, PermissionDenied) when the user may not
+    see the part, so a kept part proves the user could see it at this revision; ``key`` must name
+    everything else the part depends on (the record, the query string)."""
+    token = revisions.revision(revision)  # before building: see csat.revisions
+    if token is None:  # no cache: build for this request only
+        part = build(get_token(request))
+        return mark_safe(part.html), part.meta  # noqa: S308 - rendered by the template engine
+    user = getattr(request, "user", None)
+    full = ":".join(
+        (
+            "fragment",
+            release(),
+            revision,
+            token,
+            key,
+            str(getattr(user, "pk", "") or ""),
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+        )
+    )
+    now = time.time()
+    found = caching.peek(full)
+    if found is not None and found[1] > now:
+        html, meta = found[0], found[2]
+    else:
+        part = build(CSRF_PLACEHOLDER)
+        html, meta = part.html, part.meta
+        until = min(part.until if part.until is not None else now + MAX_SECONDS, now + MAX_SECONDS)
+        if until > now:
+            caching.keep(full, (html, until, meta), max(1, int(until - now) + 1))
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))), meta  # noqa: S308

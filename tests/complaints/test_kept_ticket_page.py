@@ -1,0 +1,210 @@
+"""The ticket page's body is kept per user under the revision of every table it reads (issue #25,
+csat.fragments): a second visit reads no ticket, yet the page is never older than the last write —
+through the services, a queryset ``update()``, raw SQL, a department renamed, a user's role
+changed —, nor than the clock allows (the follow-up form opens at its minute). The CSRF token is
+the request's own, a kept body never reaches a user who may not see the ticket, and each user
+and language has their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from complaints.models import Complaint, DeadlineKind, Status
+from csat import fragments, revisions
+from csat.models import Department
+from tests.fixtures import T0
+
+pytestmark = pytest.mark.django_db
+
+_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _page(client: Client, ticket: Complaint) -> str:
+    response = client.get(f"/complaints/{ticket.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def built_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[set[str]]]:
+    """The tables each build of a kept part read (one set per build)."""
+    reads: list[set[str]] = []
+    original = fragments.kept
+
+    def watching(request: Any, *, revision: str, key: str, build: Callable[[str], Any]) -> Any:
+        def counted(csrf: str) -> Any:
+            with CaptureQueriesContext(connection) as queries:
+                part = build(csrf)
+            reads.append({t.lower() for q in queries.captured_queries for t in _TABLES.findall(q["sql"])})
+            return part
+
+        return original(request, revision=revision, key=key, build=counted)
+
+    monkeypatch.setattr(fragments, "kept", watching)
+    yield reads
+
+
+@pytest.mark.parametrize("status", [Status.DISPATCHED, Status.AWAITING_APPROVAL, Status.RESOLVED])
+@pytest.mark.parametrize("role", ["agent", "ccm", "sales_mgr", "gm"])
+def test_every_table_the_ticket_body_reads_replaces_its_revision_when_written(
+    built_reads: list[set[str]],
+    clock: Any,
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    status: str,
+    role: str,
+) -> None:
+    """A table the body reads but the revision does not watch would leave a kept body stale after a
+    write to it; this fails as soon as the ticket page reads a new table."""
+    ticket = advance(make_complaint(content="客户说要找媒体曝光，车辆刹车失灵"), status)
+    _page(browser(people[role]), ticket)
+    assert built_reads, "the ticket body was not built through csat.fragments"
+    watched = revisions.pattern("ticket")
+    unwatched = {table for tables in built_reads for table in tables if not watched.fullmatch(table)}
+    assert not unwatched, f"read by the ticket body, not watched by its revision: {sorted(unwatched)}"
+
+
+def test_a_second_visit_reads_no_ticket_and_shows_the_same_page_with_its_own_csrf_token(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    client = browser(people["sales_mgr"])
+    with CaptureQueriesContext(connection) as first:
+        built = _page(client, ticket)
+    with CaptureQueriesContext(connection) as second:
+        kept = _page(client, ticket)
+    assert len(second) < len(first) - 5, (len(first), len(second))
+    assert not [q for q in second.captured_queries if "complaints_complaint" in q["sql"]]
+    assert fragments.CSRF_PLACEHOLDER not in kept
+
+    def without_tokens(html: str) -> str:
+        return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', r"\1", html)
+
+    assert without_tokens(kept) == without_tokens(built)
+    assert 'data-testid="action-contact"' in kept
+    # The token in the kept body is the request's own: the form posts (enforced CSRF checks).
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(people["sales_mgr"])
+    page = _page(strict, ticket)
+    token = re.search(r'id="action-contact".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S)
+    assert token and token.group(1) != fragments.CSRF_PLACEHOLDER
+    response = strict.post(
+        f"/complaints/{ticket.pk}/contact/",
+        {"csrfmiddlewaretoken": token.group(1), "note": "已电话联系客户，约定明天到店"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    # …and the kept body of the old status is not served any more.
+    after = _page(strict, ticket)
+    assert 'data-testid="action-contact"' not in after and 'data-testid="action-propose"' in after
+
+
+def test_writes_outside_the_services_show_at_once(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales: Department,
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    client = browser(people["gm"])
+    assert "销售部" in _page(client, ticket) or sales.name in _page(client, ticket)
+    Department.objects.filter(pk=sales.pk).update(name="新车销售一部")  # no model signal
+    assert "新车销售一部" in _page(client, ticket)
+    Complaint.objects.filter(pk=ticket.pk).update(grade="E")
+    assert re.search(r'data-testid="grade"><strong>E</strong>', _page(client, ticket))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE csat_customer SET name = %s WHERE id = %s", ["王老五", ticket.customer_id])
+    assert "王老五" in _page(client, ticket)
+
+
+def test_a_kept_body_never_reaches_a_user_who_may_not_see_the_ticket(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    other_agent: Any,
+    make_complaint: Callable[..., Complaint],
+) -> None:
+    ticket = make_complaint()
+    _page(browser(people["agent"]), ticket)  # kept for the agent of the ticket's store
+    assert browser(other_agent).get(f"/complaints/{ticket.pk}/").status_code == 404
+
+
+def test_each_user_and_language_has_their_own_body(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    manager = _page(browser(people["sales_mgr"]), ticket)
+    agent = _page(browser(people["agent"]), ticket)
+    assert 'data-testid="action-contact"' in manager
+    assert 'data-testid="action-contact"' not in agent
+    english = browser(people["sales_mgr"])
+    english.cookies.load({"django_language": "en"})
+    assert "Contacted the customer" in _page(english, ticket) or "Next step" in _page(english, ticket)
+    assert "下一步" in _page(browser(people["sales_mgr"]), ticket)
+
+
+def test_a_role_changed_in_the_admin_changes_the_forms_at_once(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    manager = people["sales_mgr"]
+    client = browser(manager)
+    assert 'data-testid="action-contact"' in _page(client, ticket)
+    profile = manager.profile
+    profile.role = "agent"
+    profile.department = None
+    profile.save()
+    assert 'data-testid="action-contact"' not in _page(client, ticket)
+
+
+def test_the_follow_up_form_opens_at_its_minute_without_a_write(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    with time_machine.travel(T0, tick=False) as traveller:
+        ticket = advance(make_complaint(), Status.RESOLVED)
+        window = ticket.deadlines.get(kind=DeadlineKind.FOLLOW_UP, met_at__isnull=True)
+        traveller.move_to(window.opens_at - dt.timedelta(seconds=20))  # within MAX_SECONDS
+        client = browser(people["agent"])  # signed in now: the session outlives the next seconds
+        assert 'data-testid="follow-up-opens"' in _page(client, ticket)
+        assert "<fieldset disabled>" in _page(client, ticket)  # kept
+        traveller.move_to(window.opens_at + dt.timedelta(seconds=1))
+        opened = _page(client, ticket)
+        assert 'data-testid="follow-up-opens"' not in opened and "<fieldset disabled>" not in opened
+
+
+def test_without_a_cache_the_page_is_built_every_time(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticket = make_complaint()
+    monkeypatch.setattr(revisions, "revision", lambda name: None)
+    client = browser(people["agent"])
+    first = _page(client, ticket)
+    Complaint.objects.filter(pk=ticket.pk).update(grade="G")
+    assert "<strong>G</strong>" in _page(client, ticket) and "<strong>G</strong>" not in first
