@@ -15,6 +15,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -533,6 +534,18 @@ def ticket_rows(*, user: Any, ids: list[int]) -> list[Complaint]:
         return []
     shown = _table_rows(complaint_list(user=user)).in_bulk(ids)
     return [shown[pk] for pk in ids if pk in shown]
+
+
+def next_follow_up_opening() -> dt.datetime | None:
+    """When the next pending follow-up window of any ticket opens (after now): the moment
+    "我的待办" changes without a write (csat.fragments). Read from the pending-deadline index."""
+    return Deadline.objects.filter(
+        kind=DeadlineKind.FOLLOW_UP,
+        met_at__isnull=True,
+        breached_at__isnull=True,
+        cancelled_at__isnull=True,
+        opens_at__gt=timezone.now(),
+    ).aggregate(first=Min("opens_at"))["first"]
 
 
 def _follow_up_open(before: dt.datetime) -> Exists:

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from render_block import render_block_to_string
 
-from csat import caching, revisions
+from csat import access, caching, revisions
 
 # What {% csrf_token %} and {{ csrf_token }} render inside a kept part; never a valid token
 # (tokens are 32 or 64 letters and digits).
@@ -111,3 +113,32 @@ def kept(
         if until > now:
             caching.keep(full, (html, until, meta), max(1, int(until - now) + 1))
     return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))), meta  # noqa: S308
+
+
+def render_page(
+    request: HttpRequest,
+    template_name: str,
+    *,
+    revision: str,
+    context: Callable[[], dict[str, Any]],
+    until: Callable[[], float | None] | None = None,
+) -> HttpResponse:
+    """``template_name`` whose ``content`` block is kept (``kept``) under the revision of the tables
+    it reads, per user, language and full path; the template shows ``kept_content`` in place of its
+    block. ``context()`` is called only to build; its ``title`` and ``status`` (the response's, 200
+    when absent) are kept with the block. ``until()`` (called after ``context()``) bounds a block
+    that reads the clock: the next moment it would change without a write."""
+
+    def build(csrf_token: str) -> Part:
+        values = context()
+        values.update(
+            csrf_token=csrf_token, user=request.user, request=request, profile=access.profile_of(request.user)
+        )
+        # Without the request: the page's context processors belong to the page, not the block.
+        html = render_block_to_string(template_name, "content", values)
+        return Part(html, until() if until else None, (values.get("title"), values.get("status", 200)))
+
+    html, (title, status) = kept(
+        request, revision=revision, key=f"page:{request.get_full_path()}", build=build
+    )
+    return render(request, template_name, {"kept_content": html, "title": title}, status=status)

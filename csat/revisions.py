@@ -59,6 +59,18 @@ WATCHED: dict[str, tuple[str, ...]] = {
         "csat_vehicle",
         "csat_attachment",
     ),
+    # Every table the complaint lists' blocks read: the board, the queues, the GM's overview, the
+    # full list (csat.fragments; a test fails on a new one).
+    "complaint_lists": (
+        r"complaints_\w+",
+        r"prevention_\w+",
+        "auth_user",
+        "csat_store",
+        "csat_department",
+        "csat_staffprofile",
+        "csat_customer",
+        "csat_vehicle",
+    ),
 }
 TTL_SECONDS = 600
 _KEY = "csat:revision:{}"

@@ -75,6 +75,62 @@ def test_every_table_the_ticket_body_reads_replaces_its_revision_when_written(
     assert not unwatched, f"read by the ticket body, not watched by its revision: {sorted(unwatched)}"
 
 
+LIST_URLS = [
+    "/complaints/",
+    "/complaints/list/",
+    "/complaints/list/?breached=1",
+    "/complaints/list/?sort=-received",
+]
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+@pytest.mark.parametrize("role", ["agent", "ccm", "sales_mgr", "business_mgr", "gm"])
+def test_every_table_a_complaint_list_reads_replaces_its_revision_when_written(
+    built_reads: list[set[str]],
+    clock: Any,
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    url: str,
+    role: str,
+) -> None:
+    for status in (Status.DISPATCHED, Status.AWAITING_APPROVAL, Status.RESOLVED):
+        advance(make_complaint(content="客户说要找媒体曝光，车辆刹车失灵"), status)
+    response = browser(people[role]).get(url)
+    assert response.status_code == 200
+    assert built_reads, f"{url} was not built through csat.fragments"
+    watched = revisions.pattern("complaint_lists")
+    unwatched = {table for tables in built_reads for table in tables if not watched.fullmatch(table)}
+    assert not unwatched, f"read by {url}, not watched by its revision: {sorted(unwatched)}"
+
+
+def test_a_kept_list_shows_every_write_at_once(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales: Department,
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    client = browser(people["gm"])
+    for url in ("/complaints/", "/complaints/list/"):
+        with CaptureQueriesContext(connection) as first:
+            assert ticket.number in client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as second:
+            assert ticket.number in client.get(url).content.decode()
+        assert len(second) < len(first), url  # kept
+    Department.objects.filter(pk=sales.pk).update(name="新车销售一部")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE csat_customer SET name = %s WHERE id = %s", ["王老五", ticket.customer_id])
+    for url in ("/complaints/", "/complaints/list/"):
+        html = client.get(url).content.decode()
+        assert "王老五" in html, url
+    assert "新车销售一部" in client.get("/complaints/list/").content.decode()
+    another = make_complaint(content="第二张投诉")
+    assert another.number in client.get("/complaints/list/").content.decode()
+
+
 def test_a_second_visit_reads_no_ticket_and_shows_the_same_page_with_its_own_csrf_token(
     browser: Callable[[Any], Client],
     people: dict[str, Any],
@@ -194,6 +250,33 @@ def test_the_follow_up_form_opens_at_its_minute_without_a_write(
         traveller.move_to(window.opens_at + dt.timedelta(seconds=1))
         opened = _page(client, ticket)
         assert 'data-testid="follow-up-opens"' not in opened and "<fieldset disabled>" not in opened
+
+
+def test_customer_cares_todo_count_grows_when_a_follow_up_window_opens_without_a_write(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    """ "我的待办" of customer care includes the follow-ups whose day 5–7 window has opened by now:
+    the kept list lasts until the next window opens, not a minute longer."""
+
+    def todo(html: str) -> int:
+        found = re.search(r'data-testid="view-count-todo">(\d+)<', html)
+        assert found
+        return int(found.group(1))
+
+    with time_machine.travel(T0, tick=False) as traveller:
+        ticket = advance(make_complaint(), Status.RESOLVED)
+        window = ticket.deadlines.get(kind=DeadlineKind.FOLLOW_UP, met_at__isnull=True)
+        traveller.move_to(window.opens_at - dt.timedelta(seconds=20))
+        client = browser(people["ccm"])
+        before = todo(client.get("/complaints/list/").content.decode())
+        with CaptureQueriesContext(connection) as kept:
+            assert todo(client.get("/complaints/list/").content.decode()) == before
+        assert not [q for q in kept.captured_queries if "complaints_complaint" in q["sql"]]  # kept
+        traveller.move_to(window.opens_at + dt.timedelta(seconds=1))
+        assert todo(client.get("/complaints/list/").content.decode()) == before + 1
 
 
 def test_without_a_cache_the_page_is_built_every_time(
