@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,32 +25,11 @@ from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
 
-_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
-
 
 def _page(client: Client, ticket: Complaint) -> str:
     response = client.get(f"/complaints/{ticket.pk}/")
     assert response.status_code == 200
     return response.content.decode()
-
-
-@pytest.fixture
-def built_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[set[str]]]:
-    """The tables each build of a kept part read (one set per build)."""
-    reads: list[set[str]] = []
-    original = fragments.kept
-
-    def watching(request: Any, *, revision: str, key: str, build: Callable[[str], Any]) -> Any:
-        def counted(csrf: str) -> Any:
-            with CaptureQueriesContext(connection) as queries:
-                part = build(csrf)
-            reads.append({t.lower() for q in queries.captured_queries for t in _TABLES.findall(q["sql"])})
-            return part
-
-        return original(request, revision=revision, key=key, build=counted)
-
-    monkeypatch.setattr(fragments, "kept", watching)
-    yield reads
 
 
 @pytest.mark.parametrize("status", [Status.DISPATCHED, Status.AWAITING_APPROVAL, Status.RESOLVED])
