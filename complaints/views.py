@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -166,19 +165,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     (csat.fragments, issue #25): a kept body was built after the visibility check, at this
     revision, so it is served without reading the ticket again."""
 
-    def build(csrf_token: str) -> fragments.Part:
-        complaint = _ticket(request, pk)
-        context = ticket_context(request, complaint)
-        context["can_create"] = permissions.can_create(request.user)
-        # Without the request: the page's context processors (navigation, unread notifications)
-        # belong to the page around the body, not to what is kept.
-        context.update(csrf_token=csrf_token, user=request.user)
-        html = render_to_string("complaints/partials/_ticket.html", context)
-        opens = context["follow_up_opens"]  # the follow-up form is enabled at that minute
-        return fragments.Part(html, opens.timestamp() if opens else None, complaint.number)
+    def context() -> dict[str, Any]:
+        values = ticket_context(request, _ticket(request, pk))
+        values["can_create"] = permissions.can_create(request.user)
+        return values
 
-    html, number = fragments.kept(request, revision="ticket", key=f"complaint:{pk}", build=build)
-    return render(request, "complaints/detail.html", {"ticket_html": html, "title": number})
+    def until(values: dict[str, Any]) -> float | None:  # the follow-up form is enabled at that minute
+        opens = values["follow_up_opens"]
+        return opens.timestamp() if opens else None
+
+    return fragments.render_page(
+        request, "complaints/detail.html", revision="ticket", context=context, until=until
+    )
 
 
 @login_required

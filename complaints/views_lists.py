@@ -120,7 +120,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     # is open by now): kept until the next window opens.
     clocked = not selectors.ticket_q_is_stable(user=user, todo=True)
 
-    def until() -> float | None:
+    def until(_values: dict[str, Any]) -> float | None:
         opening = selectors.next_follow_up_opening() if clocked else None
         return opening.timestamp() if opening else None
 

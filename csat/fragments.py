@@ -121,13 +121,13 @@ def render_page(
     *,
     revision: str,
     context: Callable[[], dict[str, Any]],
-    until: Callable[[], float | None] | None = None,
+    until: Callable[[dict[str, Any]], float | None] | None = None,
 ) -> HttpResponse:
     """``template_name`` whose ``content`` block is kept (``kept``) under the revision of the tables
     it reads, per user, language and full path; the template shows ``kept_content`` in place of its
     block. ``context()`` is called only to build; its ``title`` and ``status`` (the response's, 200
-    when absent) are kept with the block. ``until()`` (called after ``context()``) bounds a block
-    that reads the clock: the next moment it would change without a write."""
+    when absent) are kept with the block. ``until(values)``, given what ``context()`` returned,
+    bounds a block that reads the clock: the next moment it would change without a write."""
 
     def build(csrf_token: str) -> Part:
         values = context()
@@ -136,7 +136,7 @@ def render_page(
         )
         # Without the request: the page's context processors belong to the page, not the block.
         html = render_block_to_string(template_name, "content", values)
-        return Part(html, until() if until else None, (values.get("title"), values.get("status", 200)))
+        return Part(html, until(values) if until else None, (values.get("title"), values.get("status", 200)))
 
     html, (title, status) = kept(
         request, revision=revision, key=f"page:{request.get_full_path()}", build=build
