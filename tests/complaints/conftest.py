@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint, Status
 from complaints.services import workflow
-from csat import fragments
+from csat import fragments, revisions
 from csat.models import Department
 
 
@@ -131,3 +131,12 @@ def built_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[set[str]]]:
 
     monkeypatch.setattr(fragments, "kept", watching)
     yield reads
+
+
+def assert_watched(reads: list[set[str]], revision: str, what: str) -> None:
+    """Every table the builds read is watched by ``revision``: one it does not watch would leave a
+    kept part stale after a write to it."""
+    assert reads, f"{what} was not built through csat.fragments"
+    watched = revisions.pattern(revision)
+    unwatched = {table for tables in reads for table in tables if not watched.fullmatch(table)}
+    assert not unwatched, f"read by {what}, not watched by its revision: {sorted(unwatched)}"

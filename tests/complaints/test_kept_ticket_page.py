@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from complaints.models import Complaint, DeadlineKind, Status
 from csat import fragments, revisions
 from csat.models import Department
+from tests.complaints.conftest import assert_watched
 from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +49,7 @@ def test_every_table_the_ticket_body_reads_replaces_its_revision_when_written(
     write to it; this fails as soon as the ticket page reads a new table."""
     ticket = advance(make_complaint(content="客户说要找媒体曝光，车辆刹车失灵"), status)
     _page(browser(people[role]), ticket)
-    assert built_reads, "the ticket body was not built through csat.fragments"
-    watched = revisions.pattern("ticket")
-    unwatched = {table for tables in built_reads for table in tables if not watched.fullmatch(table)}
-    assert not unwatched, f"read by the ticket body, not watched by its revision: {sorted(unwatched)}"
+    assert_watched(built_reads, "ticket", "the ticket body")
 
 
 LIST_URLS = [
@@ -78,10 +76,7 @@ def test_every_table_a_complaint_list_reads_replaces_its_revision_when_written(
         advance(make_complaint(content="客户说要找媒体曝光，车辆刹车失灵"), status)
     response = browser(people[role]).get(url)
     assert response.status_code == 200
-    assert built_reads, f"{url} was not built through csat.fragments"
-    watched = revisions.pattern("complaint_lists")
-    unwatched = {table for tables in built_reads for table in tables if not watched.fullmatch(table)}
-    assert not unwatched, f"read by {url}, not watched by its revision: {sorted(unwatched)}"
+    assert_watched(built_reads, "complaint_lists", url)
 
 
 def test_a_kept_list_shows_every_write_at_once(
