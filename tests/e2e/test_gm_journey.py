@@ -74,6 +74,17 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     page.goto(page.base_url + "/complaints/approvals/")
     expect(page.get_by_test_id("approval-queue")).not_to_contain_text(proposal.number)
 
+    # The GM's complaint overview fits the screen: its tables (preventive measures awaiting
+    # approval, the board) scroll in their own box, never the page (in English it was 459 px
+    # wide on a 390 px phone).
+    for size in (variant.size, {"width": 390, "height": 844}):
+        page.set_viewport_size(size)
+        page.goto(page.base_url + "/complaints/")
+        expect(page.get_by_test_id("gm-approvals")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        shot(f"04b-gm-overview-{size['width']}")
+    page.set_viewport_size(variant.size)
+
     # The crisis board: nothing open yet.
     page.goto(page.base_url + "/crisis/")
     expect(page.get_by_test_id("crisis-board")).to_be_visible()
