@@ -52,6 +52,7 @@ def pair(
     sales: Any,
     business_staff: Any,
     sales_mgr: Any,
+    customer: Any,
 ) -> dict[str, Complaint]:
     """Two tickets that differ in every filtered field.
 
@@ -59,6 +60,10 @@ def pair(
     2-hour contact step breached, assigned to the sales manager, received today.
     ``b``: 李女士, 粤A66789, "销售顾问态度差", grievance, general, grade C, registered (customer care's
     dispatch step), received ten days ago."""
+    # Fixed mobile and numbers: the search matches digits anywhere in the number, whose tail is the
+    # row's primary key, so a sequence-made mobile's last four digits (…0207) could match b's number.
+    customer.mobile = "13812345678"
+    customer.save(update_fields=["mobile"])
     a = make_complaint(content="保养后发动机异响，要求说明原因。", urgent=True)
     a = advance(a, Status.DISPATCHED)
     li = CustomerFactory(store=store, name="李女士", mobile="13900001111")
@@ -67,13 +72,18 @@ def pair(
     enforce_deadlines(now=T0 + dt.timedelta(hours=3))
     # b's dispatch step breached too at that hour: only a stays breached (the step filter sets its own).
     Deadline.objects.filter(complaint=b).update(breached_at=None)
-    Complaint.objects.filter(pk=a.pk).update(severity="major", grade="F", assignee=sales_mgr)
+    Complaint.objects.filter(pk=a.pk).update(
+        severity="major", grade="F", assignee=sales_mgr, number=a.number.rsplit("-", 1)[0] + "-00001"
+    )
     Complaint.objects.filter(pk=b.pk).update(
-        grade="C", received_at=T0 - dt.timedelta(days=10), department=care
+        grade="C",
+        received_at=T0 - dt.timedelta(days=10),
+        department=care,
+        number=b.number.rsplit("-", 1)[0] + "-00002",
     )
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.customer.name == "王先生" and a.plate == "粤B12345"
+    assert a.customer.name == "王先生" and a.plate == "粤B12345" and a.phone == "13812345678"
     assert b.status == Status.REGISTERED and b.plate == "粤A66789"
     return {"a": a, "b": b}
 
