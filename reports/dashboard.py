@@ -15,12 +15,16 @@ The figures of a month and scope (a store or the group) take seconds to compute 
 ``REPORT_DASHBOARD_FRESH_SECONDS`` 0 turns the cache off (every view computes the figures live).
 Stale-read rule: the figures shown are at most that old plus one refresh, and the page always says
 how old (``data.as_of``); records behind the figures (the drill-down lists) are always read live.
+
+The page's content is kept whole (csat.fragments) under the revision ``REVISION``, which every new
+copy of figures stored here replaces; see reports.views.index for how long a built page is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +32,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
+from csat import revisions
 from csat.models import Store
 from reports import selectors
 from reports.models import MonthlyReport
@@ -38,6 +43,8 @@ log = logging.getLogger(__name__)
 KEEP_SECONDS = 35 * 24 * 3600
 # A refresh that died (worker killed) frees its lock after this long.
 LOCK_SECONDS = 300
+# The revision (csat.revisions) of the page kept whole: its tables, and every new copy of figures.
+REVISION = "report_dashboard"
 
 
 def fresh_seconds() -> int:
@@ -65,12 +72,18 @@ def _stored(month: dt.date, store: Store | None, language: str) -> dict[str, Any
     return {"data": report.data, "at": report.data_as_of}
 
 
+def _keep(key: str, entry: dict[str, Any]) -> None:
+    cache.set(key, entry, KEEP_SECONDS)
+    # Pages kept whole (csat.fragments) show these figures: new figures, new pages.
+    revisions.revision_bump(REVISION)
+
+
 def _compute(month: dt.date, store: Store | None, language: str) -> dict[str, Any]:
     at = timezone.now()
     with translation.override(language):
         data = selectors.report_data(month=month, store=store, as_of=at)
     entry = {"data": data, "at": at}
-    cache.set(cache_key(month, store.pk if store else None, language), entry, KEEP_SECONDS)
+    _keep(cache_key(month, store.pk if store else None, language), entry)
     return entry
 
 
@@ -90,14 +103,26 @@ def request_refresh(month: dt.date, store: Store | None, language: str) -> bool:
     return True
 
 
-def dashboard_figures(*, month: dt.date, store: Store | None) -> tuple[dict[str, Any], bool, str]:
-    """The figures of the month and scope for the dashboard, whether a refresh was queued, and the
-    key of this computation of them ("" when computed live), which the page's cached fragments
-    (the figures rendered once for everyone) carry."""
+@dataclass(frozen=True)
+class Figures:
+    """The figures of a month and scope; whether this call queued their refresh, and whether one is
+    on its way (queued now or by an earlier view, or running); the key of this computation of them
+    ("" when computed live), which the page's cached fragments (the figures rendered once for
+    everyone) carry; and when they go stale (Unix time; None when computed live)."""
+
+    data: dict[str, Any]
+    refreshing: bool
+    pending: bool
+    key: str
+    stale_at: float | None
+
+
+def figures(*, month: dt.date, store: Store | None) -> Figures:
+    """The dashboard's figures of the month and scope (see the module's docstring)."""
     month = month.replace(day=1)
     ttl = fresh_seconds()
     if ttl <= 0:
-        return selectors.report_data(month=month, store=store), False, ""
+        return Figures(selectors.report_data(month=month, store=store), False, False, "", None)
     language = _language()
     key = cache_key(month, store.pk if store else None, language)
     entry = cache.get(key)
@@ -106,11 +131,21 @@ def dashboard_figures(*, month: dt.date, store: Store | None) -> tuple[dict[str,
         if entry is None:
             entry = _compute(month, store, language)
         else:
-            cache.set(key, entry, KEEP_SECONDS)
-    refreshing = False
-    if timezone.now() - entry["at"] > dt.timedelta(seconds=ttl):
+            _keep(key, entry)
+    refreshing = pending = False
+    stale_at = entry["at"] + dt.timedelta(seconds=ttl)
+    if timezone.now() > stale_at:
         refreshing = request_refresh(month, store, language)
-    return entry["data"], refreshing, f"{key}:{entry['at'].timestamp():.6f}"
+        # Not queued: one is already (its lock is held), or the broker is down (no lock).
+        pending = refreshing or cache.get(f"{key}:refreshing") is not None
+    at = f"{key}:{entry['at'].timestamp():.6f}"
+    return Figures(entry["data"], refreshing, pending, at, stale_at.timestamp())
+
+
+def dashboard_figures(*, month: dt.date, store: Store | None) -> tuple[dict[str, Any], bool, str]:
+    """``figures()`` as (data, refreshing, key)."""
+    found = figures(month=month, store=store)
+    return found.data, found.refreshing, found.key
 
 
 def refresh(month: str, store_id: int | None, language: str) -> None:
@@ -137,3 +172,4 @@ def forget_quarter(*, year: int, quarter: int, store_id: int) -> None:
         for scope in (store_id, None):
             for language, _name in settings.LANGUAGES:
                 cache.delete(cache_key(month, scope, language))
+    revisions.revision_bump(REVISION)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from callbacks import permissions as callback_permissions
 from callbacks.services import manufacturer_score_set
 from complaints import selectors as complaint_selectors
-from csat import access, params
+from csat import access, fragments, params
 from csat.exceptions import NotAllowedError
 from csat.exports import ExportKind, record_export
 from reports import charts, dashboard, permissions, records, selectors
@@ -102,6 +102,30 @@ def _charts(data: dict[str, Any]) -> dict[str, Callable[[], Any]]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     permissions.require_viewer(request.user)
+    # The page's content is kept whole per user and query (csat.fragments) under the revision of the
+    # tables it reads and of the figures (every new copy of figures replaces it), until the figures
+    # go stale: then a view asks for their refresh and says so (issue #25).
+    return fragments.render_page(
+        request,
+        "reports/index.html",
+        revision=dashboard.REVISION,
+        context=lambda: _index_context(request),
+        until=_kept_until,
+    )
+
+
+def _kept_until(values: dict[str, Any]) -> float | None:
+    """Until when the built page is right without a write: figures computed live, never kept;
+    fresh ones, until they go stale; stale ones with a refresh on its way, until that refresh
+    replaces them (csat.fragments' minute at most); stale ones without (the broker is down), not
+    kept, so that the next view asks again."""
+    stale_at = values["figures_stale_at"]
+    if stale_at is None:
+        return 0.0
+    return None if values["refreshing"] else stale_at
+
+
+def _index_context(request: HttpRequest) -> dict[str, Any]:
     scopes = permissions.scope_choices(request.user)
     form = ReportFilterForm(request.GET or None, scopes=scopes)
     month, scope = selectors.current_month(), request.GET.get("scope") or None
@@ -113,7 +137,8 @@ def index(request: HttpRequest) -> HttpResponse:
         form = ReportFilterForm(initial={"month": f"{month:%Y-%m}", "scope": scope_value}, scopes=scopes)
     # The figures come from the cache (or the newest stored version) with their "as of" time; a
     # stale copy is refreshed in the background, never while the page waits (issue #25).
-    data, refreshing, figures_key = dashboard.dashboard_figures(month=month, store=store)
+    figures = dashboard.figures(month=month, store=store)
+    data = figures.data
     # Everyone with a profile gets the figures; the records behind them follow each record's own
     # access rules (issue #21): the complaints a user may open (a department manager: their
     # department's), and the survey records only for who may read surveys.
@@ -130,36 +155,34 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     # The newest file of the month on view, downloadable from the top of the page (issue #22).
     latest = next((v for v in versions if v.month == month.replace(day=1)), None)
-    return render(
-        request,
-        "reports/index.html",
-        {
-            "title": _("月度报表"),
-            "form": form,
-            "data": data,
-            "refreshing": refreshing,
-            # The figures' sections are rendered once per computation of them (and per whether the
-            # survey records show); 0: not kept (figures computed live).
-            "fragment_key": f"{figures_key}:{int(not show_surveys)}",
-            "fragment_seconds": dashboard.KEEP_SECONDS if figures_key else 0,
-            "month": f"{month:%Y-%m}",
-            "store": store,
-            "scope_value": scope_value,
-            "query": query,
-            "drill": drill,
-            "drilled": drilled,
-            "drilled_count": drilled_count,
-            # The compensation approved in kind names tickets: only those the user may open.
-            "in_kind": _in_kind_rows(data, request.user),
-            "charts": _charts(data),
-            **_sections(data, show_records=show_surveys),
-            "feedback_hidden": not show_surveys,
-            "versions": versions,
-            "latest": latest,
-            "can_build": permissions.can_build(request.user),
-            "can_enter_manufacturer_score": callback_permissions.can_enter_manufacturer_score(request.user),
-        },
-    )
+    return {
+        "title": _("月度报表"),
+        "form": form,
+        "data": data,
+        # Whoever sees stale figures is told that new ones are on their way, not only the first.
+        "refreshing": figures.pending,
+        "figures_stale_at": figures.stale_at,
+        # The figures' sections are rendered once per computation of them (and per whether the
+        # survey records show); 0: not kept (figures computed live).
+        "fragment_key": f"{figures.key}:{int(not show_surveys)}",
+        "fragment_seconds": dashboard.KEEP_SECONDS if figures.key else 0,
+        "month": f"{month:%Y-%m}",
+        "store": store,
+        "scope_value": scope_value,
+        "query": query,
+        "drill": drill,
+        "drilled": drilled,
+        "drilled_count": drilled_count,
+        # The compensation approved in kind names tickets: only those the user may open.
+        "in_kind": _in_kind_rows(data, request.user),
+        "charts": _charts(data),
+        **_sections(data, show_records=show_surveys),
+        "feedback_hidden": not show_surveys,
+        "versions": versions,
+        "latest": latest,
+        "can_build": permissions.can_build(request.user),
+        "can_enter_manufacturer_score": callback_permissions.can_enter_manufacturer_score(request.user),
+    }
 
 
 def _in_kind_rows(data: Any, user: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("shared-machine")
 
 # The one fixture world every area builds on: stores, departments, users per role, clock, clients.
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.kept"]
 
 # Tests that start real processes (worker, beat, gunicorn, spare redis-servers) share Redis
 # databases and ports: under pytest-xdist they run one after another on one worker.

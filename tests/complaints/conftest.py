@@ -6,19 +6,15 @@ ticket through the real workflow services to any status. The world (stores, user
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint, Status
 from complaints.services import workflow
-from csat import fragments, revisions
 from csat.models import Department
 
 
@@ -109,34 +105,3 @@ def advance(people: dict[str, Any], sales: Department) -> Callable[..., Complain
         return ticket
 
     return step
-
-
-_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
-
-
-@pytest.fixture
-def built_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[set[str]]]:
-    """The tables each build of a kept part read (one set per build)."""
-    reads: list[set[str]] = []
-    original = fragments.kept
-
-    def watching(request: Any, *, revision: str, key: str, build: Callable[[str], Any]) -> Any:
-        def counted(csrf: str) -> Any:
-            with CaptureQueriesContext(connection) as queries:
-                part = build(csrf)
-            reads.append({t.lower() for q in queries.captured_queries for t in _TABLES.findall(q["sql"])})
-            return part
-
-        return original(request, revision=revision, key=key, build=counted)
-
-    monkeypatch.setattr(fragments, "kept", watching)
-    yield reads
-
-
-def assert_watched(reads: list[set[str]], revision: str, what: str) -> None:
-    """Every table the builds read is watched by ``revision``: one it does not watch would leave a
-    kept part stale after a write to it."""
-    assert reads, f"{what} was not built through csat.fragments"
-    watched = revisions.pattern(revision)
-    unwatched = {table for tables in reads for table in tables if not watched.fullmatch(table)}
-    assert not unwatched, f"read by {what}, not watched by its revision: {sorted(unwatched)}"

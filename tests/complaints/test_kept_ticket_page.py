@@ -21,8 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from complaints.models import Complaint, DeadlineKind, Status
 from csat import fragments, revisions
 from csat.models import Department
-from tests.complaints.conftest import assert_watched
 from tests.fixtures import T0
+from tests.kept import assert_watched
 
 pytestmark = pytest.mark.django_db
 
