@@ -1,14 +1,15 @@
-"""Rendered page parts kept under a revision token (issue #25): the ticket page's body costs
-15–80 ms to build (a dozen queries, the action forms, the history) and is read far more often
-than the ticket changes. The part is kept per user, language and time zone under the token of
-every table it reads (``csat.revisions``): any write to one of them replaces the token, so a kept
-part is never older than the last write. What a part shows of the clock is bounded by a validity
-time its builder gives (a form that opens at a given minute, at most a minute for the countdowns,
-which countdown.js keeps current anyway).
+"""Rendered pages kept under a revision token (issue #25): the ticket page costs 15–80 ms to build
+(a dozen queries, the action forms, the history) and is read far more often than the ticket
+changes. A page is kept whole — navigation and the user's name included — per user, language,
+time zone and address under the token of every table it reads (``csat.revisions``): any write to
+one of them replaces the token, so a kept page is never older than the last write. What a page
+shows of the clock is bounded by a validity time its builder gives (a form that opens at a given
+minute, at most a minute for the countdowns, which countdown.js keeps current anyway).
 
-Per-request values never enter the cache: the CSRF token is rendered as a placeholder and the
-request's own token is put in on the way out. A deployment (code, templates, static manifest,
-business settings) changes the key too, so a new release never serves an old release's markup.
+Per-request values never enter the cache: the CSRF token and the navigation's unread badge are
+rendered as placeholders and the request's own are put in on the way out; a request with flashed
+messages gets a page built for it alone. A deployment (code, templates, static manifest, business
+settings) changes the key too, so a new release never serves an old release's markup.
 """
 
 from __future__ import annotations
@@ -21,18 +22,22 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from render_block import render_block_to_string
 
-from csat import access, caching, revisions
+from csat import caching, revisions
 
 # What {% csrf_token %} and {{ csrf_token }} render inside a kept part; never a valid token
 # (tokens are 32 or 64 letters and digits).
 CSRF_PLACEHOLDER = "csrf-placeholder-kept-fragment"
+# Where a kept page's unread-notification badge goes (the navigation renders it in a build).
+UNREAD_PLACEHOLDER = "<!--unread-placeholder-kept-fragment-->"
 # At most this long, whatever the builder says: countdown texts are rendered server-side first.
 MAX_SECONDS = 60
 
@@ -123,22 +128,47 @@ def render_page(
     context: Callable[[], dict[str, Any]],
     until: Callable[[dict[str, Any]], float | None] | None = None,
 ) -> HttpResponse:
-    """``template_name`` whose ``content`` block is kept (``kept``) under the revision of the tables
-    it reads, per user, language and full path; the template shows ``kept_content`` in place of its
-    block. ``context()`` is called only to build; its ``title`` and ``status`` (the response's, 200
-    when absent) are kept with the block. ``until(values)``, given what ``context()`` returned,
-    bounds a block that reads the clock: the next moment it would change without a write."""
+    """``template_name`` kept whole (``kept``) under the revision of the tables it reads, per user,
+    language and full path: the navigation and the user's name too (the revisions watch the users,
+    profiles, stores and departments), so a kept page renders no template at all. What changes per
+    request is put in on the way out: the CSRF token and the unread-notification badge (kept per
+    user under its own revision). A request with flashed messages gets a page built for it alone
+    (they are shown once). ``context()`` is called only to build; its ``status`` (200 when absent)
+    is kept with the page. ``until(values)``, given what ``context()`` returned, bounds a page that
+    reads the clock: the next moment it would change without a write."""
+    if len(messages.get_messages(request)):
+        values = context()
+        return render(request, template_name, values, status=values.get("status", 200))
 
     def build(csrf_token: str) -> Part:
         values = context()
-        values.update(
-            csrf_token=csrf_token, user=request.user, request=request, profile=access.profile_of(request.user)
-        )
-        # Without the request: the page's context processors belong to the page, not the block.
-        html = render_block_to_string(template_name, "content", values)
-        return Part(html, until(values) if until else None, (values.get("title"), values.get("status", 200)))
+        values["csrf_token"] = csrf_token
+        # The navigation renders the badge's placeholder (csat.context_processors.navigation).
+        request.kept_build = True  # type: ignore[attr-defined]
+        try:
+            html = render_to_string(template_name, values, request)
+        finally:
+            del request.kept_build  # type: ignore[attr-defined]
+        return Part(html, until(values) if until else None, values.get("status", 200))
 
-    html, (title, status) = kept(
-        request, revision=revision, key=f"page:{request.get_full_path()}", build=build
+    page, status = kept(request, revision=revision, key=f"page:{request.get_full_path()}", build=build)
+    return HttpResponse(page.replace(UNREAD_PLACEHOLDER, unread_badge(request.user)), status=status)
+
+
+def unread_badge(user: Any) -> str:
+    """The navigation's unread-notification badge of ``user`` (nothing when none is unread), the
+    count kept under the revision of the notifications."""
+    from csat.models import Notification
+
+    count = revisions.revision_cached(
+        "notifications",
+        f"unread:{user.pk}",
+        lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )
-    return render(request, template_name, {"kept_content": html, "title": title}, status=status)
+    if not count:
+        return ""
+    return str(
+        format_html(
+            '<span class="badge rounded-pill text-bg-danger ms-1" data-testid="unread-count">{}</span>', count
+        )
+    )

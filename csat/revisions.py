@@ -71,6 +71,8 @@ WATCHED: dict[str, tuple[str, ...]] = {
         "csat_customer",
         "csat_vehicle",
     ),
+    # The navigation's unread-notification counts (csat.fragments.unread_badge).
+    "notifications": ("csat_notification",),
     # Every table the report dashboard's content reads besides its figures (reports.dashboard
     # replaces this token with every new copy of the figures; a test fails on a new table).
     "report_dashboard": (

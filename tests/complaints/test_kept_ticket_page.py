@@ -265,3 +265,50 @@ def test_without_a_cache_the_page_is_built_every_time(
     first = _page(client, ticket)
     Complaint.objects.filter(pk=ticket.pk).update(grade="G")
     assert "<strong>G</strong>" in _page(client, ticket) and "<strong>G</strong>" not in first
+
+
+def test_a_kept_page_renders_no_template_and_shows_the_current_unread_badge(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    """The whole page is kept, navigation included; the unread badge is the request's own (kept per
+    user under the revision of the notifications), so a notification shows at once."""
+    from csat.models import Notification
+
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    mgr = people["sales_mgr"]
+    Notification.objects.filter(recipient=mgr).update(read_at=T0)
+    client = browser(mgr)
+    _page(client, ticket)
+    response = client.get(f"/complaints/{ticket.pk}/")
+    assert response.templates == []  # kept: nothing rendered
+    html = response.content.decode()
+    assert 'data-testid="unread-count"' not in html and fragments.UNREAD_PLACEHOLDER not in html
+    Notification.objects.create(recipient=mgr, key="test:badge", title="新的通知")
+    response = client.get(f"/complaints/{ticket.pk}/")
+    assert response.templates == []  # the ticket's page is still kept …
+    badge = re.search(r'data-testid="unread-count">(\d+)<', response.content.decode())
+    assert badge and badge.group(1) == "1"  # … with the new count
+    Notification.objects.filter(recipient=mgr).update(read_at=T0)
+    assert 'data-testid="unread-count"' not in _page(client, ticket)
+
+
+def test_a_flashed_message_is_shown_once_on_a_page_built_for_it(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    client = browser(people["sales_mgr"])
+    _page(client, ticket)
+    _page(client, ticket)  # kept
+    response = client.post(f"/complaints/{ticket.pk}/contact/", {"note": "已电话联系客户，约定明天到店"})
+    assert response.status_code == 302
+    shown = client.get(f"/complaints/{ticket.pk}/")
+    assert shown.templates and 'role="alert"' in shown.content.decode()  # built for the message
+    again = _page(client, ticket)
+    assert 'role="alert"' not in again  # shown once; the page kept for the next views has none
+    assert client.get(f"/complaints/{ticket.pk}/").templates == []

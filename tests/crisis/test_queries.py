@@ -60,7 +60,7 @@ def test_crisis_lists_have_a_fixed_query_count(
             "board_agent": 6,
             "board_team_member": 6,
             "board_group": 6,
-            "case_page": 17,  # one query per timeline (events, actions, plan, log, media, tickets, team,
+            "case_page": 16,  # one query per timeline (events, actions, plan, log, media, tickets, team,
             # attachments…)
             "api_crises": 7,
             "api_crisis_detail": 6,

@@ -52,7 +52,7 @@ def test_measure_lists_have_a_fixed_query_count(
             "page_agent": 7,
             "page_owner": 7,
             "page_group": 7,
-            "measure_page": 7,
+            "measure_page": 6,
             "api_gm": 3,
             "api_open": 3,
         },
