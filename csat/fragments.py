@@ -90,25 +90,25 @@ def kept(
     renders with the given CSRF token and raises (Http404, PermissionDenied) when the user may not
     see the part, so a kept part proves the user could see it at this revision; ``key`` must name
     everything else the part depends on (the record, the query string)."""
-    token = revisions.revision(revision)  # before building: see csat.revisions
-    if token is None:  # no cache: build for this request only
-        part = build(get_token(request))
-        return mark_safe(part.html), part.meta  # noqa: S308 - rendered by the template engine
     user = getattr(request, "user", None)
     full = ":".join(
         (
             "fragment",
             release(),
             revision,
-            token,
             key,
             str(getattr(user, "pk", "") or ""),
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
         )
     )
+    # The token and the part kept for it, in one round trip (the token read before building).
+    current = revisions.current(revision, full)
+    if current is None:  # no cache: build for this request only
+        part = build(get_token(request))
+        return mark_safe(part.html), part.meta  # noqa: S308 - rendered by the template engine
+    token, found = current
     now = time.time()
-    found = caching.peek(full)
     if found is not None and found[1] > now:
         html, meta = found[0], found[2]
     else:
@@ -116,7 +116,7 @@ def kept(
         html, meta = part.html, part.meta
         until = min(part.until if part.until is not None else now + MAX_SECONDS, now + MAX_SECONDS)
         if until > now:
-            caching.keep(full, (html, until, meta), max(1, int(until - now) + 1))
+            caching.keep(full, (token, (html, until, meta)), max(1, int(until - now) + 1))
     return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))), meta  # noqa: S308
 
 

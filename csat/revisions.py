@@ -71,6 +71,13 @@ WATCHED: dict[str, tuple[str, ...]] = {
         "csat_customer",
         "csat_vehicle",
     ),
+    # The signed-in user as csat.backends reads it on every request.
+    "accounts": (
+        r"auth_\w+",
+        "csat_staffprofile",
+        "csat_store",
+        "csat_department",
+    ),
     # The navigation's unread-notification counts (csat.fragments.unread_badge).
     "notifications": ("csat_notification",),
     # Every table the report dashboard's content reads besides its figures (reports.dashboard
@@ -178,14 +185,34 @@ def watch(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
 def revision_cached(name: str, key: str, compute: Callable[[], Any], seconds: int = TTL_SECONDS) -> Any:
     """``compute()`` kept under ``key`` for the current revision of ``name``: read again only after
     a write to its tables (computed live when the cache cannot be reached). ``compute`` must read
-    nothing but those tables and what ``key`` names (the user's scope, the parameters)."""
-    token = revision(name)  # before computing: see the module's docstring
-    if token is None:
+    nothing but those tables and what ``key`` names (the user's scope, the parameters).
+
+    One cache round trip on a hit: the token and the value are read together, the value kept with
+    the token it was computed under (a value of another token is a miss)."""
+    found = current(name, f"{name}:kept:{key}")
+    if found is None:
         return compute()
-    full = f"{name}:{token}:{key}"
-    found = caching.peek(full)
-    if found is not None:
-        return found
+    token, value = found
+    if value is not None:
+        return value
     value = compute()
-    caching.keep(full, value, seconds)
+    caching.keep(f"{name}:kept:{key}", (token, value), seconds)
     return value
+
+
+def current(name: str, key: str) -> tuple[str, Any] | None:
+    """The token of ``name`` and what is kept under ``key`` for that token — None when it was kept
+    for another one or nothing is —, in one round trip (two when the token must be created); None
+    when the cache cannot be reached. Whatever the caller computes on a miss it keeps under ``key``
+    as ``(token, value)``: the token was read first (see the module's docstring)."""
+    token_key = _KEY.format(name)
+    found = caching.peek_many([token_key, key])
+    token = found.get(token_key)
+    if token is None:
+        token = revision(name)  # the cache is down (None), or the token is to be created
+        if token is None:
+            return None
+    kept = found.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == token:
+        return token, kept[1]
+    return token, None

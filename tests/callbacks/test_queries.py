@@ -59,7 +59,7 @@ def test_callback_lists_have_a_fixed_query_count(
             "queue": 13,  # the queue's count, a page of its ids, then its rows
             "queue_manager": 11,  # the store's month figures, cached by the agent's page just before
             "queue_group": 13,
-            "dashboard": 7,  # the unread badge kept (csat.fragments.unread_badge)
+            "dashboard": 6,  # the unread badge and the user kept (csat.fragments, csat.backends)
             "api_callbacks": 1,  # one page by a cursor, no COUNT
             "api_callbacks_open": 1,
             "api_surveys": 2,  # the page, the reason codes of its rows
