@@ -4,6 +4,7 @@ with exactly the fields a test names (no workflow side effects), so every figure
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -200,3 +201,22 @@ def deadline(complaint: Complaint, kind: str, *, due: dt.datetime, **fields: Any
         due_at=due,
         **fields,
     )
+
+
+def dashboard_page(client: Any, **params: str) -> str:
+    """The report dashboard of March 2026 (``params``: scope, drill …) as the client sees it."""
+    response = client.get("/reports/", {"month": "2026-03", **params})
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def dashboard_total(html: str) -> int:
+    """The complaints total of a dashboard page."""
+    found = re.search(r'data-testid="complaints-total">(\d+)<', html)
+    assert found is not None
+    return int(found.group(1))
+
+
+def dashboard_drilled(html: str) -> set[int]:
+    """The tickets a dashboard page lists under its figures."""
+    return {int(pk) for pk in re.findall(r'data-complaint="(\d+)"', html)}

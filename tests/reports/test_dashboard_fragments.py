@@ -16,7 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from complaints.models import Complaint
 from csat.models import DepartmentKind
 from reports.selectors import GROUP
-from tests.reports.builders import at, dept, make_complaint
+from tests.reports.builders import (
+    at,
+    dashboard_drilled,
+    dashboard_page,
+    dashboard_total,
+    dept,
+    make_complaint,
+)
 
 FRESH = 300
 pytestmark = pytest.mark.django_db
@@ -27,25 +34,9 @@ def cached(settings: Any) -> None:
     settings.CSAT = {**settings.CSAT, "REPORT_DASHBOARD_FRESH_SECONDS": FRESH}
 
 
-def _page(client: Client, **params: str) -> str:
-    response = client.get("/reports/", {"month": "2026-03", **params})
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _total(html: str) -> int:
-    found = re.search(r'data-testid="complaints-total">(\d+)<', html)
-    assert found is not None
-    return int(found.group(1))
-
-
 def _department_count(html: str, department_id: int) -> int:
     found = re.search(rf"drill=department:{department_id}#complaint-list\">(\d+)</a>", html)
     return int(found.group(1)) if found else 0
-
-
-def _drilled(html: str) -> set[int]:
-    return {int(pk) for pk in re.findall(r'data-complaint="(\d+)"', html)}
 
 
 def test_the_complaint_sections_follow_the_figures_and_the_list_stays_live(
@@ -54,22 +45,22 @@ def test_the_complaint_sections_follow_the_figures_and_the_list_stays_live(
     client = Client()
     client.force_login(march.users["gm"])
     service = dept(march.store, DepartmentKind.SERVICE)
-    first = _page(client)
-    total, in_service = _total(first), _department_count(first, service.pk)
+    first = dashboard_page(client)
+    total, in_service = dashboard_total(first), _department_count(first, service.pk)
     assert in_service >= 1
     new = make_complaint(
         march.store, "TS-NEW", received=at(3, 20, 10), received_by=march.users["ccm"], department=service
     )
-    kept = _page(client)
+    kept = dashboard_page(client)
     # The figures are the kept ones (fresh) and so are their rendered sections …
-    assert (_total(kept), _department_count(kept, service.pk)) == (total, in_service)
+    assert (dashboard_total(kept), _department_count(kept, service.pk)) == (total, in_service)
     # … but the tickets under them are read live: the new one is listed at once.
-    assert new.pk in _drilled(kept) and new.pk not in _drilled(first)
+    assert new.pk in dashboard_drilled(kept) and new.pk not in dashboard_drilled(first)
     time_machine.shift(dt.timedelta(seconds=FRESH + 1))
-    _page(client)  # stale: served, and refreshed in the background (Celery runs eagerly in tests)
-    refreshed = _page(client)
+    dashboard_page(client)  # stale: served, and refreshed in the background (Celery runs eagerly in tests)
+    refreshed = dashboard_page(client)
     # New figures, new sections: a fragment kept past its figures would still say `total`.
-    assert _total(refreshed) == total + 1
+    assert dashboard_total(refreshed) == total + 1
     assert _department_count(refreshed, service.pk) == in_service + 1
 
 
@@ -77,33 +68,33 @@ def test_the_sections_are_cached_per_scope_and_language(march: Any) -> None:
     """The store's and the group's sections are not mixed up, nor Chinese and English."""
     hq = Client()
     hq.force_login(march.users["hq"])
-    store_html = _page(hq, scope=str(march.store.pk))
-    group_html = _page(hq, scope=GROUP)
+    store_html = dashboard_page(hq, scope=str(march.store.pk))
+    group_html = dashboard_page(hq, scope=GROUP)
     in_store = Complaint.objects.filter(
         store=march.store, received_at__gte=at(3, 1), received_at__lt=at(4, 1)
     )
     everywhere = Complaint.objects.filter(received_at__gte=at(3, 1), received_at__lt=at(4, 1))
     assert in_store.count() < everywhere.count()
-    assert _total(store_html) == in_store.count()
-    assert _total(group_html) == everywhere.count()
+    assert dashboard_total(store_html) == in_store.count()
+    assert dashboard_total(group_html) == everywhere.count()
     hq.cookies["django_language"] = "en"
-    english = _page(hq, scope=GROUP)
+    english = dashboard_page(hq, scope=GROUP)
     assert "Complaint analysis" in english or "投诉分析" not in english
-    assert _total(english) == everywhere.count()
+    assert dashboard_total(english) == everywhere.count()
 
 
 def test_head_office_lists_every_ticket_without_filtering_through_every_ticket(march: Any) -> None:
     hq = Client()
     hq.force_login(march.users["hq"])
-    _page(hq, scope=GROUP)
+    dashboard_page(hq, scope=GROUP)
     with CaptureQueriesContext(connection) as ctx:
-        html = _page(hq, scope=GROUP)
+        html = dashboard_page(hq, scope=GROUP)
     everywhere = set(
         Complaint.objects.filter(received_at__gte=at(3, 1), received_at__lt=at(4, 1)).values_list(
             "pk", flat=True
         )
     )
-    assert _drilled(html) == everywhere
+    assert dashboard_drilled(html) == everywhere
     listed = [q["sql"] for q in ctx.captured_queries if '"complaints_complaint"' in q["sql"]]
     assert listed and not any(re.search(r"IN \(SELECT", sql) for sql in listed), listed
     # A department manager's list is still kept to their department's tickets.
@@ -115,7 +106,7 @@ def test_head_office_lists_every_ticket_without_filtering_through_every_ticket(m
         .filter(department=sales)
         .values_list("pk", flat=True)
     )
-    seen = _drilled(_page(manager))
+    seen = dashboard_drilled(dashboard_page(manager))
     assert seen <= mine | set(
         Complaint.objects.filter(received_by_department=sales).values_list("pk", flat=True)
     )
