@@ -116,6 +116,15 @@ class Figures:
     key: str
     stale_at: float | None
 
+    def kept_until(self) -> float | None:
+        """Until when a page showing these figures is right without a write (csat.fragments): figures
+        computed live, never kept; fresh ones, until they go stale; stale ones with a refresh on its
+        way, until that refresh replaces them (None: csat.fragments' minute at most); stale ones
+        without (the broker is down), not kept, so that the next view asks again."""
+        if self.stale_at is None:
+            return 0.0
+        return None if self.pending else self.stale_at
+
 
 def figures(*, month: dt.date, store: Store | None) -> Figures:
     """The dashboard's figures of the month and scope (see the module's docstring)."""

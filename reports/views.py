@@ -110,19 +110,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "reports/index.html",
         revision=dashboard.REVISION,
         context=lambda: _index_context(request),
-        until=_kept_until,
+        until=lambda values: values["figures_kept_until"],
     )
-
-
-def _kept_until(values: dict[str, Any]) -> float | None:
-    """Until when the built page is right without a write: figures computed live, never kept;
-    fresh ones, until they go stale; stale ones with a refresh on its way, until that refresh
-    replaces them (csat.fragments' minute at most); stale ones without (the broker is down), not
-    kept, so that the next view asks again."""
-    stale_at = values["figures_stale_at"]
-    if stale_at is None:
-        return 0.0
-    return None if values["refreshing"] else stale_at
 
 
 def _index_context(request: HttpRequest) -> dict[str, Any]:
@@ -161,7 +150,7 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
         "data": data,
         # Whoever sees stale figures is told that new ones are on their way, not only the first.
         "refreshing": figures.pending,
-        "figures_stale_at": figures.stale_at,
+        "figures_kept_until": figures.kept_until(),
         # The figures' sections are rendered once per computation of them (and per whether the
         # survey records show); 0: not kept (figures computed live).
         "fragment_key": f"{figures.key}:{int(not show_surveys)}",

@@ -319,3 +319,12 @@ def march(store: Any, other_store: Any, users: dict[str, Any]) -> Month:
     _surveys(m, users["agent"], users["agent2"], users["consultant"], users["advisor"])
     _complaints(m, users["ccm"], users["gm"])
     return m
+
+
+# The report dashboard's figures cache on (tests/reports/test_dashboard_*.py), fresh this long.
+DASHBOARD_FRESH = 300
+
+
+@pytest.fixture
+def dashboard_cache(settings: Any) -> None:
+    settings.CSAT = {**settings.CSAT, "REPORT_DASHBOARD_FRESH_SECONDS": DASHBOARD_FRESH}

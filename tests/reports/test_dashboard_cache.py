@@ -16,14 +16,10 @@ from reports import dashboard
 from reports.models import Trigger
 from reports.services import report_build
 from tests.reports.builders import MONTH, at, make_complaint
+from tests.reports.conftest import DASHBOARD_FRESH
 
-FRESH = 300
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def cached(settings: Any) -> None:
-    settings.CSAT = {**settings.CSAT, "REPORT_DASHBOARD_FRESH_SECONDS": FRESH}
+FRESH = DASHBOARD_FRESH
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_cache")]
 
 
 def _total(store: Any) -> tuple[int, bool]:

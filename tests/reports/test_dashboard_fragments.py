@@ -24,14 +24,10 @@ from tests.reports.builders import (
     dept,
     make_complaint,
 )
+from tests.reports.conftest import DASHBOARD_FRESH
 
-FRESH = 300
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def cached(settings: Any) -> None:
-    settings.CSAT = {**settings.CSAT, "REPORT_DASHBOARD_FRESH_SECONDS": FRESH}
+FRESH = DASHBOARD_FRESH
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_cache")]
 
 
 def _department_count(html: str, department_id: int) -> int:
