@@ -1,4 +1,6 @@
-"""Database session settings for the few heavy reads, and the read replica's router (issue #25).
+"""Database session settings for the few heavy reads, the read replica's router, and reads on
+other connections (``concurrent_reads``, ``read_ahead``, ``Aside``: the group's monthly report
+keeps both cores busy, one reading while the other writes the file) (issue #25).
 
 Stale-read rules of the replica (``DATABASE_REPLICA_URL``; docs/scaling.md):
 
@@ -14,13 +16,17 @@ Stale-read rules of the replica (``DATABASE_REPLICA_URL``; docs/scaling.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar, copy_context
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.utils import timezone, translation
 
 REPLICA = "replica"
 
@@ -92,3 +98,177 @@ def parallel_queries(workers: int = 2, using: str | None = None) -> Iterator[Non
                 cursor.execute("RESET max_parallel_workers_per_gather")
         except DatabaseError:
             pass  # an aborted transaction: its rollback undoes the setting too
+
+
+def concurrent_reads(
+    calls: Mapping[str, Callable[[], Any]],
+    *,
+    threads: int = 2,
+    session: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> dict[str, Any]:
+    """The results of the independent read-only ``calls``, by key, run on ``threads`` connections at
+    once (this thread's and ``threads - 1`` more) when that is safe, else one after the other.
+
+    A group's monthly report is a dozen aggregates over millions of rows, each waiting on
+    PostgreSQL: on one connection one core works while the other waits (issue #25). Safe means
+    PostgreSQL and no transaction open here: reads inside a transaction must see its own
+    uncommitted writes, which another connection cannot (the tests' transactions included). The
+    other threads run each call with this thread's language, time zone and context variables (the
+    replica flag), inside ``session()`` when given (a session setting the caller made on its own
+    connection), and close their connections when done. Calls start in the given order, so put the
+    longest first; the first error is raised once every thread has stopped."""
+    items = list(calls.items())
+    if threads < 2 or len(items) < 2 or not _can_read_aside():
+        return {key: call() for key, call in items}
+    pending = deque(items)
+    results: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while not errors:
+            try:
+                key, call = pending.popleft()  # atomic: each call is taken once
+            except IndexError:
+                return
+            try:
+                results[key] = call()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                errors.append(exc)
+
+    def helper() -> None:
+        if session is None:
+            work()
+        else:
+            try:
+                with session():
+                    work()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                errors.append(exc)
+
+    helpers = [_aside(helper, f"concurrent-reads-{n}") for n in range(threads - 1)]
+    try:
+        work()
+    finally:
+        for thread in helpers:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return {key: results[key] for key, _call in items}
+
+
+_END = object()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _can_read_aside() -> bool:
+    """Whether reads may go to another connection: PostgreSQL and no transaction open here (a
+    transaction's reads must see its own uncommitted writes; the tests' transactions included)."""
+    connection = connections[read_alias()]
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+    )
+
+
+def _aside(target: Callable[[], None], name: str) -> threading.Thread:
+    """A started thread running ``target`` with this thread's language, time zone and context
+    variables (the replica flag), closing its own connections when done."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def run() -> None:
+        try:
+            with translation.override(language), timezone.override(zone):
+                target()
+        finally:
+            connections.close_all()  # this thread's own connections only
+
+    # Each thread runs in its own copy of this context (a context is entered by one thread at a time).
+    thread = threading.Thread(target=copy_context().run, args=(run,), name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def read_ahead(
+    rows: Callable[[], Iterable[Any]], *, batch: int = 500, depth: int = 4
+) -> Generator[Any, None, None]:
+    """The rows of ``rows()``, read by another thread on its own connection while the caller works
+    on the ones before (``_can_read_aside``; else read here). The xlsx's record sheets spend as long
+    in Python writing rows as PostgreSQL spends finding them: read aside, the two overlap (issue
+    #25). At most ``depth`` batches of ``batch`` rows wait, so memory stays flat in rows; a caller
+    that stops early stops the reader; the reader's error is raised here."""
+    if not _can_read_aside():
+        yield from rows()
+        return
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            chunk: list[Any] = []
+            for row in rows():
+                chunk.append(row)
+                if len(chunk) >= batch:
+                    if not put(chunk):
+                        return
+                    chunk = []
+            if put(chunk):
+                put(_END)
+        except BaseException as exc:  # noqa: BLE001 - raised in the reading thread
+            put(_Failed(exc))
+
+    reader = _aside(produce, "read-ahead")
+    try:
+        while True:
+            item = waiting.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield from item
+    finally:
+        stop.set()
+        reader.join()
+
+
+class Aside:
+    """``call()`` started on another thread and connection (``_can_read_aside``; else called at
+    ``result()`` here), for the caller to do other work meanwhile."""
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self._call = call
+        self._done: list[Any] = []
+        self._error: list[BaseException] = []
+        self._thread: threading.Thread | None = None
+        if _can_read_aside():
+            self._thread = _aside(self._run, "read-aside")
+
+    def _run(self) -> None:
+        try:
+            self._done.append(self._call())
+        except BaseException as exc:  # noqa: BLE001 - raised by result()
+            self._error.append(exc)
+
+    def result(self) -> Any:
+        """The call's result (waiting for it), or its error raised here."""
+        if self._thread is None:
+            if not (self._done or self._error):
+                self._run()
+        else:
+            self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._done[0]

@@ -213,10 +213,11 @@ class TableRows:
         self.sheet = sheet
         self.styles = list(styles)
         self.fast = FAST_ROWS and isinstance(sheet, StreamedSheet)
-        self._columns = [
+        self._columns: list[tuple[str, str, dict[str, str | None]]] = [
             (
                 get_column_letter(index),
                 f' s="{style.style_id}"' if style is not None and style.has_style else "",
+                {},  # short text → its cell's XML after the reference (None: the cell path)
             )
             for index, style in enumerate(self.styles, start=1)
         ]
@@ -247,28 +248,48 @@ class TableRows:
         """``<row>`` as openpyxl 3.1 writes it through lxml, or ``None``: the cell path."""
         r = str(row)
         parts = []
-        for value, (letter, style) in zip(values, self._columns, strict=False):
+        for value, (letter, style, known) in zip(values, self._columns, strict=False):
             kind = type(value)
             if kind is str:
                 if not value:
                     continue
-                if value.startswith(FORMULA_PREFIXES) or value in _ERROR_CODES:
+                # A column repeats its short texts (stores, labels, names): each is made once.
+                tail = known.get(value, _UNKNOWN)
+                if tail is _UNKNOWN:
+                    tail = _text_tail(value, style)
+                    if len(value) <= _KNOWN_LENGTH and len(known) < _KNOWN_COUNT:
+                        known[value] = tail
+                if tail is None:
                     return None
-                if len(value) > MAX_TEXT:
-                    value = value[:MAX_TEXT]
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                if "\r" in text:
-                    text = text.replace("\r", "&#13;")  # a parser would read a raw one as a line feed
-                parts.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                parts.append(f'<c r="{letter}{r}"{tail}')
             elif kind is int or (kind is float and math.isfinite(value)):
                 parts.append(f'<c r="{letter}{r}"{style} t="n"><v>{value:.16g}</v></c>')
             elif value is not None:
                 return None
         if not parts:
             return None  # openpyxl writes an empty row as <row r="…"></row>, lxml would close it
-        xml = f'<row r="{r}">{"".join(parts)}</row>'
-        # A character XML cannot hold (control characters): the cell path drops it.
-        if ILLEGAL_CHARACTERS_RE.search(xml):
-            return None
-        return xml
+        return f'<row r="{r}">{"".join(parts)}</row>'
+
+
+_UNKNOWN = object()
+# Texts kept per column for reuse: short ones (labels, names), a bounded number (memory stays flat).
+_KNOWN_LENGTH = 40
+_KNOWN_COUNT = 512
+
+
+def _text_tail(value: str, style: str) -> str | None:
+    """A text cell's XML after its reference (`` s="…" t="inlineStr">…</c>``), ASCII with character
+    references as lxml writes it; ``None``: the cell path (formula-like text, an error code, a
+    character XML cannot hold, which the cell path drops)."""
+    if value.startswith(FORMULA_PREFIXES) or value in _ERROR_CODES:
+        return None
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT]
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        return None
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")  # a parser would read a raw one as a line feed
+    tail = f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return tail.encode("ascii", "xmlcharrefreplace").decode("ascii")

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from csat.db import Aside
 from csat.models import Store
 from csat.notifications import notify
 from reports import selectors
@@ -126,20 +127,30 @@ def report_build(
     month = month.replace(day=1)
     scope = selectors.scope_of(store)
     as_of = timezone.now()
-    data = selectors.report_data(month=month, store=store, as_of=as_of)
+    # The figures are read on other connections while the file's record sheets are written (the
+    # sheets need none of them; csat.db.Aside, issue #25).
+    figures = Aside(lambda: selectors.report_data(month=month, store=store, as_of=as_of))
     for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with transaction.atomic():
-                version = (
-                    MonthlyReport.objects.filter(month=month, scope=scope).aggregate(v=Max("version"))["v"]
-                    or 0
-                ) + 1
-                built_at = timezone.now()
-                payload = {**data, "version": version}
-                with tempfile.TemporaryFile() as workbook:
-                    write_workbook(
-                        payload, workbook, built_at=built_at, built_by=user, trigger=trigger, as_of=as_of
-                    )
+        # The file is written before the transaction opens: seconds at group scope, no lock held
+        # meanwhile. It carries the next free version; a concurrent build that stores that version
+        # first makes the insert fail, and the file is written again with the next one.
+        version = (
+            MonthlyReport.objects.filter(month=month, scope=scope).aggregate(v=Max("version"))["v"] or 0
+        ) + 1
+        built_at = timezone.now()
+        with tempfile.TemporaryFile() as workbook:
+            payload = write_workbook(
+                lambda v=version: {**figures.result(), "version": v},
+                workbook,
+                built_at=built_at,
+                built_by=user,
+                trigger=trigger,
+                as_of=as_of,
+                month=month,
+                store_ids=[store.pk] if store is not None else None,
+            )
+            try:
+                with transaction.atomic():
                     report = MonthlyReport(
                         month=month,
                         store=store,
@@ -155,11 +166,11 @@ def report_build(
                     )
                     report.save(force_insert=True)
                     _store_chunks(report, workbook)
-                report_publish(report=report)
+                    report_publish(report=report)
                 return report
-        except IntegrityError:
-            existing = _by_run_key(run_key)
-            if existing is not None:
-                return existing
-            log.info("report %s %s: version taken by a concurrent build, retry %s", scope, month, attempt)
+            except IntegrityError:
+                existing = _by_run_key(run_key)
+                if existing is not None:
+                    return existing
+                log.info("report %s %s: version taken by a concurrent build, retry %s", scope, month, attempt)
     raise RuntimeError(f"could not store the report {scope} {month:%Y-%m} after {ATTEMPTS} attempts")

@@ -14,11 +14,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from csat.db import parallel_queries, replica_reads
+from csat.db import concurrent_reads, parallel_queries, replica_reads
 from csat.models import Store
 
 from .analysis import dimension_stats, feedback_lists, feedback_records, item_stats, reason_ranking
-from .assessment import assessment, assessment_events
+from .assessment import assessment, assessment_events, department_names
 from .complaints import (
     COMPLAINTS_SHOWN,
     DRILL_SHOWN,
@@ -53,6 +53,7 @@ __all__ = [
     "add_months",
     "assessment",
     "assessment_events",
+    "department_names",
     "breakdown_titles",
     "COMPLAINTS_SHOWN",
     "DRILL_SHOWN",
@@ -112,7 +113,29 @@ def report_data(
 def _report_data(*, month: dt.date, store: Store | None, as_of: dt.datetime) -> dict[str, Any]:
     store_ids = [store.pk] if store is not None else None
     cfg = settings.CSAT
-    stats = complaint_stats(month=month, store_ids=store_ids)
+    # Independent aggregates, on two connections at once where that is safe (csat.db); the
+    # longest first (the twelve-month trend reads a year of surveys).
+    parts = concurrent_reads(
+        {
+            "trend": lambda: satisfaction_trend(month=month, store_ids=store_ids),
+            "breakdowns": lambda: satisfaction_breakdowns(month=month, store_ids=store_ids),
+            "complaints": lambda: _complaint_figures(month=month, store_ids=store_ids),
+            "items": lambda: item_stats(month=month, store_ids=store_ids),
+            "counts": lambda: survey_counts(month=month, store_ids=store_ids),
+            "channels": lambda: channel_counts(month=month, store_ids=store_ids),
+            "satisfaction": lambda: satisfaction(month=month, store_ids=store_ids),
+            "assessment": lambda: assessment(month=month, store_ids=store_ids),
+            "deadlines": lambda: deadline_steps(month=month, store_ids=store_ids),
+            "lists": lambda: complaint_lists(month=month, store_ids=store_ids, as_of=as_of),
+            "feedback": lambda: feedback_lists(month=month, store_ids=store_ids),
+            "dimensions": lambda: dimension_stats(month=month, store_ids=store_ids),
+            "reasons": lambda: reason_ranking(month=month, store_ids=store_ids),
+            "measures": lambda: measures(month=month, store_ids=store_ids),
+            "manufacturer": lambda: manufacturer_score(month=month, store_ids=store_ids),
+        },
+        session=parallel_queries,
+    )
+    stats, rates = parts["complaints"]
     return {
         "schema": SCHEMA,
         "month": f"{month:%Y-%m}",
@@ -129,25 +152,31 @@ def _report_data(*, month: dt.date, store: Store | None, as_of: dt.datetime) -> 
             "sales_per_mille": cfg["COMPLAINT_RATE_TARGET_SALES_PER_MILLE"],
         },
         "surveys": {
-            "counts": survey_counts(month=month, store_ids=store_ids),
-            "channels": channel_counts(month=month, store_ids=store_ids),
-            "satisfaction": satisfaction(month=month, store_ids=store_ids),
-            "breakdowns": satisfaction_breakdowns(month=month, store_ids=store_ids),
+            "counts": parts["counts"],
+            "channels": parts["channels"],
+            "satisfaction": parts["satisfaction"],
+            "breakdowns": parts["breakdowns"],
         },
         # Beside our satisfaction, never in it: the manufacturer's score of the month's quarter.
-        "manufacturer": manufacturer_score(month=month, store_ids=store_ids),
-        "dimensions": dimension_stats(month=month, store_ids=store_ids),
-        "reasons": reason_ranking(month=month, store_ids=store_ids),
-        "items": item_stats(month=month, store_ids=store_ids),
-        "feedback": feedback_lists(month=month, store_ids=store_ids),
+        "manufacturer": parts["manufacturer"],
+        "dimensions": parts["dimensions"],
+        "reasons": parts["reasons"],
+        "items": parts["items"],
+        "feedback": parts["feedback"],
         "complaints": {
             **stats,
-            "deadlines": deadline_steps(month=month, store_ids=store_ids),
-            "rates": complaint_rates(month=month, store_ids=store_ids, stats=stats),
-            "measures": measures(month=month, store_ids=store_ids),
+            "deadlines": parts["deadlines"],
+            "rates": rates,
+            "measures": parts["measures"],
             # The first records of each list with their counts; the xlsx streams every record.
-            **complaint_lists(month=month, store_ids=store_ids, as_of=as_of),
+            **parts["lists"],
         },
-        "assessment": assessment(month=month, store_ids=store_ids),
-        "trend": satisfaction_trend(month=month, store_ids=store_ids),
+        "assessment": parts["assessment"],
+        "trend": parts["trend"],
     }
+
+
+def _complaint_figures(*, month: dt.date, store_ids: list[int] | None) -> tuple[dict[str, Any], Any]:
+    """The month's complaint counts and the per-mille rates made from them."""
+    stats = complaint_stats(month=month, store_ids=store_ids)
+    return stats, complaint_rates(month=month, store_ids=store_ids, stats=stats)

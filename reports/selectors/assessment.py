@@ -18,7 +18,7 @@ from csat.models import Department
 
 from .period import format_local, scoped
 
-__all__ = ["ASSESSMENT_EVENTS_SHOWN", "assessment", "assessment_events"]
+__all__ = ["ASSESSMENT_EVENTS_SHOWN", "assessment", "assessment_events", "department_names"]
 
 
 # Events kept per department in the report's data (the dashboard); the xlsx lists every one.
@@ -27,6 +27,17 @@ ASSESSMENT_EVENTS_SHOWN = 3
 
 def _assessment_departments(store_ids: Sequence[int] | None) -> QuerySet[Department]:
     return assessment_departments(scoped(Department.objects.all(), store_ids))
+
+
+def department_names(store_ids: Sequence[int] | None) -> dict[int, tuple[str, str]]:
+    """Department id → (store name, department name), as ``assessment`` names them, for every
+    department of the report's stores (the events' departments among them)."""
+    return {
+        d.pk: (d.store.name, d.name)
+        for d in scoped(Department.objects.all(), store_ids)
+        .select_related("store")
+        .only("name", "store__name")
+    }
 
 
 def assessment_events(*, month: dt.date, store_ids: Sequence[int] | None) -> Iterator[dict[str, Any]]:

@@ -8,6 +8,7 @@ Written only from the report's data dict, so the file shows exactly the stored f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -19,13 +20,18 @@ from openpyxl.styles import Font
 
 from complaints.models import Complaint
 from reports.models import Trigger
+from reports.selectors import parse_month
 
 from .sheets import (
-    assessment_sheets,
+    assessment_records_sheet,
+    assessment_sheet,
+    complaint_records_sheet,
     complaints_sheets,
     dimensions_sheet,
-    feedback_sheet,
+    feedback_records_sheet,
     items_sheet,
+    measures_sheet,
+    not_rated_sheet,
     reasons_sheet,
     satisfaction_sheet,
 )
@@ -233,7 +239,7 @@ def _trend(wb: Workbook, data: dict[str, Any]) -> None:
 
 
 def write_workbook(
-    data: dict[str, Any],
+    data: dict[str, Any] | Callable[[], dict[str, Any]],
     out: IO[bytes],
     *,
     built_at: dt.datetime,
@@ -242,14 +248,37 @@ def write_workbook(
     as_of: dt.datetime | None = None,
     tickets: QuerySet[Complaint] | None = None,
     surveys: bool = True,
-) -> None:
-    """Write the file of one version to ``out``; ``as_of`` is the moment its data was read (the
-    lists streamed into it are read as of then). ``tickets``/``surveys``: a reader's copy with only
-    the ticket rows and survey records that reader may see (``reports.records``); the stored file is
-    written with neither."""
+    month: dt.date | None = None,
+    store_ids: list[int] | None = None,
+) -> dict[str, Any]:
+    """Write the file of one version to ``out``, return its data; ``as_of`` is the moment its data
+    was read (the lists streamed into it are read as of then). ``tickets``/``surveys``: a reader's
+    copy with only the ticket rows and survey records that reader may see (``reports.records``);
+    the stored file is written with neither.
+
+    ``data`` may be a call that returns it (``month`` and ``store_ids`` then say whose records to
+    list): the record sheets, which need none of the figures, are written first, while the figures
+    are still being read (``report_build`` reads them on other connections, issue #25); the sheets
+    are put in their order at the end."""
+    lists = None
+    if callable(data):
+        if month is None:
+            raise ValueError("a data call needs the month of the records")
+        scope = store_ids
+    else:
+        month, scope = parse_month(data["month"]), [data["store"]["id"]] if data["store"] else None
+        lists = {key for key, count in data["feedback"]["counts"].items() if count}
     wb = Workbook(write_only=True)
     wb.properties.title = _("月度报表")
     wb.properties.creator = "csat"
+    feedback = feedback_records_sheet(wb, month=month, store_ids=scope, surveys=surveys, lists=lists)
+    complaints = complaint_records_sheet(
+        wb, month=month, store_ids=scope, as_of=as_of or built_at, tickets=tickets
+    )
+    events = assessment_records_sheet(wb, month=month, store_ids=scope)
+    records = len(wb._sheets)
+    if callable(data):
+        data = data()
     restricted = tickets is not None or not surveys
     _summary(
         Sheet(wb, _("汇总")),
@@ -264,9 +293,25 @@ def write_workbook(
     dimensions_sheet(wb, data)
     reasons_sheet(wb, data)
     items_sheet(wb, data)
-    feedback_sheet(wb, data, surveys=surveys)
-    complaints_sheets(wb, data, as_of=as_of or built_at, tickets=tickets)
-    assessment_sheets(wb, data)
+    after_items = len(wb._sheets)
+    not_rated_sheet(wb, data)
+    complaints_sheets(wb, data)
+    after_rates = len(wb._sheets)
+    measures_sheet(wb, data)
+    assessment_sheet(wb, data)
+    # The file's order: each record sheet after the figures it details.
+    figures = wb._sheets[records:]
+    after_items -= records
+    after_rates -= records
+    wb._sheets = [
+        *figures[:after_items],
+        feedback.ws,
+        *figures[after_items:after_rates],
+        complaints.ws,
+        *figures[after_rates:],
+        events.ws,
+    ]
     # Rows go to openpyxl's temporary files as they are written, the zip to ``out``: the workbook
     # is never whole in memory.
     wb.save(out)
+    return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,13 +13,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from complaints.models import Complaint
+from csat.db import read_ahead
 from reports.selectors import (
     BREAKDOWNS,
     assessment_events,
     breakdown_titles,
     complaint_records,
+    department_names,
     feedback_records,
-    parse_month,
 )
 
 from .writer import (
@@ -150,30 +152,35 @@ def items_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     )
 
 
-def _store_ids(data: dict[str, Any]) -> list[int] | None:
-    return [data["store"]["id"]] if data["store"] else None
-
-
-def feedback_sheet(wb: Workbook, data: dict[str, Any], *, surveys: bool = True) -> None:
+def feedback_records_sheet(
+    wb: Workbook,
+    *,
+    month: dt.date,
+    store_ids: list[int] | None,
+    surveys: bool = True,
+    lists: Collection[str] | None = None,
+) -> Sheet:
     """Every record of the four lists, streamed from the database when the file is built (the
     data keeps only the first ones); the file is stored with its version, so it does not change.
     ``surveys`` False: the sheet keeps its header, no survey record (a reader who may not read
-    surveys, issue #21)."""
+    surveys, issue #21); ``lists``: only these lists (the ones with records in the figures). Needs
+    none of the figures (``write_workbook`` writes it first)."""
     ws = Sheet(wb, _("客户反馈"))
-    month = parse_month(data["month"])
-    store_ids = _store_ids(data)
-    lists = (
+    titles = (
         ("dissatisfied", _("回访不满意")),
         ("grievances", _("抱怨")),
         ("opinions", _("意见")),
         ("not_rated", _("未评分")),
     )
     yes = _("是")
-    rows = (
-        {**row, "list": str(title)}
-        for key, title in lists
-        if surveys and data["feedback"]["counts"][key]
-        for row in feedback_records(month=month, store_ids=store_ids, key=key)
+    # Read on another connection while the rows before are written (csat.db.read_ahead).
+    rows = read_ahead(
+        lambda: (
+            {**row, "list": str(title)}
+            for key, title in titles
+            if surveys and (lists is None or key in lists)
+            for row in feedback_records(month=month, store_ids=store_ids, key=key)
+        )
     )
     table(
         ws,
@@ -196,6 +203,10 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any], *, surveys: bool = True) 
         ],
         rows,
     )
+    return ws
+
+
+def not_rated_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     ws = Sheet(wb, _("未评分原因"))
     table(
         ws,
@@ -204,14 +215,8 @@ def feedback_sheet(wb: Workbook, data: dict[str, Any], *, surveys: bool = True) 
     )
 
 
-def complaints_sheets(
-    wb: Workbook,
-    data: dict[str, Any],
-    *,
-    as_of: dt.datetime | None = None,
-    tickets: QuerySet[Complaint] | None = None,
-) -> None:
-    """``tickets``: the ticket list holds only these (the reader's own ticket selector, issue #21)."""
+def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
+    """The complaint figures, up to the rates (the list of every record follows them)."""
     c = data["complaints"]
     ws = Sheet(wb, _("投诉分析"))
     groups = (
@@ -300,6 +305,17 @@ def complaints_sheets(
     for i, row in enumerate(c["rates"], start=rng.first):
         red_when(ws, f"D{i}", above=row["target"])
 
+
+def complaint_records_sheet(
+    wb: Workbook,
+    *,
+    month: dt.date,
+    store_ids: list[int] | None,
+    as_of: dt.datetime,
+    tickets: QuerySet[Complaint] | None = None,
+) -> Sheet:
+    """The month's complaints, every record; ``tickets``: only these (the reader's own ticket
+    selector, issue #21). Needs none of the figures (``write_workbook`` writes it first)."""
     ws = Sheet(wb, _("投诉清单"))
     table(
         ws,
@@ -327,11 +343,13 @@ def complaints_sheets(
         ],
         # Every record, streamed from the database when the version is built (the data keeps the
         # first ones); the file is stored with its version, so it does not change afterwards.
-        complaint_records(
-            month=parse_month(data["month"]), store_ids=_store_ids(data), as_of=as_of, visible=tickets
-        ),
+        read_ahead(lambda: complaint_records(month=month, store_ids=store_ids, as_of=as_of, visible=tickets)),
     )
+    return ws
 
+
+def measures_sheet(wb: Workbook, data: dict[str, Any]) -> None:
+    c = data["complaints"]
     ws = Sheet(wb, _("预防措施"))
     table(
         ws,
@@ -350,7 +368,7 @@ def complaints_sheets(
     )
 
 
-def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
+def assessment_sheet(wb: Workbook, data: dict[str, Any]) -> None:
     ws = Sheet(wb, _("部门考核"))
     rng = table(
         ws,
@@ -365,12 +383,16 @@ def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
         data["assessment"],
     )
     red_when(ws, rng.column(5), below=0)
+
+
+def assessment_records_sheet(wb: Workbook, *, month: dt.date, store_ids: list[int] | None) -> Sheet:
+    """Every assessment event of the month (the data keeps the first). Needs none of the figures
+    (``write_workbook`` writes it first)."""
     ws = Sheet(wb, _("考核明细"))
-    names = {r["department_id"]: (r["store"], r["department"]) for r in data["assessment"]}
-    # Every event, streamed from the database when the version is built (the data keeps the first).
+    names = department_names(store_ids)
     events = (
         {**e, "store": names[e["department_id"]][0], "department": names[e["department_id"]][1]}
-        for e in assessment_events(month=parse_month(data["month"]), store_ids=_store_ids(data))
+        for e in read_ahead(lambda: assessment_events(month=month, store_ids=store_ids))
     )
     table(
         ws,
@@ -389,15 +411,20 @@ def assessment_sheets(wb: Workbook, data: dict[str, Any]) -> None:
         ],
         events,
     )
+    return ws
 
 
 __all__ = [
     "AMOUNT",
-    "assessment_sheets",
+    "assessment_records_sheet",
+    "assessment_sheet",
+    "complaint_records_sheet",
     "complaints_sheets",
     "dimensions_sheet",
-    "feedback_sheet",
+    "feedback_records_sheet",
     "items_sheet",
+    "measures_sheet",
+    "not_rated_sheet",
     "reasons_sheet",
     "satisfaction_sheet",
 ]
