@@ -28,6 +28,11 @@ recipe) the threshold is the highest whose pooled cross-author recall is ≥ CRO
 (fixed before any run, bench/RESULTS.md) and the written model is fitted on all 1,200 texts too
 (each weighted ``--independent-weight``). The strict train-CV then fits on the 1,200 texts in
 every fold (they are never scored there).
+
+Sixth round: ``--joint`` (with ``--independent-weight``; 0 = the independent texts are not fitted
+at all, and one model fitted on the train side scores all 1,200 in the cross-author check) sets the
+threshold to the highest at which the strict train-CV recall is ≥ JOINT_CV_RECALL and the pooled
+cross-author recall is ≥ CROSS_AUTHOR_RECALL, and writes nothing when no threshold has both.
 """
 
 from __future__ import annotations
@@ -590,7 +595,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.joint:  # the sixth round's rule, fixed before any run
             joint = joint_report(cv_rows, probabilities, author_rows, author_probabilities)
             if joint is None and not args.cv_only:
-                raise SystemExit("the recipe does not qualify (no threshold has both recalls): nothing written")
+                raise SystemExit(
+                    "the recipe does not qualify (no threshold has both recalls): nothing written"
+                )
             threshold = joint if joint is not None else threshold
         cross_author_report(
             author_rows,
