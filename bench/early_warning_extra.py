@@ -379,23 +379,149 @@ EXTRA_E_FOURTH = lines("""
     我把这破车涂满字开到你们门口天天转
 """)
 
+# Sixth round (2026-12-03): written from the issue's categories and the strict train-CV misses
+# (corpus train rows) — crisis texts in a spoken, indirect register (people named by their role,
+# threats implied rather than stated, injuries and damage told without a listed word, batches
+# counted) and routine warranty, insurance and declined-threat talk. Not copied from or modelled on
+# any held-out row or any text of bench/early_warning/independent.tsv.
+EXTRA_A_SIXTH = lines("""
+    后排座椅加热烫得我闺女腿上红了一大片，现在还在抹药
+    开着开着车门自己弹开了，我儿子差点从车里滑出去
+    急刹的时候安全带没锁住，我整个人撞到方向盘上，肋骨到现在还疼
+    天窗玻璃开着开着自己裂了，渣子掉了一脖子
+    下雨天仪表盘冒火花，我赶紧靠边熄火才没出大事
+    倒车影像黑屏，倒车时把路边的小孩蹭倒了，人去医院拍了片
+    车在加油站排队的时候前舱冒白烟，工作人员拿灭火器过来的
+    方向机卡住了一下，车直接别到对面车道去了
+    一脚油门下去车没反应，过路口的时候被横着来的车擦了
+    电动尾门夹到我妈的手，骨头都裂了
+""")
+
+EXTRA_B_SIXTH = lines("""
+    说好的新车，保险公司一查，出过两次险，你们这是拿事故车糊弄我
+    里程表被调过，卖给我的时候写的两千公里，实际跑了三万多
+    车放你们这里过夜，第二天发现被人撬了，车里东西全丢了
+    洗车的时候把我车泡了水，电脑板全烧了，修下来要{money}
+    你们漏装了一颗螺丝，轮子在路上掉了，拖车加修车花了{money}
+    买的时候说是原厂件，拆开全是副厂的，差价得退我
+    保养完发动机拉缸，整个缸体要换，这个钱你们必须承担
+    因为车没按时交，我那趟长途活儿丢了，违约金赔了{money}
+""")
+
+EXTRA_C_SIXTH = lines("""
+    我们物流公司同一批买的{big}台，现在有一半都在漏防冻液
+    车友群里跟我同一个月提车的，已经有好几家出现同样的熄火
+    这是我第{n}回为了同一个异响跑过来了，一次比一次响
+    修完开回家不到三天，故障灯又亮了，还是那个码
+    这一年光是空调不制冷就进了{n}次厂，每次都说好了
+    我们学校的{big}台校车都有这个刹车软的问题，家长都在问
+""")
+
+EXTRA_D_SIXTH = lines("""
+    我表哥在律所上班，他看了合同说你们这是违约，下周他陪我来
+    我女婿是搞法务的，材料他已经在整理了，到时候法庭上见
+    我媳妇在检察院工作，她说你们这种做法够得上欺诈
+    我同学在报社当编辑，跟他说了这个事，他说可以做个专题
+    有个做汽车自媒体的朋友，粉丝几十万，他说这个事值得拍一期
+    帮忙栏目的记者已经答应下周来店里拍
+    我哥是律师，今天陪我过来，话我就不多说了，你们看着办
+    客户丈夫是执业律师，在店里当场要求出具书面说明，语气很冲
+    客户女儿是律师，已经帮客户起草了律师函
+    我已经把情况写成材料寄给你们品牌总部，还抄送了{office}
+    {office}的工作人员今天打电话来核实情况了，说让你们三天内回复
+    我在{platform}上发的视频已经好几万人看了，评论全在骂你们
+    律师我已经委托好了，以后这件事你们找他谈
+""")
+
+EXTRA_E_SIXTH = lines("""
+    你们不给说法，我就让全县的人都知道你们店是怎么坑人的
+    别逼我，真把我逼急了我什么事都干得出来
+    明天我带几个兄弟过来，跟你们老板当面好好聊聊
+    我天天来你们展厅坐着，有客户来看车我就跟他讲我的遭遇
+    大不了鱼死网破，我这车不要了也要跟你们耗到底
+    我在车上贴满了字，每天就停你们店门口
+    今天谁也别想下班，不给我个结果我就堵在你们财务室门口
+    你们再推一次，我就把这车一把火点了，就在你们门口
+""")
+
+NEG_WARRANTY_SIXTH = lines("""
+    这个问题在保修期内吧，走保修就行，不用我出钱吧
+    厂家索赔的那个件到了没有，到了我就过来装
+    质保卡上写的是三年还是十万公里，我想确认一下
+    保修换下来的旧件你们要回收对吧，那我就不带走了
+    车机死机在保修范围里面吗，在的话下次保养一起弄
+    你们走厂家索赔要审批几天，我好安排用车
+    电瓶在质保期内坏了，给换个新的就好，没啥意见
+    三包凭证我找到了，放在手套箱里，需要的话拍给你们
+""")
+
+NEG_INSURANCE_SIXTH = lines("""
+    保险公司的人说下午过来定损，你们先别拆
+    出险报案号我发你微信了，你们直接跟保险那边对接
+    理赔的钱保险公司直接打给你们店是吧，那我就不垫付了
+    今年出了一次险，明年保费会涨多少，我想先问问
+    对方全责，他的保险公司会联系你们，修好通知我就行
+    定损单上的配件你们都有货吧，没货的话我等几天也行
+    玻璃险能不能用，前挡有条小裂纹
+""")
+
+NEG_NEGATED_SIXTH = lines("""
+    我这人不爱闹，投诉什么的就算了，下次注意就行
+    你放心，我不会去网上说的，大家都不容易
+    找媒体不至于，这点事犯不上
+    告你们？没那个闲工夫，把车修好比啥都强
+    我就是发发牢骚，没打算往上反映
+    说实话我本来想投诉的，后来想想算了，你们也帮了不少忙
+    我不会去{office}的，咱们自己商量着解决
+    拉横幅堵门那种事我干不出来，你们按流程来就行
+""")
+
+NEG_PAST_SIXTH = lines("""
+    之前说要找律师是我一时着急，现在问题都解决了
+    上回在群里骂了你们几句，后来处理得挺好，我已经删了
+    那次说要去{office}，后来你们店长亲自来处理，我就没去
+    去年闹得挺僵的那个事早过去了，今天就是来做个保养
+""")
+
+NEG_MENTION_SIXTH = lines("""
+    我朋友是律师，他推荐我来你们店买的
+    在{platform}上刷到你们的活动视频，过来问问价格
+    电视上那个汽车节目介绍过这款车，说油耗挺低的
+    我同事在{office}上班，她说你们家服务口碑不错
+    新闻里说别的品牌召回了，我的车不是那个牌子吧
+    记者节那天我们单位组织来你们这团购过
+""")
+
+NEG_ACCIDENT_SIXTH = lines("""
+    自己倒车蹭了一下墙，后杠掉了点漆，人没事，补个漆就行
+    下雪天溜车碰了前车一下，双方都没事，私了了，来修个大灯
+    小区里被电动车刮了一道，对方赔了钱，我来补漆
+""")
+
+NEG_IDENTITY_SIXTH = lines("""
+    我是做律师的，平时太忙，保养只能约周末
+    我在报社上班，能不能开个发票抬头写单位
+    我们车队的车下个月集中保养，先帮我们排个时间
+    我开出租的，换班前能不能半小时弄完
+""")
+
 
 POSITIVE_CORES: dict[str, list[str]] = {
-    "a": EXTRA_A,
-    "b": EXTRA_B + EXTRA_B_FOURTH,
-    "c": EXTRA_C + EXTRA_C_FOURTH,
-    "d": EXTRA_D + EXTRA_D_FOURTH,
-    "e": EXTRA_E + EXTRA_E_FOURTH,
+    "a": EXTRA_A + EXTRA_A_SIXTH,
+    "b": EXTRA_B + EXTRA_B_FOURTH + EXTRA_B_SIXTH,
+    "c": EXTRA_C + EXTRA_C_FOURTH + EXTRA_C_SIXTH,
+    "d": EXTRA_D + EXTRA_D_FOURTH + EXTRA_D_SIXTH,
+    "e": EXTRA_E + EXTRA_E_FOURTH + EXTRA_E_SIXTH,
 }
 
 NEGATIVE_CORES: dict[str, list[str]] = {
-    "past_threat": NEG_PAST_EXTRA,
-    "negated_threat": NEG_NEGATED_EXTRA,
-    "harmless_mention": NEG_MENTION_EXTRA + NEG_MENTION_MORE + NEG_MENTION_FOURTH,
-    "insurance": NEG_INSURANCE_EXTRA + NEG_INSURANCE_MORE,
-    "accident_repair": NEG_ACCIDENT_MORE + NEG_ACCIDENT_FOURTH,
-    "identity_harmless": NEG_IDENTITY_MORE + NEG_IDENTITY_FOURTH,
-    "warranty": NEG_WARRANTY_EXTRA + NEG_WARRANTY_FOURTH,
+    "past_threat": NEG_PAST_EXTRA + NEG_PAST_SIXTH,
+    "negated_threat": NEG_NEGATED_EXTRA + NEG_NEGATED_SIXTH,
+    "harmless_mention": NEG_MENTION_EXTRA + NEG_MENTION_MORE + NEG_MENTION_FOURTH + NEG_MENTION_SIXTH,
+    "insurance": NEG_INSURANCE_EXTRA + NEG_INSURANCE_MORE + NEG_INSURANCE_SIXTH,
+    "accident_repair": NEG_ACCIDENT_MORE + NEG_ACCIDENT_FOURTH + NEG_ACCIDENT_SIXTH,
+    "identity_harmless": NEG_IDENTITY_MORE + NEG_IDENTITY_FOURTH + NEG_IDENTITY_SIXTH,
+    "warranty": NEG_WARRANTY_EXTRA + NEG_WARRANTY_FOURTH + NEG_WARRANTY_SIXTH,
     "recall": NEG_RECALL_FOURTH,
     "": NEG_ORDINARY_EXTRA + NEG_ORDINARY_MORE,
 }
