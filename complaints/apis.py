@@ -36,6 +36,7 @@ from complaints.services.attachments import complaint_attachment_add
 from complaints.services.ticket import RequiredTextError
 from csat import params
 from csat import selectors as csat_selectors
+from csat.apis.kept import kept_json
 from csat.apis.pagination import KeysetPagination
 from csat.domain.grading import GRADE_ORDER
 from csat.uploads import validate_agreement, validate_attachment
@@ -364,6 +365,16 @@ class ComplaintViewSet(
 
     def get_serializer_class(self) -> Any:
         return ComplaintListSerializer if self.action == "list" else ComplaintSerializer
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # Kept whole under the revision of the tables the list reads (its rows, filters and the
+        # user's scope; no clock): a warm read is one cache round trip (csat.apis.kept, issue #25).
+        return kept_json(
+            request,
+            self,
+            revision="complaint_lists",
+            build=lambda: super(ComplaintViewSet, self).list(request, *args, **kwargs),
+        )
 
     @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintSerializer})
     def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
