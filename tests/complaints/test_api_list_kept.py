@@ -41,7 +41,9 @@ def test_a_warm_list_runs_no_query_and_a_new_ticket_shows_at_once(
     cold, reads = _get(client, "/api/complaints/")
     assert _ids(cold) == [first.pk]
     # every table the list read is watched by its revision: a write to one replaces the copy
-    assert_watched([{t.lower() for sql in reads for t in _TABLES.findall(sql)}], "complaint_lists", "the API list")
+    assert_watched(
+        [{t.lower() for sql in reads for t in _TABLES.findall(sql)}], "complaint_lists", "the API list"
+    )
     warm, reads = _get(client, "/api/complaints/")
     assert reads == []
     assert warm.content == cold.content and warm["Content-Type"] == "application/json"
