@@ -14,7 +14,10 @@ What it does, on config.settings.local (DEBUG off):
    ``delay`` is stubbed, so no broker or running worker is involved);
 5. appends one row to bench/RESULTS.md: date, machine, database, rows, rows/s, peak RSS, commit.
 
-The bench store and its rows are deleted afterwards unless ``--keep``. Target: ≥ 2,000 rows/s.
+The bench store and its rows are deleted afterwards unless ``--keep``. On PostgreSQL with
+autovacuum off (this machine's server), the tables the import writes are vacuumed first: an earlier
+run's cleanup leaves 70,000 dead rows in each, which a production server's autovacuum clears.
+Targets: validate ≥ 2,000 rows/s (issue 3), import ≥ 5,000 rows/s (issue 25).
 """
 
 from __future__ import annotations
@@ -36,7 +39,17 @@ from scale_common import git_commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-TARGET_ROWS_PER_SECOND = 2000
+TARGET_ROWS_PER_SECOND = 2000  # validate (issue 3)
+TARGET_IMPORT_ROWS_PER_SECOND = 5000  # import (issue 25)
+# What the import writes (and an earlier run's cleanup deleted from).
+WRITTEN_TABLES = (
+    "csat_customer",
+    "csat_vehicle",
+    "csat_servicevisit",
+    "audit_historicalcustomer",
+    "audit_historicalvehicle",
+    "csat_importchange",
+)
 BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 - throwaway accounts, deleted after the run
 
 SURNAMES = (
@@ -184,6 +197,23 @@ def backend_cpu_s() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def vacuum_if_no_autovacuum() -> str:
+    """Vacuum the tables the import writes when the server does not (autovacuum off): every run
+    then starts from the state a production server keeps. Returns what was done."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        if cursor.fetchone()[0] == "on":
+            return ""
+        started = time.perf_counter()
+        for table in WRITTEN_TABLES:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
+    return f"autovacuum is off: vacuumed {len(WRITTEN_TABLES)} tables in {time.perf_counter() - started:.1f}s"
+
+
 def database_label() -> str:
     from django.db import connection
 
@@ -270,6 +300,9 @@ def main() -> int:
     from intake.models import ImportChange, ImportJob
 
     call_command("migrate", interactive=False, verbosity=0)
+    vacuumed = vacuum_if_no_autovacuum()
+    if vacuumed:
+        print(vacuumed)
 
     # The worker path, driven directly: nothing goes to a broker.
     queued: list[tuple[str, int]] = []
@@ -364,9 +397,13 @@ def main() -> int:
         if not args.no_record:
             append_result(result)
             print(f"appended to {RESULTS.relative_to(ROOT)}")
-        slow = min(args.rows / validate_s, args.rows / import_s) < TARGET_ROWS_PER_SECOND
-        if slow:
-            print(f"below the target of {TARGET_ROWS_PER_SECOND:,} rows/s")
+        slow = []
+        if args.rows / validate_s < TARGET_ROWS_PER_SECOND:
+            slow.append(f"validate below its target of {TARGET_ROWS_PER_SECOND:,} rows/s")
+        if args.rows / import_s < TARGET_IMPORT_ROWS_PER_SECOND:
+            slow.append(f"import below its target of {TARGET_IMPORT_ROWS_PER_SECOND:,} rows/s")
+        for line in slow:
+            print(line)
         return 1 if slow else 0
     finally:
         if not args.keep:
