@@ -233,7 +233,15 @@ def read_ahead(
     reader = _aside(produce, "read-ahead")
     try:
         while True:
-            item = waiting.get()
+            try:
+                item = waiting.get(timeout=1)
+            except queue.Empty:
+                if reader.is_alive():
+                    continue
+                try:  # it may have put its last item just before it ended
+                    item = waiting.get_nowait()
+                except queue.Empty:
+                    raise RuntimeError("the reading thread stopped without its rows") from None
             if item is _END:
                 return
             if isinstance(item, _Failed):

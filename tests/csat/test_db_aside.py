@@ -187,3 +187,16 @@ def test_aside_inside_a_transaction_runs_here_when_asked(transactional_db: None)
         assert aside.result() == 1
         assert aside.result() == 1
     assert calls == ["MainThread"]
+
+
+def test_read_ahead_fails_rather_than_waits_when_the_reader_dies(
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dies(target: Any, name: str) -> threading.Thread:
+        thread = threading.Thread(target=lambda: None, name=name)  # ends without a row or a word
+        thread.start()
+        return thread
+
+    monkeypatch.setattr(db, "_aside", dies)
+    with pytest.raises(RuntimeError, match="stopped without its rows"):
+        list(db.read_ahead(lambda: _numbered(5, []), batch=2))
