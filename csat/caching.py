@@ -84,6 +84,20 @@ def keep(key: str, value: Any, seconds: int) -> None:
         cache_outage.failed(since=started)
 
 
+def claim(key: str, seconds: int) -> bool:
+    """``cache.add(key, 1, seconds)``: True when this caller took the key (a lock); False when it
+    was taken, or when the cache cannot be reached (then nobody can hold it)."""
+    if cache_outage.down():
+        return False
+    started = time.monotonic()
+    try:
+        return bool(cache.add(key, 1, seconds))
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, %s not claimed", key, exc_info=True)
+        cache_outage.failed(since=started)
+        return False
+
+
 def peek_many(keys: Iterable[str]) -> dict[str, Any]:
     """``cache.get_many(keys)`` (one round trip), or nothing when the cache cannot be reached."""
     keys = list(keys)

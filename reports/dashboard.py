@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
-from csat import revisions
+from csat import caching, revisions
 from csat.models import Store
 from reports import selectors
 from reports.models import MonthlyReport
@@ -73,7 +72,7 @@ def _stored(month: dt.date, store: Store | None, language: str) -> dict[str, Any
 
 
 def _keep(key: str, entry: dict[str, Any]) -> None:
-    cache.set(key, entry, KEEP_SECONDS)
+    caching.keep(key, entry, KEEP_SECONDS)
     # Pages kept whole (csat.fragments) show these figures: new figures, new pages.
     revisions.revision_bump(REVISION)
 
@@ -90,14 +89,15 @@ def _compute(month: dt.date, store: Store | None, language: str) -> dict[str, An
 def request_refresh(month: dt.date, store: Store | None, language: str) -> bool:
     """Queue one background refresh (none when one is already queued or running); True if queued."""
     key = cache_key(month, store.pk if store else None, language)
-    if not cache.add(f"{key}:refreshing", 1, LOCK_SECONDS):
+    # No lock without a cache, and no refresh then: its figures could not be kept.
+    if not caching.claim(f"{key}:refreshing", LOCK_SECONDS):
         return False
     from reports.tasks import refresh_dashboard_figures
 
     try:
         refresh_dashboard_figures.delay(f"{month:%Y-%m}", store.pk if store else None, language)
     except Exception:  # the broker is down: the page still shows the figures it has
-        cache.delete(f"{key}:refreshing")
+        caching.forget([f"{key}:refreshing"])
         log.warning("report dashboard refresh not queued (%s)", key, exc_info=True)
         return False
     return True
@@ -134,7 +134,7 @@ def figures(*, month: dt.date, store: Store | None) -> Figures:
         return Figures(selectors.report_data(month=month, store=store), False, False, "", None)
     language = _language()
     key = cache_key(month, store.pk if store else None, language)
-    entry = cache.get(key)
+    entry = caching.peek(key)  # None too when the cache cannot be reached
     if entry is None:
         entry = _stored(month, store, language)
         if entry is None:
@@ -146,7 +146,7 @@ def figures(*, month: dt.date, store: Store | None) -> Figures:
     if timezone.now() > stale_at:
         refreshing = request_refresh(month, store, language)
         # Not queued: one is already (its lock is held), or the broker is down (no lock).
-        pending = refreshing or cache.get(f"{key}:refreshing") is not None
+        pending = refreshing or caching.peek(f"{key}:refreshing") is not None
     at = f"{key}:{entry['at'].timestamp():.6f}"
     return Figures(entry["data"], refreshing, pending, at, stale_at.timestamp())
 
@@ -165,7 +165,7 @@ def refresh(month: str, store_id: int | None, language: str) -> None:
     try:
         _compute(target, store, language)
     finally:
-        cache.delete(f"{cache_key(target, store_id, language)}:refreshing")
+        caching.forget([f"{cache_key(target, store_id, language)}:refreshing"])
 
 
 def forget_quarter(*, year: int, quarter: int, store_id: int) -> None:
@@ -180,5 +180,5 @@ def forget_quarter(*, year: int, quarter: int, store_id: int) -> None:
             break
         for scope in (store_id, None):
             for language, _name in settings.LANGUAGES:
-                cache.delete(cache_key(month, scope, language))
+                caching.forget([cache_key(month, scope, language)])
     revisions.revision_bump(REVISION)

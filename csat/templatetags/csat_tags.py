@@ -116,3 +116,40 @@ def timeline_items(events: Any) -> str:
             f"<strong>{escape(str(e.label))}</strong>{note}</li>\n      "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
+
+
+class _KeptFragment(template.Node):
+    """``{% kept_fragment seconds name vary_on… %}…{% end_kept_fragment %}``: Django's ``{% cache %}``
+    (same keys) through ``csat.caching``, so that a cache that cannot be reached renders the part
+    instead of failing the page; ``seconds`` 0 neither reads nor keeps it."""
+
+    def __init__(self, nodelist: Any, seconds: Any, name: str, vary_on: list[Any]) -> None:
+        self.nodelist, self.seconds, self.name, self.vary_on = nodelist, seconds, name, vary_on
+
+    def render(self, context: Any) -> str:
+        from django.core.cache.utils import make_template_fragment_key
+
+        from csat import caching
+
+        seconds = int(self.seconds.resolve(context) or 0)
+        key = make_template_fragment_key(self.name, [var.resolve(context) for var in self.vary_on])
+        if seconds > 0:
+            found = caching.peek(key)
+            if found is not None:
+                return str(found)
+        value = self.nodelist.render(context)
+        if seconds > 0:
+            caching.keep(key, value, seconds)
+        return str(value)
+
+
+@register.tag("kept_fragment")
+def kept_fragment(parser: Any, token: Any) -> _KeptFragment:
+    nodelist = parser.parse(("end_kept_fragment",))
+    parser.delete_first_token()
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("'kept_fragment' takes at least two arguments")
+    return _KeptFragment(
+        nodelist, parser.compile_filter(bits[1]), bits[2], [parser.compile_filter(bit) for bit in bits[3:]]
+    )

@@ -56,8 +56,11 @@ def rows() -> Any:
 
 
 def scratch_databases() -> list[str]:
+    """This test database's scratch copies (another xdist worker's come and go meanwhile)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", ["%restorecheck%"])
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, left(current_database(), 40) || '_restorecheck')"
+        )
         return [name for (name,) in cursor.fetchall()]
 
 
