@@ -14,19 +14,18 @@ from django.http import HttpResponse
 from django.utils import translation
 from rest_framework.response import Response
 
-from csat import caching, revisions
+from csat import revisions
 from csat.fragments import release
 
 
 def kept_json(request: Any, view: Any, *, revision: str, build: Callable[[], Response]) -> Any:
-    """``build()``'s response, kept rendered while the tables of ``revision`` are unchanged.
-    ``build`` raises (a refused filter, a bad cursor) before anything is kept."""
+    """``build()``'s response, kept rendered (``revisions.revision_cached``) while the tables of
+    ``revision`` are unchanged."""
     renderer = getattr(request, "accepted_renderer", None)
     if renderer is None or renderer.format != "json":
         return build()
     key = ":".join(
         (
-            revision,
             "api",
             release(),
             str(request.user.pk),
@@ -35,14 +34,11 @@ def kept_json(request: Any, view: Any, *, revision: str, build: Callable[[], Res
             request.build_absolute_uri(),
         )
     )
-    found = revisions.current(revision, key)
-    if found is not None and found[1] is not None:
-        status, body = found[1]
-        return HttpResponse(body, status=status, content_type=renderer.media_type)
-    response = build()
-    body = renderer.render(
-        response.data, request.accepted_media_type, {"view": view, "request": request, "response": response}
-    )
-    if found is not None and response.status_code == 200:
-        caching.keep(key, (found[0], (response.status_code, body)), revisions.TTL_SECONDS)
-    return HttpResponse(body, status=response.status_code, content_type=renderer.media_type)
+    # A refused filter or a bad cursor raises before anything is kept; a list that builds is a 200.
+    body = revisions.revision_cached(revision, key, lambda: _rendered(request, view, build()))
+    return HttpResponse(body, content_type=renderer.media_type)
+
+
+def _rendered(request: Any, view: Any, response: Response) -> bytes:
+    context = {"view": view, "request": request, "response": response}
+    return bytes(request.accepted_renderer.render(response.data, request.accepted_media_type, context))
