@@ -174,11 +174,11 @@ def forget_quarter(*, year: int, quarter: int, store_id: int) -> None:
     serves the newest stored version, refreshed in the background when older than the fresh time)."""
     first = dt.date(year, 3 * quarter - 2, 1)
     now = selectors.current_month()
-    for n in range(3):
-        month = selectors.add_months(first, n)
-        if month > now:
-            break
-        for scope in (store_id, None):
-            for language, _name in settings.LANGUAGES:
-                caching.forget([cache_key(month, scope, language)])
+    months = [m for m in (selectors.add_months(first, n) for n in range(3)) if m <= now]
+    caching.forget(
+        cache_key(month, scope, language)
+        for month in months
+        for scope in (store_id, None)
+        for language, _name in settings.LANGUAGES
+    )  # one round trip
     revisions.revision_bump(REVISION)
