@@ -10,7 +10,26 @@ claim — past and settled threats, negated or dismissed threats, insurance and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from early_warning_fragments import lines
+
+# Seventh round (bench/RESULTS.md): about 660 cores written by six helpers from a brief holding only
+# the DOMAIN §6 definitions and the hard-negative categories; `category<TAB>core`, category a–e or
+# a hard-negative category ("ordinary" = none).
+SEVENTH = Path(__file__).with_name("early_warning") / "cores_seventh.tsv"
+
+
+def seventh(category: str) -> list[str]:
+    if not SEVENTH.exists():
+        return []
+    found = []
+    for line in SEVENTH.read_text(encoding="utf-8").splitlines():
+        name, _, core = line.partition("\t")
+        if name == category and core.strip():
+            found.append(core.strip())
+    return found
+
 
 EXTRA_A = lines("""
     车子停在红灯前面自己往前拱，脚踩死了都拦不住
@@ -525,3 +544,8 @@ NEGATIVE_CORES: dict[str, list[str]] = {
     "recall": NEG_RECALL_FOURTH,
     "": NEG_ORDINARY_EXTRA + NEG_ORDINARY_MORE,
 }
+
+# The seventh round's cores, after every earlier round's.
+for _cores in (POSITIVE_CORES, NEGATIVE_CORES):
+    for _name in _cores:
+        _cores[_name] = [*_cores[_name], *seventh(_name or "ordinary")]
