@@ -14,20 +14,24 @@ from pathlib import Path
 
 from early_warning_fragments import lines
 
-# Seventh round (bench/RESULTS.md): about 660 cores written by six helpers from a brief holding only
+# Seventh and eighth rounds (bench/RESULTS.md): cores written by helpers from a brief holding only
 # the DOMAIN §6 definitions and the hard-negative categories; `category<TAB>core`, category a–e or
 # a hard-negative category ("ordinary" = none).
-SEVENTH = Path(__file__).with_name("early_warning") / "cores_seventh.tsv"
+WRITTEN = [
+    Path(__file__).with_name("early_warning") / name for name in ("cores_seventh.tsv", "cores_eighth.tsv")
+]
 
 
-def seventh(category: str) -> list[str]:
-    if not SEVENTH.exists():
-        return []
+def written(category: str) -> list[str]:
+    """The helpers' cores of ``category``, in file order."""
     found = []
-    for line in SEVENTH.read_text(encoding="utf-8").splitlines():
-        name, _, core = line.partition("\t")
-        if name == category and core.strip():
-            found.append(core.strip())
+    for path in WRITTEN:
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, core = line.partition("\t")
+            if name == category and core.strip():
+                found.append(core.strip())
     return found
 
 
@@ -545,7 +549,7 @@ NEGATIVE_CORES: dict[str, list[str]] = {
     "": NEG_ORDINARY_EXTRA + NEG_ORDINARY_MORE,
 }
 
-# The seventh round's cores, after every earlier round's.
+# The helpers' cores (seventh and eighth rounds), after every earlier round's.
 for _cores in (POSITIVE_CORES, NEGATIVE_CORES):
     for _name in _cores:
-        _cores[_name] = [*_cores[_name], *seventh(_name or "ordinary")]
+        _cores[_name] = [*_cores[_name], *written(_name or "ordinary")]
