@@ -139,17 +139,37 @@ def independent_rows(weight: float = 1.0) -> list[Row]:
 _FEATURES: dict[tuple[str, float], dict[str, float]] = {}
 
 
+def feature_dict(text: str, rule_scale: float) -> dict[str, float]:
+    """One text's feature dict for the fit (rule features valued ``rule_scale``), cached."""
+    key = (text, rule_scale)
+    if key not in _FEATURES:
+        _FEATURES[key] = {
+            f: (rule_scale if f.startswith(RULE_PREFIXES) else 1.0) for f in signals.text_features(text)[0]
+        }
+    return _FEATURES[key]
+
+
 def row_features(texts: list[Row], rule_scale: float) -> list[dict[str, float]]:
     """The fit's feature dicts (rule features valued ``rule_scale``), cached per text."""
-    result = []
-    for r in texts:
-        key = (r.text, rule_scale)
-        if key not in _FEATURES:
-            _FEATURES[key] = {
-                f: (rule_scale if f.startswith(RULE_PREFIXES) else 1.0)
-                for f in signals.text_features(r.text)[0]
-            }
-        result.append(_FEATURES[key])
+    return [feature_dict(r.text, rule_scale) for r in texts]
+
+
+# Ninth round (``--sentences``): a text of several sentences scores the highest probability of the
+# whole text and each sentence, as ``csat.domain.signals`` does for a model saved with "sentences".
+SENTENCES = False
+
+
+def predict(
+    vectorizer: DictVectorizer, model: LogisticRegression, rows: list[Row], rule_scale: float
+) -> np.ndarray:
+    """The probabilities of ``rows`` the way the shipped scorer computes them (see SENTENCES)."""
+    result = model.predict_proba(vectorizer.transform(row_features(rows, rule_scale)))[:, 1]
+    if SENTENCES:
+        units = [(i, part) for i, r in enumerate(rows) for part in signals_model.sentences(r.text)]
+        if units:
+            parts = model.predict_proba(vectorizer.transform([feature_dict(t, rule_scale) for _, t in units]))
+            for (i, _), probability in zip(units, parts[:, 1], strict=True):
+                result[i] = max(result[i], probability)
     return result
 
 
@@ -173,18 +193,13 @@ def cross_author(
     probabilities: list[float] = []
     if independent and all(r.weight == 0 for r in independent):
         vectorizer, model = fit_rows(base, c, rule_scale)
-        probabilities = list(
-            model.predict_proba(vectorizer.transform(row_features(independent, rule_scale)))[:, 1]
-        )
-        return list(independent), np.array(probabilities)
+        return list(independent), predict(vectorizer, model, independent, rule_scale)
     authors = sorted({r.source for r in independent})
     for scored_author in authors:
         fit = base + [r for r in independent if r.source != scored_author]
         scored = [r for r in independent if r.source == scored_author]
         vectorizer, model = fit_rows(fit, c, rule_scale)
-        probabilities += list(
-            model.predict_proba(vectorizer.transform(row_features(scored, rule_scale)))[:, 1]
-        )
+        probabilities += list(predict(vectorizer, model, scored, rule_scale))
         rows += scored
     return rows, np.array(probabilities)
 
@@ -398,9 +413,7 @@ def strict_out_of_fold(
     probabilities: list[float] = []
     for fit, scored in strict_folds(extra=extra):
         vectorizer, model = fit_rows(fit + (add_fit or []), c, rule_scale)
-        probabilities += list(
-            model.predict_proba(vectorizer.transform(row_features(scored, rule_scale)))[:, 1]
-        )
+        probabilities += list(predict(vectorizer, model, scored, rule_scale))
         rows += scored
     return rows, np.array(probabilities)
 
@@ -515,7 +528,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL  # noqa: PLW0603 - joint_threshold's bar, set per run (--cv-recall)
+    global JOINT_CV_RECALL, SENTENCES  # noqa: PLW0603 - set per run (--cv-recall, --sentences)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -554,10 +567,16 @@ def main(argv: list[str] | None = None) -> int:
         dest="cv_recall",
         help="with --joint: the strict CV recall the threshold must keep (seventh round: 0.97)",
     )
+    parser.add_argument(
+        "--sentences",
+        action="store_true",
+        help="ninth round: score a text of several sentences by its highest sentence too (saved in model.json)",
+    )
     parser.add_argument("--ngram-max", type=int, default=NGRAM_MAX, dest="ngram_max", help=argparse.SUPPRESS)
     parser.add_argument("--author-errors", action="store_true", help="list the cross-author errors")
     args = parser.parse_args(argv)
     JOINT_CV_RECALL = args.cv_recall
+    SENTENCES = args.sentences
     if args.ngram_max != NGRAM_MAX:  # a trial only: the shipped model reads NGRAM_MAX from model.py
         if not args.cv_only:
             parser.error("--ngram-max is for trials (--cv-only): change NGRAM_MAX in model.py to ship it")
@@ -649,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
         "ngram_max": NGRAM_MAX,
         "intercept": intercept,
         "threshold": threshold,
+        **({"sentences": True} if SENTENCES else {}),
         "trained_on": {
             "texts": len(rows),
             "crisis_worthy": int(labels.sum()),
@@ -671,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )
 
-    shipped = LinearModel(kept, intercept, threshold)
+    shipped = LinearModel(kept, intercept, threshold, SENTENCES)
     full = model.decision_function(matrix)
     pure = np.array([shipped.score(f) for f in features])  # presence: the keys
     agree = float(((pure >= 0) == (full >= 0)).mean())

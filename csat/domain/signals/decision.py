@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .context import NEGATED_SCOPE, SETTLED_SCOPE, cue_features
 from .matching import RuleResult, normalize, rule_analysis, signal_weight
-from .model import load_model, ngrams
+from .model import LinearModel, load_model, ngrams, sentences
 from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
 
 __all__ = [
@@ -135,6 +135,21 @@ def _model_signal(normalized: str, contributions: list[tuple[str, float]], proba
     )
 
 
+def _model_probability(
+    linear: LinearModel, text: str, features: set[str], terms: TermsArg, threshold: int
+) -> tuple[float, set[str]]:
+    """The model's probability for ``text`` (whose features are ``features``) and the features it
+    came from: with a sentence model, the highest of the whole text's and each sentence's."""
+    best = (linear.probability(features), features)
+    if linear.sentences:
+        for sentence in sentences(text):
+            found = text_features(sentence, terms, threshold=threshold)[0]
+            probability = linear.probability(found)
+            if probability > best[0]:
+                best = (probability, found)
+    return best
+
+
 def assess(
     text: str,
     terms: TermsArg = None,
@@ -153,7 +168,7 @@ def assess(
     features, result = text_features(text, terms, threshold=threshold)
     weight = signal_weight(result.signals)
     linear = load_model()
-    probability = linear.probability(features)
+    probability, features = _model_probability(linear, text, features, terms, threshold)
     contributions = linear.contributions(features)
     # The model knows the default term list only: a caller's own terms also decide by the rules.
     worthy = probability >= linear.threshold or (terms is not None and weight >= threshold)
@@ -194,7 +209,7 @@ def crisis_worthy(
     # The verdict alone (no explanation): the same decision as ``assess``, without ranking features.
     features, result = text_features(text, terms, threshold=threshold)
     linear = load_model()
-    if linear.probability(features) >= linear.threshold:
+    if _model_probability(linear, text, features, terms, threshold)[0] >= linear.threshold:
         return True
     return terms is not None and signal_weight(result.signals) >= threshold
 

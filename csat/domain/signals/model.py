@@ -27,10 +27,12 @@ from pathlib import Path
 
 from .context import scopes
 
-__all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams"]
+__all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams", "sentences"]
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 NGRAM_MAX = 3
+# Sentence ends, full- or half-width (a "." only when no digit follows: 1.5万 is one number).
+_SENTENCE_ENDS = re.compile(r"[。！？!?；;\n]+|\.(?!\d)|…+")
 _BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～]+")
 
 
@@ -56,11 +58,20 @@ def ngrams(normalized: str, *, scoped: bool = True) -> set[str]:
     return found
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` when it has more than one, else []."""
+    found = [part for part in _SENTENCE_ENDS.split(text) if part.strip()]
+    return found if len(found) > 1 else []
+
+
 @dataclass(frozen=True, slots=True)
 class LinearModel:
     weights: dict[str, float]
     intercept: float
     threshold: float  # on the probability
+    # Score every sentence of a text of several too and keep the highest probability, so one
+    # alarming sentence is not outvoted by the ordinary ones around it (issue 23, ninth round).
+    sentences: bool = False
 
     def score(self, features: Iterable[str]) -> float:
         """The decision value: intercept plus the weights of the features present."""
@@ -87,6 +98,8 @@ def load_model(path: Path = MODEL_FILE) -> LinearModel:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         weights = {str(k): float(v) for k, v in data["weights"].items()}
-        return LinearModel(weights, float(data["intercept"]), float(data["threshold"]))
+        return LinearModel(
+            weights, float(data["intercept"]), float(data["threshold"]), bool(data.get("sentences", False))
+        )
     except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
         raise ValueError(f"the early-warning model {path} cannot be read: {error}") from error
