@@ -42,6 +42,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -139,12 +140,29 @@ def independent_rows(weight: float = 1.0) -> list[Row]:
 _FEATURES: dict[tuple[str, float], dict[str, float]] = {}
 
 
+# Features left out of the fit (so they weigh nothing when scored): single characters with
+# ``--min-gram 2``, runs of digits only with ``--no-digit-grams`` (phone and order numbers).
+MIN_GRAM = 1
+DIGIT_GRAMS = True
+_DIGITS_ONLY = re.compile(r"^[~^]?[0-9|]+$")
+
+
+def fitted_feature(feature: str) -> bool:
+    if feature.startswith(RULE_PREFIXES):
+        return True
+    if not DIGIT_GRAMS and _DIGITS_ONLY.match(feature):
+        return False
+    return len(feature.lstrip("~^")) >= MIN_GRAM
+
+
 def feature_dict(text: str, rule_scale: float) -> dict[str, float]:
     """One text's feature dict for the fit (rule features valued ``rule_scale``), cached."""
     key = (text, rule_scale)
     if key not in _FEATURES:
         _FEATURES[key] = {
-            f: (rule_scale if f.startswith(RULE_PREFIXES) else 1.0) for f in signals.text_features(text)[0]
+            f: (rule_scale if f.startswith(RULE_PREFIXES) else 1.0)
+            for f in signals.text_features(text)[0]
+            if fitted_feature(f)
         }
     return _FEATURES[key]
 
@@ -315,6 +333,28 @@ def cross_author_report(
     return threshold
 
 
+SHORT = ROOT / "bench" / "early_warning" / "short_texts.tsv"
+CRISIS_TYPES = frozenset("abcde")
+
+
+def short_rows() -> list[Row]:
+    """Tenth round: short bare texts (`category<TAB>text`, category a–e or a hard-negative category,
+    "ordinary" = none), fitted on as they are — like the issue-12 set, never composed or scored."""
+    if not SHORT.exists():
+        return []
+    rows = []
+    for line in SHORT.read_text(encoding="utf-8").splitlines():
+        category, _, text = line.partition("\t")
+        if not text.strip():
+            continue
+        label = int(category in CRISIS_TYPES)
+        hard = "" if label or category == "ordinary" else category
+        rows.append(
+            Row(text.strip(), label, hard, category if label else "", "short:" + text.strip(), "short")
+        )
+    return rows
+
+
 def training_rows(*, extra: bool = True) -> list[Row]:
     """The train split of the corpus (with the extra training cores unless ``extra=False``) and
     the issue-12 set; groups from the corpus builder, which must match corpus.tsv."""
@@ -330,7 +370,7 @@ def training_rows(*, extra: bool = True) -> list[Row]:
     rows += [
         Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
     ]
-    return rows
+    return rows + short_rows()
 
 
 def out_of_fold(
@@ -368,7 +408,7 @@ def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
     handwritten = [r for r in ec.handwritten_rows() if ec.split_of(r[4]) == "train"]
     issue12 = [
         Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
-    ]
+    ] + (short_rows() if extra else [])
     folds = []
     try:
         for k in range(FOLDS):
@@ -528,7 +568,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES  # noqa: PLW0603 - set per run (--cv-recall, --sentences)
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -572,11 +612,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ninth round: score a text of several sentences by its highest sentence too (saved in model.json)",
     )
+    parser.add_argument("--min-gram", type=int, default=1, dest="min_gram", help="leave out shorter n-grams")
+    parser.add_argument(
+        "--no-digit-grams", action="store_true", help="leave out n-grams of digits only (phone numbers)"
+    )
     parser.add_argument("--ngram-max", type=int, default=NGRAM_MAX, dest="ngram_max", help=argparse.SUPPRESS)
     parser.add_argument("--author-errors", action="store_true", help="list the cross-author errors")
     args = parser.parse_args(argv)
     JOINT_CV_RECALL = args.cv_recall
     SENTENCES = args.sentences
+    MIN_GRAM = args.min_gram
+    DIGIT_GRAMS = not args.no_digit_grams
     if args.ngram_max != NGRAM_MAX:  # a trial only: the shipped model reads NGRAM_MAX from model.py
         if not args.cv_only:
             parser.error("--ngram-max is for trials (--cv-only): change NGRAM_MAX in model.py to ship it")
@@ -590,10 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = base + (independent if fit_independent else [])
     texts = [r.text for r in rows]
     labels = np.array([r.label for r in rows])
-    features = [
-        {f: (args.rule_scale if f.startswith(RULE_PREFIXES) else 1.0) for f in signals.text_features(t)[0]}
-        for t in texts
-    ]
+    features = [feature_dict(t, args.rule_scale) for t in texts]
 
     if args.loose:
         cv_rows = rows
@@ -679,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             ],
             "independent_weight": args.independent_weight if fit_independent else None,
             "rule_scale": args.rule_scale,
+            "min_gram": MIN_GRAM,
+            "digit_grams": DIGIT_GRAMS,
             "corpus_sha256": hashlib.sha256(CORPUS.read_bytes()).hexdigest(),
             "C": args.c,
             "features_total": len(names),

@@ -31,8 +31,9 @@ __all__ = ["MODEL_FILE", "NGRAM_MAX", "LinearModel", "load_model", "ngrams", "se
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 NGRAM_MAX = 3
-# Sentence ends, full- or half-width (a "." only when no digit follows: 1.5万 is one number).
-_SENTENCE_ENDS = re.compile(r"[。！？!?；;\n]+|\.(?!\d)|…+")
+# Sentence ends, full- or half-width (a "." only when no digit follows: 1.5万 is one number). Not
+# a question mark: "起诉？不会的" is one thought, the question answered.
+_SENTENCE_ENDS = re.compile(r"[。！!；;\n]+|\.(?!\d)|…+")
 _BREAKS = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）「」『』《》【】—~～]+")
 
 
