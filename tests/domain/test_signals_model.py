@@ -265,7 +265,8 @@ def _sample() -> dict[str, list[tuple[bool, str]]]:
     strict=True,
     reason="issue #23 open: the shipped model still flags accident-repair hard negatives; "
     "models that pass this lowered held-out recall (to 0.90; the context-rules models of "
-    "c685744/db684d3 to 0.933/0.914; the fifth round's to 0.827) and were not shipped",
+    "c685744/db684d3 to 0.933/0.914; the fifth round's to 0.827) or, the ninth round's, failed "
+    "other DOMAIN tests (我要找律师, 报警灯), and were not shipped",
 )
 def test_fixed_corpus_sample_per_type_and_hard_negative_category() -> None:
     # Issue 23: the pure function on a fixed sample of the corpus — every crisis type a–e (DOMAIN §6)

@@ -6,7 +6,8 @@ they found (``rule:legal=3``, ``rule:worthy``) and what they switched off (``ctx
 ``ctx:retracted``, ``ctx:routine``), and the n-grams carry phrasing the list does not know (an
 authority or platform not on it, a danger told without a listed word). ``text_signals`` explains
 the verdict: the rule signals, plus a ``model`` signal naming the n-grams that weighed most when the
-model flags a text the rules alone would not.
+model flags a text the rules alone would not. A model saved with ``"sentences": true`` also scores
+each sentence of a text of several and keeps the highest probability (``_model_probability``).
 
 With ``model=False``, or a ``segment`` tokenizer (a rule-matching comparison), the verdict is the
 rules' alone: ``signal_weight`` of the signals ≥ ``threshold``.
