@@ -144,6 +144,7 @@ _FEATURES: dict[tuple[str, float], dict[str, float]] = {}
 # ``--min-gram 2``, runs of digits only with ``--no-digit-grams`` (phone and order numbers).
 MIN_GRAM = 1
 DIGIT_GRAMS = True
+MASK = False  # --mask-exceptions: n-grams read with the term list's exceptions blanked
 _DIGITS_ONLY = re.compile(r"^[~^]?[0-9|]+$")
 
 
@@ -161,7 +162,7 @@ def feature_dict(text: str, rule_scale: float) -> dict[str, float]:
     if key not in _FEATURES:
         _FEATURES[key] = {
             f: (rule_scale if f.startswith(RULE_PREFIXES) else 1.0)
-            for f in signals.text_features(text)[0]
+            for f in signals.text_features(text, mask=MASK)[0]
             if fitted_feature(f)
         }
     return _FEATURES[key]
@@ -578,7 +579,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT  # noqa: PLW0603 - set per run from options
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -629,6 +630,9 @@ def main(argv: list[str] | None = None) -> int:
         dest="short_weight",
         help="sample weight of the short texts (0 = left out)",
     )
+    parser.add_argument(
+        "--mask-exceptions", action="store_true", help="blank a term inside its own exception phrase (saved)"
+    )
     parser.add_argument("--min-gram", type=int, default=1, dest="min_gram", help="leave out shorter n-grams")
     parser.add_argument(
         "--no-digit-grams", action="store_true", help="leave out n-grams of digits only (phone numbers)"
@@ -639,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     JOINT_CV_RECALL = args.cv_recall
     SENTENCES = args.sentences
     MIN_GRAM = args.min_gram
+    MASK = args.mask_exceptions
     SHORT_WEIGHT = args.short_weight
     DIGIT_GRAMS = not args.no_digit_grams
     if args.ngram_max != NGRAM_MAX:  # a trial only: the shipped model reads NGRAM_MAX from model.py
@@ -730,6 +735,7 @@ def main(argv: list[str] | None = None) -> int:
         "intercept": intercept,
         "threshold": threshold,
         **({"sentences": True} if SENTENCES else {}),
+        **({"mask_exceptions": True} if MASK else {}),
         "trained_on": {
             "texts": len(rows),
             "crisis_worthy": int(labels.sum()),
@@ -754,14 +760,15 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )
 
-    shipped = LinearModel(kept, intercept, threshold, SENTENCES)
+    shipped = LinearModel(kept, intercept, threshold, SENTENCES, MASK)
     full = model.decision_function(matrix)
     pure = np.array([shipped.score(f) for f in features])  # presence: the keys
     agree = float(((pure >= 0) == (full >= 0)).mean())
     check = {
         "sha256": hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest(),
         "scores": [
-            {"text": t, "score": round(shipped.score(signals.text_features(t)[0]), 6)} for t in CHECK_TEXTS
+            {"text": t, "score": round(shipped.score(signals.text_features(t, mask=MASK)[0]), 6)}
+            for t in CHECK_TEXTS
         ],
     }
     CHECK_FILE.write_text(json.dumps(check, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -15,11 +15,12 @@ rules' alone: ``signal_weight`` of the signals ≥ ``threshold``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .context import NEGATED_SCOPE, SETTLED_SCOPE, cue_features
-from .matching import RuleResult, normalize, rule_analysis, signal_weight
+from .matching import RuleResult, mask_exceptions, normalize, rule_analysis, signal_weight
 from .model import LinearModel, load_model, ngrams, sentences
 from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
 
@@ -56,6 +57,12 @@ STOP_GRAMS: frozenset[str] = frozenset(
     {"客户", "一直", "一下", "已经", "还是", "就是", "真的", "反正", "说实话", "怎么", "什么", "这个", "那个"}
 )
 SCOPE_PREFIXES = (NEGATED_SCOPE, SETTLED_SCOPE)
+# A text this short (characters, punctuation and spaces left out) gives the model too few n-grams
+# to weigh against the term list: when the rules alone rate it worthy and no context switched a
+# term off, the rules decide ("我要找律师"). The longest length at which this flags no harmless
+# text of the training side or the independent set (bench/RESULTS.md, eleventh round).
+SHORT_TEXT = 12
+_NOT_COUNTED = re.compile(r"[\s,.;:!?，。；：！？、…\"'“”‘’()（）【】]+")
 # (zh, en); {what} the n-grams, {p} the probability in percent.
 MODEL_EXPLANATION: tuple[str, str] = (
     "文本模型判断为危机苗头（{p}%），主要依据：{what}",
@@ -95,12 +102,14 @@ def rule_features(result: RuleResult, threshold: int = CRISIS_THRESHOLD) -> set[
 
 
 def text_features(
-    text: str, terms: TermsArg = None, *, threshold: int = CRISIS_THRESHOLD
+    text: str, terms: TermsArg = None, *, threshold: int = CRISIS_THRESHOLD, mask: bool = False
 ) -> tuple[set[str], RuleResult]:
-    """The model's features of ``text`` (what the training script fits on) and the rules' result."""
+    """The model's features of ``text`` (what the training script fits on) and the rules' result;
+    with ``mask``, the n-grams are read with the term list's exceptions blanked (``mask_exceptions``)."""
     result = rule_analysis(text, terms)
     normalized = normalize(text).lower()
-    return ngrams(normalized) | cue_features(normalized) | rule_features(result, threshold), result
+    grams = ngrams(mask_exceptions(normalized) if mask else normalized)
+    return grams | cue_features(normalized) | rule_features(result, threshold), result
 
 
 def meaningful_gram(feature: str, weight: float) -> bool:
@@ -136,6 +145,14 @@ def _model_signal(normalized: str, contributions: list[tuple[str, float]], proba
     )
 
 
+def _rules_decide(text: str, terms: TermsArg, result: RuleResult) -> bool:
+    """Whether the rules' verdict stands beside the model's: for a caller's own terms (the model
+    knows the default list only), and for a short text with nothing switched off (SHORT_TEXT)."""
+    if terms is not None:
+        return True
+    return not result.switched_off and len(_NOT_COUNTED.sub("", text)) <= SHORT_TEXT
+
+
 def _model_probability(
     linear: LinearModel, text: str, features: set[str], terms: TermsArg, threshold: int
 ) -> tuple[float, set[str]]:
@@ -144,7 +161,7 @@ def _model_probability(
     best = (linear.probability(features), features)
     if linear.sentences:
         for sentence in sentences(text):
-            found = text_features(sentence, terms, threshold=threshold)[0]
+            found = text_features(sentence, terms, threshold=threshold, mask=linear.mask_exceptions)[0]
             probability = linear.probability(found)
             if probability > best[0]:
                 best = (probability, found)
@@ -166,13 +183,12 @@ def assess(
         result = rule_analysis(text, terms, segment=segment)
         weight = signal_weight(result.signals)
         return Assessment(weight >= threshold, result.signals, weight)
-    features, result = text_features(text, terms, threshold=threshold)
-    weight = signal_weight(result.signals)
     linear = load_model()
+    features, result = text_features(text, terms, threshold=threshold, mask=linear.mask_exceptions)
+    weight = signal_weight(result.signals)
     probability, features = _model_probability(linear, text, features, terms, threshold)
     contributions = linear.contributions(features)
-    # The model knows the default term list only: a caller's own terms also decide by the rules.
-    worthy = probability >= linear.threshold or (terms is not None and weight >= threshold)
+    worthy = probability >= linear.threshold or (weight >= threshold and _rules_decide(text, terms, result))
     found = list(result.signals)
     if worthy and weight < threshold:
         found.append(_model_signal(normalize(text), contributions, probability))
@@ -208,11 +224,11 @@ def crisis_worthy(
     if text is None or segment is not None or not model:
         return assess(text, terms, threshold=threshold, segment=segment, model=model).worthy
     # The verdict alone (no explanation): the same decision as ``assess``, without ranking features.
-    features, result = text_features(text, terms, threshold=threshold)
     linear = load_model()
+    features, result = text_features(text, terms, threshold=threshold, mask=linear.mask_exceptions)
     if _model_probability(linear, text, features, terms, threshold)[0] >= linear.threshold:
         return True
-    return terms is not None and signal_weight(result.signals) >= threshold
+    return signal_weight(result.signals) >= threshold and _rules_decide(text, terms, result)
 
 
 def explain(signal: Signal, *, english: bool = False, probability: float | None = None) -> str:

@@ -133,6 +133,36 @@ def normalize(text: str) -> str:
     return folded
 
 
+@lru_cache(maxsize=1)
+def _exception_spans() -> tuple[tuple[str, int, int], ...]:
+    """(exception phrase, start, end of its term inside it) for the default terms, normalised."""
+    spans = []
+    for term in DEFAULT_TERMS:
+        if term.term.startswith(PATTERN_PREFIX):
+            continue
+        word = normalize(term.term).lower()
+        for phrase in term.exceptions:
+            folded = normalize(phrase).lower()
+            at = folded.find(word)
+            if at >= 0:
+                spans.append((folded, at, at + len(word)))
+    return tuple(spans)
+
+
+def mask_exceptions(normalized: str) -> str:
+    """The normalised, lower-cased text with each default term blanked ("|") where an exception
+    phrase of its own holds it (报警灯 → |灯, 安全气囊 → |气囊), so a text model reads the term list's
+    exceptions as the rules do."""
+    chars = None
+    for phrase, start, end in _exception_spans():
+        at = normalized.find(phrase)
+        while at >= 0:
+            chars = chars or list(normalized)
+            chars[at + start : at + end] = "|" * (end - start)
+            at = normalized.find(phrase, at + 1)
+    return "".join(chars) if chars else normalized
+
+
 @lru_cache(maxsize=1024)
 def _normalized_phrase(phrase: str) -> str:
     return normalize(phrase)

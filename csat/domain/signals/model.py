@@ -73,6 +73,8 @@ class LinearModel:
     # Score every sentence of a text of several too and keep the highest probability, so one
     # alarming sentence is not outvoted by the ordinary ones around it (issue 23, ninth round).
     sentences: bool = False
+    # Blank a term inside its own exception phrase before the n-grams (``matching.mask_exceptions``).
+    mask_exceptions: bool = False
 
     def score(self, features: Iterable[str]) -> float:
         """The decision value: intercept plus the weights of the features present."""
@@ -100,7 +102,11 @@ def load_model(path: Path = MODEL_FILE) -> LinearModel:
         data = json.loads(path.read_text(encoding="utf-8"))
         weights = {str(k): float(v) for k, v in data["weights"].items()}
         return LinearModel(
-            weights, float(data["intercept"]), float(data["threshold"]), bool(data.get("sentences", False))
+            weights,
+            float(data["intercept"]),
+            float(data["threshold"]),
+            bool(data.get("sentences", False)),
+            bool(data.get("mask_exceptions", False)),
         )
     except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
         raise ValueError(f"the early-warning model {path} cannot be read: {error}") from error
