@@ -139,7 +139,8 @@ def test_model_scores_match_training() -> None:
     model = load_model()
     assert len(check["scores"]) >= 5
     for item in check["scores"]:
-        assert model.score(text_features(item["text"])[0]) == pytest.approx(item["score"], abs=1e-6)
+        features = text_features(item["text"], mask=model.mask_exceptions)[0]
+        assert model.score(features) == pytest.approx(item["score"], abs=1e-6)
 
 
 def test_model_is_loaded_once() -> None:
@@ -261,13 +262,6 @@ def _sample() -> dict[str, list[tuple[bool, str]]]:
     return groups
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #23 open: the shipped model still flags accident-repair hard negatives; "
-    "models that pass this lowered held-out recall (to 0.90; the context-rules models of "
-    "c685744/db684d3 to 0.933/0.914; the fifth round's to 0.827) or, the ninth round's, failed "
-    "other DOMAIN tests (我要找律师, 报警灯), and were not shipped",
-)
 def test_fixed_corpus_sample_per_type_and_hard_negative_category() -> None:
     # Issue 23: the pure function on a fixed sample of the corpus — every crisis type a–e (DOMAIN §6)
     # and every hard-negative category is represented, and each group is judged right at least

@@ -1,0 +1,101 @@
+"""Issue 23, rounds nine to eleven: how the text model reads a text (bench/RESULTS.md).
+
+- A model saved with "sentences" scores every sentence of a text too: one alarming sentence among
+  ordinary ones ("保养很顺利，谢谢小王。停红灯的时候车自己往前拱") is not outvoted by the others.
+- A model saved with "mask_exceptions" reads a term inside its own exception phrase blanked
+  (报警灯, 安全带), as the rules do.
+- A short text (≤ 12 characters) that the rules alone rate worthy, with nothing switched off by
+  context, is crisis-worthy whatever the model says ("我要找律师", DOMAIN §6 d).
+Toy models make each rule visible without depending on the shipped weights.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from csat.domain.signals import MODEL_CODE, assess, crisis_worthy, decision, text_features
+from csat.domain.signals.matching import mask_exceptions
+from csat.domain.signals.model import LinearModel, load_model, sentences
+
+TEXT = "这次保养很顺利，谢谢小王。停红灯的时候车自己往前拱"
+WEIGHTS = {"往前拱": 4.0, "顺利": -6.0}
+
+
+def test_sentences_split_at_sentence_ends_only() -> None:
+    assert sentences("车修好了。刹车突然失灵！差点出事") == ["车修好了", "刹车突然失灵", "差点出事"]
+    assert sentences("第一件事\n第二件事…第三件事") == ["第一件事", "第二件事", "第三件事"]
+    # A question answered in the same text stays one thought: "起诉" alone would read as a threat.
+    assert sentences("起诉？不会的，修好就行") == []
+    # A decimal point is not a sentence end.
+    assert sentences("报价1.5万.太贵了") == ["报价1.5万", "太贵了"]
+    assert sentences("就一句话。") == []
+
+
+@pytest.fixture
+def toy_model(monkeypatch: pytest.MonkeyPatch):
+    def use(*, by_sentence: bool = False, weights: dict[str, float] = WEIGHTS, mask: bool = False) -> None:
+        model = LinearModel(weights, -2.0, 0.5, sentences=by_sentence, mask_exceptions=mask)
+        monkeypatch.setattr(decision, "load_model", lambda: model)
+
+    return use
+
+
+def test_one_alarming_sentence_is_not_outvoted(toy_model) -> None:
+    # Whole text: -2 + 4 - 6 < 0, under the threshold; the second sentence alone: -2 + 4 > 0.
+    toy_model(by_sentence=False)
+    assert not crisis_worthy(TEXT) and not assess(TEXT).worthy
+    toy_model(by_sentence=True)
+    assert crisis_worthy(TEXT)
+    result = assess(TEXT)
+    assert result.worthy and result.probability == pytest.approx(1 / (1 + 2.718281828459045**-2), abs=1e-6)
+    # The explanation names the n-gram of the sentence that decided, not the ordinary one's.
+    model_signal = next(s for s in result.signals if s.code == MODEL_CODE)
+    assert model_signal.term == "往前拱"
+    assert all(feature != "顺利" for feature, _ in result.features)
+
+
+def test_a_single_sentence_is_scored_once(toy_model) -> None:
+    toy_model(by_sentence=True)
+    assert not crisis_worthy("保养很顺利，车自己往前拱")  # one sentence: -2 + 4 - 6
+
+
+def test_model_file_says_whether_it_scores_sentences(tmp_path: Path) -> None:
+    data = {"intercept": -1.0, "threshold": 0.3, "weights": {"往前拱": 1.0}}
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(data), encoding="utf-8")
+    by_sentence = tmp_path / "sentences.json"
+    by_sentence.write_text(json.dumps({**data, "sentences": True}), encoding="utf-8")
+    assert load_model(plain).sentences is False
+    assert load_model(by_sentence).sentences is True
+
+
+def test_a_term_inside_its_exception_phrase_is_blanked() -> None:
+    assert mask_exceptions("胎压报警灯亮了") == "胎压||灯亮了"
+    # Only the term is blanked: the rest of the phrase still speaks (an airbag that did not open).
+    assert mask_exceptions("安全气囊没弹出来") == "||气囊没弹出来"
+    assert mask_exceptions("我打12315了") == "我打12315了"
+    assert mask_exceptions("报警了，报警灯也亮了") == "报警了，||灯也亮了"
+
+
+def test_model_reads_exceptions_blanked_only_when_saved_so(toy_model) -> None:
+    features = text_features("胎压报警灯亮了", mask=True)[0]
+    assert "报警" not in features and "灯亮" in features
+    assert "报警" in text_features("胎压报警灯亮了")[0]
+    toy_model(weights={"报警": 4.0})
+    assert crisis_worthy("胎压报警灯亮了")
+    toy_model(weights={"报警": 4.0}, mask=True)
+    assert not crisis_worthy("胎压报警灯亮了")
+    assert crisis_worthy("我已经报警了")  # the term itself still counts
+
+
+def test_short_clear_texts_are_decided_by_the_rules_too(toy_model) -> None:
+    toy_model(weights={})  # a model that rates every text 12 %, under its threshold
+    # DOMAIN §6 d: a short, plain threat of legal action.
+    assert crisis_worthy("我要找律师") and assess("我要找律师").worthy
+    assert assess("我要找律师").signals[0].term == "律师"
+    # Negated: the rules switched the term off, so the (silent) model decides.
+    assert not crisis_worthy("我不会找律师的")
+    # Longer than SHORT_TEXT: the model decides, the rules only feed it.
+    longer = "我要找律师，" + "你们的前台接待态度实在太差了，" * 2
+    assert len(longer) > decision.SHORT_TEXT and not crisis_worthy(longer)
