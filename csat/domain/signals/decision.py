@@ -7,7 +7,10 @@ they found (``rule:legal=3``, ``rule:worthy``) and what they switched off (``ctx
 authority or platform not on it, a danger told without a listed word). ``text_signals`` explains
 the verdict: the rule signals, plus a ``model`` signal naming the n-grams that weighed most when the
 model flags a text the rules alone would not. A model saved with ``"sentences": true`` also scores
-each sentence of a text of several and keeps the highest probability (``_model_probability``).
+each sentence of a text of several and keeps the highest probability (``_model_probability``); one
+saved with ``"mask_exceptions": true`` reads a term inside its own exception phrase blanked. The
+rules' verdict stands beside the model's for a caller's own terms and for a short text with
+nothing switched off by context (``SHORT_TEXT``: "我要找律师").
 
 With ``model=False``, or a ``segment`` tokenizer (a rule-matching comparison), the verdict is the
 rules' alone: ``signal_weight`` of the signals ≥ ``threshold``.
