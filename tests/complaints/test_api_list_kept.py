@@ -5,10 +5,12 @@ browsable API and refused filters are never kept."""
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -102,3 +104,24 @@ def test_refused_filters_and_the_browsable_api_are_not_kept(
     assert not [key for key in kept if ":api:" in key]
     assert client.get("/api/complaints/").status_code == 200
     assert [key for key in kept if ":api:" in key]  # the JSON list is
+
+
+def test_a_long_filtered_address_keeps_a_key_every_cache_backend_takes(
+    clock: Any, api: Callable[[Any], Any], agent: Any, make_complaint: Callable[..., Complaint]
+) -> None:
+    # The key names the address by a digest: a list filtered on every field (an address of some
+    # 400 characters) is kept under a key short enough for memcached too, and still kept apart.
+    first = make_complaint()
+    client = api(agent)
+    long = (
+        "/api/complaints/?"
+        + "&".join(f"{name}=" for name in ("category", "customer", "department", "kind", "ordering", "store"))
+        + "&received_after=2000-01-01T00:00:00Z&received_before=2099-01-01T00:00:00Z"
+        + "&x="
+        + "y" * 300
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        cold = client.get(long)
+        warm, reads = _get(client, long)
+    assert _ids(cold) == [first.pk] and reads == [] and warm.content == cold.content
