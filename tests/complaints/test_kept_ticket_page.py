@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -312,3 +314,24 @@ def test_a_flashed_message_is_shown_once_on_a_page_built_for_it(
     again = _page(client, ticket)
     assert 'role="alert"' not in again  # shown once; the page kept for the next views has none
     assert client.get(f"/complaints/{ticket.pk}/").templates == []
+
+
+def test_a_list_with_a_long_query_string_is_kept_under_a_key_every_cache_takes(
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    # A saved view or a pasted address can carry a long query string; the kept page's key then
+    # goes by its digest (memcached refuses keys past 250 characters), and the page is still kept.
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    client = browser(people["gm"])
+    url = "/complaints/list/?q=&sort=&" + "&".join(f"note{i}={'x' * 20}" for i in range(12))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with CaptureQueriesContext(connection) as first:
+            assert ticket.number in client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as second:
+            assert ticket.number in client.get(url).content.decode()
+    assert len(second) < len(first)  # kept
+    assert not [w for w in caught if issubclass(w.category, CacheKeyWarning)]
