@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -13,6 +14,14 @@ from csat.outage import cache_outage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Keys past this length (a page's query string, an API address) are stored under their digest:
+# memcached refuses keys past 250 characters, with the prefixes the cache adds.
+KEY_LIMIT = 200
+
+
+def stored(key: str) -> str:
+    """The key as stored: ``key`` itself, or its digest when it is longer than KEY_LIMIT."""
+    return key if len(key) <= KEY_LIMIT else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
@@ -25,7 +34,7 @@ def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
         return compute()
     started = time.monotonic()
     try:
-        value = cache.get(key)
+        value = cache.get(stored(key))
     except Exception:  # noqa: BLE001 - any backend failure (a stopped Redis) means: no cache
         log.warning("cache unavailable, computing %s live", key, exc_info=True)
         cache_outage.failed(since=started)
@@ -34,7 +43,7 @@ def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
         value = compute()
         started = time.monotonic()
         try:
-            cache.set(key, value, seconds)
+            cache.set(stored(key), value, seconds)
         except Exception:  # noqa: BLE001
             log.warning("cache unavailable, %s not kept", key, exc_info=True)
             cache_outage.failed(since=started)
@@ -48,7 +57,7 @@ def forget(keys: Iterable[str]) -> None:
         return
     started = time.monotonic()
     try:
-        cache.delete_many(list(keys))
+        cache.delete_many([stored(k) for k in keys])
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, nothing dropped", exc_info=True)
         cache_outage.failed(since=started)
@@ -65,7 +74,7 @@ def peek(key: str) -> Any:
         return None
     started = time.monotonic()
     try:
-        return cache.get(key)
+        return cache.get(stored(key))
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, %s not read", key, exc_info=True)
         cache_outage.failed(since=started)
@@ -78,7 +87,7 @@ def keep(key: str, value: Any, seconds: int) -> None:
         return
     started = time.monotonic()
     try:
-        cache.set(key, value, seconds)
+        cache.set(stored(key), value, seconds)
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, %s not kept", key, exc_info=True)
         cache_outage.failed(since=started)
@@ -91,7 +100,7 @@ def claim(key: str, seconds: int) -> bool:
         return False
     started = time.monotonic()
     try:
-        return bool(cache.add(key, 1, seconds))
+        return bool(cache.add(stored(key), 1, seconds))
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, %s not claimed", key, exc_info=True)
         cache_outage.failed(since=started)
@@ -105,7 +114,8 @@ def peek_many(keys: Iterable[str]) -> dict[str, Any]:
         return {}
     started = time.monotonic()
     try:
-        return cache.get_many(keys)
+        found = cache.get_many([stored(k) for k in keys])
+        return {k: found[stored(k)] for k in keys if stored(k) in found}
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, %d keys not read", len(keys), exc_info=True)
         cache_outage.failed(since=started)
@@ -118,7 +128,7 @@ def keep_many(values: dict[str, Any], seconds: int) -> None:
         return
     started = time.monotonic()
     try:
-        cache.set_many(values, seconds)
+        cache.set_many({stored(k): v for k, v in values.items()}, seconds)
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, %d keys not kept", len(values), exc_info=True)
         cache_outage.failed(since=started)

@@ -40,9 +40,6 @@ CSRF_PLACEHOLDER = "csrf-placeholder-kept-fragment"
 UNREAD_PLACEHOLDER = "<!--unread-placeholder-kept-fragment-->"
 # At most this long, whatever the builder says: countdown texts are rendered server-side first.
 MAX_SECONDS = 60
-# Longer kept-part keys (a page with a long query string) are kept under their digest: memcached
-# refuses keys past 250 characters, with the prefixes the cache adds.
-KEY_LIMIT = 200
 
 _release: str | None = None
 
@@ -105,8 +102,6 @@ def kept(
             timezone.get_current_timezone_name(),
         )
     )
-    if len(full) > KEY_LIMIT:  # a long query string: memcached refuses keys past 250 characters
-        full = "fragment:" + hashlib.sha256(full.encode()).hexdigest()
     # The token and the part kept for it, in one round trip (the token read before building).
     current = revisions.current(revision, full)
     if current is None:  # no cache: build for this request only
