@@ -1,4 +1,4 @@
-"""Issue 23, rounds nine to eleven: how the text model reads a text (bench/RESULTS.md).
+"""Issue 23, rounds nine to thirteen: how the text model reads a text (bench/RESULTS.md).
 
 - A model saved with "sentences" scores every sentence of a text too: one alarming sentence among
   ordinary ones ("保养很顺利，谢谢小王。停红灯的时候车自己往前拱") is not outvoted by the others.
@@ -6,6 +6,8 @@
   (报警灯, 安全带), as the rules do.
 - A short text (≤ 12 characters) that the rules alone rate worthy, with nothing switched off by
   context, is crisis-worthy whatever the model says ("我要找律师", DOMAIN §6 d).
+- Clause-level cues (``cue:hurt``, ``cue:moving`` …) read what makes a fault a crisis — a person
+  hurt, a failure while moving, a batch, parts counted — inside one clause (thirteenth round).
 Toy models make each rule visible without depending on the shipped weights.
 """
 
@@ -99,3 +101,43 @@ def test_short_clear_texts_are_decided_by_the_rules_too(toy_model) -> None:
     # Longer than SHORT_TEXT: the model decides, the rules only feed it.
     longer = "我要找律师，" + "你们的前台接待态度实在太差了，" * 2
     assert len(longer) > decision.SHORT_TEXT and not crisis_worthy(longer)
+
+
+# --- clause-level cues (issue 23, thirteenth round) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # DOMAIN §6 a (safety) / F (injury): a person hurt, told without a listed word.
+        ("座椅加热把我老婆的腿烫起了泡", "cue:hurt"),
+        ("箱盖砸在我爸头上，缝了五针", "cue:hurt"),
+        # DOMAIN §6 a: a failure while the car moves.
+        ("昨天转弯时方向盘锁住了", "cue:moving"),
+        ("高速上开着开着突然熄火", "cue:moving"),
+        ("技师说是下摆臂裂了", "cue:part_broke"),
+        # DOMAIN §3 F: batch problems from a fleet account.
+        ("驾校12台教练车离合全都出问题", "cue:batch"),
+        # DOMAIN §6 c: repairs counted without a cure.
+        ("换了三个零件了还没找到原因", "cue:parts_counted"),
+        # DOMAIN §3 F / §6 d: an office reached through someone close.
+        ("我家那口子在派出所上班", "cue:office_tie"),
+    ],
+)
+def test_clause_cues_read_what_makes_a_fault_a_crisis(text: str, cue: str) -> None:
+    assert cue in text_features(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("上礼拜撞了护栏，没人受伤", "cue:hurt"),  # nobody hurt: an ordinary accident repair
+        ("保养后发动机异响，要求说明原因", "cue:moving"),
+        ("高速上跑了一趟，油耗有点高。刹车片换了", "cue:part_broke"),
+        # The parts of a cue must share a clause: a comma breaks it.
+        ("我们公司有三十台车，都在你们这保养", "cue:batch"),
+        ("换了三个零件，还送了洗车", "cue:parts_counted"),
+    ],
+)
+def test_clause_cues_stay_silent_on_ordinary_texts(text: str, cue: str) -> None:
+    assert cue not in text_features(text)[0]

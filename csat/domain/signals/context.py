@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CUES", "cue_features", "retracted", "routine_context", "scopes"]
+__all__ = ["CLAUSE_CUES", "CUES", "cue_features", "retracted", "routine_context", "scopes"]
 
 # Terms that are routine in a warranty or insurance context, and the words that make the context.
 ROUTINE_TERMS: frozenset[str] = frozenset({"索赔", "赔偿"})
@@ -94,6 +94,54 @@ CUES: dict[str, re.Pattern[str]] = {
         r"后悔|走着瞧|等着瞧|你们等着|后果自负|什么事都|别怪我|说到做到|没完|看你们怎么|奉陪到底|鱼死网破"
     ),
 }
+# Clause-level cues (issue 23, thirteenth round): what makes a fault a crisis rather than an
+# everyday repair — a person hurt or nearly hurt, a failure while the car is moving, a load-bearing
+# part broken, a batch of cars, parts counted without a cure, a tie to an office. Each matches
+# inside one clause (no clause break between its parts). A model file without these features
+# (the 37f3b92 fit) gives them no weight.
+_IN_CLAUSE = r"[^,，。！？!?;；\n]"
+CLAUSE_CUES: dict[str, re.Pattern[str]] = {
+    "hurt": re.compile(
+        r"缝了?[0-9一二三四五六七八九十几两]+针|(?<!没)(?<!没有)(?<!没人)(?<!未)受了?伤|伤到|流血|出血|脑震荡"
+        r"|烫" + _IN_CLAUSE + r"{0,4}(泡|伤)|砸" + _IN_CLAUSE + r"{0,6}(头|脸|手|脚|腿|身上)"
+        r"|夹" + _IN_CLAUSE + r"{0,4}(手|脚|腿|孩子|小孩)|急诊|送医|住院"
+    ),
+    "moving": re.compile(
+        r"(高速|高架|快速路|国道|环路|行驶|开着开着|跑着跑着|正开着|开的时候|开车时|转弯|过弯|急刹|起步|并线|超车"
+        r"|时速|[0-9一二三四五六七八九十百]+(码|迈|公里每小时))" + _IN_CLAUSE + r"{0,12}"
+        r"(锁住|锁死|卡住|卡死|失控|熄火|没动力|没劲|断电|黑屏|掉了|断了|爆胎|跑偏|甩尾|打滑|冲出|往前冲|窜|踩不|打不动)"
+        r"|突然" + _IN_CLAUSE + r"{0,4}(熄火|没动力|失控|锁死|断电|加速|窜出|自己动)"
+    ),
+    "part_broke": re.compile(
+        r"(摆臂|半轴|球头|拉杆|轮毂|轴承|车轴|传动轴|转向机|悬挂|减震|弹簧|支撑杆|滑轨|螺栓|轮胎|车轮|刹车盘|刹车片|油管|刹车管)"
+        + _IN_CLAUSE
+        + r"{0,6}(断|裂|脱落|飞了|掉了|松脱|爆)"
+    ),
+    "batch": re.compile(
+        r"[0-9一二三四五六七八九十几两百]+(台|辆|部)"
+        + _IN_CLAUSE
+        + r"{0,12}(都|全|同样|一样|同一|一个样|一个毛病)"
+        r"|(车队|公司|单位|驾校|出租|网约|车友|群里)"
+        + _IN_CLAUSE
+        + r"{0,10}(都|全部|全都|好几|好多)"
+        + _IN_CLAUSE
+        + r"{0,6}(问题|毛病|坏|故障)"
+    ),
+    "parts_counted": re.compile(
+        r"(换了|修了|拆了|查了|检查了|换过|修过)"
+        + _IN_CLAUSE
+        + r"{0,3}[两二三四五六七八九十几0-9]+(个|样|处|件|遍|次|回)"
+        + _IN_CLAUSE
+        + r"{0,10}(还|都|也|没|不|依旧|照样)"
+    ),
+    "office_tie": re.compile(
+        r"(我|家里|亲戚|朋友|老婆|老公|媳妇|那口子|兄弟|同学|表哥|表姐|舅舅|姐夫)"
+        + _IN_CLAUSE
+        + r"{0,6}(在|是)"
+        + _IN_CLAUSE
+        + r"{0,6}(派出所|公安|交警|法院|检察|市场监管|工商|质监|电视台|报社|日报|晚报|政府|纪委|律所|律师|记者|媒体|人大|政协)"
+    ),
+}
 
 
 def scopes(text: str) -> list[tuple[int, int, str]]:
@@ -127,6 +175,7 @@ def cue_features(text: str) -> set[str]:
     """``cue:<name>`` for each cue of CUES in the normalised ``text``, and ``cue:negated`` /
     ``cue:settled`` when a scope covers part of it."""
     found = {f"cue:{name}" for name, pattern in CUES.items() if pattern.search(text)}
+    found |= {f"cue:{name}" for name, pattern in CLAUSE_CUES.items() if pattern.search(text)}
     for _, _, prefix in scopes(text):
         found.add("cue:settled" if prefix == SETTLED_SCOPE else "cue:negated")
     return found
