@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .context import NEGATED_SCOPE, SETTLED_SCOPE, cue_features
+from .context import CLAUSE_CUES, CUES, NEGATED_SCOPE, SETTLED_SCOPE, cue_features
 from .matching import RuleResult, mask_exceptions, normalize, rule_analysis, signal_weight
 from .model import LinearModel, load_model, ngrams, sentences
 from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
@@ -38,6 +38,7 @@ __all__ = [
     "Assessment",
     "assess",
     "crisis_worthy",
+    "cue_span",
     "explain",
     "meaningful_gram",
     "rule_features",
@@ -130,18 +131,31 @@ def meaningful_gram(feature: str, weight: float) -> bool:
     return not all(c in STOP_CHARS for c in rest)
 
 
+def cue_span(feature: str, normalized: str) -> str:
+    """The customer's words that made the cue ``feature`` fire ("缝了五针" for ``cue:hurt``), or ""
+    for a feature that is not a cue with a pattern (negated and settled scopes have none)."""
+    pattern = CUES.get(feature.removeprefix("cue:")) or CLAUSE_CUES.get(feature.removeprefix("cue:"))
+    if not feature.startswith("cue:") or pattern is None:
+        return ""
+    match = pattern.search(normalized.lower())
+    return match.group(0).strip() if match else ""
+
+
 def _model_signal(normalized: str, contributions: list[tuple[str, float]], probability: float) -> Signal:
-    """The model signal: the meaningful n-grams (``meaningful_gram``) that weighed most, none
-    inside another; an empty term when no n-gram is worth showing (the explanation then names the
-    model's verdict alone, next to the term categories that fired)."""
+    """The model signal: the reasons that weighed most, none inside another — meaningful n-grams
+    (``meaningful_gram``) and the customer's words behind a cue (``cue_span``: "烫起了泡" rather
+    than "cue:hurt", so the GM reads the reason in either language); an empty term when nothing is
+    worth showing (the explanation then names the model's verdict alone, next to the term
+    categories that fired)."""
     named: list[str] = []
     for feature, weight in contributions:
         if weight < MODEL_MIN_WEIGHT or len(named) == MODEL_TOP:
             break
-        if not meaningful_gram(feature, weight):
+        shown = cue_span(feature, normalized) if feature.startswith("cue:") else feature
+        if not shown or not (feature.startswith("cue:") or meaningful_gram(feature, weight)):
             continue
-        if not any(feature in other or other in feature for other in named):
-            named.append(feature)
+        if not any(shown in other or other in shown for other in named):
+            named.append(shown)
     positions = [normalized.lower().find(f) for f in named]
     return Signal(
         MODEL_CODE, "、".join(named), CRISIS_THRESHOLD, min((p for p in positions if p >= 0), default=0)
