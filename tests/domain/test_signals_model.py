@@ -388,7 +388,13 @@ def test_fresh_test_set_is_never_fitted_on_and_balanced() -> None:
         with CHECK.with_name(name).open(encoding="utf-8", newline="") as handle:
             fitted |= {r["text"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
     assert not texts & fitted
-    for name in ("cores_seventh.tsv", "cores_eighth.tsv", "cores_twelfth.tsv", "short_texts.tsv"):
+    for name in (
+        "cores_seventh.tsv",
+        "cores_eighth.tsv",
+        "cores_twelfth.tsv",
+        "cores_fifteenth.tsv",
+        "short_texts.tsv",
+    ):
         with CHECK.with_name(name).open(encoding="utf-8", newline="") as handle:
             cores = {r[-1] for r in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
         assert not any(core in text for core in cores for text in texts if len(core) >= 12)
