@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from csat.domain.signals import MODEL_CODE, assess, crisis_worthy, decision, text_features
+from csat.domain.signals import MODEL_CODE, assess, crisis_worthy, decision, explain, text_features
 from csat.domain.signals.matching import mask_exceptions
 from csat.domain.signals.model import LinearModel, load_model, sentences
 
@@ -141,3 +141,25 @@ def test_clause_cues_read_what_makes_a_fault_a_crisis(text: str, cue: str) -> No
 )
 def test_clause_cues_stay_silent_on_ordinary_texts(text: str, cue: str) -> None:
     assert cue not in text_features(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "words"),
+    [
+        ("座椅加热把我老婆的腿烫起了泡", "cue:hurt", "烫起了泡"),  # DOMAIN §6 a
+        ("修了五回了还是漏水，你们看着办", "cue:repeat", "修了五回"),  # DOMAIN §6 c
+    ],
+)
+def test_a_cue_is_explained_by_the_customers_words_in_both_languages(
+    toy_model, text: str, cue: str, words: str
+) -> None:
+    # Issue 23: "keep the explanation the GM sees: which words or which model features fired, in
+    # the page language" — a cue is shown as the words that made it fire, never as "cue:hurt".
+    toy_model(weights={cue: 5.0})
+    result = assess(text)
+    assert result.worthy and result.rules_weight < 3
+    model_signal = next(s for s in result.signals if s.code == MODEL_CODE)
+    assert model_signal.term == words
+    for english in (False, True):
+        shown = explain(model_signal, english=english, probability=result.probability)
+        assert f"“{words}”" in shown and "cue:" not in shown
