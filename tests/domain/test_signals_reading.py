@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from csat.domain.signals import MODEL_CODE, assess, crisis_worthy, decision, explain, text_features
-from csat.domain.signals.matching import mask_exceptions
+from csat.domain.signals.matching import mask_exceptions, rule_analysis, signal_weight
 from csat.domain.signals.model import LinearModel, load_model, sentences
 
 TEXT = "这次保养很顺利，谢谢小王。停红灯的时候车自己往前拱"
@@ -163,3 +163,25 @@ def test_a_cue_is_explained_by_the_customers_words_in_both_languages(
     for english in (False, True):
         shown = explain(model_signal, english=english, probability=result.probability)
         assert f"“{words}”" in shown and "cue:" not in shown
+
+
+# --- the default list passed explicitly (issue 23, fourteenth round's review) ---------------------
+
+
+def test_the_default_list_passed_explicitly_is_the_default(toy_model) -> None:
+    # The crisis app always passes its active terms (crisis.early_warning.terms.active_terms), the
+    # default list while no term is edited. The verdict must then be the one the benchmark
+    # measures (crisis_worthy(text)), not the rules' and the model's together: the model already
+    # weighs the rules. A model that flags nothing shows the difference.
+    from csat.domain.signals import DEFAULT_TERMS, Term
+
+    toy_model(weights={})
+    text = "你们再不解决，我就去法院起诉你们，已经找好律师了"
+    assert signal_weight(rule_analysis(text).signals) >= 3  # the rules alone say worthy
+    assert not crisis_worthy(text)
+    assert not crisis_worthy(text, list(DEFAULT_TERMS))
+    assert not assess(text, list(DEFAULT_TERMS)).worthy
+    # An edited list is the caller's own: the model does not know it, so the rules count too.
+    edited = [*DEFAULT_TERMS, Term("拉黑", "extreme", 3)]
+    assert crisis_worthy(text, edited) and assess(text, edited).worthy
+    assert crisis_worthy("我要把你们拉黑，让大家都知道这家店", edited)

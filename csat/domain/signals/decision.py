@@ -9,8 +9,8 @@ the verdict: the rule signals, plus a ``model`` signal naming the n-grams that w
 model flags a text the rules alone would not. A model saved with ``"sentences": true`` also scores
 each sentence of a text of several and keeps the highest probability (``_model_probability``); one
 saved with ``"mask_exceptions": true`` reads a term inside its own exception phrase blanked. The
-rules' verdict stands beside the model's for a caller's own terms and for a short text with
-nothing switched off by context (``SHORT_TEXT``: "我要找律师").
+rules' verdict stands beside the model's for a caller's own terms (a list other than the default
+one) and for a short text with nothing switched off by context (``SHORT_TEXT``: "我要找律师").
 
 With ``model=False``, or a ``segment`` tokenizer (a rule-matching comparison), the verdict is the
 rules' alone: ``signal_weight`` of the signals ≥ ``threshold``.
@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .context import CLAUSE_CUES, CUES, NEGATED_SCOPE, SETTLED_SCOPE, cue_features
-from .matching import RuleResult, mask_exceptions, normalize, rule_analysis, signal_weight
+from .matching import RuleResult, coerce_terms, mask_exceptions, normalize, rule_analysis, signal_weight
 from .model import LinearModel, load_model, ngrams, sentences
-from .terms import CRISIS_THRESHOLD, SIGNAL_CODES, Signal, Term
+from .terms import CRISIS_THRESHOLD, DEFAULT_TERMS, SIGNAL_CODES, Signal, Term
 
 __all__ = [
     "MODEL_CODE",
@@ -164,8 +164,9 @@ def _model_signal(normalized: str, contributions: list[tuple[str, float]], proba
 
 def _rules_decide(text: str, terms: TermsArg, result: RuleResult) -> bool:
     """Whether the rules' verdict stands beside the model's: for a caller's own terms (the model
-    knows the default list only), and for a short text with nothing switched off (SHORT_TEXT)."""
-    if terms is not None:
+    knows the default list only; the default list passed explicitly, as the crisis app does while
+    no term is edited, is not one), and for a short text with nothing switched off (SHORT_TEXT)."""
+    if terms is not None and coerce_terms(terms) != DEFAULT_TERMS:
         return True
     return not result.switched_off and len(_NOT_COUNTED.sub("", text)) <= SHORT_TEXT
 

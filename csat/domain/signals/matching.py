@@ -182,7 +182,8 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(re.escape(normalize(term)))
 
 
-def _coerce_terms(terms: Iterable[Term | tuple[str, str] | tuple[str, str, int]] | None) -> tuple[Term, ...]:
+def coerce_terms(terms: Iterable[Term | tuple[str, str] | tuple[str, str, int]] | None) -> tuple[Term, ...]:
+    """``terms`` as a checked tuple of Term (DEFAULT_TERMS for None); ValueError on a bad term."""
     if terms is None:
         return DEFAULT_TERMS
     result: list[Term] = []
@@ -348,7 +349,7 @@ def rule_analysis(
         return RuleResult([], frozenset())
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
-    term_list = _coerce_terms(terms)
+    term_list = coerce_terms(terms)
     normalized = normalize(text)
     boundaries = None
     if segment is not None:
