@@ -422,6 +422,7 @@ def test_fresh_test_set_is_never_fitted_on_and_balanced() -> None:
         "cores_eighth.tsv",
         "cores_twelfth.tsv",
         "cores_fifteenth.tsv",
+        "cores_sixteenth.tsv",
         "short_texts.tsv",
     ):
         with CHECK.with_name(name).open(encoding="utf-8", newline="") as handle:
