@@ -13,6 +13,16 @@ from csat.domain import early_warning as rules
 from csat.domain.signals import MODEL_CODE
 from csat.models import IdentityFlag
 
+# The customer's words shown under a text signal on the GM's board, so a false alarm can be told
+# and dismissed without opening the record (the text model's "read the customer's words to judge").
+QUOTE_LIMIT = 60
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "…" when longer."""
+    folded = " ".join((text or "").split())
+    return folded if len(folded) <= limit else folded[: limit - 1].rstrip() + "…"
+
 
 def explanation_key(code: str) -> str:
     """The explanation a signal code uses: its own, "model" for the text model, "text" for a term."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from crisis.early_warning.firing import fire
 from crisis.early_warning.terms import active_terms
-from crisis.explanations import explain
+from crisis.explanations import explain, quote
 from crisis.models import WarningSignal
 from csat.domain import early_warning as rules
 from csat.domain import signals as text_rules
@@ -36,7 +36,9 @@ def scan_text(
             record_id=record_id,
             code=f"text:{code}",
             **explain(
-                "model" if code == text_rules.MODEL_CODE else "text", what="、".join(i.term for i in items)
+                "model" if code == text_rules.MODEL_CODE else "text",
+                what="、".join(i.term for i in items),
+                quote=quote(text),
             ),
             weight=sum(i.weight for i in items),
             crisis_worthy=worthy,
