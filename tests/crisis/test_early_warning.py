@@ -251,6 +251,19 @@ def test_board_quotes_the_customers_words_under_a_text_signal_in_both_languages(
     assert "Customer's words: 不给换车我就发抖音曝光" in en and "客户原话" not in en
 
 
+def test_words_with_several_signals_are_quoted_once_per_row(
+    clock: Any, gm: Any, agent: Any, customer: Any
+) -> None:
+    from django.test import Client
+
+    complaint_for(customer, agent, content="我要去12315投诉，还要找律师起诉你们")
+    assert WarningSignal.objects.filter(customer=customer).count() >= 2
+    client = Client()
+    client.force_login(gm)
+    page = client.get("/crisis/").content.decode()
+    assert page.count("客户原话：我要去12315投诉，还要找律师起诉你们") == 1
+
+
 def test_a_pattern_signal_has_no_quote_on_the_board(clock: Any, gm: Any, store: Any) -> None:
     from django.test import Client
 
