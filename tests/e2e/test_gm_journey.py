@@ -85,10 +85,19 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
         shot(f"04b-gm-overview-{size['width']}")
     page.set_viewport_size(variant.size)
 
-    # The crisis board: nothing open yet.
+    # The crisis board: nothing open yet. The major complaint's words wait as a latent warning,
+    # quoted under the signal; on a 390 px phone the warnings table scrolls in its own box, never the
+    # page (in English it was 513 px wide).
     page.goto(page.base_url + "/crisis/")
     expect(page.get_by_test_id("crisis-board")).to_be_visible()
+    expect(page.get_by_test_id("signal-quote").first).to_contain_text("客户称要找媒体曝光")
     shot("05-crisis-board-empty")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_test_id("latent-warnings")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("05b-crisis-board-390")
+    page.set_viewport_size(variant.size)
 
     # Escalate the major complaint from its page.
     page.goto(page.base_url + f"/complaints/{major.pk}/")
