@@ -26,7 +26,9 @@ authors who never saw the rules, corpus or model; train side only, never part of
 third) with the same tables, for all texts and per author, and the shipped model's precision and
 hard negatives flagged by threshold; the held-out third is then not read at all. ``--set fresh``
 does the same for bench/early_warning/fresh.tsv (thirteenth round: 1,000 texts by four more authors,
-never fitted on).
+never fitted on), and ``--set app`` for bench/early_warning/app_texts.tsv (seventeenth round: the
+app's own traffic — call notes, survey remarks, complaint summaries — by two more authors, mostly
+harmless; never fitted on), with the tables per kind of text too.
 
 ``--append-results`` appends a dated row (date, commit, texts, precision, recall, F1) to the
 early-warning table in bench/RESULTS.md. ``--compare`` also scores two variants on the same texts:
@@ -60,8 +62,12 @@ INDEPENDENT = ROOT / "bench" / "early_warning" / "independent.tsv"
 # Issue 23, thirteenth round: a test set by four more authors who saw nothing of the project
 # (bench/early_warning/README.md); never fitted on, never used to choose anything.
 FRESH = ROOT / "bench" / "early_warning" / "fresh.tsv"
-CHECK_SETS = {"independent": INDEPENDENT, "fresh": FRESH}
+# Seventeenth round: the texts the app itself scans — call notes, survey remarks, complaint
+# summaries — by two more authors (g, h), mostly harmless as real traffic is; never fitted on.
+APP = ROOT / "bench" / "early_warning" / "app_texts.tsv"
+CHECK_SETS = {"independent": INDEPENDENT, "fresh": FRESH, "app": APP}
 INDEPENDENT_COLUMNS = ["label", "type", "identity", "hard_negative", "author", "text"]
+APP_COLUMNS = ["label", "type", "identity", "hard_negative", "author", "kind", "text"]
 CORPUS_COLUMNS = ["label", "type", "identity", "hard_negative", "split", "source", "text"]
 HELD_OUT_TARGETS = {
     "recall": 0.95,
@@ -234,10 +240,11 @@ def load_corpus(path: Path, split: str) -> list[dict[str, str]]:
 
 
 def load_independent(path: Path = INDEPENDENT) -> list[dict[str, str]]:
-    """The independent check set (all rows); ValueError on a malformed file."""
+    """A check set with the columns of independent.tsv (app_texts.tsv adds ``kind``), all rows;
+    ValueError on a malformed file."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if reader.fieldnames != INDEPENDENT_COLUMNS:
+        if reader.fieldnames not in (INDEPENDENT_COLUMNS, APP_COLUMNS):
             raise ValueError(f"{path}: the header must be {INDEPENDENT_COLUMNS}, got {reader.fieldnames}")
         rows = list(reader)
     if any(r["label"] not in ("0", "1") or not r["text"].strip() for r in rows):
@@ -272,6 +279,10 @@ def independent_section(path: Path) -> list[str]:
     for author in sorted({r["author"] for r in rows}):
         mine = [r for r in rows if r["author"] == author]
         more, _ = corpus_report(mine, signals.crisis_worthy, f"author {author}", kind)
+        lines += more
+    for text_kind in sorted({r.get("kind", "") for r in rows} - {""}):
+        mine = [r for r in rows if r["kind"] == text_kind]
+        more, _ = corpus_report(mine, signals.crisis_worthy, text_kind, kind)
         lines += more
     lines += [f"**by threshold** (all {len(rows):,}; the shipped threshold is the model file's)", ""]
     return lines + threshold_lines(rows)
@@ -319,6 +330,8 @@ def corpus_report(
         f"all hard negatives flagged ≤ {t['hard_flagged']:.0%}": hard_share <= t["hard_flagged"],
         f"< {t['ms_per_text']} ms per text": ms_per_text < t["ms_per_text"],
     }
+    if not hard_total:  # a set without hard-negative categories (app_texts.tsv): nothing to check
+        checks = {k: ok for k, ok in checks.items() if "flagged" not in k}
     lines = [
         f"**{name}** — {len(rows)} {kind} texts, {result.tp + result.fn} crisis-worthy",
         "",
@@ -410,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=["held-out", *CHECK_SETS],
         default="held-out",
         dest="which",
-        help="independent or fresh: score bench/early_warning/<set>.tsv only (the held-out third is not read)",
+        help="independent, fresh or app (app_texts.tsv): score that set only (the held-out third is not read)",
     )
     args = parser.parse_args(argv)
 
