@@ -61,7 +61,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from csat.domain import signals  # noqa: E402
+from csat.domain.signals import decision  # noqa: E402
 from csat.domain.signals import model as signals_model  # noqa: E402
+from csat.domain.signals.matching import rule_analysis  # noqa: E402
 from csat.domain.signals.model import MODEL_FILE, NGRAM_MAX, LinearModel  # noqa: E402
 
 CORPUS = ROOT / "bench" / "early_warning" / "corpus.tsv"
@@ -149,10 +151,26 @@ MASK = False  # --mask-exceptions: n-grams read with the term list's exceptions 
 _DIGITS_ONLY = re.compile(r"^[~^]?[0-9|]+$")
 
 
+# Seventeenth round (``--no-stop-grams``): n-grams made only of characters too common to tell
+# anything (``decision.STOP_CHARS``: 在, 会, 了, 人 …, and the stop words 客户, 一直 …) are left out
+# of the fit, so a text weighs only on what the GM could read as a reason — a note with none of
+# it ("客户在开会，约好晚点再打") scores the intercept.
+STOP_GRAMS = False
+
+
+def stop_gram(feature: str) -> bool:
+    rest = feature.lstrip("~^").replace("|", "")
+    for word in decision.STOP_GRAMS:
+        rest = rest.replace(word, "")
+    return all(c in decision.STOP_CHARS for c in rest)
+
+
 def fitted_feature(feature: str) -> bool:
     if feature.startswith(RULE_PREFIXES):
         return True
     if not DIGIT_GRAMS and _DIGITS_ONLY.match(feature):
+        return False
+    if not STOP_GRAMS and stop_gram(feature):
         return False
     return len(feature.lstrip("~^")) >= MIN_GRAM
 
@@ -193,11 +211,70 @@ def predict(
     return result
 
 
+# Seventeenth round (``--penalty l1``): a sparse fit, so only telling features carry weight and a
+# text with none of them scores about the intercept ("no evidence") instead of the sum of many
+# small weights of everyday characters.
+PENALTY = "l2"
+
+
+def new_model(c: float) -> LogisticRegression:
+    """The classifier of every fit (CV folds, cross-author check, the written model)."""
+    if PENALTY == "l1":
+        return LogisticRegression(
+            C=c, l1_ratio=1.0, solver="liblinear", max_iter=5000, class_weight="balanced"
+        )
+    return LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+
+
+def small_index(matrix):  # noqa: ANN001, ANN201 - a scipy sparse matrix
+    """The matrix with 32-bit indices, which liblinear (the l1 fit) requires."""
+    matrix = matrix.tocsr()
+    matrix.indices = matrix.indices.astype(np.int32)
+    matrix.indptr = matrix.indptr.astype(np.int32)
+    return matrix
+
+
+# Seventeenth round (``--sentence-negatives W``): a sentence model scores every sentence of a text
+# and keeps the highest, but was fitted on whole texts only, so a sentence of a harmless text was
+# never a training unit and its score is nobody's ("客户在开会。约好晚点再打"). The sentences of the
+# harmless texts fitted on that carry no term-list evidence (no signal, nothing switched off) are
+# fitted on as harmless too, with this sample weight (0 = off): no evidence, no crisis. Past and
+# negated threats are left out (a sentence of "之前说要曝光。现在解决了" is not harmless alone; the
+# rule check drops it anyway).
+SENTENCE_NEGATIVES = 0.0
+_NO_EVIDENCE: dict[str, bool] = {}
+
+
+def no_evidence(sentence: str) -> bool:
+    if sentence not in _NO_EVIDENCE:
+        result = rule_analysis(sentence)
+        _NO_EVIDENCE[sentence] = not result.signals and not result.switched_off
+    return _NO_EVIDENCE[sentence]
+
+
+def sentence_negatives(fit: list[Row]) -> list[Row]:
+    """The harmless sentences fitted on beside ``fit`` (see SENTENCE_NEGATIVES)."""
+    if not SENTENCE_NEGATIVES:
+        return []
+    found: list[Row] = []
+    seen: set[str] = set()
+    for r in fit:
+        if r.label or not r.weight or r.hard in ("past_threat", "negated_threat"):
+            continue
+        for part in signals_model.sentences(r.text):
+            part = part.strip()
+            if part and part not in seen and no_evidence(part):
+                seen.add(part)
+                found.append(Row(part, 0, r.hard, "", r.group, "sentence", SENTENCE_NEGATIVES * r.weight))
+    return found
+
+
 def fit_rows(fit: list[Row], c: float, rule_scale: float) -> tuple[DictVectorizer, LogisticRegression]:
+    fit = fit + sentence_negatives(fit)
     vectorizer = DictVectorizer()
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    model = new_model(c)
     model.fit(
-        vectorizer.fit_transform(row_features(fit, rule_scale)),
+        small_index(vectorizer.fit_transform(row_features(fit, rule_scale))),
         np.array([r.label for r in fit]),
         sample_weight=np.array([r.weight for r in fit]),
     )
@@ -393,8 +470,8 @@ def out_of_fold(
     folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=23)
     for fit_idx, score_idx in folds.split(features, labels, groups):
         vectorizer = DictVectorizer()
-        fold = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-        fold.fit(vectorizer.fit_transform([features[i] for i in fit_idx]), labels[fit_idx])
+        fold = new_model(c)
+        fold.fit(small_index(vectorizer.fit_transform([features[i] for i in fit_idx])), labels[fit_idx])
         result[score_idx] = fold.predict_proba(vectorizer.transform([features[i] for i in score_idx]))[:, 1]
     return result
 
@@ -580,7 +657,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK  # noqa: PLW0603 - set per run from options
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -639,6 +716,19 @@ def main(argv: list[str] | None = None) -> int:
         "--no-digit-grams", action="store_true", help="leave out n-grams of digits only (phone numbers)"
     )
     parser.add_argument("--ngram-max", type=int, default=NGRAM_MAX, dest="ngram_max", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--penalty", choices=("l2", "l1"), default="l2", help="seventeenth round: l1 = a sparse fit (saved)"
+    )
+    parser.add_argument(
+        "--sentence-negatives",
+        type=float,
+        default=0.0,
+        dest="sentence_negatives",
+        help="seventeenth round: fit the harmless texts' evidence-free sentences as harmless, this weight (saved)",
+    )
+    parser.add_argument(
+        "--no-stop-grams", action="store_true", help="leave out n-grams of stop characters only (saved)"
+    )
     parser.add_argument("--author-errors", action="store_true", help="list the cross-author errors")
     args = parser.parse_args(argv)
     JOINT_CV_RECALL = args.cv_recall
@@ -647,6 +737,9 @@ def main(argv: list[str] | None = None) -> int:
     MASK = args.mask_exceptions
     SHORT_WEIGHT = args.short_weight
     DIGIT_GRAMS = not args.no_digit_grams
+    PENALTY = args.penalty
+    SENTENCE_NEGATIVES = args.sentence_negatives
+    STOP_GRAMS = not args.no_stop_grams
     if args.ngram_max != NGRAM_MAX:  # a trial only: the shipped model reads NGRAM_MAX from model.py
         if not args.cv_only:
             parser.error("--ngram-max is for trials (--cv-only): change NGRAM_MAX in model.py to ship it")
@@ -713,10 +806,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.cv_only:
         return 0
 
+    extra_sentences = sentence_negatives(rows)
+    fitted = rows + extra_sentences
     vectorizer = DictVectorizer()
-    matrix = vectorizer.fit_transform(features)
-    model = LogisticRegression(C=args.c, max_iter=5000, class_weight="balanced").fit(
-        matrix, labels, sample_weight=np.array([r.weight for r in rows])
+    matrix = small_index(
+        vectorizer.fit_transform(features + [feature_dict(r.text, args.rule_scale) for r in extra_sentences])
+    )
+    model = new_model(args.c).fit(
+        matrix,
+        np.array([r.label for r in fitted]),
+        sample_weight=np.array([r.weight for r in fitted]),
     )
     names = vectorizer.get_feature_names_out()
     coefficients = model.coef_[0]
@@ -751,6 +850,9 @@ def main(argv: list[str] | None = None) -> int:
             "digit_grams": DIGIT_GRAMS,
             "corpus_sha256": hashlib.sha256(CORPUS.read_bytes()).hexdigest(),
             "C": args.c,
+            **({"penalty": PENALTY} if PENALTY != "l2" else {}),
+            **({"sentence_negatives": SENTENCE_NEGATIVES} if SENTENCE_NEGATIVES else {}),
+            **({"stop_grams": False} if not STOP_GRAMS else {}),
             "features_total": len(names),
             "features_kept": len(kept),
             "scikit_learn": sklearn.__version__,
@@ -762,7 +864,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     shipped = LinearModel(kept, intercept, threshold, SENTENCES, MASK)
-    full = model.decision_function(matrix)
+    full = model.decision_function(matrix)[: len(features)]  # the texts, not the extra sentences
     pure = np.array([shipped.score(f) for f in features])  # presence: the keys
     agree = float(((pure >= 0) == (full >= 0)).mean())
     check = {
