@@ -378,7 +378,7 @@ def append_section(results: Path, lines: list[str], *, check_set: str = "") -> N
         Path("/proc/loadavg").read_text(encoding="utf-8").strip() if Path("/proc/loadavg").exists() else "n/a"
     )
     title = (
-        f"{check_set} check set bench/early_warning/{check_set}.tsv (`bench/early_warning_eval.py --set {check_set}`)"
+        f"{check_set} check set bench/early_warning/{CHECK_SETS[check_set].name} (`bench/early_warning_eval.py --set {check_set}`)"
         if check_set
         else "held-out third of bench/early_warning/corpus.tsv (`bench/early_warning_eval.py`)"
     )
