@@ -274,14 +274,6 @@ def _sample() -> dict[str, list[tuple[bool, str]]]:
     return groups
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #23 open: the shipped model still flags accident-repair hard negatives; "
-    "models that pass this lowered held-out recall (to 0.90; the context-rules models of "
-    "c685744/db684d3 to 0.933/0.914; the fifth round's to 0.827), or failed other DOMAIN tests "
-    "(the ninth, thirteenth and fifteenth rounds') or flagged ordinary repair complaints (the "
-    "eleventh round's) or everyday call notes (the fourteenth round's), and were not shipped",
-)
 def test_fixed_corpus_sample_per_type_and_hard_negative_category() -> None:
     # Issue 23: the pure function on a fixed sample of the corpus — every crisis type a–e (DOMAIN §6)
     # and every hard-negative category is represented, and each group is judged right at least
