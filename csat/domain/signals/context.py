@@ -97,8 +97,8 @@ CUES: dict[str, re.Pattern[str]] = {
 # Clause-level cues (issue 23, thirteenth round): what makes a fault a crisis rather than an
 # everyday repair — a person hurt or nearly hurt, a failure while the car is moving, a load-bearing
 # part broken, a batch of cars, parts counted without a cure, a tie to an office. Each matches
-# inside one clause (no clause break between its parts). The shipped model (the 37f3b92 fit) gives
-# them no weight; the fourteenth round's model, which did, was withdrawn (bench/RESULTS.md).
+# inside one clause (no clause break between its parts). The shipped model (the seventeenth
+# round's) weighs them; the fourteenth round's, the first to, was withdrawn (bench/RESULTS.md).
 _IN_CLAUSE = r"[^,，。！？!?;；\n]"
 CLAUSE_CUES: dict[str, re.Pattern[str]] = {
     "hurt": re.compile(
