@@ -15,8 +15,8 @@ def on_customer_words(
     scan_text(source=source, record_id=record_id, store_id=store_id, customer_id=customer_id, text=text)
 
 
-def on_complaint_received(sender: Any, *, complaint: Any, **_: Any) -> None:
-    scan_complaint(complaint=complaint)
+def on_complaint_received(sender: Any, *, complaint: Any, words: str | None = None, **_: Any) -> None:
+    scan_complaint(complaint=complaint, words=words)
 
 
 def on_escalation_requested(

@@ -32,20 +32,37 @@ def responsible_department_kind(survey_type: str) -> str:
     return DepartmentKind.SALES if survey_type == SurveyType.SALES else DepartmentKind.BUSINESS
 
 
+def _external(survey: Survey) -> str:
+    return str(_("客户已向厂家、媒体或政府机构投诉。")) if survey.complained_externally else ""
+
+
+def _remarks(survey: Survey) -> str:
+    return (
+        str(_("客户原话：%(remarks)s") % {"remarks": survey.remarks.strip()})
+        if survey.remarks.strip()
+        else ""
+    )
+
+
+def _words(survey: Survey) -> str:
+    """What the early warning reads of a survey's ticket: what the customer did and said — not the
+    score, the survey type or the grievance line, which are the app's words and no crisis (a
+    grievance is DOMAIN §4's, fed back to the department)."""
+    return _external(survey) + _remarks(survey)
+
+
 def _content(survey: Survey) -> str:
     parts = [_("【%(type)s】") % {"type": survey.get_type_display()}]
     if survey.score_used is not None:
         parts.append(_("满意度 %(score)s 分。") % {"score": survey.score_used})
     else:
         parts.append(_("客户未评分（%(reason)s）。") % {"reason": survey.not_rated_reason})
-    if survey.complained_externally:
-        parts.append(_("客户已向厂家、媒体或政府机构投诉。"))
+    parts.append(_external(survey))
     if survey.grievance:
         parts.append(_("客户向总经理或部门主管反映了意见。"))
     if survey.says_unsatisfied:
         parts.append(_("客户表示不满意。"))
-    if survey.remarks.strip():
-        parts.append(_("客户原话：%(remarks)s") % {"remarks": survey.remarks.strip()})
+    parts.append(_remarks(survey))
     return "".join(str(p) for p in parts)
 
 
@@ -88,6 +105,7 @@ def survey_ticket_create(
         actor=actor,
         customer=survey.customer,
         content=_content(survey),
+        words=_words(survey),
         received_by_department=care,
         kind=kind,
         channel=ComplaintChannel.CALLBACK,

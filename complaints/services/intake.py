@@ -160,6 +160,7 @@ def complaint_create(
     injury_or_major_loss: bool = False,
     grade_override_reason: str = "",
     grade_suggestion: tuple[str, list[str], dict[str, Any]] | None = None,
+    words: str | None = None,
 ) -> Complaint:
     """Record a complaint. Received by customer care → registered at once (handoff met).
 
@@ -170,6 +171,10 @@ def complaint_create(
     holds (``complaints.grades``) plus ``injury_or_major_loss`` — or takes ``grade_suggestion``
     (suggested grade, criteria, facts) from the survey the ticket comes from; ``grade`` blank
     confirms it, another grade needs ``grade_override_reason``. No ticket is left without a grade.
+
+    ``words``: what the customer said, for the crisis early warning, when ``content`` is the
+    system's own summary (a survey's ticket: its framing lines are the app's words, and the text
+    model must not read "客户向总经理或部门主管反映了意见" as the customer's); default the content.
     """
     now = timezone.now()
     received_at = received_at or now
@@ -246,11 +251,13 @@ def complaint_create(
         grade_override_reason=complaint.grade_override_reason,
     )
     if handled_on_site:
-        return _resolved_on_site(complaint, actor=actor, at=now)
-    return _hand_over(complaint, actor=actor, at=now, dispatch_to=dispatch_to)
+        return _resolved_on_site(complaint, actor=actor, at=now, words=words)
+    return _hand_over(complaint, actor=actor, at=now, dispatch_to=dispatch_to, words=words)
 
 
-def _resolved_on_site(complaint: Complaint, *, actor: Any, at: dt.datetime) -> Complaint:
+def _resolved_on_site(
+    complaint: Complaint, *, actor: Any, at: dt.datetime, words: str | None = None
+) -> Complaint:
     """DOMAIN §9: handled by the business manager during the visit — no handoff, dispatch or
     2-hour step; recorded as resolved by the business department, followed up on day 5–7."""
     before = complaint.status
@@ -275,7 +282,7 @@ def _resolved_on_site(complaint: Complaint, *, actor: Any, at: dt.datetime) -> C
         complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=at, department=care_department(complaint)
     )
     record_event(complaint, actor=actor, action="resolve", before=before, note=_("现场已处理"), on_site=True)
-    complaint_received.send(sender=Complaint, complaint=complaint)
+    complaint_received.send(sender=Complaint, complaint=complaint, words=words)
     care = list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER))
     notify_about(complaint, care, "on_site", _("现场已处理的投诉待回访：%(n)s") % {"n": complaint.number})
     _tell_gm_of_major(complaint)
@@ -328,7 +335,12 @@ def _alert_duty_leaders(complaint: Complaint) -> None:
 
 
 def _hand_over(
-    complaint: Complaint, *, actor: Any, at: dt.datetime, dispatch_to: Department | None
+    complaint: Complaint,
+    *,
+    actor: Any,
+    at: dt.datetime,
+    dispatch_to: Department | None,
+    words: str | None = None,
 ) -> Complaint:
     """Start the handoff timer; customer care registers (and may dispatch) at once, anyone else tells
     customer care; then announce the ticket (and a major one to the GM)."""
@@ -349,6 +361,6 @@ def _hand_over(
         )
         notify_about(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
     _alert_duty_leaders(complaint)
-    complaint_received.send(sender=Complaint, complaint=complaint)
+    complaint_received.send(sender=Complaint, complaint=complaint, words=words)
     _tell_gm_of_major(complaint)
     return complaint

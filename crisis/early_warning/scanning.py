@@ -48,14 +48,15 @@ def scan_text(
     return fired
 
 
-def scan_complaint(*, complaint: Any) -> list[WarningSignal]:
-    """On intake: the words, the customer's F identity, a second complaint within 30 days."""
+def scan_complaint(*, complaint: Any, words: str | None = None) -> list[WarningSignal]:
+    """On intake: the words (``words`` when the content is the system's own summary, else the
+    content), the customer's F identity, a second complaint within 30 days."""
     fired = scan_text(
         source=WarningSignal.Source.COMPLAINT,
         record_id=complaint.pk,
         store_id=complaint.store_id,
         customer_id=complaint.customer_id,
-        text=complaint.content,
+        text=complaint.content if words is None else words,
     )
     customer: Customer = complaint.customer
     if customer.identity_flags:

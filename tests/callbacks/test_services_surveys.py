@@ -415,3 +415,26 @@ def test_only_customer_care_logs_surveys(store_a: Any, make_task: Any, role_user
 
 def test_ccmanager_may_log_surveys(store_a: Any, ccmanager: Any, make_task: Any) -> None:
     assert submit(make_task(store_a), ccmanager, sales(score=90)).surveyed_by == ccmanager
+
+
+def test_a_grievance_ticket_is_scanned_on_the_customers_words_not_the_apps(
+    store_a: Any, agent: Any, make_task: Any
+) -> None:
+    # Issue 23 / DOMAIN §4 and §6: a grievance (the customer told the GM or a department head) is
+    # fed back to the department, not a crisis. Its ticket's content is the app's summary —
+    # "【销售回访】满意度 85 分。客户向总经理或部门主管反映了意见。" — and the text model used to read
+    # that line as the customer's, putting every grievance on the GM's crisis board.
+    from crisis.models import WarningSignal
+
+    survey = submit(
+        make_task(store_a), agent, sales(score=85, grievance=True, remarks="已经向总经理反映过，希望尽快答复")
+    )
+    assert "客户向总经理或部门主管反映了意见" in survey.complaint.content
+    assert not WarningSignal.objects.filter(record_id=survey.complaint.pk, source="complaint").exists()
+    # What the customer did and said is still read: a complaint to the manufacturer or media.
+    other = submit(
+        make_task(store_a), agent, sales(score=30, complained_externally=True, remarks="再不处理就找记者曝光")
+    )
+    signals = WarningSignal.objects.filter(record_id=other.complaint.pk, source="complaint")
+    assert signals.filter(code__startswith="text:").exists()
+    assert all("满意度" not in (s.values or {}).get("quote", "") for s in signals)
