@@ -185,3 +185,16 @@ def test_the_default_list_passed_explicitly_is_the_default(toy_model) -> None:
     edited = [*DEFAULT_TERMS, Term("拉黑", "extreme", 3)]
     assert crisis_worthy(text, edited) and assess(text, edited).worthy
     assert crisis_worthy("我要把你们拉黑，让大家都知道这家店", edited)
+
+
+def test_overlapping_reasons_are_named_as_the_words_they_cover(toy_model) -> None:
+    # Issue 23, the explanation the GM sees: "发动" and "动机" are one word in "发动机"; named apart
+    # they read as "launch" and "motive". A reason that does not overlap stays apart.
+    toy_model(weights={"发动": 2.0, "动机": 1.5, "故障": 1.0})
+    result = assess("保养后发动机故障灯亮了")
+    model_signal = next(s for s in result.signals if s.code == MODEL_CODE)
+    assert model_signal.term == "发动机、故障"
+    assert model_signal.position == "保养后发动机故障灯亮了".index("发动机")
+    for english in (False, True):
+        shown = explain(model_signal, english=english, probability=result.probability)
+        assert "“发动机”" in shown and "“动机”" not in shown

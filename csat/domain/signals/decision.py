@@ -142,24 +142,34 @@ def cue_span(feature: str, normalized: str) -> str:
 
 
 def _model_signal(normalized: str, contributions: list[tuple[str, float]], probability: float) -> Signal:
-    """The model signal: the reasons that weighed most, none inside another — meaningful n-grams
-    (``meaningful_gram``) and the customer's words behind a cue (``cue_span``: "烫起了泡" rather
-    than "cue:hurt", so the GM reads the reason in either language); an empty term when nothing is
+    """The model signal: the reasons that weighed most — meaningful n-grams (``meaningful_gram``)
+    and the customer's words behind a cue (``cue_span``: "烫起了泡" rather than "cue:hurt", so the GM
+    reads the reason in either language); reasons that overlap in the text are shown as the one
+    stretch they cover ("发动" and "动机" as "发动机", not "motive"); an empty term when nothing is
     worth showing (the explanation then names the model's verdict alone, next to the term
     categories that fired)."""
-    named: list[str] = []
+    text = normalized.lower()
+    spans: list[tuple[int, int]] = []
+    used = 0  # reasons taken, merged ones included: MODEL_TOP of them at most
     for feature, weight in contributions:
-        if weight < MODEL_MIN_WEIGHT or len(named) == MODEL_TOP:
+        if weight < MODEL_MIN_WEIGHT or used == MODEL_TOP:
             break
         shown = cue_span(feature, normalized) if feature.startswith("cue:") else feature
         if not shown or not (feature.startswith("cue:") or meaningful_gram(feature, weight)):
             continue
-        if not any(shown in other or other in shown for other in named):
-            named.append(shown)
-    positions = [normalized.lower().find(f) for f in named]
-    return Signal(
-        MODEL_CODE, "、".join(named), CRISIS_THRESHOLD, min((p for p in positions if p >= 0), default=0)
-    )
+        start = text.find(shown)
+        if start < 0 or any(shown in text[s:e] for s, e in spans):  # not in the text, or named already
+            continue
+        end = start + len(shown)
+        used += 1
+        for i, (other_start, other_end) in enumerate(spans):
+            if start < other_end and other_start < end:
+                spans[i] = (min(start, other_start), max(end, other_end))
+                break
+        else:
+            spans.append((start, end))
+    named = list(dict.fromkeys(text[start:end] for start, end in spans))
+    return Signal(MODEL_CODE, "、".join(named), CRISIS_THRESHOLD, min((s for s, _ in spans), default=0))
 
 
 def _rules_decide(text: str, terms: TermsArg, result: RuleResult) -> bool:
