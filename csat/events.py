@@ -15,7 +15,8 @@ from django.dispatch import Signal
 # customer_id, text. Connected by: crisis (early warning).
 customer_words_recorded = Signal()
 
-# A complaint ticket was created. kwargs: complaint. Connected by: crisis (early warning).
+# A complaint ticket was created. kwargs: complaint, words (what the customer said when the
+# ticket's content is the system's own summary, else None). Connected by: crisis (early warning).
 complaint_received = Signal()
 
 # A complaint is escalated to a crisis case. kwargs: complaint, actor, note. The receiver opens

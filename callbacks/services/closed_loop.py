@@ -48,7 +48,7 @@ def _words(survey: Survey) -> str:
     """What the early warning reads of a survey's ticket: what the customer did and said — not the
     score, the survey type or the grievance line, which are the app's words and no crisis (a
     grievance is DOMAIN §4's, fed back to the department)."""
-    return _external(survey) + _remarks(survey)
+    return _external(survey) + survey.remarks.strip()
 
 
 def _content(survey: Survey) -> str:

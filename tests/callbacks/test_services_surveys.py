@@ -437,4 +437,5 @@ def test_a_grievance_ticket_is_scanned_on_the_customers_words_not_the_apps(
     )
     signals = WarningSignal.objects.filter(record_id=other.complaint.pk, source="complaint")
     assert signals.filter(code__startswith="text:").exists()
-    assert all("满意度" not in (s.values or {}).get("quote", "") for s in signals)
+    quotes = [(s.values or {}).get("quote", "") for s in signals.filter(code__startswith="text:")]
+    assert quotes and all(q.endswith("再不处理就找记者曝光") and "满意度" not in q for q in quotes)
