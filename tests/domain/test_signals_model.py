@@ -412,8 +412,8 @@ def _check_set(path: Path) -> list[dict[str, str]]:
     assert not texts & fitted
     cores_files = sorted(CHECK.parent.glob("cores_*.tsv"))
     assert len(cores_files) >= 6  # seventh, eighth, twelfth, fifteenth, sixteenth, eighteenth
-    for path_ in [*cores_files, CHECK.with_name("short_texts.tsv")]:
-        with path_.open(encoding="utf-8", newline="") as handle:
+    for tsv in [*cores_files, CHECK.with_name("short_texts.tsv")]:
+        with tsv.open(encoding="utf-8", newline="") as handle:
             cores = {r[-1] for r in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
         assert not any(core in text for core in cores for text in texts if len(core) >= 12)
     files = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained_on"]["files"]
