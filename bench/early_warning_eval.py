@@ -253,11 +253,15 @@ def load_independent(path: Path = INDEPENDENT) -> list[dict[str, str]]:
 
 
 def threshold_lines(rows: list[dict[str, str]]) -> list[str]:
-    """The shipped model's precision, recall and hard negatives flagged by threshold on ``rows``."""
+    """The shipped model's precision, recall and hard negatives (or, in a set without them, harmless
+    texts) flagged by threshold on ``rows``."""
     probabilities = [signals.assess(r["text"]).probability or 0.0 for r in rows]
     labels = [r["label"] == "1" for r in rows]
     hard = [bool(r["hard_negative"]) for r in rows]
-    lines = ["| threshold | precision | recall | hard negatives flagged |", "|---|---|---|---|"]
+    column = "hard negatives flagged"
+    if not any(hard):  # a set without hard-negative categories (app_texts.tsv): every harmless text
+        hard, column = [not y for y in labels], "harmless flagged"
+    lines = [f"| threshold | precision | recall | {column} |", "|---|---|---|---|"]
     for step in range(5, 81, 5):
         t = step / 100
         flagged = [p >= t for p in probabilities]
@@ -341,8 +345,13 @@ def corpus_report(
         f"| harmless | {result.fp} (FP) | {result.tn} (TN) |",
         "",
         f"precision {result.precision:.3f} · recall {result.recall:.3f} · F1 {result.f1:.3f} · "
-        f"hard negatives flagged {hard_flagged}/{hard_total} = {hard_share:.1%} (warranty, insurance, "
-        f"will not complain: {named_flagged}/{named_total} = {named_share:.1%}) · {ms_per_text:.3f} ms per text",
+        + (
+            f"hard negatives flagged {hard_flagged}/{hard_total} = {hard_share:.1%} (warranty, insurance, "
+            f"will not complain: {named_flagged}/{named_total} = {named_share:.1%}) · "
+            if hard_total
+            else f"harmless flagged {result.fp}/{result.fp + result.tn} · "
+        )
+        + f"{ms_per_text:.3f} ms per text",
         "",
         "| crisis type (DOMAIN §6) | recall |",
         "|---|---|",
