@@ -456,3 +456,21 @@ def test_app_texts_are_never_fitted_on_and_mostly_harmless() -> None:
         assert harmless >= 0.65 * len(texts)
     positives = [r for r in rows if r["label"] == "1"]
     assert {r["type"] for r in positives} == set("abcde")
+
+
+BLIND = CHECK.with_name("blind.tsv")
+
+
+def test_blind_test_set_is_never_fitted_on_and_weighted_to_the_named_hard_negatives() -> None:
+    # Issue 23's hardest target is warranty, insurance and "will not complain" ≤ 2 % flagged. The
+    # held-out third has only 141 of them and has been scored about fifteen times, so the
+    # nineteenth round measures on a second test set by four authors who saw nothing of the
+    # project, with about as many named hard negatives as crisis texts. Never fitted on.
+    rows = _check_set(BLIND)
+    assert len(rows) >= 600
+    assert {r["author"] for r in rows} == set("ijkl")
+    positives = [r for r in rows if r["label"] == "1"]
+    per_type = {t: sum(r["type"] == t for r in positives) for t in "abcde"}
+    assert min(per_type.values()) >= 45, per_type
+    named = sum(r["hard_negative"] in ("warranty", "insurance", "negated_threat") for r in rows)
+    assert named >= 0.9 * len(positives)
