@@ -8,6 +8,9 @@
   context, is crisis-worthy whatever the model says ("我要找律师", DOMAIN §6 d).
 - Clause-level cues (``cue:hurt``, ``cue:moving`` …) read what makes a fault a crisis — a person
   hurt, a failure while moving, a batch, parts counted — inside one clause (thirteenth round).
+- A model saved with a "guarded_threshold" holds a text in the dealership's routine (warranty,
+  insurance, recall) or with a threat switched off or taken back to that higher bar (nineteenth
+  round): the issue's named hard negatives are where harmless texts look most alarming.
 Toy models make each rule visible without depending on the shipped weights.
 """
 
@@ -18,7 +21,7 @@ import pytest
 
 from csat.domain.signals import MODEL_CODE, assess, crisis_worthy, decision, explain, text_features
 from csat.domain.signals.matching import mask_exceptions, rule_analysis, signal_weight
-from csat.domain.signals.model import LinearModel, load_model, sentences
+from csat.domain.signals.model import MODEL_FILE, LinearModel, load_model, sentences
 
 TEXT = "这次保养很顺利，谢谢小王。停红灯的时候车自己往前拱"
 WEIGHTS = {"往前拱": 4.0, "顺利": -6.0}
@@ -36,8 +39,16 @@ def test_sentences_split_at_sentence_ends_only() -> None:
 
 @pytest.fixture
 def toy_model(monkeypatch: pytest.MonkeyPatch):
-    def use(*, by_sentence: bool = False, weights: dict[str, float] = WEIGHTS, mask: bool = False) -> None:
-        model = LinearModel(weights, -2.0, 0.5, sentences=by_sentence, mask_exceptions=mask)
+    def use(
+        *,
+        by_sentence: bool = False,
+        weights: dict[str, float] = WEIGHTS,
+        mask: bool = False,
+        guarded: float | None = None,
+    ) -> None:
+        model = LinearModel(
+            weights, -2.0, 0.5, sentences=by_sentence, mask_exceptions=mask, guarded_threshold=guarded
+        )
         monkeypatch.setattr(decision, "load_model", lambda: model)
 
     return use
@@ -198,3 +209,37 @@ def test_overlapping_reasons_are_named_as_the_words_they_cover(toy_model) -> Non
     for english in (False, True):
         shown = explain(model_signal, english=english, probability=result.probability)
         assert "“发动机”" in shown and "“动机”" not in shown
+
+
+def test_routine_and_taken_back_texts_are_held_to_the_guarded_bar(toy_model) -> None:
+    # Issue 23: warranty, insurance and "will not complain" texts must rarely be flagged (≤ 2 %).
+    # The toy model rates 漏油 at -2 + 2.5: probability 0.62, over its threshold 0.5, under the
+    # guarded bar 0.7.
+    toy_model(weights={"漏油": 2.5}, guarded=0.7)
+    plain = "发动机漏油了，到现在也没人管"
+    assert crisis_worthy(plain) and assess(plain).worthy
+    for text in (
+        "发动机漏油了，走保修吧",  # warranty (context.ROUTINE_CONTEXT)
+        "发动机漏油了，保险公司定损员明天来",  # insurance
+        "发动机漏油了，等召回通知",  # recall
+        "发动机漏油了，不过我不会去投诉的",  # a threat negated
+    ):
+        assert not crisis_worthy(text), text
+        assert not assess(text).worthy, text
+    # A model saved without the bar holds every text to its threshold.
+    toy_model(weights={"漏油": 2.5})
+    assert crisis_worthy("发动机漏油了，走保修吧")
+
+
+def test_the_guarded_bar_is_read_from_the_model_file(tmp_path: Path) -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert data["guarded_threshold"] >= data["threshold"]  # the shipped model has one, never lower
+    data["guarded_threshold"] = 0.9
+    with_bar = tmp_path / "with_bar.json"
+    with_bar.write_text(json.dumps(data), encoding="utf-8")
+    assert load_model(with_bar).bar(True) == 0.9
+    assert load_model(with_bar).bar(False) == data["threshold"]
+    del data["guarded_threshold"]
+    without = tmp_path / "without.json"
+    without.write_text(json.dumps(data), encoding="utf-8")
+    assert load_model(without).bar(True) == data["threshold"]

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CLAUSE_CUES", "CUES", "cue_features", "retracted", "routine_context", "scopes"]
+__all__ = [
+    "CLAUSE_CUES",
+    "CUES",
+    "GUARDED",
+    "cue_features",
+    "guarded",
+    "retracted",
+    "routine_context",
+    "scopes",
+]
 
 # Terms that are routine in a warranty or insurance context, and the words that make the context.
 ROUTINE_TERMS: frozenset[str] = frozenset({"索赔", "赔偿"})
@@ -179,3 +188,17 @@ def cue_features(text: str) -> set[str]:
     for _, _, prefix in scopes(text):
         found.add("cue:settled" if prefix == SETTLED_SCOPE else "cue:negated")
     return found
+
+
+# --- the guarded bar (issue 23, nineteenth round) --------------------------------------------------
+# A text in the dealership's routine — warranty, insurance, a recall — or one where the rules
+# switched a threat off (negated, retracted, routine) or a scope took one back is where harmless
+# texts look most alarming, and a crisis told in those words is rarely borderline. A model saved
+# with a "guarded_threshold" holds such a text to that higher bar (chosen on the train side).
+GUARDED = re.compile(ROUTINE_CONTEXT.pattern + r"|出险|报案|保险公司|召回")
+_GUARD_FEATURES = ("ctx:", "cue:negated", "cue:settled")
+
+
+def guarded(normalized: str, features: set[str]) -> bool:
+    """Whether the normalised text (with its model ``features``) is held to the guarded bar."""
+    return GUARDED.search(normalized) is not None or any(f.startswith(_GUARD_FEATURES) for f in features)

@@ -8,7 +8,9 @@ authority or platform not on it, a danger told without a listed word). ``text_si
 the verdict: the rule signals, plus a ``model`` signal naming the n-grams that weighed most when the
 model flags a text the rules alone would not. A model saved with ``"sentences": true`` also scores
 each sentence of a text of several and keeps the highest probability (``_model_probability``); one
-saved with ``"mask_exceptions": true`` reads a term inside its own exception phrase blanked. The
+saved with ``"mask_exceptions": true`` reads a term inside its own exception phrase blanked; one
+with a ``guarded_threshold`` holds a text in routine or taken-back context (``context.guarded``:
+warranty, insurance, recall, a threat negated or retracted) to that higher bar. The
 rules' verdict stands beside the model's for a caller's own terms (a list other than the default
 one) and for a short text with nothing switched off by context (``SHORT_TEXT``: "我要找律师").
 
@@ -22,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .context import CLAUSE_CUES, CUES, NEGATED_SCOPE, SETTLED_SCOPE, cue_features
+from .context import CLAUSE_CUES, CUES, NEGATED_SCOPE, SETTLED_SCOPE, cue_features, guarded
 from .matching import RuleResult, coerce_terms, mask_exceptions, normalize, rule_analysis, signal_weight
 from .model import LinearModel, load_model, ngrams, sentences
 from .terms import CRISIS_THRESHOLD, DEFAULT_TERMS, SIGNAL_CODES, Signal, Term
@@ -214,9 +216,10 @@ def assess(
     linear = load_model()
     features, result = text_features(text, terms, threshold=threshold, mask=linear.mask_exceptions)
     weight = signal_weight(result.signals)
+    bar = linear.bar(guarded(normalize(text).lower(), features))
     probability, features = _model_probability(linear, text, features, terms, threshold)
     contributions = linear.contributions(features)
-    worthy = probability >= linear.threshold or (weight >= threshold and _rules_decide(text, terms, result))
+    worthy = probability >= bar or (weight >= threshold and _rules_decide(text, terms, result))
     found = list(result.signals)
     if worthy and weight < threshold:
         found.append(_model_signal(normalize(text), contributions, probability))
@@ -254,7 +257,8 @@ def crisis_worthy(
     # The verdict alone (no explanation): the same decision as ``assess``, without ranking features.
     linear = load_model()
     features, result = text_features(text, terms, threshold=threshold, mask=linear.mask_exceptions)
-    if _model_probability(linear, text, features, terms, threshold)[0] >= linear.threshold:
+    bar = linear.bar(guarded(normalize(text).lower(), features))
+    if _model_probability(linear, text, features, terms, threshold)[0] >= bar:
         return True
     return signal_weight(result.signals) >= threshold and _rules_decide(text, terms, result)
 

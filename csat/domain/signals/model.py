@@ -2,7 +2,8 @@
 
 Trained at build time by ``bench/early_warning_train.py`` (scikit-learn logistic regression on the
 train split of bench/early_warning/corpus.tsv and bench/early_warning/texts.tsv) and shipped as
-plain data in ``model.json``: the kept feature weights, the intercept and the decision threshold.
+plain data in ``model.json``: the kept feature weights, the intercept and the decision threshold
+(and, since the nineteenth round, a higher ``guarded_threshold`` for texts ``context.guarded`` marks).
 Scoring here is pure Python — a set of features, a sum of weights, a logistic — so nothing beyond
 the standard library is imported at call time. The file is read once, on first use.
 
@@ -75,6 +76,12 @@ class LinearModel:
     sentences: bool = False
     # Blank a term inside its own exception phrase before the n-grams (``matching.mask_exceptions``).
     mask_exceptions: bool = False
+    # The bar of a text in routine or taken-back context (``context.guarded``); None = ``threshold``.
+    guarded_threshold: float | None = None
+
+    def bar(self, guarded: bool) -> float:
+        """The probability a text must reach: the guarded bar for a guarded text, else ``threshold``."""
+        return self.guarded_threshold if guarded and self.guarded_threshold is not None else self.threshold
 
     def score(self, features: Iterable[str]) -> float:
         """The decision value: intercept plus the weights of the features present."""
@@ -107,6 +114,7 @@ def load_model(path: Path = MODEL_FILE) -> LinearModel:
             float(data["threshold"]),
             bool(data.get("sentences", False)),
             bool(data.get("mask_exceptions", False)),
+            float(data["guarded_threshold"]) if data.get("guarded_threshold") is not None else None,
         )
     except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
         raise ValueError(f"the early-warning model {path} cannot be read: {error}") from error
