@@ -612,7 +612,7 @@ def guarded_report(
     author_probabilities: np.ndarray,
     threshold: float,
 ) -> float:
-    """Nineteenth round: the highest bar (0.01 steps, from ``threshold``) for the guarded texts at
+    """Twentieth round: the highest bar (0.01 steps, from ``threshold``) for the guarded texts at
     which the strict train-CV recall (corpus train rows) stays ≥ JOINT_CV_RECALL and the pooled
     cross-author recall ≥ CROSS_AUTHOR_RECALL, every other text at ``threshold``. It can only flag
     fewer texts than ``threshold`` alone."""
@@ -775,7 +775,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--guarded",
         action="store_true",
-        help="nineteenth round, with --joint: a higher bar for texts in routine or taken-back context (saved)",
+        help="twentieth round, with --joint: a higher bar for texts in routine or taken-back context (saved)",
     )
     args = parser.parse_args(argv)
     JOINT_CV_RECALL = args.cv_recall

@@ -9,7 +9,7 @@
 - Clause-level cues (``cue:hurt``, ``cue:moving`` …) read what makes a fault a crisis — a person
   hurt, a failure while moving, a batch, parts counted — inside one clause (thirteenth round).
 - A model saved with a "guarded_threshold" holds a text in the dealership's routine (warranty,
-  insurance, recall) or with a threat switched off or taken back to that higher bar (nineteenth
+  insurance, recall) or with a threat switched off or taken back to that higher bar (twentieth
   round): the issue's named hard negatives are where harmless texts look most alarming.
 Toy models make each rule visible without depending on the shipped weights.
 """

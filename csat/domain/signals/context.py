@@ -190,7 +190,7 @@ def cue_features(text: str) -> set[str]:
     return found
 
 
-# --- the guarded bar (issue 23, nineteenth round) --------------------------------------------------
+# --- the guarded bar (issue 23, twentieth round) ---------------------------------------------------
 # A text in the dealership's routine — warranty, insurance, a recall — or one where the rules
 # switched a threat off (negated, retracted, routine) or a scope took one back is where harmless
 # texts look most alarming, and a crisis told in those words is rarely borderline. A model saved

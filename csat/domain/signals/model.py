@@ -3,7 +3,7 @@
 Trained at build time by ``bench/early_warning_train.py`` (scikit-learn logistic regression on the
 train split of bench/early_warning/corpus.tsv and bench/early_warning/texts.tsv) and shipped as
 plain data in ``model.json``: the kept feature weights, the intercept and the decision threshold
-(and, since the nineteenth round, a higher ``guarded_threshold`` for texts ``context.guarded`` marks).
+(and, since the twentieth round, a higher ``guarded_threshold`` for texts ``context.guarded`` marks).
 Scoring here is pure Python — a set of features, a sum of weights, a logistic — so nothing beyond
 the standard library is imported at call time. The file is read once, on first use.
 
