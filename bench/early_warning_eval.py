@@ -30,7 +30,9 @@ never fitted on), and ``--set app`` for bench/early_warning/app_texts.tsv (seven
 app's own traffic — call notes, survey remarks, complaint summaries — by two more authors, mostly
 harmless; never fitted on), with the tables per kind of text too; ``--set blind`` for
 bench/early_warning/blind.tsv (nineteenth round: 600-odd texts by four more authors, weighted to
-warranty, insurance and "will not complain"; never fitted on).
+warranty, insurance and "will not complain"; never fitted on); ``--set app2`` for
+bench/early_warning/app2.tsv (twenty-second round: app_texts.tsv's successor, 698 texts the app
+scans by two more authors; never fitted on).
 
 ``--append-results`` appends a dated row (date, commit, texts, precision, recall, F1) to the
 early-warning table in bench/RESULTS.md. ``--compare`` also scores two variants on the same texts:
@@ -70,7 +72,10 @@ APP = ROOT / "bench" / "early_warning" / "app_texts.tsv"
 # Nineteenth round: a second test set by four more authors (i, j, k, l), weighted to the issue's
 # named hard negatives; never fitted on. The held-out third had been scored about fifteen times.
 BLIND = ROOT / "bench" / "early_warning" / "blind.tsv"
-CHECK_SETS = {"independent": INDEPENDENT, "fresh": FRESH, "app": APP, "blind": BLIND}
+# Twenty-second round: app_texts.tsv's successor, the app's own traffic by two more authors (s, t),
+# mostly harmless; never fitted on.
+APP2 = ROOT / "bench" / "early_warning" / "app2.tsv"
+CHECK_SETS = {"independent": INDEPENDENT, "fresh": FRESH, "app": APP, "blind": BLIND, "app2": APP2}
 INDEPENDENT_COLUMNS = ["label", "type", "identity", "hard_negative", "author", "text"]
 APP_COLUMNS = ["label", "type", "identity", "hard_negative", "author", "kind", "text"]
 CORPUS_COLUMNS = ["label", "type", "identity", "hard_negative", "split", "source", "text"]
@@ -437,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=["held-out", *CHECK_SETS],
         default="held-out",
         dest="which",
-        help="independent, fresh, app (app_texts.tsv) or blind: score that set only (the held-out third is not read)",
+        help="independent, fresh, app, blind or app2: score that set only (the held-out third is not read)",
     )
     args = parser.parse_args(argv)
 

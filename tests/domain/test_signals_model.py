@@ -474,3 +474,20 @@ def test_blind_test_set_is_never_fitted_on_and_weighted_to_the_named_hard_negati
     assert min(per_type.values()) >= 45, per_type
     named = sum(r["hard_negative"] in ("warranty", "insurance", "negated_threat") for r in rows)
     assert named >= 0.9 * len(positives)
+
+
+APP2 = CHECK.with_name("app2.tsv")
+
+
+def test_app2_texts_are_never_fitted_on_and_mostly_harmless() -> None:
+    # Issue 23, alert fatigue: app_texts.tsv had been scored six times, so a successor by two more
+    # authors who saw nothing of the project measures how often the GM's board is raised for an
+    # everyday call note, survey remark or ticket summary. Never fitted on.
+    rows = _check_set(APP2)
+    assert len(rows) >= 650
+    assert {r["author"] for r in rows} == {"s", "t"}
+    for kind in ("call_note", "survey_remark", "complaint_summary"):
+        texts = [r for r in rows if r["kind"] == kind]
+        assert sum(r["label"] == "0" for r in texts) >= 0.75 * len(texts) >= 75
+    positives = [r for r in rows if r["label"] == "1"]
+    assert {r["type"] for r in positives} == set("abcde")
