@@ -63,8 +63,7 @@ from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 from csat.domain import signals  # noqa: E402
 from csat.domain.signals import decision  # noqa: E402
 from csat.domain.signals import model as signals_model  # noqa: E402
-from csat.domain.signals.context import guarded  # noqa: E402
-from csat.domain.signals.matching import normalize, rule_analysis  # noqa: E402
+from csat.domain.signals.matching import rule_analysis  # noqa: E402
 from csat.domain.signals.model import MODEL_FILE, NGRAM_MAX, LinearModel  # noqa: E402
 
 CORPUS = ROOT / "bench" / "early_warning" / "corpus.tsv"
@@ -601,7 +600,7 @@ def joint_report(
 def is_guarded(rows: list[Row]) -> np.ndarray:
     """Per row: whether the shipped scorer holds it to the guarded bar (``context.guarded``)."""
     return np.array(
-        [guarded(normalize(r.text).lower(), signals.text_features(r.text, mask=MASK)[0]) for r in rows]
+        [decision.guarded_text(r.text, signals.text_features(r.text, mask=MASK)[0]) for r in rows]
     )
 
 

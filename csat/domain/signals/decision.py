@@ -42,6 +42,7 @@ __all__ = [
     "crisis_worthy",
     "cue_span",
     "explain",
+    "guarded_text",
     "meaningful_gram",
     "rule_features",
     "text_features",
@@ -183,6 +184,12 @@ def _rules_decide(text: str, terms: TermsArg, result: RuleResult) -> bool:
     return not result.switched_off and len(_NOT_COUNTED.sub("", text)) <= SHORT_TEXT
 
 
+def guarded_text(text: str, features: set[str]) -> bool:
+    """Whether the model holds ``text`` (with its whole-text ``features``) to its guarded bar; the
+    training script asks the same question, so the bar it chooses is the one applied here."""
+    return guarded(normalize(text).lower(), features)
+
+
 def _model_probability(
     linear: LinearModel, text: str, features: set[str], terms: TermsArg, threshold: int
 ) -> tuple[float, set[str]]:
@@ -216,7 +223,7 @@ def assess(
     linear = load_model()
     features, result = text_features(text, terms, threshold=threshold, mask=linear.mask_exceptions)
     weight = signal_weight(result.signals)
-    bar = linear.bar(guarded(normalize(text).lower(), features))
+    bar = linear.bar(guarded_text(text, features))
     probability, features = _model_probability(linear, text, features, terms, threshold)
     contributions = linear.contributions(features)
     worthy = probability >= bar or (weight >= threshold and _rules_decide(text, terms, result))
@@ -257,7 +264,7 @@ def crisis_worthy(
     # The verdict alone (no explanation): the same decision as ``assess``, without ranking features.
     linear = load_model()
     features, result = text_features(text, terms, threshold=threshold, mask=linear.mask_exceptions)
-    bar = linear.bar(guarded(normalize(text).lower(), features))
+    bar = linear.bar(guarded_text(text, features))
     if _model_probability(linear, text, features, terms, threshold)[0] >= bar:
         return True
     return signal_weight(result.signals) >= threshold and _rules_decide(text, terms, result)
