@@ -83,10 +83,7 @@ STRICT_CV_RECALL = 0.93
 JOINT_CV_RECALL = 0.95
 CHECK_FILE = ROOT / "bench" / "early_warning" / "model_check.json"
 C = 3.0
-# Twenty-third round: every CV and cross-author fit is pruned like the written model (``prune``);
-# at 15,000 the pruning cost the checks (strict CV hard 33 → 42, cross-author named 26 → 30), at
-# 60,000 nothing.
-MAX_FEATURES = 60000
+MAX_FEATURES = 15000
 DIGITS = 4
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.95
@@ -272,23 +269,6 @@ def sentence_negatives(fit: list[Row]) -> list[Row]:
     return found
 
 
-def kept_order(names: np.ndarray, coefficients: np.ndarray, rule_scale: float) -> list[int]:
-    """The indices of the weights the written model keeps, strongest first: the MAX_FEATURES
-    strongest (exported weight = coefficient × scale) and every rule, context and cue feature."""
-    rule = np.array([str(n).startswith(RULE_PREFIXES) for n in names], dtype=bool)
-    order = np.argsort(-np.abs(coefficients * np.where(rule, rule_scale, 1.0)), kind="stable")
-    return [int(i) for n, i in enumerate(order) if n < MAX_FEATURES or rule[i]]
-
-
-def prune(vectorizer: DictVectorizer, model: LogisticRegression, rule_scale: float) -> None:
-    """Zero the weights the written model would not keep, so every CV and cross-author fit is
-    scored as the shipped file scores (twenty-third round: the checks had scored unpruned fits)."""
-    coefficients = model.coef_[0]
-    keep = np.zeros(len(coefficients), dtype=bool)
-    keep[kept_order(vectorizer.get_feature_names_out(), coefficients, rule_scale)] = True
-    coefficients[~keep] = 0.0
-
-
 def fit_rows(fit: list[Row], c: float, rule_scale: float) -> tuple[DictVectorizer, LogisticRegression]:
     fit = fit + sentence_negatives(fit)
     vectorizer = DictVectorizer()
@@ -298,7 +278,6 @@ def fit_rows(fit: list[Row], c: float, rule_scale: float) -> tuple[DictVectorize
         np.array([r.label for r in fit]),
         sample_weight=np.array([r.weight for r in fit]),
     )
-    prune(vectorizer, model, rule_scale)
     return vectorizer, model
 
 
@@ -891,12 +870,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     names = vectorizer.get_feature_names_out()
     coefficients = model.coef_[0]
+    order = np.argsort(-np.abs(coefficients))
     kept: dict[str, float] = {}
-    for i in kept_order(names, coefficients, args.rule_scale):
+    for i in order:
         name = str(names[i])
         scale = args.rule_scale if name.startswith(RULE_PREFIXES) else 1.0
         weight = round(float(coefficients[i]) * scale, DIGITS)
-        if weight:
+        if weight and (len(kept) < MAX_FEATURES or name.startswith(RULE_PREFIXES)):
             kept[name] = weight
     intercept = round(float(model.intercept_[0]), DIGITS)
     payload = {
