@@ -140,6 +140,54 @@ def independent_rows(weight: float = 1.0) -> list[Row]:
     ]
 
 
+# Texts never fitted on: the held-out third and the check sets. A feedback row sharing a stretch
+# of FEEDBACK_OVERLAP characters with one of them is left out, so no score is made on what was fitted.
+TEST_SETS = [CORPUS] + [
+    ROOT / "bench" / "early_warning" / n for n in ("fresh.tsv", "app_texts.tsv", "app2.tsv", "blind.tsv")
+]
+FEEDBACK_OVERLAP = 10
+
+
+def stretches(text: str, n: int) -> set[str]:
+    return {text[i : i + n] for i in range(len(text) - n + 1)}
+
+
+def feedback_rows(paths: list[Path]) -> list[Row]:
+    """The GM's verdicts exported by ``manage.py export_signal_feedback`` (columns of fresh.tsv):
+    fitted on, never scored; ``source`` is ``feedback:<author>`` (the store). A row that shares a
+    stretch of FEEDBACK_OVERLAP characters with a held-out or check-set text is left out."""
+    if not paths:
+        return []
+    protected: set[str] = set()
+    for path in TEST_SETS:
+        for r in read(path):
+            if path != CORPUS or r["split"] == "test":
+                protected |= stretches(r["text"], FEEDBACK_OVERLAP)
+    rows, dropped = [], 0
+    for path in paths:
+        for r in read(path):
+            if r["label"] not in ("0", "1") or not r["text"].strip():
+                raise SystemExit(f"{path}: a row needs label 0 or 1 and a text: {r!r}")
+            if stretches(r["text"], FEEDBACK_OVERLAP) & protected:
+                dropped += 1
+                continue
+            source = "feedback:" + (r.get("author") or path.stem)
+            rows.append(
+                Row(
+                    r["text"],
+                    int(r["label"]),
+                    r.get("hard_negative") or "",
+                    r.get("type") or "",
+                    source + ":" + r["text"],
+                    source,
+                )
+            )
+    print(
+        f"feedback: {len(rows)} texts fitted ({sum(r.label for r in rows)} crisis-worthy), {dropped} left out (overlap with a test set)"
+    )
+    return rows
+
+
 _FEATURES: dict[tuple[str, float], dict[str, float]] = {}
 
 
@@ -772,6 +820,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--author-errors", action="store_true", help="list the cross-author errors")
     parser.add_argument(
+        "--feedback",
+        action="append",
+        default=[],
+        type=Path,
+        help="a TSV of manage.py export_signal_feedback to fit on (repeatable; never scored)",
+    )
+    parser.add_argument(
         "--guarded",
         action="store_true",
         help="twentieth round, with --joint: a higher bar for texts in routine or taken-back context (saved)",
@@ -791,7 +846,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--ngram-max is for trials (--cv-only): change NGRAM_MAX in model.py to ship it")
         signals_model.NGRAM_MAX = args.ngram_max
     independent = independent_rows(args.independent_weight)
-    base = training_rows(extra=not args.no_extra)
+    feedback = feedback_rows(args.feedback)
+    base = training_rows(extra=not args.no_extra) + feedback
     check_author = args.cross_author or args.independent or args.joint
     if args.guarded and not args.joint:
         parser.error("--guarded chooses its bar with the --joint checks")
@@ -812,7 +868,7 @@ def main(argv: list[str] | None = None) -> int:
             args.c,
             args.rule_scale,
             extra=not args.no_extra,
-            add_fit=independent if fit_independent else None,
+            add_fit=(independent if fit_independent else []) + feedback,
         )
     cv_labels = np.array([r.label for r in cv_rows])
     cv_hard = np.array([bool(r.hard) for r in cv_rows])
@@ -895,6 +951,7 @@ def main(argv: list[str] | None = None) -> int:
                 "bench/early_warning/corpus.tsv (split=train)",
                 "bench/early_warning/texts.tsv",
                 *(["bench/early_warning/independent.tsv"] if fit_independent else []),
+                *(f"{path.name} (feedback)" for path in args.feedback),
             ],
             "independent_weight": args.independent_weight if fit_independent else None,
             "rule_scale": args.rule_scale,

@@ -9,7 +9,7 @@ from callbacks.services.calls import (
     callback_task_claim_next,
     callback_task_release,
 )
-from callbacks.services.closed_loop import survey_ticket_create, ticket_departments
+from callbacks.services.closed_loop import survey_ticket_create, survey_ticket_words, ticket_departments
 from callbacks.services.generation import callback_tasks_expire, callback_tasks_generate
 from callbacks.services.manufacturer_scores import manufacturer_score_set
 from callbacks.services.surveys import SurveyInput, survey_evaluate, survey_submit, survey_submit_by_customer
@@ -30,5 +30,6 @@ __all__ = [
     "survey_submit",
     "survey_submit_by_customer",
     "survey_ticket_create",
+    "survey_ticket_words",
     "ticket_departments",
 ]

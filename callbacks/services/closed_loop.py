@@ -44,7 +44,7 @@ def _remarks(survey: Survey) -> str:
     )
 
 
-def _words(survey: Survey) -> str:
+def survey_ticket_words(survey: Survey) -> str:
     """What the early warning reads of a survey's ticket: what the customer did and said — not the
     score, the survey type or the grievance line, which are the app's words and no crisis (a
     grievance is DOMAIN §4's, fed back to the department)."""
@@ -105,7 +105,7 @@ def survey_ticket_create(
         actor=actor,
         customer=survey.customer,
         content=_content(survey),
-        words=_words(survey),
+        words=survey_ticket_words(survey),
         received_by_department=care,
         kind=kind,
         channel=ComplaintChannel.CALLBACK,

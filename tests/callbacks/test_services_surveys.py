@@ -439,3 +439,29 @@ def test_a_grievance_ticket_is_scanned_on_the_customers_words_not_the_apps(
     assert signals.filter(code__startswith="text:").exists()
     quotes = [(s.values or {}).get("quote", "") for s in signals.filter(code__startswith="text:")]
     assert quotes and all(q.endswith("再不处理就找记者曝光") and "满意度" not in q for q in quotes)
+
+
+def test_the_feedback_export_reads_a_survey_ticket_on_the_customers_words(
+    store_a: Any, agent: Any, make_task: Any
+) -> None:
+    # Issue 23: the GM's verdicts exported for the next fit hold what the early warning read — the
+    # customer's words — not the app's summary of the ticket (score, survey type).
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from crisis.early_warning import signal_dismiss
+    from crisis.models import WarningSignal
+
+    survey = submit(
+        make_task(store_a), agent, sales(score=30, complained_externally=True, remarks="再不处理就找记者曝光")
+    )
+    signal = WarningSignal.objects.filter(record_id=survey.complaint.pk, code__startswith="text:").first()
+    signal_dismiss(signal=signal, actor=agent, reason="已解决")
+    out = io.StringIO()
+    call_command("export_signal_feedback", stdout=out, stderr=io.StringIO())
+    rows = list(csv.DictReader(io.StringIO(out.getvalue()), delimiter="\t", quoting=csv.QUOTE_NONE))
+    ticket = [r for r in rows if r["source"] == "complaint"]
+    assert ticket and all(r["text"].endswith("再不处理就找记者曝光") for r in ticket)
+    assert all("满意度" not in r["text"] and r["label"] == "0" for r in rows)
