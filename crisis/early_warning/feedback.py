@@ -122,9 +122,10 @@ def _words(records: Iterable[SignalRecord]) -> dict[tuple[str, int], str]:
         for pk, text in model.objects.filter(pk__in=ids).values_list("pk", field):
             found[(source, pk)] = text or ""
     # A survey's ticket holds the app's summary; the early warning read the customer's words.
-    complaints = wanted.get(WarningSignal.Source.COMPLAINT, set())
-    for survey in Survey.objects.filter(complaint_id__in=complaints):
-        found[(WarningSignal.Source.COMPLAINT, survey.complaint_id)] = survey_ticket_words(survey)
+    complaint = str(WarningSignal.Source.COMPLAINT)
+    for survey in Survey.objects.filter(complaint_id__in=wanted.get(complaint, set())):
+        if survey.complaint_id is not None:
+            found[(complaint, survey.complaint_id)] = survey_ticket_words(survey)
     return found
 
 
