@@ -110,6 +110,18 @@ class DecisionForm(StyledForm):
     )
 
 
+# The reasons a GM most often gives for dismissing a warning, offered as suggestions on the board
+# (free text stays allowed): the routine that looks alarming (issue 23's hard negatives) and DOMAIN
+# §4's grievance, which is fed back to the department, not handled as a crisis.
+DISMISS_REASONS = [
+    _("例行保修索赔，非危机"),
+    _("保险理赔或事故维修，非危机"),
+    _("客户已明确表示不会投诉或曝光"),
+    _("一般抱怨，已反馈部门处理"),
+    _("已与客户沟通解决"),
+]
+
+
 class SignalDecisionForm(forms.Form):
     """Opening a case from a warning, or dismissing it: one line saying why (issue #22)."""
 

@@ -47,6 +47,7 @@ def _board(request: HttpRequest, *, status: int = 200) -> HttpResponse:
                 user=request.user, grade=request.GET.get("grade", "")[:1].upper() or None
             ),
             "can_open": can_open(request.user),
+            "dismiss_reasons": forms.DISMISS_REASONS,
             "title": _("危机事件看板"),
         },
         status=status,

@@ -427,6 +427,34 @@ def test_dismissing_a_warning_needs_a_reason(web: Callable[[Any], Any], gm: Any,
     assert signal.dismissed_by == gm and signal.dismiss_reason == "客户已当面道歉和解"
 
 
+def test_the_board_suggests_the_usual_dismissal_reasons_in_the_page_language(
+    web: Callable[[Any], Any], gm: Any, customer: Any
+) -> None:
+    # The routine that looks alarming (issue 23) is dismissed often: the usual reasons are offered as
+    # suggestions (a datalist: free text stays allowed), and one picked is kept as it reads.
+    from django.conf import settings
+
+    from crisis.forms import DISMISS_REASONS
+    from crisis.models import WarningSignal
+
+    signal = _warned(customer)
+    client = web(gm)
+    board = page(client, "/crisis/")
+    assert (
+        f'id="dismiss-reason-{signal.pk}" name="reason" maxlength="200" required list="dismiss-reasons"'
+        in board
+    )
+    offered = board.split('<datalist id="dismiss-reasons"')[1].split("</datalist>")[0]
+    assert all(f'<option value="{reason}">' in offered for reason in DISMISS_REASONS)
+    assert "例行保修索赔，非危机" in offered
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = page(client, "/crisis/")
+    assert '<option value="Routine warranty claim, not a crisis">' in english
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    client.post(f"/crisis/signals/{signal.pk}/dismiss/", {"reason": "例行保修索赔，非危机"})
+    assert WarningSignal.objects.get(pk=signal.pk).dismiss_reason == "例行保修索赔，非危机"
+
+
 def test_opening_a_case_from_a_warning_asks_for_a_reason_and_keeps_it(
     web: Callable[[Any], Any], gm: Any, customer: Any
 ) -> None:
