@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from callbacks.models import CallAttempt, Survey
@@ -26,7 +25,7 @@ from complaints.models import Complaint
 from crisis.models import SignalRecord, WarningSignal
 from csat.domain import signals as text_rules
 from csat.domain.privacy import scrub_text
-from csat.models import Customer, Store
+from csat.models import Customer, StaffProfile, Store
 
 COLUMNS = (
     "label",
@@ -69,9 +68,14 @@ def feedback_rows(*, stores: Iterable[Store] | None = None, since: dt.datetime |
         signals = signals.filter(created_at__gte=since)
     signals = signals.select_related("store", "crisis")
     by_signal = {s.pk: s for s in signals}
-    records = SignalRecord.objects.filter(signal_id__in=list(by_signal)).order_by("seen_at", "pk")
+    records = list(SignalRecord.objects.filter(signal__in=signals).order_by("seen_at", "pk"))
     words = _words(records)
-    names = _names({s.customer_id for s in by_signal.values()})
+    customers = dict(
+        Customer.objects.filter(pk__in={s.customer_id for s in by_signal.values()} - {None}).values_list(
+            "pk", "name"
+        )
+    )
+    staff = _staff_names()
 
     found: dict[str, dict[str, str]] = {}
     labels: dict[str, set[str]] = {}
@@ -82,6 +86,8 @@ def feedback_rows(*, stores: Iterable[Store] | None = None, since: dt.datetime |
         if text is None:
             missing += 1
             continue
+        customer = customers.get(signal.customer_id or 0, "")
+        names = [customer, *staff.get(signal.store_id, ()), *staff.get(None, ())]
         text = scrub_text(" ".join(text.split()), names)
         if not text:
             continue
@@ -119,19 +125,28 @@ def _words(records: Iterable[SignalRecord]) -> dict[tuple[str, int], str]:
         if source not in _WORDS:
             continue
         model, field = _WORDS[source]
-        for pk, text in model.objects.filter(pk__in=ids).values_list("pk", field):
-            found[(source, pk)] = text or ""
+        for chunk in _chunks(sorted(ids)):
+            for pk, text in model.objects.filter(pk__in=chunk).values_list("pk", field):
+                found[(source, pk)] = text or ""
     # A survey's ticket holds the app's summary; the early warning read the customer's words.
     complaint = str(WarningSignal.Source.COMPLAINT)
-    for survey in Survey.objects.filter(complaint_id__in=wanted.get(complaint, set())):
-        if survey.complaint_id is not None:
-            found[(complaint, survey.complaint_id)] = survey_ticket_words(survey)
+    for chunk in _chunks(sorted(wanted.get(complaint, set()))):
+        for survey in Survey.objects.filter(complaint_id__in=chunk):
+            if survey.complaint_id is not None:
+                found[(complaint, survey.complaint_id)] = survey_ticket_words(survey)
     return found
 
 
-def _names(customer_ids: set[int | None]) -> list[str]:
-    """The names to scrub: the decided customers' and every staff member's."""
-    names = list(Customer.objects.filter(pk__in=customer_ids - {None}).values_list("name", flat=True))
-    for first, last in get_user_model().objects.values_list("first_name", "last_name"):
-        names += [f"{last}{first}", f"{first}{last}", f"{first} {last}"]
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    """``ids`` in slices small enough for any database's limit on query parameters."""
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
+def _staff_names() -> dict[int | None, list[str]]:
+    """Per store (None: head office), the names of its staff, to scrub from its texts."""
+    names: dict[int | None, list[str]] = {}
+    for store_id, first, last in StaffProfile.objects.values_list(
+        "store_id", "user__first_name", "user__last_name"
+    ):
+        names.setdefault(store_id, []).extend([f"{last}{first}", f"{first}{last}", f"{first} {last}"])
     return names

@@ -38,12 +38,16 @@ def signal_of(customer: Any) -> WarningSignal:
 
 
 @pytest.fixture
-def verdicts(gm: Any, store: Any, customer: Any, make_complaint: Callable[..., Any]) -> dict[str, Any]:
+def verdicts(
+    gm: Any, agent: Any, store: Any, customer: Any, make_complaint: Callable[..., Any]
+) -> dict[str, Any]:
     """An opened case (王先生's threat), a dismissed signal (李女士), a pending one (赵先生)."""
     make_complaint(content=THREAT)
     crisis = signal_open_crisis(signal=signal_of(customer), actor=gm, reason="扬言曝光")
     other = CustomerFactory(store=store, name="李女士")
-    make_complaint(customer=other, content=LAWYER)
+    staff_name = agent.last_name + agent.first_name
+    assert len(staff_name) >= 2
+    make_complaint(customer=other, content=f"{LAWYER}，{staff_name}也说没办法")
     signal_dismiss(signal=signal_of(other), actor=gm, reason="保修索赔，已和客户说明\t流程")
     pending = CustomerFactory(store=store, name="赵先生")
     make_complaint(customer=pending, content="再不解决我就去12315投诉")
@@ -61,7 +65,7 @@ def test_the_export_labels_each_decided_text_once_scrubbed(verdicts: dict[str, A
     assert opened["author"] == "store:SZ01" and opened["source"] == "complaint"
     # A dismissed signal: not crisis-worthy, with the GM's reason on one line.
     assert dismissed["label"] == "0" and dismissed["type"] == ""
-    assert dismissed["text"] == "某某说保修的事不满意，要找律师"
+    assert dismissed["text"] == "某某说保修的事不满意，要找律师，某某也说没办法"  # the staff's name too
     assert dismissed["reason"] == "保修索赔，已和客户说明 流程"
     assert {r["flagged"] for r in rows} <= {"0", "1"}
     assert "2 texts (1 from opened cases, 1 dismissed)" in summary
@@ -96,11 +100,13 @@ def test_a_feedback_text_overlapping_a_test_set_is_not_fitted(tmp_path: Path) ->
 
 
 def test_conflicting_verdicts_are_left_out(
-    verdicts: dict[str, Any], gm: Any, make_complaint: Callable[..., Any], store: Any
+    verdicts: dict[str, Any], gm: Any, agent: Any, make_complaint: Callable[..., Any], store: Any
 ) -> None:
     # The same words (names scrubbed) judged the other way for another customer: left out, not guessed.
     again = CustomerFactory(store=store, name="孙女士")
-    make_complaint(customer=again, content=LAWYER.replace("李女士", "孙女士"))
+    make_complaint(
+        customer=again, content=LAWYER.replace("李女士", "孙女士") + f"，{agent.first_name}也说没办法"
+    )
     signal_open_crisis(signal=signal_of(again), actor=gm, reason="律师函")
     rows, summary = export()
     assert [r["verdict"] for r in rows] == ["opened"]
