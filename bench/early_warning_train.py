@@ -958,6 +958,15 @@ def main(argv: list[str] | None = None) -> int:
             "min_gram": MIN_GRAM,
             "digit_grams": DIGIT_GRAMS,
             "corpus_sha256": hashlib.sha256(CORPUS.read_bytes()).hexdigest(),
+            **(
+                {
+                    "feedback_sha256": {
+                        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in args.feedback
+                    }
+                }
+                if args.feedback
+                else {}
+            ),
             "C": args.c,
             **({"penalty": PENALTY} if PENALTY != "l2" else {}),
             **({"sentence_negatives": SENTENCE_NEGATIVES} if SENTENCE_NEGATIVES else {}),
