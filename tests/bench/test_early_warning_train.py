@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -33,3 +35,12 @@ def test_the_guarded_bar_is_the_highest_that_keeps_both_recalls(monkeypatch: pyt
     # The cross-author check binds too: its crisis text at 0.33 keeps the bar at 0.33.
     author_p = np.array([0.33, 0.5])
     assert train.guarded_report(cv, cv_p, author, author_p, 0.2) == 0.33
+
+
+def test_a_feedback_file_with_a_bad_label_is_refused(tmp_path: Path) -> None:
+    # A hand-corrected export with a typo must stop the fit, not be read as harmless.
+    path = tmp_path / "feedback.tsv"
+    path.write_text("label\ttype\tauthor\ttext\nyes\t\tstore:SZ01\t刹车失灵差点出事\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="label 0 or 1"):
+        train.feedback_rows([path])
+    assert train.feedback_rows([]) == []
