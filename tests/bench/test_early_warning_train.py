@@ -1,4 +1,4 @@
-"""The training script's guarded bar (issue 23, twentieth round)."""
+"""The training script: the guarded bar (issue 23, twentieth round) and the feedback it fits on."""
 
 from __future__ import annotations
 
