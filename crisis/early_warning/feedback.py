@@ -106,7 +106,7 @@ def feedback_rows(*, stores: Iterable[Store] | None = None, since: dt.datetime |
             "text": text,
             "source": record.source,
             "verdict": OPENED if opened else DISMISSED,
-            "reason": " ".join(signal.dismiss_reason.split()) if not opened else "",
+            "reason": scrub_text(" ".join(signal.dismiss_reason.split()), names) if not opened else "",
             "decided_at": decided.isoformat() if decided else "",
             "flagged": "1" if text_rules.crisis_worthy(text) else "0",
         }

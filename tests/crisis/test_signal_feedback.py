@@ -48,7 +48,7 @@ def verdicts(
     staff_name = agent.last_name + agent.first_name
     assert len(staff_name) >= 2
     make_complaint(customer=other, content=f"{LAWYER}，{staff_name}也说没办法")
-    signal_dismiss(signal=signal_of(other), actor=gm, reason="保修索赔，已和客户说明\t流程")
+    signal_dismiss(signal=signal_of(other), actor=gm, reason="保修索赔，已和李女士说明\t流程 13912345678")
     pending = CustomerFactory(store=store, name="赵先生")
     make_complaint(customer=pending, content="再不解决我就去12315投诉")
     return {"crisis": crisis, "pending": pending}
@@ -66,7 +66,7 @@ def test_the_export_labels_each_decided_text_once_scrubbed(verdicts: dict[str, A
     # A dismissed signal: not crisis-worthy, with the GM's reason on one line.
     assert dismissed["label"] == "0" and dismissed["type"] == ""
     assert dismissed["text"] == "某某说保修的事不满意，要找律师，某某也说没办法"  # the staff's name too
-    assert dismissed["reason"] == "保修索赔，已和客户说明 流程"
+    assert dismissed["reason"] == "保修索赔，已和某某说明 流程 [电话]"  # scrubbed too
     assert {r["flagged"] for r in rows} <= {"0", "1"}
     assert "2 texts (1 from opened cases, 1 dismissed)" in summary
 
