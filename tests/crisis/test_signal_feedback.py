@@ -128,6 +128,7 @@ def test_only_the_stores_and_days_asked_for(verdicts: dict[str, Any], other_stor
         (["--store", "NOPE"], "no store with code 'NOPE'"),
         (["--since", "2026-13-01"], "--since must be YYYY-MM-DD"),
         (["--output", "/no/such/folder/f.tsv"], "no such folder"),
+        (["--output", "/tmp"], "cannot write /tmp"),  # a folder, not a file
     ],
 )
 def test_bad_arguments_are_refused_with_a_clear_message(args: list[str], message: str) -> None:

@@ -53,7 +53,10 @@ class Command(BaseCommand):
             path = Path(options["output"])
             if not path.parent.is_dir():
                 raise CommandError(f"no such folder: {path.parent}")
-            path.write_text(table.getvalue(), encoding="utf-8")
+            try:
+                path.write_text(table.getvalue(), encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"cannot write {path}: {exc.strerror}") from None
         else:
             self.stdout.write(table.getvalue(), ending="")
         opened = sum(1 for r in feedback.rows if r["label"] == "1")
