@@ -82,6 +82,8 @@ def test_a_feedback_text_overlapping_a_test_set_is_not_fitted(tmp_path: Path) ->
     held_out = next(
         r["text"] for r in train.read(train.CORPUS) if r["split"] == "test" and len(r["text"]) > 20
     )
+    fresh = train.TEST_SETS[1]
+    short = next(r["text"] for r in train.read(fresh) if len(r["text"]) < train.FEEDBACK_OVERLAP)
     path = tmp_path / "feedback.tsv"
     path.write_text(
         "\t".join(COLUMNS)
@@ -90,6 +92,7 @@ def test_a_feedback_text_overlapping_a_test_set_is_not_fitted(tmp_path: Path) ->
             "\t".join([label, "", "", "", "store:SZ01", text, "call", "dismissed", "", "", "0"])
             for label, text in [
                 ("0", "客户：" + held_out[:12] + "。"),
+                ("1", short),  # too short to share a stretch: the same text is left out
                 ("0", "保养等了两个小时，太慢了，下次不来了"),
             ]
         )
@@ -128,7 +131,7 @@ def test_only_the_stores_and_days_asked_for(verdicts: dict[str, Any], other_stor
         (["--store", "NOPE"], "no store with code 'NOPE'"),
         (["--since", "2026-13-01"], "--since must be YYYY-MM-DD"),
         (["--output", "/no/such/folder/f.tsv"], "no such folder"),
-        (["--output", "/tmp"], "cannot write /tmp"),  # a folder, not a file
+        (["--output", str(Path(__file__).parent)], "cannot write"),  # a folder, not a file
     ],
 )
 def test_bad_arguments_are_refused_with_a_clear_message(args: list[str], message: str) -> None:
