@@ -45,7 +45,7 @@ import random
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,23 +152,24 @@ def stretches(text: str, n: int) -> set[str]:
     return {text[i : i + n] for i in range(len(text) - n + 1)}
 
 
-def feedback_rows(paths: list[Path]) -> list[Row]:
+def feedback_rows(paths: list[Path], weight: float = 1.0) -> list[Row]:
     """The GM's verdicts exported by ``manage.py export_signal_feedback`` (columns of fresh.tsv):
     fitted on, never scored; ``source`` is ``feedback:<author>`` (the store). A row that shares a
-    stretch of FEEDBACK_OVERLAP characters with a held-out or check-set text is left out."""
+    stretch of FEEDBACK_OVERLAP characters with a held-out or check-set text (a shorter text: the same
+    text) is left out."""
     if not paths:
         return []
-    protected: set[str] = set()
+    protected: set[str] = set()  # the test texts' stretches, and the short texts whole
     for path in TEST_SETS:
         for r in read(path):
             if path != CORPUS or r["split"] == "test":
-                protected |= stretches(r["text"], FEEDBACK_OVERLAP)
+                protected |= stretches(r["text"], FEEDBACK_OVERLAP) or {r["text"]}
     rows, dropped = [], 0
     for path in paths:
         for r in read(path):
             if r["label"] not in ("0", "1") or not r["text"].strip():
                 raise SystemExit(f"{path}: a row needs label 0 or 1 and a text: {r!r}")
-            if stretches(r["text"], FEEDBACK_OVERLAP) & protected:
+            if (stretches(r["text"], FEEDBACK_OVERLAP) or {r["text"]}) & protected:
                 dropped += 1
                 continue
             source = "feedback:" + (r.get("author") or path.stem)
@@ -180,6 +181,7 @@ def feedback_rows(paths: list[Path]) -> list[Row]:
                     r.get("type") or "",
                     source + ":" + r["text"],
                     source,
+                    weight,
                 )
             )
     print(
@@ -685,6 +687,43 @@ def guarded_report(
     return best
 
 
+def feedback_trial(
+    base: list[Row], independent: list[Row], c: float, rule_scale: float, weight: float = 1.0
+) -> None:
+    """What a store's own verdicts would do, on the train side: each independent author plays a
+    store. Its texts are split (by a hash of the text) into "verdicts" and "later" texts; the later
+    ones are scored by fits on the corpus and the other author, with 0, ¼ or ½ of the author's texts
+    fitted as verdicts (the ½ fit holds the ¼), at the shipped threshold and guarded bar."""
+    shipped = signals_model.load_model()
+    later_rows: list[Row] = []
+    results: dict[float, list[float]] = {0.0: [], 0.25: [], 0.5: []}
+
+    def part(r: Row) -> float:
+        return (int(hashlib.sha256(f"feedback:{r.text}".encode()).hexdigest(), 16) % 1000) / 1000
+
+    for author in sorted({r.source for r in independent}):
+        own = [r for r in independent if r.source == author]
+        others = [r for r in independent if r.source != author]
+        later = [r for r in own if part(r) >= 0.5]
+        later_rows += later
+        for share in results:
+            verdicts = [replace(r, weight=weight) for r in own if part(r) < share]
+            vectorizer, model = fit_rows(base + others + verdicts, c, rule_scale)
+            results[share] += list(predict(vectorizer, model, later, rule_scale))
+    bars = np.where(is_guarded(later_rows), shipped.bar(True), shipped.threshold)
+    named_total = sum(1 for r in later_rows if r.hard in ("warranty", "insurance", "negated_threat"))
+    print(
+        f"FEEDBACK TRIAL: {len(later_rows)} later texts ({sum(r.label for r in later_rows)} crisis-worthy, "
+        f"{named_total} named), threshold {shipped.threshold}, guarded bar {shipped.bar(True)}, "
+        f"verdicts weighted {weight}"
+    )
+    for share, probabilities in results.items():
+        p, r, hard, named = at_threshold(later_rows, np.array(probabilities), bars)
+        print(
+            f"  verdicts fitted: {share:.0%} of the author's texts: P {p:.3f} R {r:.3f} hard {hard} named {named}"
+        )
+
+
 def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, errors: bool) -> None:
     """Train-split cross-validation figures at ``threshold`` (what every choice is made on)."""
     flagged = probabilities >= threshold
@@ -831,6 +870,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="twentieth round, with --joint: a higher bar for texts in routine or taken-back context (saved)",
     )
+    parser.add_argument(
+        "--feedback-weight",
+        type=float,
+        default=1.0,
+        dest="feedback_weight",
+        help="sample weight of the --feedback rows (and of the verdicts in --feedback-trial)",
+    )
+    parser.add_argument(
+        "--feedback-trial",
+        action="store_true",
+        help="report what a store's own verdicts would do (each independent author plays a store); write nothing",
+    )
     args = parser.parse_args(argv)
     JOINT_CV_RECALL = args.cv_recall
     SENTENCES = args.sentences
@@ -846,8 +897,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--ngram-max is for trials (--cv-only): change NGRAM_MAX in model.py to ship it")
         signals_model.NGRAM_MAX = args.ngram_max
     independent = independent_rows(args.independent_weight)
-    feedback = feedback_rows(args.feedback)
+    feedback = feedback_rows(args.feedback, args.feedback_weight)
     base = training_rows(extra=not args.no_extra) + feedback
+    if args.feedback_trial:
+        feedback_trial(base, independent, args.c, args.rule_scale, args.feedback_weight)
+        return 0
     check_author = args.cross_author or args.independent or args.joint
     if args.guarded and not args.joint:
         parser.error("--guarded chooses its bar with the --joint checks")

@@ -44,3 +44,7 @@ def test_a_feedback_file_with_a_bad_label_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="label 0 or 1"):
         train.feedback_rows([path])
     assert train.feedback_rows([]) == []
+    # A good file: its rows fitted with the weight asked for (--feedback-weight), in their store's group.
+    path.write_text("label\ttype\tauthor\ttext\n1\ta\tstore:SZ01\t刹车失灵差点出事\n", encoding="utf-8")
+    (row,) = train.feedback_rows([path], 3.0)
+    assert (row.label, row.crisis_type, row.weight, row.source) == (1, "a", 3.0, "feedback:store:SZ01")
