@@ -120,43 +120,6 @@ def test_negated_and_retracted_threats_do_not_fire(text: str) -> None:
     assert rule_analysis(text).signals == []
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "记者什么的我不找，你们把漆补好就行",
-        "去法院起诉你们，我是不会的，就想快点修好",
-        "拉横幅那种事，我不干，我只要车按时交",
-        "我媳妇说要去12315投诉，被我劝住了",
-        "俺儿子说要在网上发帖曝光，俺给拦下了",
-        "找律师？你想多了，我就问问保修期",
-    ],
-)
-def test_a_threat_declined_after_it_does_not_fire(text: str) -> None:
-    # Issue 23 ("negated threats"), DOMAIN §6 e: the act named first and declined at the end of its
-    # clause, or someone else's threat the speaker stopped, is no live threat; the model reads the
-    # stretch as negated (scope "~"), and the text is held to the guarded bar.
-    result = rule_analysis(text)
-    assert result.signals == [], result
-    assert "negated" in result.switched_off
-    features = text_features(text)[0]
-    assert "cue:negated" in features or "ctx:negated" in features
-
-
-@pytest.mark.parametrize(
-    ("text", "codes"),
-    [
-        ("我不找你们了，直接找律师", {"legal"}),  # the verb has an object: nothing earlier declined
-        ("不给退车的话，我是不会走的，我要找媒体曝光", {"money", "exposure"}),  # a condition
-        ("律师我不找了，我直接去法院起诉", {"legal"}),  # what comes after the decline still counts
-        ("刹车失灵了，差点出事，我不干了", {"safety"}),  # a safety failure is never declined
-    ],
-)
-def test_a_decline_covers_only_what_it_declines(text: str, codes: set[str]) -> None:
-    # Issue 23: the declined-threat rule switches off only the act before a clause-final decline.
-    assert {s.code for s in rule_analysis(text).signals} >= codes
-    assert crisis_worthy(text), assess(text)
-
-
 def test_a_live_threat_after_a_past_one_still_fires() -> None:
     # DOMAIN §6 d: "上次…算了" does not cover a new threat in a later sentence.
     assert crisis_worthy("上次的事就算了。这次再不处理，我明天就去12315投诉")

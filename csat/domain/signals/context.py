@@ -6,9 +6,6 @@
 - **Retracted or past threats**: a threat in a sentence that places it in the past and takes it
   back ("之前说要找记者那是气话", "上次说要投诉到12315，后来你们处理得挺好，就撤了", "投诉已撤回").
   Negation ("不会去投诉") is handled by the negation rule of ``matching``.
-- **Declined threats** (issue 23, twenty-fourth round): the act named first and declined after it,
-  at the end of its clause ("媒体啥的我不找", "去厂家告你们我是不会的", "拉横幅那是别人干的事，我不干"),
-  or someone else's threat that the speaker stopped ("我老公说要去投诉，我把他拦住了").
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ __all__ = [
     "CUES",
     "GUARDED",
     "cue_features",
-    "declined",
     "guarded",
     "retracted",
     "routine_context",
@@ -67,37 +63,6 @@ def retracted(text: str, start: int, end: int) -> bool:
     return RETRACTION_MARKERS.search(text[end : end + RETRACTION_WINDOW]) is not None
 
 
-# A declined act: the negated verb ends its clause, so what it declines came before it — a topic
-# ("媒体啥的我不找") or the clause before ("拉横幅那是别人干的事儿，我不干"). A verb with an object after
-# it ("我不找你们了，直接找律师") is not clause-final and declines nothing earlier.
-DECLINE = re.compile(
-    r"(?:(?:我|俺|咱|本人)(?:是|可|才|也|倒|肯定|绝对|根本|压根)*(?:不会|不干(?!了)|不[去找弄搞闹告发请]|没兴趣|不感兴趣)"
-    r"|是不会|可不会|才不会|犯不上|犯不着)[的了呢啦哈啊]*(?=[,，。！？!?;；\n…~]|$)"
-    # the speaker stopped someone else's threat: "我把他拦住了", "俺给拦下了", "被我劝住了"
-    r"|(?:我|俺|咱)(?:把(?:他|她|他们|人))?给?(?:拦|劝)(?:住|下|回)"
-)
-# A condition in between makes the stretch a threat again: "不给退车的话，我是不会走的".
-_DECLINE_CONDITION = re.compile(r"的话|否则|不然|要是|如果|除非|再不|不给|不解决|不处理")
-DECLINE_WINDOW = 30
-
-
-def _declines(text: str) -> list[tuple[int, int, int]]:
-    """(start of the stretch declined, start and end of the declining phrase) for each DECLINE in
-    ``text``; the stretch runs back to the sentence start, at most DECLINE_WINDOW characters."""
-    found = []
-    for match in DECLINE.finditer(text):
-        breaks = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
-        start = max(breaks[-1] if breaks else 0, match.start() - DECLINE_WINDOW)
-        if not _DECLINE_CONDITION.search(text, start, match.start()):
-            found.append((start, match.start(), match.end()))
-    return found
-
-
-def declined(text: str, start: int, end: int) -> bool:
-    """Whether the act at ``text[start:end]`` is declined after it (see DECLINE)."""
-    return any(s <= start and end <= phrase for s, phrase, _ in _declines(text))
-
-
 # --- model features from context (issue 23, second round) ----------------------------------------
 # Scopes mark the stretch of text that a negated intent or a settled past covers, so the text
 # model reads "不会找律师" or "之前说要曝光，后来算了" apart from "找律师", "曝光" (NegEx-style
@@ -108,8 +73,7 @@ SETTLED_SCOPE = "^"
 # An intent denied or dismissed: the scope runs from the negator to the end of its clause.
 INTENT_NEGATORS = re.compile(
     r"不会|不想|不打算|没打算|没想过|没想|不至于|用不着|犯不着|不必|没必要|不用|不需要|就算了|算了吧"
-    r"|不是要|又不是|没说要|可没|不爱|没兴趣|有什么用|(?:我|俺|咱)(?:可|才|也|都|绝|决|从|压根|根本)*不[去找请发打告闹]"
-    r"|没[去找请发打告报]|不是那种"
+    r"|不是要|又不是|没说要|可没|不爱|没兴趣|有什么用|我不[去找请发打告]|没[去找请发打告报]|不是那种"
 )
 # A condition turns the clause into a threat again: "不想闹大，但不解决我就去…".
 _SCOPE_CONDITION = re.compile(r"我就|的话|否则|不然|但是|但")
@@ -205,9 +169,6 @@ def scopes(text: str) -> list[tuple[int, int, str]]:
         end = end_match.start() if end_match else len(text)
         if not any(s < end and start < e for s, e, _ in found):
             found.append((start, end, SETTLED_SCOPE))
-    for start, _, end in _declines(text):
-        if not any(s < end and start < e for s, e, _ in found):
-            found.append((start, end, NEGATED_SCOPE))
     for match in INTENT_NEGATORS.finditer(text):
         end_match = _CLAUSE_END.search(text, match.end())
         end = end_match.start() if end_match else len(text)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .context import declined, retracted, routine_context
+from .context import retracted, routine_context
 from .terms import AMPLIFIER_CODES, DEFAULT_TERMS, IDENTITY_WEIGHT, PATTERN_GAP, PATTERN_PREFIX, Signal, Term
 
 # A negator at most this many characters before the term, in the same clause, switches it off
@@ -85,18 +85,7 @@ NON_NEGATING: tuple[str, ...] = (
 _CONDITION_IN_GAP: tuple[str, ...] = ("就", "的话", "否则", "便", "将", "则")
 _CONDITION_BEFORE: tuple[str, ...] = ("如果", "要是", "假如", "如", "若", "再", "只要")
 # "起诉？不会的", "请律师？没必要": the term asked back and answered with a negation.
-_ANSWER_NEGATORS: tuple[str, ...] = (
-    "不会",
-    "没必要",
-    "不至于",
-    "没有",
-    "不用",
-    "不可能",
-    "怎么会",
-    "哪会",
-    "你想多了",  # "砸车？你想多了"
-    "想多了",
-)
+_ANSWER_NEGATORS: tuple[str, ...] = ("不会", "没必要", "不至于", "没有", "不用", "不可能", "怎么会", "哪会")
 # Person or institution terms that can just say who someone is.
 _IDENTITY_TERMS: frozenset[str] = frozenset(
     {
@@ -323,8 +312,6 @@ def _candidates(text: str, terms: tuple[Term, ...], boundaries: set[int] | None)
                 why_not = "negated"
             elif term.code not in ("safety", "aggravating") and retracted(text, start, end):
                 why_not = "retracted"
-            elif term.code not in ("safety", "aggravating") and declined(text, start, end):
-                why_not = "negated"
             yield _Candidate(index, term, start, end, weight, not why_not, why_not)
 
 
