@@ -86,8 +86,9 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     page.set_viewport_size(variant.size)
 
     # The crisis board: nothing open yet. The major complaint's words wait as a latent warning,
-    # quoted under the signal; on a 390 px phone the warnings table scrolls in its own box, never the
-    # page (in English it was 513 px wide).
+    # quoted under the signal; on a 390 px phone each warning is a card that fits the screen, with
+    # the actions on one line (the table was 513 px wide in English and the buttons wrapped letter
+    # by letter in Chinese).
     page.goto(page.base_url + "/crisis/")
     expect(page.get_by_test_id("crisis-board")).to_be_visible()
     expect(page.get_by_test_id("signal-quote").first).to_contain_text("客户称要找媒体曝光")
@@ -96,6 +97,11 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
     page.reload()
     expect(page.get_by_test_id("latent-warnings")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    scroller = page.get_by_test_id("latent-warnings").locator(".table-responsive")
+    assert scroller.evaluate("box => box.scrollWidth <= box.clientWidth")
+    for action in ("signal-open", "signal-dismiss"):
+        box = page.get_by_test_id(action).first.locator("summary").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390 and box["height"] < 40, (action, box)
     shot("05b-crisis-board-390")
     page.set_viewport_size(variant.size)
 
