@@ -331,7 +331,8 @@ def fit_weights(rows: list[Row]) -> np.ndarray:
     """The sample weights of a fit (see NAMED_WEIGHT); derived sentences keep their own weight."""
     return np.array(
         [
-            r.weight * (NAMED_WEIGHT if not r.label and r.hard in NAMED_HARD and r.source != "sentence" else 1.0)
+            r.weight
+            * (NAMED_WEIGHT if not r.label and r.hard in NAMED_HARD and r.source != "sentence" else 1.0)
             for r in rows
         ]
     )
