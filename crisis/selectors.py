@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from crisis.models import CrisisAction, CrisisCase, CrisisEvent, Phase, TeamMember, WarningSignal
@@ -109,6 +110,46 @@ class SignalRow:
 
 
 PENDING_SIGNALS_SHOWN = 200
+# How many earlier dismissals the board reads to tell a warning's precedent (the newest first).
+PRECEDENTS_READ = 1000
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """The same words dismissed before in the store: for how many customers, and the latest reason."""
+
+    customers: int
+    reason: str
+
+
+def _mark_precedents(signals: list[WarningSignal]) -> None:
+    """Set ``precedent`` on each signal whose quoted words were dismissed before in its store (any
+    customer): the routine words agents write again and again (修完第二天故障灯又亮了) are then
+    dismissed at a glance and alike (issue 23, alert fatigue). One query."""
+    quoted = [s for s in signals if isinstance(s.values, dict) and s.values.get("quote")]
+    for signal in signals:
+        signal.precedent = None  # type: ignore[attr-defined]
+    if not quoted:
+        return
+    earlier = (
+        WarningSignal.objects.filter(
+            store_id__in={s.store_id for s in quoted},
+            dismissed_at__isnull=False,
+            values__quote__in=list({s.values["quote"] for s in quoted}),
+        )
+        .annotate(quote=KT("values__quote"))
+        .order_by("-dismissed_at", "-pk")
+        .values_list("store_id", "quote", "customer_id", "pk", "dismiss_reason")[:PRECEDENTS_READ]
+    )
+    # A row is dismissed with all its codes at once: count the customers, not the signals.
+    who: dict[tuple[int, str], set[int]] = {}
+    latest: dict[tuple[int, str], str] = {}
+    for store_id, text, customer_id, pk, reason in earlier:
+        who.setdefault((store_id, text), set()).add(customer_id if customer_id is not None else -pk)
+        latest.setdefault((store_id, text), reason)
+    for signal in quoted:
+        key = (signal.store_id, signal.values["quote"])
+        signal.precedent = Precedent(len(who[key]), latest[key]) if key in who else None  # type: ignore[attr-defined]
 
 
 def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
@@ -119,8 +160,10 @@ def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
     pending = qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-last_seen_at", "-pk")
     if grade:
         pending = pending.filter(suggested_grade=grade)
+    shown = list(pending[:PENDING_SIGNALS_SHOWN])
+    _mark_precedents(shown)
     rows: dict[tuple[int, int], list[WarningSignal]] = {}
-    for signal in pending[:PENDING_SIGNALS_SHOWN]:
+    for signal in shown:
         key = (signal.store_id, signal.customer_id) if signal.customer_id else (signal.store_id, -signal.pk)
         rows.setdefault(key, []).append(signal)
     # The most severe first (the suggested grade, G highest), then the most recent (issue #22).

@@ -77,7 +77,9 @@ def test_the_board_rows_cost_the_same_queries_however_many(clock: Any, gm: Any, 
             made.append(customer)
 
     grow(1)
-    bodies = assert_flat({"board": (gm, "/crisis/", False)}, grow, pinned={"board": 3})
+    bodies = assert_flat(
+        {"board": (gm, "/crisis/", False)}, grow, pinned={"board": 4}
+    )  # with the precedents of the words (one query)
     assert bodies["board"].count('data-testid="signal-row"') == len(made)
 
 

@@ -467,3 +467,56 @@ def test_opening_a_case_from_a_warning_asks_for_a_reason_and_keeps_it(
     assert response.status_code == 302 and response["Location"] == detail_url(crisis)
     assert crisis.summary.startswith("客户已联系电视台")
     assert crisis.history.earliest("history_id").history_change_reason == "客户已联系电视台"  # type: ignore[attr-defined]
+
+
+def test_a_warning_shows_when_the_same_words_were_dismissed_before_in_the_store(
+    web: Callable[[Any], Any], gm: Any, customer: Any, other_store: Any
+) -> None:
+    # Issue 23, alert fatigue: agents write the same routine words for many customers; a warning
+    # whose quoted words the store dismissed before says how often and the latest reason, so the GM
+    # dismisses it at a glance and alike. Other stores' verdicts are not shown.
+    from django.conf import settings
+    from django.utils import timezone
+
+    from crisis.models import WarningSignal
+
+    words = "保修期内发动机异响，要求厂家索赔，不然就去12315投诉"
+    client = web(gm)
+    for reason in ("例行保修索赔，非危机", "已与客户沟通解决"):
+        earlier = _warned(CustomerFactory(store=customer.store), words)
+        assert client.post(f"/crisis/signals/{earlier.pk}/dismiss/", {"reason": reason}).status_code == 302
+    elsewhere = _warned(CustomerFactory(store=other_store), words)
+    WarningSignal.objects.filter(pk=elsewhere.pk).update(
+        dismissed_at=timezone.now(), dismiss_reason="另一家店的判断"
+    )
+    pending = _warned(customer, words)
+    fresh = _warned(CustomerFactory(store=customer.store), "再不解决我就找记者曝光")
+
+    board = page(client, "/crisis/")
+    rows = board.split('data-testid="signal-row"')[1:]
+    mine = next(r for r in rows if f"/customers/{pending.customer_id}/" in r)
+    assert "相同原话此前已为 2 位客户排除，最近原因：已与客户沟通解决" in mine
+    assert "另一家店的判断" not in board
+    other = next(r for r in rows if f"/customers/{fresh.customer_id}/" in r)
+    assert 'data-testid="signal-precedent"' not in other
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = page(client, "/crisis/")
+    assert "The same words were dismissed for 2 customers before; last reason: 已与客户沟通解决" in english
+
+
+def test_the_board_reads_precedents_in_one_query_for_any_number_of_warnings(
+    web: Callable[[Any], Any], gm: Any, customer: Any
+) -> None:
+    words = "保修期内发动机异响，要求厂家索赔，不然就去12315投诉"
+    client = web(gm)
+    earlier = _warned(CustomerFactory(store=customer.store), words)
+    client.post(f"/crisis/signals/{earlier.pk}/dismiss/", {"reason": "例行保修索赔，非危机"})
+    _warned(customer, words)
+    page(client, "/crisis/")  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        assert page(client, "/crisis/").count('data-testid="signal-precedent"') == 1
+    for _ in range(4):
+        _warned(CustomerFactory(store=customer.store), words)
+    with CaptureQueriesContext(connection) as five:
+        assert page(client, "/crisis/").count('data-testid="signal-precedent"') == 5
+    assert len(five) == len(one), five
