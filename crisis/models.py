@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -378,7 +379,16 @@ class WarningSignal(models.Model):
                 name="warning_signal_one_collecting_row",
             ),
         ]
-        indexes = [models.Index(fields=["store", "crisis", "dismissed_at"])]
+        indexes = [
+            models.Index(fields=["store", "crisis", "dismissed_at"]),
+            # The board's precedents: the same words dismissed before in the store (crisis.selectors).
+            models.Index(
+                models.F("store"),
+                KeyTransform("quote", "values"),
+                name="warning_signal_dismissed_words",
+                condition=models.Q(dismissed_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id} {self.code}"

@@ -136,7 +136,7 @@ def _mark_precedents(signals: list[WarningSignal]) -> None:
             store_id__in={s.store_id for s in quoted},
             dismissed_at__isnull=False,
             values__quote__in=list({s.values["quote"] for s in quoted}),
-        )
+        )  # the index warning_signal_dismissed_words
         .annotate(quote=KT("values__quote"))
         .order_by("-dismissed_at", "-pk")
         .values_list("store_id", "quote", "customer_id", "pk", "dismiss_reason")[:PRECEDENTS_READ]

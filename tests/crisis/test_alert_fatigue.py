@@ -77,9 +77,8 @@ def test_the_board_rows_cost_the_same_queries_however_many(clock: Any, gm: Any, 
             made.append(customer)
 
     grow(1)
-    bodies = assert_flat(
-        {"board": (gm, "/crisis/", False)}, grow, pinned={"board": 4}
-    )  # with the precedents of the words (one query)
+    # The board, its closed list, the pending warnings and their words' precedents.
+    bodies = assert_flat({"board": (gm, "/crisis/", False)}, grow, pinned={"board": 4})
     assert bodies["board"].count('data-testid="signal-row"') == len(made)
 
 
