@@ -381,12 +381,12 @@ class WarningSignal(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "crisis", "dismissed_at"]),
-            # The board's precedents: the same words dismissed before in the store (crisis.selectors).
+            # The board's precedents: the same words judged before in the store (crisis.selectors).
             models.Index(
                 models.F("store"),
                 KeyTransform("quote", "values"),
-                name="warning_signal_dismissed_words",
-                condition=models.Q(dismissed_at__isnull=False),
+                name="warning_signal_judged_words",
+                condition=models.Q(dismissed_at__isnull=False) | models.Q(crisis__isnull=False),
             ),
         ]
 

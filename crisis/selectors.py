@@ -110,22 +110,25 @@ class SignalRow:
 
 
 PENDING_SIGNALS_SHOWN = 200
-# How many earlier dismissals the board reads to tell a warning's precedent (the newest first).
+# How many earlier verdicts the board reads to tell a warning's precedents (the newest first).
 PRECEDENTS_READ = 1000
 
 
 @dataclass(frozen=True)
 class Precedent:
-    """The same words dismissed before in the store: for how many customers, and the latest reason."""
+    """The same words judged before in the store: for how many customers they were dismissed (and
+    the latest reason), and for how many a crisis case was opened."""
 
-    customers: int
+    dismissed: int
     reason: str
+    opened: int
 
 
 def _mark_precedents(signals: list[WarningSignal]) -> None:
-    """Set ``precedent`` on each signal whose quoted words were dismissed before in its store (any
+    """Set ``precedent`` on each signal whose quoted words were judged before in its store (any
     customer): the routine words agents write again and again (修完第二天故障灯又亮了) are then
-    dismissed at a glance and alike (issue 23, alert fatigue). One query."""
+    dismissed at a glance and alike, and words that once became a crisis say so (issue 23, alert
+    fatigue). One query."""
     quoted = [s for s in signals if isinstance(s.values, dict) and s.values.get("quote")]
     for signal in signals:
         signal.precedent = None  # type: ignore[attr-defined]
@@ -133,23 +136,33 @@ def _mark_precedents(signals: list[WarningSignal]) -> None:
         return
     earlier = (
         WarningSignal.objects.filter(
+            Q(dismissed_at__isnull=False) | Q(crisis__isnull=False),
             store_id__in={s.store_id for s in quoted},
-            dismissed_at__isnull=False,
             values__quote__in=list({s.values["quote"] for s in quoted}),
-        )  # the index warning_signal_dismissed_words
+        )  # the index warning_signal_judged_words
         .annotate(quote=KT("values__quote"))
-        .order_by("-dismissed_at", "-pk")
-        .values_list("store_id", "quote", "customer_id", "pk", "dismiss_reason")[:PRECEDENTS_READ]
+        .order_by("-pk")
+        .values_list("store_id", "quote", "customer_id", "pk", "crisis_id", "dismiss_reason")[
+            :PRECEDENTS_READ
+        ]
     )
-    # A row is dismissed with all its codes at once: count the customers, not the signals.
-    who: dict[tuple[int, str], set[int]] = {}
+    # A row is judged with all its codes at once: count the customers, not the signals.
+    dismissed: dict[tuple[int, str], set[int]] = {}
+    opened: dict[tuple[int, str], set[int]] = {}
     latest: dict[tuple[int, str], str] = {}
-    for store_id, text, customer_id, pk, reason in earlier:
-        who.setdefault((store_id, text), set()).add(customer_id if customer_id is not None else -pk)
-        latest.setdefault((store_id, text), reason)
+    for store_id, text, customer_id, pk, crisis_id, reason in earlier:
+        key, who = (store_id, text), customer_id if customer_id is not None else -pk
+        if crisis_id is not None:
+            opened.setdefault(key, set()).add(who)
+        else:
+            dismissed.setdefault(key, set()).add(who)
+            latest.setdefault(key, reason)
     for signal in quoted:
         key = (signal.store_id, signal.values["quote"])
-        signal.precedent = Precedent(len(who[key]), latest[key]) if key in who else None  # type: ignore[attr-defined]
+        if key in dismissed or key in opened:
+            signal.precedent = Precedent(  # type: ignore[attr-defined]
+                len(dismissed.get(key, ())), latest.get(key, ""), len(opened.get(key, ()))
+            )
 
 
 def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
@@ -24,15 +25,19 @@ def signal_open_crisis(*, signal: WarningSignal, actor: Any, reason: str = "") -
     if locked.crisis_id is not None:
         return locked.crisis
     reason = reason.strip()
-    summary = locked.explanation
-    if reason:
-        summary = _("%(why)s\n（预警：%(e)s）") % {"why": reason, "e": summary}
+    # The case's title and summary are the store's record, read by everyone in the store's language
+    # (the stored explanation is Chinese): never "Warning: 文本模型…" because the GM reads English.
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = locked.explanation
+        if reason:
+            summary = _("%(why)s\n（预警：%(e)s）") % {"why": reason, "e": summary}
+        title = _("预警：%(e)s") % {"e": locked.explanation[:150]}
     with change_reason(reason):
         crisis = crisis_open(
             actor=actor,
             store=locked.store,
             type=rules.crisis_type_for_signal(locked.code),
-            title=_("预警：%(e)s") % {"e": locked.explanation[:150]},
+            title=title,
             summary=summary,
             customer=locked.customer,
         )

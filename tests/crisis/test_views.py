@@ -469,12 +469,13 @@ def test_opening_a_case_from_a_warning_asks_for_a_reason_and_keeps_it(
     assert crisis.history.earliest("history_id").history_change_reason == "客户已联系电视台"  # type: ignore[attr-defined]
 
 
-def test_a_warning_shows_when_the_same_words_were_dismissed_before_in_the_store(
+def test_a_warning_shows_when_the_same_words_were_judged_before_in_the_store(
     web: Callable[[Any], Any], gm: Any, customer: Any, other_store: Any
 ) -> None:
     # Issue 23, alert fatigue: agents write the same routine words for many customers; a warning
-    # whose quoted words the store dismissed before says how often and the latest reason, so the GM
-    # dismisses it at a glance and alike. Other stores' verdicts are not shown.
+    # whose quoted words the store dismissed before says for how many customers and the latest
+    # reason, so the GM dismisses it at a glance and alike; words that once became a crisis case say
+    # so too. Other stores' verdicts are not shown.
     from django.conf import settings
     from django.utils import timezone
 
@@ -485,6 +486,10 @@ def test_a_warning_shows_when_the_same_words_were_dismissed_before_in_the_store(
     for reason in ("例行保修索赔，非危机", "已与客户沟通解决 <b>100%</b>"):
         earlier = _warned(CustomerFactory(store=customer.store), words)
         assert client.post(f"/crisis/signals/{earlier.pk}/dismiss/", {"reason": reason}).status_code == 302
+    crisis = _warned(CustomerFactory(store=customer.store), words)
+    assert (
+        client.post(f"/crisis/signals/{crisis.pk}/open/", {"reason": "客户已联系电视台"}).status_code == 302
+    )
     elsewhere = _warned(CustomerFactory(store=other_store), words)
     WarningSignal.objects.filter(pk=elsewhere.pk).update(
         dismissed_at=timezone.now(), dismiss_reason="另一家店的判断"
@@ -497,15 +502,17 @@ def test_a_warning_shows_when_the_same_words_were_dismissed_before_in_the_store(
     mine = next(r for r in rows if f"/customers/{pending.customer_id}/" in r)
     # the reason is the GM's own text: escaped, and a "%" in it is not a format directive
     assert "相同原话此前已为 2 位客户排除，最近原因：已与客户沟通解决 &lt;b&gt;100%&lt;/b&gt;" in mine
+    assert "相同原话此前已为 1 位客户建立危机事件" in mine
     assert "另一家店的判断" not in board
     other = next(r for r in rows if f"/customers/{fresh.customer_id}/" in r)
-    assert 'data-testid="signal-precedent"' not in other
+    assert "signal-precedent" not in other
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = page(client, "/crisis/")
     assert (
         "The same words were dismissed for 2 customers before; last reason: 已与客户沟通解决 &lt;b&gt;"
         in english
     )
+    assert "The same words led to a crisis case for one customer before" in english
 
 
 def test_the_board_reads_precedents_in_one_query_for_any_number_of_warnings(
@@ -524,3 +531,21 @@ def test_the_board_reads_precedents_in_one_query_for_any_number_of_warnings(
     with CaptureQueriesContext(connection) as five:
         assert page(client, "/crisis/").count('data-testid="signal-precedent"') == 5
     assert len(five) == len(one), five
+
+
+def test_a_case_opened_from_a_warning_in_english_keeps_the_stores_language(
+    web: Callable[[Any], Any], gm: Any, customer: Any
+) -> None:
+    # The case's title and summary are stored for everyone in the store: a GM reading English must
+    # not leave "Warning: 文本模型…" (an English prefix on the stored Chinese explanation).
+    from django.conf import settings
+
+    signal = _warned(customer)
+    client = web(gm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert (
+        client.post(f"/crisis/signals/{signal.pk}/open/", {"reason": "客户已联系电视台"}).status_code == 302
+    )
+    crisis = CrisisCase.objects.get()
+    assert crisis.title == f"预警：{signal.explanation}"
+    assert crisis.summary == f"客户已联系电视台\n（预警：{signal.explanation}）"
