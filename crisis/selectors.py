@@ -142,26 +142,27 @@ def _mark_precedents(signals: list[WarningSignal]) -> None:
         )  # the index warning_signal_judged_words
         .annotate(quote=KT("values__quote"))
         .order_by("-pk")
-        .values_list("store_id", "quote", "customer_id", "pk", "crisis_id", "dismiss_reason")[
+        .values_list("store_id", "quote", "customer_id", "pk", "crisis_id", "dismissed_at", "dismiss_reason")[
             :PRECEDENTS_READ
         ]
     )
     # A row is judged with all its codes at once: count the customers, not the signals.
     dismissed: dict[tuple[int, str], set[int]] = {}
     opened: dict[tuple[int, str], set[int]] = {}
-    latest: dict[tuple[int, str], str] = {}
-    for store_id, text, customer_id, pk, crisis_id, reason in earlier:
+    latest: dict[tuple[int, str], tuple[Any, str]] = {}  # the latest dismissal's time and reason
+    for store_id, text, customer_id, pk, crisis_id, dismissed_at, reason in earlier:
         key, who = (store_id, text), customer_id if customer_id is not None else -pk
         if crisis_id is not None:
             opened.setdefault(key, set()).add(who)
         else:
             dismissed.setdefault(key, set()).add(who)
-            latest.setdefault(key, reason)
+            if key not in latest or dismissed_at > latest[key][0]:
+                latest[key] = (dismissed_at, reason)
     for signal in quoted:
         key = (signal.store_id, signal.values["quote"])
         if key in dismissed or key in opened:
             signal.precedent = Precedent(  # type: ignore[attr-defined]
-                len(dismissed.get(key, ())), latest.get(key, ""), len(opened.get(key, ()))
+                len(dismissed.get(key, ())), latest[key][1] if key in latest else "", len(opened.get(key, ()))
             )
 
 

@@ -483,9 +483,12 @@ def test_a_warning_shows_when_the_same_words_were_judged_before_in_the_store(
 
     words = "保修期内发动机异响，要求厂家索赔，不然就去12315投诉"
     client = web(gm)
-    for reason in ("例行保修索赔，非危机", "已与客户沟通解决 <b>100%</b>"):
-        earlier = _warned(CustomerFactory(store=customer.store), words)
-        assert client.post(f"/crisis/signals/{earlier.pk}/dismiss/", {"reason": reason}).status_code == 302
+    earlier = [_warned(CustomerFactory(store=customer.store), words) for _ in range(2)]
+    # dismissed newest first: the latest reason is the last dismissal's, not the newest warning's
+    for signal, reason in zip(
+        reversed(earlier), ("例行保修索赔，非危机", "已与客户沟通解决 <b>100%</b>"), strict=True
+    ):
+        assert client.post(f"/crisis/signals/{signal.pk}/dismiss/", {"reason": reason}).status_code == 302
     crisis = _warned(CustomerFactory(store=customer.store), words)
     assert (
         client.post(f"/crisis/signals/{crisis.pk}/open/", {"reason": "客户已联系电视台"}).status_code == 302
