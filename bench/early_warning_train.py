@@ -275,6 +275,9 @@ PENALTY = "l2"
 # exported weight is coefficient × ratio, so the shipped model is still a linear model over presence
 # features and the scorer is unchanged. 0 = off (the shipped recipe).
 NB_ALPHA = 0.0
+# ``--prune-fits`` (with ``--nb``): every CV and cross-author fit keeps only the weights the written
+# model keeps, so the checks score the model that is shipped (twenty-third round's finding).
+PRUNE_FITS = False
 
 
 class NBLogisticRegression:
@@ -297,8 +300,21 @@ class NBLogisticRegression:
     def _scaled(self, matrix):  # noqa: ANN001, ANN202
         return small_index(matrix @ sparse.diags(self.ratio))
 
+    def prune(self, names: np.ndarray) -> None:
+        """Keep the weights the written model keeps (the strongest MAX_FEATURES, rule features
+        always), so a fit scores what would be shipped."""
+        order = np.argsort(-np.abs(self.coef_[0]))
+        rules = np.array([str(n).startswith(RULE_PREFIXES) for n in names])
+        keep = rules.copy()
+        keep[order[:MAX_FEATURES]] = True
+        self.coef_ = self.coef_ * keep
+
+    def decision_function(self, matrix) -> np.ndarray:  # noqa: ANN001
+        return np.asarray(matrix @ self.coef_[0]).ravel() + self.intercept_[0]
+
     def predict_proba(self, matrix) -> np.ndarray:  # noqa: ANN001
-        return self.model.predict_proba(self._scaled(matrix))
+        positive = 1 / (1 + np.exp(-self.decision_function(matrix)))
+        return np.column_stack([1 - positive, positive])
 
 
 def new_model(c: float) -> LogisticRegression:
@@ -383,6 +399,8 @@ def fit_rows(fit: list[Row], c: float, rule_scale: float) -> tuple[DictVectorize
         np.array([r.label for r in fit]),
         sample_weight=fit_weights(fit),
     )
+    if PRUNE_FITS:
+        model.prune(vectorizer.get_feature_names_out())
     return vectorizer, model
 
 
@@ -840,7 +858,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA  # noqa: PLW0603 - set per run from options
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -951,8 +969,19 @@ def main(argv: list[str] | None = None) -> int:
         dest="nb_alpha",
         help="twenty-fifth round: NB-weighted logistic regression with this smoothing (0 = off)",
     )
+    parser.add_argument(
+        "--prune-fits",
+        action="store_true",
+        dest="prune_fits",
+        help="with --nb: every check fit keeps only the weights the written model keeps",
+    )
+    parser.add_argument("--max-features", type=int, default=MAX_FEATURES, dest="max_features")
     args = parser.parse_args(argv)
+    MAX_FEATURES = args.max_features
     NB_ALPHA = args.nb_alpha
+    PRUNE_FITS = args.prune_fits
+    if PRUNE_FITS and not NB_ALPHA:
+        parser.error("--prune-fits is for --nb fits")
     JOINT_CV_RECALL = args.cv_recall
     SENTENCES = args.sentences
     MIN_GRAM = args.min_gram
