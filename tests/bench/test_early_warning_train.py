@@ -48,3 +48,41 @@ def test_a_feedback_file_with_a_bad_label_is_refused(tmp_path: Path) -> None:
     path.write_text("label\ttype\tauthor\ttext\n1\ta\tstore:SZ01\t刹车失灵差点出事\n", encoding="utf-8")
     (row,) = train.feedback_rows([path], 3.0)
     assert (row.label, row.crisis_type, row.weight, row.source) == (1, "a", 3.0, "feedback:store:SZ01")
+
+
+def test_the_nb_weighted_fit_exports_a_linear_model_over_presence(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Twenty-fifth round (--nb): the fit sees each feature scaled by its NB log-count ratio, and the
+    # exported weight is coefficient × ratio, so the shipped pure-Python scorer (a sum of weights
+    # over the present features) gives the fit's own scores. A pruned fit keeps the strongest
+    # MAX_FEATURES weights and every rule feature, as the written model does.
+    monkeypatch.setattr(train, "NB_ALPHA", 1.0)
+    monkeypatch.setattr(train, "PRUNE_FITS", False)
+    rows = [
+        train.Row(text, label, "", "a" if label else "", text, "composed")
+        for text, label in [
+            ("刹车失灵差点出事", 1),
+            ("我要去曝光你们", 1),
+            ("发动机起火了", 1),
+            ("保养很满意", 0),
+            ("洗车没洗干净", 0),
+            ("前台态度不太好", 0),
+        ]
+    ]
+    vectorizer, model = train.fit_rows(rows, 1.0, 3.0)
+    assert isinstance(model, train.NBLogisticRegression)
+    names = vectorizer.get_feature_names_out()
+    matrix = vectorizer.transform(train.row_features(rows, 3.0))
+    inner = model.model.decision_function(model._scaled(matrix))
+    presence = np.asarray(matrix @ model.coef_[0]).ravel() + model.intercept_[0]
+    assert np.allclose(presence, inner)
+    assert np.allclose(model.decision_function(matrix), inner)
+    # A feature only crisis texts have gets a positive ratio, one only harmless texts have a negative.
+    ratio = dict(zip(map(str, names), model.ratio, strict=True))
+    assert ratio["曝光"] > 0 > ratio["保养"]
+
+    monkeypatch.setattr(train, "MAX_FEATURES", 3)
+    model.prune(names)
+    kept = {str(n) for n, c in zip(names, model.coef_[0], strict=True) if c}
+    assert len([n for n in kept if not n.startswith(train.RULE_PREFIXES)]) <= 3
+    rules = {str(n) for n in names if str(n).startswith(train.RULE_PREFIXES)}
+    assert rules and rules <= kept  # rule:safety=3, rule:exposure=3, rule:worthy
