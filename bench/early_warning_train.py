@@ -278,13 +278,16 @@ NB_ALPHA = 0.0
 # ``--prune-fits`` (with ``--nb``): every CV and cross-author fit keeps only the weights the written
 # model keeps, so the checks score the model that is shipped (twenty-third round's finding).
 PRUNE_FITS = False
+# ``--nb-blend B`` (with ``--nb``, twenty-seventh round): the written weights are B × the NB fit's plus
+# (1 − B) × a plain fit's on the same texts — the mean of the two logits, still one linear model.
+NB_BLEND = 1.0
 
 
 class NBLogisticRegression:
     """A logistic regression fitted on features scaled by their NB log-count ratios."""
 
-    def __init__(self, model: LogisticRegression, alpha: float) -> None:
-        self.model, self.alpha = model, alpha
+    def __init__(self, model: LogisticRegression, alpha: float, blend: float = 1.0) -> None:
+        self.model, self.alpha, self.blend = model, alpha, blend
 
     def fit(self, matrix, labels: np.ndarray, sample_weight: np.ndarray | None = None):  # noqa: ANN001, ANN201
         weights = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight)
@@ -295,6 +298,11 @@ class NBLogisticRegression:
         self.model.fit(self._scaled(matrix), labels, sample_weight=sample_weight)
         self.coef_ = self.model.coef_ * self.ratio
         self.intercept_ = self.model.intercept_
+        if self.blend < 1:  # --nb-blend: the logits' weighted mean with a plain fit's
+            plain = LogisticRegression(C=self.model.C, max_iter=5000, class_weight="balanced")
+            plain.fit(matrix, labels, sample_weight=sample_weight)
+            self.coef_ = self.blend * self.coef_ + (1 - self.blend) * plain.coef_
+            self.intercept_ = self.blend * self.intercept_ + (1 - self.blend) * plain.intercept_
         return self
 
     def _scaled(self, matrix):  # noqa: ANN001, ANN202
@@ -320,7 +328,9 @@ class NBLogisticRegression:
 def new_model(c: float) -> LogisticRegression:
     """The classifier of every fit (CV folds, cross-author check, the written model)."""
     if NB_ALPHA:
-        return NBLogisticRegression(LogisticRegression(C=c, max_iter=5000, class_weight="balanced"), NB_ALPHA)  # type: ignore[return-value]
+        return NBLogisticRegression(  # type: ignore[return-value]
+            LogisticRegression(C=c, max_iter=5000, class_weight="balanced"), NB_ALPHA, NB_BLEND
+        )
     if PENALTY == "l1":
         return LogisticRegression(
             C=c, l1_ratio=1.0, solver="liblinear", max_iter=5000, class_weight="balanced"
@@ -858,7 +868,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES  # noqa: PLW0603 - set per run from options
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES, NB_BLEND  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -976,7 +986,15 @@ def main(argv: list[str] | None = None) -> int:
         help="with --nb: every check fit keeps only the weights the written model keeps",
     )
     parser.add_argument("--max-features", type=int, default=MAX_FEATURES, dest="max_features")
+    parser.add_argument(
+        "--nb-blend",
+        type=float,
+        default=1.0,
+        dest="nb_blend",
+        help="with --nb: share of the NB fit in the written weights, the rest a plain fit's (1 = NB alone)",
+    )
     args = parser.parse_args(argv)
+    NB_BLEND = args.nb_blend
     MAX_FEATURES = args.max_features
     NB_ALPHA = args.nb_alpha
     PRUNE_FITS = args.prune_fits
@@ -1127,6 +1145,7 @@ def main(argv: list[str] | None = None) -> int:
             **({"stop_grams": False} if not STOP_GRAMS else {}),
             **({"named_weight": NAMED_WEIGHT} if NAMED_WEIGHT != 1 else {}),
             **({"nb_alpha": NB_ALPHA} if NB_ALPHA else {}),
+            **({"nb_blend": NB_BLEND} if NB_ALPHA and NB_BLEND != 1 else {}),
             "features_total": len(names),
             "features_kept": len(kept),
             "scikit_learn": sklearn.__version__,
