@@ -285,6 +285,9 @@ NB_BLEND = 1.0
 # core sharing a stretch of N characters with one of the fold's scored cores, as no extra core was
 # written from the held-out cores. 0 = off.
 CV_NEAR = 0
+# ``--cv-seed S`` (a check of the strict CV): another assignment of pieces to folds, to see how far
+# a fit's CV figures move with the draw of cores (0 = the usual folds).
+CV_SEED = 0
 _SLOT = re.compile(r"\{\w+\}")
 
 
@@ -617,7 +620,8 @@ def out_of_fold(
 
 def piece_fold(piece: str) -> int:
     """The strict CV's fold of a piece (a core, an opener, a closer, a slot value, a context line)."""
-    return int(hashlib.sha256(f"cv:{piece}".encode()).hexdigest(), 16) % FOLDS
+    salt = f"cv{CV_SEED}" if CV_SEED else "cv"
+    return int(hashlib.sha256(f"{salt}:{piece}".encode()).hexdigest(), 16) % FOLDS
 
 
 def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
@@ -891,7 +895,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES, NB_BLEND, CV_NEAR  # noqa: PLW0603 - set per run from options
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES, NB_BLEND, CV_NEAR, CV_SEED  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -1017,7 +1021,9 @@ def main(argv: list[str] | None = None) -> int:
         help="with --nb: share of the NB fit in the written weights, the rest a plain fit's (1 = NB alone)",
     )
     parser.add_argument("--cv-near", type=int, default=0, dest="cv_near")
+    parser.add_argument("--cv-seed", type=int, default=0, dest="cv_seed")
     args = parser.parse_args(argv)
+    CV_SEED = args.cv_seed
     CV_NEAR = args.cv_near
     NB_BLEND = args.nb_blend
     MAX_FEATURES = args.max_features
