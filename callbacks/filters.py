@@ -7,14 +7,15 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackTask, Channel, Classification, Grade, Survey, SurveyType, TaskStatus
+from csat.apis import filtering
 
 
-class CallbackTaskFilter(django_filters.FilterSet):
+class CallbackTaskFilter(filtering.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
     type = django_filters.ChoiceFilter(choices=SurveyType.choices)
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    agent = django_filters.NumberFilter(method="filter_agent", label=_("回访专员"))
+    due_after = filtering.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = filtering.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    agent = filtering.IdFilter(method="filter_agent", label=_("回访专员"))
 
     class Meta:
         model = CallbackTask
@@ -24,13 +25,13 @@ class CallbackTaskFilter(django_filters.FilterSet):
         return queryset.filter(Q(claimed_by_id=value) | Q(assigned_to_id=value))
 
 
-class SurveyFilter(django_filters.FilterSet):
+class SurveyFilter(filtering.FilterSet):
     type = django_filters.ChoiceFilter(choices=SurveyType.choices)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     classification = django_filters.MultipleChoiceFilter(choices=Classification.choices)
     grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
-    surveyed_after = django_filters.IsoDateTimeFilter(field_name="surveyed_at", lookup_expr="gte")
-    surveyed_before = django_filters.IsoDateTimeFilter(field_name="surveyed_at", lookup_expr="lt")
+    surveyed_after = filtering.IsoDateTimeFilter(field_name="surveyed_at", lookup_expr="gte")
+    surveyed_before = filtering.IsoDateTimeFilter(field_name="surveyed_at", lookup_expr="lt")
     rated = django_filters.BooleanFilter(field_name="score_used", lookup_expr="isnull", exclude=True)
 
     class Meta:

@@ -36,13 +36,15 @@ from complaints.services.attachments import complaint_attachment_add
 from complaints.services.ticket import RequiredTextError
 from csat import params
 from csat import selectors as csat_selectors
+from csat.apis import filtering
+from csat.apis.fields import BoundedDateTimeField, ModelSerializer
 from csat.apis.kept import kept_json
 from csat.apis.pagination import KeysetPagination
 from csat.domain.grading import GRADE_ORDER
 from csat.uploads import validate_agreement, validate_attachment
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(ModelSerializer):
     class Meta:
         model = Deadline
         fields = [
@@ -59,7 +61,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
         ]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
 
     class Meta:
@@ -67,7 +69,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "note", "data", "actor", "created_at"]
 
 
-class PenaltySerializer(serializers.ModelSerializer):
+class PenaltySerializer(ModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username", default=None)
     decided_by = serializers.CharField(source="decided_by.username", default=None)
 
@@ -86,7 +88,7 @@ class PenaltySerializer(serializers.ModelSerializer):
         ]
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True)
     history = EventSerializer(source="events", many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -168,7 +170,7 @@ class _BlankAsNull(serializers.CharField):
         return value or None
 
 
-class ComplaintListSerializer(serializers.ModelSerializer):
+class ComplaintListSerializer(ModelSerializer):
     next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     # The step of the soonest open deadline; null when the ticket has none (closed, awaiting a step).
     next_due_kind = _BlankAsNull(read_only=True, allow_null=True)
@@ -208,7 +210,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     received_by_department = serializers.PrimaryKeyRelatedField(
         queryset=Complaint.objects.none(), required=False
     )
-    received_at = serializers.DateTimeField(required=False)
+    received_at = BoundedDateTimeField(required=False)
     received_at_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     urgent = serializers.BooleanField(default=False)
     handled_on_site = serializers.BooleanField(
@@ -298,19 +300,19 @@ class ActionSerializer(serializers.Serializer):
         self.fields["user"].queryset = selectors.store_people(user=user)  # type: ignore[attr-defined]
 
 
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(filtering.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    received_after = django_filters.DateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.DateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = filtering.DateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = filtering.DateTimeFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = Complaint
         fields = ["status", "severity", "kind", "department", "customer", "store", "urgent", "category"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     """A ticket's attachment (issue #22); the file itself through ``download_url`` (the page route,
     checked like the ticket)."""
 

@@ -18,9 +18,10 @@ from crisis.models import CrisisAction, CrisisCase, CrisisType, LogKind, MediaEn
 from crisis.permissions import can_open
 from csat import access, text_limits
 from csat import selectors as csat_selectors
+from csat.apis.fields import BoundedDateField, BoundedDateTimeField, ModelSerializer
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     name = serializers.CharField(source="user.get_full_name", read_only=True)
 
     class Meta:
@@ -28,19 +29,19 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["user", "name", "role", "is_leader"]
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     class Meta:
         model = CrisisAction
         fields = ["id", "title", "owner", "due_at", "done_at", "overdue_at"]
 
 
-class MediaSerializer(serializers.ModelSerializer):
+class MediaSerializer(ModelSerializer):
     class Meta:
         model = MediaEntry
         fields = ["id", "outlet", "date", "exposed", "reach", "response"]
 
 
-class CrisisSerializer(serializers.ModelSerializer):
+class CrisisSerializer(ModelSerializer):
     team = TeamSerializer(many=True, read_only=True)
     actions = ActionItemSerializer(many=True, read_only=True)
     media_log = MediaSerializer(many=True, read_only=True)
@@ -114,14 +115,14 @@ class PlanSerializer(serializers.Serializer):
 class ActionInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner = StaffField()
-    due_at = serializers.DateTimeField()
+    due_at = BoundedDateTimeField()
 
 
 class MediaInputSerializer(serializers.Serializer):
     outlet = serializers.CharField(max_length=100)
-    date = serializers.DateField()
+    date = BoundedDateField()
     exposed = serializers.BooleanField(default=False)
-    reach = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    reach = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1)
     response = serializers.CharField(
         max_length=text_limits.NOTE, required=False, allow_blank=True, default=""
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crisis.models import CrisisType, LogKind, Phase
 from csat import text_limits
 from csat.forms import StyledForm
+from csat.params import BoundedDateField, BoundedDateTimeField
 
 
 def _staff_choices(store_id: int | None) -> Any:
@@ -69,9 +70,12 @@ class LogForm(StyledForm):
 
 class MediaForm(StyledForm):
     outlet = forms.CharField(label=_("媒体"), max_length=100)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     exposed = forms.BooleanField(label=_("已曝光"), required=False)
-    reach = forms.IntegerField(label=_("传播量（阅读/播放）"), required=False, min_value=0)
+    # The column is a PositiveIntegerField: PostgreSQL's integer ends at 2,147,483,647.
+    reach = forms.IntegerField(
+        label=_("传播量（阅读/播放）"), required=False, min_value=0, max_value=2**31 - 1
+    )
     response = forms.CharField(
         max_length=text_limits.NOTE, label=_("应对"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -80,7 +84,7 @@ class MediaForm(StyledForm):
 class ActionForm(StyledForm):
     title = forms.CharField(label=_("行动"), max_length=200)
     owner = StaffChoiceField(label=_("负责人"), queryset=None)  # type: ignore[arg-type]
-    due_at = forms.DateTimeField(
+    due_at = BoundedDateTimeField(
         label=_("截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from csat import text_limits
 from csat.domain import holiday_schedule
 from csat.form_renderer import select_html
+from csat.params import BoundedDateField
 from csat.uploads import validate_attachment
 
 
@@ -83,7 +84,7 @@ class StyledForm(forms.Form):
 
 
 class CalendarOverrideForm(StyledForm):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     is_working_day = forms.TypedChoiceField(
         label=_("类型"),
         choices=[("0", _("放假")), ("1", _("调休上班"))],

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,8 @@ from csat.domain import periods
 MAX_INT = 2**63 - 1  # PostgreSQL bigint; SQLite's INTEGER
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2999, 12, 31)  # far enough; a day or a month later still exists
+DATE_BOUNDS_MESSAGE = gettext_lazy("日期应在 1900-01-01 至 2999-12-31 之间。")
+DATETIME_BOUNDS_MESSAGE = gettext_lazy("时间应在 1900-01-01 至 2999-12-31 之间。")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -122,5 +124,32 @@ class BoundedDateField(forms.DateField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        message = gettext_lazy("日期应在 1900-01-01 至 2999-12-31 之间。")
+        message = DATE_BOUNDS_MESSAGE
         self.validators += [MinValueValidator(MIN_DATE, message), MaxValueValidator(MAX_DATE, message)]
+
+
+def datetime_in_bounds(value: dt.datetime) -> bool:
+    """Whether ``value`` lies within ``MIN_DATE``…``MAX_DATE`` both as written and in UTC: a moment
+    in year 1 or 9999 parses, but turning it into UTC (the database, the business calendar) overflows."""
+    try:
+        moment = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    except (OverflowError, ValueError):
+        return False
+    return all(MIN_DATE <= d <= MAX_DATE for d in (value.date(), moment.date()))
+
+
+class DateTimeBoundsMixin:
+    """For a form ``DateTimeField``: a time outside ``MIN_DATE``…``MAX_DATE`` is a field error."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            result = super().to_python(value)  # type: ignore[misc]
+        except OverflowError:
+            raise ValidationError(DATETIME_BOUNDS_MESSAGE, code="bounds") from None
+        if isinstance(result, dt.datetime) and not datetime_in_bounds(result):
+            raise ValidationError(DATETIME_BOUNDS_MESSAGE, code="bounds")
+        return result
+
+
+class BoundedDateTimeField(DateTimeBoundsMixin, forms.DateTimeField):
+    """A form date and time within ``MIN_DATE``…``MAX_DATE``."""

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from csat import access, customer_page, health, search, selectors, services
+from csat import access, customer_page, health, params, search, selectors, services
 from csat import home as home_tiles
 from csat.business_time import business_tz
+from csat.domain import periods
 from csat.domain.grading import IDENTITY_GUIDANCE
 from csat.forms import CalendarOverrideForm, CalendarScheduleForm
 from csat.models import CalendarOverride, IdentityFlag, Notification, Role
@@ -154,8 +155,12 @@ def calendar_overrides(request: HttpRequest) -> HttpResponse:
                 services.calendar_year_confirm(year=year, user=request.user)
             messages.success(request, _("已导入 %(n)s 天，相关未完成的时限已重新计算。") % {"n": saved})
             return redirect("calendar-overrides")
-        if action == "unconfirm" and request.POST.get("year", "").isdigit():
-            services.calendar_year_unconfirm(year=int(request.POST["year"]))
+        if action == "unconfirm":  # "²".isdigit() is true: the year goes through the one parser
+            unconfirm = params.int_param(
+                request.POST, "year", minimum=periods.MIN_YEAR, maximum=periods.MAX_YEAR
+            )
+            if unconfirm is not None:
+                services.calendar_year_unconfirm(year=unconfirm)
             return redirect("calendar-overrides")
         if action != "import" and form.is_valid():
             services.calendar_override_set(**form.cleaned_data)

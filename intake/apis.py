@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from csat import access, selectors
+from csat.apis.fields import ModelSerializer
 from intake import selectors as intake_selectors
 from intake import services
 from intake.columns import KIND_CHOICES
@@ -27,7 +28,7 @@ class CanImport(BasePermission):
         return access.can_import(request.user) and not access.is_read_only(request.user)
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     errors = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:

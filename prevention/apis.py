@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from complaints.models import Category, CauseCode
 from csat import selectors as csat_selectors
 from csat import text_limits
+from csat.apis.fields import BoundedDateField, ModelSerializer
 from prevention import selectors
 from prevention import services as prevention
 from prevention.models import PreventiveMeasure
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(ModelSerializer):
     effect = serializers.SerializerMethodField()
 
     class Meta:
@@ -60,7 +61,7 @@ class MeasureCreateSerializer(serializers.Serializer):
     )
     measure = serializers.CharField(max_length=text_limits.TEXT)
     owner_department = serializers.PrimaryKeyRelatedField(queryset=PreventiveMeasure.objects.none())
-    due_date = serializers.DateField()
+    due_date = BoundedDateField()
     complaints = serializers.PrimaryKeyRelatedField(
         many=True, queryset=PreventiveMeasure.objects.none(), required=False
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Category, CauseCode
 from csat import text_limits
 from csat.forms import StyledForm
+from csat.params import BoundedDateField
 
 
 class MeasureForm(StyledForm):
@@ -28,7 +29,7 @@ class MeasureForm(StyledForm):
         max_length=text_limits.TEXT, label=_("预防措施"), widget=forms.Textarea(attrs={"rows": 3})
     )
     owner_department = forms.ModelChoiceField(label=_("责任部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
-    due_date = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = BoundedDateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csat import params, text_limits
+from csat.apis.fields import ModelSerializer
 from reports import permissions, records, selectors
 from reports.models import MonthlyReport, Trigger
 from reports.services import report_build
@@ -38,7 +39,7 @@ class XlsxRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
 
 
-class MonthlyReportSerializer(serializers.ModelSerializer):
+class MonthlyReportSerializer(ModelSerializer):
     month = serializers.DateField(format="%Y-%m", read_only=True)
     store_name = serializers.CharField(source="store.name", read_only=True, default=None)
     built_by = serializers.CharField(source="built_by.username", read_only=True, default=None)

@@ -23,7 +23,7 @@ from callbacks.models import (
     CallbackTask,
     Outcome,
 )
-from csat.apis.fields import MobileField
+from csat.apis.fields import BoundedDateTimeField, MobileField, ModelSerializer
 from csat.apis.pagination import KeysetPagination
 
 
@@ -38,10 +38,10 @@ class CallbackPermission(BasePermission):
         return permissions.can_call(request.user)
 
 
-class CallAttemptSerializer(serializers.ModelSerializer):
+class CallAttemptSerializer(ModelSerializer):
     by = serializers.CharField(source="by.username", read_only=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    at = serializers.DateTimeField(required=False)
+    at = BoundedDateTimeField(required=False)
 
     class Meta:
         model = CallAttempt
@@ -49,7 +49,7 @@ class CallAttemptSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "task", "by"]
 
 
-class CallbackTaskSerializer(serializers.ModelSerializer):
+class CallbackTaskSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     customer_mobile = MobileField(source="customer.mobile", read_only=True)
     plate = serializers.CharField(source="vehicle.plate_display", default="", read_only=True)

@@ -16,6 +16,7 @@ from callbacks.filters import SurveyFilter
 from callbacks.models import AGENT_CHANNEL_CHOICES, Channel, Grade, ReasonCode, Survey, SurveyType
 from callbacks.survey_items import items_for
 from csat import selectors as csat_selectors
+from csat.apis.fields import ModelSerializer
 from csat.apis.pagination import KeysetPagination
 from csat.domain import levels, scoring
 
@@ -31,7 +32,7 @@ class ScopedField(serializers.PrimaryKeyRelatedField):
         return self.selector(user=self.context["request"].user)
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     callback = ScopedField(selector=selectors.callback_task_list, required=False, allow_null=True)
     customer = ScopedField(selector=csat_selectors.customer_list, required=False)
     type = serializers.ChoiceField(choices=SurveyType.choices, required=False)
@@ -218,7 +219,7 @@ class SurveyItemsApi(APIView):
         )
 
 
-class ReasonCodeSerializer(serializers.ModelSerializer):
+class ReasonCodeSerializer(ModelSerializer):
     class Meta:
         model = ReasonCode
         fields = ["code", "dimension", "label", "label_en", "active"]

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csat import access, selectors
+from csat.apis import filtering
 from csat.apis.customers import (
     CustomerFilter,
     CustomerSerializer,
@@ -30,6 +31,7 @@ from csat.apis.customers import (
     VehicleSerializer,
     VehicleViewSet,
 )
+from csat.apis.fields import ModelSerializer
 from csat.models import Department, DepartmentKind, Store
 
 # The customers APIs are re-exported from csat.apis.customers.
@@ -57,13 +59,13 @@ __all__ = [
 ]
 
 
-class StoreSerializer(serializers.ModelSerializer):
+class StoreSerializer(ModelSerializer):
     class Meta:
         model = Store
         fields = ["id", "code", "name", "city"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "store", "kind", "name"]
@@ -104,7 +106,7 @@ class StoreViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.store_list(user=self.request.user)
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(filtering.FilterSet):
     kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices)
 
     class Meta:

@@ -15,7 +15,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from csat import access, selectors, services
-from csat.apis.fields import MobileField, MobileListField
+from csat.apis import filtering
+from csat.apis.fields import MobileField, MobileListField, ModelSerializer
 from csat.apis.pagination import KeysetPagination
 from csat.apis.permissions import CustomerDataPermission
 from csat.domain import identifiers
@@ -64,7 +65,7 @@ def _store_for_write(request: Any, data: dict[str, Any]) -> Store:
     return store
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     store = StoreScopedField(selector=selectors.store_list, required=False)
     identity_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=IdentityFlag.choices), required=False
@@ -101,7 +102,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("请输入 11 位大陆手机号，例如 13800138000。")) from None
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(filtering.FilterSet):
     mobile = django_filters.CharFilter(method="filter_mobile")
     name = django_filters.CharFilter(lookup_expr="startswith")
     q = django_filters.CharFilter(method="filter_q", label=_("搜索：手机号、车牌、VIN 或姓名"))
@@ -208,7 +209,7 @@ class CustomerViewSet(ScopedModelViewSet):
         return services.customer_update(customer=instance, data=data)
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class VehicleSerializer(ModelSerializer):
     store = StoreScopedField(selector=selectors.store_list, required=False)
     customer = StoreScopedField(selector=selectors.customer_list)
     plate_display = serializers.CharField(read_only=True)
@@ -240,7 +241,7 @@ class VehicleSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("车架号必须是 17 位字母数字（不含 I、O、Q）。")) from None
 
 
-class VehicleFilter(django_filters.FilterSet):
+class VehicleFilter(filtering.FilterSet):
     plate = django_filters.CharFilter(method="filter_plate")
 
     class Meta:
@@ -273,7 +274,7 @@ class VehicleViewSet(ScopedModelViewSet):
         return services.vehicle_update(vehicle=instance, data=data)
 
 
-class SalesDeliverySerializer(serializers.ModelSerializer):
+class SalesDeliverySerializer(ModelSerializer):
     store = StoreScopedField(selector=selectors.store_list, required=False)
     vehicle = StoreScopedField(selector=selectors.vehicle_list)
     customer = StoreScopedField(selector=selectors.customer_list, required=False)
@@ -309,7 +310,7 @@ class SalesDeliveryViewSet(ScopedModelViewSet):
         return services.sales_delivery_update(sale=instance, data=data)
 
 
-class ServiceVisitSerializer(serializers.ModelSerializer):
+class ServiceVisitSerializer(ModelSerializer):
     store = StoreScopedField(selector=selectors.store_list, required=False)
     vehicle = StoreScopedField(selector=selectors.vehicle_list)
     customer = StoreScopedField(selector=selectors.customer_list, required=False)

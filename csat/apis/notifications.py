@@ -13,12 +13,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from csat.apis import filtering
+from csat.apis.fields import ModelSerializer
 from csat.apis.pagination import KeysetPagination
 from csat.models import Notification
 from csat.notifications import notification_mark_read
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     kind = serializers.SerializerMethodField(
         help_text="What it is about: the event key's prefix, e.g. deadline"
     )
@@ -32,7 +34,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return obj.key.split(":", 1)[0]
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(filtering.FilterSet):
     unread = django_filters.BooleanFilter(
         method="filter_unread", widget=django_filters.widgets.BooleanWidget, label="unread only (?unread=1)"
     )

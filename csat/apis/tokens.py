@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csat.apis.fields import ModelSerializer
 from csat.tokens import token_issue, tokens_revoke
 
 
@@ -20,7 +21,7 @@ class TokenOut(serializers.Serializer):
     token = serializers.CharField()
 
 
-class TokenRow(serializers.ModelSerializer):
+class TokenRow(ModelSerializer):
     current = serializers.SerializerMethodField()
 
     class Meta:

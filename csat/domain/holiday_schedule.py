@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .periods import MAX_YEAR, MIN_YEAR
+
 __all__ = [
     "CONFIRM_FROM",
     "ScheduleEntry",
@@ -29,6 +31,10 @@ CONFIRM_FROM = (11, 1)
 
 HOLIDAY_WORDS = frozenset({"休", "假", "放假", "休息", "holiday", "off", "h", "0", "false"})
 WORKDAY_WORDS = frozenset({"班", "上班", "调休上班", "补班", "work", "workday", "working", "w", "1", "true"})
+
+# An all-day event longer than this is not a holiday (the longest, Spring Festival, is 8–9 days):
+# a typo such as DTEND:29991231 would otherwise write one override a day for a thousand years.
+MAX_EVENT_DAYS = 31
 
 _DATE = r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
 _LINE = re.compile(rf"^\s*{_DATE}\s*[,;，；\t ]\s*([^\s,;，；]+)\s*[,;，；\t ]?\s*(.*)$")
@@ -78,7 +84,7 @@ def parse_lines(text: str) -> list[ScheduleEntry]:
         year, month, day, word, note = match.groups()
         kind = _kind(word)
         try:
-            date = dt.date(int(year), int(month), int(day))
+            date = _bounded(dt.date(int(year), int(month), int(day)))
         except ValueError:
             raise ScheduleError(number, raw) from None
         if kind is None:
@@ -97,8 +103,16 @@ def _unfold(text: str) -> list[str]:
     return lines
 
 
+def _bounded(date: dt.date) -> dt.date:
+    """``date`` if its year is one the calendar can hold (periods.MIN_YEAR…MAX_YEAR), else ValueError:
+    year 1 turned into UTC, or the day after 9999-12-31, overflows."""
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise ValueError(date)
+    return date
+
+
 def _ics_date(value: str) -> dt.date:
-    return dt.datetime.strptime(value.strip()[:8], "%Y%m%d").date()  # noqa: DTZ007 - a date only
+    return _bounded(dt.datetime.strptime(value.strip()[:8], "%Y%m%d").date())  # noqa: DTZ007 - a date only
 
 
 def parse_ics(text: str) -> list[ScheduleEntry]:
@@ -120,6 +134,8 @@ def parse_ics(text: str) -> list[ScheduleEntry]:
                 end = _ics_date(event["DTEND"]) if "DTEND" in event else start + dt.timedelta(days=1)
             except ValueError:
                 raise ScheduleError(number, event.get("DTSTART", "")) from None
+            if (end - start).days > MAX_EVENT_DAYS:
+                raise ScheduleError(number, f"{event['DTSTART']}–{event.get('DTEND', '')}")
             summary = event.get("SUMMARY", "").replace("\\,", ",").strip()
             working = bool(re.search(r"班|\bwork", summary, re.IGNORECASE))
             day = start

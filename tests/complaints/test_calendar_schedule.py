@@ -112,3 +112,47 @@ def test_unconfirmed_year_warning_from_1_november_until_confirmed(gm: Any, asses
 def test_agent_landing_shows_no_calendar_warning(agent: Any) -> None:
     with time_machine.travel(at(2026, 11, 2, 10, 0), tick=False):
         assert "calendar-unconfirmed" not in logged_in(agent).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEGIN:VEVENT\nDTSTART:99991231\nEND:VEVENT",  # the day after does not exist
+        "BEGIN:VEVENT\nDTSTART:20270101\nDTEND:99991231\nEND:VEVENT",
+        "BEGIN:VEVENT\nDTSTART:00010101\nEND:VEVENT",  # midnight in Shanghai is before year 1 in UTC
+        "BEGIN:VEVENT\nDTSTART:20270101\nDTEND:29991231\nEND:VEVENT",  # 354,000 days: not a holiday
+        "0001-01-01 休",
+        "9999-12-31 班",
+    ],
+)
+def test_import_of_dates_the_calendar_cannot_hold_is_400_and_saves_nothing(assessor: Any, text: str) -> None:
+    # Hostile-input sweep (2026-12-04): each of these was a 500 (OverflowError) or wrote an override
+    # a day for a thousand years. Now the line is named, as for any unreadable line.
+    response = logged_in(assessor).post("/calendar/", {"action": "import", "text": text})
+    assert response.status_code == 400
+    assert "无法识别" in response.content.decode()
+    assert not CalendarOverride.objects.exists()
+
+
+def test_a_holiday_event_of_up_to_a_month_is_imported() -> None:
+    # The cap on an event's length is above any real holiday (Spring Festival: 8–9 days).
+    entries = parse_schedule("BEGIN:VEVENT\nDTSTART:20270201\nDTEND:20270304\nSUMMARY:长假\nEND:VEVENT")
+    assert len(entries) == 31
+    assert not any(e.is_working_day for e in entries)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "unconfirm", "year": "²"},  # "²".isdigit() is true, int("²") fails
+        {"action": "unconfirm", "year": "99999999999999999999"},
+        {"action": "override", "date": "0001-01-01", "is_working_day": "0"},
+        {"action": "override", "date": "9999-12-31", "is_working_day": "1"},
+    ],
+)
+def test_calendar_page_refuses_years_and_dates_it_cannot_hold(assessor: Any, data: dict[str, str]) -> None:
+    csat_services.calendar_year_confirm(year=2027, user=assessor)
+    response = logged_in(assessor).post("/calendar/", data)
+    assert response.status_code == 400
+    assert not CalendarOverride.objects.exists()
+    assert CalendarYear.objects.filter(year=2027, confirmed_by=assessor).exists()

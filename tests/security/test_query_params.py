@@ -127,3 +127,166 @@ def test_bad_parameter_message_is_chinese() -> None:
     with pytest.raises(params.BadParameter) as caught:
         params.int_param({"store": "²"}, "store")
     assert caught.value.name == "store" and "整数" in caught.value.message
+
+
+# Hostile-input sweep (2026-12-04): times the database or the time-zone arithmetic cannot hold.
+# "0001-01-01T00:00" is read as Shanghai time, and turning it into UTC falls before year 1;
+# "9999-12-31T23:59:59-12:00" is after 9999 in UTC. Each was a 500 (OverflowError in DRF's own
+# time-zone check, or when the query ran).
+OUT_OF_RANGE_TIMES = ["0001-01-01T00:00", "9999-12-31T23:59:59-12:00", "3000-01-01T00:00"]
+FILTER_CASES = [
+    *[
+        ("gm", f"/api/complaints/?{name}={when}")
+        for name in ("received_after", "received_before")
+        for when in OUT_OF_RANGE_TIMES
+    ],
+    *[
+        ("gm", f"/api/sales/?delivered_at__{op}={when}")
+        for op in ("gte", "lt")
+        for when in OUT_OF_RANGE_TIMES
+    ],
+    *[("gm", f"/api/service-visits/?handed_back_at__gte={when}") for when in OUT_OF_RANGE_TIMES],
+    *[("agent", f"/api/callbacks/?due_after={when}") for when in OUT_OF_RANGE_TIMES],
+    *[("gm", f"/api/surveys/?surveyed_before={when}") for when in OUT_OF_RANGE_TIMES],
+    ("gm", "/api/callbacks/?agent=99999999999999999999"),
+    ("agent", "/api/callbacks/?agent=1.5"),
+    ("agent", "/api/callbacks/?agent=-3"),
+]
+
+
+@pytest.mark.parametrize(("who", "url"), FILTER_CASES)
+def test_api_filters_refuse_times_and_ids_the_database_cannot_hold(world: World, who: str, url: str) -> None:
+    client = APIClient()
+    client.force_authenticate(_user(world, who))
+    response = client.get(url.replace("+", "%2B"))
+    assert response.status_code == 400, (url, response.status_code)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in json.dumps(response.json(), ensure_ascii=False))
+
+
+def test_api_filters_still_take_ordinary_times(world: World) -> None:
+    client = APIClient()
+    client.force_authenticate(_user(world, "gm"))
+    for url in (
+        "/api/complaints/?received_after=2026-01-01T00:00",
+        "/api/complaints/?received_before=2999-12-31T00:00%2B08:00",
+        "/api/sales/?delivered_at__gte=1900-01-02T00:00Z",
+        "/api/callbacks/?due_after=2026-03-01T08:00:00%2B08:00&agent=1",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def _write_cases(world: World) -> list[tuple[str, str, str, dict[str, Any]]]:
+    r = world.own.records
+    owner = world.users["ccm"].pk
+    cases: list[tuple[str, str, str, dict[str, Any]]] = []
+    for when in OUT_OF_RANGE_TIMES:
+        cases += [
+            (
+                "ccm",
+                "post",
+                "/api/complaints/",
+                {"customer": r["customer"], "content": "刹车异响", "received_at": when},
+            ),
+            ("agent", "post", f"/api/callbacks/{r['task']}/attempts/", {"outcome": "no_answer", "at": when}),
+            (
+                "agent",
+                "post",
+                f"/api/callbacks/{r['task']}/attempts/",
+                {"outcome": "call_back_later", "call_back_at": when},
+            ),
+            (
+                "gm",
+                "post",
+                f"/api/crises/{r['crisis']}/actions/",
+                {"title": "回访", "owner": owner, "due_at": when},
+            ),
+            ("gm", "post", "/api/sales/", {"vehicle": r["vehicle"], "delivered_at": when}),
+            ("gm", "patch", f"/api/sales/{r['sale']}/", {"delivered_at": when}),
+            ("gm", "patch", f"/api/service-visits/{r['visit']}/", {"handed_back_at": when}),
+        ]
+    cases += [
+        ("gm", "post", f"/api/crises/{r['crisis']}/media_log/", {"outlet": "抖音", "date": "9999-12-31"}),
+        (
+            "gm",
+            "post",
+            f"/api/crises/{r['crisis']}/media_log/",
+            {"outlet": "抖音", "date": "2026-03-01", "reach": 2**31},
+        ),
+    ]
+    return cases
+
+
+def test_api_writes_refuse_times_the_database_cannot_hold_and_change_nothing(world: World) -> None:
+    from callbacks.models import CallAttempt
+    from complaints.models import Complaint
+    from crisis.models import CrisisAction, MediaEntry
+    from csat.models import SalesDelivery, ServiceVisit
+
+    def snapshot() -> tuple[Any, ...]:
+        return (
+            Complaint.objects.count(),
+            CallAttempt.objects.count(),
+            CrisisAction.objects.count(),
+            MediaEntry.objects.count(),
+            SalesDelivery.objects.count(),
+            list(SalesDelivery.objects.order_by("pk").values_list("delivered_at", flat=True)),
+            list(ServiceVisit.objects.order_by("pk").values_list("handed_back_at", flat=True)),
+        )
+
+    before = snapshot()
+    for who, method, url, body in _write_cases(world):
+        client = APIClient()
+        client.force_authenticate(_user(world, who))
+        response = getattr(client, method)(url, body, format="json")
+        assert response.status_code == 400, (who, url, body, response.status_code)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in json.dumps(response.json(), ensure_ascii=False)), url
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("what", "data"),
+    [
+        ("media", {"outlet": "抖音", "date": "2026-03-01", "reach": "99999999999999999999"}),
+        ("media", {"outlet": "抖音", "date": "2026-03-01", "reach": str(2**31)}),
+        ("media", {"outlet": "抖音", "date": "9999-12-31"}),
+        ("action", {"title": "回访", "due_at": "0001-01-01T00:00"}),
+    ],
+)
+def test_crisis_forms_refuse_numbers_and_times_the_database_cannot_hold(
+    world: World, what: str, data: dict[str, str]
+) -> None:
+    from crisis.models import CrisisAction, MediaEntry
+
+    if what == "action":
+        data = {**data, "owner": str(world.users["ccm"].pk)}
+    before = (CrisisAction.objects.count(), MediaEntry.objects.count())
+    client = Client(raise_request_exception=False)
+    client.force_login(_user(world, "gm"))
+    response = client.post(f"/crisis/{world.own.records['crisis']}/{what}/", data)
+    assert response.status_code == 400, response.status_code
+    assert (CrisisAction.objects.count(), MediaEntry.objects.count()) == before
+
+
+def test_every_writable_date_and_time_of_every_serializer_is_bounded() -> None:
+    # The sweep's largest class of 500s: a DateTimeField a ModelSerializer generated or a
+    # serializer declared, left unbounded. Every writable one now is csat.apis.fields' bounded field.
+    from rest_framework import serializers
+
+    from csat.apis.fields import BoundedDateField, BoundedDateTimeField
+    from tests.security.test_text_limits import OUTPUT_ONLY, _classes
+
+    unbounded, walked = [], 0
+    for cls in _classes():
+        name = f"{cls.__module__}.{cls.__qualname__}"
+        if not issubclass(cls, serializers.Serializer) or name in OUTPUT_ONLY:
+            continue
+        if issubclass(cls, serializers.ModelSerializer) and not hasattr(cls, "Meta"):
+            continue
+        for field_name, field in cls().fields.items():
+            if field.read_only or not isinstance(field, serializers.DateField | serializers.DateTimeField):
+                continue
+            walked += 1
+            if not isinstance(field, BoundedDateField | BoundedDateTimeField):
+                unbounded.append(f"{name}.{field_name}")
+    assert walked >= 8  # received_at, at, call_back_at, due_at, delivered_at, opened_at, date …
+    assert unbounded == []
