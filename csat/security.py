@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -30,3 +31,20 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < proxies:
         return remote  # not (fully) behind our proxies: the socket address is the truth
     return _valid_ip(forwarded[-proxies]) or remote
+
+
+# django-axes stores the username of every attempt in a varchar(255): a longer one (a hostile
+# sign-in) raises DataError on PostgreSQL, and the user would see "the database is unavailable".
+AXES_USERNAME_MAX = 255
+
+
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username axes records and locks out on: axes' own lookup (the credentials, else the
+    posted form or API data), cut to its column's length."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        value = credentials.get(field)
+    else:
+        data: Any = getattr(request, "data", None)  # a DRF request's parsed body
+        value = (data if hasattr(data, "get") else request.POST).get(field)
+    return None if value is None else str(value)[:AXES_USERNAME_MAX]

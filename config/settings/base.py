@@ -164,6 +164,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # (django-ipware, which axes' AXES_IPWARE_* settings configure, is not installed: the callable decides.)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "csat.security.client_ip"
+AXES_USERNAME_CALLABLE = "csat.security.client_username"  # cut to axes' 255-character column
 
 # Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"

@@ -267,6 +267,26 @@ def test_crisis_forms_refuse_numbers_and_times_the_database_cannot_hold(
     assert (CrisisAction.objects.count(), MediaEntry.objects.count()) == before
 
 
+def test_sign_in_with_a_username_longer_than_the_lockout_column_is_refused_not_a_server_error(
+    world: World,
+) -> None:
+    # django-axes records every failed attempt's username in a varchar(255): on PostgreSQL a longer
+    # one raised DataError and the user saw "the database is unavailable" (503).
+    from axes.models import AccessAttempt
+
+    name = "甲" * 300
+    response = Client(raise_request_exception=False).post(
+        "/accounts/login/", {"username": name, "password": "wrong-pass-2026"}
+    )
+    assert response.status_code == 200  # the sign-in page again, with its error
+    response = APIClient().post("/api/auth/token/", {"username": name, "password": "x"}, format="json")
+    assert response.status_code in (400, 401, 403), response.status_code
+    recorded = list(
+        AccessAttempt.objects.filter(username__startswith="甲").values_list("username", flat=True)
+    )
+    assert recorded and all(len(username) == 255 for username in recorded)
+
+
 def test_every_writable_date_and_time_of_every_serializer_is_bounded() -> None:
     # The sweep's largest class of 500s: a DateTimeField a ModelSerializer generated or a
     # serializer declared, left unbounded. Every writable one now is csat.apis.fields' bounded field.
