@@ -15,19 +15,15 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import filterset as drf_filterset
 
-from csat.params import MAX_INT, DateTimeBoundsMixin
+from csat.params import MAX_INT, BoundedDateTimeField, DateTimeBoundsMixin
 
 
 class BoundedIsoDateTimeField(DateTimeBoundsMixin, IsoDateTimeField):
     pass
 
 
-class BoundedFormDateTimeField(DateTimeBoundsMixin, forms.DateTimeField):
-    pass
-
-
 class DateTimeFilter(django_filters.DateTimeFilter):
-    field_class = BoundedFormDateTimeField
+    field_class = BoundedDateTimeField
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
