@@ -19,6 +19,7 @@ from crisis.permissions import can_open
 from csat import access, text_limits
 from csat import selectors as csat_selectors
 from csat.apis.fields import BoundedDateField, BoundedDateTimeField, ModelSerializer
+from csat.params import MAX_INT32
 
 
 class TeamSerializer(ModelSerializer):
@@ -122,7 +123,7 @@ class MediaInputSerializer(serializers.Serializer):
     outlet = serializers.CharField(max_length=100)
     date = BoundedDateField()
     exposed = serializers.BooleanField(default=False)
-    reach = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1)
+    reach = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT32)
     response = serializers.CharField(
         max_length=text_limits.NOTE, required=False, allow_blank=True, default=""
     )

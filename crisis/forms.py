@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crisis.models import CrisisType, LogKind, Phase
 from csat import text_limits
 from csat.forms import StyledForm
-from csat.params import BoundedDateField, BoundedDateTimeField
+from csat.params import MAX_INT32, BoundedDateField, BoundedDateTimeField
 
 
 def _staff_choices(store_id: int | None) -> Any:
@@ -72,9 +72,8 @@ class MediaForm(StyledForm):
     outlet = forms.CharField(label=_("媒体"), max_length=100)
     date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     exposed = forms.BooleanField(label=_("已曝光"), required=False)
-    # The column is a PositiveIntegerField: PostgreSQL's integer ends at 2,147,483,647.
     reach = forms.IntegerField(
-        label=_("传播量（阅读/播放）"), required=False, min_value=0, max_value=2**31 - 1
+        label=_("传播量（阅读/播放）"), required=False, min_value=0, max_value=MAX_INT32
     )
     response = forms.CharField(
         max_length=text_limits.NOTE, label=_("应对"), widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from csat.domain import periods
 
 MAX_INT = 2**63 - 1  # PostgreSQL bigint; SQLite's INTEGER
+MAX_INT32 = 2**31 - 1  # PostgreSQL integer: an IntegerField or PositiveIntegerField column
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2999, 12, 31)  # far enough; a day or a month later still exists
 DATE_BOUNDS_MESSAGE = gettext_lazy("日期应在 1900-01-01 至 2999-12-31 之间。")
