@@ -319,7 +319,7 @@ class NBLogisticRegression:
     def prune(self, names: np.ndarray) -> None:
         """Keep the weights the written model keeps (the strongest MAX_FEATURES, rule features
         always), so a fit scores what would be shipped."""
-        order = np.argsort(-np.abs(self.coef_[0]))
+        order = strongest_first(self.coef_[0], names)
         rules = np.array([str(n).startswith(RULE_PREFIXES) for n in names])
         keep = rules.copy()
         keep[order[:MAX_FEATURES]] = True
@@ -331,6 +331,15 @@ class NBLogisticRegression:
     def predict_proba(self, matrix) -> np.ndarray:  # noqa: ANN001
         positive = 1 / (1 + np.exp(-self.decision_function(matrix)))
         return np.column_stack([1 - positive, positive])
+
+
+def strongest_first(coefficients: np.ndarray, names: np.ndarray) -> list[int]:
+    """Feature indices by the size of the written (rounded) weight, then by name: many n-grams share
+    one rounded weight at the cut, and the solver's last digits, which order them otherwise, differ
+    from machine to machine."""
+    return sorted(
+        range(len(names)), key=lambda i: (-round(abs(float(coefficients[i])), DIGITS), str(names[i]))
+    )
 
 
 def new_model(c: float) -> LogisticRegression:
@@ -1022,6 +1031,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cv-near", type=int, default=0, dest="cv_near")
     parser.add_argument("--cv-seed", type=int, default=0, dest="cv_seed")
+    parser.add_argument(
+        "--cv-repeats",
+        type=int,
+        default=1,
+        dest="cv_repeats",
+        help="twenty-eighth round: pool the strict CV over this many draws of folds",
+    )
     args = parser.parse_args(argv)
     CV_SEED = args.cv_seed
     CV_NEAR = args.cv_near
@@ -1067,12 +1083,21 @@ def main(argv: list[str] | None = None) -> int:
         cv_rows = rows
         probabilities = out_of_fold(features, labels, [r.group for r in rows], args.c)
     else:
-        cv_rows, probabilities = strict_out_of_fold(
-            args.c,
-            args.rule_scale,
-            extra=not args.no_extra,
-            add_fit=(independent if fit_independent else []) + feedback,
-        )
+        # --cv-repeats N: the strict CV repeated over N draws of folds (salts cv_seed .. cv_seed+N-1),
+        # their out-of-fold scores pooled, so the threshold and the bar are not one draw's.
+        cv_rows, pooled = [], []
+        for seed in range(args.cv_seed, args.cv_seed + args.cv_repeats):
+            CV_SEED = seed
+            draw_rows, draw_probabilities = strict_out_of_fold(
+                args.c,
+                args.rule_scale,
+                extra=not args.no_extra,
+                add_fit=(independent if fit_independent else []) + feedback,
+            )
+            cv_rows += draw_rows
+            pooled.append(draw_probabilities)
+        CV_SEED = args.cv_seed
+        probabilities = np.concatenate(pooled)
     cv_labels = np.array([r.label for r in cv_rows])
     cv_hard = np.array([bool(r.hard) for r in cv_rows])
     corpus = np.array([r.source in SCORED_SOURCES for r in cv_rows])
@@ -1129,7 +1154,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     names = vectorizer.get_feature_names_out()
     coefficients = model.coef_[0]
-    order = np.argsort(-np.abs(coefficients))
+    order = strongest_first(coefficients, names)
     kept: dict[str, float] = {}
     for i in order:
         name = str(names[i])
