@@ -129,11 +129,10 @@ def test_a_live_threat_after_a_past_one_still_fires() -> None:
 
 
 def test_model_file_is_the_trained_one_and_small() -> None:
-    # Issue 23: plain data, checked against the checksum written at training time; under 1.5 MB
-    # (the model keeps 60,000 weights, fewer cost the checks, bench/RESULTS.md twenty-fifth round).
+    # Issue 23: plain data under 300 kB, checked against the checksum written at training time.
     check = json.loads(CHECK.read_text(encoding="utf-8"))
     assert hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest() == check["sha256"]
-    assert MODEL_FILE.stat().st_size < 1536 * 1024
+    assert MODEL_FILE.stat().st_size < 300 * 1024
 
 
 def test_model_scores_match_training() -> None:
@@ -198,8 +197,6 @@ def test_model_explanation_registered_for_the_early_warning_page() -> None:
         "保养等了两个多小时，太慢了，下次能不能快点",
         "前台态度不太好，问了两遍才有人理我",
         "结账比报价多了两百，也没人提前说一声",
-        # DOMAIN §4: a grievance to the store's GM (the demo's remark; twenty-third round)
-        "已经向总经理反映过，希望尽快答复",
     ],
 )
 def test_ordinary_complaint_is_not_grade_g(text: str) -> None:

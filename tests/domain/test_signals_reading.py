@@ -231,22 +231,6 @@ def test_routine_and_taken_back_texts_are_held_to_the_guarded_bar(toy_model) -> 
     assert crisis_worthy("发动机漏油了，走保修吧")
 
 
-def test_a_complaint_to_the_stores_own_gm_is_a_grievance_held_to_the_guarded_bar(toy_model) -> None:
-    # DOMAIN §4 (cs-survey-management.zh.txt, 抱怨): complaining to the GM or a department head is a
-    # grievance, recorded and fed back to the department — the store's routine, not an outside
-    # party. The demo's grievance remark scored 0.22 under a 0.20 threshold (twenty-third round).
-    toy_model(weights={"反映": 2.5}, guarded=0.7)
-    for text in (
-        "已经向总经理反映过，希望尽快答复",
-        "跟你们店长反映了好几次，还是老样子",
-        "我找售后经理投诉过了，等他们回复",
-    ):
-        assert not crisis_worthy(text), text
-    # Not the store's own people: the manufacturer, a hotline or an authority is not guarded.
-    for text in ("已经向厂家总部反映过，希望尽快答复", "已经向市场监管局反映过，希望尽快答复"):
-        assert crisis_worthy(text), text
-
-
 def test_the_guarded_bar_is_read_from_the_model_file(tmp_path: Path) -> None:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert data["guarded_threshold"] >= data["threshold"]  # the shipped model has one, never lower

@@ -195,10 +195,7 @@ def cue_features(text: str) -> set[str]:
 # switched a threat off (negated, retracted, routine) or a scope took one back is where harmless
 # texts look most alarming, and a crisis told in those words is rarely borderline. A model saved
 # with a "guarded_threshold" holds such a text to that higher bar (chosen on the train side).
-# Twenty-third round: a complaint to the store's own GM or a department head is a grievance (DOMAIN §4,
-# 抱怨: recorded and fed back to the department), the store's routine too.
-INTERNAL_ESCALATION = r"(向|跟|找|给)(你们|贵店)?的?(总经理|店总|店长|经理|主管|领导)(反映|投诉|反馈)"
-GUARDED = re.compile(ROUTINE_CONTEXT.pattern + r"|出险|报案|保险公司|召回|" + INTERNAL_ESCALATION)
+GUARDED = re.compile(ROUTINE_CONTEXT.pattern + r"|出险|报案|保险公司|召回")
 _GUARD_FEATURES = ("ctx:", "cue:negated", "cue:settled")
 
 
