@@ -86,3 +86,53 @@ def test_the_nb_weighted_fit_exports_a_linear_model_over_presence(monkeypatch: p
     assert len([n for n in kept if not n.startswith(train.RULE_PREFIXES)]) <= 3
     rules = {str(n) for n in names if str(n).startswith(train.RULE_PREFIXES)}
     assert rules and rules <= kept  # rule:safety=3, rule:exposure=3, rule:worthy
+
+
+def test_ties_at_the_weight_cut_are_broken_by_name_not_by_the_solvers_last_digits() -> None:
+    # Twenty-eighth round: many n-grams share one rounded weight at the cut, and the digits below
+    # the rounding (which ordered them before) differ from machine to machine. The order is the
+    # written weight's size, then the name, so every machine keeps the same weights.
+    names = np.array(["丙", "乙", "甲", "强"])
+    coefficients = np.array([0.08281, -0.08279, 0.082801, 0.5])
+    assert train.strongest_first(coefficients, names) == [3, 0, 1, 2]  # 强, then 丙 < 乙 < 甲 by name
+    assert train.strongest_first(-coefficients[::-1], names[::-1]) == [0, 3, 2, 1]
+
+
+def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # --cv-repeats N: the strict CV runs once per draw of folds (salts cv_seed .. cv_seed+N-1) and the
+    # threshold is chosen on all draws' out-of-fold scores together; the salt is restored after.
+    globals_set_by_main: list[str] = ["JOINT_CV_RECALL", "SENTENCES", "MIN_GRAM", "DIGIT_GRAMS"]
+    globals_set_by_main += ["SHORT_WEIGHT", "MASK", "PENALTY", "SENTENCE_NEGATIVES", "STOP_GRAMS"]
+    globals_set_by_main += [
+        "NAMED_WEIGHT",
+        "NB_ALPHA",
+        "PRUNE_FITS",
+        "MAX_FEATURES",
+        "NB_BLEND",
+        "CV_NEAR",
+        "CV_SEED",
+    ]
+    for name in globals_set_by_main:  # restored after the test
+        monkeypatch.setattr(train, name, getattr(train, name))
+    seen: list[int] = []
+
+    def fake_strict(c: float, rule_scale: float, *, extra: bool = True, add_fit=None):  # noqa: ANN001, ANN202
+        seen.append(train.CV_SEED)
+        row = train.Row("刹车失灵", 1, "", "a", "刹车失灵", "composed")
+        return [row], np.array([0.3 + train.CV_SEED / 10])
+
+    monkeypatch.setattr(train, "strict_out_of_fold", fake_strict)
+    monkeypatch.setattr(train, "training_rows", lambda extra=True: [])
+    monkeypatch.setattr(train, "independent_rows", lambda weight=1.0: [])
+    chosen: list[np.ndarray] = []
+
+    def fake_choose(probabilities: np.ndarray, *rest: object) -> float:
+        chosen.append(probabilities)
+        return 0.2
+
+    monkeypatch.setattr(train, "choose_threshold", fake_choose)
+    monkeypatch.setattr(train, "cv_report", lambda *args: None)
+    assert train.main(["--cv-only", "--cv-repeats", "3", "--cv-seed", "1"]) == 0
+    assert seen == [1, 2, 3]
+    assert np.allclose(chosen[0], [0.4, 0.5, 0.6])
+    assert train.CV_SEED == 1
