@@ -171,6 +171,22 @@ def test_whoami_shows_name_role_and_store(agent: Any) -> None:
     assert "回访专员" in match.group(1) and "深圳福田店" in match.group(1)
 
 
+def test_the_top_bar_puts_who_is_signed_in_and_log_out_in_the_names_menu(agent: Any) -> None:
+    # The bar shows the name; role, store and "Log out" (a POST form) are in the name's menu, so the
+    # GM's eight menus, the search box and the bell fit one row at 1366 px (tests/e2e/test_top_bar.py).
+    client = signed_in(agent)
+    html = client.get("/").content.decode()
+    button = re.search(r'data-testid="user-menu">(.*?)</button>', html, re.S)
+    assert button and button.group(1).strip() == agent.get_full_name()
+    menu = html[html.index('data-testid="user-menu"') :]
+    assert re.search(r'<form method="post" action="/accounts/logout/">.*?data-testid="logout"', menu, re.S)
+    # The bar's short name in English; the page title keeps the full name.
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    assert '<a class="navbar-brand" href="/">Customer Care</a>' in html
+    assert "· Customer Care Management System</title>" in html
+
+
 # --- customer lookup ----------------------------------------------------------------------------
 
 

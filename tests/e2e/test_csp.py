@@ -59,7 +59,7 @@ def test_pages_and_api_docs_run_under_the_csp(desk: Any) -> None:
     page.fill("#id_username", "huifang")
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("button[type=submit]")
-    expect(page.get_by_test_id("whoami")).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
     assert_clean(page)
 
     # Bootstrap's styles apply (the stylesheet is not blocked) and htmx is configured by meta tag.

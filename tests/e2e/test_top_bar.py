@@ -1,0 +1,55 @@
+"""The top bar everyone lives under: at the desk (1366 px) every role's menus, the search box, the
+bell and who is signed in fit one row in both languages, as in the help desks people know; who is
+signed in (name, role, store) and "Log out" sit in the name's menu, on the desk and on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import DESK_AND_PHONE, Variant, open_nav
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(params=DESK_AND_PHONE, ids=str)
+def variant(request: Any) -> Variant:
+    return request.param  # type: ignore[no-any-return]
+
+
+def test_the_gms_bar_fits_one_row_at_the_desk_and_the_name_menu_signs_out(
+    page: Any, sign_in: Any, shot: Any, variant: Variant, dealership: dict[str, Any]
+) -> None:
+    from django.utils import translation
+    from playwright.sync_api import expect
+
+    from csat.models import Role
+
+    # The GM sees every menu the app has (eight), the longest bar of any role.
+    sign_in("zongjingli", shot=shot)
+    tr = variant.tr
+    page.goto(page.base_url + "/complaints/")  # a page of daily work (the dashboard may carry notices)
+    nav = open_nav(page)
+    expect(nav.locator(".nav-link")).to_have_count(8)
+    menu = page.get_by_test_id("user-menu")
+    expect(menu).to_have_text("刘总")
+    if not variant.tablet and variant.viewport == "1366x768":
+        # One row: the bar is as tall as its brand, and its last item ends inside the page.
+        bar = page.locator("nav.navbar").bounding_box()
+        assert bar["height"] < 70, f"the top bar wraps to {bar['height']} px at {variant}"
+        box = menu.bounding_box()
+        assert box["x"] + box["width"] <= variant.size["width"], box
+        brand = page.locator(".navbar-brand")
+        expect(brand).to_have_text(tr("客户服务管理系统") if variant.lang == "zh-hans" else "Customer Care")
+    shot("02-bar")
+    menu.click()
+    whoami = page.get_by_test_id("whoami")
+    expect(whoami).to_be_visible()
+    expect(whoami).to_contain_text("刘总")
+    expect(whoami).to_contain_text(dealership["store"].name)
+    with translation.override(variant.lang):
+        expect(whoami).to_contain_text(str(Role(Role.GENERAL_MANAGER).label))
+    shot("03-name-menu")
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(tr("登录"))
