@@ -189,9 +189,10 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back_to(request: HttpRequest) -> str | None:
     """Where a form on a list (the GM's approvals, the GM's board) sends the user back to: a path
-    of this site only."""
+    of this site only. A bare word ("abc", "home") is not a path: ``redirect`` would read it as a
+    view name (a 500 after the step was saved, or a jump to another page)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -330,6 +330,28 @@ def test_approval_list_reject_without_a_comment_comes_back_with_the_reason(
     assert response.status_code == 302 and response["Location"] == f"/complaints/{ticket.pk}/"
 
 
+@pytest.mark.parametrize("target", ["abc", "home", "1", "//evil.example.com/", ""])
+def test_a_next_that_is_not_a_path_of_this_site_falls_back_to_the_ticket_page(
+    clock: Any, browser: Callable[[Any], Client], in_progress: Any, sales_mgr: Any, gm: Any, target: str
+) -> None:
+    # Hostile input (session 20's sweep): a bare word was read by ``redirect`` as a view name — a 500
+    # after the approval was saved ("abc"), or a jump to the home page ("home"). Now the step is
+    # done once and the user lands on the ticket, as without "next".
+    ticket = workflow.complaint_propose(
+        complaint=in_progress(), actor=sales_mgr, solution="赠送保养", compensation_in_kind="两次免费保养"
+    )
+    response = browser(gm).post(f"/complaints/{ticket.pk}/approve/", {"comment": "同意", "next": target})
+    assert response.status_code == 302 and response["Location"] == f"/complaints/{ticket.pk}/"
+    ticket.refresh_from_db()
+    assert ticket.approval == Approval.APPROVED
+    # The refused step's path too: a reject without a comment stays on the ticket page with the reason.
+    other = workflow.complaint_propose(
+        complaint=in_progress(), actor=sales_mgr, solution="赠送保养", compensation_in_kind="两次免费保养"
+    )
+    response = browser(gm).post(f"/complaints/{other.pk}/reject/", {"comment": "", "next": target})
+    assert response.status_code == 409 and "驳回时请填写意见" in response.content.decode()
+
+
 def test_the_gm_sees_one_comment_box_on_the_ticket_page(
     clock: Any, browser: Callable[[Any], Client], in_progress: Any, sales_mgr: Any, gm: Any
 ) -> None:
