@@ -98,7 +98,9 @@ def test_ties_at_the_weight_cut_are_broken_by_name_not_by_the_solvers_last_digit
     assert train.strongest_first(-coefficients[::-1], names[::-1]) == [0, 3, 2, 1]
 
 
-def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     # --cv-repeats N: the strict CV runs once per draw of folds (salts cv_seed .. cv_seed+N-1) and the
     # threshold is chosen on all draws' out-of-fold scores together; the salt is restored after.
     globals_set_by_main: list[str] = ["JOINT_CV_RECALL", "SENTENCES", "MIN_GRAM", "DIGIT_GRAMS"]
@@ -110,6 +112,7 @@ def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(monkeypatch:
         "MAX_FEATURES",
         "NB_BLEND",
         "CV_NEAR",
+        "CV_NEAR_ROWS",
         "CV_SEED",
     ]
     for name in globals_set_by_main:  # restored after the test
@@ -132,7 +135,22 @@ def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(monkeypatch:
 
     monkeypatch.setattr(train, "choose_threshold", fake_choose)
     monkeypatch.setattr(train, "cv_report", lambda *args: None)
-    assert train.main(["--cv-only", "--cv-repeats", "3", "--cv-seed", "1"]) == 0
+    oof = tmp_path / "oof.tsv"
+    assert train.main(["--cv-only", "--cv-repeats", "3", "--cv-seed", "1", "--save-oof", str(oof)]) == 0
     assert seen == [1, 2, 3]
     assert np.allclose(chosen[0], [0.4, 0.5, 0.6])
     assert train.CV_SEED == 1
+    # --save-oof writes every draw's out-of-fold score, one row per scored text, with its guard
+    header, *saved = oof.read_text(encoding="utf-8").splitlines()
+    assert header.split("\t") == [
+        "label",
+        "type",
+        "hard",
+        "source",
+        "group",
+        "guarded",
+        "probability",
+        "text",
+    ]
+    assert [line.split("\t")[6] for line in saved] == ["0.400000", "0.500000", "0.600000"]
+    assert {line.split("\t")[7] for line in saved} == {"刹车失灵"}
