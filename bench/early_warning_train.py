@@ -285,20 +285,10 @@ NB_BLEND = 1.0
 # core sharing a stretch of N characters with one of the fold's scored cores, as no extra core was
 # written from the held-out cores. 0 = off.
 CV_NEAR = 0
-# ``--cv-near-rows N`` (a check of the strict CV, twenty-ninth round): the filter the later cores
-# actually went through, per fold — an extra core sharing a stretch of N characters with one of the
-# fold's scored *texts* (composed with the fold's openers, closers, fillers and slot values) is not
-# fitted, as every cores_*.tsv core sharing 7 characters with a held-out row was dropped. 0 = off.
-CV_NEAR_ROWS = 0
 # ``--cv-seed S`` (a check of the strict CV): another assignment of pieces to folds, to see how far
 # a fit's CV figures move with the draw of cores (0 = the usual folds).
 CV_SEED = 0
 _SLOT = re.compile(r"\{\w+\}")
-# Scored strict-CV texts that hold a piece the fold's fit also holds (twenty-ninth round): a fold
-# with no opener, filler or slot value of its own borrows a fitted one, which the held-out third
-# never does with a slot value. Text → the kinds of piece borrowed; reported by ``cv_report``.
-FITTED_PIECES: dict[str, list[str]] = {}
-_FELL_BACK: set[str] = set()
 
 
 class NBLogisticRegression:
@@ -660,7 +650,6 @@ def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
     issue12 = [
         Row(r["text"], int(r["label"]), "", "", "issue12:" + r["text"], "issue12") for r in read(ISSUE12)
     ] + (short_rows() if extra else [])
-    slot_names = {id(values): name for name, values in ec.fr.SLOTS.items()}
     folds = []
     try:
         for k in range(FOLDS):
@@ -668,8 +657,6 @@ def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
             def side(pieces: list[str], split: str, k: int = k) -> list[str]:
                 pool = [p for p in pieces if ec.split_of(p) == "train"] or pieces[:1]
                 chosen = [p for p in pool if (piece_fold(p) == k) == (split == "test")]
-                if not chosen and split == "test":  # the fold has none of its own: a fitted piece
-                    _FELL_BACK.add(slot_names.get(id(pieces), "other"))
                 return chosen or pool[:1]
 
             ec.side = side
@@ -681,18 +668,6 @@ def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
                     for core in cores:
                         if source == "composed" and ec.split_of(core) == "train" and piece_fold(core) == k:
                             near |= stretches(_SLOT.sub("", ec._TAG.sub("", core)), CV_NEAR)
-            if CV_NEAR_ROWS:  # the stretches of this fold's scored texts, composed as below
-                for label, _type, _hard, cores, source in groups:
-                    for core in cores:
-                        if source == "composed" and ec.split_of(core) == "train" and piece_fold(core) == k:
-                            rng = random.Random(f"cv{k}:{core}")  # noqa: S311 - the same texts as below
-                            for variant in range(ec.VARIANTS):
-                                text = ec.compose(ec._TAG.sub("", core), label, rng, "test", variant)
-                                near |= stretches(" ".join(text.split()), CV_NEAR_ROWS)
-                for *_, text in handwritten:
-                    if piece_fold(text) == k:
-                        near |= stretches(text, CV_NEAR_ROWS)
-            width = CV_NEAR_ROWS or CV_NEAR
             dropped = 0
             for label, crisis_type, hard, cores, source in groups:
                 for core in cores:
@@ -704,31 +679,23 @@ def strict_folds(*, extra: bool = True) -> list[tuple[list[Row], list[Row]]]:
                     if (
                         near
                         and source == "extra"
-                        and stretches(
-                            ec._TAG.sub("", core) if CV_NEAR_ROWS else _SLOT.sub("", ec._TAG.sub("", core)),
-                            width,
-                        )
-                        & near
+                        and stretches(_SLOT.sub("", ec._TAG.sub("", core)), CV_NEAR) & near
                     ):
                         dropped += 1
                         continue
                     rng = random.Random(f"cv{k}:{core}")  # noqa: S311 - reproducible text
                     bare = ec._TAG.sub("", core)
                     for variant in range(ec.VARIANTS):
-                        _FELL_BACK.clear()
                         text = " ".join(
                             ec.compose(bare, label, rng, "test" if mine else "train", variant).split()
                         )
-                        if mine and _FELL_BACK:
-                            FITTED_PIECES[text] = sorted(_FELL_BACK)
                         (scored if mine else fit).append(Row(text, label, hard, crisis_type, core, source))
             for label, crisis_type, _identity, hard, text in handwritten:
                 row = Row(text, label, hard, crisis_type, text, "handwritten")
                 (scored if piece_fold(text) == k else fit).append(row)
-            if width:
+            if CV_NEAR:
                 print(
-                    f"  fold {k}: {dropped} extra cores sharing {width} characters with a scored "
-                    f"{'text' if CV_NEAR_ROWS else 'core'} not fitted"
+                    f"  fold {k}: {dropped} extra cores sharing {CV_NEAR} characters with a scored core not fitted"
                 )
             folds.append((fit, scored))
     finally:
@@ -876,10 +843,6 @@ def feedback_trial(
         )
 
 
-def ec_slots() -> list[str]:
-    return list(early_warning_corpus.fr.SLOTS)
-
-
 def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, errors: bool) -> None:
     """Train-split cross-validation figures at ``threshold`` (what every choice is made on)."""
     flagged = probabilities >= threshold
@@ -904,20 +867,6 @@ def cv_report(rows: list[Row], probabilities: np.ndarray, threshold: float, erro
         print("  " + key + ": " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(counts.items())))
     hard = [i for i in corpus if rows[i].hard]
     print(f"  hard negatives flagged {sum(int(flagged[i]) for i in hard)}/{len(hard)}")
-    slots = set(ec_slots())
-    for label, keep in [
-        ("every piece the fold's own", lambda t: t not in FITTED_PIECES),
-        ("a slot value borrowed from the fit", lambda t: bool(slots & set(FITTED_PIECES.get(t, [])))),
-    ]:
-        part = [i for i in corpus if keep(rows[i].text)]
-        if len(part) < len(corpus) and part:
-            tp = sum(1 for i in part if flagged[i] and rows[i].label)
-            fp = sum(1 for i in part if flagged[i] and not rows[i].label)
-            pos = sum(1 for i in part if rows[i].label)
-            print(
-                f"  texts with {label}: {len(part)}, precision {tp / max(1, tp + fp):.3f} "
-                f"recall {tp}/{pos} = {tp / max(1, pos):.3f}"
-            )
     if errors:
         for i in corpus:
             if flagged[i] != bool(rows[i].label):
@@ -955,7 +904,7 @@ def choose_threshold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES, NB_BLEND, CV_NEAR, CV_NEAR_ROWS, CV_SEED  # noqa: PLW0603 - set per run from options
+    global JOINT_CV_RECALL, SENTENCES, MIN_GRAM, DIGIT_GRAMS, SHORT_WEIGHT, MASK, PENALTY, SENTENCE_NEGATIVES, STOP_GRAMS, NAMED_WEIGHT, NB_ALPHA, PRUNE_FITS, MAX_FEATURES, NB_BLEND, CV_NEAR, CV_SEED  # noqa: PLW0603 - set per run from options
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv-only", action="store_true", help="report train-split CV, write nothing")
     parser.add_argument("--errors", action="store_true", help="list the train-CV errors")
@@ -1081,8 +1030,13 @@ def main(argv: list[str] | None = None) -> int:
         help="with --nb: share of the NB fit in the written weights, the rest a plain fit's (1 = NB alone)",
     )
     parser.add_argument("--cv-near", type=int, default=0, dest="cv_near")
-    parser.add_argument("--cv-near-rows", type=int, default=0, dest="cv_near_rows")
-    parser.add_argument("--save-oof", type=Path, default=None, dest="save_oof")
+    parser.add_argument(
+        "--save-oof",
+        type=Path,
+        default=None,
+        dest="save_oof",
+        help="write the strict CV's out-of-fold scores (every draw) to this TSV",
+    )
     parser.add_argument("--cv-seed", type=int, default=0, dest="cv_seed")
     parser.add_argument(
         "--cv-repeats",
@@ -1094,7 +1048,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     CV_SEED = args.cv_seed
     CV_NEAR = args.cv_near
-    CV_NEAR_ROWS = args.cv_near_rows
     NB_BLEND = args.nb_blend
     MAX_FEATURES = args.max_features
     NB_ALPHA = args.nb_alpha
@@ -1152,7 +1105,7 @@ def main(argv: list[str] | None = None) -> int:
             pooled.append(draw_probabilities)
         CV_SEED = args.cv_seed
         probabilities = np.concatenate(pooled)
-    if args.save_oof:  # the strict CV's out-of-fold scores, for an analysis outside this script
+    if args.save_oof:  # the strict CV's out-of-fold scores, for analyses outside this script
         with args.save_oof.open("w", encoding="utf-8") as handle:
             handle.write("label\ttype\thard\tsource\tgroup\tguarded\tprobability\ttext\n")
             for r, g, pr in zip(cv_rows, is_guarded(cv_rows), probabilities, strict=True):

@@ -112,7 +112,6 @@ def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(
         "MAX_FEATURES",
         "NB_BLEND",
         "CV_NEAR",
-        "CV_NEAR_ROWS",
         "CV_SEED",
     ]
     for name in globals_set_by_main:  # restored after the test
