@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from complaints import permissions, selectors
 from complaints.actions import ACTIONS
@@ -33,6 +33,7 @@ from csat.models import Role
 
 
 @login_required
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """The complaints home of each role: the department's queue, the GM's overview, customer
     care's board. Kept under the revision of the tables it reads (csat.fragments, issue #25): it
@@ -70,6 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def approvals(request: HttpRequest) -> HttpResponse:
     if not access.has_role(request.user, Role.GENERAL_MANAGER):
         raise PermissionDenied
@@ -160,6 +162,7 @@ def _ticket(request: HttpRequest, pk: int) -> Complaint:
 
 
 @login_required
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket page. Its body is kept per user under the revision of every table it reads
     (csat.fragments, issue #25): a kept body was built after the visibility check, at this
@@ -180,6 +183,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def print_form(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _ticket(request, pk)
     return render(

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from crisis import early_warning, forms, selectors, services
 from crisis.models import CrisisAction, CrisisCase, LogKind, Phase, Review, WarningSignal
@@ -28,6 +28,7 @@ from csat.uploads import attachment_max_bytes
 
 
 @login_required
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     return _board(request)
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from csat import access, customer_page, health, params, search, selectors, services
 from csat import home as home_tiles
@@ -41,6 +42,7 @@ CALENDAR_WARNED_ROLES = (Role.ADMIN_ASSESSOR, Role.GENERAL_MANAGER)
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
     template = LANDING_TEMPLATES.get(Role(role), "") if role else ""
@@ -66,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def customer_search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     results = selectors.customer_search(user=request.user, query=query) if query else []
@@ -79,6 +82,7 @@ def customer_search_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Scoped queryset: another store's customer is a 404, not a 403 (no hint it exists).
     customer = get_object_or_404(selectors.customer_list(user=request.user), pk=pk)

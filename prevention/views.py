@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from complaints.models import Category, Complaint
 from csat import access
@@ -28,6 +28,7 @@ MEASURE_PAGE_ROWS = 50
 
 
 @login_required
+@require_safe
 def measure_list(request: HttpRequest) -> HttpResponse:
     """Recurring problems, the role's own queue (approve, verify, my department's) and every measure,
     paginated; each queue shows at most a page's worth, oldest due first."""

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from callbacks import booking, dialing, permissions, selectors, services
 from callbacks.forms import AttemptForm, SurveyForm
@@ -149,6 +149,7 @@ def _page(
 
 
 @login_required
+@require_safe
 def call(request: HttpRequest, pk: int) -> HttpResponse:
     require_read(request)
     return _page(request, _task(request, pk))
@@ -257,6 +258,7 @@ def grade_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_read(request)
     survey = get_object_or_404(selectors.survey_list(user=request.user), pk=pk)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from callbacks import dialing, permissions, selectors, services
 from callbacks.forms import QueueFilterForm
@@ -109,6 +109,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     require_read(request)
     context = _queue_context(request)
@@ -118,6 +119,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_read(request)
     form, chosen = _filters(request)
