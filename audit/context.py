@@ -15,6 +15,7 @@ from typing import Any
 
 from simple_history.models import HistoricalRecords
 
+from csat import numbering
 from csat.change_reason import typed_change_reason
 
 _actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
@@ -47,7 +48,23 @@ def get_history_user(request: Any = None, **kwargs: Any) -> Any:
 
 
 class AuditedRecords(HistoricalRecords):
-    """HistoricalRecords that fills the change reason from ``audit_context`` when the object has none."""
+    """HistoricalRecords that fills the change reason from ``audit_context`` when the object has none,
+    and records a row numbered right after its insert (``csat.numbering``) as created under its
+    number: the creation's history row takes the number, and the renumbering writes no row."""
+
+    def post_save(self, instance: Any, created: bool, using: Any = None, **kwargs: Any) -> None:
+        if not created and kwargs.get("update_fields") == frozenset({"number"}):
+            versions = getattr(instance, self.manager_name)
+            first = (
+                versions.filter(history_type="+")
+                .order_by("history_id")
+                .values("history_id", "number")
+                .first()
+            )
+            if first is not None and numbering.is_placeholder(first["number"]):
+                versions.filter(history_id=first["history_id"]).update(number=instance.number)
+                return
+        super().post_save(instance, created, using=using, **kwargs)
 
     def get_change_reason_for_object(self, instance: Any, history_type: str, using: Any) -> str | None:
         reason = (

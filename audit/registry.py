@@ -115,6 +115,7 @@ VALUE_LABELS: dict[tuple[str, str], Any] = {
     ("survey", "ratings"): _ratings,
     ("survey", "items"): _items,
     ("survey", "grade_criteria"): _criteria,
+    ("complaint", "grade_criteria"): _criteria,
     ("customer", "identity_flags"): _codes(IdentityFlag.choices),
     ("complaint", "major_criteria"): _codes(MajorCriterion.choices),
 }

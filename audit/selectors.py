@@ -237,6 +237,11 @@ def _field_order(tracked: Tracked) -> list[str]:
     return [f.name for f in tracked.model._meta.concrete_fields if f.editable and f.name != "id"]
 
 
+# Kept on the row for audit, not for reading in its history: the system's inputs to a grade
+# suggestion (identity: [], quality_repairs_30d: 0); the criteria they led to are shown, in words.
+HIDDEN_FIELDS = frozenset({"grade_facts"})
+
+
 def _raw_changes(tracked: Tracked, row: Any, before: Any) -> list[tuple[str, Any, Any]]:
     order = _field_order(tracked)
     if row.history_type == "-":
@@ -245,11 +250,16 @@ def _raw_changes(tracked: Tracked, row: Any, before: Any) -> list[tuple[str, Any
         return [
             (name, None, value)
             for name in order
-            if (value := getattr(row, row._meta.get_field(name).attname)) not in (None, "", [], {})
+            if name not in HIDDEN_FIELDS
+            and (value := getattr(row, row._meta.get_field(name).attname)) not in (None, "", [], {})
         ]
     delta = row.diff_against(before)
     changed = {change.field: change for change in delta.changes}
-    return [(name, changed[name].old, changed[name].new) for name in order if name in changed]
+    return [
+        (name, changed[name].old, changed[name].new)
+        for name in order
+        if name in changed and name not in HIDDEN_FIELDS
+    ]
 
 
 def _related_names(raw: list[tuple[Tracked, Any, list[tuple[str, Any, Any]]]]) -> dict[tuple[type, Any], str]:

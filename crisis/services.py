@@ -24,6 +24,7 @@ from crisis.models import (
     TeamMember,
 )
 from crisis.permissions import can_approve, can_edit, can_open
+from csat import numbering
 from csat.attachments import attachment_add, attachment_remove
 from csat.change_reason import change_reason, typed_change_reason
 from csat.domain import transitions
@@ -91,7 +92,7 @@ def crisis_open(
     now = timezone.now()
     crisis = CrisisCase(
         store=store,
-        number=f"TMP-{now.timestamp()}",
+        number=numbering.placeholder(now),
         type=type,
         title=title.strip(),
         summary=summary.strip(),

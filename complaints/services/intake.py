@@ -22,7 +22,7 @@ from complaints.services.ticket import (
     record_event,
     register,
 )
-from csat import access
+from csat import access, numbering
 from csat import selectors as csat_selectors
 from csat.business_time import business_tz
 from csat.domain import calendar
@@ -210,7 +210,7 @@ def complaint_create(
     criteria = sorted(set(major_criteria) | set(suggested_major_criteria(customer=customer, grade=grade)))
     complaint = Complaint(
         store_id=customer.store_id,
-        number=f"TMP-{now.timestamp()}",
+        number=numbering.placeholder(now),
         customer=customer,
         vehicle=vehicle,
         plate=vehicle.plate if vehicle else "",

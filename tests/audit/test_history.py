@@ -92,6 +92,14 @@ def test_complaint_intake_and_dispatch_through_the_pages(
     assert changes_of(dispatch)["status"] == ("已登记", "已派单")
     assert changes_of(dispatch)["department"] == ("—", str(sales))
     assert dispatch.reason == ""  # no request path ("POST /complaints/…") in people's history
+    # Created under its number (no placeholder "TMP-…" and no renumbering entry), the grade's
+    # criteria in words, the system's raw grade inputs not at all.
+    assert [e.action for e in entries] == ["~", "~", "+"]  # dispatched, registered, created
+    assert not any("number" in changes_of(e) for e in entries[:-1])
+    created = changes_of(entries[-1])
+    assert created["number"] == ("—", ticket.number)
+    assert "grade_facts" not in created
+    assert not any(code in created["grade_criteria"][1] for code in ticket.grade_criteria)
 
 
 def test_calendar_override_delete_is_recorded(browser: Callable[[Any], Client], assessor: Any) -> None:
@@ -126,8 +134,12 @@ def test_assessment_adjustment_and_crisis_records(
     by_model: dict[str, list[str]] = {}
     for entry in sorted(entries, key=lambda e: e.history_id):
         by_model.setdefault(entry.model_label, []).append(entry.action)
-    # The case: opened, numbered, phase; the team: the opener as leader, GM added, the lead handed back.
-    assert by_model == {"危机事件": ["+", "~", "~"], "应急小组成员": ["+", "~", "+", "~", "~"]}
+    # The case: opened (numbered in the same breath, not a change of its own), phase; the team: the
+    # opener as leader, GM added, the lead handed back.
+    assert by_model == {"危机事件": ["+", "~"], "应急小组成员": ["+", "~", "+", "~", "~"]}
+    assert all(
+        "TMP-" not in c.old + c.new for e in entries for c in e.changes
+    )  # never the placeholder number
 
 
 def test_webhook_url_is_never_shown_and_phones_are_masked_for_managers(
