@@ -43,6 +43,17 @@ def test_the_gms_bar_fits_one_row_at_the_desk_and_the_name_menu_signs_out(
         brand = page.locator(".navbar-brand")
         expect(brand).to_have_text(tr("客户服务管理系统") if variant.lang == "zh-hans" else "Customer Care")
     shot("02-bar")
+    # The footer's language switch: its label and button on one line each, on the desk and a phone;
+    # the keyboard-shortcut link only where there is a keyboard (not on a phone).
+    footer = page.locator("footer")
+    for word in (footer.locator("label[for=language-select]"), footer.locator("button[type=submit]")):
+        box = word.bounding_box()
+        assert box["height"] < 36, f"{word} wraps to {box['height']} px at {variant}"
+    shortcuts = footer.get_by_test_id("shortcut-help-open")
+    if variant.viewport == "390x844":
+        expect(shortcuts).to_be_hidden()
+    else:
+        expect(shortcuts).to_be_visible()
     menu.click()
     whoami = page.get_by_test_id("whoami")
     expect(whoami).to_be_visible()
