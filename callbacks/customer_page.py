@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from callbacks import permissions, selectors
 from callbacks.models import Survey
 from complaints.hooks import register_ticket_context
+from complaints.selectors import openable_ticket_ids
 from csat.customer_page import CustomerAction, CustomerPanel, register_customer_panel
 from csat.models import ServiceVisit
 
@@ -50,7 +51,11 @@ def callback_panel(user: Any, customer: Any) -> CustomerPanel | None:
     return CustomerPanel(
         key="callbacks",
         template="callbacks/partials/_customer_page_panel.html",
-        context={"surveys": surveys, "tasks": tasks},
+        context={
+            "surveys": surveys,
+            "tasks": tasks,
+            "openable_tickets": openable_ticket_ids(user, (s.complaint_id for s in surveys)),
+        },
         actions=actions,
         order=20,
     )

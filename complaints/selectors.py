@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +74,30 @@ def _visible(qs: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
         elif profile.role == Role.STAFF:
             qs = qs.filter(Q(received_by=user) | Q(assignee=user))
     return qs
+
+
+def openable_ticket_ids(user: Any, ids: Iterable[int | None]) -> set[int]:
+    """Which of ``ids`` the user may open (``_visible``, as the ticket page): a page that names
+    other departments' tickets (reports, assessment, a survey, a customer) links only these and
+    shows the other numbers as text, instead of links that answer 404. One query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return set()
+    return set(_visible(Complaint.objects.filter(pk__in=wanted), user).values_list("pk", flat=True))
+
+
+def ticket_view_scope(user: Any) -> str:
+    """What the tickets a user may open depend on, coarser than ``cache_scope``: every ticket of
+    their stores, a department's, or a person's own — a part of the key of a page fragment kept
+    for many users that links tickets."""
+    if sees_every_ticket(user):
+        return "all"
+    profile = access.profile_of(user)
+    if profile is None:
+        return "none"
+    if profile.role == Role.STAFF:
+        return f"u{user.pk}"
+    return f"d{profile.department_id}"
 
 
 def department_members(department_id: int | None) -> QuerySet[Any]:

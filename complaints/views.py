@@ -276,6 +276,9 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             and profile.role in (Role.DEPARTMENT_MANAGER, Role.CUSTOMER_CARE_MANAGER)
             else None,
             "disputes": disputes,
+            "openable_tickets": selectors.openable_ticket_ids(
+                request.user, (e.get("complaint_id") for row in rows for e in row["events"])
+            ),
             "decision_form": DisputeDecisionForm(),
             "title": _("部门考核"),
         },

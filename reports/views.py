@@ -114,6 +114,14 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _named_tickets(data: dict[str, Any]) -> set[int]:
+    """The tickets the dashboard's assessment events and feedback records name."""
+    named = {e.get("complaint_id") for row in data.get("assessment", []) for e in row.get("events", [])}
+    for key in ("dissatisfied", "grievances", "opinions", "not_rated"):
+        named |= {r.get("complaint_id") for r in data.get("feedback", {}).get(key, [])}
+    return {pk for pk in named if pk}
+
+
 def _index_context(request: HttpRequest) -> dict[str, Any]:
     scopes = permissions.scope_choices(request.user)
     form = ReportFilterForm(request.GET or None, scopes=scopes)
@@ -153,7 +161,7 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
         "figures_kept_until": figures.kept_until(),
         # The figures' sections are rendered once per computation of them (and per whether the
         # survey records show); 0: not kept (figures computed live).
-        "fragment_key": f"{figures.key}:{int(not show_surveys)}",
+        "fragment_key": f"{figures.key}:{int(not show_surveys)}:{complaint_selectors.ticket_view_scope(request.user)}",
         "fragment_seconds": dashboard.KEEP_SECONDS if figures.key else 0,
         "month": f"{month:%Y-%m}",
         "store": store,
@@ -164,6 +172,9 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
         "drilled_count": drilled_count,
         # The compensation approved in kind names tickets: only those the user may open.
         "in_kind": _in_kind_rows(data, request.user),
+        # The assessment events and survey records name tickets of every department; a department
+        # manager gets links to their own department's only (the others' numbers as text).
+        "openable_tickets": complaint_selectors.openable_ticket_ids(request.user, _named_tickets(data)),
         "charts": _charts(data),
         **_sections(data, show_records=show_surveys),
         "feedback_hidden": not show_surveys,

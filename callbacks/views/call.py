@@ -18,6 +18,7 @@ from callbacks import booking, dialing, permissions, selectors, services
 from callbacks.forms import AttemptForm, SurveyForm
 from callbacks.models import CallbackTask, SurveyType, TaskStatus
 from callbacks.views.queue import require_call, require_read
+from complaints import selectors as complaint_selectors
 from complaints.guidance import FORBIDDEN_PHRASES, GUIDE_STEPS, THREE_CHANGES
 from csat.domain import classification, grading, levels, scoring
 from csat.exceptions import ApplicationError
@@ -270,6 +271,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": selectors.criteria_labels(survey.grade_criteria),
             "items": selectors.survey_answers(survey),
             "ratings": selectors.survey_ratings(survey),
+            # A department manager reads surveys of every department, not their tickets.
+            "can_open_ticket": bool(survey.complaint_id)
+            and bool(complaint_selectors.openable_ticket_ids(request.user, [survey.complaint_id])),
             "title": _("调查结果"),
         },
     )

@@ -153,3 +153,23 @@ def kept_fragment(parser: Any, token: Any) -> _KeptFragment:
     return _KeptFragment(
         nodelist, parser.compile_filter(bits[1]), bits[2], [parser.compile_filter(bit) for bit in bits[3:]]
     )
+
+
+@register.simple_tag
+def ticket_link(pk: int | None, number: str, openable: Any = None) -> str:
+    """``{% ticket_link pk number openable %}``: a ticket's number, linked to its page when
+    ``openable`` (complaints.selectors.openable_ticket_ids) holds it or is None (every ticket on the
+    page may be opened); else the number as text, not a link that answers 404."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if not pk:
+        return format_html("{}", number or "")
+    if openable is not None and pk not in openable:
+        return format_html(
+            '<span class="text-body-secondary" data-testid="ticket-not-openable" title="{}">{}</span>',
+            gettext("其他部门的工单，无查看权限"),
+            number,
+        )
+    return format_html('<a href="{}">{}</a>', reverse("complaints:detail", args=[pk]), number)
