@@ -125,7 +125,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form, chosen = _filters(request)
     figures = selectors.callback_dashboard(user=request.user, agent=request.user, store=chosen.get("store"))
     return render(
-        request, "callbacks/dashboard.html", {"figures": figures, "form": form, "title": _("回访指标")}
+        request,
+        "callbacks/dashboard.html",
+        {
+            "figures": figures,
+            "form": form,
+            "can_call": permissions.can_call(request.user),
+            "title": _("回访指标"),
+        },
     )
 
 

@@ -31,6 +31,13 @@ def signed_in(user: Any) -> Client:
     return client
 
 
+def claimed(task: Any, agent: Any) -> tuple[Any, Client]:
+    """The task, claimed by the agent through the page, and the agent's signed-in client."""
+    client = signed_in(agent)
+    client.post(f"/callbacks/{task.pk}/claim/")
+    return task, client
+
+
 def survey_post(**fields: Any) -> dict[str, Any]:
     data = {"channel": "phone", **{f"item_{k}": v for k, v in SALES_ITEMS.items()}}
     data.update(fields)
@@ -220,9 +227,7 @@ def test_other_roles_cannot_post_attempts_or_surveys(
 def test_reached_then_survey_with_60_creates_the_dissatisfied_ticket(
     store_a: Any, agent: Any, make_task: Any
 ) -> None:
-    task = make_task(store_a)
-    client = signed_in(agent)
-    client.post(f"/callbacks/{task.pk}/claim/")
+    task, client = claimed(make_task(store_a), agent)
     response = client.post(f"/callbacks/{task.pk}/attempts/", {"outcome": "reached"})
     assert response.status_code == 302 and response.url == f"/callbacks/{task.pk}/#survey"
     response = client.post(f"/callbacks/{task.pk}/survey/", survey_post(score="60", remarks="交车时很仓促"))
@@ -292,3 +297,23 @@ def test_dashboard_page(store_a: Any, agent: Any, make_task: Any) -> None:
     make_task(store_a)
     html = signed_in(agent).get("/callbacks/dashboard/").content.decode()
     assert "回访指标" in html and "调查完成率" in html and "stat-short" in html  # 0 of 1 reached: red
+
+
+def test_my_calls_today_is_shown_only_to_who_makes_calls(
+    store_a: Any, agent: Any, gm: Any, viewer: Any
+) -> None:
+    # "今日我的拨打 / 完成调查" is the agent's own count; a GM or head office has no calls of their own.
+    for page in ("/callbacks/", "/callbacks/dashboard/"):
+        assert 'data-testid="today"' in signed_in(agent).get(page).content.decode()
+        for reader in (gm, viewer):
+            html = signed_in(reader).get(page).content.decode()
+            assert 'data-testid="month"' in html and 'data-testid="today"' not in html, (page, reader)
+
+
+def test_a_task_never_called_says_so_without_a_numbered_list(
+    store_a: Any, agent: Any, make_task: Any
+) -> None:
+    task, client = claimed(make_task(store_a), agent)
+    html = client.get(f"/callbacks/{task.pk}/").content.decode()
+    assert re.search(r'<p class="small text-muted" data-testid="attempts">\s*尚未拨打', html)
+    assert '<ol class="small" data-testid="attempts">' not in html
