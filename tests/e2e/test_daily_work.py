@@ -274,6 +274,12 @@ def test_agent_next_try_after_a_failed_call_and_the_survey_error_summary(
     queue = page.get_by_test_id("queue")
     expect(queue.locator("tbody tr")).to_have_count(2)
     step("02-queue")
+    # The row's action is on screen without scrolling the table, on the desk and on a phone; the
+    # call type and the plate are not broken one character per line.
+    button = queue.get_by_test_id(f"claim-{first.pk}").bounding_box()
+    assert button["x"] + button["width"] <= variant.size["width"], button
+    line = queue.locator("tbody tr").first.locator("td").nth(1).bounding_box()
+    assert line["height"] < 60, line
 
     # 陈伟 does not answer.
     queue.get_by_test_id(f"claim-{first.pk}").click()
