@@ -40,6 +40,18 @@ def test_the_gms_bar_fits_one_row_at_the_desk_and_the_name_menu_signs_out(
         assert bar["height"] < 70, f"the top bar wraps to {bar['height']} px at {variant}"
         box = menu.bounding_box()
         assert box["x"] + box["width"] <= variant.size["width"], box
+        # The search box's hint is read whole, not cut ("Mobile / plate / VIN / tic" before).
+        hint = (
+            page.get_by_test_id("header-search")
+            .locator("input[type=search]")
+            .evaluate(
+                """i => { const c = document.createElement("canvas").getContext("2d"); const s = getComputedStyle(i);
+                      c.font = s.font;
+                      return [c.measureText(i.placeholder).width,
+                              i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)] }"""
+            )
+        )
+        assert hint[0] <= hint[1], f"the search hint is {hint[0]} px in a {hint[1]} px box at {variant}"
         brand = page.locator(".navbar-brand")
         expect(brand).to_have_text(tr("客户服务管理系统") if variant.lang == "zh-hans" else "Customer Care")
     shot("02-bar")
