@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crisis.models import (
     ActionOverdue,
@@ -30,6 +31,7 @@ from csat.change_reason import change_reason, typed_change_reason
 from csat.domain import transitions
 from csat.domain.crisis import crisis_type_for
 from csat.exceptions import ApplicationError, NotAllowedError
+from csat.i18n import lazy_format
 from csat.models import Customer, Role, Store
 from csat.notifications import notify
 
@@ -42,7 +44,7 @@ def _gm_and_team(crisis: CrisisCase) -> list[Any]:
     return people
 
 
-def _notify(crisis: CrisisCase, event: str, title: str) -> None:
+def _notify(crisis: CrisisCase, event: str, title: Any) -> None:
     notify(
         recipients=_gm_and_team(crisis),
         key=f"crisis:{crisis.pk}:{event}",
@@ -111,7 +113,11 @@ def crisis_open(
     # Whoever raises the alarm leads until the GM names someone else.
     TeamMember.objects.create(crisis=crisis, user=actor, role=_("发起人"), is_leader=True)
     _event(crisis, actor=actor, action="open", note=reason or crisis.summary)
-    _notify(crisis, "opened", _("新危机事件：%(n)s %(t)s") % {"n": crisis.number, "t": crisis.title})
+    _notify(
+        crisis,
+        "opened",
+        lazy_format(gettext_lazy("新危机事件：%(n)s %(t)s"), {"n": crisis.number, "t": crisis.title}),
+    )
     return crisis
 
 
@@ -157,7 +163,9 @@ def crisis_change_phase(*, crisis: CrisisCase | int, actor: Any, phase: str, rea
     _notify(
         locked,
         f"phase:{phase}",
-        _("危机事件 %(n)s 进入%(p)s") % {"n": locked.number, "p": locked.get_phase_display()},
+        lazy_format(
+            gettext_lazy("危机事件 %(n)s 进入%(p)s"), {"n": locked.number, "p": Phase(locked.phase).label}
+        ),
     )
     return locked
 
@@ -179,7 +187,7 @@ def crisis_team_set(
     notify(
         recipients=[user],
         key=f"crisis:{locked.pk}:team:{user.pk}",
-        title=_("您已加入危机事件应急小组：%(n)s") % {"n": locked.number},
+        title=lazy_format(gettext_lazy("您已加入危机事件应急小组：%(n)s"), {"n": locked.number}),
         url=f"/crisis/{locked.pk}/",
     )
     return member
@@ -246,7 +254,11 @@ def crisis_media_add(
         locked.save(update_fields=["exposed", "updated_at"])
         _event(locked, actor=actor, action="exposed", note=outlet)
         _notify(
-            locked, "exposed", _("危机事件已被媒体曝光：%(n)s（%(o)s）") % {"n": locked.number, "o": outlet}
+            locked,
+            "exposed",
+            lazy_format(
+                gettext_lazy("危机事件已被媒体曝光：%(n)s（%(o)s）"), {"n": locked.number, "o": outlet}
+            ),
         )
     return entry
 
@@ -262,7 +274,7 @@ def crisis_action_add(
     notify(
         recipients=[owner],
         key=f"crisis-action:{action.pk}:assigned",
-        title=_("危机事件行动项：%(t)s") % {"t": action.title},
+        title=lazy_format(gettext_lazy("危机事件行动项：%(t)s"), {"t": action.title}),
         url=f"/crisis/{locked.pk}/",
     )
     return action
@@ -304,7 +316,7 @@ def crisis_actions_sweep(*, now: dt.datetime | None = None) -> int:
             notify(
                 recipients=[action.owner, *_gm_and_team(action.crisis)],
                 key=f"crisis-action:{action.pk}:overdue",
-                title=_("危机事件行动项已逾期：%(t)s") % {"t": action.title},
+                title=lazy_format(gettext_lazy("危机事件行动项已逾期：%(t)s"), {"t": action.title}),
                 url=f"/crisis/{action.crisis_id}/",
             )
             marked += 1
@@ -328,7 +340,11 @@ def crisis_review_submit(
     locked.review = Review.PENDING
     locked.save(update_fields=["causes", "lessons", "preventive_measures", "review", "updated_at"])
     _event(locked, actor=actor, action="review_submit")
-    _notify(locked, f"review:{locked.events.count()}", _("危机事件总结待审批：%(n)s") % {"n": locked.number})
+    _notify(
+        locked,
+        f"review:{locked.events.count()}",
+        lazy_format(gettext_lazy("危机事件总结待审批：%(n)s"), {"n": locked.number}),
+    )
     return locked
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from csat.models import Delivery, Department, Notification
 from csat.publishing import publish
@@ -31,12 +31,13 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 @dataclass(frozen=True)
 class Message:
     """One event to tell: its recipients (users), a unique key, the text and the departments whose
-    webhook hears of it."""
+    webhook hears of it. Title and body may be lazy (``csat.i18n``): each reader then sees them in
+    their own language, whoever's action or whichever sweep wrote them."""
 
     recipients: Sequence[Any]
     key: str
-    title: str
-    body: str = ""
+    title: Any
+    body: Any = ""
     url: str = ""
     departments: Sequence[Department] = field(default_factory=tuple)
 
@@ -45,8 +46,8 @@ def notify(
     *,
     recipients: Iterable[Any],
     key: str,
-    title: str,
-    body: str = "",
+    title: Any,
+    body: Any = "",
     url: str = "",
     departments: Iterable[Department] = (),
 ) -> None:
@@ -61,13 +62,16 @@ def notify_many(messages: Sequence[Message]) -> None:
     deliveries: list[Delivery] = []
     for m in messages:
         users = {user.pk: user for user in m.recipients if user is not None and user.is_active}
-        title = m.title[:200]
+        title, body, translations = _rendered(m)
         inbox += [
-            Notification(recipient_id=pk, key=m.key, title=title, body=m.body, url=m.url) for pk in users
+            Notification(
+                recipient_id=pk, key=m.key, title=title, body=body, url=m.url, translations=translations
+            )
+            for pk in users
         ]
-        text = f"{m.title}\n{m.body}".strip()
+        text = f"{title}\n{body}".strip()
         deliveries += [
-            Delivery(channel=Delivery.Channel.EMAIL, target=user.email, key=m.key, title=title, body=m.body)
+            Delivery(channel=Delivery.Channel.EMAIL, target=user.email, key=m.key, title=title, body=body)
             for user in users.values()
             if user.email
         ]
@@ -93,6 +97,17 @@ def notify_many(messages: Sequence[Message]) -> None:
         _publish([uid for channel, target, key, uid in rows if (channel, target, key) in wanted])
 
     transaction.on_commit(enqueue)
+
+
+def _rendered(message: Message) -> tuple[str, str, dict[str, dict[str, str]]]:
+    """The title and body in the site language (stored, e-mailed, posted to the robots) and in each
+    other site language where they differ."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = {"title": str(message.title)[:200], "body": str(message.body)}
+    own = texts.pop(settings.LANGUAGE_CODE)
+    return own["title"], own["body"], {code: other for code, other in texts.items() if other != own}
 
 
 def _publish(uids: Sequence[Any]) -> int:

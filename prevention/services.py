@@ -9,11 +9,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints.models import CauseCode, Complaint
 from csat import access
 from csat.domain import transitions
 from csat.exceptions import ApplicationError, NotAllowedError
+from csat.i18n import lazy_format
 from csat.models import Department, Role, Store
 from csat.notifications import notify
 from csat.selectors import managers_of, store_role_users
@@ -139,15 +141,15 @@ def _announce(measure: PreventiveMeasure, action: str) -> None:
     if audience is None:
         return
     titles = {
-        "submit": _("预防措施待审批：%(m)s"),
-        "approve": _("预防措施已批准，请实施：%(m)s"),
-        "reject": _("预防措施被驳回：%(m)s"),
-        "complete": _("预防措施已完成，待综合部验证：%(m)s"),
+        "submit": gettext_lazy("预防措施待审批：%(m)s"),
+        "approve": gettext_lazy("预防措施已批准，请实施：%(m)s"),
+        "reject": gettext_lazy("预防措施被驳回：%(m)s"),
+        "complete": gettext_lazy("预防措施已完成，待综合部验证：%(m)s"),
     }
     notify(
         recipients=audience,
         key=f"measure:{measure.pk}:{action}:{measure.events.count()}",
-        title=titles[action] % {"m": measure.measure[:40]},
+        title=lazy_format(titles[action], {"m": measure.measure[:40]}),
         url=f"/complaints/measures/{measure.pk}/",
     )
 
@@ -178,7 +180,7 @@ def measures_sweep(*, today: dt.date | None = None) -> int:
                     *store_role_users(item.store_id, Role.ADMIN_ASSESSOR),
                 ],
                 key=f"measure:{item.pk}:overdue",
-                title=_("预防措施已逾期：%(m)s") % {"m": item.measure[:40]},
+                title=lazy_format(gettext_lazy("预防措施已逾期：%(m)s"), {"m": item.measure[:40]}),
                 url=f"/complaints/measures/{item.pk}/",
                 departments=[item.owner_department],
             )

@@ -20,10 +20,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from csat.db import Aside
+from csat.i18n import lazy_format, lazy_join
 from csat.models import Store
 from csat.notifications import notify
 from reports import selectors
@@ -77,25 +78,28 @@ def report_publish(*, report: MonthlyReport) -> bool:
     data = report.data if isinstance(report.data, dict) else {}
     satisfaction = ((data.get("surveys") or {}).get("satisfaction") or {}).get("current")
     complaints = (data.get("complaints") or {}).get("total")
-    # The stored text of the inbox, the e-mail and the robot: the site's language.
-    with translation.override(settings.LANGUAGE_CODE):
-        scope = store.name if store else _("集团（全部门店）")
-        title = _("%(month)s 月度客户满意度与投诉分析报告已发布：%(scope)s") % {
-            "month": f"{report.month:%Y-%m}",
-            "scope": scope,
-        }
-        figures = _("顾客满意度 %(score)s（目标 %(target)s）；投诉 %(complaints)s 件。") % {
+    # Lazy: the inbox shows it in each reader's language; e-mail and robots get the site's.
+    scope = store.name if store else gettext_lazy("集团（全部门店）")
+    title = lazy_format(
+        gettext_lazy("%(month)s 月度客户满意度与投诉分析报告已发布：%(scope)s"),
+        {"month": f"{report.month:%Y-%m}", "scope": scope},
+    )
+    figures = lazy_format(
+        gettext_lazy("顾客满意度 %(score)s（目标 %(target)s）；投诉 %(complaints)s 件。"),
+        {
             "score": "—" if satisfaction is None else f"{satisfaction:.1f}",
             "target": settings.CSAT["SATISFACTION_TARGET"],
             "complaints": "—" if complaints is None else complaints,
-        }
-        body = "\n".join(
-            [
-                figures,
-                _("查看报表：%(url)s") % {"url": _absolute(dashboard)},
-                _("下载 Excel：%(url)s") % {"url": _absolute(file)},
-            ]
-        )
+        },
+    )
+    body = lazy_join(
+        "\n",
+        [
+            figures,
+            lazy_format(gettext_lazy("查看报表：%(url)s"), {"url": _absolute(dashboard)}),
+            lazy_format(gettext_lazy("下载 Excel：%(url)s"), {"url": _absolute(file)}),
+        ],
+    )
     notify(
         recipients=selectors.report_recipients(store=store),
         key=publication_key(report),

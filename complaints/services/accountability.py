@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint, DeadlineKind, Kind, PenaltyDecision, PenaltyRequest
 from complaints.services import deadlines
@@ -32,6 +33,7 @@ from complaints.services.ticket import (
 )
 from csat import access
 from csat.exceptions import ApplicationError
+from csat.i18n import lazy_format
 from csat.models import Department, Role
 from csat.notifications import notify
 from csat.selectors import managers_of, store_role_users
@@ -83,7 +85,7 @@ def complaint_transfer(
         locked,
         managers_of(department),
         f"transfer:{locked.events.count()}",
-        _("转派给本部门：%(n)s，请在时限内联系客户") % {"n": locked.number},
+        lazy_format(gettext_lazy("转派给本部门：%(n)s，请在时限内联系客户"), {"n": locked.number}),
         departments=[department],
     )
     return locked
@@ -126,7 +128,7 @@ def complaint_return(*, complaint: Complaint | int, actor: Any, reason: str) -> 
         locked,
         care,
         f"return:{locked.events.count()}",
-        _("部门退回投诉：%(n)s，请重新派单") % {"n": locked.number},
+        lazy_format(gettext_lazy("部门退回投诉：%(n)s，请重新派单"), {"n": locked.number}),
     )
     return locked
 
@@ -152,7 +154,7 @@ def complaint_assign(*, complaint: Complaint | int, actor: Any, user: Any) -> Co
     notify(
         recipients=[user],
         key=f"complaint:{locked.pk}:assign:{locked.events.count()}",
-        title=_("指派给您的投诉：%(n)s") % {"n": locked.number},
+        title=lazy_format(gettext_lazy("指派给您的投诉：%(n)s"), {"n": locked.number}),
         body=locked.content[:300],
         url=f"/complaints/{locked.pk}/",
     )
@@ -217,7 +219,7 @@ def complaint_penalty_request(*, complaint: Complaint | int, actor: Any, reason:
         locked,
         store_role_users(locked.store_id, Role.GENERAL_MANAGER),
         "penalty_request",
-        _("待审批考核申请：%(n)s") % {"n": locked.number},
+        lazy_format(gettext_lazy("待审批考核申请：%(n)s"), {"n": locked.number}),
     )
     return locked
 
@@ -263,14 +265,19 @@ def complaint_penalty_decide(
         locked,
         requester,
         "penalty_decide",
-        (_("考核申请已批准：%(n)s") if approved else _("考核申请被驳回：%(n)s")) % {"n": locked.number},
+        lazy_format(
+            gettext_lazy("考核申请已批准：%(n)s") if approved else gettext_lazy("考核申请被驳回：%(n)s"),
+            {"n": locked.number},
+        ),
     )
     if approved and locked.department is not None:
         notify_about(
             locked,
             managers_of(locked.department),
             "penalty_approved",
-            _("本部门被考核 %(p)s 分：%(n)s") % {"p": request.points, "n": locked.number},
+            lazy_format(
+                gettext_lazy("本部门被考核 %(p)s 分：%(n)s"), {"p": request.points, "n": locked.number}
+            ),
             departments=[locked.department],
         )
     return locked

@@ -10,11 +10,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints.models import AssessmentAdjustment, AssessmentDispute, DisputeStatus
 from complaints.selectors import assessment_events
 from csat import access
 from csat.exceptions import ApplicationError, NotAllowedError
+from csat.i18n import lazy_format
 from csat.models import Department, Role
 from csat.notifications import notify
 from csat.selectors import store_role_users
@@ -85,7 +87,7 @@ def assessment_dispute_raise(
     notify(
         recipients=store_role_users(department.store_id, Role.ADMIN_ASSESSOR),
         key=f"dispute:{dispute.pk}:raised",
-        title=_("考核申诉待处理：%(d)s") % {"d": department.name},
+        title=lazy_format(gettext_lazy("考核申诉待处理：%(d)s"), {"d": department.name}),
         body=dispute.reason[:300],
         url=f"/complaints/assessment/?month={month:%Y-%m}",
     )
@@ -122,8 +124,10 @@ def assessment_dispute_decide(
     notify(
         recipients=[locked.raised_by],
         key=f"dispute:{locked.pk}:decided",
-        title=(_("考核申诉成立：%(d)s") if accept else _("考核申诉被驳回：%(d)s"))
-        % {"d": locked.department.name},
+        title=lazy_format(
+            gettext_lazy("考核申诉成立：%(d)s") if accept else gettext_lazy("考核申诉被驳回：%(d)s"),
+            {"d": locked.department.name},
+        ),
         body=locked.comment[:300],
         url=f"/complaints/assessment/?month={locked.month:%Y-%m}",
     )

@@ -18,13 +18,14 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineAlert, DeadlineKind
 from csat import selectors as csat_selectors
 from csat.access import MANAGER_ROLES
 from csat.business_time import business_tz
 from csat.domain import deadlines as rules
+from csat.i18n import lazy_format
 from csat.models import Department, Role
 from csat.notifications import Message, notify_many
 
@@ -255,17 +256,20 @@ def _alert_batch(kind: str, *, now: dt.datetime, ids: list[int] | None = None) -
         messages = []
         for d in fresh:
             complaint = d.complaint
-            subject = {"number": complaint.number, "step": _label(d)}
+            # The step's label stays lazy: each reader sees the notice in their own language.
+            subject = {"number": complaint.number, "step": DeadlineKind(d.kind).label}
             if breach:
-                title = _("已超时：%(number)s %(step)s") % subject
-                body = _("责任部门：%(dept)s；每次超时扣 2 分。") % {
-                    "dept": d.department.name if d.department else "-"
-                }
+                title = lazy_format(gettext_lazy("已超时：%(number)s %(step)s"), subject)
+                body = lazy_format(
+                    gettext_lazy("责任部门：%(dept)s；每次超时扣 2 分。"),
+                    {"dept": d.department.name if d.department else "-"},
+                )
             else:
-                title = _("即将超时：%(number)s %(step)s") % subject
-                body = _("截止时间 %(due)s") % {
-                    "due": f"{timezone.localtime(d.due_at, business_tz()):%Y-%m-%d %H:%M}"
-                }
+                title = lazy_format(gettext_lazy("即将超时：%(number)s %(step)s"), subject)
+                body = lazy_format(
+                    gettext_lazy("截止时间 %(due)s"),
+                    {"due": f"{timezone.localtime(d.due_at, business_tz()):%Y-%m-%d %H:%M}"},
+                )
             messages.append(
                 Message(
                     recipients=people.of(d, breach=breach),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints import grades
 from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity, Status
@@ -29,6 +30,7 @@ from csat.domain import calendar
 from csat.domain.routing import CATEGORY_DEPARTMENT, suggested_department_kind  # noqa: F401 - re-exported
 from csat.events import complaint_received
 from csat.exceptions import ApplicationError
+from csat.i18n import lazy_format
 from csat.models import Customer, Department, DepartmentKind, Role, Store, Vehicle
 from csat.selectors import store_role_users
 from csat.services import customer_find_or_create
@@ -284,7 +286,12 @@ def _resolved_on_site(
     record_event(complaint, actor=actor, action="resolve", before=before, note=_("现场已处理"), on_site=True)
     complaint_received.send(sender=Complaint, complaint=complaint, words=words)
     care = list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER))
-    notify_about(complaint, care, "on_site", _("现场已处理的投诉待回访：%(n)s") % {"n": complaint.number})
+    notify_about(
+        complaint,
+        care,
+        "on_site",
+        lazy_format(gettext_lazy("现场已处理的投诉待回访：%(n)s"), {"n": complaint.number}),
+    )
     _tell_gm_of_major(complaint)
     return complaint
 
@@ -298,12 +305,12 @@ def _tell_gm_of_major(complaint: Complaint) -> None:
     notify_gm(
         complaint,
         "major",
-        (
-            _("重大投诉（客户已向厂家、媒体或政府投诉）：%(n)s %(name)s")
+        lazy_format(
+            gettext_lazy("重大投诉（客户已向厂家、媒体或政府投诉）：%(n)s %(name)s")
             if MajorCriterion.EXTERNAL in complaint.major_criteria
-            else _("重大投诉：%(n)s %(name)s")
-        )
-        % values,
+            else gettext_lazy("重大投诉：%(n)s %(name)s"),
+            values,
+        ),
     )
 
 
@@ -329,8 +336,10 @@ def _alert_duty_leaders(complaint: Complaint) -> None:
         complaint,
         leaders,
         "off_hours_urgent",
-        _("非工作时间紧急投诉：%(n)s %(name)s，请立即指定处理人（可直接派单）")
-        % {"n": complaint.number, "name": complaint.customer.name},
+        lazy_format(
+            gettext_lazy("非工作时间紧急投诉：%(n)s %(name)s，请立即指定处理人（可直接派单）"),
+            {"n": complaint.number, "name": complaint.customer.name},
+        ),
     )
 
 
@@ -359,7 +368,12 @@ def _hand_over(
         care = list(store_role_users(complaint.store_id, Role.CUSTOMER_CARE_MANAGER)) + list(
             store_role_users(complaint.store_id, Role.AGENT)
         )
-        notify_about(complaint, care, "received", _("新投诉待登记：%(n)s") % {"n": complaint.number})
+        notify_about(
+            complaint,
+            care,
+            "received",
+            lazy_format(gettext_lazy("新投诉待登记：%(n)s"), {"n": complaint.number}),
+        )
     _alert_duty_leaders(complaint)
     complaint_received.send(sender=Complaint, complaint=complaint, words=words)
     _tell_gm_of_major(complaint)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaints.models import (
     Approval,
@@ -46,6 +47,7 @@ from complaints.services.ticket import (
 from csat.domain.crisis import crisis_type_for
 from csat.events import escalation_requested
 from csat.exceptions import ApplicationError, NotAllowedError
+from csat.i18n import lazy_format
 from csat.models import Department, Role
 from csat.selectors import managers_of, store_role_users
 from csat.text_limits import NOTE
@@ -72,8 +74,10 @@ def complaint_dispatch(*, complaint: Complaint | int, actor: Any, department: De
             dispatched,
             store_role_users(dispatched.store_id, Role.CUSTOMER_CARE_MANAGER),
             "passed_directly",
-            _("投诉已直接派给%(dept)s：%(n)s，请补填反馈单")
-            % {"dept": department.name, "n": dispatched.number},
+            lazy_format(
+                gettext_lazy("投诉已直接派给%(dept)s：%(n)s，请补填反馈单"),
+                {"dept": department.name, "n": dispatched.number},
+            ),
         )
         return dispatched
     return dispatch(locked, actor=actor, department=department, at=now)
@@ -205,15 +209,19 @@ def complaint_propose(
         notify_gm(
             locked,
             "major_proposal",
-            (
-                _("重大投诉处理方案待审批：%(n)s %(what)s")
+            lazy_format(
+                gettext_lazy("重大投诉处理方案待审批：%(n)s %(what)s")
                 if with_compensation
-                else _("重大投诉处理方案：%(n)s")
-            )
-            % values,
+                else gettext_lazy("重大投诉处理方案：%(n)s"),
+                values,
+            ),
         )
     elif with_compensation:
-        notify_gm(locked, f"approval:{locked.events.count()}", _("待审批补偿：%(n)s %(what)s") % values)
+        notify_gm(
+            locked,
+            f"approval:{locked.events.count()}",
+            lazy_format(gettext_lazy("待审批补偿：%(n)s %(what)s"), values),
+        )
     return locked
 
 
@@ -244,8 +252,12 @@ def _decide(complaint: Complaint | int, *, actor: Any, action: str, comment: str
         locked,
         managers_of(locked.department),
         f"{action}:{locked.events.count()}",
-        (_("补偿方案已批准：%(n)s") if action == "approve" else _("补偿方案被驳回：%(n)s"))
-        % {"n": locked.number},
+        lazy_format(
+            gettext_lazy("补偿方案已批准：%(n)s")
+            if action == "approve"
+            else gettext_lazy("补偿方案被驳回：%(n)s"),
+            {"n": locked.number},
+        ),
     )
     return locked
 
@@ -331,7 +343,7 @@ def complaint_follow_up(*, complaint: Complaint | int, actor: Any, outcome: str,
         locked,
         managers_of(locked.department),
         "reopened",
-        _("客户不满意，投诉重新派单：%(n)s") % {"n": locked.number},
+        lazy_format(gettext_lazy("客户不满意，投诉重新派单：%(n)s"), {"n": locked.number}),
         departments=[locked.department] if locked.department else [],
     )
     return locked

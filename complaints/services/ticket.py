@@ -17,6 +17,7 @@ from complaints.permissions import can_act
 from complaints.services import deadlines
 from csat.domain import transitions
 from csat.exceptions import ApplicationError, NotAllowedError
+from csat.i18n import lazy_format
 from csat.models import Department, DepartmentKind, Role
 from csat.notifications import notify
 from csat.selectors import managers_of, store_role_users
@@ -74,7 +75,7 @@ def care_department(complaint: Complaint) -> Department | None:
 
 
 def notify_about(
-    complaint: Complaint, recipients: Any, event: str, title: str, departments: Any = ()
+    complaint: Complaint, recipients: Any, event: str, title: Any, departments: Any = ()
 ) -> None:
     notify(
         recipients=recipients,
@@ -86,7 +87,7 @@ def notify_about(
     )
 
 
-def notify_gm(complaint: Complaint, event: str, title: str) -> None:
+def notify_gm(complaint: Complaint, event: str, title: Any) -> None:
     """Tell the store's GM on every channel at once (DOMAIN §9 "The GM's gate"): the inbox, e-mail
     and the robot webhook of the GM's office (总经理室); once per event key, like every notice."""
     notify_about(
@@ -175,7 +176,7 @@ def dispatch(complaint: Complaint, *, actor: Any, department: Department, at: dt
         complaint,
         managers_of(department),
         "dispatched",
-        _("新派单：%(n)s，请在时限内联系客户") % {"n": complaint.number},
+        lazy_format(gettext_lazy("新派单：%(n)s，请在时限内联系客户"), {"n": complaint.number}),
         departments=[department],
     )
     return complaint

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crisis.models import WarningSignal
 from csat.domain import early_warning as rules
+from csat.i18n import lazy_format, lazy_text
 from csat.models import Role
 from csat.notifications import Message, notify_many
 from csat.selectors import store_role_users
 
 DIGEST_LINES = 20  # signals named in the body; the title has the count
+
+
+def _digest_lines(signals: list[WarningSignal]) -> str:
+    """One line per signal, its explanation in the active language."""
+    return "\n".join(f"· {s.customer.name if s.customer else '—'}：{s.explanation_text}" for s in signals)
 
 
 def signal_digest_send(*, now: dt.datetime | None = None) -> int:
@@ -43,18 +50,16 @@ def signal_digest_send(*, now: dt.datetime | None = None) -> int:
         by_store[signal.store_id].append(signal)
     messages = []
     for store_id, signals in by_store.items():
-        lines = [
-            f"· {s.customer.name if s.customer else '—'}：{s.explanation_text}"
-            for s in signals[:DIGEST_LINES]
-        ]
         messages.append(
             Message(
                 recipients=list(store_role_users(store_id, Role.CUSTOMER_CARE_MANAGER)),
                 key=f"signal-digest:{store_id}:{day.isoformat()}",
-                title=_("%(store)s %(date)s：%(n)s 条 D 级预警待处理")
-                % {"store": signals[0].store.name, "date": day.isoformat(), "n": len(signals)},
-                body="\n".join(lines),
-                url="/crisis/",
+                title=lazy_format(
+                    gettext_lazy("%(store)s %(date)s：%(n)s 条 D 级预警待处理"),
+                    {"store": signals[0].store.name, "date": day.isoformat(), "n": len(signals)},
+                ),
+                body=lazy_text(partial(_digest_lines, signals[:DIGEST_LINES])),
+                url="/crisis/#signals",
             )
         )
     notify_many(messages)

@@ -17,10 +17,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crisis.models import SignalRecord, WarningSignal
 from csat.domain import early_warning as rules
+from csat.i18n import lazy_format, lazy_text
 from csat.models import Role
 from csat.notifications import notify
 from csat.selectors import store_role_users
@@ -71,8 +72,11 @@ def fire(
         notify(
             recipients=store_role_users(store_id, Role.CUSTOMER_CARE_MANAGER),
             key=f"signal:{signal.pk}",
-            title=_("危机预警：%(e)s") % {"e": explanation},
-            url="/crisis/",
+            # The explanation is rebuilt from the signal's values in each reader's language.
+            title=lazy_format(
+                gettext_lazy("危机预警：%(e)s"), {"e": lazy_text(lambda: signal.explanation_text)}
+            ),
+            url=f"/crisis/#signal-{signal.pk}",
         )
     return signal
 

@@ -24,6 +24,8 @@ class NotificationSerializer(ModelSerializer):
     kind = serializers.SerializerMethodField(
         help_text="What it is about: the event key's prefix, e.g. deadline"
     )
+    title = serializers.CharField(source="local_title", read_only=True, help_text="In the request's language")
+    body = serializers.CharField(source="local_body", read_only=True, help_text="In the request's language")
 
     class Meta:
         model = Notification

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +23,9 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=200, blank=True)
+    # Title and body in the site's other languages ({"en": {"title": …, "body": …}}); the fields
+    # above hold the site language's (Chinese), which e-mail and group robots send.
+    translations = models.JSONField(_("译文"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读"), null=True, blank=True)
 
@@ -36,6 +40,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _local(self, field: str) -> str:
+        language = get_language() or ""
+        for code, texts in (self.translations or {}).items():
+            if language == code or language.startswith(f"{code}-"):
+                return str(texts.get(field, getattr(self, field)))
+        return str(getattr(self, field))
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language (the stored one for the site language and old rows)."""
+        return self._local("title")
+
+    @property
+    def local_body(self) -> str:
+        return self._local("body")
 
 
 class Delivery(models.Model):

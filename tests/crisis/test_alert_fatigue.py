@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 
 from crisis import tasks
 from crisis.early_warning import fire, firing, scan_text, signal_digest_send, signal_dismiss, sweep_patterns
@@ -278,3 +279,31 @@ def test_signals_fired_before_migrate_forward_and_are_not_fired_again() -> None:
         ("survey", 1, "text:exposure")
     ]
     assert said(customer, 1) == []  # the old record does not fire again
+
+
+def test_a_signals_notification_opens_its_row_and_reads_in_the_readers_language(
+    clock: Any, ccm: Any, customer: Any
+) -> None:
+    (signal,) = said(customer, 1)
+    note = Notification.objects.get(recipient=ccm, key=f"signal:{signal.pk}")
+    assert note.url == f"/crisis/#signal-{signal.pk}"
+    with translation.override("en"):
+        english = f"Crisis warning: {signal.explanation_text}"
+    assert note.title == f"危机预警：{signal.explanation}" and english != note.title
+    client = Client()
+    client.force_login(ccm)
+    board = client.get("/crisis/").content.decode()
+    assert f'id="signal-{signal.pk}"' in board  # the link's anchor is the signal's line
+    client.cookies["django_language"] = "en"
+    assert escape(english) in client.get("/notifications/").content.decode()
+
+
+def test_the_digest_reads_in_the_readers_language(clock: Any, ccm: Any, store: Any) -> None:
+    backordered(store, 9)
+    sweep_patterns(now=T0)
+    signal_digest_send()
+    digest = Notification.objects.get(recipient=ccm, key__startswith="signal-digest:")
+    assert "缺件等待 9 天" in digest.body and digest.url == "/crisis/#signals"
+    english = digest.translations["en"]
+    assert "D" in english["title"] and "条" not in english["title"]
+    assert "缺件" not in english["body"] and "9" in english["body"]
