@@ -77,7 +77,13 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
         max_length=50,
         label=_("搜索"),
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("客户姓名、手机尾号或车牌"), "autocomplete": "off"}
+            # search-wide: the hint reads whole (a col-auto field is only ~20 characters wide).
+            attrs={
+                "type": "search",
+                "placeholder": _("客户姓名、手机尾号或车牌"),
+                "autocomplete": "off",
+                "class": "search-wide",
+            }
         ),
     )
     # Set by the column headers; kept by the filter form as a hidden field. An unknown sort falls back

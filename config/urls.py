@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("calendar/", views.calendar_overrides, name="calendar-overrides"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -155,16 +155,21 @@ def render_page(
     return HttpResponse(page.replace(UNREAD_PLACEHOLDER, unread_badge(request.user)), status=status)
 
 
-def unread_badge(user: Any) -> str:
-    """The navigation's unread-notification badge of ``user`` (nothing when none is unread), the
-    count kept under the revision of the notifications."""
+def unread_count(user: Any) -> int:
+    """How many of ``user``'s notifications are unread, kept under the revision of the notifications
+    (the badge and the inbox's unread tab ask it on every page: one count until the next change)."""
     from csat.models import Notification
 
-    count = revisions.revision_cached(
+    return revisions.revision_cached(
         "notifications",
         f"unread:{user.pk}",
         lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )
+
+
+def unread_badge(user: Any) -> str:
+    """The navigation's unread-notification badge of ``user`` (nothing when none is unread)."""
+    count = unread_count(user)
     if not count:
         return ""
     return str(

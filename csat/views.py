@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from csat import access, customer_page, health, params, search, selectors, services
+from csat import access, customer_page, fragments, health, params, search, selectors, services
 from csat import home as home_tiles
 from csat.business_time import business_tz
 from csat.domain import periods
@@ -126,11 +127,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    unread_only = request.GET.get("unread") == "1"
     if request.method == "POST":
         notification_mark_read(user=request.user, notification_id=id_param(request.POST, "id"))
-        return redirect("notifications")
-    items = Notification.objects.filter(recipient=request.user).order_by("-created_at")[:100]
-    return render(request, "csat/notifications.html", {"items": items, "title": _("通知")})
+        return redirect(reverse("notifications") + ("?unread=1" if unread_only else ""))
+    mine = Notification.objects.filter(recipient=request.user)
+    items = (mine.filter(read_at__isnull=True) if unread_only else mine).order_by("-created_at", "-id")[:100]
+    return render(
+        request,
+        "csat/notifications.html",
+        {
+            "items": items,
+            "unread_only": unread_only,
+            "unread": fragments.unread_count(request.user),
+            "title": _("通知"),
+        },
+    )
+
+
+@require_safe
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open what a notification is about and mark it read on the way, as a mail client does: the
+    badge counts what is still unseen. Another user's notification is a 404."""
+    item = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(user=request.user, notification_id=item.pk)
+    # Only a path of this site (the services write them); anything else falls back to the inbox.
+    local = item.url.startswith("/") and url_has_allowed_host_and_scheme(item.url, allowed_hosts=None)
+    return redirect(item.url if local else reverse("notifications"))
 
 
 @login_required

@@ -348,3 +348,38 @@ def test_bell_shows_the_unread_count_and_mark_read(
     client.post("/notifications/", {})
     assert Notification.objects.filter(recipient=agent, read_at__isnull=True).count() == 0
     assert 'data-testid="unread-count"' not in client.get("/complaints/").content.decode()
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(
+    browser: Callable[[Any], Client], agent: Any, ccm: Any
+) -> None:
+    notify(recipients=[agent], key="test:open", title="新派单", url="/complaints/")
+    notify(recipients=[agent], key="test:later", title="稍后再看", url="/callbacks/")
+    notify(recipients=[agent], key="test:odd", title="外链", url="//evil.example/x")
+    notify(recipients=[ccm], key="test:ccm", title="别人的", url="/complaints/")
+    client = browser(agent)
+    one = Notification.objects.get(recipient=agent, key="test:open")
+    inbox = client.get("/notifications/").content.decode()
+    assert f'href="/notifications/{one.pk}/"' in inbox  # the title opens through the inbox
+
+    response = client.get(f"/notifications/{one.pk}/")
+    assert response.status_code == 302 and response["Location"] == "/complaints/"
+    one.refresh_from_db()
+    assert one.read_at is not None
+    # The unread tab keeps what is still unseen; the opened one has left it.
+    unread = client.get("/notifications/?unread=1").content.decode()
+    assert "稍后再看" in unread and "新派单" not in unread
+    assert re.search(r'data-testid="unread-count">\s*2\s*<', unread)
+    # Marking one read from the unread tab returns to that tab.
+    later = Notification.objects.get(recipient=agent, key="test:later")
+    assert client.post("/notifications/?unread=1", {"id": later.pk})["Location"] == "/notifications/?unread=1"
+
+    # Never a redirect off the site, never someone else's notification, never a write by POST.
+    odd = Notification.objects.get(recipient=agent, key="test:odd")
+    assert client.get(f"/notifications/{odd.pk}/")["Location"] == "/notifications/"
+    theirs = Notification.objects.get(recipient=ccm)
+    assert client.get(f"/notifications/{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert client.post(f"/notifications/{one.pk}/").status_code == 405
+    assert "没有未读通知" in client.get("/notifications/?unread=1").content.decode()

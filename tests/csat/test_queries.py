@@ -76,7 +76,7 @@ def test_shared_lists_have_a_fixed_query_count(
             "api_customer_search": 2,  # the search, then its page by a cursor (no COUNT)
             "imports": 7,  # the upload form pre-selects the user's own store by id (no store read)
             "api_imports": 2,
-            "notifications": 4,
+            "notifications": 5,  # + the revision of the notifications, read for the unread tab
             "calendar": 7,  # + confirmed years, override counts per year, unconfirmed-year warning
         },
     )

@@ -230,6 +230,17 @@ def shot(page: Any, request: Any, variant: Variant) -> Callable[[str], Path]:
     return take
 
 
+def assert_hint_whole(field: Any, where: str) -> None:
+    """A text field's placeholder is read whole, not cut at the field's edge."""
+    hint = field.evaluate(
+        """i => { const c = document.createElement("canvas").getContext("2d"); const s = getComputedStyle(i);
+              c.font = s.font;
+              return [c.measureText(i.placeholder).width,
+                      i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)] }"""
+    )
+    assert hint[0] <= hint[1], f"the hint is {hint[0]:.0f} px in a {hint[1]:.0f} px box at {where}"
+
+
 def open_nav(page: Any) -> Any:
     """The main navigation, expanded first when it is collapsed behind the toggler (tablet)."""
     from playwright.sync_api import expect

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DESK_AND_PHONE, Variant, open_nav
+from tests.e2e.conftest import DESK_AND_PHONE, Variant, assert_hint_whole, open_nav
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,17 +41,7 @@ def test_the_gms_bar_fits_one_row_at_the_desk_and_the_name_menu_signs_out(
         box = menu.bounding_box()
         assert box["x"] + box["width"] <= variant.size["width"], box
         # The search box's hint is read whole, not cut ("Mobile / plate / VIN / tic" before).
-        hint = (
-            page.get_by_test_id("header-search")
-            .locator("input[type=search]")
-            .evaluate(
-                """i => { const c = document.createElement("canvas").getContext("2d"); const s = getComputedStyle(i);
-                      c.font = s.font;
-                      return [c.measureText(i.placeholder).width,
-                              i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)] }"""
-            )
-        )
-        assert hint[0] <= hint[1], f"the search hint is {hint[0]} px in a {hint[1]} px box at {variant}"
+        assert_hint_whole(page.get_by_test_id("header-search").locator("input[type=search]"), str(variant))
         brand = page.locator(".navbar-brand")
         expect(brand).to_have_text(tr("客户服务管理系统") if variant.lang == "zh-hans" else "Customer Care")
     shot("02-bar")
@@ -76,3 +66,16 @@ def test_the_gms_bar_fits_one_row_at_the_desk_and_the_name_menu_signs_out(
     shot("03-name-menu")
     page.get_by_test_id("logout").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(tr("登录"))
+
+
+def test_the_search_fields_hints_read_whole(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any]
+) -> None:
+    """The agent's two searches: the customer search on every width (it was cut at "粤B12345、张" on
+    a phone) and the queue's filter at the desk (cut at "…或车" / "…or p")."""
+    sign_in("kefu")
+    page.goto(page.base_url + "/customers/")
+    assert_hint_whole(page.locator("#customer-q"), f"/customers/ {variant}")
+    if variant.viewport == "1366x768":
+        page.goto(page.base_url + "/callbacks/")
+        assert_hint_whole(page.locator("#id_q"), f"/callbacks/ {variant}")

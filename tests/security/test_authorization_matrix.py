@@ -153,6 +153,15 @@ CASES: list[Case] = [
         allow=SIGNED_IN,
         other=SIGNED_IN,
     ),
+    # Opening a notification (it marks it read, then redirects to its page): the world's is its
+    # GM's, so anyone else gets a 404.
+    C(
+        "notification-open",
+        "notification-open",
+        args=("notification",),
+        allow=frozenset({"gm"}),
+        other=frozenset(),
+    ),
     C("calendar", "calendar-overrides", allow=SIGNED_IN, scoped=False),
     C(
         "calendar-set",
