@@ -79,3 +79,28 @@ def test_the_search_fields_hints_read_whole(
     if variant.viewport == "1366x768":
         page.goto(page.base_url + "/callbacks/")
         assert_hint_whole(page.locator("#id_q"), f"/callbacks/ {variant}")
+
+
+def test_an_unread_notifications_read_button_stays_one_line(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any]
+) -> None:
+    """The inbox under the bell: a long title next to "已读" on a phone broke the button into two
+    lines ("已 / 读"); the button keeps its word whole and the row fits the screen."""
+    from playwright.sync_api import expect
+
+    from csat.models import Notification
+
+    Notification.objects.create(
+        recipient=dealership["care"],
+        key="e2e-inbox",
+        title="新派单：TSSZ01-20261205-00003，请在时限内联系客户",
+        body="【销售回访】满意度 55 分。客户原话：交车时没有讲清楚保养事项",
+        url="/complaints/",
+    )
+    sign_in("kefu")
+    page.goto(page.base_url + "/notifications/")
+    button = page.get_by_test_id("notifications").get_by_role("button", name=variant.tr("已读"))
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["height"] < 36, f"the read button wraps to {box['height']} px at {variant}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
