@@ -806,6 +806,17 @@ def guarded_report(
     return best
 
 
+def save_scores(path: Path, rows: list[Row], probabilities: np.ndarray) -> None:
+    """Scores of a check, a row per text, for analyses outside this script (``--save-oof``,
+    ``--save-author``)."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("label\ttype\thard\tsource\tgroup\tguarded\tprobability\ttext\n")
+        for r, g, pr in zip(rows, is_guarded(rows), probabilities, strict=True):
+            handle.write(
+                f"{r.label}\t{r.crisis_type}\t{r.hard}\t{r.source}\t{r.group}\t{int(g)}\t{pr:.6f}\t{r.text}\n"
+            )
+
+
 def feedback_trial(
     base: list[Row], independent: list[Row], c: float, rule_scale: float, weight: float = 1.0
 ) -> None:
@@ -1037,6 +1048,13 @@ def main(argv: list[str] | None = None) -> int:
         dest="save_oof",
         help="write the strict CV's out-of-fold scores (every draw) to this TSV",
     )
+    parser.add_argument(
+        "--save-author",
+        type=Path,
+        default=None,
+        dest="save_author",
+        help="write the cross-author check's scores to this TSV (the columns of --save-oof)",
+    )
     parser.add_argument("--cv-seed", type=int, default=0, dest="cv_seed")
     parser.add_argument(
         "--cv-repeats",
@@ -1106,12 +1124,9 @@ def main(argv: list[str] | None = None) -> int:
         CV_SEED = args.cv_seed
         probabilities = np.concatenate(pooled)
     if args.save_oof:  # the strict CV's out-of-fold scores, for analyses outside this script
-        with args.save_oof.open("w", encoding="utf-8") as handle:
-            handle.write("label\ttype\thard\tsource\tgroup\tguarded\tprobability\ttext\n")
-            for r, g, pr in zip(cv_rows, is_guarded(cv_rows), probabilities, strict=True):
-                handle.write(
-                    f"{r.label}\t{r.crisis_type}\t{r.hard}\t{r.source}\t{r.group}\t{int(g)}\t{pr:.6f}\t{r.text}\n"
-                )
+        save_scores(args.save_oof, cv_rows, probabilities)
+    if args.save_author and check_author:
+        save_scores(args.save_author, author_rows, author_probabilities)
     cv_labels = np.array([r.label for r in cv_rows])
     cv_hard = np.array([bool(r.hard) for r in cv_rows])
     corpus = np.array([r.source in SCORED_SOURCES for r in cv_rows])

@@ -153,3 +153,25 @@ def test_cv_repeats_pools_the_strict_cv_over_several_draws_of_folds(
     ]
     assert [line.split("\t")[6] for line in saved] == ["0.400000", "0.500000", "0.600000"]
     assert {line.split("\t")[7] for line in saved} == {"刹车失灵"}
+
+
+def test_a_second_fit_can_only_hold_back_guarded_texts_the_first_flags(tmp_path: Path) -> None:
+    # Twenty-ninth round (bench/early_warning_agree.py): scores saved by --save-oof/--save-author
+    # read back as written, and the agreement rule leaves every text out of scope as the first fit
+    # scored it, while a guarded one needs the second fit's score at the bar too.
+    from bench import early_warning_agree as agree
+
+    rows = [
+        train.Row("发动机异响在保修期内，麻烦帮我走厂家索赔", 0, "warranty", "", "w", "independent:a"),
+        train.Row("车在高架上突然没动力了，差点被后车追尾", 1, "", "a", "d", "independent:a"),
+    ]
+    path = tmp_path / "first_au.tsv"
+    train.save_scores(path, rows, np.array([0.31, 0.9]))
+    read, scores, guarded = agree.load_scores(path)
+    assert read == rows
+    assert scores.tolist() == [0.31, 0.9]
+    assert guarded.tolist() == [True, False]  # 保修 is the dealership's routine
+    assert agree.routine(read).tolist() == [True, False]
+    second = np.array([0.1, 0.05])
+    assert agree.agreed(scores, second, guarded, 0.2).tolist() == [0.0, 0.9]
+    assert agree.agreed(scores, second, guarded, 0.1).tolist() == [0.31, 0.9]
