@@ -111,8 +111,9 @@ def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
-def table_rows(tickets: Iterable[Complaint]) -> SafeString:
-    """The rows of a board column or queue section (``partials/_ticket_table.html``)."""
+def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeString:
+    """The rows of a queue section (``partials/_ticket_table.html``) or of a step of the board
+    (``partials/_board.html``, ``status=False``: the step's heading names it)."""
     kinds, severities, statuses = _labels()
     urgent = f' <span class="badge text-bg-warning">{_e(_("紧急"))}</span>'
     overdue = _e(_("已超时"))
@@ -126,13 +127,16 @@ def table_rows(tickets: Iterable[Complaint]) -> SafeString:
         if c.severity == Severity.MAJOR:
             severity = f'<span class="badge text-bg-danger">{severity}</span>'
         department = c.department.name if c.department_id and c.department is not None else ""
+        state = (
+            f'      <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n' if status else ""
+        )
         out.append(
             f"    <tr{_danger(c)}>\n"
             f'      <td class="col-number"><a href="{base}{c.pk}/">{number}</a>{urgent if c.urgent else ""}</td>\n'
             f'      <td class="col-customer">{_e(c.customer.name)}</td>\n'
             f'      <td class="col-kind">{_e(kinds.get(c.kind, c.kind))}</td>\n'
             f'      <td class="col-severity">{severity}</td>\n'
-            f'      <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n'
+            f"{state}"
             f'      <td class="col-department">{_e(department or "—")}</td>\n'
             f'      <td class="col-due">{_when(c.next_due_at, tz) or "—"}</td>\n'
             f'      <td class="col-left">{_left(c, overdue, countdowns)}</td>\n'

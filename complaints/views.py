@@ -64,6 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
             values["board"] = selectors.board(user=request.user)
         else:
             values["board"] = selectors.board(user=request.user)
+        if "board" in values:
             values["open_count"] = sum(column["count"] for column in values["board"])
         return values
 

@@ -25,9 +25,10 @@ def _client(user: Any) -> Client:
 
 
 def _numbers(html: str, testid: str) -> list[str]:
+    """The ticket numbers of one step of the board (its group of rows in the board's table)."""
     start = html.index(f'data-testid="{testid}"')
-    table = html[start : html.index("</table>", start)]
-    return re.findall(r'href="/complaints/\d+/">([^<]+)</a>', table)
+    group = html[start : html.index("</tbody>", start)]
+    return re.findall(r'href="/complaints/\d+/">([^<]+)</a>', group)
 
 
 def _next_due(ticket: Complaint) -> dt.datetime:
@@ -94,3 +95,32 @@ def test_show_all_lists_every_ticket_of_the_step_page_by_page(
     assert client.get("/complaints/list/?status=bogus").status_code == 400
     html = _client(other_agent).get("/complaints/list/?status=registered").content.decode()
     assert re.search(r'data-testid="list-count">0<', html)
+
+
+def test_the_board_is_one_table_with_a_group_of_rows_per_step(
+    agent: Any, advance: Callable[..., Complaint], make_complaint: Callable[..., Complaint]
+) -> None:
+    # Every step's rows sit in one table under one header, so the columns line up from step to
+    # step (each step was its own table, sized by its own rows); the step's heading row names the
+    # step and its total, so the rows carry no status column.
+    registered = make_complaint()
+    dispatched = advance(make_complaint(), Status.DISPATCHED)
+    html = _client(agent).get("/complaints/").content.decode()
+    board = html[
+        html.index('data-testid="board"') : html.index("</table>", html.index('data-testid="board"'))
+    ]
+    assert "<table" not in board[1:] and board.count("<thead>") == 1
+    steps = re.findall(r'<tbody data-testid="board-(\w+)">', board)
+    assert steps == ["registered", "dispatched"]  # in the order of the workflow
+    assert re.search(
+        r'<th scope="rowgroup" colspan="7">已登记 <span[^>]*data-testid="count-registered">1<', board
+    )
+    assert board.count('<th scope="col"') == 7 and "col-status" not in board
+    assert _numbers(html, "board-dispatched") == [dispatched.number]
+    assert _numbers(html, "board-registered") == [registered.number]
+
+
+def test_the_board_is_not_drawn_without_open_tickets(agent: Any) -> None:
+    html = _client(agent).get("/complaints/").content.decode()
+    assert 'data-testid="board"' not in html
+    assert "目前没有未结投诉。" in html

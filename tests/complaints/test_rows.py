@@ -78,12 +78,20 @@ def test_list_rows_are_the_markup_of_the_row_template(
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_table_rows_are_the_markup_of_the_row_template(tickets: list[Complaint], language: str) -> None:
+@pytest.mark.parametrize("status", [True, False])
+def test_table_rows_are_the_markup_of_the_row_template(
+    tickets: list[Complaint], language: str, status: bool
+) -> None:
+    # status=False: the board's rows, grouped under their step's heading, carry no status cell.
     with translation.override(language):
-        python = rows.table_rows(tickets)
+        python = rows.table_rows(tickets, status=status)
         template = "".join(
-            render_to_string("complaints/partials/_ticket_row.html", {"c": c, "tickets_url": "/complaints/"})
+            render_to_string(
+                "complaints/partials/_ticket_row.html",
+                {"c": c, "tickets_url": "/complaints/", "grouped": not status},
+            )
             for c in tickets
         )
     _same(python, template)
     assert 'class="table-danger"' in python and "badge text-bg-danger" in python
+    assert ('class="col-status"' in python) is status

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _block(html: str, testid: str) -> str:
-    """The HTML of the element carrying data-testid=…, up to the end of its table/list."""
+    """The HTML of the element carrying data-testid=…, up to the end of its table, group of rows or list."""
     start = html.index(f'data-testid="{testid}"')
-    end = min(i for i in (html.find("</table>", start), html.find("</ol>", start), len(html)) if i != -1)
+    ends = (html.find("</table>", start), html.find("</tbody>", start), html.find("</ol>", start), len(html))
+    end = min(i for i in ends if i != -1)
     return html[start:end]
 
 
@@ -43,6 +44,7 @@ def test_board_shows_every_open_ticket_by_step(
     closed = advance(make_complaint(), Status.CLOSED)
     html = browser(agent).get("/complaints/").content.decode()
     assert registered.number in _block(html, "board-registered")
+    assert awaiting.number not in _block(html, "board-registered")
     assert awaiting.number in _block(html, "board-awaiting_approval")
     assert closed.number not in html
 
