@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from audit import permissions, selectors
+from audit import export_scope, permissions, selectors
 from audit.forms import AuditFilterForm
 from audit.models import ExportKind
 from audit.services import export_record_create
@@ -125,12 +125,16 @@ def audit_log(request: HttpRequest, settings_only: bool = False) -> HttpResponse
     number = params.int_param(request.GET, "page", 1, minimum=1, maximum=10**6)
     size = selectors.PAGE_SIZE
     entries = selectors.audit_log(viewer=request.user, limit=size + 1, offset=(number - 1) * size, **filters)
-    exports = selectors.export_records(
-        viewer=request.user,
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-        user_id=filters.get("user_id"),
-    )[:50]
+    exports = list(
+        selectors.export_records(
+            viewer=request.user,
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+            user_id=filters.get("user_id"),
+        )[:50]
+    )
+    for record, words in zip(exports, export_scope.describe(exports), strict=True):
+        record.scope_words = words  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
