@@ -22,27 +22,16 @@ from callbacks.services import SurveyInput
 from callbacks.survey_items import items_for
 from csat import text_limits
 from csat.domain import levels, scoring
-from csat.forms import ShortModelChoiceField
+from csat.forms import ShortModelChoiceField, StyledForm
 from csat.models import Role, Store
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every control, so templates only lay them out."""
+class AgentForm(StyledForm):
+    """The agent's forms render their radios and checkboxes plainly: those are styled too."""
 
-    fields: dict[str, forms.Field]
-
-    def style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    style_checks = True
 
 
 # The parts of the work queue a filter (and the agent's home numbers) may keep.
@@ -54,7 +43,7 @@ QUEUE_PARTS = [
 ]
 
 
-class QueueFilterForm(BootstrapMixin, forms.Form):
+class QueueFilterForm(AgentForm):
     store = ShortModelChoiceField(
         queryset=Store.objects.none(), required=False, label=_("门店"), empty_label=_("全部门店")
     )
@@ -107,10 +96,9 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
             .order_by("username")
         )
         self.fields["agent"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
-        self.style()
 
 
-class AttemptForm(BootstrapMixin, forms.Form):
+class AttemptForm(AgentForm):
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label=_("拨打结果"))
     call_back_at = forms.DateTimeField(
         required=False,
@@ -119,10 +107,6 @@ class AttemptForm(BootstrapMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
     note = forms.CharField(required=False, max_length=500, label=_("备注"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -165,7 +149,7 @@ def _level_label(lvl: levels.Level) -> str:
     return f"{name}{left}{points}{right}"
 
 
-class SurveyForm(BootstrapMixin, forms.Form):
+class SurveyForm(AgentForm):
     """One form for the three survey types; the fields present depend on ``survey_type``."""
 
     channel = forms.ChoiceField(choices=AGENT_CHANNEL_CHOICES, initial=Channel.PHONE, label=_("调查方式"))
@@ -217,7 +201,7 @@ class SurveyForm(BootstrapMixin, forms.Form):
         else:
             self._overall_fields()
             self._item_fields()
-        self.style()
+        self.style()  # the fields added above
 
     def _overall_fields(self) -> None:
         self.fields["score"] = forms.IntegerField(

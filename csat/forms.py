@@ -73,14 +73,29 @@ class ReadOnceModelChoiceField(ShortModelChoiceField):
 
 
 class StyledForm(forms.Form):
+    """Bootstrap's class on every control, so templates only lay them out. Checkboxes and radios
+    are left to their templates unless ``style_checks`` (the agent's forms, which render them
+    plainly). A form that adds fields after ``__init__`` calls ``style()`` again: it adds a class
+    only where it is missing."""
+
+    style_checks = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+                if not self.style_checks:
+                    continue
+                css = "form-check-input"
+            else:
+                css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
 
 
 class CalendarOverrideForm(StyledForm):
