@@ -56,6 +56,11 @@ def _assignee(c: Complaint) -> str:
     return text
 
 
+def _none(value: object) -> str:
+    """The class of a cell that shows "—": a phone's card leaves it out (static/css/csat.css)."""
+    return "" if value else " is-none"
+
+
 def _danger(c: Complaint) -> str:
     return ' class="table-danger"' if getattr(c, "breaches", 0) else ""
 
@@ -102,8 +107,8 @@ def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
             f'  <td class="col-severity">{severity}</td>\n'
             f'  <td class="col-grade">{_e(c.grade or "—")}</td>\n'
             f'  <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n'
-            f'  <td class="col-department">{_e(department or "—")}</td>\n'
-            f'  <td class="col-plain">{_assignee(c)}</td>\n'
+            f'  <td class="col-department{_none(department)}">{_e(department or "—")}</td>\n'
+            f'  <td class="col-plain{_none(c.assignee_id)}">{_assignee(c)}</td>\n'
             f'  <td class="col-due">{_when(c.next_due_at, tz) or "—"}</td>\n'
             f'  <td class="col-left">{_left(c, overdue, countdowns)}</td>\n'
             "</tr>\n"
@@ -137,7 +142,7 @@ def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeStri
             f'      <td class="col-kind">{_e(kinds.get(c.kind, c.kind))}</td>\n'
             f'      <td class="col-severity">{severity}</td>\n'
             f"{state}"
-            f'      <td class="col-department">{_e(department or "—")}</td>\n'
+            f'      <td class="col-department{_none(department)}">{_e(department or "—")}</td>\n'
             f'      <td class="col-due">{_when(c.next_due_at, tz) or "—"}</td>\n'
             f'      <td class="col-left">{_left(c, overdue, countdowns)}</td>\n'
             "    </tr>\n"
