@@ -71,11 +71,17 @@ def test_the_gms_bar_fits_one_row_at_the_desk_and_the_name_menu_signs_out(
 def test_the_search_fields_hints_read_whole(
     page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any]
 ) -> None:
-    """The agent's two searches: the customer search on every width (it was cut at "粤B12345、张" on
-    a phone) and the queue's filter at the desk (cut at "…或车" / "…or p")."""
+    """The agent's searches: the customer search on every width (it was cut at "粤B12345、张" on a
+    phone), the queue's filter at the desk (cut at "…或车" / "…or p") and the complaint searches."""
     sign_in("kefu")
     page.goto(page.base_url + "/customers/")
     assert_hint_whole(page.locator("#customer-q"), f"/customers/ {variant}")
+    # The complaint board's search, and the full list's (cut at "…plate or complai" in English).
+    page.goto(page.base_url + "/complaints/")
+    assert_hint_whole(page.locator("#id_board_q"), f"/complaints/ {variant}")
+    if variant.viewport == "1366x768":
+        page.goto(page.base_url + "/complaints/list/")
+        assert_hint_whole(page.get_by_test_id("filter-q"), f"/complaints/list/ {variant}")
     if variant.viewport == "1366x768":
         page.goto(page.base_url + "/callbacks/")
         assert_hint_whole(page.locator("#id_q"), f"/callbacks/ {variant}")
