@@ -45,10 +45,12 @@ from csat.subqueries import subquery_count
 
 from .figures import (
     QUEUE_FIGURES_SECONDS,
+    agent_activity,
     callback_dashboard,
     day_bounds,
     queue_figures,
     queue_figures_forget,
+    store_figures,
 )
 from .grades import (
     CRITERIA_LABELS,
@@ -66,6 +68,7 @@ __all__ = [
     "QUALITY_WINDOW",
     "QUEUE_FIGURES_SECONDS",
     "QUEUE_ROW_COLUMNS",
+    "agent_activity",
     "callback_dashboard",
     "callback_task_detail",
     "callback_task_list",
@@ -77,6 +80,7 @@ __all__ = [
     "queue_figures",
     "queue_figures_forget",
     "reason_code_list",
+    "store_figures",
     "survey_answers",
     "survey_list",
     "survey_ratings",

@@ -12,7 +12,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, CallbackTask, CloseReason, Survey, SurveyType
+from callbacks.models import CallAttempt, CallbackTask, CloseReason, Outcome, Survey, SurveyType
 from csat import access
 from csat.business_time import business_tz, month_bounds
 from csat.caching import cached, forget
@@ -20,11 +20,13 @@ from csat.domain import classification, scoring
 
 __all__ = [
     "QUEUE_FIGURES_SECONDS",
+    "agent_activity",
     "callback_dashboard",
     "day_bounds",
     "my_day_figures",
     "queue_figures",
     "queue_figures_forget",
+    "store_figures",
 ]
 
 
@@ -158,6 +160,119 @@ def callback_dashboard(
     """
     now = now or timezone.now()
     return _figures(_month_figures(user=user, now=now, store=store), _my_day(agent, now), now=now)
+
+
+def store_figures(*, user: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Per store the user sees, the month's figures against the 50 % / 60 % rules and the target
+    (the head office's comparison of its stores); three queries however many stores."""
+    now = now or timezone.now()
+    month_start, month_end = month_bounds(timezone.localdate(now))
+    today, tomorrow = day_bounds(now)
+    tasks = (
+        access.scope_to_user(CallbackTask.objects.all(), user)
+        .filter(due_at__gte=month_start, due_at__lt=month_end)
+        .exclude(close_reason=CloseReason.DO_NOT_CONTACT)
+        .values("store_id")
+        .annotate(
+            required=Count("id"),
+            reached=Count("id", filter=Q(reached_at__isnull=False)),
+            surveyed=Count("id", filter=Q(survey__score_used__isnull=False)),
+            due_today=Count("id", filter=Q(due_at__gte=today, due_at__lt=tomorrow)),
+        )
+        .order_by()
+    )
+    averages = {
+        row["store_id"]: row
+        for row in access.scope_to_user(Survey.objects.all(), user)
+        .filter(surveyed_at__gte=month_start, surveyed_at__lt=month_end, score_used__isnull=False)
+        .values("store_id")
+        .annotate(
+            average=Avg("score_used", filter=Q(type__in=HUNDRED_POINT_TYPES)),
+            rated=Count("id", filter=Q(type__in=HUNDRED_POINT_TYPES)),
+        )
+        .order_by()
+    }
+    counted = {row["store_id"]: row for row in tasks}
+    nothing = {"required": 0, "reached": 0, "surveyed": 0, "due_today": 0}
+    rows = []
+    for store in access.visible_stores(user).order_by("name"):  # a store with nothing due shows too
+        scores = averages.get(store.pk, {"average": None, "rated": 0})
+        month = {**counted.get(store.pk, nothing), "average": scores["average"], "rated": scores["rated"]}
+        rows.append({"store": store.name, **_figures(month, {"calls": 0, "surveys": 0}, now=now)})
+    return rows
+
+
+def agent_activity(
+    *, user: Any, now: dt.datetime | None = None, store: int | None = None
+) -> list[dict[str, Any]]:
+    """Per person who called or surveyed this month in the user's stores (or ``store``): today's
+    calls and surveys, the month's calls, the customers reached, the surveys and their average on
+    the 100-point surveys; the busiest first. Two queries."""
+    now = now or timezone.now()
+    month_start, month_end = month_bounds(timezone.localdate(now))
+    today, tomorrow = day_bounds(now)
+    attempts = access.scope_to_user(CallAttempt.objects.all(), user, store_field="task__store").filter(
+        at__gte=month_start, at__lt=month_end, by__isnull=False
+    )
+    surveys = access.scope_to_user(Survey.objects.all(), user).filter(
+        surveyed_at__gte=month_start, surveyed_at__lt=month_end, surveyed_by__isnull=False
+    )
+    if store:
+        attempts, surveys = attempts.filter(task__store_id=store), surveys.filter(store_id=store)
+    people: dict[int, dict[str, Any]] = {}
+
+    def person(pk: int, first: str, last: str, username: str) -> dict[str, Any]:
+        return people.setdefault(
+            pk,
+            {
+                "name": f"{last}{first}" or username,
+                "today_calls": 0,
+                "calls": 0,
+                "reached": 0,
+                "today_surveys": 0,
+                "surveys": 0,
+                "average": None,
+                "rated": 0,
+            },
+        )
+
+    for row in (
+        attempts.values("by_id", "by__first_name", "by__last_name", "by__username")
+        .annotate(
+            calls=Count("id"),
+            today_calls=Count("id", filter=Q(at__gte=today, at__lt=tomorrow)),
+            reached=Count("task", filter=Q(outcome=Outcome.REACHED), distinct=True),
+        )
+        .order_by()
+    ):
+        entry = person(row["by_id"], row["by__first_name"], row["by__last_name"], row["by__username"])
+        entry.update(calls=row["calls"], today_calls=row["today_calls"], reached=row["reached"])
+    hundred = Q(type__in=HUNDRED_POINT_TYPES, score_used__isnull=False)
+    for done in (
+        surveys.values(
+            "surveyed_by_id", "surveyed_by__first_name", "surveyed_by__last_name", "surveyed_by__username"
+        )
+        .annotate(
+            surveys=Count("id"),
+            today_surveys=Count("id", filter=Q(surveyed_at__gte=today, surveyed_at__lt=tomorrow)),
+            average=Avg("score_used", filter=hundred),
+            rated=Count("id", filter=hundred),
+        )
+        .order_by()
+    ):
+        entry = person(
+            done["surveyed_by_id"],
+            done["surveyed_by__first_name"],
+            done["surveyed_by__last_name"],
+            done["surveyed_by__username"],
+        )
+        entry.update(
+            surveys=done["surveys"],
+            today_surveys=done["today_surveys"],
+            average=done["average"],
+            rated=done["rated"],
+        )
+    return sorted(people.values(), key=lambda e: (-e["calls"], -e["surveys"], e["name"]))
 
 
 # The work queue refreshes after every call: its figures are kept a minute (the month's per scope,

@@ -123,12 +123,22 @@ def index(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_read(request)
     form, chosen = _filters(request)
-    figures = selectors.callback_dashboard(user=request.user, agent=request.user, store=chosen.get("store"))
+    store = chosen.get("store")
+    figures = selectors.callback_dashboard(user=request.user, agent=request.user, store=store)
+    # What the queue's tiles do not show: the stores side by side (head office, no store chosen)
+    # and who made the calls and surveys.
+    stores = (
+        selectors.store_figures(user=request.user)
+        if store is None and access.sees_all_stores(request.user)
+        else []
+    )
     return render(
         request,
         "callbacks/dashboard.html",
         {
             "figures": figures,
+            "stores": stores,
+            "agents": selectors.agent_activity(user=request.user, store=store),
             "form": form,
             "can_call": permissions.can_call(request.user),
             "title": _("回访指标"),

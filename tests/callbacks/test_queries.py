@@ -45,6 +45,7 @@ def test_callback_lists_have_a_fixed_query_count(
             "queue_manager": (ccmanager, "/callbacks/", False),
             "queue_group": (hq, "/callbacks/", False),
             "dashboard": (agent, "/callbacks/dashboard/", False),
+            "dashboard_group": (hq, "/callbacks/dashboard/", False),
             "api_callbacks": (agent, "/api/callbacks/", True),
             "api_callbacks_open": (agent, "/api/callbacks/?status=pending&status=in_progress", True),
             "api_surveys": (agent, "/api/surveys/", True),
@@ -59,7 +60,10 @@ def test_callback_lists_have_a_fixed_query_count(
             "queue": 13,  # the queue's count, a page of its ids, then its rows
             "queue_manager": 11,  # the store's month figures, cached by the agent's page just before
             "queue_group": 13,
-            "dashboard": 6,  # the unread badge and the user kept (csat.fragments, csat.backends)
+            # the unread badge and the user kept (csat.fragments, csat.backends); the people's calls
+            # and surveys (two queries however many people)
+            "dashboard": 8,
+            "dashboard_group": 11,  # + the stores side by side (three queries however many stores)
             "api_callbacks": 1,  # one page by a cursor, no COUNT
             "api_callbacks_open": 1,
             "api_surveys": 2,  # the page, the reason codes of its rows

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from callbacks import selectors, services
-from callbacks.models import CallbackTask, CloseReason, Survey, SurveyType, TaskStatus
+from callbacks.models import CallAttempt, CallbackTask, CloseReason, Survey, SurveyType, TaskStatus
 from callbacks.services import SurveyInput
 from tests.callbacks.test_services_surveys import SALES_ITEMS
 
@@ -164,6 +164,55 @@ def test_dashboard_with_nothing_due(store_a: Any, agent: Any) -> None:
 def test_dashboard_is_store_scoped(store_a: Any, store_b: Any, agent_b: Any, make_task: Any) -> None:
     make_task(store_a)
     assert selectors.callback_dashboard(user=agent_b, now=NOW)["required"] == 0
+
+
+def test_the_dashboard_shows_who_called_and_surveyed(
+    store_a: Any, store_b: Any, agent: Any, agent_b: Any, make_task: Any
+) -> None:
+    # Beyond the queue's tiles (issue: the dashboard repeated them): per person, today's and the
+    # month's calls, the customers reached, the surveys and their average; the busiest first.
+    tasks = [make_task(store_a, due_in=-d * DAY) for d in range(1, 5)]
+    _survey(tasks[0], agent, 60)  # logs the reaching call with the survey
+    _survey(tasks[1], agent, 90)
+    services.call_attempt_log(task=tasks[2], actor=agent, outcome="no_answer")
+    services.call_attempt_log(task=tasks[2], actor=agent, outcome="no_answer")
+    other_store = make_task(store_b, due_in=-DAY)
+    services.call_attempt_log(task=other_store, actor=agent_b, outcome="refused")
+
+    (row,) = selectors.agent_activity(user=agent, now=NOW)  # a store's people only
+    assert row["name"] == agent.get_full_name()
+    assert (row["today_calls"], row["calls"], row["reached"]) == (4, 4, 2)
+    assert (row["today_surveys"], row["surveys"], row["average"], row["rated"]) == (2, 2, 75, 2)
+    # Yesterday's call counts for the month, not for today.
+    services.call_attempt_log(task=tasks[3], actor=agent, outcome="busy")
+    CallAttempt.objects.filter(task=tasks[3]).update(at=NOW - DAY)
+    (row,) = selectors.agent_activity(user=agent, now=NOW)
+    assert (row["today_calls"], row["calls"]) == (4, 5)
+
+
+def test_head_office_compares_its_stores(
+    store_a: Any, store_b: Any, agent: Any, agent_b: Any, hq: Any, make_task: Any
+) -> None:
+    a = [make_task(store_a, due_in=-d * DAY) for d in range(1, 5)]
+    b = [make_task(store_b, due_in=-d * DAY) for d in range(1, 3)]
+    _survey(a[0], agent, 95)
+    _survey(a[1], agent, 100)
+    _survey(b[0], agent_b, 70)
+    rows = {row["store"]: row for row in selectors.store_figures(user=hq, now=NOW)}
+    assert set(rows) == {store_a.name, store_b.name}
+    first, second = rows[store_a.name], rows[store_b.name]
+    assert (first["required"], first["reached"], first["surveyed"]) == (4, 2, 2)
+    assert first["reach_rate"] == 0.5 and not first["reach_short"]
+    assert first["average"] == 97.5 and not first["average_short"]
+    assert (second["required"], second["reached"], second["surveyed"]) == (2, 1, 1)
+    assert second["average"] == 70 and second["average_short"]
+    # A store's own people see their store alone.
+    assert [row["store"] for row in selectors.store_figures(user=agent, now=NOW)] == [store_a.name]
+    # Every person of the group, in the head office's view.
+    assert {row["name"] for row in selectors.agent_activity(user=hq, now=NOW)} == {
+        agent.get_full_name(),
+        agent_b.get_full_name(),
+    }
 
 
 def test_customer_panel_lists_surveys_and_open_complaints(store_a: Any, agent: Any, make_task: Any) -> None:

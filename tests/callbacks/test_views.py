@@ -293,10 +293,22 @@ def test_five_dimension_form(store_a: Any, agent: Any, make_task: Any) -> None:
     assert Survey.objects.get().score_used == 82
 
 
-def test_dashboard_page(store_a: Any, agent: Any, make_task: Any) -> None:
-    make_task(store_a)
+def test_dashboard_page(store_a: Any, store_b: Any, agent: Any, hq: Any, make_task: Any) -> None:
+    task = make_task(store_a)
     html = signed_in(agent).get("/callbacks/dashboard/").content.decode()
     assert "回访指标" in html and "调查完成率" in html and "stat-short" in html  # 0 of 1 reached: red
+    # Not the queue's tiles again: who called, and (head office) the stores side by side.
+    assert "本月还没有人拨打或完成调查。" in html and 'data-testid="store-figures"' not in html
+    services.call_attempt_log(task=task, actor=agent, outcome="no_answer")
+    html = signed_in(agent).get("/callbacks/dashboard/").content.decode()
+    people = html.split('data-testid="agent-activity"')[1].split("</table>")[0]
+    assert agent.get_full_name() in people
+    client = signed_in(hq)
+    client.cookies["django_language"] = "en"
+    html = client.get("/callbacks/dashboard/").content.decode()
+    stores = html.split('data-testid="store-figures"')[1].split("</table>")[0]
+    assert store_a.name in stores and store_b.name in stores and "Below target" in stores
+    assert "by agent" in html and agent.get_full_name() in html
 
 
 def test_my_calls_today_is_shown_only_to_who_makes_calls(
