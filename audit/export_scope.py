@@ -37,6 +37,7 @@ KEY_LABELS = {
     "user_id": gettext_lazy("用户"),
     "settings_only": gettext_lazy("仅设置变更"),
 }
+ORDER = {key: i for i, key in enumerate(KEY_LABELS)}
 
 
 def _names(records: Iterable[Any]) -> dict[str, str]:
@@ -98,10 +99,9 @@ def describe(records: Iterable[Any]) -> list[list[tuple[str, str]]]:
         if record.kind == ExportKind.COMPLAINT_LIST:
             described.append(_complaint_filters(scope, names))
             continue
+        # In KEY_LABELS' order, not the stored one: PostgreSQL's jsonb keeps its own key order.
+        keys = sorted(scope, key=lambda k: (ORDER.get(k, len(ORDER)), k))
         described.append(
-            [
-                (str(KEY_LABELS.get(key, key)), _value(key, value, record, names))
-                for key, value in scope.items()
-            ]
+            [(str(KEY_LABELS.get(key, key)), _value(key, scope[key], record, names)) for key in keys]
         )
     return described
