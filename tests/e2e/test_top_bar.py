@@ -141,3 +141,24 @@ def test_the_complaint_list_and_board_fit_the_desk_in_both_languages(
     starts = {round(box["x"]) for box in (cell.bounding_box() for cell in board.locator("td.col-kind").all())}
     assert len(starts) == 1, starts
     assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
+
+
+def test_a_home_tiles_rows_keep_the_number_and_the_time_left_whole(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The department manager's "new dispatches" tile lists its tickets: the time left stays on one
+    line (it broke into "1天19小 / 时" at the desk) and nothing sticks out of the tile."""
+    from playwright.sync_api import expect
+
+    dispatched_ticket()
+    sign_in("xiaoshou")
+    page.goto(page.base_url + "/")
+    tile = page.get_by_test_id("tile-new")
+    left = tile.get_by_test_id("tile-left").first
+    expect(left).to_be_visible()
+    line = left.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    box, card = left.bounding_box(), tile.bounding_box()
+    assert box["height"] < 1.5 * line, f"the time left wraps to {box['height']} px at {variant}"
+    assert box["x"] + box["width"] <= card["x"] + card["width"], (box, card)
+    number = tile.locator(".tile-number").first.bounding_box()
+    assert number["x"] + number["width"] <= card["x"] + card["width"], (number, card)
