@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints import permissions, selectors
@@ -50,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if role == Role.STAFF:  # a department manager sees the department's tickets already
             values["mine"] = list(selectors.assigned_to(user=request.user)[: selectors.QUEUE_ROWS * 5])
         if role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):
-            values["queue"] = selectors.manager_queue(user=request.user)
+            values["queue_groups"] = _queue_groups(selectors.manager_queue(user=request.user))
         elif role == Role.GENERAL_MANAGER:
             # Bounded like the board (issue #25): the most waiting first, their total, a link to them all.
             waiting = selectors.approval_queue(user=request.user)
@@ -66,9 +67,55 @@ def index(request: HttpRequest) -> HttpResponse:
             values["board"] = selectors.board(user=request.user)
         if "board" in values:
             values["open_count"] = sum(column["count"] for column in values["board"])
+            values["board_groups"] = _board_groups(values.pop("board"))
         return values
 
     return fragments.render_page(request, template, revision="complaint_lists", context=context)
+
+
+# The headings of a department's queue (partials/_ticket_groups.html), in its order.
+QUEUE_LABELS = {
+    "new": _lazy("新派单（请在 2 小时内联系客户）"),
+    "breached": _lazy("已超时"),
+    "open": _lazy("全部未结（按时限排序）"),
+}
+
+
+def _more(count: int, tickets: list[Any], query: str) -> str:
+    """The link to the whole group in the full list, when the group shows only its most urgent."""
+    return f"{reverse('complaints:list')}{query}" if count > len(tickets) else ""
+
+
+def _board_groups(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Customer care's board as groups of rows: each open step with tickets, under its name."""
+    return [
+        {
+            **column,
+            "key": column["status"],
+            "testid": f"board-{column['status']}",
+            "head_testid": f"column-{column['status']}",
+            "more": _more(column["count"], column["tickets"], f"?status={column['status']}"),
+        }
+        for column in board
+        if column["count"]
+    ]
+
+
+def _queue_groups(queue: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A department's queue as groups of rows: new dispatches, overdue, all open (even when empty:
+    "overdue 0" is news too)."""
+    return [
+        {
+            **section,
+            "key": name,
+            "label": QUEUE_LABELS[name],
+            "testid": f"queue-{name}",
+            "head_testid": f"section-{name}",
+            "danger": name == "breached",
+            "more": _more(section["count"], section["tickets"], section["query"]),
+        }
+        for name, section in queue.items()
+    ]
 
 
 @login_required

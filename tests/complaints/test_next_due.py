@@ -96,8 +96,8 @@ def test_a_calendar_change_moves_the_stored_next_deadline(make_complaint: Callab
 
 def _numbers(html: str, testid: str) -> list[str]:
     start = html.index(f'data-testid="{testid}"')
-    table = html[start : html.index("</table>", start)]
-    return re.findall(r'href="/complaints/\d+/">([^<]+)</a>', table)
+    group = html[start : html.index("</tbody>", start)]  # one group of rows of the queue's table
+    return re.findall(r'href="/complaints/\d+/">([^<]+)</a>', group)
 
 
 def test_the_managers_queue_shows_the_most_urgent_rows_of_each_section_and_links_to_all(

@@ -70,6 +70,14 @@ def test_manager_queue_shows_only_my_department(
     assert mine_working.number in _block(html, "queue-open")
     for other in (theirs, undispatched):
         assert other.number not in html
+    # One table, its three groups in order under one header (their columns line up); the empty
+    # "overdue" group says so, its count 0 is news too.
+    table = html[
+        html.index('data-testid="queue"') : html.index("</table>", html.index('data-testid="queue"'))
+    ]
+    assert "<table" not in table and table.count("<thead>") == 1 and table.count('<th scope="col"') == 8
+    assert re.findall(r'<tbody data-testid="queue-(\w+)">', table) == ["new", "breached", "open"]
+    assert 'data-testid="count-breached">0<' in table and "没有投诉。" in _block(html, "queue-breached")
 
 
 def test_manager_queue_lists_breached_tickets(
