@@ -238,7 +238,9 @@ def assert_hint_whole(field: Any, where: str) -> None:
               return [c.measureText(i.placeholder).width,
                       i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)] }"""
     )
-    assert hint[0] <= hint[1], f"the hint is {hint[0]:.0f} px in a {hint[1]:.0f} px box at {where}"
+    # A few pixels to spare: the canvas measures the font a little narrower than the field draws it
+    # (a hint measured 346 px in a 348 px box showed cut).
+    assert hint[0] <= hint[1] - 6, f"the hint is {hint[0]:.0f} px in a {hint[1]:.0f} px box at {where}"
 
 
 def open_nav(page: Any) -> Any:

@@ -162,3 +162,22 @@ def test_a_home_tiles_rows_keep_the_number_and_the_time_left_whole(
     assert box["x"] + box["width"] <= card["x"] + card["width"], (box, card)
     number = tile.locator(".tile-number").first.bounding_box()
     assert number["x"] + number["width"] <= card["x"] + card["width"], (number, card)
+
+
+def test_the_department_queue_is_one_table_whose_headings_read_whole(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The department manager's queue: its three groups under one header, each heading whole on a
+    phone too ("New dispatches (contact the customer within 2 hours)" was cut at "within")."""
+    dispatched_ticket()
+    sign_in("xiaoshou")
+    page.goto(page.base_url + "/complaints/")
+    queue = page.get_by_test_id("queue")
+    assert queue.locator("thead").count() == 1
+    box = queue.locator("xpath=..").bounding_box()  # the table's scrolling box
+    for name in ("new", "breached", "open"):
+        head = page.get_by_test_id(f"section-{name}").locator("th").bounding_box()
+        assert head["x"] + head["width"] <= box["x"] + box["width"] + 1, (
+            f"the {name} heading is cut at {variant}"
+        )
+    assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
