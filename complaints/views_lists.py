@@ -167,6 +167,20 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         flip = f"-{key}" if sort == key else key
         query = "&".join(part for part in (unsorted, f"sort={flip}") if part)
         headers.append({"label": label, "url": f"?{query}", "order": order, "key": key})
+    # On a phone the headers are hidden (each ticket a card): the same orders as one select, the
+    # default one as "" so that a saved view's query stays as it was.
+    sort_options = sorted(  # the default order first
+        (
+            (value, f"{header['label']} {mark}")
+            for header in headers
+            if header.get("key")
+            for value, mark in (
+                ("" if header["key"] == filters.DEFAULT_SORT else header["key"], "▲"),
+                (f"-{header['key']}", "▼"),
+            )
+        ),
+        key=lambda option: option[0] != "",
+    )
     can_bulk = filters.is_care_manager(user)
     context: dict[str, Any] = {
         "page": page,
@@ -174,6 +188,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "chips": form.active() if valid else [],
         "query": filters.canonical_query(request.GET),
         "headers": headers,
+        "sort_options": sort_options,
+        "sort": "" if sort == filters.DEFAULT_SORT else sort,
         "views": views,
         "can_bulk": can_bulk,
         "bulk_form": _bulk_form(user, choices) if can_bulk else None,

@@ -201,6 +201,37 @@ def test_column_headers_sort_both_ways_and_keep_the_filters(pair: dict[str, Comp
     assert 'href="?kind=complaint&amp;sort=number"' in html
 
 
+def test_the_filter_bar_keeps_the_order_and_offers_it_on_a_phone(
+    pair: dict[str, Complaint], ccm: Any
+) -> None:
+    # The column headers are hidden on a phone (each ticket a card): the filter bar's order select
+    # offers both ways of each sortable column, holds the current order (so filtering keeps it at
+    # the desk too), and gives the default order as "" so that a saved view's query is unchanged.
+    client = _client(ccm)
+    html = client.get("/complaints/list/?sort=-received").content.decode()
+    select = html[
+        html.index('data-testid="filter-sort"') : html.index(
+            "</select>", html.index('data-testid="filter-sort"')
+        )
+    ]
+    assert '<option value="-received" selected>接收时间 ▼</option>' in select
+    assert (
+        '<option value="">下一时限 ▲</option>' in select
+        and '<option value="-due">下一时限 ▼</option>' in select
+    )
+    # Each sortable column (the headers' links), each way; the default order first.
+    assert select.count("<option") == 2 * 9
+    assert select.index('<option value="">') < select.index('<option value="number">')
+    assert html.count('name="sort"') == 1
+    html = client.get("/complaints/list/").content.decode()
+    assert '<option value="" selected>下一时限 ▲</option>' in html
+    # Submitted with the default order, the list is the same list and keeps no "sort" in its links.
+    a, b = pair["a"], pair["b"]
+    assert _listed(client, "kind=&sort=") == _listed(client, "")
+    assert "sort=&" not in client.get("/complaints/list/?kind=complaint&sort=").content.decode()
+    assert {a.number, b.number} <= set(_listed(client, "sort="))
+
+
 def test_the_phone_tail_needs_four_digits(pair: dict[str, Complaint], ccm: Any) -> None:
     """Three digits are not a phone search (they would match most numbers); they still search
     ticket numbers and words."""
