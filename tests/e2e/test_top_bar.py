@@ -207,3 +207,37 @@ def test_on_a_phone_the_list_is_ordered_from_the_filter_panel(
     numbers = page.get_by_test_id("ticket-list").locator("td.col-number a").all_inner_texts()
     assert numbers == [newer.number, older.number]
     expect(page.get_by_test_id("filter-sort")).to_have_value("-received")
+
+
+def test_on_a_phone_each_callback_task_is_a_card(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any]
+) -> None:
+    """The callback queue on a phone: the customer's number is in view, not under the action that
+    stuck to the right edge of a row scrolled sideways; the filters wait behind a button."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from callbacks import services
+    from callbacks.models import CallbackTask
+    from tests.factories import SalesDeliveryFactory
+
+    if variant.viewport != "390x844":
+        pytest.skip("a row of the table at the desk")
+    SalesDeliveryFactory(vehicle=dealership["vehicle"], delivered_at=timezone.now() - dt.timedelta(days=4))
+    services.callback_tasks_generate()
+    task = CallbackTask.objects.get(customer=dealership["customer"])
+    sign_in("kefu")
+    page.goto(page.base_url + "/callbacks/")
+    expect(page.locator("#queue-filters")).to_be_hidden()
+    row = page.get_by_test_id(f"task-{task.pk}")
+    expect(row).to_contain_text("陈伟")
+    for part in (row.locator("td").nth(2).locator("small"), row.get_by_role("button").last):
+        box = part.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        assert box["x"] + box["width"] <= 390, (part, box)
+        assert part.evaluate("(e, p) => e.contains(document.elementFromPoint(p[0], p[1]))", [x, y]), part
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_test_id("queue-filter-toggle").click()
+    expect(page.locator("#queue-filters")).to_be_visible()
