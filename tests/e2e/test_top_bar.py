@@ -137,9 +137,12 @@ def test_the_complaint_list_and_board_fit_the_desk_in_both_languages(
     page.goto(page.base_url + "/complaints/")
     board = page.get_by_test_id("board")
     assert board.locator("thead").count() == 1
-    # The rows of both steps line up under the one header: their type cells start at the same x.
-    starts = {round(box["x"]) for box in (cell.bounding_box() for cell in board.locator("td.col-kind").all())}
-    assert len(starts) == 1, starts
+    if variant.viewport == "1366x768":  # (a phone shows each ticket as a card)
+        # The rows of both steps line up under the one header: their type cells start at the same x.
+        starts = {
+            round(box["x"]) for box in (cell.bounding_box() for cell in board.locator("td.col-kind").all())
+        }
+        assert len(starts) == 1, starts
     assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
 
 
