@@ -571,3 +571,14 @@ def test_the_timeline_says_what_happened_in_the_pages_language(
     english = text(client.get(page(measure)))
     start = english.index('<ol class="small">')
     assert "Approve → Approved · 同意，按期完成" in english[start : english.index("</ol>", start)]
+
+
+def test_an_empty_list_of_measures_says_so_without_an_empty_table(
+    browser: Callable[[Any], Client], gm: Any
+) -> None:
+    # The GM's overview and the measures page: no measure waiting shows a line, not a table of
+    # headers over "无".
+    for page in ("/complaints/", "/complaints/measures/"):
+        body = browser(gm).get(page).content.decode()
+        assert 'data-testid="no-measures"' in body and "没有预防措施。" in body, page
+        assert "类别 / 原因" not in body, page
