@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _block(html: str, testid: str) -> str:
-    """The HTML of the element carrying data-testid=…, up to the end of its table, group of rows or list."""
+    """The HTML of the element carrying data-testid=…, up to the end of its table, group of rows, list
+    or section."""
     start = html.index(f'data-testid="{testid}"')
-    ends = (html.find("</table>", start), html.find("</tbody>", start), html.find("</ol>", start), len(html))
+    ends = (*(html.find(end, start) for end in ("</table>", "</tbody>", "</ol>", "</section>")), len(html))
     end = min(i for i in ends if i != -1)
     return html[start:end]
 
