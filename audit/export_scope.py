@@ -63,7 +63,8 @@ def _names(records: Iterable[Any]) -> dict[str, str]:
 
 
 def _complaint_filters(scope: dict[str, Any], names: dict[str, str]) -> list[tuple[str, str]]:
-    """A complaint list's filters as its own chips; None values of an outdated scope stay raw."""
+    """A complaint list's filters as its own chips; a scope the list no longer accepts (a filter or
+    value it dropped) is shown as it was recorded."""
     department, assignee = scope.get("department"), scope.get("assignee")
     form = TicketFilterForm(
         scope,
