@@ -118,6 +118,9 @@ def test_gm_page_and_approval_queue(
     html = browser(gm).get("/complaints/approvals/").content.decode()
     queue = _block(html, "approval-queue")
     assert waiting.number in queue and "¥500.00" in queue and working.number not in queue
+    # No penalty request waits: a line says so, no table of headers over an empty row.
+    penalties = _block(html, "penalty-queue")
+    assert 'data-testid="no-penalties"' in penalties and "<th" not in penalties
     # Managers have no approval queue.
     assert browser(sales_mgr).get("/complaints/approvals/").status_code == 403
 

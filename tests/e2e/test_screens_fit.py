@@ -76,3 +76,34 @@ def test_the_department_assessment_fits_the_screen_with_each_total_by_its_depart
     form = row.get_by_test_id("dispute-form")
     assert_in_view(form.get_by_role("button"), variant, "the dispute button")
     assert form.get_by_role("textbox").bounding_box()["width"] >= 120
+
+
+def test_a_penalty_request_awaiting_the_gm_reads_whole(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The GM's approvals on a phone: a penalty request shows the ticket, then its reason as a line
+    of its own and who asked (five squeezed columns; the header "Requested by" was cut)."""
+    from complaints.models import Kind
+    from complaints.services.accountability import complaint_penalty_request
+
+    grievance = dispatched_ticket(content="回访时客户说销售顾问态度冷淡", kind=Kind.GRIEVANCE)
+    complaint_penalty_request(
+        complaint=grievance,
+        actor=dealership["care"],
+        reason="回访不满意后三个工作日未联系客户，客户再次来电投诉，申请对责任部门考核。",
+    )
+    sign_in("zongjingli")
+    page.goto(page.base_url + "/complaints/approvals/")
+    queue = page.get_by_test_id("penalty-queue")
+    row = queue.locator("tbody tr", has_text=grievance.number)
+    for part in (
+        row.get_by_role("link", name=grievance.number),
+        row.locator("td.col-reason"),
+        row.locator("td.col-by"),
+    ):
+        assert_in_view(part, variant, part.inner_text())
+    assert "王芳" in row.locator("td.col-by").inner_text()
+    if variant.viewport == "390x844":  # the reason reads as a line of its own, not a squeezed column
+        reason, card = row.locator("td.col-reason").bounding_box(), row.bounding_box()
+        assert reason["width"] >= 0.8 * card["width"], (reason, card)
+    assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
