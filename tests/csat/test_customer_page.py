@@ -121,6 +121,25 @@ def test_a_closed_crisis_reads_closed(
     assert "已结案" in section(web(gm).get(url(customer)).content.decode(), "customer-crises")
 
 
+def test_a_customer_with_no_history_reads_none_not_empty_tables(
+    web: Callable[[Any], Any], customer: Any, gm: Any
+) -> None:
+    """A new customer's sections each say so in a line: a table of headers over "无" read like a
+    page that failed to load (the tickets, surveys, callbacks; an empty change history too)."""
+    html = web(gm).get(url(customer)).content.decode()
+    for testid, none in (
+        ("customer-complaints", "no-customer-complaints"),
+        ("customer-surveys", "no-customer-surveys"),
+        ("customer-callbacks", "no-customer-callbacks"),
+    ):
+        part = section(html, testid)
+        assert f'data-testid="{none}"' in part and "<th" not in part, testid
+    from django.template.loader import render_to_string
+
+    history = render_to_string("audit/partials/_entries.html", {"entries": []})
+    assert 'data-testid="no-history"' in history and "<th" not in history
+
+
 def test_an_agent_starts_a_callback_from_the_page(
     web: Callable[[Any], Any], customer: Any, agent: Any
 ) -> None:
