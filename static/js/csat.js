@@ -16,4 +16,12 @@
     var back = event.target.closest && event.target.closest("[data-action='back']");
     if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); }
   });
+  // A link to a form folded in a <details> (#action-resolve) opens it.
+  function unfold() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    var folded = target && target.closest && target.closest("details");
+    if (folded) { folded.open = true; target.scrollIntoView(); }
+  }
+  document.addEventListener("DOMContentLoaded", unfold);
+  window.addEventListener("hashchange", unfold);
 })();

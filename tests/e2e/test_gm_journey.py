@@ -107,6 +107,7 @@ def test_gm_approves_then_opens_and_runs_a_crisis(
 
     # Escalate the major complaint from its page.
     page.goto(page.base_url + f"/complaints/{major.pk}/")
+    page.get_by_test_id("other-escalate").locator("summary", has_text=tr("升级为危机事件")).click()  # folded
     form = page.get_by_test_id("action-escalate")
     form.locator("[name=note]").fill("客户扬言联系媒体，涉及行车安全，升级为危机事件")
     form.locator("[name=confirm]").check()  # issue #22: a one-line reason and a confirmation

@@ -107,3 +107,24 @@ def test_a_penalty_request_awaiting_the_gm_reads_whole(
         reason, card = row.locator("td.col-reason").bounding_box(), row.bounding_box()
         assert reason["width"] >= 0.8 * card["width"], (reason, card)
     assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
+
+
+def test_a_further_action_opens_from_its_name_or_a_link_to_it(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The ticket page's further actions are folded to their names under the next step; a link to
+    one (#action-assign) opens it, and so does its name."""
+    from playwright.sync_api import expect
+
+    ticket = dispatched_ticket()
+    sign_in("xiaoshou")
+    page.goto(page.base_url + f"/complaints/{ticket.pk}/")
+    expect(page.get_by_test_id("action-contact")).to_be_visible()  # the next step, open
+    assign = page.get_by_test_id("action-assign")
+    expect(assign).to_be_hidden()
+    page.goto(page.base_url + f"/complaints/{ticket.pk}/#action-assign")
+    expect(assign.locator("[name=user]")).to_be_visible()
+    page.goto(page.base_url + f"/complaints/{ticket.pk}/")
+    expect(assign).to_be_hidden()
+    page.get_by_test_id("other-assign").locator("summary").click()
+    expect(assign.locator("[name=user]")).to_be_visible()
