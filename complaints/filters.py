@@ -97,7 +97,7 @@ class TicketFilterForm(forms.Form):
         label=_("超时环节"), required=False, choices=[("", _("全部")), *DeadlineKind.choices]
     )
     urgent = forms.ChoiceField(label=_("紧急"), required=False, choices=BOOL_CHOICES)
-    breached = forms.ChoiceField(label=_("已超时"), required=False, choices=BOOL_CHOICES)
+    breached = forms.ChoiceField(label=_("已超时"), required=False, choices=[*BOOL_CHOICES, ("0", _("否"))])
     proposal = forms.ChoiceField(label=_("待提出方案"), required=False, choices=BOOL_CHOICES)
     followup = forms.ChoiceField(
         label=_("今日应回访"), required=False, choices=[("", "—"), ("today", _("今日"))]
@@ -173,7 +173,7 @@ class TicketFilterForm(forms.Form):
             "department": data.get("department"),
             "assignee": data.get("assignee"),
             "step": data.get("step") or None,
-            "breached": data.get("breached") == "1",
+            "breached": {"1": True, "0": False}.get(data.get("breached") or ""),
             "urgent": data.get("urgent") == "1",
             "awaiting_proposal": data.get("proposal") == "1",
             "follow_up_before": follow_up_before,

@@ -195,22 +195,23 @@ def _breached(kind: str | None = None) -> Exists:
 
 
 def manager_queue(*, user: Any, rows: int | None = None) -> dict[str, dict[str, Any]]:
-    """My department's open tickets: new (not yet contacted), breached, all open; each the ``rows``
-    most urgent with the section's total and a link to its full list.
+    """My department's open tickets in three groups, each ticket in one: new (not yet contacted,
+    not overdue), overdue, and the others; each the ``rows`` most urgent with the group's total and
+    a link to its list (the others' link lists every ticket not overdue).
 
     The sections' totals and ids read only the complaint tables: they are kept until the next write
     to them (csat.revisions, issue #25); then one query reads the shown rows of all three."""
     limit = rows or QUEUE_ROWS
     sections = {
-        "new": (Q(status=Status.DISPATCHED), f"?status={Status.DISPATCHED}"),
+        "new": (Q(status=Status.DISPATCHED) & ~Q(_breached()), f"?status={Status.DISPATCHED}&breached=0"),
         "breached": (Q(_breached()), "?breached=1"),
-        "open": (Q(), ""),
+        "open": (~Q(status=Status.DISPATCHED) & ~Q(_breached()), "?breached=0"),
     }
 
     def rank() -> dict[str, tuple[int, list[int]]]:
         open_tickets = _visible(Complaint.objects.all(), user).filter(status__in=OPEN_STATUSES)
         counts = open_tickets.aggregate(
-            **{name: Count("pk", filter=q) if q else Count("pk") for name, (q, _query) in sections.items()}
+            **{name: Count("pk", filter=q) for name, (q, _query) in sections.items()}
         )
         return {
             name: (
@@ -412,7 +413,7 @@ def ticket_q(
     *,
     user: Any = None,
     status: str | None = None,
-    breached: bool = False,
+    breached: bool | None = None,
     step: str | None = None,
     severity: str | None = None,
     assignee: int | None = None,
@@ -440,6 +441,8 @@ def ticket_q(
         q &= Q(status__in=OPEN_STATUSES)
     if breached or step:
         q &= Q(_breached(step))
+    elif breached is False:  # not overdue at any step
+        q &= ~Q(_breached())
     if severity:
         q &= Q(severity=severity)
     if assignee:

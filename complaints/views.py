@@ -77,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 QUEUE_LABELS = {
     "new": _lazy("新派单（请在 2 小时内联系客户）"),
     "breached": _lazy("已超时"),
-    "open": _lazy("全部未结（按时限排序）"),
+    "open": _lazy("其他未结（按时限排序）"),
 }
 
 
@@ -102,8 +102,8 @@ def _board_groups(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _queue_groups(queue: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """A department's queue as groups of rows: new dispatches, overdue, all open (even when empty:
-    "overdue 0" is news too)."""
+    """A department's queue as groups of rows, each ticket in one: new dispatches, overdue, the
+    other open ones (even when empty: "overdue 0" is news too)."""
     return [
         {
             **section,
@@ -113,6 +113,8 @@ def _queue_groups(queue: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             "head_testid": f"section-{name}",
             "danger": name == "breached",
             "more": _more(section["count"], section["tickets"], section["query"]),
+            # the others' link lists every ticket not overdue: it says so instead of a total
+            "more_wider": name == "open",
         }
         for name, section in queue.items()
     ]

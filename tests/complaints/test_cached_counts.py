@@ -199,12 +199,13 @@ def test_the_board_totals_and_the_queue_follow_every_write(
     assert board_total(Status.DISPATCHED) == 1 and queue("new") == (1, [a.pk])
     assert queue("breached") == (0, [])
     enforce_deadlines(now=T0 + dt.timedelta(hours=3))
-    assert queue("breached") == (1, [a.pk])
+    # overdue, it moves from the new dispatches to the overdue group (each ticket in one group)
+    assert queue("breached") == (1, [a.pk]) and queue("new") == (0, [])
     b = advance(make_complaint(), Status.DISPATCHED)
-    assert board_total(Status.DISPATCHED) == 2 and queue("new")[0] == 2
+    assert board_total(Status.DISPATCHED) == 2 and queue("new") == (1, [b.pk])
     Complaint.objects.filter(pk=b.pk).update(status=Status.IN_PROGRESS)
     assert board_total(Status.DISPATCHED) == 1 and board_total(Status.IN_PROGRESS) == 1
-    assert queue("new") == (1, [a.pk]) and queue("open")[0] == 2
+    assert queue("new") == (0, []) and queue("open") == (1, [b.pk])
 
 
 def test_care_todo_counts_follow_ups_opening_with_the_clock_without_a_write(

@@ -110,22 +110,32 @@ def test_the_managers_queue_shows_the_most_urgent_rows_of_each_section_and_links
     monkeypatch.setattr(selectors, "QUEUE_ROWS", 2)
     clock.move_to(at(2026, 3, 11, 17, 0))
     late = [advance(make_complaint(urgent=True), Status.DISPATCHED) for _ in range(3)]  # due 19:00
-    on_time = advance(make_complaint(), Status.DISPATCHED)  # due tomorrow 10:00 (working time)
+    on_time = [advance(make_complaint(), Status.DISPATCHED) for _ in range(3)]  # due tomorrow 10:00
+    working = advance(make_complaint(), Status.IN_PROGRESS)
     clock.move_to(at(2026, 3, 11, 19, 1))
     enforce_deadlines()
     client = Client()
     client.force_login(sales_mgr)
     html = client.get("/complaints/").content.decode()
 
-    assert re.search(r'data-testid="count-new">4<', html)
+    # Each ticket in one group: the overdue new dispatches under "overdue" only.
+    assert re.search(r'data-testid="count-new">3<', html)
     assert re.search(r'data-testid="count-breached">3<', html)
-    assert _numbers(html, "queue-new") == [t.number for t in late[:2]]
+    assert re.search(r'data-testid="count-open">1<', html)
+    assert _numbers(html, "queue-new") == [t.number for t in on_time[:2]]
     assert _numbers(html, "queue-breached") == [t.number for t in late[:2]]
-    assert 'href="/complaints/list/?status=dispatched" data-testid="more-new"' in html
+    assert _numbers(html, "queue-open") == [working.number]
+    assert 'href="/complaints/list/?status=dispatched&amp;breached=0" data-testid="more-new"' in html
     assert 'href="/complaints/list/?breached=1" data-testid="more-breached"' in html
+    assert 'data-testid="more-open"' not in html  # one ticket, all shown
+
+    # The new dispatches' list: exactly that group's tickets (not overdue), and its count.
+    listed = client.get("/complaints/list/?status=dispatched&breached=0").content.decode()
+    assert sorted(_numbers(listed, "ticket-list")) == sorted(t.number for t in on_time)
+    assert re.search(r'data-testid="list-count">3<', listed)
 
     # The breached list has every breached ticket and nothing else, in every page.
     listed = client.get("/complaints/list/?breached=1").content.decode()
     assert sorted(_numbers(listed, "ticket-list")) == sorted(t.number for t in late)
-    assert on_time.number not in listed
+    assert all(t.number not in listed for t in on_time)
     assert re.search(r'data-testid="list-count">3<', listed)

@@ -112,12 +112,14 @@ def test_every_list_has_a_fixed_query_count(
     # one more (8) after a write, four fewer when nothing changed (see the next assertion).
     # Issue #25: customer care's full list asks when the next follow-up window opens (its kept block
     # lasts until then, csat.fragments): one query more when it is built (10).
+    # The manager's queue puts each ticket in one group: the overdue new dispatches here are not
+    # also "new", so that group is empty and reads no ids: one query fewer (5).
     # Issue #25: the session and the signed-in user are kept (csat.sessions, csat.backends): two
     # queries fewer on every page; the
     # navigation's unread count is kept per user under the revision of the notifications: one
     # fewer again for a user counted since the last notification (the tickets added here notify
     # the board's, the queue's and the overview's users).
-    assert with_two == [3, 6, 8, 3, 10, 1, 1, 1, 5, 7, 6], str(with_two)
+    assert with_two == [3, 5, 8, 3, 10, 1, 1, 1, 5, 7, 6], str(with_two)
     assert with_ten == with_two, dict(
         zip([p[1] for p in pages], zip(with_two, with_ten, strict=True), strict=True)
     )

@@ -99,6 +99,10 @@ def test_manager_queue_lists_breached_tickets(
     breached = _block(html, "queue-breached")
     assert late.number in breached
     assert on_time.number not in breached
+    # Each ticket in one group: the overdue new dispatch is not repeated under "new" or "other"
+    # (the groups once repeated up to two thirds of the rows).
+    assert on_time.number in _block(html, "queue-new") and late.number not in _block(html, "queue-new")
+    assert html.count(f">{late.number}</a>") == 1 and html.count(f">{on_time.number}</a>") == 1
 
 
 def test_gm_page_and_approval_queue(
