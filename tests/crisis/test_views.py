@@ -88,6 +88,16 @@ def test_the_phase_form_offers_only_the_allowed_next_phases(
     assert 'data-testid="crisis-form-review"' in html
 
 
+def test_a_case_without_actions_says_so_in_a_line(
+    web: Callable[[Any], Any], open_crisis: Callable[..., CrisisCase], agent: Any
+) -> None:
+    """No action yet: a line, not a table of headers over "无"."""
+    html = page(web(agent), detail_url(open_crisis(actor=agent)))
+    assert 'data-testid="no-actions"' in html
+    actions = html.split('data-testid="no-actions"')[0].rsplit("<h2", 1)[1]
+    assert "<th" not in actions
+
+
 def test_readers_see_no_forms_and_editors_do(
     web: Callable[[Any], Any], open_crisis: Callable[..., CrisisCase], agent: Any, ccm: Any, gm: Any
 ) -> None:
