@@ -57,6 +57,33 @@ def test_department_sees_contact_first_then_the_other_actions_and_a_phone_action
     assert html.index('data-testid="action-resolve"') < html.index('data-testid="action-progress"')
 
 
+def test_the_next_step_is_open_and_further_actions_are_folded_until_one_fails(
+    clock: Any,
+    browser: Callable[[Any], Client],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    """The manager's ticket page: the next step (a solution) is an open form; the progress report,
+    the outcome, the assignee and the responsible staff are each folded to their name. A further
+    action sent back with an error comes back unfolded, its error in view."""
+    ticket = advance(make_complaint(), Status.IN_PROGRESS)
+    page = browser(people["sales_mgr"])
+    html = page.get(f"/complaints/{ticket.pk}/").content.decode()
+    assert re.search(
+        r'<form [^>]*class="card card-body mb-3 border-primary"[^>]*data-testid="action-propose"', html
+    )
+    folded = re.findall(r'<details class="card mb-2 other-action" data-testid="other-(\w+)"( open)?>', html)
+    assert {name for name, _open in folded} >= {"progress", "resolve", "assign"}
+    assert all(not is_open for _name, is_open in folded), folded
+    response = page.post(f"/complaints/{ticket.pk}/progress/", {"note": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'data-testid="other-progress" open>', html)
+    assert not re.search(r'data-testid="other-resolve" open>', html)
+    assert ticket.events.filter(action="progress").count() == 0
+
+
 def test_no_action_no_bar(
     clock: Any,
     browser: Callable[[Any], Client],
