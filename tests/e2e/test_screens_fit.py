@@ -128,3 +128,37 @@ def test_a_further_action_opens_from_its_name_or_a_link_to_it(
     expect(assign).to_be_hidden()
     page.get_by_test_id("other-assign").locator("summary").click()
     expect(assign.locator("[name=user]")).to_be_visible()
+
+
+def test_the_customer_pages_tickets_surveys_and_callbacks_show_their_state_in_view(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The customer page on a phone: each ticket's status, each survey's score and grade, each
+    callback's state in view (they were columns out of sight in tables scrolled sideways)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from callbacks import services
+    from callbacks.models import CallbackTask
+    from callbacks.services import SurveyInput
+    from tests.callbacks.test_services_surveys import SALES_ITEMS
+    from tests.factories import SalesDeliveryFactory
+
+    dispatched_ticket()
+    SalesDeliveryFactory(vehicle=dealership["vehicle"], delivered_at=timezone.now() - dt.timedelta(days=4))
+    services.callback_tasks_generate()
+    task = CallbackTask.objects.get(customer=dealership["customer"])
+    services.survey_submit(
+        actor=dealership["care"], data=SurveyInput(type="sales", score=95, items=SALES_ITEMS), callback=task
+    )
+    sign_in("kefu")
+    page.goto(page.base_url + f"/customers/{dealership['customer'].pk}/")
+    for testid, what in (
+        ("customer-complaint-row", "the ticket's status"),
+        ("customer-survey-row", "the survey's grade"),
+        ("customer-callback-row", "the callback's state"),
+    ):
+        row = page.get_by_test_id(testid).first
+        assert_in_view(row.locator("td.col-end").last, variant, what)
+    assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
