@@ -162,3 +162,19 @@ def test_the_customer_pages_tickets_surveys_and_callbacks_show_their_state_in_vi
         row = page.get_by_test_id(testid).first
         assert_in_view(row.locator("td.col-end").last, variant, what)
     assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
+
+
+def test_the_change_history_shows_each_change_in_view(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The audit log on a phone: when, who and what first, then the changes at full width (a table
+    scrolled sideways hid them)."""
+    dispatched_ticket()
+    sign_in("kefu")
+    page.goto(page.base_url + "/audit/")
+    row = page.get_by_test_id("history-row").first
+    changes = row.locator("td.col-changes")
+    assert_in_view(changes, variant, "the changes")
+    if variant.viewport == "390x844":
+        assert changes.bounding_box()["width"] >= 0.8 * row.bounding_box()["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
