@@ -150,7 +150,8 @@ def test_a_home_tiles_rows_keep_the_number_and_the_time_left_whole(
     page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
 ) -> None:
     """The department manager's "new dispatches" tile lists its tickets: the time left stays on one
-    line (it broke into "1天19小 / 时" at the desk) and nothing sticks out of the tile."""
+    line (it broke into "1天19小 / 时" at the desk), the customer's name is whole (cut to "蔡…" in a
+    quarter of the desk) and nothing sticks out of the tile."""
     from playwright.sync_api import expect
 
     dispatched_ticket()
@@ -163,6 +164,8 @@ def test_a_home_tiles_rows_keep_the_number_and_the_time_left_whole(
     box, card = left.bounding_box(), tile.bounding_box()
     assert box["height"] < 1.5 * line, f"the time left wraps to {box['height']} px at {variant}"
     assert box["x"] + box["width"] <= card["x"] + card["width"], (box, card)
+    name = tile.locator(".tile-rows li").first.locator("span.text-truncate")
+    assert name.evaluate("e => e.scrollWidth <= e.clientWidth"), f"the name is cut at {variant}"
     number = tile.locator(".tile-number").first.bounding_box()
     assert number["x"] + number["width"] <= card["x"] + card["width"], (number, card)
 
