@@ -178,3 +178,31 @@ def test_the_change_history_shows_each_change_in_view(
     if variant.viewport == "390x844":
         assert changes.bounding_box()["width"] >= 0.8 * row.bounding_box()["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
+
+
+def test_on_a_phone_buttons_show_no_keyboard_hints(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any]
+) -> None:
+    """The callback page's "back to queue" shows its key (q) at the desk only: on a phone the hint
+    pushed the words onto two lines."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from callbacks import services
+    from callbacks.models import CallbackTask
+    from tests.factories import SalesDeliveryFactory
+
+    SalesDeliveryFactory(vehicle=dealership["vehicle"], delivered_at=timezone.now() - dt.timedelta(days=4))
+    services.callback_tasks_generate()
+    task = CallbackTask.objects.get(customer=dealership["customer"])
+    sign_in("kefu")
+    page.goto(page.base_url + f"/callbacks/{task.pk}/")
+    back = page.locator("a[data-shortcut=q]")
+    hint = back.locator("kbd")
+    if variant.viewport == "390x844":
+        assert not hint.is_visible()
+        line = back.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+        assert back.bounding_box()["height"] < 2 * line + 4, "the button's words wrap"
+    else:
+        assert hint.is_visible()
