@@ -91,8 +91,10 @@ def test_the_phase_form_offers_only_the_allowed_next_phases(
 def test_a_case_without_actions_says_so_in_a_line(
     web: Callable[[Any], Any], open_crisis: Callable[..., CrisisCase], agent: Any
 ) -> None:
-    """No action yet: a line, not a table of headers over "无"."""
+    """No action yet: a line, not a table of headers over "无"; no media or negotiation entry yet
+    either, in the same kind of line."""
     html = page(web(agent), detail_url(open_crisis(actor=agent)))
+    assert 'data-testid="no-media"' in html and 'data-testid="no-logs"' in html
     assert 'data-testid="no-actions"' in html
     actions = html.split('data-testid="no-actions"')[0].rsplit("<h2", 1)[1]
     assert "<th" not in actions
