@@ -140,6 +140,28 @@ def test_a_customer_with_no_history_reads_none_not_empty_tables(
     assert 'data-testid="no-history"' in history and "<th" not in history
 
 
+def test_a_survey_that_raised_nothing_reads_as_a_dash_not_none(
+    web: Callable[[Any], Any], customer: Any, agent: Any, gm: Any
+) -> None:
+    """A satisfied survey raises no ticket (classification "无"): the customer page's category shows
+    "—" (a column of "无" under "结果" read as "no outcome"), the agent's card leaves it out."""
+    vehicle = customer.vehicles.get()
+    survey = callback_services.survey_submit(
+        actor=agent,
+        data=SurveyInput(type="sales", score=95, items=SALES_ITEMS),
+        callback=sales_task(customer, vehicle),
+    )
+    assert survey.classification == "none"
+    row = section(web(gm).get(url(customer)).content.decode(), "customer-surveys").split(
+        'data-testid="customer-survey-row"'
+    )[1]
+    assert row.split("</tr>")[0].rstrip().endswith("<td>—</td>")
+    task = sales_task(customer, VehicleFactory(customer=customer))
+    card = web(agent).get(f"/callbacks/{task.pk}/").content.decode().split('data-testid="earlier-surveys"')[1]
+    line = card.split("</li>")[0]
+    assert f"<strong>{survey.grade}</strong>" in line and "无" not in line
+
+
 def test_an_agent_starts_a_callback_from_the_page(
     web: Callable[[Any], Any], customer: Any, agent: Any
 ) -> None:
