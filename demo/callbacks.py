@@ -43,6 +43,19 @@ from csat.exceptions import ApplicationError
 from csat.models import DepartmentKind, Role, SalesDelivery, ServiceVisit, Store
 
 DAY = dt.timedelta(days=1)
+
+
+def _office_hours(at: dt.datetime) -> dt.datetime:
+    """``at`` moved into the call centre's day (9:00–17:59 Beijing time), minutes kept: a call at
+    01:45 in the demo's history read as made in the night."""
+    local = timezone.localtime(at)
+    if local.hour < 9:
+        return local.replace(hour=9 + local.hour % 3)
+    if local.hour >= 18:
+        return (local + DAY).replace(hour=9 + (local.hour - 18) % 8)
+    return local
+
+
 OPINIONS = [
     "希望休息区能提供充电插座",
     "保养等待时间有点长",
@@ -208,7 +221,7 @@ def _seed_history(rng: random.Random, now: dt.datetime) -> None:
         if task.customer.do_not_contact:
             _close(task, TaskStatus.CANCELLED, CloseReason.DO_NOT_CONTACT, task.due_at)
             continue
-        at = task.due_at + dt.timedelta(hours=rng.randint(1, 8))
+        at = _office_hours(task.due_at + dt.timedelta(hours=rng.randint(1, 8)))
         fate = rng.random()
         if fate < 0.72:
             if rng.random() < 0.3:
@@ -258,7 +271,9 @@ def _work_recent(seed: int, now: dt.datetime) -> None:
         rng = random.Random(f"{seed}:{task.type}:{source}")  # noqa: S311 - demo data, not security
         agent = agents[task.store_id]
         age = now - task.due_at
-        at = min(now - dt.timedelta(minutes=5), task.due_at + dt.timedelta(hours=rng.randint(1, 30)))
+        at = min(
+            now - dt.timedelta(minutes=5), _office_hours(task.due_at + dt.timedelta(hours=rng.randint(1, 30)))
+        )
         fate = rng.random()
         try:
             if fate < (0.55 if age > 2 * DAY else 0.3):
@@ -276,7 +291,7 @@ def _work_recent(seed: int, now: dt.datetime) -> None:
                     task=task,
                     actor=agent,
                     outcome=Outcome.CALL_BACK_LATER,
-                    call_back_at=now + dt.timedelta(hours=rng.randint(1, 20)),
+                    call_back_at=_office_hours(now + dt.timedelta(hours=rng.randint(1, 20))),
                     note="客户在开会，约好晚点再打",
                     at=at,
                 )

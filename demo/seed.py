@@ -281,7 +281,9 @@ def _seed_sales_and_visits(
     visits: list[ServiceVisit] = []
     for vehicle in vehicles:
         if rng.random() < 0.45:  # bought in the demo window
-            delivered = start + dt.timedelta(seconds=rng.uniform(0, span))
+            # Hours of the store's own day (Asia/Shanghai): replacing the hour of a UTC time put
+            # deliveries and visits at night and their callbacks due at 01:40.
+            delivered = timezone.localtime(start + dt.timedelta(seconds=rng.uniform(0, span)))
             delivered = delivered.replace(
                 hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0
             )
@@ -301,7 +303,7 @@ def _seed_sales_and_visits(
             vehicle.purchase_date = (start - dt.timedelta(days=rng.randint(30, 1500))).date()
         mileage = rng.randint(3000, 60000)
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
-            opened = start + dt.timedelta(seconds=rng.uniform(0, span))
+            opened = timezone.localtime(start + dt.timedelta(seconds=rng.uniform(0, span)))
             opened = opened.replace(
                 hour=rng.randint(8, 16), minute=rng.choice([0, 10, 20, 30, 40, 50]), second=0, microsecond=0
             )

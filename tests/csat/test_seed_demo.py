@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -97,6 +98,24 @@ def test_creates_two_stores_with_every_department_and_the_requested_customers() 
     assert Vehicle.objects.count() >= Customer.objects.count()
     assert SalesDelivery.objects.exists()
     assert ServiceVisit.objects.exists()
+
+
+def test_cars_are_delivered_and_taken_in_during_the_stores_working_day() -> None:
+    """Deliveries at 9–17 and workshop visits opened at 8–16, Beijing time: the hour was set on a UTC
+    time, so the demo's cars came in at midnight and their callbacks fell due at 01:40. (A time that
+    would lie in the future is moved to a few hours ago, whatever the hour.)"""
+    from django.utils import timezone
+
+    seed()
+    now = timezone.now()
+    for field, model, hours in (
+        ("delivered_at", SalesDelivery, range(9, 18)),
+        ("opened_at", ServiceVisit, range(8, 17)),
+    ):
+        times = [t for t in model.objects.values_list(field, flat=True) if now - t > dt.timedelta(hours=4)]
+        assert times, field
+        outside = [t for t in times if timezone.localtime(t).hour not in hours]
+        assert not outside, (field, [timezone.localtime(t).isoformat() for t in outside[:3]])
 
 
 def test_running_twice_adds_nothing() -> None:
