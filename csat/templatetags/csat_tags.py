@@ -120,8 +120,10 @@ def timeline_items(events: Any) -> str:
 
 class _KeptFragment(template.Node):
     """``{% kept_fragment seconds name vary_on… %}…{% end_kept_fragment %}``: Django's ``{% cache %}``
-    (same keys) through ``csat.caching``, so that a cache that cannot be reached renders the part
-    instead of failing the page; ``seconds`` 0 neither reads nor keeps it."""
+    (its keys, varied by the release too) through ``csat.caching``, so that a cache that cannot be
+    reached renders the part instead of failing the page; ``seconds`` 0 neither reads nor keeps it.
+    The release (``csat.fragments.release``) is in the key, as in the kept pages: the report's parts
+    are kept for weeks, and a deployment's new markup must not wait for their figures to change."""
 
     def __init__(self, nodelist: Any, seconds: Any, name: str, vary_on: list[Any]) -> None:
         self.nodelist, self.seconds, self.name, self.vary_on = nodelist, seconds, name, vary_on
@@ -130,9 +132,12 @@ class _KeptFragment(template.Node):
         from django.core.cache.utils import make_template_fragment_key
 
         from csat import caching
+        from csat.fragments import release
 
         seconds = int(self.seconds.resolve(context) or 0)
-        key = make_template_fragment_key(self.name, [var.resolve(context) for var in self.vary_on])
+        key = make_template_fragment_key(
+            self.name, [release(), *(var.resolve(context) for var in self.vary_on)]
+        )
         if seconds > 0:
             found = caching.peek(key)
             if found is not None:

@@ -55,3 +55,20 @@ def test_pages_with_cached_figures_work_while_the_cache_is_down(url: str, agent:
     assert response.status_code == 200
     if url == "/callbacks/":
         assert 'data-testid="month"' in response.content.decode()
+
+
+def test_a_kept_fragment_is_rebuilt_by_a_new_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report part kept for weeks (``{% kept_fragment %}``) is kept per release, as whole kept pages
+    are: after a deployment the new markup shows at once, not when the figures next change."""
+    from django.core.cache import cache
+    from django.template import Context, Template
+
+    from csat import fragments
+
+    cache.clear()
+    part = Template("{% load csat_tags %}{% kept_fragment 60 part key %}{{ markup }}{% end_kept_fragment %}")
+    monkeypatch.setattr(fragments, "_release", "release-one")
+    assert part.render(Context({"key": "march", "markup": "old"})) == "old"
+    assert part.render(Context({"key": "march", "markup": "new"})) == "old"  # kept
+    monkeypatch.setattr(fragments, "_release", "release-two")
+    assert part.render(Context({"key": "march", "markup": "new"})) == "new"
