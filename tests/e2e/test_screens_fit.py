@@ -76,6 +76,9 @@ def test_the_department_assessment_fits_the_screen_with_each_total_by_its_depart
     form = row.get_by_test_id("dispute-form")
     assert_in_view(form.get_by_role("button"), variant, "the dispute button")
     assert form.get_by_role("textbox").bounding_box()["width"] >= 120
+    button = form.get_by_role("button")  # one line: "申/诉" broke in two at the desk and on a phone
+    line = button.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert button.bounding_box()["height"] < 1.6 * line + 12, f"the dispute button wraps at {variant}"
 
 
 def test_a_penalty_request_awaiting_the_gm_reads_whole(
