@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from complaints import permissions
@@ -51,6 +52,7 @@ from complaints.services.ticket import (
     TRANSFER_REASON,
     RequiredText,
     RequiredTextError,
+    check_unchanged,
 )
 from csat.change_reason import change_reason
 
@@ -94,14 +96,21 @@ class ComplaintAction:
             for name in self.arguments
         }
 
-    def run(self, *, complaint: Complaint | int, actor: Any, data: Mapping[str, Any]) -> Complaint:
-        """Check the input the step needs (RequiredTextError), then call the service with its arguments."""
+    def run(
+        self, *, complaint: Complaint | int, actor: Any, data: Mapping[str, Any], seen: int | None = None
+    ) -> Complaint:
+        """Check the input the step needs (RequiredTextError), then call the service with its
+        arguments. ``seen``: the ticket's version on the page the form came from; if a person acted
+        on the ticket since, nothing is done (StaleTicketError). The API sends none."""
         if self.required is not None:
             self.required.check(data.get(self.required.field))
         typed = next(
             (str(data[f]) for f in REASON_FIELDS if isinstance(data.get(f), str) and data[f].strip()), ""
         )
-        with change_reason(typed):  # the audit history shows what the person typed as the reason
+        # One transaction: the check's row lock is held until the step has written its event.
+        with transaction.atomic(), change_reason(typed):  # the history's reason: what the person typed
+            if seen is not None:
+                check_unchanged(complaint, seen)
             return self.service(complaint=complaint, actor=actor, **self.service_kwargs(data))
 
 

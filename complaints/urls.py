@@ -32,5 +32,6 @@ urlpatterns = [
         "<int:pk>/attachments/<int:attachment_id>/delete/", views_attachments.remove, name="attachment-delete"
     ),
     path("<int:pk>/confirm-major/", views.confirm_major, name="confirm-major"),
+    path("<int:pk>/activity/", views.activity, name="activity"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

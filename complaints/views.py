@@ -24,8 +24,9 @@ from complaints.hooks import approval_context
 from complaints.models import Channel, Complaint
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
+from complaints.services.ticket import StaleTicketError, newest_action
 from complaints.views_support import action_form, outcome_message, ticket_context
-from csat import access, fragments, params
+from csat import access, fragments, params, presence
 from csat import selectors as csat_selectors
 from csat.domain.periods import parse_month
 from csat.exceptions import ApplicationError, NotAllowedError
@@ -219,9 +220,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     revision, so it is served without reading the ticket again."""
 
     def context() -> dict[str, Any]:
-        values = ticket_context(request, _ticket(request, pk))
-        values["can_create"] = permissions.can_create(request.user)
-        return values
+        return ticket_context(request, _ticket(request, pk))
 
     def until(values: dict[str, Any]) -> float | None:  # the follow-up form is enabled at that minute
         opens = values["follow_up_opens"]
@@ -230,6 +229,45 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return fragments.render_page(
         request, "complaints/detail.html", revision="ticket", context=context, until=until
     )
+
+
+@require_safe
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a person changed on the ticket since its page was shown (``?seen=`` its version), and
+    who else has it open: polled by the ticket page. A signed-out user, or one who may no longer
+    see the ticket, gets 286, which tells htmx to stop polling (and empties the notice)."""
+    user = request.user
+    if not user.is_authenticated or pk not in selectors.openable_ticket_ids(user, [pk]):
+        return HttpResponse(status=286)
+    seen = _version(request.GET.get("seen", ""))
+    change = newest_action(pk, after=seen) if seen is not None else None
+    context = {
+        "complaint_id": pk,
+        "change": change,
+        "who": (change.actor.get_full_name() or change.actor.username) if change and change.actor else "",
+        "viewers": presence.others_viewing(f"complaint:{pk}", user),
+    }
+    return render(request, "complaints/partials/_activity.html", context)
+
+
+def _version(raw: str) -> int | None:
+    """A ticket version as a page sent it (``ticket_version``); None when absent or not a number."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
+def _changed_meanwhile(
+    request: HttpRequest, pk: int, action: str, form: Any, exc: StaleTicketError
+) -> HttpResponse:
+    """The page as the ticket is now, with what changed at the top and the person's form filled in
+    as they sent it; where the new state no longer offers that step, what they typed is quoted."""
+    context = ticket_context(request, _ticket(request, pk), bound={action: form}, unfold=action)
+    message = exc.message
+    kept = action in context["forms"] or (action == "reject" and context["decision_both"])
+    typed = [str(v).strip() for v in form.cleaned_data.values() if isinstance(v, str) and v.strip()]
+    if not kept and typed:
+        message += " " + _("您填写的内容：%(text)s") % {"text": "；".join(typed)}
+    messages.warning(request, message)
+    return render(request, "complaints/detail.html", context, status=409)
 
 
 @login_required
@@ -267,7 +305,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         mark = selectors.notification_mark()
         try:
-            done = step.run(complaint=complaint, actor=request.user, data=form.cleaned_data)
+            done = step.run(
+                complaint=complaint,
+                actor=request.user,
+                data=form.cleaned_data,
+                seen=_version(request.POST.get("seen", "")),
+            )
+        except StaleTicketError as exc:
+            return _changed_meanwhile(request, pk, action, form, exc)
         except ApplicationError as exc:
             if back:  # a list's form: the message names the ticket, the list stays where it was
                 messages.error(request, f"{complaint.number}：{exc.message}")

@@ -17,6 +17,7 @@ from complaints.hooks import ticket_extras
 from complaints.models import Approval, Complaint, DeadlineKind, PenaltyDecision, PenaltyRequest, Status
 from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
+from complaints.services.ticket import ticket_version
 from csat import access
 from csat import selectors as csat_selectors
 from csat.domain.grading import IDENTITY_GUIDANCE
@@ -73,7 +74,7 @@ def action_form(
 
 
 def ticket_context(
-    request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None
+    request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None, unfold: str = ""
 ) -> dict[str, Any]:
     user = request.user
     try:
@@ -113,6 +114,7 @@ def ticket_context(
         )
         if window is not None and window.opens_at > timezone.now():
             follow_up_opens = window.opens_at  # the form is shown disabled until then
+    events = list(complaint.events.all())
     guidance = [
         {"label": IdentityFlag(flag).label, "text": IDENTITY_GUIDANCE[flag]}
         for flag in complaint.customer.identity_flags
@@ -133,7 +135,11 @@ def ticket_context(
         "guidance": guidance,
         "grade_criteria": criteria_labels(complaint.grade_criteria or []),
         "deadlines": list(complaint.deadlines.all()),
-        "events": list(complaint.events.all()),
+        "events": events,
+        # Sent back with every form: a step taken by someone else since is not overwritten blindly.
+        "ticket_version": ticket_version(events),
+        "unfold": unfold,  # a further action sent back unchanged (the ticket changed meanwhile)
+        "can_create": permissions.can_create(user),
         # Issue #22: the ticket's attachments (removed ones only in the history) and the upload form.
         "attachments": [
             (a, permissions.can_remove_attachment(user, complaint, a))

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,6 +120,55 @@ def lock(complaint: Complaint | int) -> Complaint:
         .select_related("store", "department", "customer")
         .get(pk=pk)
     )
+
+
+class StaleTicketError(ApplicationError):
+    """Someone acted on the ticket after the page the form came from was shown: the step is not
+    taken, the person reads what changed first (a stale page would transfer, assign or report on a
+    ticket that is no longer what they saw). ``event`` is the newest such action."""
+
+    def __init__(self, event: ComplaintEvent) -> None:
+        actor = event.actor
+        super().__init__(
+            _(
+                "您打开此页面后，%(who)s 于 %(at)s 执行了“%(action)s”，您的操作未提交。"
+                "请查看最新处理记录后再提交，您填写的内容已保留。"
+            )
+            % {
+                "who": (actor.get_full_name() or actor.username) if actor else _("系统"),
+                "at": date_format(timezone.localtime(event.created_at), "m-d H:i"),
+                "action": event.label,
+            },
+            extra={"version": event.pk},
+        )
+        self.event = event
+
+
+def newest_action(complaint_id: int, *, after: int = 0) -> ComplaintEvent | None:
+    """The newest step a person took on the ticket after the event ``after`` (a page's version,
+    ``ticket_version``); the clock's own rows (a breach, a grade refresh) have no actor and change
+    nothing a person decided."""
+    return (
+        ComplaintEvent.objects.filter(complaint_id=complaint_id, actor__isnull=False, pk__gt=after)
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def ticket_version(events: Any) -> int:
+    """A page's version of the ticket: the id of the newest step a person took (0: none yet)."""
+    return max((e.pk for e in events if e.actor_id), default=0)
+
+
+def check_unchanged(complaint: Complaint | int, seen: int) -> None:
+    """Lock the ticket, then raise StaleTicketError if a person acted on it after version ``seen``.
+    Called inside the step's transaction: a concurrent step holding the lock commits first, so two
+    people submitting from the same version cannot both go through."""
+    locked = lock(complaint)
+    newer = newest_action(locked.pk, after=seen)
+    if newer is not None:
+        raise StaleTicketError(newer)
 
 
 def begin(

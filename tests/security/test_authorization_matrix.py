@@ -346,6 +346,13 @@ CASES: list[Case] = [
     # The ticket: customer care, the GM, head office and the responsible department (not the others).
     C("complaint-detail", "complaints:detail", args=("complaint",), allow=TICKET_READERS),
     C("complaint-print", "complaints:print", args=("complaint",), allow=TICKET_READERS),
+    C(
+        "complaint-activity",
+        "complaints:activity",
+        args=("complaint",),
+        allow=TICKET_READERS,
+        query="seen==0",
+    ),
     # The signed agreement follows the ticket's access rules (issue #21 item 4).
     C("complaint-agreement", "complaints:agreement", args=("complaint",), allow=TICKET_READERS),
     # Attachments (issue #22): whoever reads the ticket downloads; head office does not upload (403);
@@ -850,7 +857,8 @@ def _verdict(response: Any, user: str, case: Case) -> str:
         return "allowed"
     if code >= 500 or code == 405:
         return f"error {code}"
-    if code in (401, 403, 404):
+    # 286: a polled notice's "stop polling, show nothing" (htmx), its answer to whoever may not see it.
+    if code in (401, 403, 404, 286):
         return "denied"
     if code in (301, 302) and response.get("Location", "").startswith(LOGIN) and user == "anonymous":
         return "denied"
