@@ -65,13 +65,16 @@ def complaint_transfer(
     deadlines.deadline_cancel(complaint=locked, kinds=DEPARTMENT_STEPS, at=now)
     locked.status, locked.department, locked.dispatched_at, locked.assignee = target, department, now, None
     locked.save(update_fields=["status", "department", "dispatched_at", "assignee", "updated_at"])
-    deadlines.deadline_start(
-        complaint=locked,
-        kind=DeadlineKind.FIRST_CONTACT,
-        start=now,
-        department=department,
-        sequence=deadlines.next_sequence(locked, DeadlineKind.FIRST_CONTACT),
-    )
+    # The new department received the form now: its 2-hour callback and its 3-working-day progress
+    # report run from here (DOMAIN §9 "Timers that were missing or shifted").
+    for kind in DEPARTMENT_STEPS:
+        deadlines.deadline_start(
+            complaint=locked,
+            kind=kind,
+            start=now,
+            department=department,
+            sequence=deadlines.next_sequence(locked, kind),
+        )
     record_event(
         locked,
         actor=actor,

@@ -110,13 +110,14 @@ def complaint_contact(
     )
     deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.FIRST_CONTACT, at=now)
     # The progress report runs from dispatch (DOMAIN §9); a ticket dispatched before that rule
-    # has none yet and gets it here.
-    if not locked.deadlines.filter(kind=DeadlineKind.PROGRESS_REPORT, cycle=locked.reopen_count).exists():
+    # has none running yet and gets it here.
+    if deadlines.open_deadline(locked, DeadlineKind.PROGRESS_REPORT) is None:
         deadlines.deadline_start(
             complaint=locked,
             kind=DeadlineKind.PROGRESS_REPORT,
             start=locked.dispatched_at or now,
             department=locked.department,
+            sequence=deadlines.next_sequence(locked, DeadlineKind.PROGRESS_REPORT),
         )
     record_event(locked, actor=actor, action="contact", before=before, note=note.strip())
     return locked
@@ -127,13 +128,15 @@ def complaint_progress(*, complaint: Complaint | int, actor: Any, note: str) -> 
     PROGRESS_NOTE.check(note)
     locked, before, target = begin(complaint, actor=actor, action="progress")
     now = timezone.now()
-    met = deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    # The next report is due 3 working days on; a new row always (an old, cancelled one of this
+    # cycle must not stand in for it).
     deadlines.deadline_start(
         complaint=locked,
         kind=DeadlineKind.PROGRESS_REPORT,
         start=now,
         department=locked.department,
-        sequence=(met.sequence + 1) if met and met.cycle == locked.reopen_count else 1,
+        sequence=deadlines.next_sequence(locked, DeadlineKind.PROGRESS_REPORT),
     )
     locked.status = target
     locked.save(update_fields=["status", "updated_at"])

@@ -218,9 +218,14 @@ def dispatch(complaint: Complaint, *, actor: Any, department: Department, at: dt
         # Dispatched again after a return: a new 2-hour step (DOMAIN §9).
         sequence=deadlines.next_sequence(complaint, DeadlineKind.FIRST_CONTACT),
     )
-    # DOMAIN §9: the 3-working-day progress report counts from the department's receipt of the form.
+    # DOMAIN §9: the 3-working-day progress report counts from the department's receipt of the form
+    # (a new timer when dispatched again after a return: the returned department's was cancelled).
     deadlines.deadline_start(
-        complaint=complaint, kind=DeadlineKind.PROGRESS_REPORT, start=at, department=department
+        complaint=complaint,
+        kind=DeadlineKind.PROGRESS_REPORT,
+        start=at,
+        department=department,
+        sequence=deadlines.next_sequence(complaint, DeadlineKind.PROGRESS_REPORT),
     )
     record_event(complaint, actor=actor, action="dispatch", before=before, department=department.pk)
     notify_about(

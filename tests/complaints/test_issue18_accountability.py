@@ -255,26 +255,68 @@ def test_rule_transfer_moves_the_department_restarts_the_2_hour_step_and_breache
     assert [e[:2] for e in _events(business)] == [("general_complaint", -1)]
 
 
-def test_rule_transfer_of_a_contacted_ticket_stops_the_old_progress_timer(
+def _open_steps(ticket: Complaint, kind: str) -> list[Deadline]:
+    return list(
+        Deadline.objects.filter(complaint=ticket, kind=kind, cancelled_at__isnull=True, met_at__isnull=True)
+    )
+
+
+def test_rule_transfer_of_a_contacted_ticket_restarts_the_progress_timer_for_the_new_department(
+    clock: Any,
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    business: Department,
+    sales: Department,
+) -> None:
+    """DOMAIN §9 "Timers that were missing or shifted": the 3-working-day progress report counts from
+    the department's receipt of the form; after a transfer the new department received it then
+    (the old department's timer stops). A transferred ticket had no progress timer at all."""
+    ticket = advance(make_complaint(), Status.IN_PROGRESS)
+    clock.shift(dt.timedelta(hours=1))
+    accountability.complaint_transfer(
+        complaint=ticket, actor=people["agent"], department=business, reason="转"
+    )
+    old = Deadline.objects.get(complaint=ticket, kind=DeadlineKind.PROGRESS_REPORT, department=sales)
+    assert old.cancelled_at is not None
+    (progress,) = _open_steps(ticket, DeadlineKind.PROGRESS_REPORT)
+    (contact,) = _open_steps(ticket, DeadlineKind.FIRST_CONTACT)
+    assert (progress.department, progress.started_at, progress.sequence) == (business, timezone.now(), 2)
+    assert contact.department == business
+    # Due when a ticket dispatched to the department at that moment would be due.
+    fresh = workflow.complaint_dispatch(
+        complaint=make_complaint(), actor=people["agent"], department=business
+    )
+    assert progress.due_at == _open_steps(fresh, DeadlineKind.PROGRESS_REPORT)[0].due_at
+
+    # The new department calls and reports: the timer is met and the next one runs.
+    mgr = people["business_mgr"]
+    workflow.complaint_contact(complaint=ticket, actor=mgr, note="客户说异响")
+    assert _open_steps(ticket, DeadlineKind.PROGRESS_REPORT) == [progress]
+    workflow.complaint_progress(complaint=ticket, actor=mgr, note="已订配件")
+    progress.refresh_from_db()
+    assert progress.met_at == timezone.now()
+    (following,) = _open_steps(ticket, DeadlineKind.PROGRESS_REPORT)
+    assert (following.department, following.sequence) == (business, 3)
+
+
+def test_rule_a_ticket_dispatched_again_after_a_return_has_a_progress_timer(
     clock: Any,
     people: dict[str, Any],
     make_complaint: Callable[..., Complaint],
     advance: Callable[..., Complaint],
     business: Department,
 ) -> None:
-    ticket = advance(make_complaint(), Status.IN_PROGRESS)
-    accountability.complaint_transfer(
-        complaint=ticket, actor=people["agent"], department=business, reason="转"
-    )
-    assert not Deadline.objects.filter(
-        complaint=ticket, kind=DeadlineKind.PROGRESS_REPORT, cancelled_at__isnull=True, met_at__isnull=True
-    ).exists()
-    assert (
-        Deadline.objects.get(
-            complaint=ticket, kind=DeadlineKind.FIRST_CONTACT, cancelled_at__isnull=True, met_at__isnull=True
-        ).department
-        == business
-    )
+    """DOMAIN §9: the department that receives the form again starts its 3-working-day report."""
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    accountability.complaint_return(complaint=ticket, actor=people["sales_mgr"], reason="不属销售部")
+    assert _open_steps(ticket, DeadlineKind.PROGRESS_REPORT) == []
+    clock.shift(dt.timedelta(minutes=10))
+    workflow.complaint_dispatch(complaint=ticket, actor=people["agent"], department=business)
+    (progress,) = _open_steps(ticket, DeadlineKind.PROGRESS_REPORT)
+    assert (progress.department, progress.started_at) == (business, timezone.now())
+    workflow.complaint_contact(complaint=ticket, actor=people["business_mgr"], note="客户说异响")
+    assert _open_steps(ticket, DeadlineKind.PROGRESS_REPORT) == [progress]
 
 
 def test_rule_return_within_the_2_hour_step_goes_back_to_customer_care(
