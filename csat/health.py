@@ -85,13 +85,13 @@ def health(*, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], bool]
     if "beat" not in skip:
         report["beat"] = beat_status() if report.get("database", True) else {"last_run": None, "ok": False}
     ok = all(value["ok"] if isinstance(value, dict) else value for value in report.values())
-    # A warning, not a failure (the status stays 200): next year's holiday schedule is unconfirmed.
+    # A warning, not a failure (the status stays 200): a year the timers need is unconfirmed.
     report["warnings"] = calendar_warnings() if report.get("database", True) else []
     return report, ok
 
 
 def calendar_warnings() -> list[dict[str, Any]]:
-    """DOMAIN §9: from 1 November, an unconfirmed next year is reported on ``/healthz``."""
+    """DOMAIN §9: an unconfirmed year (this one, or from 1 November the next) is on ``/healthz``."""
     try:
         year = calendar_unconfirmed_year()
     except Exception:  # noqa: BLE001 - the probe reports, never crashes

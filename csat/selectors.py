@@ -199,13 +199,12 @@ def calendar_confirmed_years() -> set[int]:
 
 
 def calendar_unconfirmed_year(*, today: dt.date | None = None) -> int | None:
-    """The next year, from 1 November on, while nobody confirmed its schedule (DOMAIN §9)."""
+    """This year, or from 1 November on the next, while nobody confirmed its schedule and the
+    bundled data does not cover it (DOMAIN §9)."""
     if today is None:
         today = timezone.localdate(timezone=business_tz())
-    year = holiday_schedule.unconfirmed_year(today, calendar_confirmed_years())
-    if year is None or working_calendar.has_bundled_data(year):
-        return None
-    return year
+    bundled = {y for y in (today.year, today.year + 1) if working_calendar.has_bundled_data(y)}
+    return holiday_schedule.unconfirmed_year(today, calendar_confirmed_years() | bundled)
 
 
 def calendar_year_status(*, today: dt.date) -> list[dict[str, Any]]:

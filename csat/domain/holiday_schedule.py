@@ -157,9 +157,10 @@ def parse_schedule(text: str) -> list[ScheduleEntry]:
     return parse_lines(text)
 
 
-def unconfirmed_year(today: dt.date, confirmed: Iterable[int]) -> int | None:
-    """Next year when, from 1 November on, its schedule is not confirmed yet; else None."""
-    if (today.month, today.day) < CONFIRM_FROM:
-        return None
-    year = today.year + 1
-    return None if year in set(confirmed) else year
+def unconfirmed_year(today: dt.date, known: Iterable[int]) -> int | None:
+    """The first year whose schedule the timers need and nobody confirmed (``known``: confirmed or
+    bundled): this year, whose timers run on it now, then from 1 November on the next. The warning
+    that began in November stays after New Year's Day until the year is confirmed (DOMAIN §9)."""
+    needed = [today.year] + ([today.year + 1] if (today.month, today.day) >= CONFIRM_FROM else [])
+    known = set(known)
+    return next((year for year in needed if year not in known), None)

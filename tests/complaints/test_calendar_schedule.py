@@ -109,6 +109,17 @@ def test_unconfirmed_year_warning_from_1_november_until_confirmed(gm: Any, asses
         assert Client().get("/healthz?skip=beat").json()["warnings"] == []
 
 
+def test_rule_the_unconfirmed_warning_and_healthz_stay_after_new_years_day(gm: Any, assessor: Any) -> None:
+    """DOMAIN §9: unconfirmed until an admin confirms it; on 1 January 2027 its adjusted working
+    weekends are still unknown, so the GM, the admin and /healthz still say so."""
+    with time_machine.travel(at(2027, 1, 4, 10, 0), tick=False):
+        assert "calendar-unconfirmed" in logged_in(gm).get("/").content.decode()
+        assert Client().get("/healthz?skip=beat").json()["warnings"][0]["year"] == 2027
+        csat_services.calendar_year_confirm(year=2027, user=assessor)
+        assert "calendar-unconfirmed" not in logged_in(gm).get("/").content.decode()
+        assert Client().get("/healthz?skip=beat").json()["warnings"] == []
+
+
 def test_agent_landing_shows_no_calendar_warning(agent: Any) -> None:
     with time_machine.travel(at(2026, 11, 2, 10, 0), tick=False):
         assert "calendar-unconfirmed" not in logged_in(agent).get("/").content.decode()

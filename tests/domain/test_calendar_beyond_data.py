@@ -99,7 +99,18 @@ def test_parse_ics_vevents() -> None:
 
 
 def test_next_year_is_unconfirmed_from_1_november() -> None:
-    assert unconfirmed_year(D(2026, 10, 31), []) is None
-    assert unconfirmed_year(D(2026, 11, 1), []) == 2027
+    assert unconfirmed_year(D(2026, 10, 31), [2026]) is None
+    assert unconfirmed_year(D(2026, 11, 1), [2026]) == 2027
     assert unconfirmed_year(D(2026, 12, 31), [2026]) == 2027
-    assert unconfirmed_year(D(2026, 11, 1), [2027]) is None
+    assert unconfirmed_year(D(2026, 11, 1), [2026, 2027]) is None
+
+
+def test_rule_the_warning_stays_after_new_years_day_until_the_year_is_confirmed() -> None:
+    """DOMAIN §9 "Working time after the package's data ends": "From 1 November the next year's
+    schedule is 'unconfirmed' until an admin confirms it" — not until 31 December."""
+    assert unconfirmed_year(D(2027, 1, 1), [2026]) == 2027
+    assert unconfirmed_year(D(2027, 6, 30), [2026]) == 2027
+    assert unconfirmed_year(D(2027, 1, 1), [2026, 2027]) is None
+    assert unconfirmed_year(D(2027, 11, 1), [2027]) == 2028
+    # This year first: both unknown in November, the one the timers run on now is named.
+    assert unconfirmed_year(D(2027, 11, 1), []) == 2027
