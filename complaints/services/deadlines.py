@@ -106,7 +106,10 @@ def deadline_start(
 
 
 def deadline_meet(*, complaint: Complaint, kind: str, at: dt.datetime) -> Deadline | None:
-    """Mark the open timer of this step as met (late or not: a breach stays recorded)."""
+    """Mark the open timer of this step as met (late or not: a breach stays recorded). Met after its
+    due time before the sweep recorded the breach (within the sweep's minute, beat down, a form
+    back-filled), the breach is recorded now as the sweep records it: the −2 (DOMAIN §5) and the
+    report's "missed" count the same steps."""
     deadline = (
         Deadline.objects.filter(
             complaint=complaint, kind=kind, met_at__isnull=True, cancelled_at__isnull=True
@@ -115,6 +118,8 @@ def deadline_meet(*, complaint: Complaint, kind: str, at: dt.datetime) -> Deadli
         .first()
     )
     if deadline is not None:
+        if at > deadline.due_at and deadline.breached_at is None:
+            _alert_batch(DeadlineAlert.Kind.BREACH, now=at, ids=[deadline.pk])
         deadline.met_at = at
         deadline.save(update_fields=["met_at"])
         next_due_sync(complaint)
