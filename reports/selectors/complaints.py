@@ -11,11 +11,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import Approval, Category, Complaint, Deadline, DeadlineKind, Kind, Severity, Status
+from complaints.models import (
+    Approval,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineKind,
+    Kind,
+    Severity,
+    Status,
+)
 from csat import params
 from csat.domain import classification
 from csat.models import Customer, SalesDelivery, ServiceVisit
@@ -314,24 +325,26 @@ def _open_past(
     month: dt.date, store_ids: Sequence[int] | None, as_of: dt.datetime | None
 ) -> QuerySet[Complaint]:
     """Complaints still unresolved in the month after a stored progress-report deadline (3 working
-    days after first contact, DOMAIN §5 step 6) had come due — read from the stored timers, never
-    recomputed from the calendar."""
+    days after the department received the form, DOMAIN §5 step 6, §9) had come due — read from the
+    stored timers and the resolve steps, never recomputed from the calendar. A timer counts unless
+    the ticket was resolved between its start and its due time (or, for a timer due before the
+    month, before the month began): a ticket the customer sent back is unresolved again in its new
+    cycle, though its earlier resolution is still on record."""
     start, end = month_bounds(month)
     cutoff = min(end, as_of or timezone.now())
-    return (
-        scoped(Complaint.objects.all(), store_ids)
-        .filter(
-            Q(
-                deadlines__kind=DeadlineKind.PROGRESS_REPORT,
-                deadlines__cancelled_at__isnull=True,
-                deadlines__due_at__lt=cutoff,
-            )
-            & (
-                Q(resolved_at__isnull=True)
-                | Q(resolved_at__gt=F("deadlines__due_at"), resolved_at__gte=start)
-            )
+    resolved_in_time = ComplaintEvent.objects.filter(
+        complaint=OuterRef("complaint"),
+        action="resolve",
+        created_at__gte=OuterRef("started_at"),
+        created_at__lte=Greatest(OuterRef("due_at"), Value(start)),
+    )
+    past_due = Deadline.objects.filter(
+        kind=DeadlineKind.PROGRESS_REPORT, cancelled_at__isnull=True, due_at__lt=cutoff
+    ).exclude(Exists(resolved_in_time))
+    return scoped(Complaint.objects.filter(pk__in=past_due.values("complaint_id")), store_ids).annotate(
+        past_due_at=Subquery(
+            past_due.filter(complaint=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
         )
-        .annotate(past_due_at=Min("deadlines__due_at"))
     )
 
 

@@ -195,7 +195,7 @@ def deadline(complaint: Complaint, kind: str, *, due: dt.datetime, **fields: Any
         complaint=complaint,
         kind=kind,
         cycle=fields.pop("cycle", 0),
-        started_at=due - dt.timedelta(minutes=30),
+        started_at=fields.pop("started_at", due - dt.timedelta(minutes=30)),
         opens_at=due - dt.timedelta(minutes=30),
         warn_at=due - dt.timedelta(minutes=10),
         due_at=due,

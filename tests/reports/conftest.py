@@ -237,7 +237,10 @@ def _complaints(m: Month, ccm: Any, gm: Any) -> None:
     )
     deadline(c1, "progress_report", due=at(3, 6, 13, 0))  # unresolved since: open past 3 working days
     deadline(c2, "handoff", due=at(3, 4, 10, 30), met_at=at(3, 4, 10, 5))
-    deadline(c2, "progress_report", due=at(3, 9, 10, 0), met_at=at(3, 5))  # resolved before it came due
+    # Resolved before it came due (the resolve step meets the timer and is in the history).
+    deadline(c2, "progress_report", due=at(3, 9, 10, 0), started_at=at(3, 4), met_at=at(3, 5))
+    resolved = ComplaintEvent.objects.create(complaint=c2, actor=ccm, action="resolve")
+    ComplaintEvent.objects.filter(pk=resolved.pk).update(created_at=at(3, 5))
     deadline(c3, "handoff", due=at(3, 20, 10, 30), cancelled_at=at(3, 20, 10, 1))  # cancelled: not counted
     deadline(c3, "dispatch", due=at(3, 20, 11, 0))  # still open
     deadline(c4, "progress_report", due=at(2, 25, 10, 0))  # February, never resolved: open past in March
