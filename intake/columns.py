@@ -13,12 +13,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from csat.business_time import business_tz
 from csat.domain import identifiers
 from csat.models import ServiceKind
+from csat.params import MIN_DATE
 
 
 class CellError(ValueError):
@@ -74,6 +75,10 @@ def parse_vin(value: Any) -> str:
         raise CellError(_("车架号必须是 17 位字母数字（不含 I、O、Q）")) from None
 
 
+# The earliest date a record may carry (as the API's dates, csat.params.MIN_DATE).
+EARLIEST = MIN_DATE
+
+
 def parse_datetime(value: Any) -> dt.datetime | None:
     """Excel datetimes, or text like 2026-11-03 14:30 / 2026/11/3 14:30:00 / 2026-11-03 (local time)."""
     if value is None or _text(value) == "":
@@ -94,6 +99,13 @@ def parse_datetime(value: Any) -> dt.datetime | None:
             raise CellError(_("时间格式应为 2026-11-03 14:30")) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=business_tz())
+    # A DMS record is of the past: 0001-01-01 (an empty date exported as a number) or 2062 for 2026
+    # would be stored as a car's purchase or a visit, and a future delivery would schedule callbacks
+    # years ahead. A day of slack for clocks and time zones.
+    if parsed.date() < EARLIEST:
+        raise CellError(_("日期不能早于 %(day)s") % {"day": EARLIEST.isoformat()})
+    if parsed > timezone.now() + dt.timedelta(days=1):
+        raise CellError(_("日期不能晚于今天"))
     return parsed
 
 

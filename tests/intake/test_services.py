@@ -541,3 +541,21 @@ def test_file_name_never_reaches_the_disk_path(
     assert job.file.name.startswith("imports/") and job.file.name.endswith(".upload")
     assert ".." not in job.file.name and "passwd" not in job.file.name
     assert (media_root / job.file.name).is_file()
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("0001-01-01", "日期不能早于 1900-01-01"),  # an empty date exported as a number
+        ("2999-01-01", "日期不能晚于今天"),  # a DMS record is of the past
+    ],
+)
+def test_an_impossible_date_is_a_cell_error_and_nothing_is_stored(
+    store_a: Any, agent: Any, cell: str, message: str
+) -> None:
+    job = create(
+        agent, store_a, "customers", csv_bytes(grid("customers", [customer_row(1, purchase_date=cell)]))
+    )
+    assert job.status == ImportJob.Status.INVALID
+    assert [(e["column"], e["message"], e["value"]) for e in job.errors] == [("购车日期", message, cell)]
+    assert db_counts()["vehicles"] == 0
