@@ -32,6 +32,7 @@ from complaints.models import (
     Status,
 )
 from complaints.services import intake
+from complaints.services.assessment import PENALTY_POINTS_ERROR
 from complaints.services.attachments import complaint_attachment_add
 from complaints.services.ticket import RequiredTextError
 from csat import params
@@ -40,6 +41,7 @@ from csat.apis import filtering
 from csat.apis.fields import BoundedDateTimeField, ModelSerializer
 from csat.apis.kept import kept_json
 from csat.apis.pagination import KeysetPagination
+from csat.domain.assessment import PENALTY_POINTS_MAX, PENALTY_POINTS_MIN
 from csat.domain.grading import GRADE_ORDER
 from csat.uploads import validate_agreement, validate_attachment
 
@@ -287,7 +289,15 @@ class ActionSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     approved = serializers.BooleanField(required=False, allow_null=True, default=None)
     points = serializers.DecimalField(
-        max_digits=6, decimal_places=1, required=False, allow_null=True, max_value=0, default=None
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=PENALTY_POINTS_MIN,
+        max_value=PENALTY_POINTS_MAX,
+        error_messages={"min_value": PENALTY_POINTS_ERROR, "max_value": PENALTY_POINTS_ERROR},
+        help_text="penalty_decide: the points of an approved request, -10 to -1 (default -1)",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,8 +8,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, CauseCode, Channel, Kind, MajorCriterion
+from complaints.services.assessment import ADJUSTMENT_POINTS_ERROR, PENALTY_POINTS_ERROR
 from csat import text_limits
 from csat.domain import identifiers
+from csat.domain.assessment import (
+    ADJUSTMENT_POINTS_LIMIT,
+    PENALTY_POINTS_MAX,
+    PENALTY_POINTS_MIN,
+    adjustment_in_bounds,
+)
 from csat.forms import ReadOnceModelChoiceField, StyledForm
 from csat.grade_labels import GRADE_CHOICES
 from csat.uploads import validate_agreement
@@ -170,7 +177,14 @@ class PenaltyDecideForm(StyledForm):
         widget=forms.RadioSelect,
     )
     points = forms.DecimalField(
-        label=_("考核分值"), initial=-1, max_digits=6, decimal_places=1, max_value=0, required=False
+        label=_("考核分值"),
+        initial=-1,
+        max_digits=6,
+        decimal_places=1,
+        min_value=PENALTY_POINTS_MIN,
+        max_value=PENALTY_POINTS_MAX,
+        required=False,
+        error_messages={"min_value": PENALTY_POINTS_ERROR, "max_value": PENALTY_POINTS_ERROR},
     )
     comment = forms.CharField(
         label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
@@ -233,12 +247,25 @@ class FollowUpForm(StyledForm):
 
 class AdjustmentForm(StyledForm):
     department = forms.ModelChoiceField(label=_("部门"), queryset=None)  # type: ignore[arg-type,var-annotated]
-    points = forms.DecimalField(label=_("调整分值（可为负）"), max_digits=6, decimal_places=1)
+    points = forms.DecimalField(
+        label=_("调整分值（可为负）"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=-ADJUSTMENT_POINTS_LIMIT,
+        max_value=ADJUSTMENT_POINTS_LIMIT,
+        error_messages={"min_value": ADJUSTMENT_POINTS_ERROR, "max_value": ADJUSTMENT_POINTS_ERROR},
+    )
     reason = forms.CharField(label=_("原因"), max_length=300)
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+    def clean_points(self) -> Any:
+        points = self.cleaned_data["points"]
+        if not adjustment_in_bounds(points):  # 0 changes nothing
+            raise forms.ValidationError(ADJUSTMENT_POINTS_ERROR)
+        return points
 
 
 class DisputeForm(StyledForm):

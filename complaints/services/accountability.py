@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint, DeadlineKind, Kind, PenaltyDecision, PenaltyRequest
 from complaints.services import deadlines
+from complaints.services.assessment import PENALTY_POINTS_ERROR
 from complaints.services.ticket import (
     ACCOUNTABILITY_TEXT,
     PENALTY_REASON,
@@ -32,6 +33,7 @@ from complaints.services.ticket import (
     record_event,
 )
 from csat import access
+from csat.domain.assessment import penalty_in_bounds
 from csat.exceptions import ApplicationError
 from csat.i18n import lazy_format
 from csat.models import Department, Role
@@ -244,8 +246,8 @@ def complaint_penalty_decide(
     request = PenaltyRequest.objects.select_for_update().filter(complaint=locked).first()
     if request is None or request.decision != PenaltyDecision.PENDING:
         raise ApplicationError(_("没有待审批的考核申请。"))
-    if approved and points is not None and points > 0:
-        raise ApplicationError(_("考核分值不能为正数。"))
+    if approved and points is not None and not penalty_in_bounds(points):
+        raise ApplicationError(str(PENALTY_POINTS_ERROR))
     if not approved and not comment.strip():
         raise ApplicationError(_("驳回时请填写意见。"))
     request.decision = PenaltyDecision.APPROVED if approved else PenaltyDecision.REJECTED

@@ -15,11 +15,28 @@ from django.utils.translation import gettext_lazy
 from complaints.models import AssessmentAdjustment, AssessmentDispute, DisputeStatus
 from complaints.selectors import assessment_events
 from csat import access
+from csat.domain.assessment import (
+    ADJUSTMENT_POINTS_LIMIT,
+    PENALTY_POINTS_MAX,
+    PENALTY_POINTS_MIN,
+    adjustment_in_bounds,
+)
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.i18n import lazy_format
 from csat.models import Department, Role
 from csat.notifications import notify
 from csat.selectors import store_role_users
+
+# The bounds of the points a person types (csat.domain.assessment says why), in the form, the API
+# and the service alike.
+PENALTY_POINTS_ERROR = lazy_format(
+    gettext_lazy("考核分值须在 %(min)s 到 %(max)s 分之间。"),
+    {"min": PENALTY_POINTS_MIN, "max": PENALTY_POINTS_MAX},
+)
+ADJUSTMENT_POINTS_ERROR = lazy_format(
+    gettext_lazy("调整分值须在 -%(limit)s 到 +%(limit)s 分之间，且不能为 0。"),
+    {"limit": ADJUSTMENT_POINTS_LIMIT},
+)
 
 
 @transaction.atomic
@@ -32,6 +49,8 @@ def assessment_adjust(
         raise NotAllowedError(_("只能调整本门店部门的考核分。"))
     if not reason.strip():
         raise ApplicationError(_("调整考核分必须填写原因。"))
+    if not adjustment_in_bounds(points):
+        raise ApplicationError(str(ADJUSTMENT_POINTS_ERROR))
     adjustment = AssessmentAdjustment(
         department=department,
         month=month.replace(day=1),

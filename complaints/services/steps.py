@@ -401,7 +401,8 @@ def complaint_acknowledge(*, complaint: Complaint | int, actor: Any) -> Complain
 def complaint_confirm_major(
     *, complaint: Complaint | int, actor: Any, criteria: list[str] | None = None
 ) -> Complaint:
-    """A person confirms an early-warning suggestion: the ticket becomes major (never lowered)."""
+    """A person confirms an early-warning suggestion: the ticket becomes major (never lowered).
+    Safe to repeat: a ticket already major is left as it is, no event is written."""
     locked = lock(complaint)
     if not (
         can_act(actor, locked, "register")
@@ -409,6 +410,8 @@ def complaint_confirm_major(
         or can_act(actor, locked, "escalate")
     ):
         raise NotAllowedError(_("您的角色或部门不能修改该投诉的级别。"))
+    if locked.severity == Severity.MAJOR:
+        return locked
     if locked.status == Status.CLOSED:
         raise ApplicationError(_("投诉已关闭。"))
     chosen = set(criteria or [MajorCriterion.ADVERSE_IMPACT.value])

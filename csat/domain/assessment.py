@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 __all__ = [
+    "ADJUSTMENT_POINTS_LIMIT",
     "GENERAL_COMPLAINT",
     "MAJOR_COMPLAINT",
     "MISSED_DEADLINE",
+    "PENALTY_POINTS_MAX",
+    "PENALTY_POINTS_MIN",
     "POINTS",
     "AssessmentEvent",
+    "adjustment_in_bounds",
     "complaint_event_kind",
     "department_total",
+    "penalty_in_bounds",
     "points_for",
     "totals_by_department",
 ]
@@ -30,6 +36,33 @@ POINTS: dict[str, int] = {
     GENERAL_COMPLAINT: -1,
     MAJOR_COMPLAINT: -5,
 }
+
+# The points a person types (Decision: the sources give no limit, so a typo or a hostile request
+# could move a department's month by thousands of points).
+# A penalty the GM approves on a neglected dissatisfied callback or grievance (DOMAIN §9) defaults
+# to −1 and such a ticket is "not a complaint": it costs at least the smallest deduction (−1, a
+# general complaint, DOMAIN §5) — an approval of 0 would be a rejection — and at most twice a major
+# complaint (−5), so a ticket that is not a complaint never weighs more than two that are.
+PENALTY_POINTS_MIN = -10
+PENALTY_POINTS_MAX = -1
+# The admin assessor's adjustment of a department's month (DOMAIN §5, "adjustable by the assessor
+# with a reason") corrects its −1/−2/−5 events or cancels a disputed one: never 0 (it would change
+# nothing) and never beyond a whole 100-point score either way.
+ADJUSTMENT_POINTS_LIMIT = 100
+
+
+def penalty_in_bounds(points: Decimal | int) -> bool:
+    """An approved penalty's points: PENALTY_POINTS_MIN ≤ points ≤ PENALTY_POINTS_MAX."""
+    return Decimal(points).is_finite() and PENALTY_POINTS_MIN <= points <= PENALTY_POINTS_MAX
+
+
+def adjustment_in_bounds(points: Decimal | int) -> bool:
+    """An adjustment's points: non-zero, within ±ADJUSTMENT_POINTS_LIMIT."""
+    return (
+        Decimal(points).is_finite()
+        and points != 0
+        and -ADJUSTMENT_POINTS_LIMIT <= points <= ADJUSTMENT_POINTS_LIMIT
+    )
 
 
 def points_for(event_kind: str, *, table: Mapping[str, int] | None = None) -> int:
