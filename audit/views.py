@@ -31,6 +31,7 @@ from prevention.selectors import measure_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 20000
+MAX_PAGE = 10**6  # of the audit log (20 rows a page, no count)
 
 
 def _survey_scope(user: Any) -> QuerySet[Any]:
@@ -122,7 +123,10 @@ def _filters(request: HttpRequest, settings_only: bool) -> tuple[AuditFilterForm
 @require_GET
 def audit_log(request: HttpRequest, settings_only: bool = False) -> HttpResponse:
     form, filters = _filters(request, settings_only)
-    number = params.int_param(request.GET, "page", 1, minimum=1, maximum=10**6)
+    # Like the other lists (Paginator.get_page), never a bare 400: a page number that is not one
+    # (0, -1, abc, beyond the database's integers) is the first page, one beyond MAX_PAGE is MAX_PAGE.
+    raw = request.GET.get("page", "")
+    number = min(int(raw), MAX_PAGE) if params.is_id(raw) else 1
     size = selectors.PAGE_SIZE
     entries = selectors.audit_log(viewer=request.user, limit=size + 1, offset=(number - 1) * size, **filters)
     exports = list(

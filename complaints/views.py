@@ -334,15 +334,34 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return render(request, "complaints/detail.html", context, status=400 if form.errors else 409)
 
 
+def _form_errors(form: Any) -> str:
+    """A form's errors in one line, each after its field's label (a hidden field: the error alone)."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        parts += [
+            _("%(label)s：%(error)s") % {"label": label, "error": error} if label else str(error)
+            for error in errors
+        ]
+    return _("；").join(parts)
+
+
 @login_required
 def assessment_page(request: HttpRequest) -> HttpResponse:
-    month = params.month_param(request.GET, default=timezone.localdate().replace(day=1))
+    # A malformed ?month= is an error at the month field, the page shows this month (never a bare 400).
+    month, month_error = timezone.localdate().replace(day=1), ""
+    try:
+        month = params.month_param(request.GET, default=month)
+    except params.BadParameter as exc:
+        month_error = _("%(why)s 下面显示的是本月的考核。") % {"why": exc.message}
     raw = f"{month:%Y-%m}"
     if request.method == "POST" and not access.has_role(request.user, Role.ADMIN_ASSESSOR):
         raise PermissionDenied(_("只有综合部考核员可以调整考核分。"))
     departments = csat_selectors.department_list(user=request.user)
     form = AdjustmentForm(request.POST or None, departments=departments)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and month_error:  # which month was meant is unknown: nothing saved
+        messages.error(request, _("月份无效，考核调整没有保存。"))
+    elif request.method == "POST" and form.is_valid():
         try:
             assessment_services.assessment_adjust(actor=request.user, month=month, **form.cleaned_data)
         except ApplicationError as exc:
@@ -363,6 +382,8 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "month": raw,
+            "month_input": request.GET.get("month", "") if month_error else raw,
+            "month_error": month_error,
             "form": form,
             "can_adjust": access.has_role(request.user, Role.ADMIN_ASSESSOR),
             "my_department_id": profile.department_id
@@ -377,7 +398,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             "decision_form": DisputeDecisionForm(),
             "title": _("部门考核"),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or month_error else 200,
     )
 
 
@@ -399,18 +420,23 @@ def confirm_major(request: HttpRequest, pk: int) -> HttpResponse:
 def dispute_raise(request: HttpRequest) -> HttpResponse:
     """A department manager disputes one of the department's assessment events (issue #18)."""
     form = DisputeForm(request.POST)
-    if not form.is_valid():
-        return HttpResponse(status=400)
+    page = reverse("complaints:assessment")
+    try:
+        month = parse_month(str(form.data.get("month", "")))
+    except ValueError:
+        month = None
+    if form.is_valid() and month is None:
+        form.add_error("month", _("月份格式应为 YYYY-MM。"))
+    if form.errors or month is None:
+        # Back to the page with what was wrong (the month's page when the month is known).
+        messages.error(request, _("申诉未提交：%(errors)s") % {"errors": _form_errors(form)})
+        return redirect(f"{page}?month={month:%Y-%m}" if month else page)
     department = (
         csat_selectors.department_list(user=request.user).filter(pk=form.cleaned_data["department"]).first()
     )
     if department is None:
         raise Http404
-    raw = form.cleaned_data["month"]
-    try:
-        month = parse_month(raw)
-    except ValueError:
-        return HttpResponse(status=400)
+    raw = f"{month:%Y-%m}"
     try:
         assessment_services.assessment_dispute_raise(
             actor=request.user,
@@ -437,7 +463,8 @@ def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = DisputeDecisionForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(status=400)
+        messages.error(request, _("申诉未处理：%(errors)s") % {"errors": _form_errors(form)})
+        return redirect(f"{reverse('complaints:assessment')}?month={dispute.month:%Y-%m}#disputes")
     try:
         assessment_services.assessment_dispute_decide(
             actor=request.user,

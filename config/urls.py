@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]
+handler400 = "csat.errors.bad_request"  # what was wrong, in the user's language
 handler500 = "csat.errors.server_error"  # a clear message, never a traceback
 # Uploads are never served from MEDIA_URL (not even with DEBUG): each goes through a view that
 # checks the record's access rules first (csat.uploads, e.g. complaints:agreement).

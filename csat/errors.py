@@ -1,17 +1,28 @@
 """The page (or JSON) a user gets when a request fails unexpectedly: a clear message, no traceback.
 
 A database that refuses a write (down, read-only, a constraint) is a 503: the services run in one
-transaction each, so nothing of the action was saved, and the message says so.
+transaction each, so nothing of the action was saved, and the message says so. A malformed request
+(a refused parameter, too many form fields) is a 400 that says what was wrong, in the user's
+language, never Django's bare English "Bad Request (400)".
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+from csat.params import BadParameter
+
+log = logging.getLogger(__name__)
 
 # A database refusing (DatabaseError) or gone mid-request ("connection already closed" while PostgreSQL
 # restarts is an InterfaceError, not a DatabaseError — found by the soak test, issue #21).
@@ -32,3 +43,35 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the context processors read the database, which may be what failed.
     html = render_to_string("500.html", {"message": message, "title": _("操作未完成")})
     return HttpResponse(html, status=status)
+
+
+def bad_request_message(exception: BaseException | None) -> str:
+    """What was wrong with the request, in the user's language (only messages of our own or of a
+    known kind are shown: another exception's text may say more than the user should read)."""
+    if isinstance(exception, BadParameter):
+        return _("参数 %(name)s：%(message)s") % {"name": exception.name, "message": exception.message}
+    if isinstance(exception, TooManyFieldsSent):
+        return _("提交的项目过多（一次最多 %(n)d 项），本次操作没有生效。") % {
+            "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    if isinstance(exception, TooManyFilesSent):
+        return _("一次上传的文件过多（最多 %(n)d 个），本次操作没有生效。") % {
+            "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    if isinstance(exception, RequestDataTooBig):
+        return _("提交的内容过大，本次操作没有生效。")
+    return _("请求无效，本次操作没有生效。请检查后重试。")
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    """handler400: the app's page (or JSON under /api/) saying what was wrong; nothing was done."""
+    message = bad_request_message(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    try:
+        return render(request, "400.html", {"message": message, "title": _("请求无效")}, status=400)
+    except Exception:  # e.g. a refused Host header read again by the navigation: the plain page
+        log.exception("the 400 page could not be rendered")
+        html = render_to_string("500.html", {"message": message, "title": _("请求无效")})
+        return HttpResponse(html, status=400)

@@ -167,6 +167,7 @@ def calendar_overrides(request: HttpRequest) -> HttpResponse:
     schedule_form = CalendarScheduleForm(
         request.POST if action == "import" else None, request.FILES if action == "import" else None
     )
+    refused = False
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -184,12 +185,17 @@ def calendar_overrides(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已导入 %(n)s 天，相关未完成的时限已重新计算。") % {"n": saved})
             return redirect("calendar-overrides")
         if action == "unconfirm":  # "²".isdigit() is true: the year goes through the one parser
-            unconfirm = params.int_param(
-                request.POST, "year", minimum=periods.MIN_YEAR, maximum=periods.MAX_YEAR
-            )
-            if unconfirm is not None:
-                services.calendar_year_unconfirm(year=unconfirm)
-            return redirect("calendar-overrides")
+            try:
+                unconfirm = params.int_param(
+                    request.POST, "year", minimum=periods.MIN_YEAR, maximum=periods.MAX_YEAR
+                )
+            except params.BadParameter as exc:  # the page again (400) saying so; nothing is changed
+                messages.error(request, _("年份无效：%(why)s") % {"why": exc.message})
+                refused = True
+            else:
+                if unconfirm is not None:
+                    services.calendar_year_unconfirm(year=unconfirm)
+                return redirect("calendar-overrides")
         if action != "import" and form.is_valid():
             services.calendar_override_set(**form.cleaned_data)
             messages.success(request, _("已保存，相关未完成的时限已重新计算。"))
@@ -207,5 +213,5 @@ def calendar_overrides(request: HttpRequest) -> HttpResponse:
             "can_edit": can_edit,
             "title": _("节假日与调休"),
         },
-        status=400 if form.errors or schedule_form.errors else 200,
+        status=400 if form.errors or schedule_form.errors or refused else 200,
     )

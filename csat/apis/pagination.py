@@ -21,12 +21,14 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from csat.params import MAX_DATE, MAX_INT, MIN_DATE, int_param
+from csat.params import MAX_DATE, MAX_INT, MIN_DATE, BadParameter, int_param
 
 
 class Pagination(PageNumberPagination):
@@ -54,7 +56,7 @@ class KeysetPagination(BasePagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     cursor_query_param = "cursor"
-    invalid_cursor_message = "Invalid cursor"
+    invalid_cursor_message = gettext_lazy("分页游标无效，请从列表的第一页重新开始。")
 
     def __init__(self) -> None:
         self.fallback: Pagination | None = None
@@ -79,7 +81,13 @@ class KeysetPagination(BasePagination):
         return keys
 
     def _page_size(self, request: Any) -> int:
-        size = int_param(request.query_params, self.page_size_query_param, minimum=1)
+        """``?page_size=`` within 1…max_page_size; a larger number is the maximum, as before."""
+        name = self.page_size_query_param
+        try:
+            size = int_param(request.query_params, name, minimum=1)
+        except BadParameter:  # say the real range, not the database's integers
+            message = _("应为 %(min)d 到 %(max)d 之间的整数。") % {"min": 1, "max": self.max_page_size}
+            raise BadParameter(name, message) from None
         return self.page_size if size is None else min(size, self.max_page_size)
 
     # --- cursors ----------------------------------------------------------------------------------

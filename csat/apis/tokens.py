@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -86,5 +87,5 @@ class TokenDetailApi(APIView):
     @extend_schema(operation_id="auth_tokens_revoke", responses={204: None})
     def delete(self, request: Any, token_key: str) -> Response:
         if not tokens_revoke(user=request.user, token_key=token_key):
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound  # DRF's "Not found." in the user's language (zh-hans: "未找到。")
         return Response(status=status.HTTP_204_NO_CONTENT)
