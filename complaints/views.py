@@ -21,7 +21,7 @@ from complaints import permissions, selectors
 from complaints.actions import ACTIONS
 from complaints.forms import AdjustmentForm, ComplaintIntakeForm, DisputeDecisionForm, DisputeForm
 from complaints.hooks import approval_context
-from complaints.models import Channel, Complaint
+from complaints.models import Channel, Complaint, Severity
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.services.ticket import StaleTicketError, newest_action
@@ -406,12 +406,16 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def confirm_major(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _ticket(request, pk)
+    already_major = complaint.severity == Severity.MAJOR
     try:
         steps.complaint_confirm_major(complaint=complaint, actor=request.user)
     except ApplicationError as exc:
         if exc.status_code == 403:
             raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
+    else:
+        if already_major:  # the service wrote nothing (a repeated click, another tab)
+            messages.info(request, _("该投诉已是重大投诉。"))
     return redirect("complaints:detail", pk=pk)
 
 
