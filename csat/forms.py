@@ -72,6 +72,17 @@ class ReadOnceModelChoiceField(ShortModelChoiceField):
     iterator = _ReadOnceChoiceIterator
 
 
+def _trimming(to_python: Any) -> Any:
+    """A text field's own parsing, then invisible characters trimmed at the ends like spaces: a
+    zero-width space alone is not an answer to a required field."""
+
+    def parse(value: Any) -> Any:
+        text = to_python(value)
+        return text_limits.trim(text) if isinstance(text, str) else text
+
+    return parse
+
+
 class StyledForm(forms.Form):
     """Bootstrap's class on every control, so templates only lay them out. Checkboxes and radios
     are left to their templates unless ``style_checks`` (the agent's forms, which render them
@@ -83,6 +94,9 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style()
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.strip:
+                field.to_python = _trimming(field.to_python)  # type: ignore[method-assign]
 
     def style(self) -> None:
         for field in self.fields.values():

@@ -12,3 +12,19 @@ NOTE = 2000  # a note, a comment, a remark
 TEXT = 5000  # a description, a plan, a result, an analysis
 MONTH = 7  # "YYYY-MM"
 SCOPE = 40  # "GROUP" or a store code / id
+
+
+# Characters that show nothing: zero-width spaces and joiners, word joiner, byte-order mark, soft
+# hyphen, direction marks and embeddings. A text of only these (pasted from a chat app) is blank.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def trim(text: str) -> str:
+    """``text`` without whitespace or invisible characters at either end (inside, an emoji's
+    joiner stays)."""
+    previous = None
+    while previous != text:
+        previous, text = text, text.strip().strip(INVISIBLE)
+    return text

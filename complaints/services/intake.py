@@ -23,7 +23,7 @@ from complaints.services.ticket import (
     record_event,
     register,
 )
-from csat import access, numbering
+from csat import access, numbering, text_limits
 from csat import selectors as csat_selectors
 from csat.business_time import business_tz
 from csat.domain import calendar
@@ -124,7 +124,7 @@ def _check_intake(
     major_criteria: list[str] | tuple[str, ...],
     now: dt.datetime,
 ) -> None:
-    if not content.strip():
+    if not text_limits.trim(content):
         raise ApplicationError(_("请填写客户反映的内容。"))
     if received_by_department.store_id != customer.store_id:
         raise ApplicationError(_("接收部门与客户不属于同一门店。"))
@@ -220,7 +220,7 @@ def complaint_create(
         kind=kind,
         channel=channel,
         category=category,
-        content=content.strip(),
+        content=text_limits.trim(content),
         severity=Severity.MAJOR if criteria else Severity.GENERAL,
         major_criteria=criteria,
         urgent=urgent,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from complaints.models import Complaint, ComplaintEvent, DeadlineKind
 from complaints.permissions import can_act
 from complaints.services import deadlines
+from csat import text_limits
 from csat.domain import transitions
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.i18n import lazy_format
@@ -41,7 +42,7 @@ class RequiredText:
     message: str | Promise
 
     def check(self, value: Any) -> None:
-        if not str(value or "").strip():
+        if not text_limits.trim(str(value or "")):
             raise RequiredTextError(str(self.message), field=self.field)
 
 
