@@ -21,6 +21,9 @@ from prevention.models import PreventiveMeasure
 
 
 class MeasureSerializer(ModelSerializer):
+    """A measure; ``complaints`` names only the linked tickets the reader may open (the context's
+    ``openable_tickets``, see ``MeasureViewSet.get_serializer``): none when the context says nothing."""
+
     effect = serializers.SerializerMethodField()
 
     class Meta:
@@ -48,6 +51,12 @@ class MeasureSerializer(ModelSerializer):
 
     def get_effect(self, measure: PreventiveMeasure) -> dict[str, int] | None:
         return selectors.measure_effect(measure=measure)
+
+    def to_representation(self, instance: PreventiveMeasure) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        openable = self.context.get("openable_tickets", frozenset())
+        data["complaints"] = [pk for pk in data["complaints"] if pk in openable]
+        return data
 
 
 class MeasureCreateSerializer(serializers.Serializer):
@@ -93,6 +102,19 @@ class MeasureViewSet(
             .order_by("-created_at")
         )
 
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """The serializer of a measure or a page of them, told which linked tickets the user may
+        open (one query for the page)."""
+        if args and args[0] is not None:
+            measures = args[0] if kwargs.get("many") else [args[0]]
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "openable_tickets": selectors.openable_complaint_ids(
+                    user=self.request.user, measures=measures
+                ),
+            }
+        return super().get_serializer(*args, **kwargs)
+
     @extend_schema(request=MeasureCreateSerializer, responses={201: MeasureSerializer})
     def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         if not prevention.can_propose(request.user):  # the role first (403), then the input (400)
@@ -103,7 +125,7 @@ class MeasureViewSet(
         # department_list is store-scoped, so the department names the user's own store.
         store = values["owner_department"].store
         measure = prevention.measure_create(actor=request.user, store=store, **values)
-        return Response(MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(measure).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request: Any, name: str) -> Response:
         measure = self.get_object()
@@ -112,7 +134,7 @@ class MeasureViewSet(
         updated = prevention.measure_step(
             measure=measure, actor=request.user, action=name, comment=data.validated_data["comment"]
         )
-        return Response(MeasureSerializer(updated).data)
+        return Response(self.get_serializer(updated).data)
 
     @extend_schema(request=StepSerializer, responses={200: MeasureSerializer})
     @action(detail=True, methods=["post"])

@@ -4,7 +4,7 @@ measure's effect."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from complaints.models import Category, Complaint
 from complaints.models.causes import cause_label
+from complaints.selectors import openable_ticket_ids
 from csat import access
 from csat.config import setting_int
 from prevention.models import MeasureStatus, PreventiveMeasure
@@ -57,6 +58,23 @@ def measure_list(*, user: Any) -> QuerySet[PreventiveMeasure]:
     return access.scope_to_user(
         PreventiveMeasure.objects.select_related("store", "cause", "owner_department", "created_by"), user
     )
+
+
+def openable_complaint_ids(*, user: Any, measures: Iterable[PreventiveMeasure]) -> set[int]:
+    """Which of the measures' linked complaints the user may open (the ticket page's rule, so a
+    department manager only their department's): a measure names only these; of the others only how
+    many there are, never their numbers or the customer's words. One query, with the complaints
+    prefetched."""
+    return openable_ticket_ids(user, (c.pk for m in measures for c in m.complaints.all()))
+
+
+def linked_complaints(*, user: Any, measure: PreventiveMeasure) -> tuple[list[Complaint], int]:
+    """The measure's complaints the user may open (newest first, the tickets' order) and how many
+    others it links."""
+    linked = list(measure.complaints.all())
+    openable = openable_complaint_ids(user=user, measures=[measure])
+    shown = [c for c in linked if c.pk in openable]
+    return shown, len(linked) - len(shown)
 
 
 def measure_effect(*, measure: PreventiveMeasure, now: dt.datetime | None = None) -> dict[str, Any] | None:

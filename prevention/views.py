@@ -25,6 +25,8 @@ from prevention.forms import MeasureForm, StepForm
 from prevention.models import STEP_LABELS, MeasureStatus
 
 MEASURE_PAGE_ROWS = 50
+# The steps whose form takes the GM's comment.
+COMMENTED_STEPS = frozenset({"approve", "reject"})
 
 
 @login_required
@@ -106,29 +108,48 @@ def measure_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, pk: int, *, failed: tuple[str, StepForm] | None = None
+) -> HttpResponse:
+    """The measure's page; ``failed`` (an action and its invalid form) shows that form with its errors
+    (a 400)."""
     measure = get_object_or_404(
         selectors.measure_list(user=request.user).prefetch_related("complaints", "events__actor"), pk=pk
     )
     from csat.domain.transitions import MEASURE_TRANSITIONS
 
-    steps = [
-        (action, STEP_LABELS[action])
-        for action, transition in MEASURE_TRANSITIONS.items()
-        if measure.status in transition.sources and prevention.can_step(request.user, measure, action)
-    ]
+    steps = []
+    for action, transition in MEASURE_TRANSITIONS.items():
+        if measure.status in transition.sources and prevention.can_step(request.user, measure, action):
+            form = failed[1] if failed and failed[0] == action else _step_form(action)
+            steps.append((action, STEP_LABELS[action], form if action in COMMENTED_STEPS else None))
+    # A form whose step the page no longer offers (the state moved on) still says what was wrong.
+    step_errors = failed[1] if failed and failed[0] not in {step[0] for step in steps} else None
+    complaints, other_complaints = selectors.linked_complaints(user=request.user, measure=measure)
     return render(
         request,
         "prevention/detail.html",
         {
             "measure": measure,
             "steps": steps,
-            "form": StepForm(),
+            "step_errors": step_errors,
+            "complaints": complaints,
+            "other_complaints": other_complaints,
             "effect": selectors.measure_effect(measure=measure),
             "title": _("预防措施"),
         },
+        status=400 if failed else 200,
     )
+
+
+def _step_form(action: str, data: Any = None) -> StepForm:
+    # Each step's form has its own element ids (the approve and reject forms share a page).
+    return StepForm(data, auto_id=f"id_{action}_%s")
+
+
+@login_required
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
 
 
 @login_required
@@ -137,11 +158,14 @@ def measure_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in STEP_LABELS:
         raise Http404
     measure = get_object_or_404(selectors.measure_list(user=request.user), pk=pk)
-    form = StepForm(request.POST)
-    form.is_valid()
+    form = _step_form(action, request.POST)
+    if not form.is_valid():  # the role first (403), then the input (400); nothing is changed
+        if not prevention.can_step(request.user, measure, action):
+            raise PermissionDenied(_("您的角色不能执行此操作。"))
+        return _detail_page(request, pk, failed=(action, form))
     try:
         prevention.measure_step(
-            measure=measure, actor=request.user, action=action, comment=form.cleaned_data.get("comment", "")
+            measure=measure, actor=request.user, action=action, comment=form.cleaned_data["comment"]
         )
     except ApplicationError as exc:
         if exc.status_code == 403:

@@ -212,3 +212,45 @@ def drive(
         return measure
 
     return make
+
+
+# Each linked ticket's own words, which only those who may open the ticket may read.
+BUSINESS_WORDS = "保养后发动机异响，跑了三趟还没修好。"
+SALES_WORDS = "销售顾问承诺的脚垫和贴膜交车时没有给。"
+
+
+@pytest.fixture
+def finance_mgr(store: Store, dept: Callable[[str], Department]) -> Any:
+    """The finance department's manager: neither linked ticket of ``split_measure`` is theirs."""
+    return make_staff("finance_mgr", Role.DEPARTMENT_MANAGER, store, dept(DepartmentKind.FINANCE))
+
+
+@pytest.fixture
+def split_tickets(
+    store: Store, care: Department, business: Department, sales: Department, agent: Any, customer: Any
+) -> dict[str, Complaint]:
+    """One ticket dispatched to the business department and one to sales, keyed by department."""
+    return {
+        key: workflow.complaint_create(
+            actor=agent,
+            customer=customer,
+            content=words,
+            received_by_department=care,
+            category=category,
+            dispatch_to=department,
+        )
+        for key, words, category, department in [
+            ("business", BUSINESS_WORDS, "repair", business),
+            ("sales", SALES_WORDS, "sales", sales),
+        ]
+    }
+
+
+@pytest.fixture
+def split_measure(
+    propose: Callable[..., PreventiveMeasure], ccm: Any, split_tickets: dict[str, Complaint]
+) -> PreventiveMeasure:
+    """A measure the customer-care manager proposed linking both departments' tickets (awaiting the GM)."""
+    measure = propose(actor=ccm, complaints=list(split_tickets.values()))
+    assert measure.complaints.count() == 2
+    return measure

@@ -330,3 +330,54 @@ def test_the_api_shows_the_effect_after_verification(
     with time_machine.travel(T0 + dt.timedelta(days=20), tick=False):
         # 20 days each side: 3 and 10 days before (not 40), 5 days after.
         assert ok(api(agent).get(url(measure)))["effect"] == {"days": 20, "before": 2, "after": 1}
+
+
+# --- linked complaints: only those the reader may open (hostile-input audit) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "opens"),
+    [
+        ("finance_mgr", set()),
+        ("assessor", set()),
+        ("sales_mgr", {"sales"}),
+        ("business_mgr", {"business"}),
+        ("gm", {"business", "sales"}),
+        ("ccm", {"business", "sales"}),
+    ],
+)
+def test_complaints_names_only_the_linked_tickets_the_reader_may_open(
+    clock: Any,
+    who: str,
+    opens: set[str],
+    request: pytest.FixtureRequest,
+    api: Callable[[Any], APIClient],
+    split_measure: PreventiveMeasure,
+    split_tickets: dict[str, Complaint],
+) -> None:
+    """``complaints`` stays (the contract's "linked complaints") but lists only the tickets the
+    reader may open: the detail, the list and the filtered list agree."""
+    client = api(request.getfixturevalue(who))
+    expected = sorted(split_tickets[key].pk for key in opens)
+    for key, ticket in split_tickets.items():
+        assert (client.get(f"/api/complaints/{ticket.pk}/").status_code == 200) == (key in opens), key
+    assert sorted(ok(client.get(url(split_measure)))["complaints"]) == expected
+    for query in ("", "?status=awaiting_approval"):
+        rows = [r for r in ok(client.get(LIST + query))["results"] if r["id"] == split_measure.pk]
+        assert len(rows) == 1 and sorted(rows[0]["complaints"]) == expected, query
+
+
+def test_a_steps_answer_names_only_the_tickets_the_actor_may_open(
+    clock: Any,
+    api: Callable[[Any], APIClient],
+    split_measure: PreventiveMeasure,
+    split_tickets: dict[str, Complaint],
+    gm: Any,
+    business_mgr: Any,
+) -> None:
+    assert sorted(
+        ok(api(gm).post(url(split_measure, "approve"), {"comment": "同意"}))["complaints"]
+    ) == sorted(t.pk for t in split_tickets.values())
+    assert ok(api(business_mgr).post(url(split_measure, "start")))["complaints"] == [
+        split_tickets["business"].pk
+    ]

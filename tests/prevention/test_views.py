@@ -582,3 +582,129 @@ def test_an_empty_list_of_measures_says_so_without_an_empty_table(
         body = browser(gm).get(page).content.decode()
         assert 'data-testid="no-measures"' in body and "没有预防措施。" in body, page
         assert "类别 / 原因" not in body, page
+
+
+# --- linked complaints: only those the reader may open (hostile-input audit) ----------------------
+
+# Who reads a measure linking a business-department ticket and a sales ticket, and which of the two
+# they may open (the ticket page's rule: a department manager or the assessor only their own).
+READERS = [
+    ("finance_mgr", set()),
+    ("assessor", set()),
+    ("sales_mgr", {"sales"}),
+    ("business_mgr", {"business"}),
+    ("gm", {"business", "sales"}),
+    ("ccm", {"business", "sales"}),
+]
+
+
+@pytest.mark.parametrize(("who", "opens"), READERS)
+def test_the_measure_page_shows_only_the_linked_tickets_the_reader_may_open(
+    clock: Any,
+    who: str,
+    opens: set[str],
+    request: pytest.FixtureRequest,
+    browser: Callable[[Any], Client],
+    split_measure: PreventiveMeasure,
+    split_tickets: dict[str, Complaint],
+) -> None:
+    """The audit: another department's manager read the numbers and the customer's own words of
+    tickets whose page is a 404 for them. Now those stay unseen; only how many there are is said."""
+    client = browser(request.getfixturevalue(who))
+    response = client.get(page(split_measure))
+    assert response.status_code == 200
+    body = text(response)
+    for key, ticket in split_tickets.items():
+        may_open = client.get(f"/complaints/{ticket.pk}/").status_code == 200
+        assert may_open == (key in opens), key  # the ticket page's own answer
+        assert (ticket.number in body) is may_open, key
+        assert (ticket.content in body) is may_open, key
+        assert (f"/complaints/{ticket.pk}/" in body) is may_open, key
+    others = re.search(r'data-testid="other-complaints">([^<]*)<', body)
+    if opens == set(split_tickets):
+        assert others is None
+    else:
+        assert others and f"另有 {len(split_tickets) - len(opens)} 件相关投诉" in others.group(1)
+
+
+def test_the_hidden_tickets_are_counted_in_the_readers_language(
+    clock: Any, browser: Callable[[Any], Client], split_measure: PreventiveMeasure, finance_mgr: Any
+) -> None:
+    from django.conf import settings
+
+    client = browser(finance_mgr)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    others = re.search(r'data-testid="other-complaints">([^<]*)<', text(client.get(page(split_measure))))
+    assert others and "2" in others.group(1) and not CHINESE.search(others.group(1))
+
+
+# --- a step's comment: an invalid one is a 400 that says why and changes nothing (audit) ----------
+
+
+@pytest.mark.parametrize(("action", "length"), [("approve", 5000), ("reject", 2002), ("reject", 2001)])
+def test_an_over_long_comment_is_a_400_with_the_field_error_and_changes_nothing(
+    clock: Any,
+    action: str,
+    length: int,
+    browser: Callable[[Any], Client],
+    drive: Callable[..., PreventiveMeasure],
+    gm: Any,
+) -> None:
+    """The audit: a 5000-character approval went through with an empty comment, and a 2002-character
+    rejection was told to write a comment. The form was checked and its answer ignored."""
+    measure = drive(MeasureStatus.AWAITING_APPROVAL)
+    events = measure.events.count()
+    response = browser(gm).post(page(measure, action), {"comment": "x" * length})
+    assert response.status_code == 400
+    body = text(response)
+    card = re.search(rf'data-testid="measure-{action}">(.*?)</form>', body, re.S)
+    assert card, body
+    errors = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', card.group(1))
+    assert errors and "2000" in errors[0] and CHINESE.search(errors[0])
+    assert "x" * length in card.group(1)  # what was typed is kept to shorten, in its own form only
+    assert "驳回时请填写意见" not in body and "已保存" not in body
+    measure.refresh_from_db()
+    assert (measure.status, measure.comment, measure.decided_by, measure.events.count()) == (
+        MeasureStatus.AWAITING_APPROVAL,
+        "",
+        None,
+        events,
+    )
+    assert not Notification.objects.filter(key__startswith=f"measure:{measure.pk}:{action}").exists()
+
+
+def test_the_comments_error_is_in_the_readers_language(
+    clock: Any, browser: Callable[[Any], Client], drive: Callable[..., PreventiveMeasure], gm: Any
+) -> None:
+    from django.conf import settings
+
+    measure = drive(MeasureStatus.AWAITING_APPROVAL)
+    client = browser(gm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(page(measure, "approve"), {"comment": "x" * 5000})
+    assert response.status_code == 400
+    errors = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', text(response))
+    assert errors and "2000" in errors[0] and not CHINESE.search(errors[0])
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.AWAITING_APPROVAL
+
+
+def test_an_over_long_comment_from_a_role_that_may_not_act_is_still_a_403(
+    clock: Any, browser: Callable[[Any], Client], drive: Callable[..., PreventiveMeasure], business_mgr: Any
+) -> None:
+    measure = drive(MeasureStatus.AWAITING_APPROVAL)
+    assert browser(business_mgr).post(page(measure, "approve"), {"comment": "x" * 5000}).status_code == 403
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.AWAITING_APPROVAL
+
+
+def test_an_over_long_comment_on_a_step_the_state_no_longer_offers_still_says_why(
+    clock: Any, browser: Callable[[Any], Client], drive: Callable[..., PreventiveMeasure], gm: Any
+) -> None:
+    measure = drive(MeasureStatus.APPROVED)
+    response = browser(gm).post(page(measure, "reject"), {"comment": "x" * 2001})
+    assert response.status_code == 400
+    alert = re.search(r'data-testid="step-errors">(.*?)</div>', text(response), re.S)
+    assert alert and "2000" in alert.group(1)
+    measure.refresh_from_db()
+    assert (measure.status, measure.comment) == (MeasureStatus.APPROVED, "")
