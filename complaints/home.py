@@ -54,18 +54,21 @@ def _open(user: Any) -> Any:
 def department_tiles(user: Any, now: dt.datetime) -> Iterable[Tile]:
     """New dispatches (with the 2-hour contact countdown), breached, awaiting my proposal, and the
     open tickets assigned to each person of the department."""
+    # New and breached are disjoint, as in the department's queue: an overdue dispatch is counted
+    # (and listed) once, under breached, not also as "within 2 hours".
     counts = _open(user).aggregate(
-        new=Count("pk", filter=Q(status=Status.DISPATCHED)),
+        new=Count("pk", filter=Q(status=Status.DISPATCHED) & ~selectors._breached()),
         breached=Count("pk", filter=selectors._breached()),
         proposal=Count("pk", filter=Q(status=Status.IN_PROGRESS, solution="")),
     )
     new_rows = (
-        list(selectors.urgent_tickets(user=user, status=Status.DISPATCHED)[:TILE_ROWS])
+        list(selectors.urgent_tickets(user=user, status=Status.DISPATCHED, breached=False)[:TILE_ROWS])
         if counts["new"]
         else []
     )
     yield Tile(
-        "new", _("新派单（2 小时内联系客户）"), counts["new"], list_url(status=Status.DISPATCHED),
+        "new", _("新派单（2 小时内联系客户）"), counts["new"],
+        list_url(status=Status.DISPATCHED, breached="0"),
         tone="warning" if counts["new"] else "", rows=new_rows,
     )  # fmt: skip
     yield Tile(

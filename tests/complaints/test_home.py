@@ -63,18 +63,21 @@ def test_department_manager_home_shows_new_dispatches_breached_proposals_and_ass
     staff: Callable[..., Any],
     store: Any,
 ) -> None:
+    overdue = make_complaint(dispatch_to=sales)
     new = make_complaint(dispatch_to=sales)
-    make_complaint(dispatch_to=sales)
     working = advance(make_complaint(), Status.IN_PROGRESS)
     seller = make_staff("seller1", "staff", store, sales)
     accountability.complaint_assign(complaint=working, actor=sales_mgr, user=seller)
-    _breach(new, DeadlineKind.FIRST_CONTACT)
+    _breach(overdue, DeadlineKind.FIRST_CONTACT)
     tiles, html = home(sales_mgr)
-    assert tiles["new"].count == 2
+    # New and breached are disjoint, as in the department's queue: the overdue dispatch is counted
+    # once, under breached.
+    assert tiles["new"].count == 1
     assert tiles["breached"].count == 1
     assert tiles["proposal"].count == 1
     assert tiles[f"assignee-{seller.pk}"].count == 1
-    # The new dispatches carry their 2-hour contact countdown.
+    # The new dispatches carry their 2-hour contact countdown; the overdue one is not among them.
+    assert [t.number for t in tiles["new"].rows] == [new.number]
     assert 'data-due="' in html and new.number in html
     for key in ("new", "breached", "proposal", f"assignee-{seller.pk}"):
         assert f'href="{tiles[key].url.replace("&", "&amp;")}"' in html
