@@ -57,7 +57,7 @@ def department_tiles(user: Any, now: dt.datetime) -> Iterable[Tile]:
     # New and breached are disjoint, as in the department's queue: an overdue dispatch is counted
     # (and listed) once, under breached, not also as "within 2 hours".
     counts = _open(user).aggregate(
-        new=Count("pk", filter=Q(status=Status.DISPATCHED) & ~selectors._breached()),
+        new=Count("pk", filter=Q(~selectors._breached(), status=Status.DISPATCHED)),
         breached=Count("pk", filter=selectors._breached()),
         proposal=Count("pk", filter=Q(status=Status.IN_PROGRESS, solution="")),
     )
