@@ -325,6 +325,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.success(request, f"{complaint.number}：{text}")
                 return redirect(back)
             messages.success(request, text)
+            if pk not in selectors.openable_ticket_ids(request.user, [pk]):
+                # The step took the ticket out of the user's reach (returned to customer care,
+                # moved to another department): their queue, not a 404, with the message.
+                return redirect("complaints:index")
             return redirect("complaints:detail", pk=complaint.pk)
     elif back:  # a list's form: say what was wrong there, the list stays where it was
         errors = [str(e) for errors in form.errors.values() for e in errors]

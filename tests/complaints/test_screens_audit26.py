@@ -1,0 +1,53 @@
+"""Screen defects of the browser audit on demo data (round 26): where a step leaves the user, the
+GM's links, buttons a role may not use, names in selects, the follow-up record, the way back to a
+call, and English punctuation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+
+from complaints.models import Complaint, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def _flashes(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# --- 1. A step that takes the ticket away lands on the queue, not on a 404 ----------------------------
+
+
+def test_returning_a_ticket_lands_on_the_queue_with_the_message(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    client = web(people["sales_mgr"])
+    response = client.post(f"/complaints/{ticket.pk}/return/", {"reason": "不属销售部"})
+    assert response.status_code == 302
+    assert response["Location"] == "/complaints/"
+    assert any("已退回客户部" in m for m in _flashes(response))
+    assert client.get(response["Location"]).status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REGISTERED
+
+
+def test_a_step_that_keeps_the_ticket_in_reach_stays_on_the_ticket(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    response = web(people["sales_mgr"]).post(f"/complaints/{ticket.pk}/contact/", {"note": "客户说异响"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/complaints/{ticket.pk}/"
