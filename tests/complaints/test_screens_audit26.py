@@ -4,11 +4,13 @@ call, and English punctuation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.urls import reverse
 
 from complaints.models import Complaint, Status
 
@@ -51,3 +53,14 @@ def test_a_step_that_keeps_the_ticket_in_reach_stays_on_the_ticket(
     response = web(people["sales_mgr"]).post(f"/complaints/{ticket.pk}/contact/", {"note": "客户说异响"})
     assert response.status_code == 302
     assert response["Location"] == f"/complaints/{ticket.pk}/"
+
+
+# --- 2. The GM's home links the approvals page ---------------------------------------------------------
+
+
+def test_gm_home_links_the_approvals_page(web: Callable[[Any], Any], gm: Any) -> None:
+    html = web(gm).get("/").content.decode()
+    link = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-testid="landing-approvals"', html)
+    assert link is not None, "no approvals link on the GM's home"
+    assert link.group(1) == reverse("complaints:approvals")
+    assert web(gm).get(link.group(1)).status_code == 200
