@@ -73,6 +73,15 @@ def action_form(
     return action.form(auto_id=auto_id)
 
 
+# Who may confirm an early-warning suggestion (complaints.services.steps.complaint_confirm_major
+# checks the same actions): customer care, the responsible department, the GM; never head office.
+CONFIRM_MAJOR_ACTIONS = ("register", "contact", "escalate")
+
+
+def can_confirm_major(user: Any, complaint: Complaint) -> bool:
+    return any(permissions.can_act(user, complaint, action) for action in CONFIRM_MAJOR_ACTIONS)
+
+
 def ticket_context(
     request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None, unfold: str = ""
 ) -> dict[str, Any]:
@@ -140,6 +149,7 @@ def ticket_context(
         "ticket_version": ticket_version(events),
         "unfold": unfold,  # a further action sent back unchanged (the ticket changed meanwhile)
         "can_create": permissions.can_create(user),
+        "can_confirm_major": can_confirm_major(user, complaint),
         # Issue #22: the ticket's attachments (removed ones only in the history) and the upload form.
         "attachments": [
             (a, permissions.can_remove_attachment(user, complaint, a))

@@ -64,3 +64,20 @@ def test_gm_home_links_the_approvals_page(web: Callable[[Any], Any], gm: Any) ->
     assert link is not None, "no approvals link on the GM's home"
     assert link.group(1) == reverse("complaints:approvals")
     assert web(gm).get(link.group(1)).status_code == 200
+
+
+# --- 3. The crisis warning's confirm button only for those who may confirm ----------------------------
+
+
+def test_head_office_sees_the_warning_without_the_confirm_button(
+    clock: Any, web: Callable[[Any], Any], hq: Any, ccm: Any, make_complaint: Callable[..., Complaint]
+) -> None:
+    ticket = make_complaint(content="再不处理我就找记者曝光")
+    url = f"/complaints/{ticket.pk}/"
+    confirm = f"/complaints/{ticket.pk}/confirm-major/"
+    read_only = web(hq).get(url)
+    assert read_only.status_code == 200
+    html = read_only.content.decode()
+    assert 'data-testid="signals"' in html and confirm not in html
+    assert web(hq).post(confirm).status_code == 403  # the view's check, unchanged
+    assert confirm in web(ccm).get(url).content.decode()
