@@ -2,8 +2,9 @@
 
 Invite locks the callback task (one invitation and one reminder per task, a database constraint
 too); send is a stored state machine (queued → sending → sent/failed) so a send that runs twice, or in
-two workers, reaches the provider for one message only, with one retry on a provider error; answer
-locks the link row, so a replay or a double tap makes one survey.
+two workers, reaches the provider for one message only, with one retry on a provider error (a send
+whose worker died is failed by the sweep, never sent again); answer locks the link row, so a replay
+or a double tap makes one survey.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def survey_link_invite(
     """Create the task's invitation (or, the second time, its one reminder) and queue the SMS.
 
     ``actor`` None: the system (the task became unreachable, or the delay after creation passed).
+    An automatic trigger (not ``Trigger.AGENT``) only ever creates the invitation: it is refused
+    when the task has any link; only an agent's action sends the reminder.
     An SMS due in the quiet hours (21:00–08:00 Shanghai) waits until 08:00.
     """
     now = now or timezone.now()
@@ -114,6 +117,10 @@ def survey_link_invite(
         raise ApplicationError(_("回访任务不存在。")) from None
     if actor is not None and not permissions.in_store(actor, locked.store_id):
         raise NotAllowedError(_("不能处理其他门店的回访任务。"))
+    # Decided under the task lock: a second sweep (or the unreachable trigger) that listed the
+    # task before the first invitation committed must not turn its automatic call into a reminder.
+    if trigger != Trigger.AGENT and SurveyLink.objects.filter(task=locked).exists():
+        raise ApplicationError(_("该回访任务已有调查链接，不再自动发送。"))
     if locked.status not in INVITABLE or Survey.objects.filter(callback=locked).exists():
         raise ApplicationError(_("该回访任务已结束或已完成调查，不能再发送调查链接。"))
     if locked.expires_at <= now:
@@ -171,6 +178,7 @@ def survey_link_send(
     The state goes to ``sending`` and is committed before the provider is called, so a second run
     (a redelivered task, a second worker) finds it taken and sends nothing. A provider error is
     retried once with the same ``out_id``; then the link is ``sent`` or ``failed``.
+    A worker that dies in between leaves it ``sending``: :func:`reclaim_stale_sending` fails it.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -247,12 +255,52 @@ def survey_link_send(
     return link
 
 
+# Far beyond one send (two provider calls of at most TIMEOUT_SECONDS each): a link still "sending"
+# after this lost its worker.
+SENDING_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def reclaim_stale_sending(*, now: dt.datetime | None = None) -> list[int]:
+    """Links left ``sending`` by a worker that died mid-send become ``failed`` (the agent sees it).
+
+    They are never sent again: the worker may have died after the provider accepted the message,
+    and neither Alibaba Cloud nor Tencent Cloud deduplicates a repeated ``out_id`` (OutId and
+    SessionContext are only echoed back; Alibaba documents SendSms as not idempotent), so a resend
+    could be the customer's second SMS. A link the customer opened was delivered: ``sent``.
+    Returns the ids reclaimed.
+    """
+    now = now or timezone.now()
+    reclaimed = []
+    with transaction.atomic():
+        stale = (
+            SurveyLink.objects.select_for_update(skip_locked=True)
+            .filter(send_state=SendState.SENDING, updated_at__lt=now - SENDING_STALE_AFTER)
+            .order_by("pk")[:500]
+        )
+        for link in stale:
+            link.send_attempts += 1  # the attempt whose worker died
+            if link.opened_at or link.answered_at:
+                link.send_state, link.send_error = SendState.SENT, ""
+                note = _("发送中断，但客户已打开链接，短信已送达")
+            else:
+                link.send_state = SendState.FAILED
+                link.send_error = note = _("发送中断，无法确认短信是否已发出，未自动重发")
+            link.save(update_fields=["send_attempts", "send_state", "send_error", "updated_at"])
+            event_write(link, "sent" if link.send_state == SendState.SENT else "send_failed", note=note)
+            reclaimed.append(link.pk)
+    for pk in reclaimed:
+        log.warning("survey link %s was left sending by a dead worker; reclaimed", pk)
+    return reclaimed
+
+
 def send_due_links(*, now: dt.datetime | None = None) -> int:
-    """Queued SMS whose quiet hours are over, and invitations for open tasks past the delay.
+    """Queued SMS whose quiet hours are over, and invitations for open tasks past the delay; links
+    left ``sending`` by a dead worker are reclaimed first (:func:`reclaim_stale_sending`).
 
     Run by beat every 5 minutes; running it twice sends nothing twice (the send state).
     """
     now = now or timezone.now()
+    reclaim_stale_sending(now=now)
     if quiet.next_send_time(now) > now:
         return 0
     invite_after = int(config()["INVITE_AFTER_HOURS"])

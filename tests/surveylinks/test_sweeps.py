@@ -1,0 +1,205 @@
+"""The automatic sends (the 5-minute sweep, the unreachable trigger) and the exactly-once SMS: an
+automatic call only ever makes the invitation, two sweeps at once send one SMS, and a link whose
+worker died mid-send is failed (the agent sees it) rather than left "sending" or sent twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+
+from callbacks import services as callback_services
+from callbacks.models import Outcome, TaskStatus
+from csat.exceptions import ApplicationError
+from surveylinks import services
+from surveylinks.models import LinkKind, SendState, SurveyLink, SurveyLinkEvent, Trigger
+from surveylinks.sms import SendResult, SmsMessage
+from tests.fixtures import T0, at
+
+pytestmark = pytest.mark.django_db
+
+
+class Recorder:
+    """A provider that accepts every message and remembers it."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, message: SmsMessage) -> SendResult:
+        self.sent.append(message.out_id)
+        return SendResult(ok=True, message_id=f"m-{message.out_id}")
+
+
+class WorkerKilled(BaseException):
+    """The worker process dies (OOM, deploy) while the provider call is in flight."""
+
+
+class Dying:
+    name = "dying"
+
+    def send(self, message: SmsMessage) -> SendResult:
+        raise WorkerKilled
+
+
+@pytest.fixture
+def recorder(monkeypatch: Any) -> Recorder:
+    recorder = Recorder()
+    monkeypatch.setattr(services, "_provider", lambda: recorder)
+    return recorder
+
+
+# --- Automatic calls make the invitation only --------------------------------------------------
+
+
+@pytest.mark.parametrize("trigger", [Trigger.DELAY, Trigger.UNREACHABLE])
+def test_an_automatic_call_on_a_task_with_a_link_makes_no_reminder(
+    store_a: Any, agent: Any, make_task: Any, clock: Any, trigger: str
+) -> None:
+    task = make_task(store_a)
+    services.survey_link_invite(task=task, actor=agent)
+    with pytest.raises(ApplicationError, match="已有调查链接"):
+        services.survey_link_invite(task=task.pk, actor=None, trigger=trigger)
+    assert list(SurveyLink.objects.filter(task=task).values_list("kind", flat=True)) == [LinkKind.INVITATION]
+    # The agent's own click still sends the one reminder.
+    assert services.survey_link_invite(task=task, actor=agent).kind == LinkKind.REMINDER
+
+
+def test_a_task_invited_by_the_sweep_that_becomes_unreachable_gets_no_second_sms(
+    store_a: Any, agent: Any, make_task: Any
+) -> None:
+    start = at(2026, 3, 11, 10, 0)
+    task = make_task(store_a, due_in=start - dt.datetime.now(dt.UTC))
+    with time_machine.travel(start, tick=False):
+        services.survey_link_invite(task=task.pk, actor=None, trigger=Trigger.DELAY)
+    for day in range(3):
+        with time_machine.travel(start + dt.timedelta(days=day), tick=False):
+            callback_services.call_attempt_log(task=task, actor=agent, outcome=Outcome.NO_ANSWER)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.UNREACHABLE
+    assert list(SurveyLink.objects.filter(task=task).values_list("kind", "trigger")) == [
+        (LinkKind.INVITATION, Trigger.DELAY)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_one_invitation(
+    store_a: Any, make_task: Any, settings: Any, monkeypatch: Any, recorder: Recorder
+) -> None:
+    """Sweep A created the invitation but has not committed; sweep B listed the task as due too and
+    waits on the task lock. B must then send nothing, not a "reminder" the same minute."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (run with DATABASE_URL=postgres://…)")
+    settings.SURVEYLINKS = {**settings.SURVEYLINKS, "INVITE_AFTER_HOURS": 48}
+    with time_machine.travel(T0 - dt.timedelta(days=3), tick=False):
+        task = make_task(store_a, due_in=dt.timedelta(hours=1))
+    real_event_write = services.event_write
+    created, release = threading.Event(), threading.Event()
+    first = threading.Lock()
+
+    def event_write_then_hold(link: SurveyLink, action: str, **kwargs: Any) -> None:
+        real_event_write(link, action, **kwargs)
+        if action == "created" and first.acquire(blocking=False):
+            created.set()  # sweep A holds the task lock, its invitation not yet committed
+            release.wait(10)
+
+    monkeypatch.setattr(services, "event_write", event_write_then_hold)
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            services.send_due_links(now=T0)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with time_machine.travel(T0, tick=False):
+        a = threading.Thread(target=sweep)
+        a.start()
+        assert created.wait(10)
+        b = threading.Thread(target=sweep)
+        b.start()
+        _wait_for_a_lock_wait()  # B listed the task and waits on its lock
+        release.set()
+        a.join(30)
+        b.join(30)
+    assert errors == []
+    assert list(SurveyLink.objects.filter(task=task).values_list("kind", "trigger", "send_state")) == [
+        (LinkKind.INVITATION, Trigger.DELAY, SendState.SENT)
+    ]
+    assert len(recorder.sent) == 1
+
+
+def _wait_for_a_lock_wait() -> None:
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    pytest.fail("the second sweep never waited on the task lock")
+
+
+# --- A worker dies mid-send --------------------------------------------------------------------
+
+
+def _die_while_sending(link: SurveyLink) -> None:
+    with pytest.raises(WorkerKilled):
+        services.survey_link_send(link_id=link.pk, provider=Dying(), now=T0)
+    link.refresh_from_db()
+    assert link.send_state == SendState.SENDING
+
+
+def test_a_link_whose_worker_died_mid_send_is_failed_and_never_sent_again(
+    store_a: Any, agent: Any, make_task: Any, clock: Any, recorder: Recorder
+) -> None:
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    _die_while_sending(link)
+    # A send that is merely slow is left alone.
+    services.send_due_links(now=T0 + dt.timedelta(minutes=5))
+    link.refresh_from_db()
+    assert link.send_state == SendState.SENDING
+    # Later the sweep gives up on it: failed, for the agent to see; the SMS may have left, so it is
+    # not sent again (the providers do not deduplicate a repeated out_id).
+    services.send_due_links(now=T0 + dt.timedelta(minutes=11))
+    link.refresh_from_db()
+    assert link.send_state == SendState.FAILED and link.send_error
+    assert link.send_attempts == 1
+    event = SurveyLinkEvent.objects.filter(link=link).order_by("pk").last()
+    assert event is not None and event.action == "send_failed"
+    # Later sweeps and a redelivered send task change nothing and send nothing.
+    services.send_due_links(now=T0 + dt.timedelta(hours=1))
+    services.survey_link_send(link_id=link.pk, now=T0 + dt.timedelta(hours=2))
+    link.refresh_from_db()
+    assert link.send_state == SendState.FAILED and recorder.sent == []
+
+
+def test_a_link_the_customer_opened_while_its_send_was_cut_off_is_sent(
+    store_a: Any, agent: Any, make_task: Any, clock: Any, recorder: Recorder
+) -> None:
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    _die_while_sending(link)
+    services.survey_link_open(link=link, now=T0 + dt.timedelta(minutes=1))
+    assert services.reclaim_stale_sending(now=T0 + dt.timedelta(minutes=12)) == [link.pk]
+    link.refresh_from_db()
+    assert link.send_state == SendState.SENT and recorder.sent == []
+
+
+def test_stale_sends_are_reclaimed_in_the_quiet_hours_too(
+    store_a: Any, agent: Any, make_task: Any, clock: Any, recorder: Recorder
+) -> None:
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    _die_while_sending(link)
+    services.send_due_links(now=at(2026, 3, 11, 22, 0))
+    link.refresh_from_db()
+    assert link.send_state == SendState.FAILED and recorder.sent == []
