@@ -147,6 +147,13 @@ class AssignForm(StyledForm):
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users  # type: ignore[attr-defined]
+        # People by the name the ticket shows them with (处理人), not their login name.
+        self.fields["user"].label_from_instance = person_name  # type: ignore[attr-defined]
+
+
+def person_name(user: Any) -> str:
+    """A person as the pages name them: the full name, the login name when there is none."""
+    return str(user.get_full_name() or user.username)
 
 
 class ResponsibleForm(StyledForm):

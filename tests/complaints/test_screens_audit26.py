@@ -13,6 +13,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from complaints.models import Complaint, Status
+from csat.models import Role
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,30 @@ def test_head_office_sees_the_warning_without_the_confirm_button(
     assert 'data-testid="signals"' in html and confirm not in html
     assert web(hq).post(confirm).status_code == 403  # the view's check, unchanged
     assert confirm in web(ccm).get(url).content.decode()
+
+
+# --- 4. The assign select names people, not logins ------------------------------------------------------
+
+
+def test_assign_select_lists_display_names(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    store: Any,
+    sales: Any,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    worker = StaffFactory(
+        username="sz01_sales1", name="梁师傅", role=Role.STAFF, store=store, department=sales
+    )
+    nameless = StaffFactory(username="sz01_sales2", name="", role=Role.STAFF, store=store, department=sales)
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    html = web(people["sales_mgr"]).get(f"/complaints/{ticket.pk}/").content.decode()
+    select = re.search(r'<select name="user"[^>]*id="id_assign_user".*?</select>', html, re.S)
+    assert select is not None, "no assign select on the manager's ticket page"
+    options = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select.group(0)))
+    assert options[str(worker.pk)] == "梁师傅"
+    assert options[str(nameless.pk)] == "sz01_sales2"  # no name: the login name, not a blank row
+    manager = people["sales_mgr"]
+    assert options[str(manager.pk)] == manager.get_full_name()
