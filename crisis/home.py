@@ -7,25 +7,18 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crisis.models import WarningSignal
-from csat import access
+from crisis import selectors
 from csat.domain.grading import GRADE_ORDER
 from csat.home import Tile, register_home_tiles
 from csat.models import Role
 
 
 def signal_tiles(user: Any, now: dt.datetime) -> Iterable[Tile]:
-    counts = dict(
-        access.scope_to_user(WarningSignal.objects.all(), user)
-        .filter(crisis__isnull=True, dismissed_at__isnull=True)
-        .values_list("suggested_grade")
-        .annotate(n=Count("pk"))
-        .values_list("suggested_grade", "n")
-    )
+    # Rows of the board, not signals: each tile's number is what the list it opens shows.
+    counts = selectors.pending_rows_by_grade(user=user)
     group = _("危机预警（按严重程度）")
     if not counts:
         yield Tile("signals", _("待处理的危机预警"), 0, reverse("crisis:index"), group=group)
@@ -34,7 +27,7 @@ def signal_tiles(user: Any, now: dt.datetime) -> Iterable[Tile]:
         label = _("建议 %(grade)s 级") % {"grade": grade} if grade else _("未定级")
         yield Tile(
             f"signals-{grade or 'none'}", label, counts[grade],
-            reverse("crisis:index") + (f"?grade={grade}" if grade else "") + "#signals",
+            reverse("crisis:index") + f"?grade={grade or selectors.UNGRADED}#signals",
             tone="danger" if grade in ("F", "G") else "warning", group=group,
         )  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -166,13 +166,47 @@ def _mark_precedents(signals: list[WarningSignal]) -> None:
             )
 
 
+# The board's ``grade`` for the signals no grade was suggested for (the GM's home links it).
+UNGRADED = "none"
+
+
+def board_grade(value: str) -> str | None:
+    """The board's ``?grade=``: a grade letter, "" for the ungraded (``UNGRADED``), None for all."""
+    value = value.strip()
+    return "" if value.lower() == UNGRADED else (value[:1].upper() or None)
+
+
+def _pending(user: Any) -> QuerySet[WarningSignal]:
+    return access.scope_to_user(WarningSignal.objects.all(), user).filter(
+        crisis__isnull=True, dismissed_at__isnull=True
+    )
+
+
+def pending_rows_by_grade(*, user: Any) -> dict[str, int]:
+    """How many board rows ``pending_signals`` lists for each grade (the GM's home tiles): a row is a
+    customer (or a store-wide signal), counted once however many signals it has of that grade. One
+    query, a row per grade and store."""
+    counts: dict[str, int] = {}
+    rows = (
+        _pending(user)
+        .order_by()
+        .values_list("suggested_grade", "store_id")
+        .annotate(
+            customers=Count("customer_id", distinct=True),
+            storewide=Count("pk", filter=Q(customer__isnull=True)),
+        )
+    )
+    for grade, _store, customers, storewide in rows:
+        counts[grade] = counts.get(grade, 0) + customers + storewide
+    return counts
+
+
 def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
     """Latent-crisis warnings for the GM's board (not yet a crisis, not dismissed): one row per
-    customer, the most severe first, in one query; ``grade`` keeps the signals suggesting that grade (the
-    GM's home links each severity here)."""
-    qs = access.scope_to_user(WarningSignal.objects.select_related("customer", "store"), user)
-    pending = qs.filter(crisis__isnull=True, dismissed_at__isnull=True).order_by("-last_seen_at", "-pk")
-    if grade:
+    customer, the most severe first, in one query; ``grade`` keeps the signals suggesting that grade,
+    "" the ungraded ones (the GM's home links each severity here)."""
+    pending = _pending(user).select_related("customer", "store").order_by("-last_seen_at", "-pk")
+    if grade is not None:
         pending = pending.filter(suggested_grade=grade)
     shown = list(pending[:PENDING_SIGNALS_SHOWN])
     _mark_precedents(shown)

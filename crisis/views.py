@@ -45,7 +45,7 @@ def _board(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "board": board,
             "closed": closed,
             "signals": selectors.pending_signals(
-                user=request.user, grade=request.GET.get("grade", "")[:1].upper() or None
+                user=request.user, grade=selectors.board_grade(request.GET.get("grade", ""))
             ),
             "can_open": can_open(request.user),
             "dismiss_reasons": forms.DISMISS_REASONS,
