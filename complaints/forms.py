@@ -248,8 +248,17 @@ class FollowUpForm(StyledForm):
         label=_("回访记录"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        help_text=_("客户不满意时必填：客户仍对什么不满意"),
         max_length=text_limits.TEXT,
     )
+
+    def clean(self) -> dict[str, Any]:
+        """Reopening tells the department what the customer is still unhappy about: the record is
+        required then (the API's follow_up keeps its optional note, CONTRACT)."""
+        data = super().clean()
+        if data.get("outcome") == "unsatisfied" and not data.get("note") and "note" not in self.errors:
+            self.add_error("note", _("客户不满意时请填写回访记录：客户仍对什么不满意。"))
+        return data
 
 
 class AdjustmentForm(StyledForm):

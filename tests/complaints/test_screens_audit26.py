@@ -4,6 +4,7 @@ call, and English punctuation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -110,3 +111,61 @@ def test_assign_select_lists_display_names(
     assert options[str(nameless.pk)] == "sz01_sales2"  # no name: the login name, not a blank row
     manager = people["sales_mgr"]
     assert options[str(manager.pk)] == manager.get_full_name()
+
+
+# --- 5. Reopening at the follow-up needs the record of what is still wrong ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "error"),
+    [
+        ("zh-hans", "客户不满意时请填写回访记录：客户仍对什么不满意。"),
+        ("en", "The customer is unsatisfied: record what they are still unhappy about."),
+    ],
+)
+def test_unsatisfied_follow_up_needs_the_record(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    language: str,
+    error: str,
+) -> None:
+    ticket = advance(make_complaint(), Status.RESOLVED)
+    clock.shift(dt.timedelta(days=5, hours=1))  # inside the day 5–7 window
+    client = web(people["agent"])
+    client.cookies["django_language"] = language
+    events = ticket.events.count()
+    for blank in ("", "   "):
+        response = client.post(
+            f"/complaints/{ticket.pk}/follow_up/", {"outcome": "unsatisfied", "note": blank}
+        )
+        assert response.status_code == 400
+        assert error in response.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count, ticket.events.count()) == (Status.RESOLVED, 0, events)
+    done = client.post(f"/complaints/{ticket.pk}/follow_up/", {"outcome": "unsatisfied", "note": "异响仍在"})
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count) == (Status.DISPATCHED, 1)
+
+
+def test_satisfied_follow_up_needs_no_record_and_the_api_keeps_its_optional_note(
+    clock: Any,
+    web: Callable[[Any], Any],
+    api: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    satisfied = advance(make_complaint(), Status.RESOLVED)
+    reopened = advance(make_complaint(content="空调不制冷"), Status.RESOLVED)
+    clock.shift(dt.timedelta(days=5, hours=1))
+    response = web(people["agent"]).post(f"/complaints/{satisfied.pk}/follow_up/", {"outcome": "satisfied"})
+    assert response.status_code == 302
+    # CONTRACT: the API's follow_up takes ``outcome``; its note stays optional.
+    response = api(people["agent"]).post(
+        f"/api/complaints/{reopened.pk}/follow_up/", {"outcome": "unsatisfied"}, format="json"
+    )
+    assert response.status_code == 200, response.content
