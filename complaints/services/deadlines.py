@@ -110,11 +110,15 @@ def deadline_meet(*, complaint: Complaint, kind: str, at: dt.datetime) -> Deadli
     due time before the sweep recorded the breach (within the sweep's minute, beat down, a form
     back-filled), the breach is recorded now as the sweep records it: the −2 (DOMAIN §5) and the
     report's "missed" count the same steps."""
+    # The caller holds the ticket's lock (ticket.lock), so a sweep cannot hold this timer (it takes
+    # the ticket first and skips one a step holds); a sweep that held the ticket has committed or
+    # rolled back by now, and breached_at read here is the truth.
     deadline = (
         Deadline.objects.filter(
             complaint=complaint, kind=kind, met_at__isnull=True, cancelled_at__isnull=True
         )
         .order_by("-cycle", "-sequence")
+        .select_for_update()
         .first()
     )
     if deadline is not None:
@@ -233,16 +237,28 @@ def _alert_batch(kind: str, *, now: dt.datetime, ids: list[int] | None = None) -
     written by exactly one sweep; the unique DeadlineAlert constraint stays as the last guard. Either
     the whole batch commits (alerts, stamps, events, notifications) or none of it does.
     Returns (rows taken, alerts recorded).
+
+    Locks are taken in the steps' order, the ticket before its timers: taking the timer first
+    deadlocked a sweep against a step on the same ticket. A ticket a step is holding is left for the
+    next sweep; that step meets its timer, and records the breach itself when it is late.
     """
     breach = kind == DeadlineAlert.Kind.BREACH
     with transaction.atomic():
         qs = _due(kind, now)
         if ids is not None:
             qs = qs.filter(pk__in=ids)
+        held = list(
+            Complaint.objects.filter(pk__in=qs.values("complaint_id")[:SWEEP_BATCH])
+            .order_by()
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        if not held:
+            return 0, 0
         rows = list(
-            qs.select_related("complaint", "department").select_for_update(skip_locked=True, of=("self",))[
-                :SWEEP_BATCH
-            ]
+            qs.filter(complaint_id__in=held)
+            .select_related("complaint", "department")
+            .select_for_update(skip_locked=True, of=("self",))[:SWEEP_BATCH]
         )
         if not rows:
             return 0, 0
