@@ -364,6 +364,9 @@ class WarningSignal(models.Model):
     occurrences = models.PositiveIntegerField(_("出现次数"), default=1)
     # The row still takes repeats of its customer and code (set by fire, cleared when a new row opens).
     collecting = models.BooleanField(_("合并重复"), default=False)
+    # How many occurrences a daily digest already told (grade D): the next digest takes the row only
+    # when it has more, so each occurrence is in exactly one digest however late or early one runs.
+    digested_occurrences = models.PositiveIntegerField(_("已入摘要次数"), default=0)
 
     class Meta:
         verbose_name = _("预警信号")
@@ -430,6 +433,24 @@ class SignalRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id} {self.code}"
+
+
+class SignalDigest(models.Model):
+    """A store's daily digest of grade-D signals: one per store and day (the constraint), so two runs
+    at once, or a second run the same day, send one; what the second would add waits for the next day."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("门店"))
+    day = models.DateField(_("日期"))
+    signals = models.PositiveIntegerField(_("信号数"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预警摘要")
+        verbose_name_plural = _("预警摘要")
+        constraints = [models.UniqueConstraint(fields=["store", "day"], name="signal_digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day}"
 
 
 class CrisisAttachment(AttachmentBase):

@@ -6,8 +6,9 @@ second sweep repeats nothing. A repeat of the same code for the same customer wi
 last-seen time, the record) and notifies nobody. The row that collects the repeats is unique per
 store, customer and code (a partial unique constraint) and is locked (``select_for_update``) while
 it is joined, so two concurrent firings neither open two rows nor lose a count: the loser of the
-insert race joins the winner's row. Grade-D signals notify nobody here; the daily digest
-(``digest.py``) tells them once per store.
+insert race joins the winner's row. A new row's notification is written in the same transaction,
+so a worker that dies after the commit cannot leave a signal nobody was told of. Grade-D signals
+notify nobody here; the daily digest (``digest.py``) tells them once per store.
 """
 
 from __future__ import annotations
@@ -66,19 +67,24 @@ def fire(
             SignalRecord.objects.create(
                 signal=signal, source=source, record_id=record_id, code=code, seen_at=now
             )
+            if opened and signal.suggested_grade not in rules.DIGEST_GRADES:
+                # In the signal's transaction: a worker dying after the commit must not leave a
+                # recorded signal that nobody was told of (a redelivered sweep fires nothing more).
+                # The inbox row commits with the signal; e-mail and webhooks go after the commit.
+                _notify_opened(signal, store_id=store_id)
     except IntegrityError:
         return None
-    if opened and signal.suggested_grade not in rules.DIGEST_GRADES:
-        notify(
-            recipients=store_role_users(store_id, Role.CUSTOMER_CARE_MANAGER),
-            key=f"signal:{signal.pk}",
-            # The explanation is rebuilt from the signal's values in each reader's language.
-            title=lazy_format(
-                gettext_lazy("危机预警：%(e)s"), {"e": lazy_text(lambda: signal.explanation_text)}
-            ),
-            url=f"/crisis/#signal-{signal.pk}",
-        )
     return signal
+
+
+def _notify_opened(signal: WarningSignal, *, store_id: int) -> None:
+    notify(
+        recipients=store_role_users(store_id, Role.CUSTOMER_CARE_MANAGER),
+        key=f"signal:{signal.pk}",
+        # The explanation is rebuilt from the signal's values in each reader's language.
+        title=lazy_format(gettext_lazy("危机预警：%(e)s"), {"e": lazy_text(lambda: signal.explanation_text)}),
+        url=f"/crisis/#signal-{signal.pk}",
+    )
 
 
 def collecting_row(*, store_id: int, customer_id: int, code: str) -> WarningSignal | None:

@@ -182,7 +182,7 @@ def test_grade_d_signals_are_told_in_one_digest_per_store_and_day(
 
     key = f"signal-digest:{store.pk}:2026-03-11"
     assert signal_digest_send() == 2  # one message per store
-    assert tasks.send_signal_digest.delay().get() == 2  # run twice the same day: nothing new
+    assert tasks.send_signal_digest.delay().get() == 0  # run twice the same day: nothing new
     digest = Notification.objects.filter(recipient=ccm, key__startswith="signal-digest:").get()
     assert digest.key == key and "2 条 D 级预警" in digest.title and "缺件等待 9 天" in digest.body
 
