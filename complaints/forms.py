@@ -24,6 +24,9 @@ from csat.uploads import validate_agreement
 
 class ComplaintIntakeForm(StyledForm):
     customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The callback task the complaint was logged from (its page's 登记客户投诉): the new ticket
+    # links back to the call so the agent can finish the survey. Only a link: that page checks access.
+    callback = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("客户姓名"), max_length=100, required=False)
     mobile = forms.CharField(label=_("手机号"), max_length=32)
     plate = forms.CharField(label=_("车牌号"), max_length=20, required=False)

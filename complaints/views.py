@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from complaints.models import Channel, Complaint, Severity
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.services.ticket import StaleTicketError, newest_action
-from complaints.views_support import action_form, outcome_message, ticket_context
+from complaints.views_support import action_form, callback_url, outcome_message, ticket_context
 from csat import access, fragments, params, presence
 from csat import selectors as csat_selectors
 from csat.domain.periods import parse_month
@@ -174,9 +175,32 @@ def create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("投诉 %(n)s 已登记。") % {"n": complaint.number})
-            return redirect("complaints:detail", pk=complaint.pk)
+            page = reverse("complaints:detail", args=[complaint.pk])
+            if data["callback"]:  # logged during a call: the ticket links back to it
+                return redirect(f"{page}?callback={data['callback']}")
+            return redirect(page)
     status = 400 if request.method == "POST" else 200
-    return render(request, "complaints/create.html", {"form": form, "title": _("登记投诉")}, status=status)
+    callback = form["callback"].value()
+    context = {"form": form, "title": _("登记投诉"), "callback_url": callback_url(callback)}
+    return render(request, "complaints/create.html", context, status=status)
+
+
+def _callback_from(request: HttpRequest) -> int | None:
+    """The callback task a new complaint is logged from: ``?callback=``, else the call page the
+    agent came from (its 登记客户投诉 link says ``channel=callback``; the Referer names the task)."""
+    raw = request.GET.get("callback", "")
+    if callback_url(raw):
+        return int(raw)
+    if request.GET.get("channel") != Channel.CALLBACK:
+        return None
+    referer = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return None
+    try:
+        match = resolve(urlsplit(referer).path)
+    except Resolver404:
+        return None
+    return int(match.kwargs["pk"]) if match.view_name == "callbacks:call" else None
 
 
 def _intake_initial(request: HttpRequest) -> dict[str, Any]:
@@ -186,6 +210,7 @@ def _intake_initial(request: HttpRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {"mobile": get.get("mobile", "")[:32], "plate": get.get("plate", "")[:20]}
     if get.get("channel") in Channel.values:
         initial["channel"] = get["channel"]
+    initial["callback"] = _callback_from(request)
     ticket_id = params.id_param(get, "ticket")
     if ticket_id is not None:
         source = selectors.complaint_list(user=request.user).filter(pk=ticket_id).first()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,6 +83,15 @@ def can_confirm_major(user: Any, complaint: Complaint) -> bool:
     return any(permissions.can_act(user, complaint, action) for action in CONFIRM_MAJOR_ACTIONS)
 
 
+def callback_url(value: Any) -> str:
+    """The page of the callback task ``value`` names (an id), or "" when it names none: the way back
+    to a call a complaint was logged from. A link only: the callback page decides who may open it."""
+    raw = str(value or "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 11 and 0 < int(raw) < 2**31):
+        return ""
+    return reverse("callbacks:call", args=[int(raw)])
+
+
 def ticket_context(
     request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None, unfold: str = ""
 ) -> dict[str, Any]:
@@ -150,6 +160,8 @@ def ticket_context(
         "unfold": unfold,  # a further action sent back unchanged (the ticket changed meanwhile)
         "can_create": permissions.can_create(user),
         "can_confirm_major": can_confirm_major(user, complaint),
+        # Logged from a call (``?callback=``, complaints.views.create): the way back to finish it.
+        "callback_url": callback_url(request.GET.get("callback")),
         # Issue #22: the ticket's attachments (removed ones only in the history) and the upload form.
         "attachments": [
             (a, permissions.can_remove_attachment(user, complaint, a))

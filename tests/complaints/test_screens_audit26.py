@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.models import Complaint, Status
 from csat.models import Role
@@ -169,3 +170,72 @@ def test_satisfied_follow_up_needs_no_record_and_the_api_keeps_its_optional_note
         f"/api/complaints/{reopened.pk}/follow_up/", {"outcome": "unsatisfied"}, format="json"
     )
     assert response.status_code == 200, response.content
+
+
+# --- 6. A complaint logged during a call links back to the call --------------------------------------
+
+
+def _task(store: Any, customer: Any) -> Any:
+    from callbacks.models import CallbackTask, SurveyType
+
+    now = timezone.now()
+    return CallbackTask.objects.create(
+        store=store,
+        type=SurveyType.FIVE_DIMENSION,
+        customer=customer,
+        vehicle=customer.vehicles.get(),
+        due_at=now,
+        expires_at=now + dt.timedelta(days=15),
+        period="2026Q1",
+    )
+
+
+def _href(html: str, testid: str) -> str | None:
+    link = re.search(rf'<a [^>]*href="([^"]+)"[^>]*data-testid="{testid}"', html)
+    return link.group(1).replace("&amp;", "&") if link else None
+
+
+def test_a_complaint_logged_from_a_call_links_back_to_the_call(
+    clock: Any, web: Callable[[Any], Any], agent: Any, store: Any, customer: Any
+) -> None:
+    task = _task(store, customer)
+    call = f"/callbacks/{task.pk}/"
+    client = web(agent)
+    start = _href(client.get(call).content.decode(), "new-complaint")
+    assert start is not None and "channel=callback" in start
+    # The call page's link, followed from the call (the browser names the page it came from).
+    form = client.get(start, HTTP_REFERER=f"http://testserver{call}").content.decode()
+    assert _href(form, "back-to-callback") == call
+    hidden = re.search(r'name="callback" value="(\d+)"', form)
+    assert hidden is not None and hidden.group(1) == str(task.pk)
+    data = {
+        "mobile": customer.mobile,
+        "name": customer.name,
+        "kind": "complaint",
+        "channel": "callback",
+        "category": "repair",
+        "content": "回访时客户说保养后仍有异响",
+        "callback": hidden.group(1),
+    }
+    created = client.post("/complaints/new/", data)
+    assert created.status_code == 302
+    ticket = Complaint.objects.get()
+    assert created["Location"] == f"/complaints/{ticket.pk}/?callback={task.pk}"
+    page = client.get(created["Location"]).content.decode()
+    assert _href(page, "back-to-callback") == call
+    assert client.get(call).status_code == 200
+
+
+def test_a_complaint_logged_elsewhere_offers_no_call(
+    clock: Any, web: Callable[[Any], Any], agent: Any, customer: Any
+) -> None:
+    client = web(agent)
+    form = client.get("/complaints/new/?channel=callback", HTTP_REFERER="http://evil.example/callbacks/1/")
+    assert _href(form.content.decode(), "back-to-callback") is None
+    data = {"mobile": customer.mobile, "kind": "complaint", "channel": "phone", "category": "repair"}
+    created = client.post("/complaints/new/", {**data, "content": "电话投诉", "callback": ""})
+    ticket = Complaint.objects.get()
+    assert created["Location"] == f"/complaints/{ticket.pk}/"
+    assert _href(client.get(created["Location"]).content.decode(), "back-to-callback") is None
+    garbled = client.get(f"/complaints/{ticket.pk}/?callback=abc")
+    assert garbled.status_code == 200 and _href(garbled.content.decode(), "back-to-callback") is None
