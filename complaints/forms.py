@@ -258,7 +258,8 @@ class FollowUpForm(StyledForm):
     def clean(self) -> dict[str, Any]:
         """Reopening tells the department what the customer is still unhappy about: the record is
         required then (the API's follow_up keeps its optional note, CONTRACT)."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") == "unsatisfied" and not data.get("note") and "note" not in self.errors:
             self.add_error("note", _("客户不满意时请填写回访记录：客户仍对什么不满意。"))
         return data
