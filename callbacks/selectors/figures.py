@@ -12,7 +12,15 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, CallbackTask, CloseReason, Outcome, Survey, SurveyType
+from callbacks.models import (
+    OPEN_STATUSES,
+    CallAttempt,
+    CallbackTask,
+    CloseReason,
+    Outcome,
+    Survey,
+    SurveyType,
+)
 from csat import access
 from csat.business_time import business_tz, month_bounds
 from csat.caching import cached, forget
@@ -40,6 +48,12 @@ def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def _still_due_today(today: dt.datetime, tomorrow: dt.datetime) -> Q:
+    """Today's due tasks not yet done: the "今日到期" the agent's home tile and queue show (a task
+    surveyed this morning is no longer due)."""
+    return Q(due_at__gte=today, due_at__lt=tomorrow, status__in=OPEN_STATUSES)
+
+
 def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[str, Any]:
     """The month's required / reached / surveyed tasks, today's due, and the month's average."""
     month_start, month_end = month_bounds(timezone.localdate(now))
@@ -55,7 +69,7 @@ def _month_figures(*, user: Any, now: dt.datetime, store: int | None) -> dict[st
             required=Count("id"),
             reached=Count("id", filter=Q(reached_at__isnull=False)),
             surveyed=Count("id", filter=Q(survey__score_used__isnull=False)),
-            due_today=Count("id", filter=Q(due_at__gte=today, due_at__lt=tomorrow)),
+            due_today=Count("id", filter=_still_due_today(today, tomorrow)),
         )
     )
     # DOMAIN §9 "Report scope": the average against 90 is of the 100-point surveys only; the
@@ -177,7 +191,7 @@ def store_figures(*, user: Any, now: dt.datetime | None = None) -> list[dict[str
             required=Count("id"),
             reached=Count("id", filter=Q(reached_at__isnull=False)),
             surveyed=Count("id", filter=Q(survey__score_used__isnull=False)),
-            due_today=Count("id", filter=Q(due_at__gte=today, due_at__lt=tomorrow)),
+            due_today=Count("id", filter=_still_due_today(today, tomorrow)),
         )
         .order_by()
     )
