@@ -340,14 +340,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return _changed_meanwhile(request, pk, action, form, exc)
         except ApplicationError as exc:
             if back:  # a list's form: the message names the ticket, the list stays where it was
-                messages.error(request, f"{complaint.number}：{exc.message}")
+                messages.error(
+                    request, _("%(number)s：%(text)s") % {"number": complaint.number, "text": exc.message}
+                )
                 return redirect(back)
             messages.error(request, exc.message)
         else:
             notified = selectors.notified_since(complaint=done, mark=mark)
             text = outcome_message(action, done, notified)
             if back:
-                messages.success(request, f"{complaint.number}：{text}")
+                messages.success(
+                    request, _("%(number)s：%(text)s") % {"number": complaint.number, "text": text}
+                )
                 return redirect(back)
             messages.success(request, text)
             if pk not in selectors.openable_ticket_ids(request.user, [pk]):
@@ -357,7 +361,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("complaints:detail", pk=complaint.pk)
     elif back:  # a list's form: say what was wrong there, the list stays where it was
         errors = [str(e) for errors in form.errors.values() for e in errors]
-        messages.error(request, f"{complaint.number}：{'；'.join(errors)}")
+        messages.error(
+            request, _("%(number)s：%(text)s") % {"number": complaint.number, "text": _("；").join(errors)}
+        )
         return redirect(back)
     context = ticket_context(request, complaint, bound={action: form})
     return render(request, "complaints/detail.html", context, status=400 if form.errors else 409)

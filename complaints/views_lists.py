@@ -284,7 +284,8 @@ def export(request: HttpRequest) -> HttpResponse:
     form = TicketFilterForm(request.GET, **filters.choices_for(request.user))
     if not form.is_valid():
         text = "\n".join(
-            f"{form.fields[name].label}：{' '.join(str(e) for e in errs)}"
+            _("%(label)s：%(value)s")
+            % {"label": form.fields[name].label, "value": " ".join(str(e) for e in errs)}
             for name, errs in form.errors.items()
         )
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from complaints import permissions
 from complaints.actions import ACTIONS, ComplaintAction
@@ -230,5 +231,9 @@ def outcome_message(action: str, complaint: Complaint, notified: list[Any]) -> s
     }
     text = messages.get(action, _("已保存"))
     if notified:
-        return _("%(what)s，%(who)s已收到通知。") % {"what": text, "who": _who(notified)}
+        # One person "has", several "have" been notified (English; Chinese says it once).
+        told = npgettext(
+            "people notified", "%(what)s，%(who)s已收到通知。", "%(what)s，%(who)s已收到通知。", len(notified)
+        )
+        return told % {"what": text, "who": _who(notified)}
     return _("%(what)s。") % {"what": text}

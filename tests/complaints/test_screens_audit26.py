@@ -239,3 +239,67 @@ def test_a_complaint_logged_elsewhere_offers_no_call(
     assert _href(client.get(created["Location"]).content.decode(), "back-to-callback") is None
     garbled = client.get(f"/complaints/{ticket.pk}/?callback=abc")
     assert garbled.status_code == 200 and _href(garbled.content.decode(), "back-to-callback") is None
+
+
+# --- 7. English pages use English punctuation; "have been notified" for several people ---------------
+
+FULL_WIDTH = re.compile(r"[：（）；、]")
+
+
+def _english(client: Any) -> Any:
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _text(html: str) -> str:
+    """The page's text outside scripts and styles, tags removed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_english_ticket_gm_and_print_pages_have_no_chinese_punctuation(
+    clock: Any,
+    web: Callable[[Any], Any],
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    # No score on record: the suggested grade's reason is "No score; defaulted to neutral".
+    ticket = make_complaint(content="保养后发动机异响", major_criteria=["adverse_impact", "safety"])
+    ticket = advance(ticket, Status.AWAITING_APPROVAL)
+    Complaint.objects.filter(pk=ticket.pk).update(compensation_in_kind="两次免费保养")
+    ticket.refresh_from_db()
+    gm = _english(web(people["gm"]))
+    pages = {
+        "ticket": gm.get(f"/complaints/{ticket.pk}/"),
+        "gm": gm.get("/complaints/"),
+        "approvals": gm.get("/complaints/approvals/"),
+        "print": gm.get(f"/complaints/{ticket.pk}/print/"),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        stray = sorted({m.group(0) for m in FULL_WIDTH.finditer(_text(response.content.decode()))})
+        assert not stray, f"{name}: {stray}"
+    assert "Plan: " in pages["approvals"].content.decode()
+    assert "Number: " in pages["print"].content.decode()
+    ticket_page = pages["ticket"].content.decode()
+    assert f"{ticket.suggested_grade} (" in ticket_page
+    assert "In kind: " in ticket_page
+
+
+def test_notified_people_in_english_agree_in_number(
+    clock: Any, people: dict[str, Any], make_complaint: Callable[..., Complaint]
+) -> None:
+    from django.utils import translation
+
+    from complaints.views_support import outcome_message
+
+    ticket = make_complaint()
+    agent, ccm = people["agent"], people["ccm"]
+    with translation.override("en"):
+        one = outcome_message("return", ticket, [ccm])
+        both = outcome_message("return", ticket, [ccm, agent])
+    assert one.endswith(f"({ccm.get_full_name()}) has been notified."), one
+    assert both.endswith(f"({agent.get_full_name()}) have been notified."), both
+    with translation.override("zh-hans"):
+        assert outcome_message("return", ticket, [ccm, agent]).endswith("已收到通知。")
