@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any, cast
 
 from django.conf import settings
@@ -149,7 +150,8 @@ def _customer_matches(
     customers by that list. As one query (customers whose id is in a subquery, newest first,
     LIMIT 20) PostgreSQL misjudges a rare plate or tail and walks every customer backwards by id
     (0.5 s at a million customers, group scope: bench/search_bench.py)."""
-    text = (query or "").strip()
+    # NFKC: a full-width IME types １３８… and 粤Ｂ１２３４５; the stored identifiers are ASCII.
+    text = unicodedata.normalize("NFKC", query or "").strip()
     if not text:
         return []
     vehicles = scope_to_user(Vehicle.objects.all(), user)

@@ -53,7 +53,8 @@ def normalize_mobile(raw: str) -> str:
 
 def normalize_plate(raw: str) -> str:
     """Return the plate without separators, upper-cased (粤b·12345 → 粤B12345)."""
-    plate = _PLATE_SEPARATORS.sub("", str(raw or "")).upper()
+    # NFKC, as for mobiles: a Chinese IME in full-width mode types 粤Ｂ１２３４５.
+    plate = _PLATE_SEPARATORS.sub("", unicodedata.normalize("NFKC", str(raw or ""))).upper()
     if not _PLATE_RE.match(plate):
         raise ValueError("invalid_plate")
     return plate
@@ -73,7 +74,7 @@ def vin_check_digit(vin: str) -> str:
 
 def normalize_vin(raw: str) -> str:
     """Return the upper-cased VIN; 17 characters, no I/O/Q, valid check digit."""
-    vin = re.sub(r"\s", "", str(raw or "")).upper()
+    vin = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(raw or ""))).upper()
     if not _VIN_RE.match(vin):
         raise ValueError("invalid_vin")
     if vin[8] != vin_check_digit(vin):

@@ -128,6 +128,9 @@ def test_normalize_mobile_is_idempotent(raw: str) -> None:
         ("粤bda1234", "粤BDA1234"),
         ("粤B12345D", "粤B12345D"),
         ("粤B·12345F", "粤B12345F"),
+        # Typed with a Chinese IME in full-width mode (as a mobile is: NFKC).
+        ("粤Ｂ１２３４５", "粤B12345"),
+        ("粤ｂ－１２３４５", "粤B12345"),
     ],
 )
 def test_normalize_plate_accepts(raw: str, expected: str) -> None:
@@ -223,3 +226,9 @@ def test_normalize_vin_rejects_wrong_length(length: int) -> None:
 def test_vin_check_digit_is_the_character_at_position_nine(n: int) -> None:
     vin = make_vin(n)
     assert vin[8] == vin_check_digit(vin)
+
+
+def test_normalize_vin_accepts_full_width() -> None:
+    vin = make_vin(7)
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in vin)  # Ａ… and ０…
+    assert normalize_vin(full_width.lower()) == vin

@@ -48,6 +48,9 @@ def found(user: Any, query: str) -> list[str]:
         ("0000", ["欧阳娜娜"]),
         ("粤B12345", ["张伟"]),  # plate with the province character
         ("粤b·123", ["张伟"]),  # its start, any case and separator
+        ("粤Ｂ１２３４５", ["张伟"]),  # typed in a full-width IME
+        ("１３８００１３８０００", ["张伟"]),
+        ("２３４５", ["张伟"]),
         ("B12345", ["张伟"]),  # without the province character
         ("b 12345", ["张伟"]),
         ("AD543", ["欧阳娜娜"]),  # the start without the province
