@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from csat import params, text_limits
 from csat.apis.fields import ModelSerializer
 from reports import permissions, records, selectors
+from reports.forms import FUTURE_MONTH
 from reports.models import MonthlyReport, Trigger
 from reports.services import report_build
 from reports.views import XLSX, xlsx_response
@@ -104,9 +105,12 @@ class BuildSerializer(serializers.Serializer):
 
     def validate_month(self, value: str) -> Any:
         try:
-            return selectors.parse_month(value)
+            month = selectors.parse_month(value)
         except ValueError:
             raise serializers.ValidationError(_("月份格式应为 YYYY-MM。")) from None
+        if month > selectors.current_month():
+            raise serializers.ValidationError(FUTURE_MONTH)
+        return month
 
 
 def _month_param(request: Any) -> Any:

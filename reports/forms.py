@@ -13,6 +13,10 @@ from csat.forms import FastSelect, ShortModelChoiceField, StyledForm
 from csat.models import Store
 from reports import selectors
 
+# A month that has not begun has no figures: its "report" would be an empty file people may take
+# for the real one (and it would take version 1 of that month).
+FUTURE_MONTH = _("本月之后的月份尚无数据，不能生成报表。")
+
 
 class ReportFilterForm(StyledForm):
     month = forms.CharField(
@@ -44,9 +48,12 @@ class BuildForm(forms.Form):
 
     def clean_month(self) -> dt.date:
         try:
-            return selectors.parse_month(self.cleaned_data["month"])
+            month = selectors.parse_month(self.cleaned_data["month"])
         except ValueError:
             raise forms.ValidationError(_("月份格式应为 YYYY-MM。")) from None
+        if month > selectors.current_month():
+            raise forms.ValidationError(FUTURE_MONTH)
+        return month
 
 
 class ManufacturerScoreForm(StyledForm):

@@ -200,7 +200,8 @@ def build(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您的角色不能生成报表。"))
     form = BuildForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("月份格式应为 YYYY-MM。"))
+        for error in form.errors.get("month", [_("月份格式应为 YYYY-MM。")]):
+            messages.error(request, error)
         return redirect("reports:index")
     store = permissions.resolve_scope(request.user, scope=form.cleaned_data["scope"] or None)
     report = report_build(

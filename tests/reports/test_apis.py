@@ -126,3 +126,10 @@ def test_without_a_profile_is_forbidden(march: Any) -> None:
     assert client.get(LIST).status_code == 403
     assert client.get("/api/reports/monthly/2026-03/xlsx").status_code == 403
     assert APIClient().get(LIST).status_code in (401, 403)
+
+
+def test_the_api_builds_no_month_not_yet_begun(march: Any) -> None:
+    response = _api(march.users["ccm"]).post(LIST, {"month": "2026-05"}, format="json")  # now: 2026-04-02
+    assert response.status_code == 400
+    assert response.json()["month"] == ["本月之后的月份尚无数据，不能生成报表。"]
+    assert not MonthlyReport.objects.exists()

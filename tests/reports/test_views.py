@@ -247,3 +247,18 @@ def test_a_breakdown_row_below_the_minimum_is_marked_and_one_above_is_not(march:
     section = html[html.index('id="breakdowns"') : html.index('id="dimensions"')]
     marked = section.count('data-testid="small-sample"')
     assert marked == len(small)
+
+
+def test_a_month_not_yet_begun_is_not_built(march: Any) -> None:
+    """The build button with a future month made an empty "version 1" people could take for the
+    month's report; now it says why not, in the user's language, and builds nothing."""
+    client = _client(march.users["ccm"])
+    response = client.post("/reports/build/", {"month": "2026-05", "scope": str(march.store.pk)}, follow=True)
+    assert "本月之后的月份尚无数据，不能生成报表。" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.post("/reports/build/", {"month": "2099-12"}, follow=True).content.decode()
+    assert "has no figures yet" in english
+    assert not MonthlyReport.objects.exists()
+    # This month (now: 2026-04-02) is built, with its figures so far.
+    assert client.post("/reports/build/", {"month": "2026-04"}).status_code == 302
+    assert MonthlyReport.objects.count() == 1
