@@ -201,7 +201,7 @@ def build(request: HttpRequest) -> HttpResponse:
     form = BuildForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("month", [_("月份格式应为 YYYY-MM。")]):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("reports:index")
     store = permissions.resolve_scope(request.user, scope=form.cleaned_data["scope"] or None)
     report = report_build(
