@@ -312,15 +312,18 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
     start, end = month_bounds(month)
     in_scope = {"department__in": departments.values("pk")}
     order = ("department__store__code", "department__kind", "department_id")
+    # A missed step belongs to the month its deadline fell due, whenever the breach was recorded
+    # (a complaint back-filled after the month's end, a sweep in the month's last minute): the
+    # report's 处理时限 counts its steps so, and the −2 must stand beside them in the same month.
     breaches = (
         DeadlineAlert.objects.filter(
-            kind=DeadlineAlert.Kind.BREACH, created_at__gte=start, created_at__lt=end, **in_scope
+            kind=DeadlineAlert.Kind.BREACH, deadline__due_at__gte=start, deadline__due_at__lt=end, **in_scope
         )
-        .order_by(*order, "created_at", "pk")
+        .order_by(*order, "deadline__due_at", "pk")
         .values(
             *order,
             "pk",
-            "created_at",
+            "deadline__due_at",
             "deadline__kind",
             "deadline__complaint_id",
             "deadline__complaint__number",
@@ -355,7 +358,7 @@ def assessment_events(*, departments: QuerySet[Department], month: dt.date) -> I
 
     streams = (
         (
-            keyed(r, r["created_at"], {"kind": points.MISSED_DEADLINE, "points": missed,
+            keyed(r, r["deadline__due_at"], {"kind": points.MISSED_DEADLINE, "points": missed,
                   "complaint": r["deadline__complaint__number"], "complaint_id": r["deadline__complaint_id"],
                   "step": r["deadline__kind"], "ref": f"breach:{r['pk']}"})
             for r in breaches.iterator(chunk_size=EVENT_CHUNK)

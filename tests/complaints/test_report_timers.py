@@ -15,6 +15,7 @@ import time_machine
 from complaints.models import Complaint, Deadline, DeadlineAlert, DeadlineKind, Status
 from complaints.selectors import assessment_rows
 from complaints.services import workflow
+from complaints.services.deadlines import enforce_deadlines
 from csat.models import Department
 from reports import selectors as report_selectors
 from tests.fixtures import T0
@@ -79,3 +80,32 @@ def test_rule_a_reopened_ticket_is_open_past_3_working_days_again(
         workflow.complaint_contact(complaint=ticket, actor=people["sales_mgr"], note="客户再次来电")
         workflow.complaint_resolve(complaint=ticket, actor=people["sales_mgr"], result="已更换零件")
     assert open_past(month=MARCH, store_ids=[ticket.store_id], as_of=after) == []
+
+
+def test_rule_a_missed_step_counts_in_the_month_it_fell_due_in_both_report_and_assessment(
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales: Department,
+) -> None:
+    """The step fell due on 31 March; its breach was recorded on 1 April (the sweep of the month's
+    last minutes, or a complaint back-filled into March). The report's 处理时限 counted it in March,
+    the assessment charged the −2 to April: the two sheets of one report disagreed."""
+    with time_machine.travel(dt.datetime(2026, 3, 31, 21, 0, tzinfo=T0.tzinfo), tick=False):
+        ticket = advance(make_complaint(urgent=True), Status.DISPATCHED)
+    step = Deadline.objects.get(complaint=ticket, kind=DeadlineKind.FIRST_CONTACT)
+    assert step.due_at.astimezone(T0.tzinfo).date() == dt.date(2026, 3, 31)
+    april_first = dt.datetime(2026, 4, 1, 0, 1, tzinfo=T0.tzinfo)
+    with time_machine.travel(april_first, tick=False):
+        enforce_deadlines(now=april_first)
+    breach = DeadlineAlert.objects.get(deadline=step, kind=DeadlineAlert.Kind.BREACH)
+    assert breach.created_at.astimezone(T0.tzinfo).month == 4
+
+    def charged(month: dt.date) -> list[Any]:
+        rows = assessment_rows(departments=Department.objects.filter(pk=sales.pk), month=month)
+        return [e["points"] for e in rows[0]["events"] if e["kind"] == "missed_deadline"]
+
+    steps = {r["key"]: r for r in report_selectors.deadline_steps(month=MARCH, store_ids=[ticket.store_id])}
+    assert steps["first_contact"]["missed"] == 1
+    assert charged(MARCH) == [-2]
+    assert charged(dt.date(2026, 4, 1)) == []
