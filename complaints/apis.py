@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -41,6 +43,7 @@ from csat.apis import filtering
 from csat.apis.fields import BoundedDateTimeField, ModelSerializer
 from csat.apis.kept import kept_json
 from csat.apis.pagination import KeysetPagination
+from csat.business_time import business_tz
 from csat.domain.assessment import PENALTY_POINTS_MAX, PENALTY_POINTS_MIN
 from csat.domain.grading import GRADE_ORDER
 from csat.uploads import validate_agreement, validate_attachment
@@ -482,6 +485,14 @@ class AssessmentSerializer(serializers.Serializer):
     results = AssessmentRowSerializer(many=True)
 
 
+def _event_value(value: Any) -> Any:
+    """An assessment event's value as JSON: a moment as ISO 8601 in business time (+08:00, as
+    every other API gives it; str() gave UTC with a space), points and decimals as text."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value, business_tz()).isoformat()
+    return value if isinstance(value, int | str) else str(value)
+
+
 class AssessmentApi(APIView):
     @extend_schema(
         parameters=[
@@ -506,10 +517,7 @@ class AssessmentApi(APIView):
                         "deductions": row["deductions"],
                         "adjustments": str(row["adjustments"]),
                         "total": str(row["total"]),
-                        "events": [
-                            {k: (str(v) if not isinstance(v, int | str) else v) for k, v in e.items()}
-                            for e in row["events"]
-                        ],
+                        "events": [{k: _event_value(v) for k, v in e.items()} for e in row["events"]],
                     }
                     for row in rows
                 ],

@@ -145,6 +145,11 @@ def test_api_totals_equal_an_independent_recomputation(
     ]
     missed = next(e for e in sales_events if e["kind"] == "missed_deadline")
     assert missed["complaint"] == march["s1"].number and missed["step"] == "first_contact"
+    # Moments in business time, ISO 8601 as the other APIs give them (was "2026-03-… 02:00:00+00:00").
+    at = dt.datetime.fromisoformat(missed["at"])
+    assert missed["at"].endswith("+08:00") and "T" in missed["at"]
+    step = Deadline.objects.get(complaint=march["s1"], kind="first_contact", cycle=0, sequence=1)
+    assert at == step.due_at
     adjustment = next(e for e in sales_events if e["kind"] == "adjustment")
     assert adjustment["reason"] == "投诉不实，核实后撤销" and Decimal(adjustment["points"]) == 2
     business_numbers = {e.get("complaint") for e in rows[business.pk]["events"]}
