@@ -259,7 +259,7 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     ws.add_chart(chart, "F2")
 
     ws = Sheet(wb, _("处理时限"))
-    table(
+    steps = table(
         ws,
         [
             Column(_("环节"), "label", width=26),
@@ -271,7 +271,8 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
         ],
         c["deadlines"],
     )
-    red_when(ws, "D2:D6", above=0)
+    # Every step's row (one per deadline kind): a fixed range left the last ones never red.
+    red_when(ws, steps.column(4), above=0)
 
     # DOMAIN §9 "The GM's gate": what the GM approved in kind, beside the money (older stored
     # reports have no such list).

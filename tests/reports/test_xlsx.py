@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 from openpyxl.chart import BarChart, LineChart
 
+from complaints.models import DeadlineKind
 from reports.models import Trigger
 from reports.services import report_build
 from tests.reports.builders import MONTH, make_survey
@@ -202,3 +203,14 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page
     assert area.endswith(f"${complaints.max_row}"), area
     numbers = [c.value for c in complaints["A"][1:] if c.value]
     assert numbers and complaints.column_dimensions["A"].width >= max(len(n) for n in numbers)
+
+
+def test_every_deadline_step_row_turns_red_when_missed(workbook: Any) -> None:
+    """The 处理时限 rule covers each step's row: a fixed D2:D6 left the 6th step (the day 5–7
+    follow-up, row 7) never red."""
+    ws = workbook["处理时限"]
+    steps = _rows(ws)
+    assert len(steps) == len(DeadlineKind.values) == 6
+    last = len(steps) + 1
+    assert ws.cell(last, 1).value == DeadlineKind(DeadlineKind.values[-1]).label
+    assert _rules(ws) == {f"D2:D{last}": ["AND(ISNUMBER(D2),D2>0)"]}
