@@ -178,12 +178,15 @@ def in_kind_approved(*, month: dt.date, store_ids: Sequence[int] | None) -> list
 
 def deadline_steps(*, month: dt.date, store_ids: Sequence[int] | None) -> list[dict[str, Any]]:
     """Each step's timers that fell due in the month: met on time, missed (breached or met late),
-    still open. Cancelled timers (the step was skipped) do not count."""
+    still open. A timer stopped before it breached (the step was skipped) does not count; one
+    stopped after it breached (the ticket transferred away) stays missed, as the breach stays
+    charged to the department that owned the step (DOMAIN §9)."""
     start, end = month_bounds(month)
+    counted = Q(cancelled_at__isnull=True) | Q(breached_at__isnull=False)
     rows = {
         r["kind"]: r
         for r in scoped(
-            Deadline.objects.filter(due_at__gte=start, due_at__lt=end, cancelled_at__isnull=True),
+            Deadline.objects.filter(counted, due_at__gte=start, due_at__lt=end),
             store_ids,
             "complaint__store_id",
         )

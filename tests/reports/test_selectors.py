@@ -11,9 +11,22 @@ import pytest
 from django.utils import timezone
 
 from callbacks.models import Survey
-from csat.models import SalesDelivery, ServiceVisit
+from csat.models import DepartmentKind, SalesDelivery, ServiceVisit
 from reports import selectors
-from tests.reports.builders import ATTITUDE, MONTH, NOW, OVERALL, PARTS, SH, SKILL, TIMELINESS
+from tests.reports.builders import (
+    ATTITUDE,
+    MONTH,
+    NOW,
+    OVERALL,
+    PARTS,
+    SH,
+    SKILL,
+    TIMELINESS,
+    at,
+    deadline,
+    dept,
+    make_complaint,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +253,32 @@ def test_deadline_steps_met_and_missed(march: Any) -> None:
     assert steps["first_contact"]["missed"] == 1
     assert (steps["progress_report"]["met"], steps["progress_report"]["open"]) == (1, 1)
     assert steps["handoff"]["met_rate"] == 1.0 and steps["follow_up"]["met_rate"] is None
+
+
+def test_a_step_breached_then_transferred_away_stays_missed(march: Any) -> None:
+    """DOMAIN §9: a breach stays charged (−2) to the department that owned the step when the ticket
+    is transferred; the transfer stops the timer, which must still count as missed. A timer stopped
+    before it came due (never breached) is neither met nor missed."""
+    service, business = dept(march.store, DepartmentKind.SERVICE), dept(march.store, DepartmentKind.BUSINESS)
+    moved = make_complaint(
+        march.store, "TS-MOVED", received=at(3, 12, 9), received_by=march.users["ccm"], department=business
+    )
+    deadline(
+        moved,
+        "first_contact",
+        due=at(3, 12, 13),
+        breached_at=at(3, 12, 13, 1),
+        cancelled_at=at(3, 12, 14),  # transferred to the business department after the breach
+        department=service,
+    )
+    deadline(moved, "first_contact", due=at(3, 12, 16), met_at=at(3, 12, 15), cycle=1, department=business)
+    deadline(moved, "progress_report", due=at(3, 17, 14), cancelled_at=at(3, 12, 14))  # stopped in time
+    steps = {r["key"]: r for r in selectors.deadline_steps(month=MONTH, store_ids=_ids(march.store))}
+    first = steps["first_contact"]
+    # The fixture's TS-1 breach, the transferred breach, the new department's step met in time.
+    assert (first["total"], first["met"], first["missed"], first["open"]) == (3, 1, 2, 0)
+    progress = steps["progress_report"]
+    assert (progress["total"], progress["met"], progress["missed"], progress["open"]) == (2, 1, 0, 1)
 
 
 def test_open_past_three_working_days_reopened_and_rates(march: Any) -> None:
