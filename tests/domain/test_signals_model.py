@@ -211,13 +211,16 @@ def test_ordinary_complaint_is_not_grade_g(text: str) -> None:
 # --- the explanation names only meaningful features (issue 23) -----------------------------------
 
 
-@pytest.mark.parametrize("gram", ["了一", "一直", "一个", "车一", "客户说", "我们", "|车", "~曝光", "^投诉"])
+@pytest.mark.parametrize(
+    "gram",
+    ["了一", "一直", "一个", "车一", "客户说", "我们", "|车", "~曝光", "^投诉", "户说", "说客", "户说了"],
+)
 def test_stop_character_grams_are_never_named(gram: str) -> None:
     # Issue 23: "了一", "一直", "一个" told the GM nothing; only meaningful n-grams are shown.
     assert not meaningful_gram(gram, 5.0)
 
 
-@pytest.mark.parametrize("gram", ["曝光", "代理人", "消防", "讨说法"])
+@pytest.mark.parametrize("gram", ["曝光", "代理人", "消防", "讨说法", "正常", "户口"])
 def test_meaningful_grams_are_named_above_the_weight_threshold(gram: str) -> None:
     assert meaningful_gram(gram, MODEL_MIN_WEIGHT)
     assert not meaningful_gram(gram, MODEL_MIN_WEIGHT - 0.01)

@@ -131,6 +131,14 @@ def meaningful_gram(feature: str, weight: float) -> bool:
     rest = feature
     for word in STOP_GRAMS:
         rest = rest.replace(word, "")
+    # A piece of a stop word at an edge is the stop word cut by the n-gram's window: "户说" is the
+    # end of "客户说" and told the GM "主要依据：“户说”".
+    for word in STOP_GRAMS:
+        for cut in range(1, len(word)):
+            if rest.startswith(word[cut:]):
+                rest = rest[len(word) - cut :]
+            if rest.endswith(word[:cut]):
+                rest = rest[:-cut]
     return not all(c in STOP_CHARS for c in rest)
 
 
