@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -37,6 +38,12 @@ from .writer import (
     show_axes,
     table,
 )
+
+
+def _ticket_number() -> str:
+    """The header of a column of complaint ticket numbers (TSSZ01-…): the bare "工单号" is the
+    service visit's repair order number, which English calls "Repair order no."."""
+    return pgettext("complaint ticket", "工单号")
 
 
 def satisfaction_sheet(wb: Workbook, data: dict[str, Any]) -> None:
@@ -199,7 +206,7 @@ def feedback_records_sheet(
             Column(_("客户意见"), "remarks", width=40, wrap=True),
             Column(_("未评分原因"), "not_rated_reason", width=24, wrap=True),
             Column(_("回访专员"), "agent", width=10),
-            Column(_("工单号"), "complaint_number", width=24),
+            Column(_ticket_number(), "complaint_number", width=24),
         ],
         rows,
     )
@@ -402,7 +409,7 @@ def assessment_records_sheet(wb: Workbook, *, month: dt.date, store_ids: list[in
             Column(_("部门"), "department", width=14),
             Column(_("事件"), "kind_label", width=12),
             Column(_("分值"), "points", SCORE, 8),
-            Column(_("工单号"), "complaint", width=20),
+            Column(_ticket_number(), "complaint", width=20),
             Column(_("环节"), "step", width=24),
             Column(_("原因"), "reason", width=30, wrap=True),
             Column(_("调整人"), "by", width=12),

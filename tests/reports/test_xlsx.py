@@ -214,3 +214,21 @@ def test_every_deadline_step_row_turns_red_when_missed(workbook: Any) -> None:
     last = len(steps) + 1
     assert ws.cell(last, 1).value == DeadlineKind(DeadlineKind.values[-1]).label
     assert _rules(ws) == {f"D2:D{last}": ["AND(ISNUMBER(D2),D2>0)"]}
+
+
+def test_english_ticket_number_columns_are_not_repair_orders(march: Any) -> None:
+    """The feedback and assessment-detail columns hold complaint ticket numbers (TS-1 …), not the
+    service visit's repair order number that the bare msgid "工单号" means in English."""
+    with translation.override("en"):
+        report = report_build(month=MONTH, store=march.store, trigger=Trigger.BUTTON, user=march.users["ccm"])
+    wb = _open(report)
+    for name in ("Customer feedback", "Assessment details"):
+        headers = [c.value for c in wb[name][1]]
+        assert "Ticket no." in headers and "Repair order no." not in headers, (name, headers)
+    events = _rows(wb["Assessment details"])
+    assert "TS-1" in {r["Ticket no."] for r in events}
+    # Chinese keeps its header.
+    zh = _open(report_build(month=MONTH, store=march.store, trigger=Trigger.BUTTON, user=march.users["ccm"]))
+    assert "工单号" in [c.value for c in zh["客户反馈"][1]] and "工单号" in [
+        c.value for c in zh["考核明细"][1]
+    ]
