@@ -11,6 +11,7 @@ import urllib.parse
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from surveylinks import services
 from surveylinks.models import SendState, SurveyLinkEvent
@@ -159,6 +160,12 @@ def test_a_permanent_refusal_is_not_retried(
     link = services.survey_link_invite(task=make_task(store_a), actor=agent)
     failed = services.survey_link_send(link_id=link.pk, provider=_aliyun(fake_provider))
     assert failed.send_state == SendState.FAILED and len(fake_provider.requests) == 1
+    # The agent reads why on the call page (it said "发送失败" alone), so they can fix the number.
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/callbacks/{link.task_id}/").content.decode()
+    assert "发送失败" in page
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in page.split('data-testid="send-error"')[1].split("</span>")[0]
 
 
 def test_a_link_being_sent_elsewhere_is_not_sent_again(
