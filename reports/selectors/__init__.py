@@ -93,7 +93,8 @@ __all__ = [
 ]
 
 # 2: the manufacturer's quarterly score beside our satisfaction (issue #19).
-SCHEMA = 2
+# 3: the five-dimension survey's unrated count (``satisfaction.five_dimension.not_rated``).
+SCHEMA = 3
 
 
 def scope_of(store: Store | None) -> str:

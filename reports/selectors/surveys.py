@@ -131,6 +131,9 @@ def satisfaction(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str
             rated=Count("score_used", filter=this_month & hundred),
             previous_rated=Count("score_used", filter=last_month & hundred),
             **five_dimension_aggregates("five", this_month),
+            five_not_rated=Count(
+                "pk", filter=this_month & Q(type=SurveyType.FIVE_DIMENSION, score_used__isnull=True)
+            ),
             **five_dimension_aggregates("five_prev", last_month),
         )
     )
@@ -153,6 +156,9 @@ def satisfaction(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[str
             "current": five_current,
             "previous": five_previous,
             "rated": five_rated,
+            # Its own unrated surveys: with the 100-point ones above, the month's non-raters
+            # whose reasons the report lists (DOMAIN §1).
+            "not_rated": row["five_not_rated"],
         },
     }
 

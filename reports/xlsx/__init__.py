@@ -88,7 +88,9 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
             "below": True,
         },
         {"label": _("评分调查数"), "value": sat["rated"], "previous": prev.get("rated"), "fmt": INT},
-        {"label": _("未评分调查数（不计入满意度）"), "value": sat["not_rated"], "fmt": INT},
+        # Every survey type's, as the 未评分 records and reasons list them (DOMAIN §1), not only the
+        # 100-point ones of the satisfaction above.
+        {"label": _("未评分调查数（不计入满意度）"), "value": feedback["not_rated"], "fmt": INT},
         {
             "label": _("五维度综合满意度（单列，不计入顾客满意度）"),
             "value": data["dimensions"]["overall"],
