@@ -16,11 +16,17 @@
     var back = event.target.closest && event.target.closest("[data-action='back']");
     if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); }
   });
-  // A link to a form folded in a <details> (#action-resolve) opens it.
+  // A link to a form folded in a <details> (#action-resolve) opens it; a link to a step's form
+  // (the phone's action bar) moves the focus there too, so keyboard and screen-reader users land
+  // on the form they asked for (the form itself: a field would pop up the phone's keyboard).
   function unfold() {
     var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
     var folded = target && target.closest && target.closest("details");
     if (folded) { folded.open = true; target.scrollIntoView(); }
+    if (target && target.tagName === "FORM") {
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus({ preventScroll: !!folded });
+    }
   }
   document.addEventListener("DOMContentLoaded", unfold);
   window.addEventListener("hashchange", unfold);

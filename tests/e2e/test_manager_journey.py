@@ -70,6 +70,10 @@ def test_manager_contacts_proposes_800_and_resolves_with_the_agreement(
     expect(bar.get_by_role("link")).to_have_text(variant.tr("已联系客户"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot("03b-ticket-phone")
+    # The bar takes the manager to the step's form, and the focus with it (it stayed on the page).
+    bar.get_by_role("link").click()
+    expect(page.get_by_test_id("action-contact")).to_be_focused()
+    expect(page.get_by_test_id("action-contact")).to_be_in_viewport()
     page.set_viewport_size(desk)
 
     # Contact the customer.
