@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks import permissions
 from callbacks.models import ManufacturerScore
+from csat.business_time import business_tz
 from csat.exceptions import NotAllowedError
 from csat.models import Store
 
@@ -51,6 +53,12 @@ def _clean(*, year: Any, quarter: Any, score: Any, note: str) -> tuple[int, int,
             errors["score"] = _("厂家考核分值最多保留一位小数。")
     except (InvalidOperation, TypeError, ValueError):
         errors["score"] = _("厂家考核分值应为 0–100 之间的数字。")
+    if "year" not in errors and "quarter" not in errors:
+        # A quarter not yet begun has no score from the manufacturer: 2099 is a typing slip that
+        # would sit in every later report's history.
+        today = timezone.localdate(timezone.now(), business_tz())
+        if (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
+            errors["quarter"] = _("该季度尚未开始，不能录入厂家考核分值。")
     if errors:
         raise ValidationError(errors)
     return year, quarter, score

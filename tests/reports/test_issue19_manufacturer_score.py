@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -116,6 +117,26 @@ def test_rule_invalid_entries_are_refused_in_chinese_and_nothing_is_saved(
     assert response.context["form"].errors[field] == [message]
     assert message in response.content.decode()
     assert not ManufacturerScore.objects.exists()
+
+
+def test_a_quarter_not_yet_begun_is_refused(client: Any, store: Any, users: dict[str, Any]) -> None:
+    with time_machine.travel(dt.datetime(2026, 5, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))):
+        response = _post(client, users["agent"], store=store.pk, score="90", year="2026", quarter="3")
+        assert response.status_code == 400
+        assert response.context["form"].errors["quarter"] == ["该季度尚未开始，不能录入厂家考核分值。"]
+        with pytest.raises(ValidationError) as caught:
+            manufacturer_score_set(user=users["agent"], store=store, year=2099, quarter=1, score="90")
+        assert caught.value.message_dict == {"quarter": ["该季度尚未开始，不能录入厂家考核分值。"]}
+        assert not ManufacturerScore.objects.exists()
+        # The quarter under way may be entered (a provisional score), and so may the past ones.
+        assert (
+            _post(client, users["agent"], store=store.pk, score="90", year="2026", quarter="2").status_code
+            == 302
+        )
+        assert (
+            _post(client, users["agent"], store=store.pk, score="91", year="2025", quarter="4").status_code
+            == 302
+        )
 
 
 def test_a_quarter_outside_1_to_4_is_refused(client: Any, store: Any, users: dict[str, Any]) -> None:
