@@ -19,7 +19,7 @@ from crisis.permissions import can_open
 from csat import access, text_limits
 from csat import selectors as csat_selectors
 from csat.apis.fields import BoundedDateField, BoundedDateTimeField, ModelSerializer
-from csat.params import MAX_INT32
+from csat.params import MAX_INT32, not_after_today
 
 
 class TeamSerializer(ModelSerializer):
@@ -121,7 +121,7 @@ class ActionInputSerializer(serializers.Serializer):
 
 class MediaInputSerializer(serializers.Serializer):
     outlet = serializers.CharField(max_length=100)
-    date = BoundedDateField()
+    date = BoundedDateField(validators=[not_after_today])
     exposed = serializers.BooleanField(default=False)
     reach = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT32)
     response = serializers.CharField(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crisis.models import CrisisType, LogKind, Phase
 from csat import text_limits
 from csat.forms import StyledForm
-from csat.params import MAX_INT32, BoundedDateField, BoundedDateTimeField
+from csat.params import MAX_INT32, BoundedDateField, BoundedDateTimeField, not_after_today
 
 
 def _staff_choices(store_id: int | None) -> Any:
@@ -70,7 +70,9 @@ class LogForm(StyledForm):
 
 class MediaForm(StyledForm):
     outlet = forms.CharField(label=_("媒体"), max_length=100)
-    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[not_after_today]
+    )
     exposed = forms.BooleanField(label=_("已曝光"), required=False)
     reach = forms.IntegerField(
         label=_("传播量（阅读/播放）"), required=False, min_value=0, max_value=MAX_INT32

@@ -17,9 +17,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from csat.business_time import business_tz
 from csat.domain import periods
 
 MAX_INT = 2**63 - 1  # PostgreSQL bigint; SQLite's INTEGER
@@ -118,6 +120,13 @@ def choice_param(params: Mapping[str, Any], name: str, choices: Iterable[str], d
     if raw not in allowed:
         raise BadParameter(name, _("可选值：%(choices)s。") % {"choices": "、".join(allowed)})
     return raw
+
+
+def not_after_today(value: dt.date) -> None:
+    """A validator of a date something already happened on (a media report, a record): not after
+    today in business time (a slip of the year, 2099, would sort first for ever)."""
+    if value > timezone.localdate(timezone.now(), business_tz()):
+        raise ValidationError(_("日期不能晚于今天"), code="future")
 
 
 class BoundedDateField(forms.DateField):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint
@@ -192,6 +193,14 @@ def test_team_plan_actions_media_and_logs_through_the_api(
     assert [(m["outlet"], m["exposed"], m["reach"]) for m in body["media_log"]] == [
         ("南方都市报", True, 50000)
     ]
+    # A report of a day not yet come (a slip of the year) is refused, by the page and the API.
+    tomorrow = client.post(url(crisis, "media_log"), {"outlet": "晚报", "date": "2026-03-12"}, format="json")
+    assert tomorrow.status_code == 400 and tomorrow.json()["date"] == ["日期不能晚于今天"]
+    page = Client()
+    page.force_login(agent)
+    form = page.post(f"/crisis/{crisis.pk}/media/", {"outlet": "晚报", "date": "2099-03-11"})
+    assert form.status_code == 400 and "日期不能晚于今天" in form.content.decode()
+    assert crisis.media_log.count() == 1
 
     ok(client.post(url(crisis, "logs"), {"kind": "negotiation", "text": "客户同意第三方检测"}, format="json"))
     assert crisis.logs.get().author == agent
