@@ -155,6 +155,11 @@ class CalendarScheduleForm(StyledForm):
         try:
             data["entries"] = holiday_schedule.parse_schedule(text)
         except holiday_schedule.ScheduleError as err:
+            if err.contradicts:
+                raise forms.ValidationError(
+                    _("第 %(line)s 行与第 %(other)s 行矛盾：同一天不能既是休息日又是工作日。%(text)s")
+                    % {"line": err.line, "other": err.contradicts, "text": err.text[:80]}
+                ) from None
             raise forms.ValidationError(
                 _("第 %(line)s 行无法识别：%(text)s") % {"line": err.line, "text": err.text[:80]}
             ) from None

@@ -43,10 +43,12 @@ _LINE = re.compile(rf"^\s*{_DATE}\s*[,;，；\t ]\s*([^\s,;，；]+)\s*[,;，；
 class ScheduleError(ValueError):
     """A line of the schedule could not be read; ``line`` is 1-based."""
 
-    def __init__(self, line: int, text: str) -> None:
-        super().__init__(f"line {line}: cannot read {text!r}")
+    def __init__(self, line: int, text: str, *, contradicts: int | None = None) -> None:
+        reason = f"contradicts line {contradicts}" if contradicts else "cannot read"
+        super().__init__(f"line {line}: {reason} {text!r}")
         self.line = line
         self.text = text
+        self.contradicts = contradicts  # the earlier line that gave this date the other kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,12 @@ def parse_lines(text: str) -> list[ScheduleEntry]:
     """``2027-02-06 休`` / ``2027-02-13 班`` lines (also csv ``2027-02-13,班,春节调休``).
 
     Blank lines, ``#`` comments and a csv header line are skipped; anything else unreadable raises
-    ScheduleError naming the line. A date given twice keeps the last entry.
+    ScheduleError naming the line. A date given twice the same way keeps the last entry; a date
+    given as both 休 and 班 raises ScheduleError naming both lines (which one the State Council
+    meant cannot be guessed, and keeping the last silently could charge a holiday as late work).
     """
     entries: dict[dt.date, ScheduleEntry] = {}
+    lines: dict[dt.date, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip().lstrip("\ufeff")
         if not line or line.startswith("#"):
@@ -89,7 +94,10 @@ def parse_lines(text: str) -> list[ScheduleEntry]:
             raise ScheduleError(number, raw) from None
         if kind is None:
             raise ScheduleError(number, raw)
+        if date in entries and entries[date].is_working_day != kind:
+            raise ScheduleError(number, raw, contradicts=lines[date])
         entries[date] = ScheduleEntry(date, kind, note.strip().strip(",;，；").strip()[:100])
+        lines[date] = number
     return sorted(entries.values(), key=lambda e: e.date)
 
 

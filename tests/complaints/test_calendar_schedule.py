@@ -76,6 +76,15 @@ def test_bad_import_line_is_400_naming_the_line(assessor: Any) -> None:
     assert not CalendarOverride.objects.exists()
 
 
+def test_a_day_both_holiday_and_working_day_is_400_naming_both_lines(assessor: Any) -> None:
+    response = logged_in(assessor).post(
+        "/calendar/", {"action": "import", "text": "2027-02-06 休\n2027-02-13 班\n2027-02-06 班\n"}
+    )
+    assert response.status_code == 400
+    assert "第 3 行与第 1 行矛盾：同一天不能既是休息日又是工作日。" in response.content.decode()
+    assert not CalendarOverride.objects.exists()
+
+
 def test_import_is_admin_only(gm: Any) -> None:
     assert logged_in(gm).post("/calendar/", {"action": "import", "text": "2027-02-13 班"}).status_code == 403
 

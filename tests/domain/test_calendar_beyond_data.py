@@ -85,6 +85,16 @@ def test_parse_rejects_unreadable_line_naming_it() -> None:
         parse_lines("2027-02-06 maybe\n")
 
 
+def test_parse_refuses_a_day_given_as_both_holiday_and_working_day() -> None:
+    """Pasted from two notices, one day both 休 and 班: the last line silently won; which was meant
+    cannot be guessed, so both lines are named (DOMAIN §9: the admin confirms the year's 调休)."""
+    with pytest.raises(ScheduleError) as err:
+        parse_lines("2027-02-06 休\n2027-02-13 班\n2027-02-06 班 补班\n")
+    assert (err.value.line, err.value.contradicts) == (3, 1)
+    # The same day twice the same way is a repeat, not a contradiction: the last note is kept.
+    assert parse_lines("2027-02-06 休\n2027-02-06 休 春节\n") == [ScheduleEntry(D(2027, 2, 6), False, "春节")]
+
+
 def test_parse_ics_vevents() -> None:
     ics = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
