@@ -93,6 +93,23 @@ def leftovers(html: str, data: str) -> list[str]:
     return out
 
 
+# Chinese punctuation after an English word ("Plan：", "suggested C（No score"): a label whose colon
+# or bracket stayed outside its translated string. Data may hold such pairs ("宝马X5（黑色）").
+FULL_WIDTH_AFTER_LATIN = re.compile(r"([A-Za-z0-9]{2})([：（；])")
+TAG_OR_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)
+
+
+def punctuation_leftovers(html: str, data: str) -> list[str]:
+    text = TAG_OR_SCRIPT.sub("", MARKED_CHINESE.sub("", COMMENT.sub("", html)))
+    out = []
+    for match in FULL_WIDTH_AFTER_LATIN.finditer(text):
+        if match.group(0) in data:
+            continue
+        start, end = max(0, match.start() - 40), min(len(text), match.end() + 30)
+        out.append(f"{match.group(0)!r} in …{' '.join(text[start:end].split())}…")
+    return out
+
+
 def english_client(user: Any) -> Client:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -124,7 +141,9 @@ def test_english_page_has_no_chinese_outside_data(case: Case, world: World, db: 
             continue
         seen += 1
         assert response.wsgi_request.LANGUAGE_CODE == "en"
-        problems += [f"{key} {case.id}: {item}" for item in leftovers(response.content.decode(), data)]
+        html = response.content.decode()
+        problems += [f"{key} {case.id}: {item}" for item in leftovers(html, data)]
+        problems += [f"{key} {case.id}: {item}" for item in punctuation_leftovers(html, data)]
     assert not problems, "Chinese on English pages (translate them):\n" + "\n".join(sorted(set(problems)))
     if case.id in ("home", "complaints", "complaint-list", "callbacks", "complaint-detail"):
         assert seen, f"{case.id}: no role saw the page"
