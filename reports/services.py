@@ -77,7 +77,9 @@ def report_publish(*, report: MonthlyReport) -> bool:
     file = reverse("reports:download", args=[report.pk])
     data = report.data if isinstance(report.data, dict) else {}
     satisfaction = ((data.get("surveys") or {}).get("satisfaction") or {}).get("current")
-    complaints = (data.get("complaints") or {}).get("total")
+    # DOMAIN §9: complaints are kind ``complaint``; dissatisfied callbacks and grievances beside them.
+    tickets = data.get("complaints") or {}
+    complaints, others = tickets.get("complaints"), tickets.get("dissatisfied_grievances")
     # Lazy: the inbox shows it in each reader's language; e-mail and robots get the site's.
     scope = store.name if store else gettext_lazy("集团（全部门店）")
     title = lazy_format(
@@ -85,11 +87,14 @@ def report_publish(*, report: MonthlyReport) -> bool:
         {"month": f"{report.month:%Y-%m}", "scope": scope},
     )
     figures = lazy_format(
-        gettext_lazy("顾客满意度 %(score)s（目标 %(target)s）；投诉 %(complaints)s 件。"),
+        gettext_lazy(
+            "顾客满意度 %(score)s（目标 %(target)s）；投诉 %(complaints)s 件，回访不满意、抱怨 %(others)s 件。"
+        ),
         {
             "score": "—" if satisfaction is None else f"{satisfaction:.1f}",
             "target": settings.CSAT["SATISFACTION_TARGET"],
             "complaints": "—" if complaints is None else complaints,
+            "others": "—" if others is None else others,
         },
     )
     body = lazy_join(

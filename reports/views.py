@@ -91,7 +91,11 @@ def _charts(data: dict[str, Any]) -> dict[str, Callable[[], Any]]:
         ),
         "departments": partial(
             charts.bar_chart,
-            [(row["label"], row["count"]) for row in data["complaints"]["by_department"]],
+            # Complaints only (DOMAIN §9), as the title says; the table beside it has every kind.
+            [
+                (row["label"], row.get("complaints", row["count"]))
+                for row in data["complaints"]["by_department"]
+            ],
             title=_("各部门投诉件数"),
             decimals=0,
         ),

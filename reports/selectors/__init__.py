@@ -94,7 +94,9 @@ __all__ = [
 
 # 2: the manufacturer's quarterly score beside our satisfaction (issue #19).
 # 3: the five-dimension survey's unrated count (``satisfaction.five_dimension.not_rated``).
-SCHEMA = 3
+# 4: complaints are kind ``complaint`` only (by severity, by department, the trend), the dissatisfied
+# callbacks and grievances counted beside them (DOMAIN §9).
+SCHEMA = 4
 
 
 def scope_of(store: Store | None) -> str:

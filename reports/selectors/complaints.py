@@ -52,6 +52,10 @@ __all__ = [
 
 GRADES = ("A", "B", "C", "D", "E", "F", "G", "")
 DIMENSIONS = {"kind": Kind, "severity": Severity, "category": Category, "status": Status}
+# General/major is a complaint's severity (一般投诉/重大投诉): the other kinds are not complaints
+# (DOMAIN §9) and are not counted under it.
+COMPLAINTS_ONLY = {"severity"}
+NOT_COMPLAINTS = (Kind.DISSATISFIED, Kind.GRIEVANCE)
 
 
 def _number(value: Decimal | None) -> float:
@@ -71,11 +75,14 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
     start, end = month_bounds(month)
     received = Q(received_at__gte=start, received_at__lt=end)
     approved = Q(approval=Approval.APPROVED, approved_at__gte=start, approved_at__lt=end)
-    # DOMAIN §9: only complaints (kind ``complaint``) count in the per-mille complaint rate.
+    # DOMAIN §9: only complaints (kind ``complaint``) are complaints: the count, the per-mille rate
+    # and general/major. Dissatisfied callbacks and grievances are counted under their own label.
     counted = received & Q(kind=Kind.COMPLAINT)
     aggregates: dict[str, Any] = {
+        # Every ticket of the month, whatever its kind (the ticket list's rows).
         "total": Count("pk", filter=received),
         "complaints": Count("pk", filter=counted),
+        "dissatisfied_grievances": Count("pk", filter=received & Q(kind__in=NOT_COMPLAINTS)),
         "complaints_sales": Count("pk", filter=counted & Q(category=Category.SALES)),
         "compensation_count": Count("pk", filter=approved),
         "compensation_amount": Sum("compensation_amount", filter=approved),
@@ -83,8 +90,9 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
         "compensation_in_kind": Count("pk", filter=approved & ~Q(compensation_in_kind="")),
     }
     for field, choices in DIMENSIONS.items():
+        of = counted if field in COMPLAINTS_ONLY else received
         for key in choices.values:
-            aggregates[f"{field}_{key}"] = Count("pk", filter=received & Q(**{field: key}))
+            aggregates[f"{field}_{key}"] = Count("pk", filter=of & Q(**{field: key}))
     for grade in GRADES:
         aggregates[f"grade_{grade or 'none'}"] = Count("pk", filter=received & Q(grade=grade))
     base = scoped(Complaint.objects.filter(received | approved), store_ids)
@@ -93,6 +101,7 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
         "total": row["total"],
         "complaints": row["complaints"],
         "complaints_sales": row["complaints_sales"],
+        "dissatisfied_grievances": row["dissatisfied_grievances"],
     }
     for field, choices in DIMENSIONS.items():
         result[f"by_{field}"] = [
@@ -114,8 +123,10 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
         .values("department_id", "department__name", "department__store__name")
         .annotate(
             count=Count("pk"),
-            major=Count("pk", filter=Q(severity=Severity.MAJOR)),
-            general=Count("pk", filter=Q(severity=Severity.GENERAL)),
+            complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT)),
+            major=Count("pk", filter=Q(kind=Kind.COMPLAINT, severity=Severity.MAJOR)),
+            general=Count("pk", filter=Q(kind=Kind.COMPLAINT, severity=Severity.GENERAL)),
+            others=Count("pk", filter=Q(kind__in=NOT_COMPLAINTS)),
         )
         .order_by("-count", "department__store__name", "department__name")
     )
@@ -132,9 +143,12 @@ def complaint_stats(*, month: dt.date, store_ids: Sequence[int] | None) -> dict[
                 if d["department_id"]
                 else _("未派单")
             ),
+            # Every ticket = complaints (major + general) + dissatisfied callbacks and grievances.
             "count": d["count"],
+            "complaints": d["complaints"],
             "major": d["major"],
             "general": d["general"],
+            "others": d["others"],
         }
         for d in departments
     ]
@@ -461,6 +475,8 @@ def complaint_drill(
             qs = qs.filter(department_id=value) if params.is_id(value) else qs.filter(department__isnull=True)
         else:
             qs = qs.filter(**{name: value})
+        if name in COMPLAINTS_ONLY:  # the tickets behind the figure: complaints only
+            qs = qs.filter(kind=Kind.COMPLAINT)
     else:
         drill, qs = "", _received_in(month, store_ids)
     qs = only_visible(qs, visible)

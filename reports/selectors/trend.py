@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from callbacks.models import Survey
-from complaints.models import Complaint
+from complaints.models import Complaint, Kind
 from csat.business_time import business_tz
 
 from .period import add_months, month_bounds, scoped
@@ -52,7 +52,11 @@ def satisfaction_trend(
     }
     complaints = {
         _key(r["m"]): r["count"]
-        for r in scoped(Complaint.objects.filter(received_at__gte=start, received_at__lt=end), store_ids)
+        # Complaints only (DOMAIN §9), as the month's 投诉总数 this trend is the previous month of.
+        for r in scoped(
+            Complaint.objects.filter(received_at__gte=start, received_at__lt=end, kind=Kind.COMPLAINT),
+            store_ids,
+        )
         .annotate(m=TruncMonth("received_at", tzinfo=tz))
         .values("m")
         .annotate(count=Count("pk"))

@@ -100,7 +100,13 @@ def _kpis(data: dict[str, Any]) -> list[dict[str, Any]]:
             "below": True,
         },
         *_manufacturer_kpis(data),
-        {"label": _("投诉总数"), "value": c["total"], "previous": prev.get("complaints"), "fmt": INT},
+        # DOMAIN §9: kind ``complaint`` only; the other tickets on their own row.
+        {"label": _("投诉总数"), "value": c["complaints"], "previous": prev.get("complaints"), "fmt": INT},
+        {
+            "label": _("回访不满意、抱怨工单数（不计入投诉）"),
+            "value": c.get("dissatisfied_grievances", c["total"] - c["complaints"]),
+            "fmt": INT,
+        },
         *[
             {
                 "label": r["label"],

@@ -245,25 +245,30 @@ def complaints_sheets(wb: Workbook, data: dict[str, Any]) -> None:
     )
 
     ws = Sheet(wb, _("按部门投诉"))
-    departments = c["by_department"] or [{"label": _("无"), "count": 0, "major": 0, "general": 0}]
+    none = {"label": _("无"), "count": 0, "complaints": 0, "major": 0, "general": 0, "others": 0}
+    departments = c["by_department"] or [none]
+    # Every ticket (件数) = complaints (major + general) + dissatisfied callbacks and grievances,
+    # which are not complaints (DOMAIN §9); reports stored before have no such split.
     rng = table(
         ws,
         [
             Column(_("责任部门"), "label", width=24),
             Column(_("件数"), "count", INT),
+            Column(_("投诉数"), "complaints", INT),
             Column(_("重大投诉"), "major", INT),
             Column(_("一般投诉"), "general", INT),
+            Column(_("回访不满意 / 抱怨"), "others", INT, 16),
         ],
         departments,
     )
     chart = BarChart()
     chart.type = "bar"
     chart.title = _("各部门投诉件数")
-    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=rng.last), titles_from_data=True)
+    chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=rng.last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rng.last))
     show_axes(chart)
     chart.height, chart.width = 8, 16
-    ws.add_chart(chart, "F2")
+    ws.add_chart(chart, "H2")
 
     ws = Sheet(wb, _("处理时限"))
     steps = table(

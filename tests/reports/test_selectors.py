@@ -225,7 +225,10 @@ def test_complaint_counts(march: Any) -> None:
     ]
     assert stats["total"] == len(received) == 3
     assert _counts(stats["by_kind"]) == dict(Counter(c.kind for c in received))
-    assert _counts(stats["by_severity"]) == dict(Counter(c.severity for c in received))
+    # General/major: complaints only (DOMAIN §9); the other kinds counted beside them.
+    complaints = [c for c in received if c.kind == "complaint"]
+    assert _counts(stats["by_severity"]) == dict(Counter(c.severity for c in complaints)) == {"major": 1}
+    assert (stats["complaints"], stats["dissatisfied_grievances"]) == (1, 2)
     assert _counts(stats["by_category"]) == dict(Counter(c.category for c in received))
     assert _counts(stats["by_grade"]) == dict(Counter(c.grade for c in received))
     assert _counts(stats["by_status"]) == dict(Counter(c.status for c in received))
@@ -329,7 +332,8 @@ def test_twelve_month_trend(march: Any) -> None:
     assert by_month["2026-02"]["average"] == pytest.approx(85)
     assert by_month["2026-03"]["average"] == pytest.approx(mean(_rated(march.surveys)))
     assert by_month["2026-03"]["rated"] == len(_rated(march.surveys))
-    assert (by_month["2026-02"]["complaints"], by_month["2026-03"]["complaints"]) == (1, 3)
+    # Complaints only (DOMAIN §9): March's TS-2 and TS-3 are a dissatisfied callback and a grievance.
+    assert (by_month["2026-02"]["complaints"], by_month["2026-03"]["complaints"]) == (1, 1)
     assert by_month["2025-06"]["average"] is None and by_month["2025-06"]["rated"] == 0
 
 

@@ -48,7 +48,9 @@ def test_department_manager_sees_their_store(march: Any) -> None:
         "8",
         "6",
     )
-    assert _testid(html, "complaints-total") == "3"
+    # Kind ``complaint`` only (TS-1); TS-2 and TS-3 (dissatisfied, grievance) beside it (DOMAIN §9).
+    assert _testid(html, "complaints-total") == "1"
+    assert 'data-testid="dissatisfied-grievances" data-count="2"' in html
     assert "集团（全部门店）" not in html  # no group switch for a store's staff
     assert html.count("<svg") >= 4 and "cdn" not in html.lower()
     # Red when short of target: the month's satisfaction is below 90.
@@ -66,7 +68,7 @@ def test_head_office_sees_the_group_and_every_store(march: Any) -> None:
     group = _page(hq)
     assert group.status_code == 200
     html = group.content.decode()
-    assert "集团（全部门店）" in html and _testid(html, "complaints-total") == "4"
+    assert "集团（全部门店）" in html and _testid(html, "complaints-total") == "2"
     other = _page(hq, scope=str(march.other.pk)).content.decode()
     assert _testid(other, "complaints-total") == "1"
 

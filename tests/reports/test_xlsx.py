@@ -92,7 +92,8 @@ def test_summary_values_formats_and_red_below_target(workbook: Any, march: Any) 
     assert ws[f"B{row}"].number_format == "0.0"
     reach, reach_row = rows["回访成功率"]
     assert reach["本月"] == pytest.approx(0.8) and ws[f"B{reach_row}"].number_format == "0.0%"
-    assert rows["投诉总数"][0]["本月"] == 3
+    assert rows["投诉总数"][0]["本月"] == 1  # TS-1; TS-2 and TS-3 are not complaints (DOMAIN §9)
+    assert rows["回访不满意、抱怨工单数（不计入投诉）"][0]["本月"] == 2
     assert rows["批准补偿金额（元）"][0]["本月"] == 500
     rules = _rules(ws)
     assert rules[f"B{row}"] == [f"AND(ISNUMBER(B{row}),B{row}<90)"]
