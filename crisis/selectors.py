@@ -9,8 +9,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from callbacks import permissions as callback_permissions
+from complaints.selectors import complaint_list, sees_every_ticket
 from crisis.models import CrisisAction, CrisisCase, CrisisEvent, Phase, TeamMember, WarningSignal
-from crisis.permissions import can_read_all
+from crisis.permissions import can_open, can_read_all
 from csat import access
 from csat.subqueries import subquery_count
 
@@ -176,9 +178,29 @@ def board_grade(value: str) -> str | None:
     return "" if value.lower() == UNGRADED else (value[:1].upper() or None)
 
 
+def readable_signals(qs: QuerySet[WarningSignal], *, user: Any) -> QuerySet[WarningSignal]:
+    """``qs`` kept to the user's stores and to the signals whose record the user may read: a signal
+    quotes its record (the customer's words, 客户原话), so one from a ticket the user may not open
+    (404 for them: complaints.selectors.complaint_list, as openable_ticket_ids) or from a survey or
+    call they may not read (403, callbacks.permissions.can_read) is left out. No query of its own:
+    the tickets are a subquery."""
+    qs = access.scope_to_user(qs, user)
+    if not callback_permissions.can_read(user):
+        qs = qs.exclude(source__in=[WarningSignal.Source.SURVEY, WarningSignal.Source.CALL])
+    if not sees_every_ticket(user):  # a department's tickets, or one's own: those of complaint_list
+        openable = complaint_list(user=user).values("pk")
+        qs = qs.filter(~Q(source=WarningSignal.Source.COMPLAINT) | Q(record_id__in=openable))
+    return qs
+
+
 def _pending(user: Any) -> QuerySet[WarningSignal]:
-    return access.scope_to_user(WarningSignal.objects.all(), user).filter(
-        crisis__isnull=True, dismissed_at__isnull=True
+    """The board's warnings (not yet a crisis, not dismissed): only for those who act on them (open a
+    case from one or dismiss it: crisis.permissions.can_open, as ``views.signal_act``), and of those
+    only the ones whose record the user may read (``readable_signals``)."""
+    if not can_open(user):
+        return WarningSignal.objects.none()
+    return readable_signals(
+        WarningSignal.objects.filter(crisis__isnull=True, dismissed_at__isnull=True), user=user
     )
 
 

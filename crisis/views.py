@@ -60,7 +60,10 @@ def _board(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 def signal_act(request: HttpRequest, signal_id: int, what: str) -> HttpResponse:
     if not can_open(request.user):
         raise PermissionDenied
-    signal = get_object_or_404(access.scope_to_user(WarningSignal.objects.all(), request.user), pk=signal_id)
+    # A signal whose record the user may not read (another department's ticket) is not theirs to judge.
+    signal = get_object_or_404(
+        selectors.readable_signals(WarningSignal.objects.filter(pk=signal_id), user=request.user)
+    )
     if what not in ("open", "dismiss"):
         raise Http404
     form = forms.SignalDecisionForm(request.POST)
