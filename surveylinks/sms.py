@@ -88,6 +88,10 @@ def inbound_authentic(*, body: bytes, secret: str, mode: str, token: str = "", s
     return False
 
 
+# _post's status when the provider did not answer in time (0: the request never reached it).
+TIMED_OUT = -1
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
@@ -99,7 +103,18 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str
         except ValueError:
             payload = {}
         return exc.code, payload
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+    except TimeoutError as exc:
+        # No answer in time: the provider may have sent the SMS already. Not retried (a second
+        # SMS to the customer); the link fails with the reason and the agent decides.
+        return TIMED_OUT, {"error": f"timeout: {exc}"[:200]}
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return TIMED_OUT, {"error": f"timeout: {exc.reason}"[:200]}
+        return 0, {"error": str(exc)[:200]}  # never reached the provider: safe to try again
+    except OSError as exc:
+        # The connection broke after the request went out (reset while reading): as a timeout.
+        return TIMED_OUT, {"error": f"connection lost: {exc}"[:200]}
+    except ValueError as exc:
         return 0, {"error": str(exc)[:200]}
 
 
@@ -178,9 +193,8 @@ class AliyunSms:
             return SendResult(ok=True, message_id=str(payload.get("BizId", "")))
         # Throttling and server-side errors may pass on a retry; a bad template or number will not.
         retryable = status == 0 or status >= 500 or code in {"isp.SYSTEM_ERROR", "Throttling"}
-        return SendResult(
-            ok=False, retryable=retryable, error=f"{status} {code} {payload.get('Message', '')}"[:300]
-        )
+        said = payload.get("Message") or payload.get("error", "")
+        return SendResult(ok=False, retryable=retryable, error=f"{status} {code} {said}"[:300])
 
 
 def tc3_signature(*, secret_key: str, service: str, date: str, string_to_sign: str) -> str:
@@ -291,9 +305,8 @@ class TencentSms:
             return SendResult(ok=False, error=f"{first.get('Code', '')} {first.get('Message', '')}"[:300])
         code = str((error or {}).get("Code", ""))
         retryable = status == 0 or status >= 500 or code.startswith(("InternalError", "RequestLimitExceeded"))
-        return SendResult(
-            ok=False, retryable=retryable, error=f"{status} {code} {(error or {}).get('Message', '')}"[:300]
-        )
+        said = (error or {}).get("Message") or payload.get("error", "")
+        return SendResult(ok=False, retryable=retryable, error=f"{status} {code} {said}"[:300])
 
 
 class NullSms:

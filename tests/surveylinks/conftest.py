@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -21,6 +22,7 @@ class FakeProvider:
         self.requests: list[dict[str, Any]] = []
         self.responses: list[tuple[int, dict[str, Any]]] = []
         self.default: tuple[int, dict[str, Any]] = (200, {})
+        self.delay = 0.0  # seconds before answering: longer than the client's timeout is a timeout
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,6 +31,7 @@ class FakeProvider:
                 body = self.rfile.read(length)
                 fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 status, payload = fake.responses.pop(0) if fake.responses else fake.default
+                time.sleep(fake.delay)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

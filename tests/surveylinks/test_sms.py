@@ -153,6 +153,45 @@ def test_two_provider_errors_fail_the_send_after_one_retry(
     assert len(fake_provider.requests) == 2 and "503" in failed.send_error
 
 
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+def test_a_timeout_is_not_retried_and_says_so(
+    fake_provider: FakeProvider,
+    store_a: Any,
+    agent: Any,
+    make_task: Any,
+    clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    provider: str,
+) -> None:
+    """No answer in time: the provider may have sent it, so a second try could be the customer's
+    second SMS (Alibaba: SendSms is not idempotent). One request; the link fails saying why."""
+    from surveylinks import sms
+
+    monkeypatch.setattr(sms, "TIMEOUT_SECONDS", 0.3)
+    fake_provider.delay = 1.0
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    client = _aliyun(fake_provider) if provider == "aliyun" else _tencent(fake_provider)
+    failed = services.survey_link_send(link_id=link.pk, provider=client)
+    assert failed.send_state == SendState.FAILED and failed.send_attempts == 1
+    assert len(fake_provider.requests) == 1
+    assert "timeout" in failed.send_error
+
+
+def test_a_provider_out_of_reach_is_tried_again(
+    store_a: Any, agent: Any, make_task: Any, clock: Any, fake_provider: FakeProvider
+) -> None:
+    """Refused before any byte reached the provider (nothing listens): safe to try once more."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    dead = AliyunSms(access_key_id="k", access_key_secret="s", endpoint=f"http://127.0.0.1:{port}/")
+    failed = services.survey_link_send(link_id=link.pk, provider=dead)
+    assert failed.send_state == SendState.FAILED and failed.send_attempts == 2
+
+
 def test_a_permanent_refusal_is_not_retried(
     fake_provider: FakeProvider, store_a: Any, agent: Any, make_task: Any, clock: Any
 ) -> None:
