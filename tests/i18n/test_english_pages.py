@@ -207,3 +207,18 @@ def test_five_dimension_labels_and_low_score_reasons_are_english(world: World, d
     call = pages[urls[0]]
     for english in ("Service skills", "Service attitude", "Poor attitude"):
         assert english.lower() in call.lower(), english
+
+
+def test_a_closed_task_reads_in_english_punctuation(world: World, db: None) -> None:
+    """The sweep's world has an open task: a closed one's status carries its reason in brackets
+    ("Cancelled（Not called within 15 days; expired）" read so in English)."""
+    from callbacks.models import CallbackTask
+
+    data = data_values()
+    task = CallbackTask.objects.filter(store=world.own.store, close_reason="surveyed").first()
+    assert task is not None
+    page = english_client(world.users["agent"]).get(reverse("callbacks:call", args=[task.pk]))
+    assert page.status_code == 200
+    status = page.content.decode().split('data-testid="task-status">')[1].split("</dd>")[0]
+    assert " (" in status and "（" not in status, status
+    assert punctuation_leftovers(page.content.decode(), data) == []
