@@ -6,7 +6,6 @@ The grade suggestion lives in ``.grades`` and the figures in ``.figures``; both 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -304,34 +303,10 @@ def reason_code_list(*, active_only: bool = True) -> QuerySet[ReasonCode]:
     return qs.filter(active=True) if active_only else qs
 
 
-class OpenableBy:
-    """``{% if user in ticket.openable_by %}``: whether the page's reader may open a ticket the card
-    lists (complaints.selectors.openable_ticket_ids, as the customer page): the card is built without
-    its reader, so its template asks, and links only those, naming the others as text (a department
-    manager opens their department's tickets, not the customer's others: 404). The tickets a reader
-    may open are read once, in one query, for the whole list (``shared``)."""
-
-    def __init__(self, pk: int, tickets: list[int], known: dict[int, set[int]]) -> None:
-        self.pk, self.tickets, self.known = pk, tickets, known
-
-    @classmethod
-    def shared(cls, tickets: list[int]) -> Callable[[int], OpenableBy]:
-        """The ``openable_by`` of each of ``tickets``, sharing what was read of each reader."""
-        known: dict[int, set[int]] = {}
-        return lambda pk: cls(pk, tickets, known)
-
-    def __contains__(self, user: Any) -> bool:
-        if not getattr(user, "is_authenticated", False):
-            return False
-        if user.pk not in self.known:
-            self.known[user.pk] = openable_ticket_ids(user, self.tickets)
-        return self.pk in self.known[user.pk]
-
-
-def customer_panel(*, customer: Customer, now: dt.datetime | None = None) -> dict[str, Any]:
+def customer_panel(*, customer: Customer, user: Any = None, now: dt.datetime | None = None) -> dict[str, Any]:
     """The card beside the survey form: vehicles, recent visits and sales, earlier surveys and their
-    grades, open complaints (each with ``openable_by``: every department's are listed, only those the
-    reader may open are links), and the identity (F) guidance."""
+    grades, open complaints (every department's are listed; ``openable_tickets``, those ``user`` may
+    open, are links: a department manager's others are 404 to them), and the identity (F) guidance."""
     now = now or timezone.now()
     card = csat_selectors.customer_card(customer=customer, recent=5)
     card["surveys"] = list(
@@ -340,10 +315,12 @@ def customer_panel(*, customer: Customer, now: dt.datetime | None = None) -> dic
     open_complaints = list(
         Complaint.objects.filter(customer=customer).exclude(status=Status.CLOSED).order_by("-received_at")[:5]
     )
-    readers = OpenableBy.shared([c.pk for c in open_complaints])
-    for complaint in open_complaints:
-        complaint.openable_by = readers(complaint.pk)  # type: ignore[attr-defined]
     card["open_complaints"] = open_complaints
+    card["openable_tickets"] = (
+        openable_ticket_ids(user, [c.pk for c in open_complaints])
+        if user is not None and open_complaints
+        else set()
+    )
     visits: list[ServiceVisit] = card["service_visits"]  # type: ignore[assignment]
     card["quality_repairs_30d"] = sum(
         1 for v in visits if v.quality_related and v.opened_at >= now - QUALITY_WINDOW

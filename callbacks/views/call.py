@@ -128,7 +128,7 @@ def _page(
         "task": task,
         "survey": survey,
         "customer": task.customer,
-        "card": selectors.customer_panel(customer=task.customer),
+        "card": selectors.customer_panel(customer=task.customer, user=request.user),
         "can_call": can_call,
         "attemptable": attemptable,
         "presets": booking.presets(now=timezone.now(), hours=booking.Hours.load()) if attemptable else [],
