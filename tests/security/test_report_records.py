@@ -188,7 +188,12 @@ def test_report_records_follow_the_ticket_and_survey_access_rules(
         summary = {
             row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True) if len(row) > 1 and row[0]
         }
-        assert summary["投诉总数"] == report.data["complaints"]["total"], (who, name)
+        # 投诉总数 counts complaints only (DOMAIN §9; fd543f7), the other tickets on their own row.
+        assert summary["投诉总数"] == report.data["complaints"]["complaints"], (who, name)
+        assert (
+            summary["投诉总数"] + summary["回访不满意、抱怨工单数（不计入投诉）"]
+            == report.data["complaints"]["total"]
+        ), (who, name)
         if forbidden or not reads_surveys:
             assert "明细范围" in summary, (who, name)
         else:
