@@ -38,15 +38,18 @@ def _board(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     closed = (
         selectors.crisis_list(user=request.user).filter(closed_at__isnull=False).order_by("-closed_at")[:20]
     )
+    grade = selectors.board_grade(request.GET.get("grade", ""))
     return render(
         request,
         "crisis/board.html",
         {
             "board": board,
             "closed": closed,
-            "signals": selectors.pending_signals(
-                user=request.user, grade=selectors.board_grade(request.GET.get("grade", ""))
-            ),
+            "signals": selectors.pending_signals(user=request.user, grade=grade),
+            # The tile that opened the board kept it to one grade: say so, with the way back to all.
+            "grade_filter": ""
+            if grade is None
+            else (_("建议 %(grade)s 级") % {"grade": grade} if grade else _("未定级")),
             "can_open": can_open(request.user),
             "dismiss_reasons": forms.DISMISS_REASONS,
             "title": _("危机事件看板"),

@@ -61,3 +61,14 @@ def test_the_board_keeps_to_the_ungraded_signals(clock: Any, gm: Any, store: Any
     assert "测试e" in row and "测试g" not in row
     (row,) = board_rows(client, "/crisis/?grade=E")
     assert "测试g" in row and "测试e" not in row
+
+
+def test_a_board_kept_to_one_grade_says_so_and_leads_back_to_all(clock: Any, gm: Any, store: Any) -> None:
+    signal(store, CustomerFactory(store=store, name="赵先生"), "e", "G")
+    signal(store, CustomerFactory(store=store, name="钱女士"), "h", "")
+    client = Client()
+    client.force_login(gm)
+    kept = client.get("/crisis/?grade=G").content.decode()
+    assert 'data-testid="signal-filter">建议 G 级<' in kept and 'data-testid="signal-filter-clear"' in kept
+    assert 'data-testid="signal-filter">未定级<' in client.get("/crisis/?grade=none").content.decode()
+    assert 'data-testid="signal-filter"' not in client.get("/crisis/").content.decode()
