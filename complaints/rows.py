@@ -74,6 +74,14 @@ def _left(c: Complaint, overdue: str, countdowns: Countdowns) -> str:
     return text
 
 
+def _level(c: Complaint, severities: dict[str, str]) -> str:
+    """The 级别 cell (Complaint.level_label): none for a dissatisfied callback or a grievance, which
+    are not complaints (DOMAIN §9), unless confirmed major."""
+    if c.severity == Severity.MAJOR:
+        return f'<span class="badge text-bg-danger">{_e(severities.get(c.severity, c.severity))}</span>'
+    return _e(severities.get(c.severity, c.severity)) if c.kind == Kind.COMPLAINT else "—"
+
+
 def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
     """The full list's rows (``partials/_list_row.html``)."""
     kinds, severities, statuses = _labels()
@@ -85,9 +93,7 @@ def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
     out: list[str] = []
     for c in tickets:
         number = _e(c.number)
-        severity = _e(severities.get(c.severity, c.severity))
-        if c.severity == Severity.MAJOR:
-            severity = f'<span class="badge text-bg-danger">{severity}</span>'
+        severity = _level(c, severities)
         pick = ""
         if can_bulk:
             label = _("选择 %(n)s") % {"n": number}  # blocktranslate: the number escaped, the text not
@@ -128,9 +134,7 @@ def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeStri
     out: list[str] = []
     for c in tickets:
         number = _e(c.number)
-        severity = _e(severities.get(c.severity, c.severity))
-        if c.severity == Severity.MAJOR:
-            severity = f'<span class="badge text-bg-danger">{severity}</span>'
+        severity = _level(c, severities)
         department = c.department.name if c.department_id and c.department is not None else ""
         state = (
             f'      <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n' if status else ""

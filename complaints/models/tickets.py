@@ -270,6 +270,14 @@ class Complaint(TimeStamped):
         return str(Severity(self.severity).label)
 
     @property
+    def level_label(self) -> str:
+        """The 级别 a list shows: 一般/重大投诉 of a complaint. A dissatisfied callback or a grievance
+        is not a complaint (DOMAIN §9): no level, unless it was confirmed major."""
+        if self.kind != Kind.COMPLAINT and self.severity != Severity.MAJOR:
+            return "—"
+        return self.severity_label
+
+    @property
     def status_label(self) -> str:
         return str(Status(self.status).label)
 

@@ -303,3 +303,24 @@ def test_notified_people_in_english_agree_in_number(
     assert both.endswith(f"({agent.get_full_name()}) have been notified."), both
     with translation.override("zh-hans"):
         assert outcome_message("return", ticket, [ccm, agent]).endswith("已收到通知。")
+
+
+def test_a_grievance_has_no_complaint_level_in_lists_and_on_its_page(
+    clock: Any, web: Callable[[Any], Any], people: dict[str, Any], make_complaint: Callable[..., Complaint]
+) -> None:
+    """DOMAIN §9: a dissatisfied callback or a grievance is not a complaint; the 级别 column said
+    一般投诉 for them beside the complaints."""
+    grievance = make_complaint(kind="grievance", content="等待时间太长")
+    complaint = make_complaint(content="保养后发动机异响")
+    ccm = web(people["ccm"])
+    listing = ccm.get("/complaints/list/").content.decode()
+
+    def row(ticket: Complaint) -> str:
+        start = listing.index(ticket.number)
+        return listing[start : listing.index("</tr>", start)]
+
+    assert "一般投诉" not in row(grievance) and "抱怨" in row(grievance)
+    assert "一般投诉" in row(complaint)
+    page = ccm.get(f"/complaints/{grievance.pk}/").content.decode()
+    header = page.split("</h1>")[0]
+    assert "一般投诉" not in header and 'data-testid="ticket-kind">抱怨<' in header
