@@ -110,7 +110,7 @@ def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
             f'  <td class="col-customer">{_e(c.customer.name)}</td>\n'
             f'  <td class="col-plate">{_e(display_plate(c.plate) if c.plate else "")}</td>\n'
             f'  <td class="col-kind">{_e(kinds.get(c.kind, c.kind))}</td>\n'
-            f'  <td class="col-severity">{severity}</td>\n'
+            f'  <td class="col-severity{_none(severity != "—")}">{severity}</td>\n'
             f'  <td class="col-grade">{_e(c.grade or "—")}</td>\n'
             f'  <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n'
             f'  <td class="col-department{_none(department)}">{_e(department or "—")}</td>\n'
@@ -144,7 +144,7 @@ def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeStri
             f'      <td class="col-number"><a href="{base}{c.pk}/">{number}</a>{urgent if c.urgent else ""}</td>\n'
             f'      <td class="col-customer">{_e(c.customer.name)}</td>\n'
             f'      <td class="col-kind">{_e(kinds.get(c.kind, c.kind))}</td>\n'
-            f'      <td class="col-severity">{severity}</td>\n'
+            f'      <td class="col-severity{_none(severity != "—")}">{severity}</td>\n'
             f"{state}"
             f'      <td class="col-department{_none(department)}">{_e(department or "—")}</td>\n'
             f'      <td class="col-due">{_when(c.next_due_at, tz) or "—"}</td>\n'

@@ -320,6 +320,7 @@ def test_a_grievance_has_no_complaint_level_in_lists_and_on_its_page(
         return listing[start : listing.index("</tr>", start)]
 
     assert "一般投诉" not in row(grievance) and "抱怨" in row(grievance)
+    assert 'class="col-severity is-none"' in row(grievance)  # a phone's card leaves the "—" out
     assert "一般投诉" in row(complaint)
     page = ccm.get(f"/complaints/{grievance.pk}/").content.decode()
     header = page.split("</h1>")[0]
