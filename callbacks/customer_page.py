@@ -61,7 +61,7 @@ def callback_panel(user: Any, customer: Any) -> CustomerPanel | None:
     )
 
 
-def ticket_repair_order(complaint: Any) -> dict[str, Any]:
+def ticket_repair_order(complaint: Any, user: Any) -> dict[str, Any]:
     """The ticket page's link to the repair order (complaints.hooks): the service visit of the callback
     whose survey raised the ticket; else the vehicle's latest visit before the ticket was received,
     said to be the latest (a ticket records no repair order of its own)."""

@@ -175,7 +175,7 @@ def ticket_context(
         "title": complaint.number,
         "open_crisis": None,
         "signals": [],
-        **ticket_extras(complaint),
+        **ticket_extras(complaint, user),
         # A closed ticket needs no crisis banner (the customer's page still links the case).
         **({"open_crisis": None} if complaint.status == Status.CLOSED else {}),
     }

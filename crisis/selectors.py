@@ -72,12 +72,17 @@ def open_crisis_for_customer(*, customer_id: int | None) -> CrisisCase | None:
     )
 
 
-def signals_for_complaint(*, complaint: Any) -> list[WarningSignal]:
-    """Signs on this ticket and on its customer's other records, newest first."""
+def signals_for_complaint(*, complaint: Any, user: Any) -> list[WarningSignal]:
+    """Signs on this ticket and on its customer's other records that ``user`` may read (a sign
+    quotes its record: another department's ticket or a survey the reader may not open stays out,
+    ``readable_signals``), newest first."""
     return list(
-        WarningSignal.objects.filter(
-            Q(source=WarningSignal.Source.COMPLAINT, record_id=complaint.pk)
-            | Q(customer_id=complaint.customer_id)
+        readable_signals(
+            WarningSignal.objects.filter(
+                Q(source=WarningSignal.Source.COMPLAINT, record_id=complaint.pk)
+                | Q(customer_id=complaint.customer_id)
+            ),
+            user=user,
         ).order_by("-created_at")[:20]
     )
 
@@ -243,7 +248,7 @@ def pending_signals(*, user: Any, grade: str | None = None) -> list[SignalRow]:
     return grouped
 
 
-def ticket_crisis_context(complaint: Any) -> dict[str, Any]:
+def ticket_crisis_context(complaint: Any, user: Any) -> dict[str, Any]:
     """The ticket page's crisis banner, early-warning signs and its crisis cases (complaints.hooks).
 
     The banner's case (the customer's open one, newest first) and the ticket's own cases (open or
@@ -263,6 +268,6 @@ def ticket_crisis_context(complaint: Any) -> dict[str, Any]:
     banner = [c for c in cases if c.customer_id == complaint.customer_id and c.closed_at is None]
     return {
         "open_crisis": max(banner, key=lambda c: c.opened_at) if banner else None,
-        "signals": signals_for_complaint(complaint=complaint),
+        "signals": signals_for_complaint(complaint=complaint, user=user),
         "ticket_crises": [c for c in cases if c.on_ticket],
     }

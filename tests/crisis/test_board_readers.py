@@ -133,3 +133,27 @@ def test_a_department_manager_may_not_judge_a_warning_they_may_not_read(
     assert client.post(f"/crisis/signals/{own.pk}/dismiss/", {"reason": "客户已和解"}).status_code == 302
     own.refresh_from_db()
     assert own.dismissed_at is not None
+
+
+def test_the_ticket_page_names_only_the_customers_warnings_its_reader_may_read(
+    warnings: dict[str, Any], make_complaint: Callable[..., Any], sales: Any, sales_mgr: Any, ccm: Any
+) -> None:
+    """The ticket's warning box lists the customer's signs from all their records: a sales manager's
+    ticket of a customer with a warning from a service ticket named the service ticket's matched
+    words (消协), a ticket the sales manager gets a 404 for."""
+    li = warnings["service_ticket"].customer
+    own = make_complaint(customer=li, content="交车时少了一把钥匙", dispatch_to=sales)
+
+    def box(user: Any) -> str:
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/complaints/{own.pk}/").content.decode()
+        return (
+            page.split('data-testid="signals"')[1].split("</div>")[0]
+            if 'data-testid="signals"' in page
+            else ""
+        )
+
+    service_sign = warnings["service"].explanation_text
+    assert service_sign in box(ccm)  # customer care reads every ticket of the store
+    assert service_sign not in box(sales_mgr)
