@@ -82,6 +82,12 @@ def _duty_leader(user: Any, profile: Any, complaint: Complaint) -> bool:
     return on_duty(user=user, store_id=complaint.store_id, on=timezone.localdate(timezone=business_tz()))
 
 
+def can_confirm_major(user: Any, complaint: Complaint) -> bool:
+    """Who confirms an early-warning suggestion that the ticket is major: whoever may register,
+    contact the customer on, or escalate it (the service's rule, and the ticket page's button)."""
+    return any(can_act(user, complaint, action) for action in ("register", "contact", "escalate"))
+
+
 def can_attach(user: Any, complaint: Complaint) -> bool:
     """Issue #22: whoever may open the ticket (found through its scoped selector) adds photos,
     receipts and recordings; head office only reads."""

@@ -75,15 +75,6 @@ def action_form(
     return action.form(auto_id=auto_id)
 
 
-# Who may confirm an early-warning suggestion (complaints.services.steps.complaint_confirm_major
-# checks the same actions): customer care, the responsible department, the GM; never head office.
-CONFIRM_MAJOR_ACTIONS = ("register", "contact", "escalate")
-
-
-def can_confirm_major(user: Any, complaint: Complaint) -> bool:
-    return any(permissions.can_act(user, complaint, action) for action in CONFIRM_MAJOR_ACTIONS)
-
-
 def callback_url(value: Any) -> str:
     """The page of the callback task ``value`` names (an id), or "" when it names none: the way back
     to a call a complaint was logged from. A link only: the callback page decides who may open it."""
@@ -160,7 +151,7 @@ def ticket_context(
         "ticket_version": ticket_version(events),
         "unfold": unfold,  # a further action sent back unchanged (the ticket changed meanwhile)
         "can_create": permissions.can_create(user),
-        "can_confirm_major": can_confirm_major(user, complaint),
+        "can_confirm_major": permissions.can_confirm_major(user, complaint),
         # Logged from a call (``?callback=``, complaints.views.create): the way back to finish it.
         "callback_url": callback_url(request.GET.get("callback")),
         # Issue #22: the ticket's attachments (removed ones only in the history) and the upload form.

@@ -25,7 +25,7 @@ from complaints.models import (
     Severity,
     Status,
 )
-from complaints.permissions import can_act
+from complaints.permissions import can_confirm_major
 from complaints.services import deadlines
 from complaints.services.grading import complaint_set_crisis_grade
 from complaints.services.ticket import (
@@ -404,11 +404,7 @@ def complaint_confirm_major(
     """A person confirms an early-warning suggestion: the ticket becomes major (never lowered).
     Safe to repeat: a ticket already major is left as it is, no event is written."""
     locked = lock(complaint)
-    if not (
-        can_act(actor, locked, "register")
-        or can_act(actor, locked, "contact")
-        or can_act(actor, locked, "escalate")
-    ):
+    if not can_confirm_major(actor, locked):
         raise NotAllowedError(_("您的角色或部门不能修改该投诉的级别。"))
     if locked.severity == Severity.MAJOR:
         return locked
