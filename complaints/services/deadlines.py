@@ -353,9 +353,7 @@ def enforce_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 def deadlines_recompute(*, since: dt.date | None = None) -> int:
     """After a holiday/workday override changes: recompute open working-time timers it may move."""
-    qs = Deadline.objects.filter(
-        met_at__isnull=True, cancelled_at__isnull=True, breached_at__isnull=True
-    ).select_related("complaint")
+    qs = Deadline.objects.filter(met_at__isnull=True, cancelled_at__isnull=True, breached_at__isnull=True)
     # Working-time timers, plus the two calendar-day ones a holiday can stretch (DOMAIN §9).
     # Handoff and dispatch on the clock wait for working time to resume when received off hours.
     qs = qs.filter(
@@ -372,8 +370,25 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
     if since is not None:
         # A changed day can only move timers that are due on or after it.
         qs = qs.filter(due_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=business_tz()))
-    changed = 0
     moved: set[int] = set()
+    with transaction.atomic():
+        # The tickets' row locks first, in one order, then their timers: the order of every step
+        # and of the sweep. Saving the timers first and the tickets' next due time after deadlocked
+        # with a manager's step on one of them (the step holds its ticket and waits for its timer).
+        locked = list(
+            Complaint.objects.filter(pk__in=qs.values("complaint_id"))
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        changed = _recompute(qs.filter(complaint_id__in=locked).select_related("complaint"), moved)
+        if moved:
+            next_due_sync(moved)
+    return changed
+
+
+def _recompute(qs: models.QuerySet[Deadline], moved: set[int]) -> int:
+    changed = 0
     for deadline in qs.iterator():
         complaint = deadline.complaint
         spec = _spec(deadline.kind, deadline.started_at, urgent=complaint.urgent, major=complaint.is_major)
@@ -386,8 +401,6 @@ def deadlines_recompute(*, since: dt.date | None = None) -> int:
             deadline.save(update_fields=["due_at", "warn_at", "opens_at"])
             moved.add(deadline.complaint_id)
             changed += 1
-    if moved:
-        next_due_sync(moved)
     return changed
 
 

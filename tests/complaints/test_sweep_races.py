@@ -168,3 +168,59 @@ def test_sweep_leaves_a_ticket_a_step_is_holding(
     monkeypatch.undo()
     dl.enforce_deadlines(now=deadline.due_at + dt.timedelta(minutes=1))
     assert _charged(deadline) == ((0, 0) if offset < 0 else (1, 1))
+
+
+def test_calendar_change_waits_for_a_step_instead_of_deadlocking(
+    make_complaint: Callable[..., Complaint],
+    people: dict[str, Any],
+    sales: Department,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DOMAIN §9 "Working time after the package's data ends": an admin's holiday correction moves
+    the open working-time timers. A manager dispatching a ticket at that moment holds the ticket
+    and then meets its timer; the recompute saved the timer first and then needed the ticket for
+    its next due time, so PostgreSQL aborted one of them (the admin's correction or the manager's
+    step). Now the recompute takes the ticket first and waits; both land."""
+    from csat import services as csat_services
+
+    with time_machine.travel(T0, tick=False):
+        complaint = make_complaint()
+    deadline = Deadline.objects.get(complaint=complaint, kind=DeadlineKind.DISPATCH)
+    assert not deadline.wall_clock
+    holding, release = threading.Event(), threading.Event()
+    real_dispatch = steps.dispatch
+
+    def slow_dispatch(*args: Any, **kwargs: Any) -> Any:
+        holding.set()  # the step holds the ticket's lock now
+        release.wait(10)
+        return real_dispatch(*args, **kwargs)
+
+    monkeypatch.setattr(steps, "dispatch", slow_dispatch)
+    errors: list[str] = []
+    at = T0 + dt.timedelta(minutes=5)
+    with time_machine.travel(at, tick=False):
+        step = _in_thread(
+            errors,
+            "dispatch",
+            lambda: steps.complaint_dispatch(complaint=complaint.pk, actor=people["agent"], department=sales),
+        )
+        assert holding.wait(10)
+        admin = _in_thread(
+            errors,
+            "calendar",
+            lambda: csat_services.calendar_override_set(date=T0.date(), is_working_day=False, note="补休"),
+        )
+        admin.join(1.0)  # the correction reaches the ticket the step holds
+        release.set()
+        step.join(30)
+        admin.join(30)
+    assert errors == []
+    deadline.refresh_from_db()
+    complaint.refresh_from_db()
+    assert complaint.status == "dispatched"
+    assert deadline.met_at == at
+    assert csat_services.CalendarOverride.objects.filter(date=T0.date(), is_working_day=False).exists()
+    # The department's new 2-hour callback step starts after the holiday (the next working day).
+    contact = Deadline.objects.get(complaint=complaint, kind=DeadlineKind.FIRST_CONTACT)
+    assert complaint.next_due_at == contact.due_at
+    assert contact.due_at.astimezone(T0.tzinfo).date() > T0.date()
