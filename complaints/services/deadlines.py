@@ -273,9 +273,13 @@ def _alert_batch(kind: str, *, now: dt.datetime, ids: list[int] | None = None) -
         Deadline.objects.filter(pk__in=pks).update(**{"breached_at" if breach else "warned_at": now})
         if not fresh:
             return len(rows), 0
-        people = _People(fresh)
+        # A warning first swept after its due time (beat was down overnight, a worker was busy) is
+        # recorded but not sent: the breach notice of the same sweep says it, and "即将超时" beside
+        # "已超时" for one step only confuses the manager.
+        told = fresh if breach else [d for d in fresh if d.due_at > now]
+        people = _People(told)
         messages = []
-        for d in fresh:
+        for d in told:
             complaint = d.complaint
             # The step's label stays lazy: each reader sees the notice in their own language.
             subject = {"number": complaint.number, "step": DeadlineKind(d.kind).label}

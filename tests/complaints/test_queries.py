@@ -227,15 +227,18 @@ def test_the_sweep_of_many_due_does_not_grow_per_row(
         with time_machine.travel(moment - dt.timedelta(hours=3), tick=False):
             for _ in range(n):
                 advance(make_complaint(urgent=True), Status.DISPATCHED)
-        queries, counts = _sweep_queries(moment)
-        assert counts == {"warnings": n, "breaches": n}
-        measured.append(queries)
+        # The warnings swept in time (T0+1h50: warned at T0+1h45), the breaches after the due time.
+        warn_queries, warned = _sweep_queries(moment - dt.timedelta(minutes=70))
+        breach_queries, breached = _sweep_queries(moment)
+        assert (warned, breached) == ({"warnings": n, "breaches": 0}, {"warnings": 0, "breaches": n})
+        measured.append(warn_queries + breach_queries)
         moment += dt.timedelta(days=1)
     assert measured[0] == measured[1]
-    # the check, then per kind: the locked tickets, the locked batch, existing alerts, the alerts, the
-    # stamps, the recipients, the inbox rows, the e-mail deliveries (+ the events of the breaches),
-    # and savepoints
-    assert measured[0] == 22
+    # per sweep the check; per kind with something due: the locked tickets, the locked batch,
+    # existing alerts, the alerts, the stamps, the recipients, the inbox rows, the e-mail deliveries
+    # (+ the events of the breaches), and savepoints; per kind with nothing due: the locked tickets
+    # (none) in a savepoint
+    assert measured[0] == 29
 
 
 def test_a_thousand_due_at_once_are_swept_in_bulk(
