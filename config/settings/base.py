@@ -6,6 +6,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -402,8 +403,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="csat@localhost")
+# Outgoing mail. An empty variable counts as unset (docker-compose passes each one through).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="") or "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="") or "csat@localhost"
+# The SMTP server, for EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env("EMAIL_HOST", default="") or "localhost"
+EMAIL_PORT = int(env("EMAIL_PORT", default="") or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one of them")
+# Seconds each SMTP connect and read may take: a server that accepts the connection and never
+# answers fails the delivery (tried again later) instead of holding a worker for ever (Django: None).
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", default="") or 10)
 # Where django.core.mail.backends.filebased.EmailBackend writes (e.g. the soak test's mail check).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 
