@@ -23,6 +23,7 @@ from complaints.actions import ACTIONS
 from complaints.forms import AdjustmentForm, ComplaintIntakeForm, DisputeDecisionForm, DisputeForm
 from complaints.hooks import approval_context
 from complaints.models import Channel, Complaint, Severity
+from complaints.rounds import ticket_rounds
 from complaints.services import assessment as assessment_services
 from complaints.services import intake, steps
 from complaints.services.ticket import StaleTicketError, newest_action
@@ -300,7 +301,9 @@ def _changed_meanwhile(
 def print_form(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _ticket(request, pk)
     return render(
-        request, "complaints/print.html", {"complaint": complaint, "title": _("客户投诉信息反馈单")}
+        request,
+        "complaints/print.html",
+        {"complaint": complaint, "rounds": ticket_rounds(complaint), "title": _("客户投诉信息反馈单")},
     )
 
 
