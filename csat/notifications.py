@@ -1,9 +1,10 @@
 """Send notifications: an in-app inbox row per recipient, plus e-mail and department webhooks.
 
 Exactly once: a notification is unique per (recipient, key) and a delivery per (channel, target,
-key), both as database constraints; the sender locks a delivery and skips one already sent, so a
-retried or duplicated task never sends twice. A failing channel never blocks the workflow: only
-the in-app row is written inside the caller's transaction.
+key), both as database constraints; the sender claims a delivery (committed) before it calls the
+channel and skips one already sent or claimed, so a retried or duplicated task never sends twice,
+and no transaction or lock is held while a slow mail server or robot answers. A failing channel
+never blocks the workflow: only the in-app row is written inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from csat.models import Delivery, Department, Notification
@@ -125,21 +127,23 @@ def _publish(uids: Sequence[Any]) -> int:
 REQUEUE_AFTER = timedelta(minutes=2)
 REQUEUE_WITHIN = timedelta(days=2)
 REQUEUE_BATCH = 500
+# A claim this old was left by a worker that died mid-send (killed, its machine gone): far beyond
+# one send (EMAIL_TIMEOUT per SMTP step, WEBHOOK_TIMEOUT_SECONDS) and beyond send_delivery's hard
+# time limit (csat.tasks), so a live worker never loses its claim to a second one.
+CLAIM_STALE_AFTER = timedelta(minutes=10)
 
 
 def deliveries_requeue(*, now: datetime | None = None) -> int:
     """Queue again the deliveries never tried (their publish failed): older than two minutes (a
-    publish that worked has been taken by then), younger than two days (older news is stale).
-    Sending twice is impossible (``delivery_send`` locks and skips a sent one); returns how many
-    were queued."""
+    publish that worked has been taken by then), younger than two days (older news is stale); and
+    those a dead worker left claimed (``CLAIM_STALE_AFTER``). Sending twice at once is impossible
+    (``delivery_send`` claims and skips a sent or live-claimed one); returns how many were queued."""
     now = now or timezone.now()
+    never_tried = Q(attempts=0, created_at__lte=now - REQUEUE_AFTER)
+    dead_worker = Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
     uids = list(
-        Delivery.objects.filter(
-            sent_at__isnull=True,
-            attempts=0,
-            created_at__lte=now - REQUEUE_AFTER,
-            created_at__gte=now - REQUEUE_WITHIN,
-        )
+        Delivery.objects.filter(sent_at__isnull=True, created_at__gte=now - REQUEUE_WITHIN)
+        .filter(never_tried | dead_worker)
         .order_by("created_at")
         .values_list("uid", flat=True)[:REQUEUE_BATCH]
     )
@@ -149,29 +153,64 @@ def deliveries_requeue(*, now: datetime | None = None) -> int:
 def delivery_send(*, uid: str) -> bool:
     """Send one delivery if not yet sent. Raises on a channel failure so Celery retries it.
 
-    The attempt (and its error) is committed before the exception leaves, so retries are counted.
+    Three steps, no transaction open while the mail server or the robot is called (on SQLite an open
+    write transaction locks the whole database, on PostgreSQL the row): claim the delivery and
+    count the attempt (committed), send, then record the result in a short transaction. A second
+    worker finds the delivery claimed and sends nothing; a claim older than ``CLAIM_STALE_AFTER``
+    (its worker died) may be claimed again, so the message may then go out twice, never zero times.
     """
-    error: Exception | None = None
+    claim = _delivery_claim(uid=uid)
+    if claim is None:
+        return False
+    delivery, claimed_at = claim
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            send_mail(delivery.title, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.target])
+        else:
+            _post_webhook(delivery.target, f"{delivery.title}\n{delivery.body}".strip())
+    except Exception as exc:
+        _delivery_record(uid=uid, claimed_at=claimed_at, error=exc)
+        raise
+    _delivery_record(uid=uid, claimed_at=claimed_at, error=None)
+    return True
+
+
+def _delivery_claim(*, uid: str) -> tuple[Delivery, datetime] | None:
+    """Claim the delivery for this worker (committed on return); None when there is nothing to send
+    or another worker's live claim holds it."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().filter(uid=uid).first()
-        if delivery is None or delivery.sent_at is not None:
-            return False
+        if delivery is None or delivery.sent_at is not None or delivery.gave_up_at is not None:
+            return None
+        now = timezone.now()
+        if delivery.claimed_at is not None:
+            if delivery.claimed_at > now - CLAIM_STALE_AFTER:
+                log.info("delivery %s is being sent by another worker", uid)
+                return None
+            log.warning(
+                "delivery %s was left claimed since %s by a dead worker; sending it again",
+                uid,
+                delivery.claimed_at,
+            )
         delivery.attempts += 1
-        try:
-            if delivery.channel == Delivery.Channel.EMAIL:
-                send_mail(delivery.title, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.target])
-            else:
-                _post_webhook(delivery.target, f"{delivery.title}\n{delivery.body}".strip())
-        except Exception as exc:  # noqa: BLE001 - recorded below, then re-raised for Celery to retry
-            error = exc
-            delivery.last_error = str(exc)[:300]
-        else:
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-        delivery.save(update_fields=["attempts", "sent_at", "last_error"])
-    if error is not None:
-        raise error
-    return True
+        delivery.claimed_at = delivery.last_attempt_at = now
+        delivery.save(update_fields=["attempts", "claimed_at", "last_attempt_at"])
+    return delivery, now
+
+
+def _delivery_record(*, uid: str, claimed_at: datetime, error: Exception | None) -> None:
+    """The result of this worker's send. A claim another worker took over meanwhile stays theirs;
+    a message that went out is recorded sent whoever holds the claim."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(uid=uid)
+        mine = delivery.claimed_at == claimed_at
+        if error is None and delivery.sent_at is None:
+            delivery.sent_at, delivery.last_error = timezone.now(), ""
+        elif error is not None and mine and delivery.sent_at is None:
+            delivery.last_error = str(error)[:300]
+        if mine:
+            delivery.claimed_at = None
+        delivery.save(update_fields=["sent_at", "last_error", "claimed_at"])
 
 
 def _post_webhook(url: str, text: str) -> None:

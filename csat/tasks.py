@@ -3,7 +3,10 @@
 from celery import shared_task
 
 
-@shared_task(bind=True, acks_late=True, max_retries=6)
+# One send is a few network calls of at most EMAIL_TIMEOUT / WEBHOOK_TIMEOUT_SECONDS each; the hard
+# limit stays well below csat.notifications.CLAIM_STALE_AFTER (a claim is never taken from a live
+# worker). The soft limit fails the attempt like any channel error (recorded, retried).
+@shared_task(bind=True, acks_late=True, max_retries=6, soft_time_limit=120, time_limit=150)
 def send_delivery(self, uid: str) -> None:  # type: ignore[no-untyped-def]
     from csat.notifications import delivery_send
 

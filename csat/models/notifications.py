@@ -59,7 +59,14 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """One outgoing e-mail or webhook call for a notification; retried by Celery until sent."""
+    """One outgoing e-mail or webhook call for a notification; retried until sent or given up.
+
+    A worker claims it (``claimed_at``, committed) before calling the mail server or the robot and
+    releases the claim when it records the result, so no transaction is open during the call and a
+    second worker finds it taken. A claim older than ``csat.notifications.CLAIM_STALE_AFTER`` was
+    left by a worker that died: it may be claimed again. ``gave_up_at``: not sent within
+    ``DELIVERY_GIVE_UP_HOURS`` of its creation, never tried again (``last_error`` says why).
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
@@ -75,11 +82,23 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("发送开始"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("最近尝试"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("外发通知")
         verbose_name_plural = _("外发通知")
         constraints = [models.UniqueConstraint(fields=["channel", "target", "key"], name="delivery_once")]
+        indexes = [
+            # The re-queue and /healthz read only the deliveries still to send: a small part.
+            models.Index(
+                fields=["created_at"],
+                name="delivery_unsent",
+                condition=models.Q(sent_at__isnull=True, gave_up_at__isnull=True),
+            ),
+            models.Index(fields=["gave_up_at"], name="delivery_given_up", condition=models.Q(gave_up_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.target} {self.key}"
