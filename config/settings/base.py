@@ -272,6 +272,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Time limits (seconds; prefork workers, as in docker-compose — the laptop's solo pool cannot
+# enforce them): a task stuck on a network call that never returns ends instead of holding its
+# worker for ever. The soft limit raises SoftTimeLimitExceeded in the task (a delivery records it as
+# a failed attempt and is retried); the hard one kills the process. Every sweep and send takes
+# seconds, far below the default; the long tasks get their own limits below.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
+LONG_TASK_TIME_LIMITS = {
+    # The group's and every store's monthly report, one after another: ~1 min for the group of 50
+    # stores and 1.5 min for 200 (docs/scaling.md) plus seconds per store; built at night.
+    "reports.tasks.build_monthly_report": (3 * 3600, 3 * 3600 + 15 * 60),
+    # A DMS file of 100,000+ rows (at most 30 MB): ~40 s to import on PostgreSQL under load
+    # (bench/RESULTS.md), a few minutes on a laptop's SQLite; validation reads every row as well.
+    "intake.tasks.validate_import": (3600, 3600 + 10 * 60),
+    "intake.tasks.run_import": (3600, 3600 + 10 * 60),
+    # Hourly: expiry and the five-dimension sample over every active customer of the group; the
+    # grade suggestion of every unsolved ticket, one ticket (a few queries) at a time.
+    "callbacks.tasks.generate_callback_tasks": (45 * 60, 50 * 60),
+    "complaints.tasks.refresh_grades": (45 * 60, 50 * 60),
+}
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": soft, "time_limit": hard}
+    for name, (soft, hard) in LONG_TASK_TIME_LIMITS.items()
+}
 # Per-queue workers for a large group (docs/scaling.md): with CSAT_TASK_QUEUES on, the deadline
 # sweeps, imports, reports and notification deliveries each go to their own queue, so a 2-minute
 # group report never delays a deadline; each queue then needs a worker (`celery worker -Q ...`).
