@@ -250,6 +250,9 @@ def _failed_days(task: CallbackTask) -> list[dt.date]:
     return days
 
 
+MAX_BACKDATE = dt.timedelta(days=7)
+
+
 @transaction.atomic
 def call_attempt_log(
     *,
@@ -277,6 +280,15 @@ def call_attempt_log(
     if at > now + dt.timedelta(minutes=1):
         raise ApplicationError(_("拨打时间不能晚于现在。"))
     locked = task_lock(task, actor=actor)
+    # A call logged late (the agent was on the phone) is fine; one before the task existed, or
+    # back-dated beyond a week, would count towards "failures on 3 different days" (DOMAIN §4)
+    # without anyone calling, and make the task unreachable at once.
+    earliest = max(locked.created_at, now - MAX_BACKDATE)
+    if at < earliest:
+        raise ApplicationError(
+            _("拨打时间不能早于 %(at)s（回访任务生成时间，且最多补记 7 天内的拨打）。")
+            % {"at": f"{timezone.localtime(earliest):%Y-%m-%d %H:%M}"}
+        )
     if not locked.is_open:
         transition(locked, "claim")  # raises the 409 with the status
     check_workable(locked, actor, now)

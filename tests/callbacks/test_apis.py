@@ -121,6 +121,39 @@ def test_log_attempts(client_for: Client, agent: Any, store_a: Any, make_task: A
     ]
 
 
+def test_backdated_attempts_cannot_make_a_task_unreachable(
+    client_for: Client, agent: Any, store_a: Any, make_task: Any
+) -> None:
+    """DOMAIN §4 (source cs-survey-management: unreachable after failures on 3 different days):
+    three "no answer" attempts dated 1990 made a fresh task unreachable in a second, nobody having
+    called. A call before the task existed, or back-dated beyond a week, is refused and saves nothing."""
+    task = make_task(store_a)
+    client = client_for(agent)
+    for day in (1, 2, 3):
+        response = client.post(
+            f"/api/callbacks/{task.pk}/attempts/",
+            {"outcome": "no_answer", "at": f"1990-01-0{day}T10:00:00+08:00"},
+            format="json",
+        )
+        assert response.status_code == 409, response.content
+        assert "拨打时间不能早于" in response.json()["detail"]
+    week_ago = (timezone.now() - dt.timedelta(days=8)).isoformat()
+    task.created_at = timezone.now() - dt.timedelta(days=10)
+    task.save(update_fields=["created_at"])
+    too_old = client.post(
+        f"/api/callbacks/{task.pk}/attempts/", {"outcome": "no_answer", "at": week_ago}, format="json"
+    )
+    assert too_old.status_code == 409
+    task.refresh_from_db()
+    assert task.status == "pending" and not task.attempts.exists()
+    # A call made an hour ago and logged now is fine.
+    earlier = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    ok = client.post(
+        f"/api/callbacks/{task.pk}/attempts/", {"outcome": "no_answer", "at": earlier}, format="json"
+    )
+    assert ok.status_code == 201, ok.content
+
+
 def test_attempt_on_a_closed_task_is_409(
     client_for: Client, agent: Any, store_a: Any, make_task: Any
 ) -> None:

@@ -130,7 +130,8 @@ def test_three_failed_attempts_on_different_days_make_it_unreachable(
     store_a: Any, agent: Any, make_task: Any
 ) -> None:
     start = timezone.now().replace(hour=2, minute=0)  # 10:00 Beijing time
-    task = make_task(store_a, due_in=start - timezone.now())
+    with time_machine.travel(start - dt.timedelta(hours=1), tick=False):  # generated before the calls
+        task = make_task(store_a, due_in=dt.timedelta(hours=1))
     task = _fail_on(task, agent, start)
     task = _fail_on(task, agent, start + dt.timedelta(hours=3), Outcome.BUSY)  # same day: still 1 day
     assert task.status == TaskStatus.PENDING
@@ -143,7 +144,8 @@ def test_three_failed_attempts_on_different_days_make_it_unreachable(
 
 def test_five_consecutive_days_unreachable(store_a: Any, agent: Any, make_task: Any) -> None:
     start = timezone.now().replace(hour=2, minute=0)
-    task = make_task(store_a, due_in=start - timezone.now())
+    with time_machine.travel(start - dt.timedelta(hours=1), tick=False):  # generated before the calls
+        task = make_task(store_a, due_in=dt.timedelta(hours=1))
     task = _fail_on(task, agent, start)
     task = _fail_on(task, agent, start + 3 * DAY)
     assert task.status == TaskStatus.PENDING  # 2 days so far, 4 days apart
@@ -153,7 +155,8 @@ def test_five_consecutive_days_unreachable(store_a: Any, agent: Any, make_task: 
 
 def test_contact_resets_the_failure_count(store_a: Any, agent: Any, make_task: Any) -> None:
     start = timezone.now().replace(hour=2, minute=0)
-    task = make_task(store_a, due_in=start - timezone.now())
+    with time_machine.travel(start - dt.timedelta(hours=1), tick=False):  # generated before the calls
+        task = make_task(store_a, due_in=dt.timedelta(hours=1))
     task = _fail_on(task, agent, start)
     task = _fail_on(task, agent, start + DAY)
     with time_machine.travel(start + DAY + dt.timedelta(hours=1), tick=False):
