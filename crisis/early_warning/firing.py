@@ -78,11 +78,25 @@ def fire(
 
 
 def _notify_opened(signal: WarningSignal, *, store_id: int) -> None:
+    # The explanation is rebuilt from the signal's values in each reader's language. The customer's
+    # name leads: a manager with several warnings in the inbox sees whom each is about.
+    explanation = lazy_text(lambda: signal.explanation_text)
+    customer = signal.customer.name if signal.customer_id and signal.customer else ""
+    if customer:
+        title = lazy_format(
+            gettext_lazy("危机预警：%(customer)s · %(e)s"), {"customer": customer, "e": explanation}
+        )
+    else:
+        title = lazy_format(gettext_lazy("危机预警：%(e)s"), {"e": explanation})
+    body = lazy_format(
+        gettext_lazy("建议等级：%(grade)s；来源：%(source)s"),
+        {"grade": signal.suggested_grade or "—", "source": WarningSignal.Source(signal.source).label},
+    )
     notify(
         recipients=store_role_users(store_id, Role.CUSTOMER_CARE_MANAGER),
         key=f"signal:{signal.pk}",
-        # The explanation is rebuilt from the signal's values in each reader's language.
-        title=lazy_format(gettext_lazy("危机预警：%(e)s"), {"e": lazy_text(lambda: signal.explanation_text)}),
+        title=title,
+        body=body,
         url=f"/crisis/#signal-{signal.pk}",
     )
 

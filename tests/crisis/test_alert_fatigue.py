@@ -287,15 +287,20 @@ def test_a_signals_notification_opens_its_row_and_reads_in_the_readers_language(
     (signal,) = said(customer, 1)
     note = Notification.objects.get(recipient=ccm, key=f"signal:{signal.pk}")
     assert note.url == f"/crisis/#signal-{signal.pk}"
+    # The customer leads the title (several warnings in one inbox: whom is each about), the body
+    # gives the suggested grade and where it came from.
     with translation.override("en"):
-        english = f"Crisis warning: {signal.explanation_text}"
-    assert note.title == f"危机预警：{signal.explanation}" and english != note.title
+        english = f"Crisis warning: {customer.name} · {signal.explanation_text}"
+        english_body = f"Suggested grade: {signal.suggested_grade}; source: {signal.get_source_display()}"
+    assert note.title == f"危机预警：{customer.name} · {signal.explanation}" and english != note.title
+    assert note.body == f"建议等级：{signal.suggested_grade}；来源：{signal.get_source_display()}"
     client = Client()
     client.force_login(ccm)
     board = client.get("/crisis/").content.decode()
     assert f'id="signal-{signal.pk}"' in board  # the link's anchor is the signal's line
     client.cookies["django_language"] = "en"
-    assert escape(english) in client.get("/notifications/").content.decode()
+    inbox = client.get("/notifications/").content.decode()
+    assert escape(english) in inbox and escape(english_body) in inbox
 
 
 def test_the_digest_reads_in_the_readers_language(clock: Any, ccm: Any, store: Any) -> None:
