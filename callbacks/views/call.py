@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms.widgets import ChoiceWidget, Widget
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -121,9 +122,9 @@ def _page(
     if survey_form.is_bound and survey_form.errors:  # after a failed submit: the first error
         first = survey_form.first_error() or first
     if (task.reached_at or survey_form.is_bound) and first:
-        survey_form.fields[first].widget.attrs["autofocus"] = True
+        _autofocus(survey_form.fields[first].widget)
     else:
-        attempt_form.fields["outcome"].widget.attrs["autofocus"] = True
+        _autofocus(attempt_form.fields["outcome"].widget)
     context = {
         "task": task,
         "survey": survey,
@@ -277,3 +278,19 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("调查结果"),
         },
     )
+
+
+def _autofocus(widget: Widget) -> None:
+    """The cursor's start. A radio or checkbox group takes it on its first option only: the attribute
+    on every option is invalid HTML (one autofocus per page) and screen readers announce each."""
+    widget.attrs["autofocus"] = True
+    if isinstance(widget, ChoiceWidget):
+        render_option = widget.create_option
+
+        def create_option(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            option = render_option(*args, **kwargs)
+            if option["index"] not in ("0", "0_0"):
+                option["attrs"] = {k: v for k, v in option["attrs"].items() if k != "autofocus"}
+            return option
+
+        widget.create_option = create_option  # type: ignore[method-assign]

@@ -97,7 +97,15 @@ def test_a_five_dimension_error_focuses_the_reasons(store_a: Any, agent: Any, ma
     summary = html.split('data-testid="survey-errors"')[1].split("</div>")[0]
     assert "低分原因" in summary and 'href="#id_reason_codes_' in summary
     autofocus = re.findall(r"<[^>]*autofocus[^>]*>", html)
-    assert autofocus and 'name="reason_codes"' in autofocus[0]
+    assert len(autofocus) == 1 and 'name="reason_codes"' in autofocus[0]
+
+
+def test_the_call_page_focuses_the_first_outcome_only(store_a: Any, agent: Any, make_task: Any) -> None:
+    """One autofocus per page (HTML): it sat on each of the six call outcomes."""
+    task = make_task(store_a)
+    html = signed_in(agent).get(f"/callbacks/{task.pk}/").content.decode()
+    autofocus = re.findall(r"<[^>]*autofocus[^>]*>", html)
+    assert len(autofocus) == 1 and 'id="id_outcome_0"' in autofocus[0]
 
 
 def test_low_score_reasons_are_enhanced_by_a_local_script(store_a: Any, agent: Any, make_task: Any) -> None:
