@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from callbacks import booking, dialing, permissions, selectors, services
 from callbacks.forms import AttemptForm, SurveyForm
 from callbacks.models import CallbackTask, SurveyType, TaskStatus
-from callbacks.views.queue import require_call, require_read
+from callbacks.views.queue import require_call, require_read, take_next
 from complaints import selectors as complaint_selectors
 from complaints.guidance import FORBIDDEN_PHRASES, GUIDE_STEPS, THREE_CHANGES
 from csat.domain import classification, grading, levels, scoring
@@ -180,6 +180,8 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("客户无法联系，任务已标记为“无法联系”，建议改用信访或现场调查。"))
     if task.status == TaskStatus.IN_PROGRESS and task.claimed_by_id == request.user.pk:
         return redirect(reverse("callbacks:call", args=[task.pk]) + "#survey")
+    if request.POST.get("then") == "next":  # 保存并领取下一个: no stop at the queue between calls
+        return take_next(request, {})
     return redirect("callbacks:index")
 
 
@@ -275,6 +277,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # A department manager reads surveys of every department, not their tickets.
             "can_open_ticket": bool(survey.complaint_id)
             and bool(complaint_selectors.openable_ticket_ids(request.user, [survey.complaint_id])),
+            "can_call": permissions.can_call(request.user),
             "title": _("调查结果"),
         },
     )

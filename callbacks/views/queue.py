@@ -164,6 +164,11 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_next(request: HttpRequest) -> HttpResponse:
     require_call(request)
     _form, chosen = _filters(request)
+    return take_next(request, chosen)
+
+
+def take_next(request: HttpRequest, chosen: dict[str, Any]) -> HttpResponse:
+    """Claim the agent's next task of the queue (with these filters) and open its call page."""
     candidates = selectors.work_queue(user=request.user, **chosen)
     task = services.callback_task_claim_next(actor=request.user, candidates=candidates)
     if task is None:

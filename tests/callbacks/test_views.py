@@ -260,6 +260,51 @@ def test_failed_attempt_sends_the_agent_back_to_the_queue(store_a: Any, agent: A
     assert bad.status_code == 400 and "约定回拨时请填写回拨时间" in bad.content.decode()
 
 
+def test_save_and_next_takes_the_next_task_without_the_queue(
+    store_a: Any, agent: Any, make_task: Any
+) -> None:
+    """保存并领取下一个 (help-desk "submit and next"): a failed call is saved and the agent's next task
+    of the queue is claimed and opened; a reached call still goes on to its survey; with nothing
+    left, the queue says so."""
+    first, second = make_task(store_a, due_in=dt.timedelta(hours=-2)), make_task(store_a)
+    client = signed_in(agent)
+    page = client.get(f"/callbacks/{first.pk}/").content.decode()
+    assert 'data-testid="attempt-submit-next"' in page
+    response = client.post(f"/callbacks/{first.pk}/attempts/", {"outcome": "no_answer", "then": "next"})
+    assert response.status_code == 302 and response.url == f"/callbacks/{second.pk}/"
+    second.refresh_from_db()
+    assert second.status == TaskStatus.IN_PROGRESS and second.claimed_by == agent
+    assert CallAttempt.objects.filter(task=first, outcome="no_answer").count() == 1
+    reached = client.post(f"/callbacks/{second.pk}/attempts/", {"outcome": "reached", "then": "next"})
+    assert reached.url == f"/callbacks/{second.pk}/#survey"  # the survey follows a reached call
+
+
+def test_save_and_next_with_nothing_left_goes_to_the_queue(store_a: Any, agent: Any, make_task: Any) -> None:
+    task = make_task(store_a)
+    client = signed_in(agent)
+    response = client.post(f"/callbacks/{task.pk}/attempts/", {"outcome": "wrong_number", "then": "next"})
+    assert response.status_code == 302 and response.url == "/callbacks/"
+    assert "当前没有可领取的回访任务。" in client.get("/callbacks/").content.decode()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.UNREACHABLE
+
+
+def test_the_survey_result_offers_the_next_task_to_callers_only(
+    store_a: Any, agent: Any, hq: Any, make_task: Any
+) -> None:
+    task = make_task(store_a)
+    services.call_attempt_log(task=task, actor=agent, outcome=Outcome.REACHED)
+    survey = services.survey_submit(
+        actor=agent, data=SurveyInput(type="sales", score=95, items=SALES_ITEMS), callback=task
+    )
+    page = f"/callbacks/surveys/{survey.pk}/"
+    mine = signed_in(agent).get(page).content.decode()
+    assert 'data-testid="claim-next"' in mine and 'action="/callbacks/next/"' in mine
+    assert len(re.findall(r"<[^>]*autofocus[^>]*>", mine)) == 1
+    read_only = signed_in(hq).get(page)
+    assert read_only.status_code == 200 and 'data-testid="claim-next"' not in read_only.content.decode()
+
+
 def test_grade_preview_follows_the_form(store_a: Any, agent: Any, make_task: Any) -> None:
     task = make_task(store_a)
     client = signed_in(agent)
