@@ -21,12 +21,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from complaints.models import (
+    Approval,
     AssessmentAdjustment,
     AssessmentDispute,
     Complaint,
@@ -237,7 +239,28 @@ def manager_queue(*, user: Any, rows: int | None = None) -> dict[str, dict[str, 
 
 
 def approval_queue(*, user: Any) -> QuerySet[Complaint]:
-    return complaint_list(user=user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at")
+    """What awaits the GM's approval, oldest first; each with the compensation the same customer was
+    approved before (count and money, on other tickets): the GM decides knowing it (the help desks'
+    approval request carries the requester's history)."""
+    before = Complaint.objects.filter(
+        customer=OuterRef("customer"), approval=Approval.APPROVED, approved_at__isnull=False
+    ).exclude(pk=OuterRef("pk"))
+    return (
+        complaint_list(user=user)
+        .filter(status=Status.AWAITING_APPROVAL)
+        .annotate(
+            earlier_compensations=Coalesce(
+                Subquery(before.order_by().values("customer").annotate(n=Count("pk")).values("n")[:1]), 0
+            ),
+            earlier_amount=Subquery(
+                before.order_by()
+                .values("customer")
+                .annotate(total=Sum("compensation_amount"))
+                .values("total")[:1]
+            ),
+        )
+        .order_by("updated_at")
+    )
 
 
 def major_reviews(*, user: Any) -> QuerySet[Complaint]:

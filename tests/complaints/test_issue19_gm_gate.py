@@ -273,6 +273,44 @@ def test_rule_major_section_on_the_gm_board_lists_the_measures_until_the_gm_mark
 # --- the GM's approval list and the ticket page: one comment box ---------------------------------
 
 
+def test_approval_card_gives_the_departments_findings_and_the_customers_earlier_compensation(
+    clock: Any,
+    browser: Callable[[Any], Client],
+    in_progress: Any,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+    sales_mgr: Any,
+    gm: Any,
+) -> None:
+    """DOMAIN §9 "The GM's gate": the GM approves every compensation. The card now says what the
+    department found (cause, the customer's expectation) and what this customer was approved before
+    on other tickets, so a second ¥500 for the same person is not approved blind."""
+    client = browser(gm)
+    first = in_progress(content="异响")
+    first = workflow.complaint_propose(
+        complaint=first, actor=sales_mgr, solution="免费检修", compensation_amount=Decimal("500")
+    )
+    html = client.get("/complaints/approvals/").content.decode()
+    card = html[html.index(f'data-complaint="{first.pk}"') :].split("</article>")[0]
+    assert "该客户此前没有获批的补偿" in card and "原因：" in card and "漏检" in card and "道歉" in card
+    workflow.complaint_approve(complaint=first, actor=gm, comment="同意")
+    second = workflow.complaint_propose(
+        complaint=in_progress(content="又有异响"),
+        actor=sales_mgr,
+        solution="再次检修",
+        compensation_amount=Decimal("300"),
+        compensation_in_kind=IN_KIND,
+    )
+    assert second.customer_id == first.customer_id
+    html = client.get("/complaints/approvals/").content.decode()
+    assert f'data-complaint="{first.pk}"' not in html
+    card = html[html.index(f'data-complaint="{second.pk}"') :].split("</article>")[0]
+    assert "该客户此前已获批补偿 1 次，金额合计 ¥500.00" in card
+    # The GM's home lists the same cards.
+    home = client.get("/complaints/").content.decode()
+    assert "该客户此前已获批补偿 1 次，金额合计 ¥500.00" in home
+
+
 def test_approval_list_shows_amount_in_kind_proposal_words_and_grade_and_its_approve_button_works(
     clock: Any, browser: Callable[[Any], Client], in_progress: Any, sales_mgr: Any, gm: Any
 ) -> None:
