@@ -1,25 +1,24 @@
-"""A ticket by its number in the header's search box (csat.search)."""
+"""A ticket by its number or the end of it in the header's search box (csat.search)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_list
+from complaints.ticket_numbers import ticket_number_q
 from csat.search import Hit, register_lookup
-
-# TSSZ01-20261203-00015, also typed without "TS" or in lower case.
-NUMBER = re.compile(r"^(?:TS)?([A-Z0-9]+-\d{8}-\d+)$")
 
 
 def ticket_hits(user: Any, query: str) -> list[Hit]:
-    match = NUMBER.match(re.sub(r"\s", "", query or "").upper())
-    if not match:
+    """TSSZ01-20261203-00015, also typed without "TS", in lower case, or only its end (20261203-00015,
+    00015, 015): the ticket if the user may open it (``complaint_list``), else nothing."""
+    number = ticket_number_q(query)
+    if number is None:
         return []
-    ticket = complaint_list(user=user).filter(number=f"TS{match.group(1)}").first()
+    ticket = complaint_list(user=user).filter(number).first()
     if ticket is None:
         return []
     detail = " · ".join(

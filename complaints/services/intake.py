@@ -23,6 +23,7 @@ from complaints.services.ticket import (
     record_event,
     register,
 )
+from complaints.ticket_numbers import ticket_number
 from csat import access, numbering, text_limits
 from csat import selectors as csat_selectors
 from csat.business_time import business_tz
@@ -238,8 +239,9 @@ def complaint_create(
     )
     complaint.full_clean(exclude=["number"])
     complaint.save()
-    local = timezone.localtime(received_at)
-    complaint.number = f"TS{complaint.store.code}-{local:%Y%m%d}-{complaint.pk:05d}"
+    complaint.number = ticket_number(
+        store_code=complaint.store.code, received_at=received_at, pk=complaint.pk
+    )
     complaint.save(update_fields=["number"])
     record_event(
         complaint,
