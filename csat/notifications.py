@@ -125,29 +125,87 @@ def _publish(uids: Sequence[Any]) -> int:
 
 
 REQUEUE_AFTER = timedelta(minutes=2)
-REQUEUE_WITHIN = timedelta(days=2)
 REQUEUE_BATCH = 500
 # A claim this old was left by a worker that died mid-send (killed, its machine gone): far beyond
 # one send (EMAIL_TIMEOUT per SMTP step, WEBHOOK_TIMEOUT_SECONDS) and beyond send_delivery's hard
 # time limit (csat.tasks), so a live worker never loses its claim to a second one.
 CLAIM_STALE_AFTER = timedelta(minutes=10)
+# After a failed attempt: 30 s, 1, 2, 4 … minutes, then every hour (send_delivery's retries, then
+# beat's re-queue) until DELIVERY_GIVE_UP_HOURS after the delivery was created.
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_MAX = timedelta(hours=1)
+
+
+def retry_backoff(attempts: int) -> timedelta:
+    """How long after its last failed attempt a delivery that failed ``attempts`` times waits."""
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
+
+
+def give_up_after() -> timedelta:
+    return timedelta(hours=settings.DELIVERY_GIVE_UP_HOURS)
+
+
+def delivery_retry_countdown(*, uid: str) -> int:
+    """Seconds until a delivery that just failed is tried again (the task's retry)."""
+    attempts = Delivery.objects.filter(uid=uid).values_list("attempts", flat=True).first() or 1
+    return int(retry_backoff(attempts).total_seconds())
+
+
+def _past_backoff(now: datetime) -> Q:
+    """Failed deliveries whose backoff, and the task retry due at its end, are over (that retry
+    sets ``last_attempt_at`` again when it runs: only a retry that never came is made up for)."""
+    due = Q(last_attempt_at__isnull=True)
+    attempts = 1
+    while retry_backoff(attempts) < RETRY_MAX:
+        due |= Q(attempts=attempts, last_attempt_at__lte=now - retry_backoff(attempts) - REQUEUE_AFTER)
+        attempts += 1
+    return due | Q(attempts__gte=attempts, last_attempt_at__lte=now - RETRY_MAX - REQUEUE_AFTER)
 
 
 def deliveries_requeue(*, now: datetime | None = None) -> int:
-    """Queue again the deliveries never tried (their publish failed): older than two minutes (a
-    publish that worked has been taken by then), younger than two days (older news is stale); and
-    those a dead worker left claimed (``CLAIM_STALE_AFTER``). Sending twice at once is impossible
-    (``delivery_send`` claims and skips a sent or live-claimed one); returns how many were queued."""
+    """Beat, every 5 minutes: give up the deliveries too old to send (``deliveries_give_up``), then
+    queue again those still worth sending: never tried (their publish failed) for two minutes;
+    failed, once their backoff is over (``send_delivery`` stops retrying after half an hour: from
+    then on this tries them hourly); left claimed by a dead worker (``CLAIM_STALE_AFTER``).
+    Sending twice at once is impossible (``delivery_send`` claims and skips a sent or live-claimed
+    one); returns how many were queued."""
     now = now or timezone.now()
+    deliveries_give_up(now=now)
     never_tried = Q(attempts=0, created_at__lte=now - REQUEUE_AFTER)
+    failed = Q(attempts__gt=0, claimed_at__isnull=True) & _past_backoff(now)
     dead_worker = Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
     uids = list(
-        Delivery.objects.filter(sent_at__isnull=True, created_at__gte=now - REQUEUE_WITHIN)
-        .filter(never_tried | dead_worker)
+        Delivery.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+        .filter(never_tried | failed | dead_worker)
         .order_by("created_at")
         .values_list("uid", flat=True)[:REQUEUE_BATCH]
     )
     return _publish(uids)
+
+
+def deliveries_give_up(*, now: datetime | None = None) -> int:
+    """Deliveries not sent within ``DELIVERY_GIVE_UP_HOURS`` of their creation are given up for good
+    (news that old is stale): ``gave_up_at`` set, ``last_error`` keeps why (the last failure, or
+    that it was never tried). One a live worker holds is left to it. Returns how many."""
+    now = now or timezone.now()
+    hours = settings.DELIVERY_GIVE_UP_HOURS
+    expired = Delivery.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER),
+        sent_at__isnull=True,
+        gave_up_at__isnull=True,
+        created_at__lt=now - give_up_after(),
+    )
+    ids = list(expired.order_by("created_at").values_list("pk", flat=True)[:REQUEUE_BATCH])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        expired.filter(pk__in=ids, attempts=0).update(last_error=f"never tried within {hours} h")
+        expired.filter(pk__in=ids, attempts__gt=0, last_error="").update(
+            last_error=f"not sent within {hours} h (worker stopped mid-send)"
+        )
+        count = expired.filter(pk__in=ids).update(gave_up_at=now, claimed_at=None)
+    log.warning("gave up %d deliveries not sent within %d h", count, hours)
+    return count
 
 
 def delivery_send(*, uid: str) -> bool:

@@ -8,17 +8,18 @@ from celery import shared_task
 # worker). The soft limit fails the attempt like any channel error (recorded, retried).
 @shared_task(bind=True, acks_late=True, max_retries=6, soft_time_limit=120, time_limit=150)
 def send_delivery(self, uid: str) -> None:  # type: ignore[no-untyped-def]
-    from csat.notifications import delivery_send
+    from csat.notifications import delivery_retry_countdown, delivery_send
 
     try:
         delivery_send(uid=uid)
     except Exception as exc:  # noqa: BLE001 - any channel failure is retried with backoff
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+        raise self.retry(exc=exc, countdown=delivery_retry_countdown(uid=uid)) from exc
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def requeue_deliveries() -> int:
-    """Beat, every 5 minutes: queue the notifications whose publish failed after their commit."""
+    """Beat, every 5 minutes: queue again the deliveries whose publish failed, whose retries ran out
+    (hourly) or whose worker died; give up those not sent within DELIVERY_GIVE_UP_HOURS."""
     from csat.notifications import deliveries_requeue
 
     return deliveries_requeue()

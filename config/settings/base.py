@@ -442,6 +442,9 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 # Seconds each SMTP connect and read may take: a server that accepts the connection and never
 # answers fails the delivery (tried again later) instead of holding a worker for ever (Django: None).
 EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", default="") or 10)
+# A notification e-mail or robot message not sent this many hours after it was written (mail server
+# or robot down, retried hourly by beat's re-queue) is given up for good (csat.notifications).
+DELIVERY_GIVE_UP_HOURS = env.int("DELIVERY_GIVE_UP_HOURS", default=48)
 # Where django.core.mail.backends.filebased.EmailBackend writes (e.g. the soak test's mail check).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 
