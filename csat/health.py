@@ -1,4 +1,5 @@
-"""Liveness of what the app depends on, for ``/healthz``: database, broker and beat.
+"""Liveness of what the app depends on, for ``/healthz``: database, broker and beat; and warnings an
+admin should see (an unconfirmed holiday schedule, notifications the mail server or robot did not take).
 
 Every check is bounded (short timeouts) so a dead dependency makes the probe fail fast instead of
 hanging it.
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from csat.selectors import calendar_unconfirmed_year
+from csat.selectors import calendar_unconfirmed_year, delivery_backlog
 
 CHECK_TIMEOUT_SECONDS = 1.5
 
@@ -85,9 +86,46 @@ def health(*, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], bool]
     if "beat" not in skip:
         report["beat"] = beat_status() if report.get("database", True) else {"last_run": None, "ok": False}
     ok = all(value["ok"] if isinstance(value, dict) else value for value in report.values())
-    # A warning, not a failure (the status stays 200): a year the timers need is unconfirmed.
-    report["warnings"] = calendar_warnings() if report.get("database", True) else []
+    # Warnings, not failures (the status stays 200: the app works, a load balancer must keep it): a
+    # year the timers need is unconfirmed; notifications wait on a mail server or robot, or were
+    # given up.
+    database = report.get("database", True)
+    report["warnings"] = calendar_warnings() if database else []
+    if "deliveries" not in skip and database:
+        backlog = deliveries_status()
+        if backlog is not None:
+            report["deliveries"] = backlog
+            report["warnings"] += delivery_warnings(backlog)
     return report, ok
+
+
+def deliveries_status() -> dict[str, int] | None:
+    """Counts of notification deliveries unsent for over an hour and given up in the last 7 days."""
+    try:
+        return delivery_backlog()
+    except Exception:  # noqa: BLE001 - the probe reports, never crashes
+        return None
+
+
+def delivery_warnings(backlog: dict[str, int]) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = []
+    if backlog["unsent_over_1h"]:
+        warnings.append(
+            {
+                "code": "deliveries_unsent",
+                "count": backlog["unsent_over_1h"],
+                "message": f"{backlog['unsent_over_1h']} notification e-mails/robot messages unsent for over an hour",
+            }
+        )
+    if backlog["given_up_7d"]:
+        warnings.append(
+            {
+                "code": "deliveries_given_up",
+                "count": backlog["given_up_7d"],
+                "message": f"{backlog['given_up_7d']} notification e-mails/robot messages given up in the last 7 days",
+            }
+        )
+    return warnings
 
 
 def calendar_warnings() -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from csat.models import (
     CalendarOverride,
     CalendarYear,
     Customer,
+    Delivery,
     Department,
     DutyRoster,
     Role,
@@ -298,4 +299,23 @@ def customer_card(*, customer: Customer, recent: int = 10) -> dict[str, object]:
         "sales": list(
             customer.sales.select_related("vehicle", "consultant").order_by("-delivered_at")[:recent]
         ),
+    }
+
+
+# Deliveries an admin should hear of (/healthz): unsent this long …
+DELIVERY_UNSENT_ALERT_AFTER = dt.timedelta(hours=1)
+# … or given up within this window (older ones were seen, or are history).
+DELIVERY_GIVEN_UP_WINDOW = dt.timedelta(days=7)
+
+
+def delivery_backlog(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """E-mails and robot messages still unsent an hour after they were written (mail server or robot
+    down: tried again with backoff), and those given up in the last 7 days. Two counts, each on its
+    partial index (the unsent and the given-up deliveries are a small part of the table)."""
+    now = now or timezone.now()
+    return {
+        "unsent_over_1h": Delivery.objects.filter(
+            sent_at__isnull=True, gave_up_at__isnull=True, created_at__lt=now - DELIVERY_UNSENT_ALERT_AFTER
+        ).count(),
+        "given_up_7d": Delivery.objects.filter(gave_up_at__gte=now - DELIVERY_GIVEN_UP_WINDOW).count(),
     }

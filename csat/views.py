@@ -116,7 +116,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """No login: database, broker and beat; 200 when all are ok, 503 otherwise.
+    """No login: database, broker and beat; 200 when all are ok, 503 otherwise. ``warnings`` (an
+    unconfirmed calendar year, notifications unsent for an hour or given up) never fail it.
 
     ``?skip=beat`` leaves a check out (the web container's own probe: beat starts after web).
     """

@@ -184,3 +184,60 @@ def test_health_names_a_missing_beat_entry() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["beat"]["missing"] == ["monthly-report-closed"]
+
+
+# --- notifications the mail server or robot did not take (audit "bad day" 2) --------------------
+
+
+def _delivery(key: str, **fields: Any) -> Any:
+    from csat.models import Delivery
+
+    return Delivery.objects.create(
+        channel=Delivery.Channel.EMAIL, target=f"{key}@example.com", key=key, title="t"
+    )
+
+
+def test_health_counts_deliveries_unsent_for_an_hour_and_given_up_as_warnings() -> None:
+    """The admin sees them; the status stays 200 (the app works: a load balancer must keep it, as
+    for an unconfirmed calendar year)."""
+    from csat.models import Delivery
+
+    beat_ran(timedelta(minutes=1))
+    now = timezone.now()
+    fresh = _delivery("fresh")  # being retried, not yet an hour old: nothing to say
+    late = [_delivery(f"late{n}") for n in range(3)]
+    given_up = _delivery("given-up")
+    old_given_up = _delivery("old-given-up")
+    sent = _delivery("sent")
+    Delivery.objects.filter(pk__in=[d.pk for d in late]).update(
+        created_at=now - timedelta(hours=2), attempts=7, last_error="SMTP down"
+    )
+    Delivery.objects.filter(pk=given_up.pk).update(created_at=now - timedelta(days=2), gave_up_at=now)
+    Delivery.objects.filter(pk=old_given_up.pk).update(
+        created_at=now - timedelta(days=12), gave_up_at=now - timedelta(days=10)
+    )
+    Delivery.objects.filter(pk=sent.pk).update(created_at=now - timedelta(hours=3), sent_at=now)
+    assert fresh.sent_at is None
+
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True and body["database"] is True  # the keys the probes read are kept
+    assert body["deliveries"] == {"unsent_over_1h": 3, "given_up_7d": 1}
+    codes = {w["code"]: w["count"] for w in body["warnings"] if w["code"].startswith("deliveries")}
+    assert codes == {"deliveries_unsent": 3, "deliveries_given_up": 1}
+
+
+def test_health_without_a_backlog_has_no_delivery_warning() -> None:
+    beat_ran(timedelta(minutes=1))
+    _delivery("fresh")
+    body = Client().get("/healthz").json()
+    assert body["deliveries"] == {"unsent_over_1h": 0, "given_up_7d": 0}
+    assert [w for w in body["warnings"] if w["code"].startswith("deliveries")] == []
+
+
+def test_health_reads_the_backlog_in_two_queries(django_assert_max_num_queries: Any) -> None:
+    from csat.selectors import delivery_backlog
+
+    with django_assert_max_num_queries(2):
+        delivery_backlog()
