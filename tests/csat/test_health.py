@@ -241,3 +241,9 @@ def test_health_reads_the_backlog_in_two_queries(django_assert_max_num_queries: 
 
     with django_assert_max_num_queries(2):
         delivery_backlog()
+
+
+def test_skip_deliveries_leaves_the_counts_out() -> None:
+    response = Client().get("/healthz?skip=beat,deliveries")
+    assert response.status_code == 200
+    assert "deliveries" not in response.json()
