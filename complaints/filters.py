@@ -9,6 +9,7 @@ the form refuses is a 400 with the field's message in the filter bar, never a si
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ from complaints.models import DeadlineKind, Kind, Severity, Status
 from csat import access
 from csat.business_time import business_tz
 from csat.grade_labels import GRADE_CHOICES
-from csat.models import Role
+from csat.models import DepartmentKind, Role
 from csat.params import MAX_DATE, MIN_DATE
 from csat.widgets import FastDateInput, FastSelect, FastTextInput
 
@@ -40,6 +41,8 @@ SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "severity": (_("级别"), ("severity",)),
     "grade": (_("客户等级"), ("grade",)),
     "status": (_("状态"), ("status",)),
+    # Head office's store column (several stores' users): by store code, as the stores are listed.
+    "store": (_("门店"), ("store__code",)),
     "department": (_("责任部门"), ("department__name",)),
 }
 DEFAULT_SORT = "due"
@@ -48,10 +51,12 @@ SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key i
 # The parameters of a list (the saved views keep exactly these; ``page`` never).
 FILTER_PARAMS = (
     "q",
+    "store",
     "status",
     "kind",
     "severity",
     "grade",
+    "department_kind",
     "department",
     "assignee",
     "step",
@@ -80,17 +85,37 @@ def order_for(sort: str) -> list[Any]:
     return order
 
 
+@dataclass(frozen=True)
+class PersonGroup:
+    """The people of one department the assignee filter offers (an ``<optgroup>``)."""
+
+    label: str
+    store_id: int
+    people: tuple[tuple[int, str], ...]
+
+
 class TicketFilterForm(forms.Form):
-    """The filter bar. Departments and people are passed in (loaded once per page, shared by every
-    saved view's form)."""
+    """The filter bar. Stores, departments and people are passed in (loaded once per page, shared by
+    every saved view's form: ``choices_for``).
+
+    A user who sees several stores (head office) filters by store and by department type across
+    stores (``department_kind``: 销售部 in every store); ``department`` (one store's department) is
+    still accepted, from links and saved views. Their assignee filter offers the people of the
+    chosen store only (50 stores' people in one select helped nobody): an assignee without a store
+    is refused. A user of one store keeps the department filter; the store field accepts their own
+    store only, so a crafted ``store=`` of another is a 400, never a silently wider list."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100, widget=FastTextInput)
+    store = forms.TypedChoiceField(label=_("门店"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("状态"), required=False)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *Kind.choices])
     severity = forms.ChoiceField(
         label=_("级别"), required=False, choices=[("", _("全部")), *Severity.choices]
     )
     grade = forms.ChoiceField(label=_("客户等级"), required=False, choices=[("", _("全部")), *GRADE_CHOICES])
+    department_kind = forms.ChoiceField(
+        label=_("责任部门"), required=False, choices=[("", _("全部")), *DepartmentKind.choices]
+    )
     department = forms.TypedChoiceField(label=_("责任部门"), required=False, coerce=int, empty_value=None)
     assignee = forms.TypedChoiceField(label=_("处理人"), required=False, coerce=int, empty_value=None)
     step = forms.ChoiceField(
@@ -114,11 +139,16 @@ class TicketFilterForm(forms.Form):
         data: Any = None,
         *,
         departments: list[tuple[int, str]] = (),  # type: ignore[assignment]
-        people: list[tuple[int, str]] = (),  # type: ignore[assignment]
+        people: list[PersonGroup | tuple[int, str]] = (),  # type: ignore[assignment]
+        stores: list[tuple[int, str]] = (),  # type: ignore[assignment]
+        department_kinds: dict[int, str] | None = None,
+        multi_store: bool = False,
         department_stores: Any = None,  # the bulk bar's (choices_for), not the filter bar's
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
+        self.multi_store = multi_store
+        self.department_kinds = department_kinds or {}
         for field in self.fields.values():
             if type(field.widget) is forms.Select:  # before the choices below reach the widget
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=cast(Any, field).choices)
@@ -127,8 +157,12 @@ class TicketFilterForm(forms.Form):
             *[(s, label) for s, label in Status.choices],
             (selectors.ALL_STATUSES, _("全部（含已结案）")),
         ]
+        self.fields["store"].choices = [("", _("全部")), *stores]  # type: ignore[attr-defined]
         self.fields["department"].choices = [("", _("全部")), *departments]  # type: ignore[attr-defined]
-        self.fields["assignee"].choices = [("", _("全部")), *people]  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _("全部")),
+            *self._people_choices(people),
+        ]
         for name in ("received_from", "received_to"):
             self.fields[name].error_messages["invalid"] = _("请输入日期，例如 2026-03-01。")
         for name, field in self.fields.items():
@@ -136,6 +170,36 @@ class TicketFilterForm(forms.Form):
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             field.widget.attrs.update({"class": css, "data-testid": f"filter-{name}"})
         self.fields["q"].widget.attrs["placeholder"] = _("编号、客户、电话尾号、车牌或投诉内容")
+        if multi_store and not self._chosen_store():
+            # Whom to offer depends on the store: the select says so until one is chosen.
+            self.fields["assignee"].choices = [("", _("先选择门店"))]  # type: ignore[attr-defined]
+            self.fields["assignee"].widget.attrs["disabled"] = True
+            self.fields["assignee"].error_messages["invalid_choice"] = _("请先选择门店，再按处理人筛选。")
+
+    def _chosen_store(self) -> int | None:
+        """The store asked for (its raw parameter as a number), before validation."""
+        raw = str(self.data.get("store") or "") if self.is_bound else ""
+        return int(raw) if raw.isdigit() else None
+
+    def _people_choices(self, people: Iterable[PersonGroup | tuple[int, str]]) -> list[Any]:
+        """Each department's people under its name (an optgroup); several stores' people are
+        offered only for the chosen store."""
+        chosen = self._chosen_store()
+        found: list[Any] = []
+        for item in people:
+            if not isinstance(item, PersonGroup):
+                found.append(item)
+            elif not self.multi_store or item.store_id == chosen:
+                found.append((item.label, list(item.people)))
+        return found
+
+    @property
+    def shown_filters(self) -> set[str]:
+        """The filters the bar shows as controls (the others it keeps as hidden inputs when set):
+        several stores' users choose a store and a department type, one store's a department."""
+        hidden = {"proposal", "followup", "todo"}
+        hidden |= {"department"} if self.multi_store else {"store", "department_kind"}
+        return {name for name in self.fields if name not in hidden}
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -171,6 +235,8 @@ class TicketFilterForm(forms.Form):
             "severity": data.get("severity") or None,
             "grade": data.get("grade") or None,
             "department": data.get("department"),
+            "departments": self._departments_of_kind(data.get("department_kind") or ""),
+            "store": data.get("store"),
             "assignee": data.get("assignee"),
             "step": data.get("step") or None,
             "breached": {"1": True, "0": False}.get(data.get("breached") or ""),
@@ -181,6 +247,13 @@ class TicketFilterForm(forms.Form):
             "received_from": day_start(data.get("received_from")),
             "received_before": day_start(data.get("received_to"), 1),
         }
+
+    def _departments_of_kind(self, kind: str) -> tuple[int, ...] | None:
+        """The departments of that type among those the user sees (None: no type chosen). Ids, not a
+        join: the list's ids and counts keep to the complaint table's indexes."""
+        if not kind:
+            return None
+        return tuple(pk for pk, of_kind in self.department_kinds.items() if of_kind == kind)
 
     def sort_key(self) -> str:
         return self.cleaned_data.get("sort") or DEFAULT_SORT
@@ -196,12 +269,21 @@ class TicketFilterForm(forms.Form):
                 continue
             field = self.fields[name]
             shown = (
-                {str(k): v for k, v in cast(Any, field).choices}.get(str(value), value)
+                dict(_flat(cast(Any, field).choices)).get(str(value), value)
                 if isinstance(field, forms.ChoiceField)
                 else value
             )
             chips.append((str(field.label), str(shown)))
         return chips
+
+
+def _flat(choices: Iterable[tuple[Any, Any]]) -> Iterator[tuple[str, Any]]:
+    """A select's choices as (value, label), its option groups opened."""
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            yield from ((str(k), v) for k, v in label)
+        else:
+            yield str(key), label
 
 
 def canonical_query(params: QueryDict | dict[str, Any], *, without: tuple[str, ...] = ()) -> str:
@@ -222,28 +304,59 @@ def parse_query(query: str) -> QueryDict:
     return QueryDict(query or "", mutable=False)
 
 
-def choices_for(user: Any) -> dict[str, list[Any]]:
-    """The department and person choices of the user's filter bar: the departments the user sees
-    (store-qualified when more than one store), the active people of the user's store. Read as
-    plain values (a group's 400 departments as model instances cost more than the page's SQL)."""
-    from csat import selectors as csat_selectors
-
-    departments = list(
-        csat_selectors.department_list(user=user).values_list("pk", "name", "store_id", "store__name")
+def choices_for(user: Any, *, stores: Iterable[Any] = ()) -> dict[str, Any]:
+    """The store, department and person choices of the user's filter bar, in two queries at most:
+    the stores the user sees with their departments (one query), and the people who may be
+    assignees (``assignable_people``) grouped by department — of the user's store, or, for a user
+    who sees several stores, of the ``stores`` asked for (the list's store and those the saved
+    views name; no query when none). Departments are store-qualified when there are several stores.
+    Read as plain values (a group's 400 departments as model instances cost more than the page's
+    SQL)."""
+    rows = list(
+        access.visible_stores(user)
+        .order_by("code", "departments__kind", "departments__pk")
+        .values_list("pk", "name", "departments__pk", "departments__name", "departments__kind")
     )
-    several = len({store for _pk, _name, store, _store_name in departments}) > 1
-    people = selectors.store_people(user=user).order_by("username")
+    store_names = {pk: name for pk, name, *_rest in rows}
+    several = len(store_names) > 1
+    departments = [(pk, name, store, kind) for store, _s, pk, name, kind in rows if pk is not None]
+    asked = {int(s) for s in stores if str(s).isdigit()} & set(store_names) if several else set(store_names)
+    labels = {pk: name for pk, name, _store, _kind in departments}
+    groups: dict[int, list[tuple[int, str]]] = {}
+    group_store: dict[int, int] = {}
+    if asked:
+        for pk, username, first, last, department, store in selectors.assignable_people(
+            store_ids=asked
+        ).values_list(
+            "pk", "username", "first_name", "last_name", "profile__department_id", "profile__store_id"
+        ):
+            groups.setdefault(department, []).append((pk, f"{last}{first}" or username))
+            group_store[department] = store
     return {
+        "stores": list(store_names.items()),
+        "multi_store": several,
         "departments": [
-            (pk, f"{store_name} · {name}" if several else name)
-            for pk, name, _store, store_name in departments
+            (pk, f"{store_names[store]} · {name}" if several else name) for pk, name, store, _k in departments
         ],
+        "department_kinds": {pk: kind for pk, _name, _store, kind in departments},
+        # In the departments' order (store, type), each department's people by username.
         "people": [
-            (pk, (f"{last}{first}" or username))
-            for pk, username, first, last in people.values_list("pk", "username", "first_name", "last_name")
+            PersonGroup(labels.get(pk, ""), group_store[pk], tuple(groups[pk]))
+            for pk, *_rest in departments
+            if pk in groups
         ],
-        "department_stores": [(pk, name, store) for pk, name, store, _store_name in departments],
+        "department_stores": [(pk, name, store) for pk, name, store, _kind in departments],
     }
+
+
+def people_options(people: Iterable[PersonGroup | tuple[int, str]]) -> list[Any]:
+    """Choices of a select of people (the bulk bar's): each department an option group."""
+    return [(p.label, list(p.people)) if isinstance(p, PersonGroup) else p for p in people]
+
+
+def stores_named(queries: Iterable[str]) -> set[str]:
+    """The stores the given list queries (the page's, the saved views') filter by."""
+    return {value for query in queries if (value := parse_query(query).get("store"))}
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,11 @@ def _level(c: Complaint, severities: dict[str, str]) -> str:
     return _e(severities.get(c.severity, c.severity)) if c.kind == Kind.COMPLAINT else "—"
 
 
-def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
-    """The full list's rows (``partials/_list_row.html``)."""
+def list_rows(
+    tickets: Iterable[Complaint], *, can_bulk: bool, store_names: dict[int, str] | None = None
+) -> SafeString:
+    """The full list's rows (``partials/_list_row.html``); with ``store_names`` (a user who sees
+    several stores) each row names its ticket's store before its department."""
     kinds, severities, statuses = _labels()
     tz = timezone.get_current_timezone()
     urgent = f' <span class="badge text-bg-warning">{_e(_("紧急"))}</span>'
@@ -102,6 +105,11 @@ def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
                 f'value="{c.pk}" aria-label="{label}" data-testid="pick"></td>'
             )
         department = c.department.name if c.department_id and c.department is not None else ""
+        store = (
+            f'  <td class="col-store">{_e(store_names.get(c.store_id, "—"))}</td>\n'
+            if store_names is not None
+            else ""
+        )
         out.append(
             f"<tr{_danger(c)}>\n"
             f"  {pick}\n"
@@ -113,6 +121,7 @@ def list_rows(tickets: Iterable[Complaint], *, can_bulk: bool) -> SafeString:
             f'  <td class="col-severity{_none(severity != "—")}">{severity}</td>\n'
             f'  <td class="col-grade">{_e(c.grade or "—")}</td>\n'
             f'  <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n'
+            f"{store}"
             f'  <td class="col-department{_none(department)}">{_e(department or "—")}</td>\n'
             f'  <td class="col-plain{_none(c.assignee_id)}">{_assignee(c)}</td>\n'
             f'  <td class="col-due">{_when(c.next_due_at, tz) or "—"}</td>\n'

@@ -123,6 +123,25 @@ def store_people(*, user: Any) -> QuerySet[Any]:
     return people.filter(profile__store_id=store_id) if store_id is not None else people.none()
 
 
+# Whom the list's assignee filter leaves out: the GM approves and decides, a department's people
+# work the tickets (DOMAIN §9 "Who is responsible"); head office reads only.
+NOT_ASSIGNEES = (Role.GENERAL_MANAGER, Role.GROUP_VIEWER)
+
+
+def assignable_people(*, store_ids: Iterable[int]) -> QuerySet[Any]:
+    """The active people of these stores who may work a ticket (the list's assignee filter): each
+    in a department, not the GM. The model does not tell a technician from an advisor (both
+    ``staff`` of their department), so front-line staff stay. Ordered by username."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, profile__store_id__in=sorted(store_ids), profile__department__isnull=False
+        )
+        .exclude(profile__role__in=NOT_ASSIGNEES)
+        .order_by("username")
+    )
+
+
 def assigned_to(*, user: Any) -> QuerySet[Complaint]:
     """My tickets: the open ones my department manager assigned to me, soonest deadline first."""
     return (
@@ -447,6 +466,8 @@ def ticket_q(
     follow_up_before: dt.datetime | None = None,
     search: str = "",
     department: int | None = None,
+    departments: Iterable[int] | None = None,
+    store: int | None = None,
     kind: str | None = None,
     grade: str | None = None,
     urgent: bool = False,
@@ -457,7 +478,10 @@ def ticket_q(
     """The condition of one filtered list (issue #22): the same Q filters the list's ids and
     counts each saved view in one aggregate. ``status`` None: every open ticket; ``ALL_STATUSES``:
     closed ones too. ``search``: ticket number, customer name, phone tail, plate (with or without
-    the province character) or words of the complaint — every word must match one of them."""
+    the province character) or words of the complaint — every word must match one of them.
+    ``departments``: any of these (head office's "销售部" is every store's sales department; an
+    empty list matches nothing); ``store``: one store's tickets (the caller checked it is the
+    user's to see; ``_visible`` scopes the list anyway)."""
     q = Q()
     if status == ALL_STATUSES:
         pass
@@ -479,6 +503,10 @@ def ticket_q(
         q &= Q(_follow_up_open(follow_up_before))
     if department:
         q &= Q(department_id=department)
+    if departments is not None:
+        q &= Q(department_id__in=sorted(departments))
+    if store:
+        q &= Q(store_id=store)
     if kind:
         q &= Q(kind=kind)
     if grade:

@@ -77,6 +77,7 @@ def _digest(filters: Mapping[str, Any]) -> str:
 EXPORT_COLUMNS = (
     "id",
     "number",
+    "store_id",
     "received_at",
     "kind",
     "severity",
@@ -114,14 +115,18 @@ def export_rows(*, user: Any, filters: dict[str, Any], order: list[Any]) -> Iter
     return tickets[:EXPORT_LIMIT].iterator(chunk_size=EXPORT_CHUNK)
 
 
-def export_workbook(*, user: Any, tickets: Iterator[Any]) -> tuple[bytes, int]:
+def export_workbook(
+    *, user: Any, tickets: Iterator[Any], store_names: dict[int, str] | None = None
+) -> tuple[bytes, int]:
     """The xlsx of the list (streamed, every cell through csat.spreadsheets): phones as
     ``access.mobile_for`` shows them to this user, plates masked for the roles that do not phone
-    customers (the file leaves the system). Returns (content, rows)."""
+    customers (the file leaves the system). With ``store_names`` (a user who sees several stores,
+    as the list) a 门店 column before the department. Returns (content, rows)."""
     full = access.sees_full_mobile(user)
     headers = [
         (_("编号"), 18), (_("接收时间"), 17), (_("客户"), 12), (_("联系电话"), 14), (_("车牌号"), 12),
         (_("类型"), 11), (_("级别"), 9), (_("客户等级"), 9), (_("紧急"), 6), (_("状态"), 11),
+        *([(_("门店"), 14)] if store_names is not None else []),
         (_("责任部门"), 12), (_("处理人"), 12), (_("下一时限"), 17), (_("环节"), 16), (_("超时次数"), 9),
         (_("客户原话"), 60),
     ]  # fmt: skip
@@ -151,6 +156,7 @@ def export_workbook(*, user: Any, tickets: Iterator[Any]) -> tuple[bytes, int]:
                 c.grade,
                 _("是") if c.urgent else "",
                 str(Status(c.status).label),
+                *([store_names.get(c.store_id, "")] if store_names is not None else []),
                 c.department.name if c.department_id else "",
                 assignee,
                 timezone.localtime(c.next_due_at, tz).strftime("%Y-%m-%d %H:%M") if c.next_due_at else "",

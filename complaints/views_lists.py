@@ -41,18 +41,26 @@ def _list_url(query: str) -> str:
     return reverse("complaints:list") + (f"?{query}" if query else "")
 
 
-def _side_views(
-    request: HttpRequest, choices: dict[str, Any], current: str, shown: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], int | None]:
-    """The side list: the role's built-in views and the user's own, each with its count, and
-    whether it is the list shown now; and the count of the list shown (``shown``: its filters) —
-    all from one ``ticket_lists.view_counts`` (cached counts, the rest in one aggregate)."""
-    user = request.user
-    views = [*filters.builtin_views(user)]
-    views += [
+def _saved_views(user: Any) -> list[filters.View]:
+    """The user's own views (one query)."""
+    return [
         filters.View(f"saved-{v.pk}", v.name, v.query, pk=v.pk)
         for v in SavedView.objects.filter(user=user).order_by("name", "pk")
     ]
+
+
+def _side_views(
+    request: HttpRequest,
+    choices: dict[str, Any],
+    current: str,
+    shown: dict[str, Any] | None,
+    saved: list[filters.View],
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The side list: the role's built-in views and the user's own (``saved``), each with its count,
+    and whether it is the list shown now; and the count of the list shown (``shown``: its filters) —
+    all from one ``ticket_lists.view_counts`` (cached counts, the rest in one aggregate)."""
+    user = request.user
+    views = [*filters.builtin_views(user), *saved]
     filter_sets: dict[str, dict[str, Any]] = {}
     for index, view in enumerate(views):
         found = _view_filters(view.query, choices)
@@ -75,17 +83,19 @@ def _side_views(
     return side, counts.get("shown")
 
 
-# The filter bar's choices → the parameter checked against them.
-_CHOICES_OF = {"departments": "department", "people": "assignee"}
+# The parameters checked against the user's own choices (stores, departments, people): a query
+# with one of them is the user's alone.
+_USER_PARAMS = ("store", "department_kind", "department", "assignee")
 
 
 def _view_filters(query: str, choices: dict[str, Any]) -> dict[str, Any] | None:
-    """A view's filters (None when its query is no longer valid). A query that names no department
-    and no person is checked the same for everyone: its filters are kept per query and day (a
-    filter form per view cost more than the rest of the side list; "followup=today" is the day's)."""
+    """A view's filters (None when its query is no longer valid). A query that names no store, no
+    department and no person is checked the same for everyone: its filters are kept per query and
+    day (a filter form per view cost more than the rest of the side list; "followup=today" is the
+    day's)."""
     data = filters.parse_query(query)
-    if any(param in data for param in _CHOICES_OF.values()):
-        form = TicketFilterForm(data, **{name: choices[name] for name in _CHOICES_OF})
+    if any(param in data for param in _USER_PARAMS):
+        form = TicketFilterForm(data, **choices)
         return form.filters() if form.is_valid() else None
     key = (query, timezone.localdate(timezone=business_tz()))
     if key not in _PLAIN_VIEWS:
@@ -135,12 +145,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    choices = filters.choices_for(user)
+    saved = _saved_views(user)
+    current = filters.canonical_query(request.GET)
+    # The people of the stores the list and the saved views filter by (several stores' users).
+    choices = filters.choices_for(user, stores=filters.stores_named([current, *(v.query for v in saved)]))
     form = TicketFilterForm(request.GET, **choices)
     valid = form.is_valid()
-    current = filters.canonical_query(request.GET)
     sort = form.sort_key() if valid else filters.DEFAULT_SORT
-    views, total = _side_views(request, choices, current, form.filters() if valid else None)
+    views, total = _side_views(request, choices, current, form.filters() if valid else None, saved)
     if valid:
         ids = selectors.ticket_ids(user=user, order=filters.order_for(sort), **form.filters())
     else:
@@ -154,10 +166,13 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     # The page's ids come from the complaint indexes alone; only its rows join their customers.
     page.object_list = selectors.ticket_rows(user=user, ids=list(page.object_list))
     unsorted = filters.canonical_query(request.GET, without=("sort",))
+    # Several stores' users (head office) see which store each ticket is of, before its department.
+    store_names = dict(choices["stores"]) if choices["multi_store"] else None
     headers = []
     for key, label in (
         ("number", _("编号")), ("received", _("接收时间")), ("customer", _("客户")), (None, _("车牌号")),
         ("kind", _("类型")), ("severity", _("级别")), ("grade", _("等级")), ("status", _("状态")),
+        *([("store", _("门店"))] if store_names else []),
         ("department", _("责任部门")), (None, _("处理人")), ("due", _("下一时限")), (None, _("剩余")),
     ):  # fmt: skip
         if key is None:
@@ -188,6 +203,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "chips": form.active() if valid else [],
         "query": filters.canonical_query(request.GET),
         "headers": headers,
+        "store_names": store_names,
+        "columns": len(headers) + (1 if can_bulk else 0),
         "sort_options": sort_options,
         "sort": "" if sort == filters.DEFAULT_SORT else sort,
         "views": views,
@@ -209,7 +226,9 @@ def _bulk_form(user: Any, choices: dict[str, Any], data: Any = None) -> BulkActi
     if store_id is not None:
         departments = [(pk, name) for pk, name, store in choices["department_stores"] if store == store_id]
     # Its own ids: the filter bar above has a "department" too, and a label points at one id.
-    return BulkActionForm(data, departments=departments, users=choices["people"], auto_id="id_bulk_%s")
+    return BulkActionForm(
+        data, departments=departments, users=filters.people_options(choices["people"]), auto_id="id_bulk_%s"
+    )
 
 
 def _back(request: HttpRequest) -> str:
@@ -226,7 +245,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not filters.is_care_manager(request.user):
         raise PermissionDenied(_("只有客户部经理可以批量转派或指派。"))
     ids = [int(raw) for raw in request.POST.getlist("ids") if params.is_id(raw)]
-    form = _bulk_form(request.user, filters.choices_for(request.user), request.POST)
+    back = filters.stores_named([request.POST.get("back", "")])  # the people the page offered
+    form = _bulk_form(request.user, filters.choices_for(request.user, stores=back), request.POST)
     if not ids:
         messages.error(request, _("请先勾选投诉。"))
         return redirect(_back(request))
@@ -281,7 +301,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The filtered list as xlsx (at most ``EXPORT_LIMIT`` rows, in the list's order), masked as the
     user's role requires; the download is recorded (csat.exports)."""
-    form = TicketFilterForm(request.GET, **filters.choices_for(request.user))
+    choices = filters.choices_for(request.user, stores=filters.stores_named([request.GET.urlencode()]))
+    form = TicketFilterForm(request.GET, **choices)
     if not form.is_valid():
         text = "\n".join(
             _("%(label)s：%(value)s")
@@ -292,7 +313,11 @@ def export(request: HttpRequest) -> HttpResponse:
     tickets = ticket_lists.export_rows(
         user=request.user, filters=form.filters(), order=filters.order_for(form.sort_key())
     )
-    content, rows = ticket_lists.export_workbook(user=request.user, tickets=tickets)
+    content, rows = ticket_lists.export_workbook(
+        user=request.user,
+        tickets=tickets,
+        store_names=dict(choices["stores"]) if choices["multi_store"] else None,
+    )
     record_export(
         user=request.user,
         kind=ExportKind.COMPLAINT_LIST,
@@ -316,7 +341,8 @@ def view_save(request: HttpRequest) -> HttpResponse:
             _list_url(filters.canonical_query(filters.parse_query(request.POST.get("query", ""))))
         )
     query = filters.canonical_query(filters.parse_query(form.cleaned_data["query"]), without=())
-    checked = TicketFilterForm(filters.parse_query(query), **filters.choices_for(request.user))
+    choices = filters.choices_for(request.user, stores=filters.stores_named([query]))
+    checked = TicketFilterForm(filters.parse_query(query), **choices)
     if not checked.is_valid():
         messages.error(request, _("筛选条件无效，视图未保存。"))
         return redirect(_list_url(""))

@@ -1,4 +1,4 @@
-"""``{% list_rows tickets can_bulk %}`` and ``{% table_rows tickets [status=False] %}``: the ticket tables' rows
+"""``{% list_rows tickets can_bulk store_names %}`` and ``{% table_rows tickets [status=False] %}``: the ticket tables' rows
 written in Python (complaints.rows, issue #25)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def list_rows(tickets: Iterable[Any], can_bulk: bool = False) -> SafeString:
-    return rows.list_rows(tickets, can_bulk=bool(can_bulk))
+def list_rows(tickets: Iterable[Any], can_bulk: bool = False, store_names: Any = None) -> SafeString:
+    return rows.list_rows(tickets, can_bulk=bool(can_bulk), store_names=store_names)
 
 
 @register.simple_tag
