@@ -7,6 +7,7 @@ and queues notifications on commit.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -300,15 +301,27 @@ def complaint_resolve(
         locked.agreement.save(stored_name(agreement), agreement, save=False)  # a uuid, type by content
         fields.append("agreement")
     locked.save(update_fields=fields)
-    # Reporting the result back counts as the progress report that was due, and is the same-day
-    # result report when the customer had accepted the solution.
-    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.PROGRESS_REPORT, at=now)
+    _progress_report_ends(locked, at=now)
+    # Reporting the result back is the same-day result report when the customer had accepted the
+    # solution.
     deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.RESULT_REPORT, at=now)
     deadlines.deadline_start(
         complaint=locked, kind=DeadlineKind.FOLLOW_UP, start=now, department=care_department(locked)
     )
     record_event(locked, actor=actor, action="resolve", before=before, note=locked.result)
     return locked
+
+
+def _progress_report_ends(complaint: Complaint, *, at: dt.datetime) -> None:
+    """The ticket leaves the state in which progress reports are due (resolved): the running
+    3-working-day timer is no longer needed and is cancelled, not met (no report was made; the
+    report's 处理时限 counts it neither met nor missed). One already overdue was a report owed and
+    not made: the result reported back is that report, late — met now, its breach recorded if the
+    sweep has not yet, and charged (DOMAIN §5)."""
+    running = deadlines.open_deadline(complaint, DeadlineKind.PROGRESS_REPORT)
+    if running is not None and (running.breached_at is not None or at > running.due_at):
+        deadlines.deadline_meet(complaint=complaint, kind=DeadlineKind.PROGRESS_REPORT, at=at)
+    deadlines.deadline_cancel(complaint=complaint, kinds=[DeadlineKind.PROGRESS_REPORT], at=at)
 
 
 @transaction.atomic
