@@ -63,6 +63,9 @@ class DeadlineSerializer(ModelSerializer):
             "met_at",
             "warned_at",
             "breached_at",
+            # A timer no longer needed (the ticket resolved, or moved to another department): not
+            # open, though neither met nor breached.
+            "cancelled_at",
         ]
 
 

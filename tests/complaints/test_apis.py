@@ -139,7 +139,8 @@ def test_full_happy_path_through_the_api(
         ("resolve", "in_progress", "resolved", "sales_mgr"),
         ("follow_up", "resolved", "closed", "agent"),
     ]
-    # Every timer of the cycle was met; none breached (general ticket, working time).
+    # Every timer of the cycle was met; none breached (general ticket, working time). The next
+    # progress report the report started was no longer needed once resolved: stopped, not met.
     deadlines = {(d["kind"], d["sequence"]): d for d in body["deadlines"]}
     assert set(deadlines) == {
         ("handoff", 1),
@@ -149,7 +150,11 @@ def test_full_happy_path_through_the_api(
         ("progress_report", 2),
         ("follow_up", 1),
     }
-    assert all(d["met_at"] and d["breached_at"] is None for d in deadlines.values())
+    stopped = deadlines.pop(("progress_report", 2))
+    assert stopped["met_at"] is None and stopped["cancelled_at"] and stopped["breached_at"] is None
+    assert all(
+        d["met_at"] and d["breached_at"] is None and d["cancelled_at"] is None for d in deadlines.values()
+    )
 
 
 def test_detail_and_list_fields(
