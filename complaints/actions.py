@@ -22,11 +22,13 @@ from complaints.forms import (
     AccountabilityForm,
     AcknowledgeForm,
     AssignForm,
+    ContactAttemptForm,
     ContactForm,
     DecisionForm,
     DispatchForm,
     EscalateForm,
     FollowUpForm,
+    InternalNoteForm,
     NoteForm,
     PenaltyDecideForm,
     PenaltyRequestForm,
@@ -41,7 +43,9 @@ from complaints.models import Complaint
 from complaints.services import accountability, steps
 from complaints.services.ticket import (
     ACCOUNTABILITY_TEXT,
+    ATTEMPT_NOTE,
     CONTACT_NOTE,
+    INTERNAL_NOTE,
     PENALTY_REASON,
     PROGRESS_NOTE,
     PROPOSAL_SOLUTION,
@@ -110,7 +114,7 @@ class ComplaintAction:
         # One transaction: the check's row lock is held until the step has written its event.
         with transaction.atomic(), change_reason(typed):  # the history's reason: what the person typed
             if seen is not None:
-                check_unchanged(complaint, seen)
+                check_unchanged(complaint, seen, actor=actor, action=self.name)
             return self.service(complaint=complaint, actor=actor, **self.service_kwargs(data))
 
 
@@ -132,6 +136,15 @@ ACTIONS: dict[str, ComplaintAction] = {
             form=ContactForm,
             arguments=("cause", "background", "expectation", "note"),
             required=CONTACT_NOTE,
+        ),
+        # A call the customer did not answer (DOMAIN §9: not contact; the step runs on).
+        ComplaintAction(
+            name="contact_attempt",
+            service=steps.complaint_contact_attempt,
+            form=ContactAttemptForm,
+            arguments=("note", "called_at"),
+            nullable=frozenset({"called_at"}),
+            required=ATTEMPT_NOTE,  # optional; refused only when too long
         ),
         ComplaintAction(
             name="progress",
@@ -231,5 +244,13 @@ ACTIONS: dict[str, ComplaintAction] = {
         ),
         # The GM's 已阅 of a major complaint's proposed measures (DOMAIN §9 "The GM's gate").
         ComplaintAction(name="acknowledge", service=steps.complaint_acknowledge, form=AcknowledgeForm),
+        # An internal note on the history, by whoever works the ticket (a help desk's internal comment).
+        ComplaintAction(
+            name="note",
+            service=steps.complaint_note,
+            form=InternalNoteForm,
+            arguments=("note",),
+            required=INTERNAL_NOTE,
+        ),
     )
 }

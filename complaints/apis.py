@@ -285,6 +285,12 @@ class ActionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=[("satisfied", _("满意")), ("unsatisfied", _("不满意"))], required=False
     )
+    called_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="contact_attempt: when the unanswered call was made (default now)",
+    )
     # Who is responsible (DOMAIN §9, issue #18).
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     user = serializers.PrimaryKeyRelatedField(

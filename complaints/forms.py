@@ -21,6 +21,9 @@ from csat.forms import ReadOnceModelChoiceField, StyledForm
 from csat.grade_labels import GRADE_CHOICES
 from csat.uploads import validate_agreement
 
+# What a datetime-local input sends.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
 
 class ComplaintIntakeForm(StyledForm):
     customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -127,6 +130,39 @@ class ContactForm(StyledForm):
         label=_("背景（客户历史、相关部门）"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+    )
+
+
+class ContactAttemptForm(StyledForm):
+    """A call within the 2-hour step that the customer did not answer: when, and a note if any. It
+    is not contact (the step's timer runs on)."""
+
+    called_at = forms.DateTimeField(
+        label=_("拨打时间（可空，默认现在）"),
+        required=False,
+        input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+    )
+    note = forms.CharField(
+        label=_("备注（可空，如：无人接听、关机）"),
+        required=False,
+        max_length=text_limits.NOTE,
+        error_messages={"max_length": _("备注最多 %(limit_value)d 字，当前 %(show_value)d 字。")},
+    )
+
+
+class InternalNoteForm(StyledForm):
+    """An internal note on the ticket's history: seen by whoever may open the ticket, never by the
+    customer; changes no status and no deadline."""
+
+    note = forms.CharField(
+        label=_("备注（内部可见）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=text_limits.NOTE,
+        error_messages={
+            "required": _("请填写备注内容。"),
+            "max_length": _("备注最多 %(limit_value)d 字，当前 %(show_value)d 字。"),
+        },
     )
 
 

@@ -14,11 +14,13 @@ from csat.selectors import on_duty
 
 # Customer care runs the form; the responsible department works it; the GM decides money.
 CARE = frozenset({Role.AGENT, Role.CUSTOMER_CARE_MANAGER})
-DEPARTMENT_ACTIONS = frozenset({"contact", "progress", "propose", "resolve"})
+# A call the customer did not answer is logged by whoever may record the call (contact).
+DEPARTMENT_ACTIONS = frozenset({"contact", "contact_attempt", "progress", "propose", "resolve"})
 # The responsible department's manager alone (DOMAIN §9 "Who is responsible"): give it back within
 # the 2-hour step, name the person who works it, record the directly responsible staff.
 MANAGER_ONLY_ACTIONS = frozenset({"return", "assign", "responsible"})
 DEPARTMENT_MANAGER_ROLES = (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR, Role.CUSTOMER_CARE_MANAGER)
+NOTE_ROLES = CARE | {Role.GENERAL_MANAGER}
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "register": CARE,
     "dispatch": CARE,
@@ -52,6 +54,15 @@ def can_act(user: Any, complaint: Complaint, action: str) -> bool:
         and complaint.department_id is not None
         and profile.department_id == complaint.department_id
     )
+    if action == "note":
+        # An internal note: whoever works the ticket — customer care, the GM, the managers of the
+        # department that owns it, the person assigned to it (not a department that only received
+        # it, nor head office, which only reads).
+        return (
+            profile.role in NOTE_ROLES
+            or in_department
+            or (complaint.assignee_id is not None and complaint.assignee_id == user.pk)
+        )
     if action in DEPARTMENT_ACTIONS:
         # The responsible department's manager; the GM may decide personally.
         return profile.role == Role.GENERAL_MANAGER or in_department

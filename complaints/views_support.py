@@ -126,6 +126,8 @@ def ticket_context(
         if window is not None and window.opens_at > timezone.now():
             follow_up_opens = window.opens_at  # the form is shown disabled until then
     events = list(complaint.events.all())
+    deadlines = list(complaint.deadlines.all())
+    attempts = contact_attempts(events, deadlines)
     guidance = [
         {"label": IdentityFlag(flag).label, "text": IDENTITY_GUIDANCE[flag]}
         for flag in complaint.customer.identity_flags
@@ -145,7 +147,18 @@ def ticket_context(
         else None,
         "guidance": guidance,
         "grade_criteria": criteria_labels(complaint.grade_criteria or []),
-        "deadlines": list(complaint.deadlines.all()),
+        "deadlines": deadlines,
+        # The timers with the unanswered calls logged against each (the 2-hour contact steps).
+        "deadline_rows": [(d, attempts.get(d.pk, [])) for d in deadlines],
+        # The unanswered calls of the 2-hour step still running (the contact form says how many).
+        "contact_attempts": next(
+            (
+                attempts.get(d.pk, [])
+                for d in reversed(deadlines)
+                if d.kind == DeadlineKind.FIRST_CONTACT and d.is_open
+            ),
+            [],
+        ),
         "events": events,
         # Sent back with every form: a step taken by someone else since is not overwritten blindly.
         "ticket_version": ticket_version(events),
@@ -170,6 +183,18 @@ def ticket_context(
         # A closed ticket needs no crisis banner (the customer's page still links the case).
         **({"open_crisis": None} if complaint.status == Status.CLOSED else {}),
     }
+
+
+def contact_attempts(events: list[Any], deadlines: list[Any]) -> dict[int, list[Any]]:
+    """The unanswered calls (``contact_attempt`` events) by the 2-hour step's timer they were made
+    in, oldest first: read from the history the page has loaded, no query."""
+    steps = {d.pk for d in deadlines if d.kind == DeadlineKind.FIRST_CONTACT}
+    found: dict[int, list[Any]] = {}
+    for event in events:
+        step = event.data.get("deadline") if event.action == "contact_attempt" else None
+        if isinstance(step, int) and step in steps:
+            found.setdefault(step, []).append(event)
+    return found
 
 
 def primary_action(complaint: Complaint, action_forms: dict[str, Any]) -> str | None:
@@ -219,6 +244,8 @@ def outcome_message(action: str, complaint: Complaint, notified: list[Any]) -> s
         "penalty_request": _("考核申请已提交总经理"),
         "penalty_decide": _("考核申请已处理"),
         "acknowledge": _("已阅，处理方案已确认"),
+        "contact_attempt": _("已记录未接通的联系尝试，2 小时联系时限仍在计时"),
+        "note": _("备注已添加"),
     }
     text = messages.get(action, _("已保存"))
     if notified:

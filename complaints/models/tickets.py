@@ -6,8 +6,13 @@ and cycle, one warning and one breach per deadline, one notification per recipie
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from csat.domain import transitions
@@ -330,6 +335,8 @@ EVENT_LABELS = {
     "penalty_decide": _("考核申请审批"),
     "grade": _("客户等级调整"),
     "acknowledge": _("总经理已阅重大投诉方案"),
+    "note": _("内部备注"),
+    "contact_attempt": _("联系客户未接通"),
 }
 
 
@@ -354,6 +361,29 @@ class ComplaintEvent(StatusEvent):
     @property
     def label(self) -> str:
         return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def tone(self) -> str:
+        """How the history sets a row apart (a Bootstrap list-group contextual name): an internal
+        note, as a help desk shows its internal comments; a call the customer did not answer."""
+        return {"note": "warning", "contact_attempt": "light"}.get(self.action, "")
+
+    @property
+    def detail(self) -> str:
+        """What the history shows beside the label besides the note: a call the customer did not
+        answer says which attempt it was and when the call was made."""
+        if self.action != "contact_attempt":
+            return ""
+        return gettext("第 %(n)s 次 · 拨打时间 %(at)s") % {
+            "n": self.data.get("attempt", 1),
+            "at": date_format(localtime(self.call_time), "m-d H:i"),
+        }
+
+    @property
+    def call_time(self) -> dt.datetime:
+        """When an unanswered call was made (the person may log it later), else the row's time."""
+        called = self.data.get("called_at") if self.action == "contact_attempt" else None
+        return dt.datetime.fromisoformat(called) if called else self.created_at
 
 
 class Deadline(models.Model):

@@ -30,7 +30,9 @@ from complaints.permissions import can_confirm_major
 from complaints.services import deadlines
 from complaints.services.grading import complaint_set_crisis_grade
 from complaints.services.ticket import (
+    ATTEMPT_NOTE,
     CONTACT_NOTE,
+    INTERNAL_NOTE,
     PROGRESS_NOTE,
     PROPOSAL_SOLUTION,
     REJECTION_COMMENT,
@@ -50,8 +52,9 @@ from csat.events import escalation_requested
 from csat.exceptions import ApplicationError, NotAllowedError
 from csat.i18n import lazy_format
 from csat.models import Department, Role
+from csat.notifications import notify
 from csat.selectors import managers_of, store_role_users
-from csat.text_limits import NOTE
+from csat.text_limits import NOTE, trim
 from csat.uploads import stored_name
 
 
@@ -121,6 +124,45 @@ def complaint_contact(
             sequence=deadlines.next_sequence(locked, DeadlineKind.PROGRESS_REPORT),
         )
     record_event(locked, actor=actor, action="contact", before=before, note=note.strip())
+    return locked
+
+
+# How far back an unanswered call may be logged is bounded by the step itself (its timer's start);
+# a minute ahead is a clock's skew, not a call in the future.
+CLOCK_SKEW = dt.timedelta(minutes=1)
+
+
+@transaction.atomic
+def complaint_contact_attempt(
+    *, complaint: Complaint | int, actor: Any, note: str = "", called_at: dt.datetime | None = None
+) -> Complaint:
+    """A call within the 2-hour step that the customer did not answer (未接通): an event in the
+    history with when it was made and which attempt it was. It is not contact (DOMAIN §9: contact
+    needs what the customer said): the step's timer runs on, a breach is charged as before."""
+    ATTEMPT_NOTE.check(note)
+    locked, before, _target = begin(complaint, actor=actor, action="contact_attempt")
+    now = timezone.now()
+    called_at = called_at or now
+    if called_at > now + CLOCK_SKEW:
+        raise ApplicationError(_("拨打时间不能晚于现在。"))
+    step = deadlines.open_deadline(locked, DeadlineKind.FIRST_CONTACT)
+    began = step.started_at if step is not None else locked.dispatched_at
+    if began is not None and called_at < began:
+        raise ApplicationError(
+            _("拨打时间不能早于派单时间（%(at)s）。") % {"at": f"{timezone.localtime(began):%Y-%m-%d %H:%M}"}
+        )
+    earlier = locked.events.filter(action="contact_attempt")
+    earlier = earlier.filter(data__deadline=step.pk) if step is not None else earlier.none()
+    record_event(
+        locked,
+        actor=actor,
+        action="contact_attempt",
+        before=before,
+        note=trim(note or ""),
+        called_at=called_at,
+        deadline=step.pk if step is not None else None,
+        attempt=earlier.count() + 1,
+    )
     return locked
 
 
@@ -438,4 +480,31 @@ def complaint_confirm_major(
         before=locked.status,
         note=str(Severity(before_severity).label),
     )
+    return locked
+
+
+@transaction.atomic
+def complaint_note(*, complaint: Complaint | int, actor: Any, note: str) -> Complaint:
+    """An internal note on the ticket's history (who, when, the text): no status, no timer moves.
+    Taken under the ticket's lock like every step, so notes and steps on one ticket are recorded
+    one after another. The department's managers and the assignee hear of another person's note,
+    once per note."""
+    INTERNAL_NOTE.check(note)
+    locked, before, _target = begin(complaint, actor=actor, action="note")
+    event = record_event(locked, actor=actor, action="note", before=before, note=trim(note))
+    people = {user.pk: user for user in managers_of(locked.department)}
+    if locked.assignee_id is not None and locked.assignee is not None:
+        people[locked.assignee_id] = locked.assignee
+    people.pop(getattr(actor, "pk", None), None)  # not the author
+    if people:
+        author = (actor.get_full_name() or actor.username) if getattr(actor, "pk", None) else _("系统")
+        notify(
+            recipients=people.values(),
+            key=f"complaint:{locked.pk}:note:{event.pk}",
+            title=lazy_format(
+                gettext_lazy("%(who)s 在投诉 %(n)s 上添加了备注"), {"who": author, "n": locked.number}
+            ),
+            body=event.note[:300],
+            url=f"/complaints/{locked.pk}/",
+        )
     return locked

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.functional import Promise
@@ -46,6 +47,43 @@ class RequiredText:
             raise RequiredTextError(str(self.message), field=self.field)
 
 
+@dataclass(frozen=True)
+class LimitedText(RequiredText):
+    """Text a step cannot do without and keeps no longer than ``limit`` characters."""
+
+    limit: int = text_limits.NOTE
+    too_long: str | Promise = ""
+    optional: bool = False  # blank is fine; only too long is refused
+
+    def check(self, value: Any) -> None:
+        if not self.optional:
+            super().check(value)
+        length = len(text_limits.trim(str(value or "")))
+        if length > self.limit:
+            raise RequiredTextError(
+                str(self.too_long) % {"limit": self.limit, "length": length}, field=self.field
+            )
+
+
+# An internal note on the ticket's history (the ticket page's 添加备注, the API's ``note``).
+INTERNAL_NOTE = LimitedText(
+    "note",
+    gettext_lazy("请填写备注内容。"),
+    limit=text_limits.NOTE,
+    too_long=gettext_lazy("备注最多 %(limit)s 字，当前 %(length)s 字。"),
+)
+# What is said of a call the customer did not answer (optional).
+ATTEMPT_NOTE = LimitedText(
+    "note",
+    "",
+    limit=text_limits.NOTE,
+    too_long=gettext_lazy("备注最多 %(limit)s 字，当前 %(length)s 字。"),
+    optional=True,
+)
+# The rows a person adds to the history without changing the ticket: an internal note, a call the
+# customer did not answer. They never make another person's open form stale (check_unchanged).
+ANNOTATIONS = frozenset({"note", "contact_attempt"})
+
 # DOMAIN §9 "Who is responsible": the 2-hour contact needs a call record, at least what the customer said.
 CONTACT_NOTE = RequiredText("note", gettext_lazy("请填写通话记录：客户说了什么。"))
 PROGRESS_NOTE = RequiredText("note", gettext_lazy("请填写进度说明。"))
@@ -61,8 +99,8 @@ RESOLUTION_RESULT = RequiredText("result", gettext_lazy("请填写处理结果�
 
 def record_event(
     complaint: Complaint, *, actor: Any, action: str, before: str, note: str = "", **data: Any
-) -> None:
-    ComplaintEvent.objects.create(
+) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -162,14 +200,23 @@ def ticket_version(events: Any) -> int:
     return max((e.pk for e in events if e.actor_id), default=0)
 
 
-def check_unchanged(complaint: Complaint | int, seen: int) -> None:
+def check_unchanged(complaint: Complaint | int, seen: int, *, actor: Any = None, action: str = "") -> None:
     """Lock the ticket, then raise StaleTicketError if a person acted on it after version ``seen``.
     Called inside the step's transaction: a concurrent step holding the lock commits first, so two
-    people submitting from the same version cannot both go through."""
+    people submitting from the same version cannot both go through.
+
+    Another person's note or unanswered call (ANNOTATIONS) changed nothing the form was filled in
+    against and does not count (the page's notice still names it); and a note or an unanswered
+    call is taken whatever others did meanwhile. Only the person's own rows always count: the
+    same form sent twice (a double click) is carried out once."""
     locked = lock(complaint)
-    newer = newest_action(locked.pk, after=seen)
-    if newer is not None:
-        raise StaleTicketError(newer)
+    newer = ComplaintEvent.objects.filter(complaint_id=locked.pk, actor__isnull=False, pk__gt=seen)
+    own = Q(actor_id=getattr(actor, "pk", None))
+    # A note sent again is refused (own rows only); a step ignores others' notes.
+    newer = newer.filter(own) if action in ANNOTATIONS else newer.exclude(Q(action__in=ANNOTATIONS) & ~own)
+    found = newer.select_related("actor").order_by("-pk").first()
+    if found is not None:
+        raise StaleTicketError(found)
 
 
 def begin(

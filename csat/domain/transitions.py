@@ -79,6 +79,7 @@ ACTIONS: tuple[str, ...] = (
     "register",
     "dispatch",
     "contact",
+    "contact_attempt",
     "progress",
     "propose",
     "approve",
@@ -94,6 +95,7 @@ ACTIONS: tuple[str, ...] = (
     "penalty_request",
     "penalty_decide",
     "acknowledge",
+    "note",
 )
 FOLLOW_UP_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied")
 
@@ -113,6 +115,9 @@ ACTION_TRANSITIONS: dict[str, Transition] = {
     # From received too: off hours a duty leader dispatches directly (DOMAIN §9), registering it.
     "dispatch": Transition(frozenset({RECEIVED, REGISTERED}), DISPATCHED),
     "contact": Transition(frozenset({DISPATCHED}), IN_PROGRESS),
+    # A call the customer did not answer, within the 2-hour step: recorded, the step stays open
+    # (only a call record of what the customer said is contact, DOMAIN §9).
+    "contact_attempt": Transition(frozenset({DISPATCHED}), None),
     # A progress report is owed while open, including while the GM has a proposal on the desk.
     "progress": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL}), None),
     "propose": Transition(frozenset({IN_PROGRESS}), AWAITING_APPROVAL),
@@ -142,6 +147,8 @@ ACTION_TRANSITIONS: dict[str, Transition] = {
     # DOMAIN §9 "The GM's gate": the GM marks a major complaint's proposed measures read (已阅);
     # the caller checks it is major, has a proposal and is not yet marked.
     "acknowledge": Transition(frozenset({IN_PROGRESS, AWAITING_APPROVAL, RESOLVED, CLOSED}), None),
+    # An internal note on the ticket's history, in any status (a help desk's internal comment).
+    "note": Transition(frozenset(COMPLAINT_STATUSES), None),
 }
 REOPEN_STATUS = DISPATCHED
 

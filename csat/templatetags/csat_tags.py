@@ -110,10 +110,20 @@ def timeline_items(events: Any) -> str:
         actor = e.actor
         who = escape(actor.get_full_name() or actor.username) if actor else system
         note = f"<div>{linebreaksbr(e.note, autoescape=True)}</div>" if e.note else ""
+        # An event may say more than its label (an unanswered call: which attempt, when made) and
+        # be set apart (an internal note); other rows keep the loop's markup.
+        detail = getattr(e, "detail", "")
+        extra = f' <span class="text-muted">{escape(detail)}</span>' if detail else ""
+        tone = getattr(e, "tone", "")
+        opening = (
+            f'<li class="list-group-item list-group-item-{escape(tone)}" data-action="{escape(e.action)}">'
+            if tone
+            else '<li class="list-group-item">'
+        )
         rows.append(
-            f'\n      <li class="list-group-item"><span class="text-muted">'
+            f'\n      {opening}<span class="text-muted">'
             f"{escape(date_format(localtime(e.created_at), 'Y-m-d H:i'))}</span> · {who} · "
-            f"<strong>{escape(str(e.label))}</strong>{note}</li>\n      "
+            f"<strong>{escape(str(e.label))}</strong>{extra}{note}</li>\n      "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
 

@@ -88,11 +88,17 @@ def test_no_action_no_bar(
     clock: Any,
     browser: Callable[[Any], Client],
     people: dict[str, Any],
+    viewer: Any,
     make_complaint: Callable[..., Complaint],
     advance: Callable[..., Complaint],
 ) -> None:
     ticket = advance(make_complaint(), Status.CLOSED)
+    # A closed ticket has no next step; customer care may still add an internal note.
     html = _html(browser(people["agent"]), ticket)
+    assert 'data-testid="action-bar"' not in html and "您当前没有可执行的操作" not in html
+    assert re.findall(r'data-testid="other-(\w+)"', html) == ["note"]
+    # Head office reads it and may do nothing.
+    html = _html(browser(viewer), ticket)
     assert 'data-testid="action-bar"' not in html and "您当前没有可执行的操作" in html
 
 

@@ -167,7 +167,7 @@ def test_refused_action_explains_status_and_allowed_actions(
     body = response.json()
     assert "已登记" in body["detail"]
     assert body["status"] == "registered"
-    assert body["allowed"] == ["dispatch", "escalate"]
+    assert body["allowed"] == ["dispatch", "escalate", "note"]
 
 
 def test_service_raises_application_error_for_a_forbidden_transition(

@@ -93,17 +93,29 @@ def test_allowed_actions() -> None:
     # dispatch from received: a duty leader dispatches directly off hours (DOMAIN §9).
     # Issue #18 (DOMAIN §9 "Who is responsible") added transfer, return, assign, responsible,
     # accountability and the penalty request/decision.
-    assert allowed_actions("received") == ["register", "dispatch", "escalate"]
+    # The help-desk parity added an internal note in every status and, within the 2-hour step, a
+    # call the customer did not answer (contact_attempt: the status stays).
+    assert allowed_actions("received") == ["register", "dispatch", "escalate", "note"]
     assert allowed_actions("dispatched") == [
         "contact",
+        "contact_attempt",
         "escalate",
         "transfer",
         "return",
         "assign",
         "penalty_request",
         "penalty_decide",
+        "note",
     ]
-    later = ["assign", "responsible", "accountability", "penalty_request", "penalty_decide", "acknowledge"]
+    later = [
+        "assign",
+        "responsible",
+        "accountability",
+        "penalty_request",
+        "penalty_decide",
+        "acknowledge",
+        "note",
+    ]
     assert allowed_actions("in_progress") == [
         "progress",
         "propose",
@@ -121,6 +133,7 @@ def test_allowed_actions() -> None:
         "penalty_request",
         "penalty_decide",
         "acknowledge",
+        "note",
     ]
 
 

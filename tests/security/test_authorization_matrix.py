@@ -113,6 +113,10 @@ COMPLAINT_ACTIONS = {  # action → (payload, who may take it in the own store)
     "penalty_decide": ({"approved": "1", "points": "-1", "comment": "同意"}, frozenset({"gm"}) | SU),
     # Issue #19 (DOMAIN §9 "The GM's gate"): the GM's 已阅 of a major complaint's proposal.
     "acknowledge": ({}, frozenset({"gm"}) | SU),
+    # Help-desk parity: a call the customer did not answer (whoever may record the call) and an
+    # internal note (whoever works the ticket: customer care, its department's manager, the GM).
+    "contact_attempt": ({"note": "无人接听"}, SALES_DEPT | {"gm"} | SU),
+    "note": ({"note": "客户再次来电"}, CARE | SALES_DEPT | {"gm"} | SU),
 }
 MEASURE_STEPS = {  # the measure of each store awaits approval; its owner is the business department
     "submit": CARE | SU,
@@ -274,6 +278,8 @@ CASES: list[Case] = [
         allow=STORE_USERS,
         scoped=False,
     ),  # a superuser has no store to record it in
+    # The intake form's live warning: the typed customer's open tickets (linked only if openable).
+    C("complaint-create-repeats", "complaints:create-repeats", allow=STORE_USERS, scoped=False),
     # Issue #22: the filtered list's export (rows scoped and masked by role), the customer-care
     # manager's bulk transfer/assign (each ticket checked again), the user's own saved views.
     C("complaint-list-export", "complaints:list-export", allow=SIGNED_IN, scoped=False),
