@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
+    path("notifications/unread/", views.notifications_unread, name="notifications-unread"),
     path("calendar/", views.calendar_overrides, name="calendar-overrides"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -147,6 +147,20 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def notifications_unread(request: HttpRequest) -> HttpResponse:
+    """The navigation's unread badge alone, polled by every signed-in page (base.html, every 60 s
+    while the tab is shown) so that a new dispatch shows without a reload: the user's own unread
+    count, kept under the revision of the notifications (csat.fragments.unread_count: one indexed
+    COUNT after a change, none otherwise). Signed out: 403 and nothing else (no redirect to the
+    login page, whose markup the poll would put into the badge)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    response = HttpResponse(fragments.unread_badge(request.user))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open what a notification is about and mark it read on the way, as a mail client does: the
