@@ -97,7 +97,9 @@ class Delivery(models.Model):
                 name="delivery_unsent",
                 condition=models.Q(sent_at__isnull=True, gave_up_at__isnull=True),
             ),
-            models.Index(fields=["gave_up_at"], name="delivery_given_up", condition=models.Q(gave_up_at__isnull=False)),
+            models.Index(
+                fields=["gave_up_at"], name="delivery_given_up", condition=models.Q(gave_up_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
