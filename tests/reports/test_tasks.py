@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
+from collections import Counter
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 
+from config.celery import app
+from csat.models import Notification
 from reports.models import MonthlyReport
 from reports.tasks import build_monthly_report
-from tests.reports.builders import MONTH
+from tests.reports.builders import MONTH, SH
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +59,123 @@ def test_command_builds_the_month(march: Any) -> None:
         call_command("build_monthly_report", "2026-13")
     with pytest.raises(CommandError):
         call_command("build_monthly_report", "2026-03", "--store", "NOPE")
+
+
+@pytest.fixture
+def retried_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eager tasks run their retries at once and end in a result, as a worker would (the suite
+    otherwise propagates every task's exception, a retry's too)."""
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+
+
+def _failing_once(monkeypatch: pytest.MonkeyPatch, scope: str, then: Any = None) -> list[str]:
+    """``report_build`` of ``scope`` fails the first time (the disk full), then works; ``then`` runs
+    at the failure (the clock moving on). Returns the scopes in the order they were asked for."""
+    from reports import tasks
+
+    real = tasks.report_build
+    asked: list[str] = []
+
+    def build(**kwargs: Any) -> Any:
+        current = kwargs["store"].code if kwargs["store"] is not None else "GROUP"
+        asked.append(current)
+        if current == scope and asked.count(scope) == 1:
+            if then is not None:
+                then()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(**kwargs)
+
+    monkeypatch.setattr(tasks, "report_build", build)
+    return asked
+
+
+def test_a_failed_scope_neither_stops_the_others_nor_stays_missing(
+    march: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    retried_inline: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Audit (a bad day): the disk full on the second store at 02:00 on the 1st left every later
+    store without its report until someone noticed. The other scopes are built in the same run, and
+    the retry builds the missing one; each scope is published once."""
+    asked = _failing_once(monkeypatch, "GZ01")
+    with django_capture_on_commit_callbacks(execute=True):
+        build_monthly_report.delay(which="previous")
+    # First run: GROUP, GZ01 (fails), SZ01; the retry: GROUP and SZ01 found by their run keys, GZ01 built.
+    assert asked == ["GROUP", "GZ01", "SZ01", "GROUP", "GZ01", "SZ01"]
+    reports = MonthlyReport.objects.order_by("scope")
+    assert [(r.scope, r.version, r.run_key) for r in reports] == [
+        ("GROUP", 1, "beat:previous:2026-03:GROUP"),
+        ("GZ01", 1, "beat:previous:2026-03:GZ01"),
+        ("SZ01", 1, "beat:previous:2026-03:SZ01"),
+    ]
+    keys = Counter(Notification.objects.filter(key__startswith="report:").values_list("key", "recipient"))
+    assert keys and set(keys.values()) == {1}
+    assert {key for key, _recipient in keys} == {
+        "report:GROUP:2026-03",
+        "report:GZ01:2026-03",
+        "report:SZ01:2026-03",
+    }
+
+
+def test_the_retry_builds_the_month_it_was_for(
+    march: Any, monkeypatch: pytest.MonkeyPatch, retried_inline: None, time_machine: Any
+) -> None:
+    """The 28th's run retried after midnight of the 1st still builds the 28th's month."""
+    time_machine.move_to(dt.datetime(2026, 3, 28, 6, 0, tzinfo=SH), tick=False)
+    _failing_once(
+        monkeypatch, "SZ01", then=lambda: time_machine.move_to(dt.datetime(2026, 4, 1, 0, 5, tzinfo=SH))
+    )
+    build_monthly_report.delay(which="current")
+    assert sorted((f"{r.month:%Y-%m}", r.scope) for r in MonthlyReport.objects.all()) == [
+        ("2026-03", "GROUP"),
+        ("2026-03", "GZ01"),
+        ("2026-03", "SZ01"),
+    ]
+
+
+def test_retries_back_off_and_end(march: Any, monkeypatch: pytest.MonkeyPatch, retried_inline: None) -> None:
+    """A scope that keeps failing is tried ``MAX_RETRIES`` more times (5 minutes apart at first, at
+    most 6 hours, about 40 hours in all), then the task fails with the error; the rest is built."""
+    from reports import tasks
+
+    real = tasks.report_build
+    tries: list[str] = []
+
+    def build(**kwargs: Any) -> Any:
+        if kwargs["store"] is not None and kwargs["store"].code == "GZ01":
+            tries.append("GZ01")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(**kwargs)
+
+    monkeypatch.setattr(tasks, "report_build", build)
+    result = build_monthly_report.delay(which="previous")
+    assert result.state == "FAILURE" and isinstance(result.result, OSError)
+    assert len(tries) == tasks.MAX_RETRIES + 1
+    assert sorted(MonthlyReport.objects.values_list("scope", flat=True)) == ["GROUP", "SZ01"]
+    delays = [tasks.retry_countdown(n) for n in range(tasks.MAX_RETRIES)]
+    assert delays[:3] == [300, 600, 1200] and max(delays) == 6 * 3600
+    assert 36 * 3600 <= sum(delays) <= 48 * 3600
+
+
+def test_a_database_down_at_the_start_is_retried(
+    march: Any, monkeypatch: pytest.MonkeyPatch, retried_inline: None
+) -> None:
+    """The stores could not even be read (the database restarting at 02:00): retried like a scope."""
+    from reports import tasks
+
+    real = tasks.Store.objects
+    reads: list[int] = []
+
+    class Stores:
+        @staticmethod
+        def order_by(*fields: str) -> Any:
+            reads.append(1)
+            if len(reads) == 1:
+                raise DatabaseError("server closed the connection unexpectedly")
+            return real.order_by(*fields)
+
+    monkeypatch.setattr(tasks.Store, "objects", Stores)
+    build_monthly_report.delay(which="previous")
+    assert len(reads) == 2
+    assert sorted(MonthlyReport.objects.values_list("scope", flat=True)) == ["GROUP", "GZ01", "SZ01"]
