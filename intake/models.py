@@ -43,6 +43,9 @@ class ImportJob(TimeStamped):
     # The first rows as the preview read them (intake.planning.Plan.sample).
     preview_rows = models.JSONField(_("预览行"), default=list, blank=True)
     message = models.CharField(_("说明"), max_length=300, blank=True)
+    # Validations started (the worker's, beat's re-queues); an unexpected failure is retried until
+    # intake.services.MAX_VALIDATION_ATTEMPTS, then the job fails with a message.
+    validation_attempts = models.PositiveSmallIntegerField(_("校验次数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
     )

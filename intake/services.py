@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -22,12 +24,17 @@ from intake.progress import enqueue, progress_clear, progress_store
 from intake.progress import progress_key as progress_key  # re-exported: callers read the key here
 from intake.reading import MAX_UPLOAD_BYTES, FileRejected, read_rows
 
+log = logging.getLogger(__name__)
+
 # Files up to this many bytes are validated in the request; larger ones in the worker.
 INLINE_BYTES = 512 * 1024
 MAX_STORED_ERRORS = 2000
 BATCH = 1000
 # A validating/importing job whose row has not changed for this long lost its task: beat re-queues it.
 STALLED_AFTER = dt.timedelta(minutes=15)
+# A validation that fails unexpectedly (not a refused file: the worker out of memory, or killed) is
+# tried this many times in all — beat re-queues it after ``STALLED_AFTER`` — then the job fails.
+MAX_VALIDATION_ATTEMPTS = 3
 
 
 @transaction.atomic
@@ -101,17 +108,53 @@ def _kept_plan(job: ImportJob) -> Plan | None:
     return plan_parsed(kind=job.kind, store=job.store, parsed=parsed)
 
 
+def _validation_given_up(job: ImportJob) -> ImportJob:
+    """The job's validations all failed: it fails, saying so to the uploader on the import page."""
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
+        status=ImportJob.Status.FAILED,
+        message=_(
+            "文件校验失败（已尝试 %(n)d 次），未导入任何数据。请检查文件后重新上传；仍然失败请联系管理员。"
+        )
+        % {"n": MAX_VALIDATION_ATTEMPTS},
+        finished_at=now,
+        updated_at=now,
+    )
+    progress_clear(job.pk)
+    job.refresh_from_db()
+    return job
+
+
 def import_job_validate(*, job_id: int) -> ImportJob:
-    """Build the preview. Safe to repeat: it only reads the file and the database."""
+    """Build the preview. Safe to repeat: it only reads the file and the database.
+
+    Each start is counted in the job; an unexpected failure is logged and raised (beat re-queues the
+    job) until ``MAX_VALIDATION_ATTEMPTS`` starts, then the job fails with a message — also when the
+    earlier attempts died without a word (a worker killed for its memory)."""
     job = ImportJob.objects.select_related("store").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job
+    if job.validation_attempts >= MAX_VALIDATION_ATTEMPTS:
+        log.error("import job %s: %s validations never finished, given up", job.pk, job.validation_attempts)
+        return _validation_given_up(job)
+    ImportJob.objects.filter(pk=job.pk).update(validation_attempts=F("validation_attempts") + 1)
+    job.validation_attempts += 1
     try:
         plan = _plan_for(job)
     except FileRejected as exc:
         job.status, job.message = ImportJob.Status.INVALID, str(exc)[:300]
         job.save(update_fields=["status", "message", "updated_at"])
         return job
+    except Exception:
+        log.exception(
+            "import job %s: validation attempt %s of %s failed",
+            job.pk,
+            job.validation_attempts,
+            MAX_VALIDATION_ATTEMPTS,
+        )
+        if job.validation_attempts >= MAX_VALIDATION_ATTEMPTS:
+            return _validation_given_up(job)
+        raise
     _record_plan(job, plan)
     if plan.total == 0:
         job.status, job.message = ImportJob.Status.INVALID, _("文件中没有数据行。")

@@ -7,7 +7,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from csat.exceptions import ApplicationError
@@ -559,3 +562,76 @@ def test_an_impossible_date_is_a_cell_error_and_nothing_is_stored(
     assert job.status == ImportJob.Status.INVALID
     assert [(e["column"], e["message"], e["value"]) for e in job.errors] == [("购车日期", message, cell)]
     assert db_counts()["vehicles"] == 0
+
+
+def test_a_validation_that_keeps_failing_ends_failed_with_a_message(
+    store_a: Any,
+    agent: Any,
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Audit (a bad day): the worker's validation raised (out of memory reading the sheet); the job
+    stayed "validating" with no message for ever and beat queued it again every 15 minutes. Now
+    each attempt is counted and logged, and the third failure ends the job, saying so on its page."""
+    job = make_job(store_a, agent, status=ImportJob.Status.VALIDATING, total_rows=0, created_count=0)
+    calls: list[int] = []
+
+    def out_of_memory(job: ImportJob) -> Any:
+        calls.append(job.pk)
+        raise MemoryError("the worker ran out of memory reading the sheet")
+
+    start = timezone.now()
+    with mock.patch.object(services, "_plan_for", out_of_memory):
+        with pytest.raises(MemoryError):
+            tasks.validate_import(job.pk)  # the upload's own task
+        job.refresh_from_db()
+        assert (job.status, job.validation_attempts) == (ImportJob.Status.VALIDATING, 1)
+        for k in range(1, 5):  # beat's re-queue, every 5 minutes for an hour
+            with (
+                time_machine.travel(start + dt.timedelta(minutes=16 * k), tick=False),
+                django_capture_on_commit_callbacks(execute=True),
+            ):
+                tasks.requeue_stalled_imports()
+    job.refresh_from_db()
+    assert len(calls) == services.MAX_VALIDATION_ATTEMPTS == 3
+    assert job.status == ImportJob.Status.FAILED and job.finished_at is not None
+    assert (
+        job.message
+        == "文件校验失败（已尝试 3 次），未导入任何数据。请检查文件后重新上传；仍然失败请联系管理员。"
+    )
+    assert services.import_jobs_requeue_stalled(now=start + dt.timedelta(hours=2)) == []
+    failures = [r for r in caplog.records if r.name == "intake.services" and r.exc_info]
+    assert len(failures) == 3 and all(r.exc_info and r.exc_info[0] is MemoryError for r in failures)
+    # The uploader reads it on the import page.
+    client = Client()
+    client.force_login(agent)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "文件校验失败（已尝试 3 次）" in page and "导入失败" in page
+
+
+def test_validations_that_died_silently_end_failed_too(store_a: Any, agent: Any) -> None:
+    """A worker killed mid-validation (no exception to catch) leaves only its count: the next start
+    after the last attempt ends the job instead of validating a fourth time."""
+    job = make_job(
+        store_a,
+        agent,
+        status=ImportJob.Status.VALIDATING,
+        validation_attempts=services.MAX_VALIDATION_ATTEMPTS,
+    )
+    with mock.patch.object(services, "_plan_for", side_effect=AssertionError("not validated again")):
+        services.import_job_validate(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "请检查文件后重新上传" in job.message
+
+
+def test_a_validation_that_fails_once_is_tried_again(store_a: Any, agent: Any, staff_a: Any) -> None:
+    """One failure (a worker restarted) is no verdict: the next attempt builds the preview."""
+    job = create(agent, store_a, "service_visits", xlsx_bytes(grid("service_visits", [visit_row(1)])))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
+    real = services._plan_for
+    with mock.patch.object(services, "_plan_for", side_effect=[MemoryError("once"), real(job)]):
+        with pytest.raises(MemoryError):
+            services.import_job_validate(job_id=job.pk)
+        again = services.import_job_validate(job_id=job.pk)
+    # The upload's own validation, the failed one, the one that worked.
+    assert again.status == ImportJob.Status.PREVIEW and again.validation_attempts == 3
