@@ -23,6 +23,7 @@ from csat.exports import ExportKind, record_export
 from csat.models import AttachmentBase
 from csat.uploads import (
     ATTACHMENT_TYPES,
+    atomic_with_files,
     attachment_type,
     protected_file_response,
     stored_name,
@@ -36,7 +37,8 @@ def attachment_add(
     model: type[AttachmentBase], *, actor: Any, upload: Any, description: str = "", **record: Any
 ) -> AttachmentBase:
     """Validate (again: every interface comes through here), store under a random name, and make
-    a thumbnail of an image; one transaction, one history row ("+")."""
+    a thumbnail of an image; one transaction, one history row ("+"); the files are deleted again
+    when it fails (``csat.uploads.atomic_with_files``)."""
     found = attachment_type(upload)  # a ValidationError for the form/serializer to show
     attachment = model(
         kind=found.kind,
@@ -48,12 +50,13 @@ def attachment_add(
         **record,
     )
     name = stored_name(upload, ATTACHMENT_TYPES)
-    attachment.file.save(name, upload, save=False)
-    if found.kind == "image":
-        small = thumbnail_for(upload)
-        if small is not None:
-            attachment.thumbnail.save(name.rsplit(".", 1)[0] + ".jpg", ContentFile(small), save=False)
-    with transaction.atomic(), change_reason(_("上传附件")):
+    # A full disk (or a refused row) leaves neither the file nor its thumbnail behind.
+    with atomic_with_files() as files, change_reason(_("上传附件")):
+        files.save(attachment.file, name, upload)
+        if found.kind == "image":
+            small = thumbnail_for(upload)
+            if small is not None:
+                files.save(attachment.thumbnail, name.rsplit(".", 1)[0] + ".jpg", ContentFile(small))
         attachment.save()
     return attachment
 

@@ -4,10 +4,15 @@ A database that refuses a write (down, read-only, a constraint) is a 503: the se
 transaction each, so nothing of the action was saved, and the message says so. A malformed request
 (a refused parameter, too many form fields) is a 400 that says what was wrong, in the user's
 language, never Django's bare English "Bad Request (400)".
+
+A full disk (``ENOSPC``, or a quota: ``EDQUOT``) is a 503 that says so: the upload's transaction
+rolled back and its files were deleted (``csat.uploads.atomic_with_files``), so nothing was saved,
+and only an administrator can make room.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 
@@ -29,7 +34,17 @@ log = logging.getLogger(__name__)
 DATABASE_FAILURES = (DatabaseError, InterfaceError)
 
 
+# The errors of a storage that has no room left (the disk full, the user's quota used up).
+STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def storage_full(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and exc.errno in STORAGE_FULL
+
+
 def failure_message(exc: BaseException | None) -> tuple[str, int]:
+    if storage_full(exc):
+        return _("服务器存储空间不足，文件未保存，本次操作没有生效。请联系系统管理员。"), 503
     if isinstance(exc, DATABASE_FAILURES):
         return _("数据库暂时无法保存，本次操作没有生效，请稍后重试。"), 503
     return _("系统出错，本次操作没有完成，请稍后重试或联系系统管理员。"), 500

@@ -15,22 +15,33 @@ validator, random stored names, served only through a view that has checked the 
   ``PROTECTED_MEDIA_HEADER`` names one, handed to the web server: ``X-Accel-Redirect`` (nginx, an
   ``internal`` location at ``PROTECTED_MEDIA_PREFIX`` aliasing ``MEDIA_ROOT``) or ``X-Sendfile``
   (Apache mod_xsendfile, lighttpd: the absolute path).
+- ``atomic_with_files``: a transaction whose stored files are deleted again when it does not commit
+  (a full disk half-way through a write, a database refusing the row), so no orphan stays in
+  ``MEDIA_ROOT``; the error page names a full disk (``csat.errors.failure_message``).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import mimetypes
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
+
+log = logging.getLogger(__name__)
 
 AGREEMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = (
@@ -203,3 +214,52 @@ def protected_file_response(field_file: Any, *, download_name: str) -> HttpRespo
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class StoredFiles:
+    """The files one operation stores (``save``), to delete again when it fails (``atomic_with_files``)."""
+
+    def __init__(self) -> None:
+        self._names: list[tuple[Storage, str]] = []
+        self.kept = False
+
+    def save(self, field_file: FieldFile, name: str, content: Any) -> None:
+        """``field_file.save(name, content, save=False)``, the stored name noted before the write: a
+        disk that holds only half the file leaves it under that name (Django's storage does not remove
+        it), and it is deleted too. A name taken before (never, with random names) is not noted."""
+        storage, field = field_file.storage, field_file.field
+        target = field.generate_filename(field_file.instance, name)
+        if not storage.exists(target):
+            self._names.append((storage, target))
+        field_file.name = storage.save(target, content, max_length=field.max_length)
+        if field_file.name != target:
+            self._names.append((storage, field_file.name))
+        setattr(field_file.instance, field.attname, field_file.name)
+
+    def keep(self) -> None:
+        self.kept = True
+
+    def delete(self) -> None:
+        for storage, name in self._names:
+            try:
+                storage.delete(name)
+            except OSError:
+                log.exception("could not delete the stored file %s of a failed upload", name)
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[StoredFiles]:
+    """``transaction.atomic()`` whose files, stored through the ``StoredFiles`` it yields, are deleted
+    when it does not commit: an exception in the block (a full disk mid-write, a refused row) or at
+    its commit. Django has no on-rollback hook; the first on-commit callback marks the files kept,
+    so a later callback's error deletes nothing. Inside an outer transaction, a rollback of the
+    outer one after this block is not seen (its files stay; every caller here is outermost)."""
+    files = StoredFiles()
+    try:
+        with transaction.atomic():
+            transaction.on_commit(files.keep)
+            yield files
+    except BaseException:
+        if not files.kept:
+            files.delete()
+        raise

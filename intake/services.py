@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 
 from csat.exceptions import ApplicationError
 from csat.models import Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+from csat.uploads import atomic_with_files
 from intake import staging
 from intake.bulk_insert import create_rows
 from intake.columns import KINDS
@@ -37,23 +38,25 @@ STALLED_AFTER = dt.timedelta(minutes=15)
 MAX_VALIDATION_ATTEMPTS = 3
 
 
-@transaction.atomic
 def import_job_create(*, user: Any, store: Store, kind: str, uploaded_file: UploadedFile) -> ImportJob:
+    """Store the file and the job in one transaction; the file is deleted again when it fails (a
+    full disk mid-write, a refused row: ``csat.uploads.atomic_with_files``)."""
     if kind not in KINDS:
         raise ApplicationError(_("未知的数据类型。"))
     if uploaded_file.size and uploaded_file.size > MAX_UPLOAD_BYTES:
         raise ApplicationError(_("文件超过 %(mb)d MB 上限。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     name = (uploaded_file.name or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     job = ImportJob(store=store, kind=kind, original_name=name, created_by=user)
-    job.file.save("upload", uploaded_file, save=False)
-    job.save()
     from intake.tasks import validate_import
 
-    if (uploaded_file.size or 0) <= INLINE_BYTES:
-        import_job_validate(job_id=job.pk)
-        job.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: enqueue(validate_import, job.pk))
+    with atomic_with_files() as files:
+        files.save(job.file, "upload", uploaded_file)
+        job.save()
+        if (uploaded_file.size or 0) <= INLINE_BYTES:
+            import_job_validate(job_id=job.pk)
+            job.refresh_from_db()
+        else:
+            transaction.on_commit(lambda: enqueue(validate_import, job.pk))
     return job
 
 

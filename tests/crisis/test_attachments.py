@@ -9,12 +9,14 @@ every upload and removal is in the case's 变更记录.
 
 from __future__ import annotations
 
+import errno
 import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -114,6 +116,31 @@ def test_an_oversize_file_is_refused(case: CrisisCase, gm: Any, settings: Any, m
     response = browser(gm).post(upload, {"file": SimpleUploadedFile("a.pdf", PDF + b"0" * (1024 * 1024))})
     assert response.status_code == 400 and "文件不能超过 1 MB" in response.content.decode()
     assert not CrisisAttachment.objects.exists()
+
+
+def test_a_full_disk_leaves_no_half_file_and_says_so(
+    case: CrisisCase, gm: Any, media_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audit (a bad day): the disk full half-way through a media report's photo answered the generic
+    500 and left the half-written file in MEDIA_ROOT; now 503 naming the full disk, nothing kept."""
+
+    def full(self: FileSystemStorage, name: str, content: Any) -> str:
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\x89PNG\r\n\x1a\n")  # what the disk took before it was full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full)
+    client = Client(raise_request_exception=False)
+    client.force_login(gm)
+    upload = reverse("crisis:attachment-upload", args=[case.pk])
+    response = client.post(
+        upload, {"photo": SimpleUploadedFile("报道.png", png()), "description": "报道截图"}
+    )
+    assert response.status_code == 503
+    assert "服务器存储空间不足，文件未保存" in response.content.decode()
+    assert not CrisisAttachment.objects.exists()
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []
 
 
 @pytest.fixture
