@@ -64,6 +64,11 @@ class ComplaintIntakeForm(StyledForm):
         help_text=_("留空即确认系统建议的等级；改判须填写原因"),
     )
     grade_override_reason = forms.CharField(label=_("改判等级原因"), max_length=300, required=False)
+    # Shown with the customer's open tickets (complaints.repeats): the service refuses a ticket
+    # while the customer has an open one unless this is ticked.
+    confirm_new_issue = forms.BooleanField(
+        label=_("确认是新的问题（与上面的未结工单不是同一件事）"), required=False
+    )
 
     def clean_mobile(self) -> str:
         try:

@@ -9,6 +9,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
+    path("new/open-tickets/", views.create_repeats, name="create-repeats"),
     path("list/", views_lists.ticket_list, name="list"),
     path("list/export.xlsx", views_lists.export, name="list-export"),
     path("list/bulk/", views_lists.bulk, name="list-bulk"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from complaints import permissions, selectors
+from complaints import permissions, repeats, selectors
 from complaints.actions import ACTIONS
 from complaints.forms import AdjustmentForm, ComplaintIntakeForm, DisputeDecisionForm, DisputeForm
 from complaints.hooks import approval_context
@@ -168,7 +168,10 @@ def create(request: HttpRequest) -> HttpResponse:
                 injury_or_major_loss=data["injury_or_major_loss"],
                 grade=data["grade"],
                 grade_override_reason=data["grade_override_reason"],
+                new_issue_confirmed=data["confirm_new_issue"],
             )
+        except intake.OpenTicketExistsError as exc:
+            form.add_error("confirm_new_issue", exc.message)
         except DjangoValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -182,8 +185,36 @@ def create(request: HttpRequest) -> HttpResponse:
             return redirect(page)
     status = 400 if request.method == "POST" else 200
     callback = form["callback"].value()
-    context = {"form": form, "title": _("登记投诉"), "callback_url": callback_url(callback)}
+    context = {
+        "form": form,
+        "title": _("登记投诉"),
+        "callback_url": callback_url(callback),
+        "repeats": repeats.intake_repeats(
+            user=request.user,
+            mobile=str(form["mobile"].value() or ""),
+            plate=str(form["plate"].value() or ""),
+        ),
+        "confirm_field": form["confirm_new_issue"],
+    }
     return render(request, "complaints/create.html", context, status=status)
+
+
+@login_required
+@require_safe
+def create_repeats(request: HttpRequest) -> HttpResponse:
+    """The intake form's live warning (htmx, while the mobile or plate is typed): the customer and
+    their open tickets, those the reader may open linked, the others counted."""
+    if not permissions.can_create(request.user):
+        raise PermissionDenied(_("您的角色不能登记投诉。"))
+    get = request.GET
+    form = ComplaintIntakeForm(initial={"confirm_new_issue": get.get("confirm_new_issue") == "on"})
+    context = {
+        "repeats": repeats.intake_repeats(
+            user=request.user, mobile=get.get("mobile", "")[:32], plate=get.get("plate", "")[:20]
+        ),
+        "confirm_field": form["confirm_new_issue"],
+    }
+    return render(request, "complaints/partials/_intake_repeats.html", context)
 
 
 def _callback_from(request: HttpRequest) -> int | None:

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from complaints import grades
+from complaints import grades, repeats
 from complaints.models import Category, Complaint, DeadlineKind, Kind, MajorCriterion, Severity, Status
 from complaints.services import deadlines
 from complaints.services.grading import choose_grade
@@ -81,17 +81,25 @@ def complaint_intake(
     injury_or_major_loss: bool = False,
     grade: str = "",
     grade_override_reason: str = "",
+    new_issue_confirmed: bool | None = None,
 ) -> Complaint:
     """Record a ticket as the intake page and the API take it, in one transaction: the customer
     (given, or found or created in ``store`` by ``mobile``), the vehicle (given, or the customer's car
     with ``plate``), the receiving department (given, or the actor's own), then the ticket. A refused
     ticket leaves no new customer behind.
+
+    ``new_issue_confirmed``: the intake page passes whether the recorder confirmed a new problem;
+    False refuses (``OpenTicketExistsError``) while the customer or the car has an open ticket
+    (``complaints.repeats.open_repeats``), checked under the customer's row lock so two recorders
+    at once cannot both miss the other's ticket. None (the API, CONTRACT) checks nothing.
     """
     department = received_by_department or receiving_department(actor=actor)
     if customer is None:
         if store is None:
             raise TypeError("complaint_intake needs a customer or the store to find one in")
         customer = customer_find_or_create(store=store, mobile=mobile, name=name)
+    if new_issue_confirmed is False:
+        _refuse_repeat(customer=customer, plate=vehicle.plate if vehicle is not None else plate)
     if vehicle is None and plate:
         vehicle = customer.vehicles.filter(plate=plate).first()
     return complaint_create(
@@ -112,6 +120,34 @@ def complaint_intake(
         grade=grade,
         grade_override_reason=grade_override_reason,
     )
+
+
+class OpenTicketExistsError(ApplicationError):
+    """The customer (or the car) has an open ticket and the recorder did not confirm that this one
+    is a new problem: a repeat belongs on the open ticket (its timers and assessment are running)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            ngettext(
+                "该客户已有 %(n)s 张未结工单。如是同一问题，请在原工单上补充；"
+                "如确是新的问题，请勾选“确认是新的问题”后再提交。",
+                "该客户已有 %(n)s 张未结工单。如是同一问题，请在原工单上补充；"
+                "如确是新的问题，请勾选“确认是新的问题”后再提交。",
+                count,
+            )
+            % {"n": count},
+            extra={"open_tickets": count},
+        )
+        self.count = count
+
+
+def _refuse_repeat(*, customer: Customer, plate: str) -> None:
+    # The customer's row lock orders two recorders of the same customer: the second one sees the
+    # first one's ticket once it is committed.
+    list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+    count = repeats.open_repeats(store_id=customer.store_id, mobile=customer.mobile, plate=plate).count()
+    if count:
+        raise OpenTicketExistsError(count)
 
 
 def _check_intake(

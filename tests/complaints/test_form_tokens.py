@@ -92,10 +92,12 @@ def test_concurrent_submits_for_a_new_customer_make_one_customer_and_one_ticket(
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_intake_of_different_forms_for_a_new_customer_never_fails(agent: Any) -> None:
-    """Two different forms (two tokens) for the same new customer: two tickets, one customer, no 500."""
+    """Different forms (four tokens) for the same new customer, each confirmed as a new problem
+    (without it all but the first are refused: tests/complaints/test_intake_repeats.py): four
+    tickets, one customer, no 500."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, there is no race to show")
-    forms = [_form(_signed_in(agent)) for _ in range(4)]
+    forms = [{**_form(_signed_in(agent)), "confirm_new_issue": "on"} for _ in range(4)]
     barrier = threading.Barrier(4)
     codes: list[int] = []
 
