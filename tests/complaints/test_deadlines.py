@@ -235,8 +235,13 @@ def test_progress_report_every_three_working_days_while_open(
     with time_machine.travel(at(2026, 3, 18, 9, 0), tick=False):
         ticket = workflow.complaint_approve(complaint=ticket, actor=gm)
         ticket = workflow.complaint_resolve(complaint=ticket, actor=sales_mgr, result="已赔偿")
-    assert not Deadline.objects.filter(complaint=ticket, kind=PROGRESS, met_at__isnull=True).exists()
+    assert not Deadline.objects.filter(
+        complaint=ticket, kind=PROGRESS, met_at__isnull=True, cancelled_at__isnull=True
+    ).exists()
     assert Deadline.objects.filter(complaint=ticket, kind=PROGRESS).count() == 3
+    # The third, due on the 20th, was no longer needed: stopped at the resolution, not met.
+    third = deadline(ticket, PROGRESS, sequence=3)
+    assert third.met_at is None and third.cancelled_at == at(2026, 3, 18, 9, 0)
 
 
 def test_progress_report_over_the_national_day_and_an_adjusted_saturday(
