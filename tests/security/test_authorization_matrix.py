@@ -148,6 +148,8 @@ CASES: list[Case] = [
     C("healthz", "healthz", allow=EVERYONE, scoped=False, accept=(503,)),
     C("favicon", "favicon", allow=EVERYONE, scoped=False, accept=(301,)),
     C("notifications", "notifications", allow=SIGNED_IN, scoped=False),
+    # The bell's unread count (polled every minute): the reader's own count only.
+    C("notifications-unread", "notifications-unread", allow=SIGNED_IN, scoped=False),
     C(
         "notifications-read",
         "notifications",
