@@ -1,10 +1,11 @@
 """Writes of the survey links: invite, send, open, answer, revoke, opt out.
 
 Invite locks the callback task (one invitation and one reminder per task, a database constraint
-too); send is a stored state machine (queued → sending → sent/failed) so a send that runs twice, or in
-two workers, reaches the provider for one message only, with one retry on a provider error (a send
-whose worker died is failed by the sweep, never sent again); answer locks the link row, so a replay
-or a double tap makes one survey.
+too) and queues the send after the commit without ever failing the agent's click (a broker that is
+down leaves the link to the 5-minute sweep); send is a stored state machine (queued → sending →
+sent/failed) so a send that runs twice, or in two workers, reaches the provider for one message only,
+with one retry on a provider error (a send whose worker died is failed by the sweep, never sent
+again); answer locks the link row, so a replay or a double tap makes one survey.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from csat.change_reason import change_reason
 from csat.domain import identifiers
 from csat.domain.privacy import mask_mobile
 from csat.exceptions import ApplicationError, NotAllowedError
+from csat.publishing import publish
 from surveylinks import quiet, tokens
 from surveylinks.models import (
     LinkChannel,
@@ -161,8 +163,10 @@ def survey_link_invite(
     if channel == LinkChannel.SMS and (send_after is None or send_after <= now):
         from surveylinks.tasks import send_survey_link
 
+        # After the commit, and never failing the click: with the broker down the link stays queued
+        # and the 5-minute sweep (send_due_links) sends it, once.
         link_id = link.pk
-        transaction.on_commit(lambda: send_survey_link.delay(link_id))
+        transaction.on_commit(lambda: publish(send_survey_link, link_id))
     return link
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -72,3 +73,45 @@ def test_queue_and_call_page_show_invited_opened_answered(
     link.answered_at = link.opened_at
     link.save(update_fields=["answered_at"])
     assert "客户已自助作答" in client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+
+
+def test_agent_click_with_the_broker_down_says_queued_and_the_sweep_sends_one_sms(
+    web: Any,
+    agent: Any,
+    store_a: Any,
+    make_task: Any,
+    clock: Any,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Redis refused: the click said 系统出错 (500) though the link was saved; the agent clicked again
+    and a reminder was saved too, so the sweep sent the customer two SMS. Now the click succeeds,
+    the link waits in the database, and the 5-minute sweep sends it once."""
+    from kombu.exceptions import OperationalError
+
+    from surveylinks import services
+    from surveylinks.models import SendState
+    from surveylinks.tasks import send_survey_link
+    from tests.fixtures import T0
+    from tests.surveylinks.test_sweeps import Recorder
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_survey_link, "delay", refused)
+    task = make_task(store_a)
+    client = web(agent)
+    with django_capture_on_commit_callbacks(execute=True):  # the after-commit queueing, as in a request
+        response = client.post(reverse("surveylinks:invite", args=[task.pk]), follow=True)
+    assert response.status_code == 200
+    assert "调查链接已生成，短信将发送给客户。" in response.content.decode()
+    link = SurveyLink.objects.get(task=task)
+    assert link.send_state == SendState.QUEUED
+    recorder = Recorder()
+    monkeypatch.setattr(services, "_provider", lambda: recorder)
+    services.send_due_links(now=T0 + dt.timedelta(minutes=5))
+    services.send_due_links(now=T0 + dt.timedelta(minutes=10))
+    assert recorder.sent == [f"surveylink-{link.pk}"]
+    assert list(SurveyLink.objects.filter(task=task).values_list("kind", "send_state")) == [
+        (LinkKind.INVITATION, SendState.SENT)
+    ]
