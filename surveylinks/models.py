@@ -3,7 +3,8 @@
 A link belongs to one callback task; a task has at most one invitation and one reminder (a database
 constraint). The token in the URL is a random nonce signed with the secret key — never an id — and
 the link is used once: the answer is written under the link's row lock and the link keeps the
-survey it produced. Sending is a stored state machine, so a send that runs twice sends once.
+survey it produced. Sending is a stored state machine, so a send that runs twice sends once; a send
+that never reached the SMS provider goes back to the queue for a later try (``send_retries``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class SurveyLink(TimeStamped):
     )
     send_after = models.DateTimeField(_("最早发送时间"), null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # Sends put back in the queue because the SMS provider could not be reached (nothing was sent).
+    send_retries = models.PositiveSmallIntegerField(_("自动重试次数"), default=0)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     provider = models.CharField(_("短信服务商"), max_length=20, blank=True)
     provider_message_id = models.CharField(_("服务商回执号"), max_length=100, blank=True)

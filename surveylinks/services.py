@@ -4,8 +4,10 @@ Invite locks the callback task (one invitation and one reminder per task, a data
 too) and queues the send after the commit without ever failing the agent's click (a broker that is
 down leaves the link to the 5-minute sweep); send is a stored state machine (queued → sending →
 sent/failed) so a send that runs twice, or in two workers, reaches the provider for one message only,
-with one retry on a provider error (a send whose worker died is failed by the sweep, never sent
-again); answer locks the link row, so a replay or a double tap makes one survey.
+with one retry on a provider error; a send that never reached the provider (refused, DNS, connect
+timeout) goes back to the queue with a backoff (:data:`SEND_RETRY_DELAYS`) instead of failing (a send
+whose worker died is failed by the sweep, never sent again); answer locks the link row, so a replay
+or a double tap makes one survey.
 """
 
 from __future__ import annotations
@@ -174,6 +176,37 @@ def _provider() -> SmsProvider:
     return provider_from_settings(config())
 
 
+# A send that never reached the provider (refused, DNS, connect timeout: nothing was sent) is queued
+# again after each of these delays in turn, about a day in all; when they are used up, the link fails
+# with the provider's error for the agent to see. A retry due in the quiet hours waits until 08:00.
+SEND_RETRY_DELAYS = tuple(dt.timedelta(minutes=m) for m in (5, 15, 30, 60, 120, 240, 480, 480))
+
+
+def send_retry_time(*, retries: int, now: dt.datetime) -> dt.datetime | None:
+    """When a send already put back ``retries`` times is tried again; None when it gives up."""
+    if retries >= len(SEND_RETRY_DELAYS):
+        return None
+    return quiet.next_send_time(now + SEND_RETRY_DELAYS[retries])
+
+
+def _put_back(link: SurveyLink, *, error: str, now: dt.datetime) -> str:
+    """The locked link's send never reached the provider: queue it for its next retry, or fail it
+    when the retries are used up (or the link expires first). Returns the event's action."""
+    retry_at = send_retry_time(retries=link.send_retries, now=now)
+    link.send_error = error[:300]
+    if retry_at is None or retry_at >= link.expires_at:
+        link.send_state = SendState.FAILED
+        return "send_failed"
+    link.send_state, link.send_after = SendState.QUEUED, retry_at
+    link.send_retries += 1
+    log.warning(
+        "survey link %s: SMS provider out of reach, queued again for %s",
+        link.pk,
+        timezone.localtime(retry_at).isoformat(),
+    )
+    return "send_retry"
+
+
 def survey_link_send(
     *, link_id: int, provider: SmsProvider | None = None, now: dt.datetime | None = None
 ) -> SurveyLink:
@@ -181,7 +214,10 @@ def survey_link_send(
 
     The state goes to ``sending`` and is committed before the provider is called, so a second run
     (a redelivered task, a second worker) finds it taken and sends nothing. A provider error is
-    retried once with the same ``out_id``; then the link is ``sent`` or ``failed``.
+    retried once with the same ``out_id``; then the link is ``sent`` or ``failed`` — or, when the
+    request never reached the provider (nothing was sent), ``queued`` again for a later time
+    (:func:`send_retry_time`) until the retries are used up. A provider that may have received the
+    request (a timeout while waiting for its answer) is never asked again.
     A worker that dies in between leaves it ``sending``: :func:`reclaim_stale_sending` fails it.
     """
     now = now or timezone.now()
@@ -234,15 +270,22 @@ def survey_link_send(
         link = SurveyLink.objects.select_for_update().get(pk=link_id)
         link.send_attempts += attempts
         link.provider = provider.name
+        note = f"{provider.name} → {mask_mobile(message.mobile)} ×{attempts} {result.error}"
         if result.ok:
+            action = "sent"
             link.send_state, link.sent_at = SendState.SENT, timezone.now()
             link.provider_message_id = result.message_id[:100]
             link.send_error = ""
+        elif result.never_reached:
+            action = _put_back(link, error=result.error, now=now)
         else:
+            action = "send_failed"
             link.send_state, link.send_error = SendState.FAILED, result.error[:300]
         link.save(
             update_fields=[
                 "send_attempts",
+                "send_retries",
+                "send_after",
                 "provider",
                 "send_state",
                 "sent_at",
@@ -251,11 +294,22 @@ def survey_link_send(
                 "updated_at",
             ]
         )
-        event_write(
-            link,
-            "sent" if result.ok else "send_failed",
-            note=f"{provider.name} → {mask_mobile(message.mobile)} ×{attempts} {result.error}",
-        )
+        event_write(link, action, note=note)
+    return link
+
+
+def survey_link_send_later(*, link_id: int, error: str, now: dt.datetime) -> SurveyLink:
+    """A due queued link that the sweep does not send now because the provider was out of reach a
+    moment ago (``error``): put back like a send that never reached it, without asking it again (a
+    provider whose connect times out would hold the sweep 2 × TIMEOUT_SECONDS per link). A link no
+    longer queued and due (taken by another worker) is left alone."""
+    with transaction.atomic():
+        link = SurveyLink.objects.select_for_update(of=("self",)).get(pk=link_id)
+        if link.send_state != SendState.QUEUED or (link.send_after and link.send_after > now):
+            return link
+        action = _put_back(link, error=error, now=now)
+        link.save(update_fields=["send_retries", "send_after", "send_state", "send_error", "updated_at"])
+        event_write(link, action, note=f"×0 {error}")  # not tried: zero provider calls
     return link
 
 
@@ -298,8 +352,9 @@ def reclaim_stale_sending(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def send_due_links(*, now: dt.datetime | None = None) -> int:
-    """Queued SMS whose quiet hours are over, and invitations for open tasks past the delay; links
-    left ``sending`` by a dead worker are reclaimed first (:func:`reclaim_stale_sending`).
+    """Queued SMS whose quiet hours are over (or whose retry is due: :func:`send_retry_time`, and the
+    links whose queueing failed with the broker down), and invitations for open tasks past the delay;
+    links left ``sending`` by a dead worker are reclaimed first (:func:`reclaim_stale_sending`).
 
     Run by beat every 5 minutes; running it twice sends nothing twice (the send state).
     """
@@ -326,11 +381,24 @@ def send_due_links(*, now: dt.datetime | None = None) -> int:
             except ApplicationError as exc:
                 log.info("no survey link for task %s: %s", task_id, exc)
     sent = 0
-    queued = SurveyLink.objects.filter(send_state=SendState.QUEUED, send_after__lte=now).values_list(
-        "pk", flat=True
+    queued = (
+        SurveyLink.objects.filter(send_state=SendState.QUEUED, send_after__lte=now)
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)
     )
+    out_of_reach = ""  # once one send of this sweep did not reach the provider, the rest wait
     for link_id in list(queued[:500]):
-        survey_link_send(link_id=link_id, now=now)
+        if out_of_reach:
+            survey_link_send_later(link_id=link_id, error=out_of_reach, now=now)
+            continue
+        link = survey_link_send(link_id=link_id, now=now)
+        if (
+            link.send_state == SendState.QUEUED
+            and link.send_retries
+            and link.send_after
+            and link.send_after > now
+        ):
+            out_of_reach = link.send_error
         sent += 1
     return sent
 

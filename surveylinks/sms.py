@@ -39,9 +39,12 @@ class SmsMessage:
 @dataclass(frozen=True)
 class SendResult:
     ok: bool
-    retryable: bool = False
+    retryable: bool = False  # worth one more try at once (the provider is out of reach, or busy)
     message_id: str = ""
     error: str = ""
+    # The request never reached the provider (connection refused, DNS, connect timeout): nothing can
+    # have been sent, so the link may be tried again later. Never set once the request went out.
+    never_reached: bool = False
 
 
 class SmsProvider(Protocol):
@@ -88,34 +91,50 @@ def inbound_authentic(*, body: bytes, secret: str, mode: str, token: str = "", s
     return False
 
 
-# _post's status when the provider did not answer in time (0: the request never reached it).
+# _post's statuses besides the provider's HTTP status.
+# The request never reached the provider (refused, DNS, connect timeout): safe to try again.
+UNREACHED = 0
+# The provider did not answer in time, or the connection broke after the request went out: it may
+# have sent the SMS, so it is never asked again (a second SMS to the customer).
 TIMED_OUT = -1
+# The request could not be made at all (a malformed endpoint or header): trying again changes nothing.
+UNSENDABLE = -2
+
+
+def _payload(raw: bytes) -> dict[str, Any]:
+    """The provider's JSON answer; an answer that is not a JSON object is an error to show."""
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        return {"error": f"unreadable answer: {raw[:100]!r}"}
+    return data if isinstance(data, dict) else {"error": f"unexpected answer: {data!r}"[:200]}
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, _payload(response.read())
     except urllib.error.HTTPError as exc:
-        try:
-            payload = json.loads(exc.read() or b"{}")
-        except ValueError:
-            payload = {}
-        return exc.code, payload
+        return exc.code, _payload(exc.read())
+    except urllib.error.URLError as exc:
+        # urllib wraps only what fails while connecting and writing the request (DNS, refused,
+        # connect or TLS-handshake timeout): the provider never got a whole request, so it sent
+        # nothing. A timeout or a broken connection while waiting for the answer is not wrapped
+        # (below): the request went out.
+        reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            return UNREACHED, {"error": f"connect timeout: {reason}"[:200]}
+        return UNREACHED, {"error": str(exc)[:200]}
     except TimeoutError as exc:
         # No answer in time: the provider may have sent the SMS already. Not retried (a second
         # SMS to the customer); the link fails with the reason and the agent decides.
         return TIMED_OUT, {"error": f"timeout: {exc}"[:200]}
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            return TIMED_OUT, {"error": f"timeout: {exc.reason}"[:200]}
-        return 0, {"error": str(exc)[:200]}  # never reached the provider: safe to try again
     except OSError as exc:
         # The connection broke after the request went out (reset while reading): as a timeout.
         return TIMED_OUT, {"error": f"connection lost: {exc}"[:200]}
-    except ValueError as exc:
-        return 0, {"error": str(exc)[:200]}
+    except ValueError as exc:  # http.client refused to build the request (InvalidURL, a bad header)
+        return UNSENDABLE, {"error": str(exc)[:200]}
 
 
 def aliyun_percent(value: str) -> str:
@@ -192,9 +211,14 @@ class AliyunSms:
         if status == 200 and code == "OK":
             return SendResult(ok=True, message_id=str(payload.get("BizId", "")))
         # Throttling and server-side errors may pass on a retry; a bad template or number will not.
-        retryable = status == 0 or status >= 500 or code in {"isp.SYSTEM_ERROR", "Throttling"}
+        retryable = status == UNREACHED or status >= 500 or code in {"isp.SYSTEM_ERROR", "Throttling"}
         said = payload.get("Message") or payload.get("error", "")
-        return SendResult(ok=False, retryable=retryable, error=f"{status} {code} {said}"[:300])
+        return SendResult(
+            ok=False,
+            retryable=retryable,
+            never_reached=status == UNREACHED,
+            error=f"{status} {code} {said}"[:300],
+        )
 
 
 def tc3_signature(*, secret_key: str, service: str, date: str, string_to_sign: str) -> str:
@@ -302,11 +326,19 @@ class TencentSms:
             first = statuses[0]
             if str(first.get("Code", "")).lower() == "ok":
                 return SendResult(ok=True, message_id=str(first.get("SerialNo", "")))
-            return SendResult(ok=False, error=f"{first.get('Code', '')} {first.get('Message', '')}"[:300])
+            said = first.get("Message") or payload.get("error", "")
+            return SendResult(ok=False, error=f"{first.get('Code', '')} {said}"[:300])
         code = str((error or {}).get("Code", ""))
-        retryable = status == 0 or status >= 500 or code.startswith(("InternalError", "RequestLimitExceeded"))
+        retryable = (
+            status == UNREACHED or status >= 500 or code.startswith(("InternalError", "RequestLimitExceeded"))
+        )
         said = (error or {}).get("Message") or payload.get("error", "")
-        return SendResult(ok=False, retryable=retryable, error=f"{status} {code} {said}"[:300])
+        return SendResult(
+            ok=False,
+            retryable=retryable,
+            never_reached=status == UNREACHED,
+            error=f"{status} {code} {said}"[:300],
+        )
 
 
 class NullSms:

@@ -23,6 +23,7 @@ class FakeProvider:
         self.responses: list[tuple[int, dict[str, Any]]] = []
         self.default: tuple[int, dict[str, Any]] = (200, {})
         self.delay = 0.0  # seconds before answering: longer than the client's timeout is a timeout
+        self.raw: bytes | None = None  # a body that is not JSON (a proxy's error page), sent as is
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,7 +33,7 @@ class FakeProvider:
                 fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 status, payload = fake.responses.pop(0) if fake.responses else fake.default
                 time.sleep(fake.delay)
-                data = json.dumps(payload).encode()
+                data = fake.raw if fake.raw is not None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

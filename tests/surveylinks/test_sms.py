@@ -4,10 +4,15 @@ signature name of the store, template parameters), one retry on a provider error
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
+import socket
+import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -16,6 +21,7 @@ from django.test import Client
 from surveylinks import services
 from surveylinks.models import SendState, SurveyLinkEvent
 from surveylinks.sms import AliyunSms, SmsMessage, TencentSms
+from tests.fixtures import T0
 from tests.surveylinks.conftest import FakeProvider
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +94,6 @@ def test_tencent_request_is_tc3_signed_with_ordered_template_params(fake_provide
     assert body["TemplateParamSet"] == ["广州骏达汽车", "CX-5", "https://x.test/s/abc:def/"]
     assert body["SmsSdkAppId"] == "1400000000" and body["SessionContext"] == "surveylink-7"
     # Recompute the TC3-HMAC-SHA256 signature from the request as received.
-    import datetime as dt
-
     ts = int(headers["x-tc-timestamp"])
     date = dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d")
     host = headers["host"]
@@ -175,21 +179,92 @@ def test_a_timeout_is_not_retried_and_says_so(
     assert failed.send_state == SendState.FAILED and failed.send_attempts == 1
     assert len(fake_provider.requests) == 1
     assert "timeout" in failed.send_error
+    # Nor later: the request went out, so it is no "never reached" for the sweep to try again.
+    assert failed.send_retries == 0
+    services.send_due_links(now=T0 + dt.timedelta(hours=1))
+    assert len(fake_provider.requests) == 1
 
 
-def test_a_provider_out_of_reach_is_tried_again(
+def _dead_port() -> int:
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _port_that_never_accepts() -> Iterator[int]:
+    """A listener whose accept queue is full: a new connection's SYN is dropped, so connecting
+    times out (a provider behind a black-holed route) and no byte of the request leaves."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = int(server.getsockname()[1])
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.1)
+    try:
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        server.close()
+
+
+def test_a_provider_out_of_reach_is_tried_again_and_then_later(
     store_a: Any, agent: Any, make_task: Any, clock: Any, fake_provider: FakeProvider
 ) -> None:
-    """Refused before any byte reached the provider (nothing listens): safe to try once more."""
-    import socket
-
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    """Refused before any byte reached the provider (nothing listens): safe to try once more at
+    once, and, still refused, the link goes back to the queue for 5 minutes later (it failed for
+    good, and the sweep never sent it when the provider was back)."""
     link = services.survey_link_invite(task=make_task(store_a), actor=agent)
-    dead = AliyunSms(access_key_id="k", access_key_secret="s", endpoint=f"http://127.0.0.1:{port}/")
-    failed = services.survey_link_send(link_id=link.pk, provider=dead)
-    assert failed.send_state == SendState.FAILED and failed.send_attempts == 2
+    dead = AliyunSms(access_key_id="k", access_key_secret="s", endpoint=f"http://127.0.0.1:{_dead_port()}/")
+    queued = services.survey_link_send(link_id=link.pk, provider=dead)
+    assert queued.send_state == SendState.QUEUED and queued.send_attempts == 2
+    assert queued.send_retries == 1 and queued.send_after == T0 + dt.timedelta(minutes=5)
+    assert "Connection refused" in queued.send_error
+    assert SurveyLinkEvent.objects.filter(link=link, action="send_retry").count() == 1
+    # A redelivered send task before the retry is due sends nothing.
+    fake_provider.default = (200, {"Code": "OK", "BizId": "b-1"})
+    back = _aliyun(fake_provider)
+    services.survey_link_send(link_id=link.pk, provider=back, now=T0 + dt.timedelta(minutes=4))
+    assert fake_provider.requests == []
+    sent = services.survey_link_send(link_id=link.pk, provider=back, now=T0 + dt.timedelta(minutes=5))
+    assert sent.send_state == SendState.SENT and sent.send_error == "" and len(fake_provider.requests) == 1
+
+
+def test_a_connect_timeout_reached_nobody_and_is_tried_later(
+    store_a: Any, agent: Any, make_task: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection that was never made (connect timeout) sent no request: unlike a timeout while
+    waiting for the answer, the link is queued again rather than failed."""
+    from surveylinks import sms
+
+    monkeypatch.setattr(sms, "TIMEOUT_SECONDS", 0.3)
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    with _port_that_never_accepts() as port:
+        silent = AliyunSms(access_key_id="k", access_key_secret="s", endpoint=f"http://127.0.0.1:{port}/")
+        queued = services.survey_link_send(link_id=link.pk, provider=silent)
+    assert queued.send_state == SendState.QUEUED and queued.send_retries == 1
+    assert queued.send_error.startswith("0 ")  # never reached, whatever the OS said
+
+
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+def test_an_unreadable_answer_is_not_sent_again(
+    fake_provider: FakeProvider, store_a: Any, agent: Any, make_task: Any, clock: Any, provider: str
+) -> None:
+    """The provider answered (a proxy's HTML page instead of JSON): it may have sent the SMS, so the
+    answer is no "never reached" — no second request now, none later; the link fails saying so."""
+    fake_provider.raw = b"<html>502 Bad Gateway</html>"
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    client = _aliyun(fake_provider) if provider == "aliyun" else _tencent(fake_provider)
+    failed = services.survey_link_send(link_id=link.pk, provider=client)
+    assert failed.send_state == SendState.FAILED and "unreadable answer" in failed.send_error
+    services.send_due_links(now=T0 + dt.timedelta(hours=1))
+    assert len(fake_provider.requests) == 1
 
 
 def test_a_permanent_refusal_is_not_retried(

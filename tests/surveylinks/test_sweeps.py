@@ -203,3 +203,109 @@ def test_stale_sends_are_reclaimed_in_the_quiet_hours_too(
     services.send_due_links(now=at(2026, 3, 11, 22, 0))
     link.refresh_from_db()
     assert link.send_state == SendState.FAILED and recorder.sent == []
+
+
+# --- The SMS provider out of reach for a while ---------------------------------------------------
+
+
+class Gateway:
+    """An SMS gateway that refuses connections while ``down`` (what the adapters report then: the
+    request never reached it) and accepts every message otherwise."""
+
+    name = "aliyun"
+
+    def __init__(self) -> None:
+        self.down = True
+        self.calls = 0
+        self.sent: list[str] = []
+
+    def send(self, message: SmsMessage) -> SendResult:
+        self.calls += 1
+        if self.down:
+            return SendResult(
+                ok=False,
+                retryable=True,
+                never_reached=True,
+                error="0  <urlopen error [Errno 111] Connection refused>",
+            )
+        self.sent.append(message.out_id)
+        return SendResult(ok=True, message_id=f"m-{message.out_id}")
+
+
+@pytest.fixture
+def gateway(monkeypatch: Any) -> Gateway:
+    gateway = Gateway()
+    monkeypatch.setattr(services, "_provider", lambda: gateway)
+    return gateway
+
+
+def test_links_due_in_a_short_gateway_outage_are_sent_once_when_it_is_back(
+    store_a: Any, make_task: Any, settings: Any, gateway: Gateway
+) -> None:
+    """The gateway refuses connections from 10:00 to 10:10: the automatic invitations of 10:00 failed
+    for good (and the trigger never makes a second one). Now they wait in the queue (5, then 15
+    minutes) and each customer gets one SMS at 10:20."""
+    settings.SURVEYLINKS = {**settings.SURVEYLINKS, "INVITE_AFTER_HOURS": 48}
+    with time_machine.travel(T0 - dt.timedelta(days=3), tick=False):
+        tasks = [make_task(store_a, due_in=dt.timedelta(hours=1)) for _ in range(3)]
+    for minutes in range(0, 65, 5):  # beat's sweep every 5 minutes
+        now = T0 + dt.timedelta(minutes=minutes)
+        gateway.down = now < T0 + dt.timedelta(minutes=10)
+        with time_machine.travel(now, tick=False):
+            services.send_due_links(now=now)
+        if minutes == 5:
+            assert set(SurveyLink.objects.values_list("send_state", "send_retries")) == {
+                (SendState.QUEUED, 2)
+            }
+            # One link per sweep asks the gateway (twice, at once); the others wait without a call:
+            # a gateway whose connect times out would hold the sweep 10 s per link.
+            assert gateway.calls == 2 * 2
+    links = SurveyLink.objects.filter(task__in=tasks)
+    assert [(link.kind, link.send_state) for link in links] == [(LinkKind.INVITATION, SendState.SENT)] * 3
+    assert sorted(gateway.sent) == sorted(f"surveylink-{link.pk}" for link in links)  # one SMS each
+    assert {link.sent_at for link in links} == {T0 + dt.timedelta(minutes=20)}
+    assert {link.send_error for link in links} == {""}
+
+
+@pytest.mark.parametrize(("expiry_days", "retries"), [(7, 8), (1, 7)])
+def test_a_gateway_that_stays_out_of_reach_fails_the_link_after_about_a_day(
+    store_a: Any,
+    agent: Any,
+    make_task: Any,
+    clock: Any,
+    settings: Any,
+    gateway: Gateway,
+    web: Any,
+    expiry_days: int,
+    retries: int,
+) -> None:
+    """Retries back off (5, 15, 30, 60, 120, 240, 480, 480 minutes); one due in the quiet hours waits
+    for 08:00; the last one (or the last before the link expires) fails the link, and the agent reads
+    why on the call page."""
+    settings.SURVEYLINKS = {**settings.SURVEYLINKS, "EXPIRY_DAYS": expiry_days}
+    link = services.survey_link_invite(task=make_task(store_a), actor=agent)
+    now, due_times = T0, []
+    for _ in range(20):
+        services.send_due_links(now=now)
+        link.refresh_from_db()
+        if link.send_state != SendState.QUEUED:
+            break
+        due_times.append(link.send_after)
+        now = link.send_after
+    expected = [
+        at(2026, 3, 11, 10, 5),
+        at(2026, 3, 11, 10, 20),
+        at(2026, 3, 11, 10, 50),
+        at(2026, 3, 11, 11, 50),
+        at(2026, 3, 11, 13, 50),
+        at(2026, 3, 11, 17, 50),
+        at(2026, 3, 12, 8, 0),  # 01:50 is in the quiet hours
+        at(2026, 3, 12, 16, 0),
+    ]
+    assert due_times == expected[:retries]
+    assert link.send_state == SendState.FAILED and link.send_retries == retries
+    assert gateway.calls == 2 * (retries + 1) and gateway.sent == []
+    assert "Connection refused" in link.send_error
+    page = web(agent).get(f"/callbacks/{link.task_id}/").content.decode()
+    error = page.split('data-testid="send-error"')[1].split("</span>")[0]
+    assert f"自动重试 {retries} 次后仍未发出" in error and "Connection refused" in error

@@ -115,3 +115,43 @@ def test_agent_click_with_the_broker_down_says_queued_and_the_sweep_sends_one_sm
     assert list(SurveyLink.objects.filter(task=task).values_list("kind", "send_state")) == [
         (LinkKind.INVITATION, SendState.SENT)
     ]
+
+
+def _retrying_link(agent: Any, task: Any) -> SurveyLink:
+    from surveylinks import services
+    from tests.surveylinks.test_sweeps import Gateway
+
+    link = services.survey_link_invite(task=task, actor=agent)
+    return services.survey_link_send(link_id=link.pk, provider=Gateway())
+
+
+def test_call_page_says_a_link_is_retried_and_when(
+    web: Any, agent: Any, store_a: Any, make_task: Any, clock: Any
+) -> None:
+    task = make_task(store_a)
+    _retrying_link(agent, task)
+    page = web(agent).get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    retry = page.split('data-testid="send-retry"')[1].split("</span>")[0]
+    assert "短信平台暂时无法连接，将于 03-11 10:05 第 1 次自动重试" in retry and "Connection refused" in retry
+    assert "待发送" in page and 'data-testid="send-error"' not in page
+
+
+def test_call_page_in_english_says_a_link_is_retried_and_when(
+    agent: Any, store_a: Any, make_task: Any, clock: Any
+) -> None:
+    from tests.i18n.test_english_pages import data_values, english_client, leftovers, punctuation_leftovers
+
+    task = make_task(store_a)
+    link = _retrying_link(agent, task)
+    client = english_client(agent)
+    page = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    retry = page.split('data-testid="send-retry"')[1].split("</span>")[0]
+    assert "SMS provider out of reach; automatic retry 1 at 03-11 10:05:" in retry
+    # Given up: the failure says after how many retries.
+    SurveyLink.objects.filter(pk=link.pk).update(send_state="failed", send_retries=8)
+    page = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    error = page.split('data-testid="send-error"')[1].split("</span>")[0]
+    assert "not sent after 8 automatic retries:" in error
+    data = data_values()
+    links = page.split('data-testid="survey-links"')[1].split("</ul>")[0]
+    assert leftovers(links, data) == [] and punctuation_leftovers(links, data) == []
