@@ -285,7 +285,7 @@ class ActionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=[("satisfied", _("满意")), ("unsatisfied", _("不满意"))], required=False
     )
-    called_at = serializers.DateTimeField(
+    called_at = BoundedDateTimeField(
         required=False,
         allow_null=True,
         default=None,
