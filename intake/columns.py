@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from csat.business_time import business_tz
 from csat.domain import identifiers
 from csat.models import ServiceKind
-from csat.params import MIN_DATE
+from csat.params import FUTURE_MESSAGE, MIN_DATE, is_future
 
 
 class CellError(ValueError):
@@ -77,10 +78,41 @@ def parse_vin(value: Any) -> str:
 
 # The earliest date a record may carry (as the API's dates, csat.params.MIN_DATE).
 EARLIEST = MIN_DATE
+_DAY_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 
 
-def parse_datetime(value: Any) -> dt.datetime | None:
-    """Excel datetimes, or text like 2026-11-03 14:30 / 2026/11/3 14:30:00 / 2026-11-03 (local time)."""
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _parse_text_moment(text: str, *, number: bool, date_only: bool) -> dt.datetime:
+    """2026-11-03 14:30 / 2026/11/3 14:30:00 / 2026-11-03 as a naive datetime; a cell error that says
+    what a date column or a time column expects, or that the day does not exist."""
+    text = text.replace("/", "-").replace("T", " ")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - localised by the caller
+        except ValueError:
+            continue
+    day = text.split(" ", 1)[0]
+    if _DAY_SHAPE.fullmatch(day):
+        year, month, mday = (int(part) for part in day.split("-"))
+        try:
+            dt.date(year, month, mday)
+        except ValueError:
+            raise CellError(
+                _("日期不存在：%(day)s") % {"day": f"{year:04d}-{month:02d}-{mday:02d}"}
+            ) from None
+    if number:
+        # A number in a cell not formatted as a date (45000, Excel's day count): which calendar it
+        # counts from (1900 or 1904) is not in the cell, so it is not guessed.
+        raise CellError(_("这是一个数字，不是日期：请把单元格设为日期格式，或填写如 2026-03-15"))
+    if date_only:
+        raise CellError(_("日期格式应为 2026-03-15"))
+    raise CellError(_("时间格式应为 2026-11-03 14:30"))
+
+
+def _cell_moment(value: Any, *, date_only: bool) -> dt.datetime | None:
     if value is None or _text(value) == "":
         return None
     if isinstance(value, dt.datetime):
@@ -88,30 +120,36 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     elif isinstance(value, dt.date):
         parsed = dt.datetime.combine(value, dt.time(0, 0))
     else:
-        text = _text(value).replace("/", "-").replace("T", " ")
-        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-            try:
-                parsed = dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - localised just below
-                break
-            except ValueError:
-                continue
-        else:
-            raise CellError(_("时间格式应为 2026-11-03 14:30")) from None
+        parsed = _parse_text_moment(_text(value), number=_is_number(value), date_only=date_only)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=business_tz())
-    # A DMS record is of the past: 0001-01-01 (an empty date exported as a number) or 2062 for 2026
-    # would be stored as a car's purchase or a visit, and a future delivery would schedule callbacks
-    # years ahead. A day of slack for clocks and time zones.
+    # 0001-01-01 (an empty date exported as a number) would be stored as a car's purchase or a visit.
     if parsed.date() < EARLIEST:
         raise CellError(_("日期不能早于 %(day)s") % {"day": EARLIEST.isoformat()})
-    if parsed > timezone.now() + dt.timedelta(days=1):
-        raise CellError(_("日期不能晚于今天"))
+    return parsed
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    """Excel datetimes, or text like 2026-11-03 14:30 / 2026/11/3 14:30:00 / 2026-11-03 (local time).
+
+    A DMS record is of the past: the API's rule (csat.params.not_after_today), 2062 for 2026 and a
+    delivery dated ahead (callbacks scheduled years later) are refused."""
+    parsed = _cell_moment(value, date_only=False)
+    if parsed is not None and is_future(parsed):
+        raise CellError(FUTURE_MESSAGE)
     return parsed
 
 
 def parse_date(value: Any) -> dt.date | None:
-    parsed = parse_datetime(value)
-    return parsed.date() if parsed else None
+    """A day (购车日期): an Excel date, or text like 2026-03-15 (a time after it is ignored); not
+    after today (csat.params.not_after_today)."""
+    parsed = _cell_moment(value, date_only=True)
+    if parsed is None:
+        return None
+    day = parsed.date()
+    if is_future(day):
+        raise CellError(FUTURE_MESSAGE)
+    return day
 
 
 _YES = {"是", "y", "yes", "true", "1", "√", "✓"}

@@ -29,8 +29,13 @@ from csat.models import (
     Store,
     Vehicle,
 )
+from csat.params import not_after_today
 
 User = get_user_model()
+
+# A record of what already happened: its date or time is not in the future, the import's rule
+# (csat.params.not_after_today): a delivery dated ahead would schedule its callback years later.
+PAST_EVENT = {"validators": [not_after_today]}
 
 
 class StoreScopedField(serializers.PrimaryKeyRelatedField):
@@ -221,6 +226,7 @@ class VehicleSerializer(ModelSerializer):
         model = Vehicle
         fields = ["id", "store", "customer", "plate", "plate_display", "vin", "model", "purchase_date"]
         validators: list[Any] = []
+        extra_kwargs = {"purchase_date": PAST_EVENT}
 
     def validate_plate(self, value: str) -> str:
         if not value:
@@ -284,6 +290,7 @@ class SalesDeliverySerializer(ModelSerializer):
         model = SalesDelivery
         fields = ["id", "store", "vehicle", "customer", "consultant", "delivered_at"]
         validators: list[Any] = []
+        extra_kwargs = {"delivered_at": PAST_EVENT}
 
 
 class SalesDeliveryViewSet(ScopedModelViewSet):
@@ -336,6 +343,7 @@ class ServiceVisitSerializer(ModelSerializer):
             "parts_backorder_days",
         ]
         validators: list[Any] = []
+        extra_kwargs = {"opened_at": PAST_EVENT, "handed_back_at": PAST_EVENT}
 
 
 class ServiceVisitViewSet(ScopedModelViewSet):
