@@ -18,7 +18,12 @@ from crisis.models import CrisisAction, CrisisCase, CrisisType, LogKind, MediaEn
 from crisis.permissions import can_open
 from csat import access, text_limits
 from csat import selectors as csat_selectors
-from csat.apis.fields import BoundedDateField, BoundedDateTimeField, ModelSerializer
+from csat.apis.fields import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    ModelSerializer,
+    NameField,
+)
 from csat.params import MAX_INT32, not_after_today
 
 
@@ -77,7 +82,7 @@ class CrisisSerializer(ModelSerializer):
 
 class CrisisCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=CrisisType.choices)
-    title = serializers.CharField(max_length=200)
+    title = NameField(max_length=200, blank_message=_("请填写标题。"))
     summary = serializers.CharField(max_length=text_limits.TEXT, required=False, allow_blank=True, default="")
     customer = serializers.PrimaryKeyRelatedField(
         queryset=CrisisCase.objects.none(), required=False, allow_null=True
@@ -105,7 +110,7 @@ class StaffField(serializers.PrimaryKeyRelatedField):
 
 class TeamInputSerializer(serializers.Serializer):
     user = StaffField()
-    role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    role = NameField(max_length=100, required=False, allow_blank=True, default="")
     is_leader = serializers.BooleanField(default=False)
 
 
@@ -114,13 +119,13 @@ class PlanSerializer(serializers.Serializer):
 
 
 class ActionInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = NameField(max_length=200, blank_message=_("请填写行动内容。"))
     owner = StaffField()
     due_at = BoundedDateTimeField()
 
 
 class MediaInputSerializer(serializers.Serializer):
-    outlet = serializers.CharField(max_length=100)
+    outlet = NameField(max_length=100, blank_message=_("请填写媒体名称。"))
     date = BoundedDateField(validators=[not_after_today])
     exposed = serializers.BooleanField(default=False)
     reach = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT32)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crisis.models import CrisisType, LogKind, Phase
 from csat import text_limits
-from csat.forms import StyledForm
+from csat.forms import NameField, StyledForm
 from csat.params import MAX_INT32, BoundedDateField, BoundedDateTimeField, not_after_today
 
 
@@ -25,7 +25,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class OpenForm(StyledForm):
     type = forms.ChoiceField(label=_("危机类型"), choices=CrisisType.choices)
-    title = forms.CharField(label=_("标题"), max_length=200)
+    title = NameField(label=_("标题"), max_length=200, blank_message=_("请填写标题。"))
     summary = forms.CharField(
         max_length=text_limits.TEXT,
         label=_("预警信号与概况"),
@@ -47,7 +47,7 @@ class PhaseForm(StyledForm):
 
 class TeamForm(StyledForm):
     user = StaffChoiceField(label=_("成员"), queryset=None)  # type: ignore[arg-type]
-    role = forms.CharField(label=_("职责"), max_length=100, required=False)
+    role = NameField(label=_("职责"), max_length=100, required=False)
     is_leader = forms.BooleanField(label=_("组长"), required=False)
 
     def __init__(self, *args: Any, store_id: int | None, **kwargs: Any) -> None:
@@ -69,7 +69,7 @@ class LogForm(StyledForm):
 
 
 class MediaForm(StyledForm):
-    outlet = forms.CharField(label=_("媒体"), max_length=100)
+    outlet = NameField(label=_("媒体"), max_length=100, blank_message=_("请填写媒体名称。"))
     date = BoundedDateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[not_after_today]
     )
@@ -83,7 +83,7 @@ class MediaForm(StyledForm):
 
 
 class ActionForm(StyledForm):
-    title = forms.CharField(label=_("行动"), max_length=200)
+    title = NameField(label=_("行动"), max_length=200, blank_message=_("请填写行动内容。"))
     owner = StaffChoiceField(label=_("负责人"), queryset=None)  # type: ignore[arg-type]
     due_at = BoundedDateTimeField(
         label=_("截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

@@ -34,6 +34,7 @@ from csat.exceptions import ApplicationError, NotAllowedError
 from csat.i18n import lazy_format
 from csat.models import Customer, Role, Store
 from csat.notifications import notify
+from csat.text_limits import clean_name
 
 
 def _gm_and_team(crisis: CrisisCase) -> list[Any]:
@@ -89,14 +90,15 @@ def crisis_open(
     entry says it, and the audit history keeps it as the reason of the case's creation."""
     if not can_open(actor):
         raise NotAllowedError(_("您的角色不能发起危机事件。"))
-    if not title.strip():
+    title = clean_name(title)  # the pages' and the API's NameField rule, for every caller
+    if not title:
         raise ApplicationError(_("请填写标题。"))
     now = timezone.now()
     crisis = CrisisCase(
         store=store,
         number=numbering.placeholder(now),
         type=type,
-        title=title.strip(),
+        title=title,
         summary=summary.strip(),
         customer=customer,
         opened_by=actor,
@@ -181,7 +183,7 @@ def crisis_team_set(
             leader.is_leader = False
             leader.save(update_fields=["is_leader"])
     member, _created = TeamMember.objects.update_or_create(
-        crisis=locked, user=user, defaults={"role": role.strip(), "is_leader": is_leader}
+        crisis=locked, user=user, defaults={"role": clean_name(role), "is_leader": is_leader}
     )
     _event(locked, actor=actor, action="team", note=f"{user} {role}".strip())
     notify(
@@ -240,7 +242,7 @@ def crisis_media_add(
     locked = _editable(crisis, actor)
     entry = MediaEntry(
         crisis=locked,
-        outlet=outlet.strip(),
+        outlet=clean_name(outlet),
         date=date,
         exposed=exposed,
         reach=reach,
@@ -268,7 +270,7 @@ def crisis_action_add(
     *, crisis: CrisisCase | int, actor: Any, title: str, owner: Any, due_at: dt.datetime
 ) -> CrisisAction:
     locked = _editable(crisis, actor)
-    action = CrisisAction(crisis=locked, title=title.strip(), owner=owner, due_at=due_at)
+    action = CrisisAction(crisis=locked, title=clean_name(title), owner=owner, due_at=due_at)
     action.full_clean()
     action.save()
     notify(

@@ -83,6 +83,22 @@ def _trimming(to_python: Any) -> Any:
     return parse
 
 
+class NameField(forms.CharField):
+    """A short name or title typed by a user (a crisis case's title, an action, a media outlet):
+    format characters taken out wherever they stand (``csat.text_limits.clean_name``, shared with
+    the API's ``csat.apis.fields.NameField`` and the import); nothing left is a blank field, refused
+    with ``blank_message`` ("请填写标题。") when the field is required."""
+
+    def __init__(self, *, blank_message: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if blank_message is not None:
+            self.error_messages["required"] = blank_message
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        return text_limits.clean_name(text) if isinstance(text, str) else text
+
+
 class StyledForm(forms.Form):
     """Bootstrap's class on every control, so templates only lay them out. Checkboxes and radios
     are left to their templates unless ``style_checks`` (the agent's forms, which render them

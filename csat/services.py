@@ -14,6 +14,7 @@ from csat import events
 from csat.domain.holiday_schedule import ScheduleEntry
 from csat.exceptions import AlreadyExists
 from csat.models import CalendarOverride, CalendarYear, Customer, SalesDelivery, ServiceVisit, Store, Vehicle
+from csat.text_limits import clean_name
 
 
 def _apply(instance: Any, data: dict[str, Any]) -> list[str]:
@@ -219,10 +220,11 @@ def customer_find_or_create(*, store: Store, mobile: str, name: str = "") -> Cus
     existing = Customer.objects.filter(store=store, mobile=mobile).first()
     if existing is not None:
         return existing
-    if not name.strip():
+    name = clean_name(name)  # what the pages, the API and the import keep of a name
+    if not name:
         raise ValidationError({"name": _("新客户必须填写姓名。")})
     try:
-        return customer_create(store=store, name=name.strip(), mobile=mobile)
+        return customer_create(store=store, name=name, mobile=mobile)
     except (AlreadyExists, ValidationError):
         # Created meanwhile by a concurrent request (seen by the unique check or the insert):
         # that is the customer.

@@ -7,6 +7,8 @@ them all, so a new field without one fails); ``TextField`` columns keep their ty
 limit as a validator (a state-only migration).
 """
 
+import unicodedata
+
 REASON = 300  # a one-line reason (a grade override, a phase change, an adjustment)
 NOTE = 2000  # a note, a comment, a remark
 TEXT = 5000  # a description, a plan, a result, an analysis
@@ -28,3 +30,13 @@ def trim(text: str) -> str:
     while previous != text:
         previous, text = text, text.strip().strip(INVISIBLE)
     return text
+
+
+def clean_name(text: str) -> str:
+    """A short name or title as typed (a customer's name, a crisis case's title): every format
+    character (Unicode category Cf: zero-width spaces and joiners, direction marks, embeddings and
+    overrides, the byte-order mark, the soft hyphen) taken out wherever it stands, then whitespace
+    trimmed. "\u202e张\u200b三" is 张三: a direction override in a name reverses what every list
+    shows after it, and a zero-width space makes a second 张三 the search does not find. Long free
+    text keeps its inner joiners (an emoji's ZWJ): see ``trim``."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()

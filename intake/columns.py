@@ -21,6 +21,7 @@ from csat.business_time import business_tz
 from csat.domain import identifiers
 from csat.models import ServiceKind
 from csat.params import FUTURE_MESSAGE, MIN_DATE, is_future
+from csat.text_limits import clean_name
 
 
 class CellError(ValueError):
@@ -37,6 +38,13 @@ def _text(value: Any) -> str:
 
 def parse_text(value: Any) -> str:
     return _text(value)
+
+
+def parse_name(value: Any) -> str:
+    """A name (a customer's, a car model's, a member of staff's): format characters taken out
+    wherever they stand, as on the pages and in the API (``csat.text_limits.clean_name``); nothing
+    left is an empty cell ("必填" where the column or a new customer requires it)."""
+    return clean_name(_text(value))
 
 
 def parse_mobile(value: Any) -> str:
@@ -228,13 +236,13 @@ class Column:
 
 # Shared by every kind: the customer and the vehicle the row is about.
 CUSTOMER_COLUMNS = [
-    Column("name", _("客户姓名"), parse_text, example="张伟", note=_("必填（新客户）")),
+    Column("name", _("客户姓名"), parse_name, example="张伟", note=_("必填（新客户）")),
     Column(
         "mobile", _("手机号"), parse_mobile, example="13800138000", note=_("11 位大陆手机号，客户的唯一标识")
     ),
     Column("plate", _("车牌号"), parse_plate, example="粤B·12345", note=_("可带或不带分隔符；新能源 8 位")),
     Column("vin", _("车架号"), parse_vin, example="LFV2A21K5G3045678", note=_("17 位，校验位会被检查")),
-    Column("model", _("车型"), parse_text, example="CX-5"),
+    Column("model", _("车型"), parse_name, example="CX-5"),
 ]
 
 KINDS: dict[str, dict[str, Any]] = {
@@ -261,7 +269,7 @@ KINDS: dict[str, dict[str, Any]] = {
             Column(
                 "consultant",
                 _("销售顾问"),
-                parse_text,
+                parse_name,
                 example="sz01_consultant1",
                 note=_("系统用户名或姓名"),
             ),
@@ -284,14 +292,14 @@ KINDS: dict[str, dict[str, Any]] = {
             Column(
                 "service_advisor",
                 _("服务顾问"),
-                parse_text,
+                parse_name,
                 example="sz01_advisor1",
                 note=_("系统用户名或姓名"),
             ),
             Column(
                 "technician",
                 _("维修技师"),
-                parse_text,
+                parse_name,
                 example="sz01_technician1",
                 note=_("系统用户名或姓名"),
             ),

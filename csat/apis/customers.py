@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from csat import access, selectors, services
 from csat.apis import filtering
-from csat.apis.fields import MobileField, MobileListField, ModelSerializer
+from csat.apis.fields import MobileField, MobileListField, ModelSerializer, NameField
 from csat.apis.pagination import KeysetPagination
 from csat.apis.permissions import CustomerDataPermission
 from csat.domain import identifiers
@@ -79,6 +79,8 @@ class CustomerSerializer(ModelSerializer):
     # Wider than the stored 11 digits: "+86 138-0013-8000" is accepted and normalised by validate_mobile.
     # Read back masked for roles that do not phone customers.
     mobile = MobileField(max_length=32)
+    name = NameField(max_length=100, blank_message=_("请填写客户姓名。"))
+    fleet_account = NameField(max_length=100, required=False, allow_blank=True)
 
     class Meta:
         model = Customer
@@ -221,6 +223,7 @@ class VehicleSerializer(ModelSerializer):
     # Wider than the stored value: separators and spaces are stripped by validate_plate/validate_vin.
     plate = serializers.CharField(max_length=20, required=False, allow_blank=True)
     vin = serializers.CharField(max_length=40)
+    model = NameField(max_length=100, required=False, allow_blank=True)
 
     class Meta:
         model = Vehicle

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csat.domain import identifiers
 from csat.domain.privacy import mask_mobile
+from csat.text_limits import clean_name
 
 from .core import Store, TimeStamped, _validate_identity_flags, _validate_phone_list
 
@@ -74,6 +75,8 @@ class Customer(TimeStamped):
         # Normalise before the max_length check, so "+86 138-0013-8000" is not rejected as too long.
         with contextlib.suppress(ValueError):  # clean() reports it
             self.mobile = identifiers.normalize_mobile(self.mobile)
+        # A name of zero-width spaces and direction overrides is blank (csat.text_limits.clean_name).
+        self.name = clean_name(self.name or "")
         super().clean_fields(exclude=exclude)  # type: ignore[arg-type]
 
     def clean(self) -> None:
