@@ -23,6 +23,7 @@ from csat.apis.fields import (
     BoundedDateTimeField,
     ModelSerializer,
     NameField,
+    PrimaryKeyField,
 )
 from csat.params import MAX_INT32, not_after_today
 
@@ -84,9 +85,7 @@ class CrisisCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=CrisisType.choices)
     title = NameField(max_length=200, blank_message=_("请填写标题。"))
     summary = serializers.CharField(max_length=text_limits.TEXT, required=False, allow_blank=True, default="")
-    customer = serializers.PrimaryKeyRelatedField(
-        queryset=CrisisCase.objects.none(), required=False, allow_null=True
-    )
+    customer = PrimaryKeyField(queryset=CrisisCase.objects.none(), required=False, allow_null=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,7 +100,7 @@ class PhaseSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class StaffField(serializers.PrimaryKeyRelatedField):
+class StaffField(PrimaryKeyField):
     def get_queryset(self) -> Any:
         crisis = self.context.get("crisis")
         qs = get_user_model().objects.filter(is_active=True)

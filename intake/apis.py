@@ -13,7 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from csat import access, selectors
-from csat.apis.fields import ModelSerializer
+from csat.apis.fields import ModelSerializer, PrimaryKeyField
 from intake import selectors as intake_selectors
 from intake import services
 from intake.columns import KIND_CHOICES
@@ -58,7 +58,7 @@ class ImportJobSerializer(ModelSerializer):
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     file = serializers.FileField()
-    store = serializers.PrimaryKeyRelatedField(queryset=ImportJob.objects.none(), required=False)
+    store = PrimaryKeyField(queryset=ImportJob.objects.none(), required=False)
     confirm = serializers.BooleanField(default=False, help_text=_("校验通过后直接导入"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

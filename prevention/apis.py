@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from complaints.models import Category, CauseCode
 from csat import selectors as csat_selectors
 from csat import text_limits
-from csat.apis.fields import BoundedDateField, ModelSerializer
+from csat.apis.fields import BoundedDateField, ModelSerializer, PrimaryKeyField
 from prevention import selectors
 from prevention import services as prevention
 from prevention.models import PreventiveMeasure
@@ -61,19 +61,15 @@ class MeasureSerializer(ModelSerializer):
 
 class MeasureCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
-    cause = serializers.PrimaryKeyRelatedField(
-        queryset=CauseCode.objects.filter(active=True), required=False, allow_null=True
-    )
+    cause = PrimaryKeyField(queryset=CauseCode.objects.filter(active=True), required=False, allow_null=True)
     problem = serializers.CharField(max_length=text_limits.TEXT)
     root_cause = serializers.CharField(
         max_length=text_limits.TEXT, required=False, allow_blank=True, default=""
     )
     measure = serializers.CharField(max_length=text_limits.TEXT)
-    owner_department = serializers.PrimaryKeyRelatedField(queryset=PreventiveMeasure.objects.none())
+    owner_department = PrimaryKeyField(queryset=PreventiveMeasure.objects.none())
     due_date = BoundedDateField()
-    complaints = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=PreventiveMeasure.objects.none(), required=False
-    )
+    complaints = PrimaryKeyField(many=True, queryset=PreventiveMeasure.objects.none(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from callbacks.models import (
     CallbackTask,
     Outcome,
 )
-from csat.apis.fields import BoundedDateTimeField, MobileField, ModelSerializer
+from csat.apis.fields import BoundedDateTimeField, MobileField, ModelSerializer, PrimaryKeyField
 from csat.apis.pagination import KeysetPagination
 
 
@@ -100,9 +100,7 @@ class CallbackTaskDetailSerializer(CallbackTaskSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    agent = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(profile__isnull=False), allow_null=True
-    )
+    agent = PrimaryKeyField(queryset=get_user_model().objects.filter(profile__isnull=False), allow_null=True)
 
 
 class CancelSerializer(serializers.Serializer):

@@ -16,12 +16,12 @@ from callbacks.filters import SurveyFilter
 from callbacks.models import AGENT_CHANNEL_CHOICES, Channel, Grade, ReasonCode, Survey, SurveyType
 from callbacks.survey_items import items_for
 from csat import selectors as csat_selectors
-from csat.apis.fields import ModelSerializer
+from csat.apis.fields import ModelSerializer, PrimaryKeyField, SlugField
 from csat.apis.pagination import KeysetPagination
 from csat.domain import levels, scoring
 
 
-class ScopedField(serializers.PrimaryKeyRelatedField):
+class ScopedField(PrimaryKeyField):
     """A reference to a row of the user's stores only (another store's id: 'does not exist')."""
 
     def __init__(self, *, selector: Any, **kwargs: Any) -> None:
@@ -47,7 +47,7 @@ class SurveySerializer(ModelSerializer):
     )
     level_value = serializers.IntegerField(required=False, allow_null=True)
     ratings = serializers.DictField(child=serializers.IntegerField(), required=False)
-    reason_codes = serializers.SlugRelatedField(
+    reason_codes = SlugField(
         slug_field="code", many=True, required=False, queryset=ReasonCode.objects.filter(active=True)
     )
     items = serializers.DictField(child=serializers.JSONField(), required=False)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from csat import access, selectors, services
 from csat.apis import filtering
-from csat.apis.fields import MobileField, MobileListField, ModelSerializer, NameField
+from csat.apis.fields import MobileField, MobileListField, ModelSerializer, NameField, PrimaryKeyField
 from csat.apis.pagination import KeysetPagination
 from csat.apis.permissions import CustomerDataPermission
 from csat.domain import identifiers
@@ -38,7 +38,7 @@ User = get_user_model()
 PAST_EVENT = {"validators": [not_after_today]}
 
 
-class StoreScopedField(serializers.PrimaryKeyRelatedField):
+class StoreScopedField(PrimaryKeyField):
     """A foreign key the user may only point at rows of stores they can see (else 'does not exist')."""
 
     def __init__(self, *, selector: Any, **kwargs: Any) -> None:
@@ -49,7 +49,7 @@ class StoreScopedField(serializers.PrimaryKeyRelatedField):
         return self.selector(user=self.context["request"].user)
 
 
-class StaffUserField(serializers.PrimaryKeyRelatedField):
+class StaffUserField(PrimaryKeyField):
     def get_queryset(self) -> Any:
         user = self.context["request"].user
         qs = User.objects.filter(profile__isnull=False)

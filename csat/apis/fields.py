@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from csat import access, text_limits
 from csat.domain.privacy import mask_mobile
-from csat.params import DATE_BOUNDS_MESSAGE, DATETIME_BOUNDS_MESSAGE, MAX_DATE, MIN_DATE, datetime_in_bounds
+from csat.params import (
+    DATE_BOUNDS_MESSAGE,
+    DATETIME_BOUNDS_MESSAGE,
+    MAX_DATE,
+    MAX_INT,
+    MIN_DATE,
+    datetime_in_bounds,
+)
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
@@ -59,14 +70,68 @@ class NameField(serializers.CharField):
         return super().run_validation(data)
 
 
+def _as_sent(data: Any) -> str:
+    """The value as the client wrote it (JSON), cut short."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return text if len(text) <= 30 else f"{text[:29]}…"
+
+
+class ListManyRelatedField(serializers.ManyRelatedField):
+    """``many=True`` of a reference: a JSON array only. DRF's takes anything iterable but a string,
+    so ``{}`` was an empty list (a measure linked to no complaint, a survey without reasons) and
+    ``{"12": 1}`` the list ["12"]."""
+
+    default_error_messages = {"not_a_list": gettext_lazy("应为列表（JSON 数组），收到的是 {input_type}。")}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str | Mapping) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=_as_sent(data))
+        return super().to_internal_value(data)
+
+
+class _ListOnlyMany:
+    """For a related field class: ``many=True`` gives a ``ListManyRelatedField``."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> ListManyRelatedField:
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        child: Any = cls(*args, **kwargs)
+        return ListManyRelatedField(child_relation=child, **many)
+
+
+class PrimaryKeyField(_ListOnlyMany, serializers.PrimaryKeyRelatedField):
+    """A reference to a row by its id: a JSON integer, or a string of ASCII digits (a form post).
+
+    DRF hands anything but true/false to the database lookup, which turns it into an integer its own
+    way: 1.5 was customer 1 and "９０" (full-width digits) customer 90. Anything else is refused; an
+    integer out of the database's range is a row that does not exist."""
+
+    default_error_messages = {"incorrect_type": gettext_lazy("应为记录编号（整数），收到的是 {value}。")}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.isascii() and data.isdigit() and len(data) <= 20:
+            data = int(data)
+        elif isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", value=_as_sent(data))
+        if not 0 < data <= MAX_INT:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SlugField(_ListOnlyMany, serializers.SlugRelatedField):
+    """A reference by a code (``many=True``: a JSON array of codes)."""
+
+
 class ModelSerializer(serializers.ModelSerializer):
-    """The API's model serializer: a model's date and time fields are bounded (see above)."""
+    """The API's model serializer: a model's date and time fields are bounded (see above), and a
+    reference is an integer id (``PrimaryKeyField``)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: BoundedDateTimeField,
         models.DateField: BoundedDateField,
     }
+    serializer_related_field = PrimaryKeyField
 
 
 class MobileField(serializers.CharField):
