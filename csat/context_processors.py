@@ -42,8 +42,11 @@ NAV_ITEMS: list[tuple[str, Any, Callable[[Any], bool]]] = [
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
+    # No user on a request refused before the authentication middleware ran (a Host header not in
+    # ALLOWED_HOSTS): its 400 page has no navigation, and rendering it must not fail (each such
+    # request logged an error with a traceback).
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     items = []
     for name, label, visible in NAV_ITEMS:

@@ -30,6 +30,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusedHostFilter(logging.Filter):
+    """For ``django.security.DisallowedHost``: a request naming a host not in ALLOWED_HOSTS is one
+    warning line, not an error with a traceback. Anyone can send them (scanners do, all day); as
+    errors they flooded the log and buried the real ones. The line still shows a deployment whose
+    ALLOWED_HOSTS misses the site's own name (every request refused)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 def _task_started(task_id: str | None = None, **_: Any) -> None:
     request_id_var.set(task_id or "-")
 

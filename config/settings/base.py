@@ -538,7 +538,10 @@ HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "csat.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "csat.observability.RequestIdFilter"},
+        "refused_host": {"()": "csat.observability.RefusedHostFilter"},
+    },
     "formatters": {
         "console": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -552,5 +555,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "console"}
     },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A Host header not in ALLOWED_HOSTS (anyone may send one): a warning line, no traceback.
+        "django.security.DisallowedHost": {"filters": ["refused_host"]},
+    },
 }
