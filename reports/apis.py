@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,6 +40,19 @@ class XlsxRenderer(BaseRenderer):
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
         return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+
+
+class XlsxOnlyNegotiation(DefaultContentNegotiation):
+    """The downloads offer the xlsx only (their JSON renderer is for their errors). DRF's
+    ``?format=`` (or a ``.json`` suffix) picks a renderer, which a file response never uses:
+    ``?format=json`` returned the xlsx while ``?format=csv`` was a 404. Any format but xlsx is now
+    the 404 DRF gives a format a view does not offer."""
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
+        wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if wanted and wanted != XlsxRenderer.format:
+            raise Http404
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 class MonthlyReportSerializer(ModelSerializer):
@@ -179,7 +194,13 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(MonthlyReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="reports_monthly_version_xlsx", responses={(200, XLSX): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path="xlsx", renderer_classes=[JSONRenderer, XlsxRenderer])
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="xlsx",
+        renderer_classes=[JSONRenderer, XlsxRenderer],
+        content_negotiation_class=XlsxOnlyNegotiation,
+    )
     def xlsx(self, request: Any, pk: str) -> Any:
         return xlsx_response(
             selectors.report_get(user=request.user, pk=int(pk)), user=request.user, via="api"
@@ -191,6 +212,7 @@ class MonthlyReportXlsxApi(APIView):
     ``?scope=GROUP`` for head office. 404 when none was built or it is not visible."""
 
     renderer_classes = [JSONRenderer, XlsxRenderer]
+    content_negotiation_class = XlsxOnlyNegotiation
 
     @extend_schema(
         operation_id="reports_monthly_month_xlsx",
