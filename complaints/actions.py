@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from complaints import permissions
@@ -59,6 +58,7 @@ from complaints.services.ticket import (
     check_unchanged,
 )
 from csat.change_reason import change_reason
+from csat.uploads import atomic_with_files
 
 # Inputs the API's one action serializer leaves optional but these steps need (the page's form
 # requires them itself).
@@ -111,8 +111,9 @@ class ComplaintAction:
         typed = next(
             (str(data[f]) for f in REASON_FIELDS if isinstance(data.get(f), str) and data[f].strip()), ""
         )
-        # One transaction: the check's row lock is held until the step has written its event.
-        with transaction.atomic(), change_reason(typed):  # the history's reason: what the person typed
+        # One transaction: the check's row lock is held until the step has written its event. A file
+        # the step stores (the resolve's agreement) is deleted again if it does not commit.
+        with atomic_with_files(), change_reason(typed):  # the history's reason: what the person typed
             if seen is not None:
                 check_unchanged(complaint, seen, actor=actor, action=self.name)
             return self.service(complaint=complaint, actor=actor, **self.service_kwargs(data))

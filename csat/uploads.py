@@ -28,6 +28,7 @@ import mimetypes
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -239,12 +240,18 @@ class StoredFiles:
     def keep(self) -> None:
         self.kept = True
 
-    def delete(self) -> None:
-        for storage, name in self._names:
+    def delete(self, since: int = 0) -> None:
+        """Delete the files stored from the ``since``-th on (all by default), and forget them."""
+        for storage, name in self._names[since:]:
             try:
                 storage.delete(name)
             except OSError:
                 log.exception("could not delete the stored file %s of a failed upload", name)
+        del self._names[since:]
+
+
+# The files of the outermost ``atomic_with_files`` block running in this thread (or task).
+_open_files: ContextVar[StoredFiles | None] = ContextVar("stored_files", default=None)
 
 
 @contextmanager
@@ -252,9 +259,25 @@ def atomic_with_files() -> Iterator[StoredFiles]:
     """``transaction.atomic()`` whose files, stored through the ``StoredFiles`` it yields, are deleted
     when it does not commit: an exception in the block (a full disk mid-write, a refused row) or at
     its commit. Django has no on-rollback hook; the first on-commit callback marks the files kept,
-    so a later callback's error deletes nothing. Inside an outer transaction, a rollback of the
-    outer one after this block is not seen (its files stay; every caller here is outermost)."""
+    so a later callback's error deletes nothing.
+
+    A block inside another one (a service that stores a file, called by an action runner that holds
+    the transaction) is a savepoint sharing the outer block's files: its error deletes what it
+    stored, and whatever the outer block stored is deleted if the outer one does not commit. Inside
+    a plain outer ``transaction.atomic()``, a rollback of that one after this block is not seen (its
+    files stay): callers that store files hold the outermost block themselves."""
+    outer = _open_files.get()
+    if outer is not None:
+        since = len(outer._names)
+        try:
+            with transaction.atomic():
+                yield outer
+        except BaseException:
+            outer.delete(since)
+            raise
+        return
     files = StoredFiles()
+    token = _open_files.set(files)
     try:
         with transaction.atomic():
             transaction.on_commit(files.keep)
@@ -263,3 +286,5 @@ def atomic_with_files() -> Iterator[StoredFiles]:
         if not files.kept:
             files.delete()
         raise
+    finally:
+        _open_files.reset(token)

@@ -55,7 +55,7 @@ from csat.models import Department, Role
 from csat.notifications import notify
 from csat.selectors import managers_of, store_role_users
 from csat.text_limits import NOTE, trim
-from csat.uploads import stored_name
+from csat.uploads import atomic_with_files, stored_name
 
 
 @transaction.atomic
@@ -319,7 +319,6 @@ def complaint_reject(*, complaint: Complaint | int, actor: Any, comment: str) ->
     return _decide(complaint, actor=actor, action="reject", comment=comment)
 
 
-@transaction.atomic
 def complaint_resolve(
     *,
     complaint: Complaint | int,
@@ -328,29 +327,32 @@ def complaint_resolve(
     agreement: UploadedFile | None = None,
     cause_code: CauseCode | None = None,
 ) -> Complaint:
+    """The signed agreement is stored inside the step's transaction (``atomic_with_files``): a step
+    that fails after it was written (a refused rule, the database, a full disk) leaves no file."""
     RESOLUTION_RESULT.check(result)
-    locked, before, target = begin(complaint, actor=actor, action="resolve")
-    if locked.needs_approval:
-        raise ApplicationError(_("该方案含补偿（金额或实物），须经总经理审批后才能执行。"))
-    now = timezone.now()
-    locked.status, locked.result, locked.resolved_at = target, result.strip(), now
-    fields = ["status", "result", "resolved_at", "updated_at"]
-    if cause_code is not None:
-        # The cause feeds the recurring-problem analysis (prevention).
-        locked.cause_code = cause_code
-        fields.append("cause_code")
-    if agreement is not None:
-        locked.agreement.save(stored_name(agreement), agreement, save=False)  # a uuid, type by content
-        fields.append("agreement")
-    locked.save(update_fields=fields)
-    _progress_report_ends(locked, at=now)
-    # Reporting the result back is the same-day result report when the customer had accepted the
-    # solution.
-    deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.RESULT_REPORT, at=now)
-    deadlines.deadline_start(
-        complaint=locked, kind=DeadlineKind.FOLLOW_UP, start=now, department=care_department(locked)
-    )
-    record_event(locked, actor=actor, action="resolve", before=before, note=locked.result)
+    with atomic_with_files() as files:
+        locked, before, target = begin(complaint, actor=actor, action="resolve")
+        if locked.needs_approval:
+            raise ApplicationError(_("该方案含补偿（金额或实物），须经总经理审批后才能执行。"))
+        now = timezone.now()
+        locked.status, locked.result, locked.resolved_at = target, result.strip(), now
+        fields = ["status", "result", "resolved_at", "updated_at"]
+        if cause_code is not None:
+            # The cause feeds the recurring-problem analysis (prevention).
+            locked.cause_code = cause_code
+            fields.append("cause_code")
+        if agreement is not None:
+            files.save(locked.agreement, stored_name(agreement), agreement)  # a uuid, type by content
+            fields.append("agreement")
+        locked.save(update_fields=fields)
+        _progress_report_ends(locked, at=now)
+        # Reporting the result back is the same-day result report when the customer had accepted
+        # the solution.
+        deadlines.deadline_meet(complaint=locked, kind=DeadlineKind.RESULT_REPORT, at=now)
+        deadlines.deadline_start(
+            complaint=locked, kind=DeadlineKind.FOLLOW_UP, start=now, department=care_department(locked)
+        )
+        record_event(locked, actor=actor, action="resolve", before=before, note=locked.result)
     return locked
 
 

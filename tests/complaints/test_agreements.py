@@ -15,14 +15,16 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.test import Client, override_settings
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, Status
-from complaints.services import workflow
+from complaints.services import steps, workflow
 from csat import uploads
+from csat.exceptions import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +201,71 @@ def test_api_resolve_accepts_a_real_document(in_progress: Complaint, sales_mgr: 
     assert response.status_code == 200, response.content
     in_progress.refresh_from_db()
     assert in_progress.agreement.name.endswith(".png")
+
+
+# --- a resolve that fails after the agreement was stored leaves no file ----------------------------
+
+
+def stored_files(media_root: Path) -> list[Path]:
+    return [p for p in media_root.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def fails_after_storing(monkeypatch: pytest.MonkeyPatch) -> Callable[[Exception], None]:
+    """``fails_after_storing(exc)``: the resolve's event row (written after the agreement was stored)
+    raises ``exc``."""
+
+    def install(exc: Exception) -> None:
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise exc
+
+        monkeypatch.setattr(steps, "record_event", refuse)
+
+    return install
+
+
+def test_a_refused_resolve_leaves_no_agreement_on_disk(
+    in_progress: Complaint, sales_mgr: Any, media_root: Path, fails_after_storing: Callable[[Exception], None]
+) -> None:
+    """Before: the agreement stayed in MEDIA_ROOT, the ticket unresolved and pointing to no file."""
+    fails_after_storing(ApplicationError("refused after the file was stored"))
+    response = browser(sales_mgr).post(
+        reverse("complaints:act", args=[in_progress.pk, "resolve"]),
+        {"result": "已处理", "agreement": SimpleUploadedFile("协议.pdf", PDF)},
+    )
+    assert response.status_code == 409
+    assert "refused after the file was stored" in response.content.decode()
+    assert stored_files(media_root) == []
+    in_progress.refresh_from_db()
+    assert in_progress.status == Status.IN_PROGRESS and not in_progress.agreement
+
+
+def test_a_database_error_after_storing_leaves_no_agreement_on_disk(
+    in_progress: Complaint, sales_mgr: Any, media_root: Path, fails_after_storing: Callable[[Exception], None]
+) -> None:
+    fails_after_storing(DatabaseError("the database refused the event row"))
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(sales_mgr)
+    response = client.post(
+        f"/api/complaints/{in_progress.pk}/resolve/",
+        {"result": "已处理", "agreement": SimpleUploadedFile("协议.pdf", PDF)},
+        format="multipart",
+    )
+    assert response.status_code == 503
+    assert stored_files(media_root) == []
+    in_progress.refresh_from_db()
+    assert in_progress.status == Status.IN_PROGRESS and not in_progress.agreement
+
+
+def test_a_resolve_that_succeeds_keeps_its_agreement(
+    in_progress: Complaint, sales_mgr: Any, media_root: Path
+) -> None:
+    upload = SimpleUploadedFile("协议.pdf", PDF)
+    done = workflow.complaint_resolve(
+        complaint=in_progress, actor=sales_mgr, result="已签字", agreement=upload
+    )
+    assert stored_files(media_root) == [media_root / done.agreement.name]
+    assert (media_root / done.agreement.name).read_bytes() == PDF
 
 
 def test_form_and_serializer_use_the_one_validator() -> None:

@@ -25,7 +25,8 @@ from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
-from complaints.models import ComplaintAttachment
+from complaints.models import ComplaintAttachment, Status
+from complaints.services import workflow
 from csat.uploads import atomic_with_files
 from intake.models import ImportJob
 from tests.intake.support import csv_bytes, customer_row, grid
@@ -195,3 +196,73 @@ def test_files_of_a_committed_transaction_stay_whatever_follows(
         files.save(attachment.file, "gone.pdf", ContentFile(PDF))
         raise RuntimeError("before the commit")
     assert files_in(media_root) == [ComplaintAttachment.objects.get().file.name]
+
+
+# --- the signed agreement of a resolve ---------------------------------------------------------------
+
+
+@pytest.fixture
+def in_progress(ticket: Any, agent: Any, sales_mgr: Any, sales: Any) -> Any:
+    """The ticket dispatched to sales and contacted: the sales manager may resolve it."""
+    ticket = workflow.complaint_dispatch(complaint=ticket, actor=agent, department=sales)
+    return workflow.complaint_contact(complaint=ticket, actor=sales_mgr, note="客户同意复检")
+
+
+def test_a_resolve_whose_agreement_finds_the_disk_full_saves_nothing(
+    in_progress: Any, sales_mgr: Any, media_root: Path, disk_full: Callable[[str], list[str]]
+) -> None:
+    """Before: the half-written agreement stayed in MEDIA_ROOT, no row pointing to it."""
+    attempted = disk_full("agreements/")
+    response = _browser(sales_mgr).post(
+        f"/complaints/{in_progress.pk}/resolve/",
+        {"result": "客户接受方案", "agreement": SimpleUploadedFile("协议.pdf", PDF, "application/pdf")},
+    )
+    _says_disk_full(response)
+    assert len(attempted) == 1 and files_in(media_root) == []
+    in_progress.refresh_from_db()
+    assert in_progress.status == Status.IN_PROGRESS and not in_progress.agreement
+    assert not in_progress.events.filter(action="resolve").exists()
+
+
+def test_a_resolve_through_the_api_answers_503_in_json(
+    in_progress: Any, sales_mgr: Any, media_root: Path, disk_full: Callable[[str], list[str]]
+) -> None:
+    disk_full("agreements/")
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(sales_mgr)
+    response = client.post(
+        f"/api/complaints/{in_progress.pk}/resolve/",
+        {"result": "客户接受方案", "agreement": SimpleUploadedFile("协议.pdf", PDF, "application/pdf")},
+        format="multipart",
+    )
+    assert response.status_code == 503 and response.json() == {"detail": MESSAGE}
+    assert files_in(media_root) == []
+    in_progress.refresh_from_db()
+    assert in_progress.status == Status.IN_PROGRESS and not in_progress.agreement
+
+
+def test_a_block_inside_another_shares_its_files(ticket: Any, agent: Any, media_root: Path) -> None:
+    """The action runner holds the outer block, the resolve service an inner one: a failure after the
+    inner block (the outer's commit) deletes the inner's file; an inner failure the outer block
+    survives deletes only what the inner one stored."""
+
+    def attachment() -> ComplaintAttachment:
+        return ComplaintAttachment(
+            complaint=ticket, kind="pdf", content_type="application/pdf", size=len(PDF), uploaded_by=agent
+        )
+
+    with pytest.raises(RuntimeError), atomic_with_files():
+        with atomic_with_files() as inner:
+            inner.save(attachment().file, "inner.pdf", ContentFile(PDF))
+        assert len(files_in(media_root)) == 1
+        raise RuntimeError("the outer block fails after the inner one")
+    assert files_in(media_root) == []
+
+    kept = attachment()
+    with atomic_with_files() as outer:
+        outer.save(kept.file, "kept.pdf", ContentFile(PDF))
+        kept.save()
+        with pytest.raises(RuntimeError), atomic_with_files() as inner:
+            inner.save(attachment().file, "gone.pdf", ContentFile(PDF))
+            raise RuntimeError("the inner block fails")
+    assert files_in(media_root) == [kept.file.name]
