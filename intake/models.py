@@ -46,6 +46,9 @@ class ImportJob(TimeStamped):
     # Validations started (the worker's, beat's re-queues); an unexpected failure is retried until
     # intake.services.MAX_VALIDATION_ATTEMPTS, then the job fails with a message.
     validation_attempts = models.PositiveSmallIntegerField(_("校验次数"), default=0)
+    # Imports started (the confirmation's, beat's re-queues after a worker died mid-import); one more
+    # than intake.services.MAX_IMPORT_ATTEMPTS and the job fails with a message instead.
+    import_attempts = models.PositiveSmallIntegerField(_("导入次数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
     )

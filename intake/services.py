@@ -36,6 +36,9 @@ STALLED_AFTER = dt.timedelta(minutes=15)
 # A validation that fails unexpectedly (not a refused file: the worker out of memory, or killed) is
 # tried this many times in all — beat re-queues it after ``STALLED_AFTER`` — then the job fails.
 MAX_VALIDATION_ATTEMPTS = 3
+# An import whose worker died mid-way (killed for its memory: no exception to catch, its transaction
+# rolled back) is started again by beat; after this many starts in all the job fails instead.
+MAX_IMPORT_ATTEMPTS = 3
 
 
 def import_job_create(*, user: Any, store: Store, kind: str, uploaded_file: UploadedFile) -> ImportJob:
@@ -208,8 +211,40 @@ def import_job_cancel(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def _import_started(job_id: int) -> ImportJob | None:
+    """Count this start of the import, committed on its own: the import's transaction is rolled back
+    by a worker that dies in it, and the count must survive that. None: the import goes ahead; else
+    the job as it is left (moved on meanwhile, or failed now after ``MAX_IMPORT_ATTEMPTS``)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.IMPORTING:
+            return job
+        if job.import_attempts >= MAX_IMPORT_ATTEMPTS:
+            log.error("import job %s: %s imports never finished, given up", job.pk, job.import_attempts)
+            now = timezone.now()
+            job.status = ImportJob.Status.FAILED
+            job.message = _(
+                "导入未能完成（已尝试 %(n)d 次），未写入任何数据。请把文件拆分成几个较小的文件后重新上传；仍然失败请联系管理员。"
+            ) % {"n": MAX_IMPORT_ATTEMPTS}
+            job.finished_at = now
+            job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+            ImportRows.objects.filter(job=job).delete()
+            transaction.on_commit(lambda: progress_clear(job_id))
+            return job
+        job.import_attempts += 1
+        job.save(update_fields=["import_attempts", "updated_at"])
+    return None
+
+
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Import the whole file or nothing. Idempotent: a job runs once, whoever delivers it twice."""
+    """Import the whole file or nothing. Idempotent: a job runs once, whoever delivers it twice.
+
+    All or nothing: every row is written in the one transaction that also marks the job done, so a
+    worker that dies mid-way leaves no row and the job "importing" for beat to start again (at most
+    ``MAX_IMPORT_ATTEMPTS`` times in all), and a job marked done is never imported again."""
+    left = _import_started(job_id)
+    if left is not None:
+        return left
     try:
         with transaction.atomic():
             job = ImportJob.objects.select_for_update().select_related("store").get(pk=job_id)
@@ -252,7 +287,9 @@ def import_jobs_requeue_stalled(*, now: dt.datetime | None = None) -> list[int]:
     writes its progress into the row every 1,000 rows, and a running import holds the row's lock
     (``skip_locked`` passes it by, on PostgreSQL). Each re-queued job's ``updated_at`` is touched,
     so it is tried once per ``STALLED_AFTER``; the tasks change nothing when the job has moved on
-    (both check the status), so running this twice, or alongside a slow worker, is harmless.
+    (both check the status), so running this twice, or alongside a slow worker, is harmless. The
+    tasks count their starts: a job that keeps killing its worker fails after
+    ``MAX_VALIDATION_ATTEMPTS`` validations or ``MAX_IMPORT_ATTEMPTS`` imports, and is not re-queued.
     """
     from intake.tasks import run_import, validate_import
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 from unittest import mock
@@ -635,3 +636,96 @@ def test_a_validation_that_fails_once_is_tried_again(store_a: Any, agent: Any, s
         again = services.import_job_validate(job_id=job.pk)
     # The upload's own validation, the failed one, the one that worked.
     assert again.status == ImportJob.Status.PREVIEW and again.validation_attempts == 3
+
+
+class WorkerKilled(BaseException):
+    """A worker killed mid-import (out of memory): no ``except Exception`` sees it, the job's
+    transaction is rolled back and the job stays "importing" for beat to find."""
+
+
+def dies_after_writing(calls: list[int]) -> Any:
+    """``apply_plan`` that writes every row, then the worker dies before the transaction commits."""
+    real = services.apply_plan
+
+    def apply_plan(plan: Any, *, job: ImportJob) -> None:
+        calls.append(job.pk)
+        real(plan, job=job)
+        assert Customer.objects.count() == 3  # written, not yet committed
+        raise WorkerKilled
+
+    return apply_plan
+
+
+def confirmed(agent: Any, store_a: Any, capture: Any) -> ImportJob:
+    """A three-row file confirmed, its import not started yet."""
+    rows = [visit_row(1), visit_row(2), visit_row(3)]
+    job = create(agent, store_a, "service_visits", xlsx_bytes(grid("service_visits", rows)))
+    with capture(execute=False):
+        services.import_job_confirm(job=job, user=agent)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTING
+    return job
+
+
+def test_an_import_that_kills_its_worker_every_time_ends_failed_with_a_message(
+    store_a: Any, agent: Any, staff_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A file whose import kills its worker (memory) every time stayed "importing" and beat started
+    it again every 15 minutes for ever. Now the starts are counted (committed apart from the
+    import's rolled-back transaction): after the third the job fails, saying so on its page."""
+    job = confirmed(agent, store_a, django_capture_on_commit_callbacks)
+    empty = db_counts()
+    calls: list[int] = []
+    start = timezone.now()
+    with mock.patch.object(services, "apply_plan", dies_after_writing(calls)):
+        with pytest.raises(WorkerKilled):
+            services.import_job_run(job_id=job.pk)  # the confirmation's start
+        for k in range(1, 7):  # beat's re-queue, for an hour and a half
+            with time_machine.travel(start + dt.timedelta(minutes=16 * k), tick=False):
+                for pk in services.import_jobs_requeue_stalled():
+                    with contextlib.suppress(WorkerKilled):
+                        services.import_job_run(job_id=pk)
+                    assert db_counts() == empty  # each death left nothing behind
+            job.refresh_from_db()
+            if job.status != ImportJob.Status.IMPORTING:
+                break
+    assert len(calls) == 3 == services.MAX_IMPORT_ATTEMPTS
+    job.refresh_from_db()
+    assert (job.status, job.import_attempts) == (ImportJob.Status.FAILED, 3)
+    assert job.finished_at is not None
+    assert job.message == (
+        "导入未能完成（已尝试 3 次），未写入任何数据。请把文件拆分成几个较小的文件后重新上传；"
+        "仍然失败请联系管理员。"
+    )
+    assert db_counts() == empty
+    assert services.import_jobs_requeue_stalled(now=start + dt.timedelta(hours=3)) == []
+    client = Client()
+    client.force_login(agent)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "导入未能完成（已尝试 3 次）" in page and "导入失败" in page
+
+
+def test_an_import_retried_after_its_worker_died_writes_each_row_once(
+    store_a: Any, agent: Any, staff_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker died after writing every row, before the commit: the rows went with the
+    transaction, the staged rows stayed, and beat's retry imports the file exactly once."""
+    job = confirmed(agent, store_a, django_capture_on_commit_callbacks)
+    calls: list[int] = []
+    with mock.patch.object(services, "apply_plan", dies_after_writing(calls)), pytest.raises(WorkerKilled):
+        services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.import_attempts) == (ImportJob.Status.IMPORTING, 1)
+    assert db_counts()["customers"] == 0
+    later = timezone.now() + services.STALLED_AFTER + dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.import_jobs_requeue_stalled(now=later) == [job.pk]  # the eager worker runs it
+    job.refresh_from_db()
+    assert (job.status, job.import_attempts) == (ImportJob.Status.DONE, 2)
+    assert counts(job) == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert db_counts() == {"customers": 3, "vehicles": 3, "sales": 0, "visits": 3, "changes": 0}
+    # Beat and a redelivered task later change nothing.
+    assert services.import_jobs_requeue_stalled(now=later + dt.timedelta(hours=1)) == []
+    assert services.import_job_run(job_id=job.pk).status == ImportJob.Status.DONE
+    assert db_counts() == {"customers": 3, "vehicles": 3, "sales": 0, "visits": 3, "changes": 0}
+    assert len(calls) == 1
