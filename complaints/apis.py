@@ -40,7 +40,7 @@ from complaints.services.ticket import RequiredTextError
 from csat import params
 from csat import selectors as csat_selectors
 from csat.apis import filtering
-from csat.apis.fields import BoundedDateTimeField, ModelSerializer
+from csat.apis.fields import BoundedDateTimeField, ModelSerializer, PrimaryKeyField
 from csat.apis.kept import kept_json
 from csat.apis.pagination import KeysetPagination
 from csat.business_time import business_tz
@@ -208,16 +208,12 @@ LIST_COLUMNS = ComplaintListSerializer.Meta.fields
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Complaint.objects.none())
-    vehicle = serializers.PrimaryKeyRelatedField(
-        queryset=Complaint.objects.none(), required=False, allow_null=True
-    )
+    customer = PrimaryKeyField(queryset=Complaint.objects.none())
+    vehicle = PrimaryKeyField(queryset=Complaint.objects.none(), required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.COMPLAINT)
     content = serializers.CharField(max_length=5000)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
-    received_by_department = serializers.PrimaryKeyRelatedField(
-        queryset=Complaint.objects.none(), required=False
-    )
+    received_by_department = PrimaryKeyField(queryset=Complaint.objects.none(), required=False)
     received_at = BoundedDateTimeField(required=False)
     received_at_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     urgent = serializers.BooleanField(default=False)
@@ -257,7 +253,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
 
 
 class ActionSerializer(serializers.Serializer):
-    department = serializers.PrimaryKeyRelatedField(queryset=Complaint.objects.none(), required=False)
+    department = PrimaryKeyField(queryset=Complaint.objects.none(), required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     cause = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     background = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -279,7 +275,7 @@ class ActionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     result = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     agreement = serializers.FileField(required=False, allow_null=True, validators=[validate_agreement])
-    cause_code = serializers.PrimaryKeyRelatedField(
+    cause_code = PrimaryKeyField(
         queryset=CauseCode.objects.filter(active=True), required=False, allow_null=True
     )
     outcome = serializers.ChoiceField(
@@ -293,9 +289,7 @@ class ActionSerializer(serializers.Serializer):
     )
     # Who is responsible (DOMAIN §9, issue #18).
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=Complaint.objects.none(), required=False, allow_null=True
-    )
+    user = PrimaryKeyField(queryset=Complaint.objects.none(), required=False, allow_null=True)
     staff = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     measure = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

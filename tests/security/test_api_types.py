@@ -131,16 +131,6 @@ def test_in_english(clock: Any, api: Callable[[Any], Any], agent: Any, customer:
     }
 
 
-# complaints/apis.py declares DRF's own PrimaryKeyRelatedField (its owners are changing that module):
-# listed here until it takes csat.apis.fields.PrimaryKeyField too.
-NOT_YET = {
-    "complaints.apis.ComplaintCreateSerializer.customer",
-    "complaints.apis.ComplaintCreateSerializer.vehicle",
-    "complaints.apis.ComplaintCreateSerializer.received_by_department",
-    "complaints.apis.ActionSerializer.department",
-    "complaints.apis.ActionSerializer.cause_code",
-    "complaints.apis.ActionSerializer.user",
-}
 APPS = [
     "csat",
     "intake",
@@ -184,7 +174,7 @@ def test_every_writable_reference_of_every_serializer_takes_integer_ids_only() -
             if isinstance(child, serializers.PrimaryKeyRelatedField):
                 walked += 1
                 where = f"{cls.__module__}.{cls.__qualname__}.{name}"
-                if not isinstance(child, PrimaryKeyField) and where not in NOT_YET:
+                if not isinstance(child, PrimaryKeyField):
                     loose.append(where)
     assert walked > 15  # the walk found the serializers
     assert loose == []
