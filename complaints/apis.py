@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints import permissions, selectors
+from complaints import permissions, repeats, selectors
 from complaints.actions import ACTIONS
 from complaints.models import (
     Category,
@@ -171,6 +171,38 @@ class ComplaintSerializer(ModelSerializer):
 
         user = self.context["request"].user
         return [a for a in allowed_actions(complaint.status) if permissions.can_act(user, complaint, a)]
+
+
+class OpenTicketSerializer(ModelSerializer):
+    class Meta:
+        model = Complaint
+        fields = ["id", "number", "status"]
+        read_only_fields = fields
+
+
+class ComplaintCreatedSerializer(ComplaintSerializer):
+    """The answer to ``POST /api/complaints/``: the ticket, and the open tickets it may repeat (the
+    intake form's duplicate warning; the API creates without its confirmation, CONTRACT), found
+    by ``complaints.repeats.open_tickets_besides`` and passed in the context as ``open_tickets``."""
+
+    open_tickets = serializers.SerializerMethodField(
+        help_text="the other open tickets of the customer (or the car) in the store, newest first: "
+        "if the new ticket is the same problem, add to the open one instead"
+    )
+    open_tickets_hidden = serializers.SerializerMethodField(
+        help_text="how many more open tickets there are that the user may not open (another department's)"
+    )
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "open_tickets", "open_tickets_hidden"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenTicketSerializer(many=True))
+    def get_open_tickets(self, complaint: Complaint) -> Any:
+        return OpenTicketSerializer(self.context["open_tickets"].tickets, many=True).data
+
+    def get_open_tickets_hidden(self, complaint: Complaint) -> int:
+        return int(self.context["open_tickets"].hidden)
 
 
 class _BlankAsNull(serializers.CharField):
@@ -394,7 +426,7 @@ class ComplaintViewSet(
             build=lambda: super(ComplaintViewSet, self).list(request, *args, **kwargs),
         )
 
-    @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintSerializer})
+    @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintCreatedSerializer})
     def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         if not permissions.can_create(request.user):
             raise PermissionDenied(_("您的角色不能登记投诉。"))
@@ -403,8 +435,13 @@ class ComplaintViewSet(
         created = intake.complaint_intake(actor=request.user, **serializer.validated_data)
         # Front-line staff record tickets they may not read afterwards: answer with what they wrote.
         complaint = self.get_queryset().filter(pk=created.pk).first() or created
+        context = {
+            "request": request,
+            "open_tickets": repeats.open_tickets_besides(user=request.user, complaint=created),
+        }
         return Response(
-            ComplaintSerializer(complaint, context={"request": request}).data, status=status.HTTP_201_CREATED
+            ComplaintCreatedSerializer(complaint, context=context).data,
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(request=AttachmentUploadSerializer, responses={200: AttachmentSerializer(many=True)})

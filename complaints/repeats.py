@@ -103,15 +103,41 @@ def intake_repeats(*, user: Any, mobile: str = "", plate: str = "") -> IntakeRep
         .filter(_any_of("pk", customer_ids), store_id=profile.store_id)
         .order_by("-pk")[:ROWS]
     )
-    repeats = open_repeats(store_id=profile.store_id, mobile=mobile, plate=plate)
-    ids = list(repeats.order_by("-received_at", "-pk").values_list("pk", flat=True))
-    may_open = openable_ticket_ids(user, ids)
-    openable = [pk for pk in ids if pk in may_open]
+    openable, hidden = _split(user, open_repeats(store_id=profile.store_id, mobile=mobile, plate=plate))
     shown = openable[:ROWS]
     rows = {t.pk: t for t in Complaint.objects.filter(pk__in=shown).select_related("department")}
     return IntakeRepeats(
         customers=customers,
         tickets=[rows[pk] for pk in shown if pk in rows],
         more=len(openable) - len(shown),
-        hidden=len(ids) - len(openable),
+        hidden=hidden,
     )
+
+
+def _split(user: Any, repeats: QuerySet[Complaint]) -> tuple[list[int], int]:
+    """The ids of ``repeats`` the user may open, newest first, and how many others there are."""
+    ids = list(repeats.order_by("-received_at", "-pk").values_list("pk", flat=True))
+    may_open = openable_ticket_ids(user, ids)
+    openable = [pk for pk in ids if pk in may_open]
+    return openable, len(ids) - len(openable)
+
+
+@dataclass(frozen=True)
+class OpenTickets:
+    """The open tickets a new one may repeat, as the API answers: those the reader may open
+    (newest first), and how many others (another department's: counted only)."""
+
+    tickets: list[Complaint] = field(default_factory=list)
+    hidden: int = 0
+
+
+def open_tickets_besides(*, user: Any, complaint: Complaint) -> OpenTickets:
+    """The open tickets a just-recorded one may repeat, itself excluded: the rule of the intake
+    form's warning and of its check (``open_repeats`` of the customer's mobile and the ticket's
+    plate, in the ticket's store). The API creates without the confirmation (CONTRACT) and answers
+    with these instead. Three short queries; a customer has a handful."""
+    mobile = Customer.objects.filter(pk=complaint.customer_id).values_list("mobile", flat=True).first()
+    repeats = open_repeats(store_id=complaint.store_id, mobile=mobile or "", plate=complaint.plate)
+    openable, hidden = _split(user, repeats.exclude(pk=complaint.pk))
+    rows = Complaint.objects.only("pk", "number", "status").in_bulk(openable)
+    return OpenTickets(tickets=[rows[pk] for pk in openable if pk in rows], hidden=hidden)

@@ -2,7 +2,7 @@
 film was logged while ticket 00019 was open, and both ran timers). Typing the mobile or plate shows
 the customer and their open tickets — the ones the reader may open linked, the others only counted —
 and submitting while one is open needs "确认是新的问题", checked by the service under the customer's
-lock. The API keeps creating without it (CONTRACT)."""
+lock. The API keeps creating without it (CONTRACT) and answers with the open tickets instead."""
 
 from __future__ import annotations
 
@@ -252,3 +252,76 @@ def test_the_warning_reads_in_english(
     assert "Existing customer: " in html and "1 other open ticket is handled by another department" in html
     assert "Confirm this is a new problem" in html and "This customer has 2 open tickets." in html
     assert "未结工单" not in html
+
+
+# --- the API: the new ticket's answer names the open tickets it may repeat ------------------------
+
+API_TICKET = {"kind": "complaint", "content": "贴膜又起泡了", "category": "repair"}
+
+
+def _brief(*tickets: Complaint) -> list[dict[str, Any]]:
+    return [{"id": t.pk, "number": t.number, "status": t.status} for t in tickets]
+
+
+def test_the_api_answers_with_the_customers_other_open_tickets(
+    clock: Any,
+    api: Callable[[Any], Any],
+    agent: Any,
+    customer: Any,
+    film: Complaint,
+    elsewhere: Complaint,
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    """Before: the 201 said nothing of them; the page warns and asks for the confirmation."""
+    advance(make_complaint(content="已解决的旧问题"), Status.CLOSED)
+    make_complaint(customer=CustomerFactory(store=customer.store), content="另一位客户")
+    response = api(agent).post("/api/complaints/", {**API_TICKET, "customer": customer.pk}, format="json")
+    assert response.status_code == 201, response.content  # created all the same (CONTRACT)
+    body = response.json()
+    assert body["status"] == "registered" and body["customer"] == customer.pk
+    # Newest first; not the closed one, not another customer's, not the new ticket itself.
+    assert body["open_tickets"] == _brief(elsewhere, film)
+    assert body["open_tickets_hidden"] == 0
+    assert Complaint.objects.count() == 5
+
+
+def test_another_departments_open_ticket_is_only_counted(
+    clock: Any,
+    api: Callable[[Any], Any],
+    sales_mgr: Any,
+    customer: Any,
+    film: Complaint,
+    elsewhere: Complaint,
+) -> None:
+    response = api(sales_mgr).post("/api/complaints/", {**API_TICKET, "customer": customer.pk}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["open_tickets"] == _brief(film) and body["open_tickets_hidden"] == 1
+    assert elsewhere.number not in response.content.decode()
+
+
+def test_a_customer_without_open_tickets_gets_an_empty_list(
+    clock: Any, api: Callable[[Any], Any], agent: Any, customer: Any
+) -> None:
+    first = api(agent).post("/api/complaints/", {**API_TICKET, "customer": customer.pk}, format="json")
+    assert first.status_code == 201
+    assert first.json()["open_tickets"] == [] and first.json()["open_tickets_hidden"] == 0
+    # The next one names the first (the same rule as the form's warning).
+    second = api(agent).post("/api/complaints/", {**API_TICKET, "customer": customer.pk}, format="json")
+    ticket = Complaint.objects.get(pk=first.json()["id"])
+    assert second.json()["open_tickets"] == _brief(ticket)
+
+
+def test_the_schema_documents_the_open_tickets_of_the_answer(api: Callable[[Any], Any], agent: Any) -> None:
+    schema = api(agent).get("/api/schema/?format=json").json()
+    created = schema["paths"]["/api/complaints/"]["post"]["responses"]["201"]
+    name = created["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = schema["components"]["schemas"][name]["properties"]
+    assert fields["open_tickets"]["readOnly"] and fields["open_tickets_hidden"]["readOnly"]
+    item = fields["open_tickets"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][item]["properties"]) == {"id", "number", "status"}
+    # The request is unchanged: nothing new to send.
+    request = schema["paths"]["/api/complaints/"]["post"]["requestBody"]["content"]["application/json"]
+    sent = schema["components"]["schemas"][request["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert "open_tickets" not in sent["properties"] and "customer" in sent["required"]
