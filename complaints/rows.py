@@ -131,9 +131,11 @@ def list_rows(
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
-def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeString:
+def table_rows(tickets: Iterable[Complaint], *, status: bool = True, store: bool = False) -> SafeString:
     """The rows of a queue section (``partials/_ticket_table.html``) or of a step of the board
-    (``partials/_board.html``, ``status=False``: the step's heading names it)."""
+    (``partials/_board.html``, ``status=False``: the step's heading names it); with ``store`` (a
+    user who sees every store) each row names its ticket's store before its department: two stores'
+    售后服务部 read the same."""
     kinds, severities, statuses = _labels()
     urgent = f' <span class="badge text-bg-warning">{_e(_("紧急"))}</span>'
     overdue = _e(_("已超时"))
@@ -148,6 +150,9 @@ def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeStri
         state = (
             f'      <td class="col-status">{_e(statuses.get(c.status, c.status))}</td>\n' if status else ""
         )
+        shop = (
+            f'      <td class="col-store">{_e(c.store.name if c.store_id else "—")}</td>\n' if store else ""
+        )
         out.append(
             f"    <tr{_danger(c)}>\n"
             f'      <td class="col-number"><a href="{base}{c.pk}/">{number}</a>{urgent if c.urgent else ""}</td>\n'
@@ -155,6 +160,7 @@ def table_rows(tickets: Iterable[Complaint], *, status: bool = True) -> SafeStri
             f'      <td class="col-kind">{_e(kinds.get(c.kind, c.kind))}</td>\n'
             f'      <td class="col-severity{_none(severity != "—")}">{severity}</td>\n'
             f"{state}"
+            f"{shop}"
             f'      <td class="col-department{_none(department)}">{_e(department or "—")}</td>\n'
             f'      <td class="col-due">{_when(c.next_due_at, tz) or "—"}</td>\n'
             f'      <td class="col-left">{_left(c, overdue, countdowns)}</td>\n'

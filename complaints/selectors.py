@@ -185,6 +185,7 @@ TABLE_COLUMNS = (
     "next_due_kind",
     "customer__name",
     "department__name",
+    "store__name",  # head office's tables name each ticket's store (a join, no query more)
     "plate",
     "grade",
     "received_at",
@@ -204,7 +205,7 @@ def _table_rows(tickets: QuerySet[Complaint]) -> QuerySet[Complaint]:
     ).order_by("due_at", "id")
     return (
         tickets.select_related(None)
-        .select_related("customer", "department", "assignee")
+        .select_related("customer", "department", "assignee", "store")
         .only(*TABLE_COLUMNS)
         .annotate(next_due_from=Subquery(step.values("started_at")[:1], output_field=DateTimeField()))
     )

@@ -50,7 +50,13 @@ def index(request: HttpRequest) -> HttpResponse:
         template = "complaints/gm.html"
 
     def context() -> dict[str, Any]:
-        values: dict[str, Any] = {"title": _("投诉"), "can_create": permissions.can_create(request.user)}
+        values: dict[str, Any] = {
+            "title": _("投诉"),
+            "can_create": permissions.can_create(request.user),
+            # Head office's board spans every store: each row names its store (two stores' 售后服务部
+            # read the same), as the full list does; read from the rows' own join, no query more.
+            "show_store": access.sees_all_stores(request.user),
+        }
         if role == Role.STAFF:  # a department manager sees the department's tickets already
             values["mine"] = list(selectors.assigned_to(user=request.user)[: selectors.QUEUE_ROWS * 5])
         if role in (Role.DEPARTMENT_MANAGER, Role.ADMIN_ASSESSOR):

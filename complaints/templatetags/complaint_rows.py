@@ -1,4 +1,4 @@
-"""``{% list_rows tickets can_bulk store_names %}`` and ``{% table_rows tickets [status=False] %}``: the ticket tables' rows
+"""``{% list_rows tickets can_bulk store_names %}`` and ``{% table_rows tickets [status=False] [store=True] %}``: the ticket tables' rows
 written in Python (complaints.rows, issue #25)."""
 
 from __future__ import annotations
@@ -20,5 +20,5 @@ def list_rows(tickets: Iterable[Any], can_bulk: bool = False, store_names: Any =
 
 
 @register.simple_tag
-def table_rows(tickets: Iterable[Any], status: bool = True) -> SafeString:
-    return rows.table_rows(tickets, status=bool(status))
+def table_rows(tickets: Iterable[Any], status: bool = True, store: bool = False) -> SafeString:
+    return rows.table_rows(tickets, status=bool(status), store=bool(store))

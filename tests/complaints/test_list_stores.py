@@ -384,3 +384,67 @@ def test_head_offices_list_has_a_fixed_query_count_whatever_the_stores_and_rows(
         pinned={"all": 8, "by store": 6, "by type": 6},
     )
     assert bodies["by type"].count('class="col-store"') > 6
+
+
+# --- the board (partials/_ticket_groups.html, _ticket_table.html) --------------------------------
+
+
+def _board_row(html: str, number: str) -> str:
+    """The text of the board's row of ticket ``number``, its cells separated by "|"."""
+    row = re.search(rf"<tr[^>]*>\s*<td class=\"col-number\"><a [^>]*>{number}</a>.*?</tr>", html, re.S)
+    assert row, number
+    return "|".join(re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[0], re.S))
+
+
+def test_head_offices_board_names_each_rows_store_before_its_department(
+    group: dict[str, Any], hq: Any, agent: Any
+) -> None:
+    """Each store has a 销售部: on head office's board the two tickets of "销售部" read the same
+    until each row names its store (as the full list does). One store's users see no store column."""
+    html = _client(hq).get("/complaints/").content.decode()
+    start = html.index('data-testid="board"')
+    board = html[start : html.index("</table>", start)]
+    assert '<th scope="col" class="col-store">门店</th><th scope="col" class="col-department">' in board
+    assert "|深圳福田店|销售部|" in _board_row(board, group["a_sales"].number)
+    assert "|广州天河店|销售部|" in _board_row(board, group["b_sales"].number)
+    assert "|广州天河店|业务部|" in _board_row(board, group["b_business"].number)
+    # The step's heading and its empty-group row span the one column more.
+    assert 'colspan="8"' in board and 'colspan="7"' not in board
+    own = _client(agent).get("/complaints/").content.decode()
+    assert "col-store" not in own and "|销售部|" in _board_row(own, group["a_sales"].number)
+    assert "广州天河店" not in _board_row(own, group["a_sales"].number)
+
+
+def test_head_offices_board_has_a_fixed_query_count_whatever_the_stores_and_rows(
+    group: dict[str, Any], hq: Any, agent: Any, other_agent: Any, sales: Any
+) -> None:
+    """The store of each row comes with the row (a join): no query per row or per store."""
+    b_care, b_sales = other_agent.profile.department, group["b_sales_dept"]
+    added = [0]
+
+    def grow(k: int) -> None:
+        for i in range(k):
+            extra = DepartmentFactory(store__code=f"Y{added[0]:03d}", kind=DepartmentKind.SALES).store
+            added[0] += 1
+            for actor, customer, received, department in (
+                (agent, group["a_sales"].customer, agent.profile.department, sales),
+                (other_agent, group["b_sales"].customer, b_care, b_sales),
+            ):
+                made = workflow.complaint_create(
+                    actor=actor, customer=customer, content=f"异响 {i}", received_by_department=received
+                )
+                workflow.complaint_dispatch(complaint=made, actor=actor, department=department)
+            assert extra.pk
+
+    bodies = assert_flat(
+        {"board": (hq, "/complaints/", False)},
+        grow,
+        # The signed-in user and the unread count read again after the writes (new stores, new
+        # notifications), the ranked ids of every step, then the shown rows with their customers,
+        # departments and stores in one query.
+        pinned={"board": 4},
+    )
+    board = bodies["board"]
+    shown = board.count('<td class="col-number">')
+    assert shown >= 10 and board.count('<td class="col-store">') == shown  # every row names its store
+    assert all(f'<td class="col-store">{name}</td>' in board for name in ("广州天河店", "深圳福田店"))

@@ -79,19 +79,22 @@ def test_list_rows_are_the_markup_of_the_row_template(
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("status", [True, False])
+@pytest.mark.parametrize("with_store", [False, True])
 def test_table_rows_are_the_markup_of_the_row_template(
-    tickets: list[Complaint], language: str, status: bool
+    tickets: list[Complaint], language: str, status: bool, with_store: bool
 ) -> None:
-    # status=False: the board's rows, grouped under their step's heading, carry no status cell.
+    # status=False: the board's rows, grouped under their step's heading, carry no status cell;
+    # store=True: head office's rows name their store before the department.
     with translation.override(language):
-        python = rows.table_rows(tickets, status=status)
+        python = rows.table_rows(tickets, status=status, store=with_store)
         template = "".join(
             render_to_string(
                 "complaints/partials/_ticket_row.html",
-                {"c": c, "tickets_url": "/complaints/", "grouped": not status},
+                {"c": c, "tickets_url": "/complaints/", "grouped": not status, "show_store": with_store},
             )
             for c in tickets
         )
     _same(python, template)
     assert 'class="table-danger"' in python and "badge text-bg-danger" in python
     assert ('class="col-status"' in python) is status
+    assert python.count('<td class="col-store">深圳福田店</td>') == (3 if with_store else 0)
