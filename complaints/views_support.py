@@ -17,6 +17,7 @@ from complaints.forms import AssignForm, DispatchForm, TransferForm
 from complaints.guidance import handling_guidance
 from complaints.hooks import ticket_extras
 from complaints.models import Approval, Complaint, DeadlineKind, PenaltyDecision, PenaltyRequest, Status
+from complaints.rounds import contact_attempts
 from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
 from complaints.services.ticket import ticket_version
@@ -183,18 +184,6 @@ def ticket_context(
         # A closed ticket needs no crisis banner (the customer's page still links the case).
         **({"open_crisis": None} if complaint.status == Status.CLOSED else {}),
     }
-
-
-def contact_attempts(events: list[Any], deadlines: list[Any]) -> dict[int, list[Any]]:
-    """The unanswered calls (``contact_attempt`` events) by the 2-hour step's timer they were made
-    in, oldest first: read from the history the page has loaded, no query."""
-    steps = {d.pk for d in deadlines if d.kind == DeadlineKind.FIRST_CONTACT}
-    found: dict[int, list[Any]] = {}
-    for event in events:
-        step = event.data.get("deadline") if event.action == "contact_attempt" else None
-        if isinstance(step, int) and step in steps:
-            found.setdefault(step, []).append(event)
-    return found
 
 
 def primary_action(complaint: Complaint, action_forms: dict[str, Any]) -> str | None:

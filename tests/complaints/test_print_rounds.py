@@ -1,4 +1,5 @@
-"""The printed 《客户投诉信息反馈单》 of a reopened ticket shows every round.
+"""The printed 《客户投诉信息反馈单》 of a reopened ticket shows every round, and every round its
+unanswered calls (联系未果).
 
 Source 003 (complaint-handling-procedure) 4.: "如客户不满意，则重新派发《客户投诉信息反馈单》" — the
 form goes back to the department, and the ticket's fields then hold the last round only: the
@@ -17,7 +18,7 @@ import pytest
 from django.test import Client
 
 from complaints.models import Complaint, Status
-from complaints.services import workflow
+from complaints.services import steps, workflow
 from tests.fixtures import T0
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,68 @@ def test_a_reopened_ticket_prints_each_round(
     assert "客户说高速仍有异响" in second_text and "更换支架后试车无异响" in second_text
     assert "2026-03-22 10:00 满意" in second_text
     assert "已派单" not in html and "已关闭" not in second_text
+
+
+def _attempts(html: str, testid: str) -> list[str]:
+    """The unanswered calls listed in cell ``testid``, each as its text."""
+    cell = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</td>', html, re.S)
+    assert cell, testid
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", cell[1], re.S)
+    ]
+
+
+def test_the_form_lists_every_unanswered_call_in_the_order_made(
+    clock: Any,
+    browser: Callable[[Any], Client],
+    agent: Any,
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    """Source 003 wants every attempt to reach the customer on record: the form printed only the
+    call that got through (首次联系客户). A call logged late is listed when it was made."""
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    mgr = people["sales_mgr"]
+    html = browser(agent).get(f"/complaints/{ticket.pk}/print/").content.decode()
+    assert 'data-testid="print-attempts"' not in html  # none made: no empty line on the form
+    clock.move_to(T0 + dt.timedelta(minutes=20))
+    steps.complaint_contact_attempt(complaint=ticket, actor=mgr, note="关机")
+    clock.move_to(T0 + dt.timedelta(minutes=50))
+    steps.complaint_contact_attempt(complaint=ticket, actor=mgr, note="无人接听")
+    # Logged now, made at 10:05: it comes first.
+    steps.complaint_contact_attempt(complaint=ticket, actor=mgr, called_at=T0 + dt.timedelta(minutes=5))
+    clock.move_to(T0 + dt.timedelta(hours=1))
+    workflow.complaint_contact(complaint=ticket, actor=mgr, note="客户说周末有空")
+    html = browser(agent).get(f"/complaints/{ticket.pk}/print/").content.decode()
+    assert _attempts(html, "print-attempts") == [
+        "2026-03-11 10:05",
+        "2026-03-11 10:20 关机",
+        "2026-03-11 10:50 无人接听",
+    ]
+    assert _text(html, "print-first-contact") == "2026-03-11 11:00"
+
+
+def test_a_reopened_ticket_prints_each_rounds_unanswered_calls_in_its_round(
+    clock: Any,
+    browser: Callable[[Any], Client],
+    agent: Any,
+    people: dict[str, Any],
+    make_complaint: Callable[..., Complaint],
+    advance: Callable[..., Complaint],
+) -> None:
+    ticket = advance(make_complaint(), Status.DISPATCHED)
+    mgr = people["sales_mgr"]
+    clock.move_to(T0 + dt.timedelta(minutes=10))
+    steps.complaint_contact_attempt(complaint=ticket, actor=mgr, note="占线")
+    ticket = advance(ticket, Status.RESOLVED)
+    clock.move_to(T0 + dt.timedelta(days=5, hours=1))
+    workflow.complaint_follow_up(complaint=ticket, actor=agent, outcome="unsatisfied", note="异响仍在")
+    clock.move_to(T0 + dt.timedelta(days=5, hours=1, minutes=30))
+    steps.complaint_contact_attempt(complaint=ticket, actor=mgr, note="客户在开会")
+    html = browser(agent).get(f"/complaints/{ticket.pk}/print/").content.decode()
+    assert _attempts(html, "print-round-1-attempts") == ["2026-03-11 10:10 占线"]
+    assert _attempts(html, "print-round-2-attempts") == ["2026-03-16 11:30 客户在开会"]
+    assert 'data-testid="print-attempts"' not in html  # the rounds list them, not the one-round line
+    # The round's heading spans its lines, the unanswered calls' too.
+    assert re.search(r'data-testid="print-round-2"><th rowspan="5">', html)

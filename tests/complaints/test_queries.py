@@ -160,6 +160,15 @@ def test_the_ticket_page_has_a_fixed_query_count(
                 to_status=ticket.status,
                 note=f"备注 {i}",
             )
+            ComplaintEvent.objects.create(  # an unanswered call: the print form lists each one
+                complaint=ticket,
+                actor=people["sales_mgr"],
+                action="contact_attempt",
+                from_status=ticket.status,
+                to_status=ticket.status,
+                note=f"未接通 {i}",
+                data={"attempt": i + 1},
+            )
             Deadline.objects.create(
                 complaint=ticket,
                 kind="progress_report",
@@ -189,10 +198,12 @@ def test_the_ticket_page_has_a_fixed_query_count(
         # crisis banner and the ticket's crisis cases in one, and the assign form's people read once
         # (no COUNT before them), the vehicle joined to the ticket: three fewer for everyone, four
         # for the manager, one for the print form. The print form reads the rounds of a reopened
-        # ticket from its timeline: one query, however many rounds.
+        # ticket from its timeline: one query, however many rounds; the unanswered calls of each
+        # round come with it.
         pinned={"ticket_agent": 9, "ticket_manager": 8, "ticket_gm": 7, "print": 4, "api_detail": 4},
     )
     assert "备注 3" in bodies["ticket_agent"]
+    assert "未接通 3" in bodies["print"]  # every unanswered call, in the same 4 queries
 
 
 def _sweep_queries(now: dt.datetime) -> tuple[int, dict[str, int]]:
