@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DESK_AND_PHONE, Variant
+from tests.e2e.conftest import DESK_AND_PHONE, Variant, assert_page_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -209,3 +209,43 @@ def test_on_a_phone_buttons_show_no_keyboard_hints(
         assert back.bounding_box()["height"] < 2 * line + 4, "the button's words wrap"
     else:
         assert hint.is_visible()
+
+
+def test_the_printed_feedback_form_fits_a_phone_and_keeps_its_four_columns_on_paper(
+    page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
+) -> None:
+    """The printed 客户投诉信息反馈单 opened on a phone: it was 444 px wide at 390 (the form scrolled
+    sideways); now each label sits over or beside its value. Printed (A4), the four-column form
+    is as before: two label/value pairs on a line."""
+    from complaints.services import steps
+
+    ticket = dispatched_ticket()
+    steps.complaint_contact_attempt(
+        complaint=ticket, actor=dealership["manager"], note="客户手机关机，稍后再拨"
+    )
+    sign_in("kefu")
+    page.goto(page.base_url + f"/complaints/{ticket.pk}/print/")
+    form = page.get_by_test_id("print-form")
+    assert page.evaluate("document.documentElement.scrollWidth") <= variant.size["width"]
+    name = form.locator("tr").first.locator("th, td")
+    for i in range(name.count()):
+        assert_in_view(name.nth(i), variant, f"cell {i + 1} of the first line")
+    attempts = page.get_by_test_id("print-attempts")
+    assert "客户手机关机，稍后再拨" in attempts.inner_text()
+    assert_page_in(page, variant)  # its labels (联系未果 too) in English
+    assert_in_view(attempts, variant, "the unanswered calls")
+
+    def first_line_tops() -> list[float]:
+        return [name.nth(i).bounding_box()["y"] for i in range(name.count())]
+
+    tops = first_line_tops()
+    if variant.viewport == "390x844":  # the phone number's pair under the name's
+        assert tops[0] == tops[1] and tops[2] > tops[0] + 10, tops
+    else:
+        assert len(set(tops)) == 1, tops
+    # On paper (A4 at 96 dpi, whatever the screen it was printed from): the four columns, one line.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})
+    assert len(set(first_line_tops())) == 1, first_line_tops()
+    page.set_viewport_size(variant.size)
+    assert len(set(first_line_tops())) == 1, "printed from a phone, the form keeps its four columns"
