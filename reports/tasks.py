@@ -1,8 +1,9 @@
 """Celery entry points of the reports app.
 
 Beat (config/settings/base.py) runs ``build_monthly_report`` on the 28th for the current month, so
-departments have it before the 30th, and on the 1st for the month just closed. Each scope's build
-carries a run key, so a second run — or a second worker — builds nothing new.
+departments have it before the 30th, and on the 1st for the month just closed — then again every
+six hours until the 3rd, so a 1st that beat missed is caught up. Each scope's build carries a run
+key, so a second run — or a second worker — builds nothing new and tells no one again.
 
 A scope whose build fails (the disk full at 02:00 on the 1st) does not stop the others, and the task
 is retried with backoff for about two days: the retry builds only the scopes still missing (their

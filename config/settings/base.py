@@ -419,10 +419,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=0, hour=6, day_of_month=28),
         "kwargs": {"which": "current"},
     },
-    # 1st at 02:00: the closed month's final report.
+    # 1st at 02:00: the closed month's final report, built and published once. Again every six
+    # hours until the 3rd: those runs find the month's run keys taken and do nothing, unless the
+    # 1st's was missed — the broker refused the send (beat does not send an entry again), or beat
+    # was down over it while the entry had no last run (a new, restored or re-enabled row: beat's
+    # start then counts as its last run).
     "monthly-report-closed": {
         "task": "reports.tasks.build_monthly_report",
-        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "schedule": crontab(minute=0, hour="2,8,14,20", day_of_month="1-3"),
         "kwargs": {"which": "previous"},
     },
 }

@@ -137,8 +137,8 @@ def test_every_beat_entry_is_a_periodic_task_after_migrate(settings: Any) -> Non
         assert rows[name].task == entry["task"]
     closed = rows["monthly-report-closed"]
     assert (closed.crontab.hour, closed.crontab.day_of_month, closed.kwargs) == (
-        "2",
-        "1",
+        "2,8,14,20",
+        "1-3",
         '{"which": "previous"}',
     )
     assert str(closed.crontab.timezone) == settings.CELERY_TIMEZONE

@@ -179,3 +179,105 @@ def test_a_database_down_at_the_start_is_retried(
     build_monthly_report.delay(which="previous")
     assert len(reads) == 2
     assert sorted(MonthlyReport.objects.values_list("scope", flat=True)) == ["GROUP", "GZ01", "SZ01"]
+
+
+# --- the closed month's build when beat missed the 1st -----------------------------------------
+
+
+class Beat:
+    """Beat as it runs: django-celery-beat's DatabaseScheduler, started (it reads the schedule from
+    the database), ticked at later moments until nothing more is due, and stopped. The monthly
+    report it sends runs at once, its notifications included; every other entry is only noted.
+    ``broker_down``: the send fails, which beat only logs (celery.beat.Scheduler.apply_entry)."""
+
+    def __init__(self, time_machine: Any, capture: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.time_machine, self.capture = time_machine, capture
+        self.scheduler: Any = None
+        self.sent: list[dt.datetime] = []
+        # Beat closes "old" connections before reading; on PostgreSQL that is the test's transaction.
+        monkeypatch.setattr("django_celery_beat.schedulers.close_old_connections", lambda: None)
+
+    def start(self, at: dt.datetime) -> None:
+        from django_celery_beat.schedulers import DatabaseScheduler
+
+        self.time_machine.move_to(at, tick=False)
+        self.scheduler = DatabaseScheduler(app=app)
+        self.scheduler.__dict__["producer"] = None  # no broker connection in the tests
+        self.at(at)
+
+    def at(self, when: dt.datetime, *, broker_down: bool = False) -> None:
+        self.time_machine.move_to(when, tick=False)
+
+        def send(entry: Any, producer: Any = None, advance: bool = True, **kwargs: Any) -> None:
+            if broker_down:
+                raise ConnectionError("the broker refused the message")
+            if entry.name == "monthly-report-closed":
+                self.sent.append(when)
+                with self.capture(execute=True):
+                    app.tasks[entry.task].apply(args=entry.args, kwargs=entry.kwargs).get()
+
+        self.scheduler.apply_async = send
+        for _tick in range(100):
+            if self.scheduler.tick() > 0:  # seconds to the next due entry: beat sleeps
+                break
+
+    def stop(self) -> None:
+        self.scheduler.sync()
+        self.scheduler._finalize.cancel()  # no second sync after the test's database is gone
+        self.scheduler = None
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["ran last month", "never ran since the deployment", "broker down on the 1st"],
+)
+def test_rule_a_missed_1st_still_gives_one_closed_report_and_one_notice_per_reader(
+    march: Any,
+    time_machine: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+) -> None:
+    """March's report was lost when beat missed 02:00 on 1 April: a broker that refused the send
+    (beat advances the entry before sending and never sends it again), or beat down over the 1st
+    while the entry had no last run (a new, restored or re-enabled row: beat's start counts as its
+    last run, so the next was 1 May). Now the entry runs every six hours on the 1st to 3rd: the
+    report is built that day, once, and each reader is told once; the other runs do nothing. (An
+    entry that had run is caught up when beat starts, as before.)"""
+    from django_celery_beat.models import PeriodicTask
+
+    if case == "ran last month":
+        PeriodicTask.objects.filter(name="monthly-report-closed").update(
+            last_run_at=dt.datetime(2026, 3, 3, 20, tzinfo=SH)  # its last run of March
+        )
+    beat = Beat(time_machine, django_capture_on_commit_callbacks, monkeypatch)
+    beat.start(dt.datetime(2026, 3, 15, 10, tzinfo=SH))  # deployed mid-March
+    beat.at(dt.datetime(2026, 3, 31, 23, tzinfo=SH))
+    if case == "broker down on the 1st":
+        day = 1
+        beat.at(dt.datetime(2026, 4, 1, 2, tzinfo=SH), broker_down=True)
+        beat.at(dt.datetime(2026, 4, 1, 10, tzinfo=SH))
+    else:
+        day = 2
+        beat.stop()  # down from 23:30 on the 31st …
+        beat.start(dt.datetime(2026, 4, 2, 10, tzinfo=SH))  # … until 10:00 on the 2nd
+    for hour in (14, 20):
+        beat.at(dt.datetime(2026, 4, day, hour, tzinfo=SH))
+    built = {r.scope: r for r in MonthlyReport.objects.filter(month=MONTH)}
+    assert sorted(built) == ["GROUP", "GZ01", "SZ01"]
+    assert {r.built_at.astimezone(SH).date() for r in built.values()} == {dt.date(2026, 4, day)}
+    # The later runs of the 1st to 3rd (and beat restarted in between) build and tell nothing more.
+    for when in ((2, 8), (2, 14), (2, 20), (3, 2), (3, 8), (3, 14), (3, 20), (4, 2)):
+        beat.at(dt.datetime(2026, 4, *when, tzinfo=SH))
+    beat.stop()
+    beat.start(dt.datetime(2026, 4, 5, 10, tzinfo=SH))
+    beat.stop()
+    assert [(r.scope, r.version) for r in MonthlyReport.objects.order_by("month", "scope")] == [
+        ("GROUP", 1),
+        ("GZ01", 1),
+        ("SZ01", 1),
+    ]
+    notices = Counter(Notification.objects.values_list("recipient", "key"))
+    assert notices and set(notices.values()) == {1}
+    assert {key for _user, key in notices} == {f"report:{s}:2026-03" for s in ("GROUP", "GZ01", "SZ01")}
+    assert len(beat.sent) > 3  # the other runs did run, and changed nothing
