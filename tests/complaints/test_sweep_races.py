@@ -58,6 +58,40 @@ def _in_thread(errors: list[str], name: str, work: Callable[[], Any]) -> threadi
     return thread
 
 
+def _dispatching(
+    errors: list[str], complaint: Complaint, people: dict[str, Any], sales: Department
+) -> threading.Thread:
+    """The manager dispatches the ticket to sales, in a thread of its own."""
+    return _in_thread(
+        errors,
+        "dispatch",
+        lambda: steps.complaint_dispatch(complaint=complaint.pk, actor=people["agent"], department=sales),
+    )
+
+
+def _held_dispatch(
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[str],
+    complaint: Complaint,
+    people: dict[str, Any],
+    sales: Department,
+) -> tuple[threading.Thread, threading.Event]:
+    """Start the dispatch and return once it holds the ticket's row lock, kept (nothing committed)
+    until the returned event is set; then the step goes on."""
+    holding, release = threading.Event(), threading.Event()
+    real_dispatch = steps.dispatch
+
+    def slow_dispatch(*args: Any, **kwargs: Any) -> Any:
+        holding.set()  # the ticket is locked by the step now
+        release.wait(10)
+        return real_dispatch(*args, **kwargs)
+
+    monkeypatch.setattr(steps, "dispatch", slow_dispatch)
+    step = _dispatching(errors, complaint, people, sales)
+    assert holding.wait(10)
+    return step, release
+
+
 def _paused_sweep(monkeypatch: pytest.MonkeyPatch, *, dies: bool) -> tuple[threading.Event, threading.Event]:
     """Hold the sweep inside its breach batch (rows locked, nothing committed), then let it go on or
     die there (a worker killed mid-batch)."""
@@ -99,11 +133,7 @@ def test_late_step_racing_the_sweep_is_charged_once(
     with time_machine.travel(late, tick=False):
         sweep = _in_thread(errors, "sweep", lambda: dl.enforce_deadlines(now=late))
         assert locked.wait(10)
-        step = _in_thread(
-            errors,
-            "dispatch",
-            lambda: steps.complaint_dispatch(complaint=complaint.pk, actor=people["agent"], department=sales),
-        )
+        step = _dispatching(errors, complaint, people, sales)
         step.join(1.0)  # the step waits for the ticket the sweep holds
         release.set()
         sweep.join(30)
@@ -133,25 +163,11 @@ def test_sweep_leaves_a_ticket_a_step_is_holding(
     """The step took the ticket first (the manager clicked just before or just after the due time);
     the sweep, a second after the due time, neither waits for it nor charges a step met in time."""
     complaint, deadline = ticket
-    holding, release = threading.Event(), threading.Event()
-    real_dispatch = steps.dispatch
-
-    def slow_dispatch(*args: Any, **kwargs: Any) -> Any:
-        holding.set()  # the ticket is locked by the step now
-        release.wait(10)
-        return real_dispatch(*args, **kwargs)
-
-    monkeypatch.setattr(steps, "dispatch", slow_dispatch)
     errors: list[str] = []
     at = deadline.due_at + dt.timedelta(seconds=offset)
     counts: dict[str, int] = {}
     with time_machine.travel(at, tick=False):
-        step = _in_thread(
-            errors,
-            "dispatch",
-            lambda: steps.complaint_dispatch(complaint=complaint.pk, actor=people["agent"], department=sales),
-        )
-        assert holding.wait(10)
+        step, release = _held_dispatch(monkeypatch, errors, complaint, people, sales)
         sweep = _in_thread(
             errors,
             "sweep",
@@ -187,24 +203,10 @@ def test_calendar_change_waits_for_a_step_instead_of_deadlocking(
         complaint = make_complaint()
     deadline = Deadline.objects.get(complaint=complaint, kind=DeadlineKind.DISPATCH)
     assert not deadline.wall_clock
-    holding, release = threading.Event(), threading.Event()
-    real_dispatch = steps.dispatch
-
-    def slow_dispatch(*args: Any, **kwargs: Any) -> Any:
-        holding.set()  # the step holds the ticket's lock now
-        release.wait(10)
-        return real_dispatch(*args, **kwargs)
-
-    monkeypatch.setattr(steps, "dispatch", slow_dispatch)
     errors: list[str] = []
     at = T0 + dt.timedelta(minutes=5)
     with time_machine.travel(at, tick=False):
-        step = _in_thread(
-            errors,
-            "dispatch",
-            lambda: steps.complaint_dispatch(complaint=complaint.pk, actor=people["agent"], department=sales),
-        )
-        assert holding.wait(10)
+        step, release = _held_dispatch(monkeypatch, errors, complaint, people, sales)
         admin = _in_thread(
             errors,
             "calendar",
