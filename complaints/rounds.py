@@ -31,7 +31,7 @@ class Step:
 class Round:
     number: int
     dispatched: Step | None = None
-    attempts: list[Step] = field(default_factory=list)  # unanswered calls (联系未果), by call time
+    attempts: list[Step] = field(default_factory=list)  # unanswered calls (未接通), by call time
     contacts: list[Step] = field(default_factory=list)
     solution: Step | None = None
     result: Step | None = None

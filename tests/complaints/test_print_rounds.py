@@ -1,5 +1,5 @@
 """The printed 《客户投诉信息反馈单》 of a reopened ticket shows every round, and every round its
-unanswered calls (联系未果).
+unanswered calls (未接通).
 
 Source 003 (complaint-handling-procedure) 4.: "如客户不满意，则重新派发《客户投诉信息反馈单》" — the
 form goes back to the department, and the ticket's fields then hold the last round only: the

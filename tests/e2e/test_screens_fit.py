@@ -232,7 +232,7 @@ def test_the_printed_feedback_form_fits_a_phone_and_keeps_its_four_columns_on_pa
         assert_in_view(name.nth(i), variant, f"cell {i + 1} of the first line")
     attempts = page.get_by_test_id("print-attempts")
     assert "客户手机关机，稍后再拨" in attempts.inner_text()
-    assert_page_in(page, variant)  # its labels (联系未果 too) in English
+    assert_page_in(page, variant)  # its labels (未接通 too) in English
     assert_in_view(attempts, variant, "the unanswered calls")
 
     def first_line_tops() -> list[float]:
