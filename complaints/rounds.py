@@ -81,11 +81,13 @@ def ticket_rounds(complaint: Complaint) -> list[Round]:
 
 def contact_attempts(events: list[Any], deadlines: list[Any]) -> dict[int, list[Any]]:
     """The unanswered calls (``contact_attempt`` events) by the 2-hour step's timer they were made
-    in, oldest first: read from the history the ticket page has loaded, no query."""
+    in, by the time each call was made (as the printed form lists them): read from the history the ticket page has loaded, no query."""
     steps = {d.pk for d in deadlines if d.kind == DeadlineKind.FIRST_CONTACT}
     found: dict[int, list[Any]] = {}
     for event in events:
         step = event.data.get("deadline") if event.action == "contact_attempt" else None
         if isinstance(step, int) and step in steps:
             found.setdefault(step, []).append(event)
+    for attempts in found.values():
+        attempts.sort(key=lambda event: event.call_time)  # a call logged late is listed when made
     return found

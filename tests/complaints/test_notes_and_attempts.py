@@ -530,6 +530,22 @@ def test_the_page_shows_the_attempts_beside_the_contact_step(
     assert dispatched.status == Status.DISPATCHED
 
 
+def test_the_contact_form_lists_a_call_logged_late_when_it_was_made(
+    clock: Any, dispatched: Complaint, browser: Callable[[Any], Client], people: dict[str, Any]
+) -> None:
+    """The contact form lists the attempts in the order the calls were made, as the printed 反馈单
+    does (complaints/rounds.py), not in the order they were logged."""
+    client = browser(people["sales_mgr"])
+    clock.shift(dt.timedelta(minutes=30))
+    assert client.post(f"/complaints/{dispatched.pk}/contact_attempt/", {}).status_code == 302
+    clock.shift(dt.timedelta(minutes=10))
+    response = client.post(f"/complaints/{dispatched.pk}/contact_attempt/", {"called_at": "2026-03-11T10:20"})
+    assert response.status_code == 302
+    html = client.get(f"/complaints/{dispatched.pk}/").content.decode()
+    contact = html.split('data-testid="action-contact"')[1].split("</form>")[0]
+    assert "已尝试联系 2 次，客户未接通：03-11 10:20、03-11 10:30" in contact
+
+
 def test_the_api_logs_an_unanswered_call(
     clock: Any, dispatched: Complaint, api: Callable[[Any], Any], people: dict[str, Any]
 ) -> None:
