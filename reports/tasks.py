@@ -1,7 +1,7 @@
 """Celery entry points of the reports app.
 
 Beat (config/settings/base.py) runs ``build_monthly_report`` on the 28th for the current month, so
-departments have it before the 30th, and on the 1st for the month just closed — then again every
+departments have it before the 30th — again at 12:00, 18:00 and on the 29th —, and on the 1st for the month just closed — then again every
 six hours until the 3rd, so a 1st that beat missed is caught up. Each scope's build carries a run
 key, so a second run — or a second worker — builds nothing new and tells no one again.
 

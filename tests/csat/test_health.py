@@ -142,6 +142,12 @@ def test_every_beat_entry_is_a_periodic_task_after_migrate(settings: Any) -> Non
         '{"which": "previous"}',
     )
     assert str(closed.crontab.timezone) == settings.CELERY_TIMEZONE
+    current = rows["monthly-report-current"]
+    assert (current.crontab.hour, current.crontab.day_of_month, current.kwargs) == (
+        "6,12,18",
+        "28,29",
+        '{"which": "current"}',
+    )
 
 
 def test_beat_failing_to_write_an_entry_at_start_still_schedules_it(monkeypatch: pytest.MonkeyPatch) -> None:

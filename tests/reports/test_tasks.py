@@ -187,11 +187,18 @@ def test_a_database_down_at_the_start_is_retried(
 class Beat:
     """Beat as it runs: django-celery-beat's DatabaseScheduler, started (it reads the schedule from
     the database), ticked at later moments until nothing more is due, and stopped. The monthly
-    report it sends runs at once, its notifications included; every other entry is only noted.
+    report ``entry`` it sends runs at once, its notifications included; every other entry is only
+    noted.
     ``broker_down``: the send fails, which beat only logs (celery.beat.Scheduler.apply_entry)."""
 
-    def __init__(self, time_machine: Any, capture: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.time_machine, self.capture = time_machine, capture
+    def __init__(
+        self,
+        time_machine: Any,
+        capture: Any,
+        monkeypatch: pytest.MonkeyPatch,
+        entry: str = "monthly-report-closed",
+    ) -> None:
+        self.time_machine, self.capture, self.entry = time_machine, capture, entry
         self.scheduler: Any = None
         self.sent: list[dt.datetime] = []
         # Beat closes "old" connections before reading; on PostgreSQL that is the test's transaction.
@@ -211,7 +218,7 @@ class Beat:
         def send(entry: Any, producer: Any = None, advance: bool = True, **kwargs: Any) -> None:
             if broker_down:
                 raise ConnectionError("the broker refused the message")
-            if entry.name == "monthly-report-closed":
+            if entry.name == self.entry:
                 self.sent.append(when)
                 with self.capture(execute=True):
                     app.tasks[entry.task].apply(args=entry.args, kwargs=entry.kwargs).get()
@@ -281,3 +288,42 @@ def test_rule_a_missed_1st_still_gives_one_closed_report_and_one_notice_per_read
     assert notices and set(notices.values()) == {1}
     assert {key for _user, key in notices} == {f"report:{s}:2026-03" for s in ("GROUP", "GZ01", "SZ01")}
     assert len(beat.sent) > 3  # the other runs did run, and changed nothing
+
+
+@pytest.mark.parametrize("case", ["broker down at 06:00", "beat down over the 28th, never ran"])
+def test_rule_a_missed_28th_still_gives_this_months_report_before_the_30th(
+    march: Any,
+    time_machine: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+) -> None:
+    """DOMAIN §7: the month's survey analysis report is due to all departments before the 30th; beat
+    builds it on the 28th at 06:00. A refused send or a never-run entry while beat was down lost it
+    for the month (the entry's next run was the 28th of the next month). Now it runs again at 12:00,
+    18:00 and on the 29th: built once, on the 28th or the 29th, and the other runs do nothing."""
+    beat = Beat(time_machine, django_capture_on_commit_callbacks, monkeypatch, entry="monthly-report-current")
+    beat.start(dt.datetime(2026, 3, 15, 10, tzinfo=SH))
+    beat.at(dt.datetime(2026, 3, 27, 23, tzinfo=SH))
+    if case == "broker down at 06:00":
+        day = 28
+        beat.at(dt.datetime(2026, 3, 28, 6, tzinfo=SH), broker_down=True)
+        beat.at(dt.datetime(2026, 3, 28, 12, tzinfo=SH))
+    else:
+        day = 29
+        beat.stop()  # down from the evening of the 27th …
+        beat.start(dt.datetime(2026, 3, 29, 10, tzinfo=SH))  # … until 10:00 on the 29th
+        beat.at(dt.datetime(2026, 3, 29, 12, tzinfo=SH))
+    built = {r.scope: r for r in MonthlyReport.objects.filter(month=MONTH)}
+    assert sorted(built) == ["GROUP", "GZ01", "SZ01"]
+    assert {r.built_at.astimezone(SH).date() for r in built.values()} == {dt.date(2026, 3, day)}
+    for when in ((28, 18), (29, 6), (29, 12), (29, 18), (30, 6)):
+        beat.at(dt.datetime(2026, 3, *when, tzinfo=SH))
+    beat.stop()
+    assert [(r.scope, r.version, r.run_key) for r in MonthlyReport.objects.order_by("scope")] == [
+        ("GROUP", 1, "beat:current:2026-03:GROUP"),
+        ("GZ01", 1, "beat:current:2026-03:GZ01"),
+        ("SZ01", 1, "beat:current:2026-03:SZ01"),
+    ]
+    assert set(Counter(Notification.objects.values_list("recipient", "key")).values()) <= {1}
+    assert len(beat.sent) > 1  # the later runs did run, and changed nothing
