@@ -133,6 +133,7 @@ class AnswerForm(forms.Form):
         chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
         return {
             "name": bound.html_name,
+            "id": bound.auto_id,  # its error is <id>_error, the group's description
             "label": bound.label,
             "errors": bound.errors,
             "type": "checkbox" if isinstance(bound.field, forms.MultipleChoiceField) else "radio",

@@ -155,3 +155,13 @@ def test_the_five_dimension_page_weighs_under_100_kb_with_everything_it_loads(li
         total += len(Path(found).read_bytes())
     assert not any(a.endswith(".js") for a in assets)  # no script at all
     assert total < 100 * 1024, total
+
+
+def test_a_group_sent_back_names_its_error_as_its_description(link: SurveyLink) -> None:
+    """A screen reader says the error with the group (WCAG 3.3.1): the rating's reasons, refused for
+    a low rating without one, are described by the error the page shows above them."""
+    html = Client().post(_url(link), _post({**ALL_NINE, "timeliness": 6})).content.decode()
+    groups = re.findall(r'<fieldset class="sl-why" aria-invalid="true" aria-describedby="([\w-]+)">', html)
+    assert groups == ["id_reasons_timeliness_error"]
+    error = re.search(rf'<p class="sl-error" id="{groups[0]}">([^<]*)</p>', html)
+    assert error and "“服务及时性”打了 6 分及以下，请至少选择一个原因" in error.group(1)
