@@ -42,10 +42,12 @@ SUBMIT_EMPTY_SURVEY = "submit the survey form as it is"
 SUBMIT_EMPTY_LINK = "submit the survey link page as it is"
 ANSWER_LINK = "answer the survey link page"
 
-# The customer's survey page, beyond axe, which checks neither: the edges of the boxes a customer taps
-# or types in against what is behind them (WCAG 1.4.11, at least 3:1), and a question sent back with
-# an error names that error as its description (a screen reader says it with the question).
-CUSTOMER_FORM_JS = r"""() => {
+# Beyond axe, which checks neither. The edges of the fields a person taps or types in, against what is
+# behind them (WCAG 1.4.11, at least 3:1): the customer's answer boxes, and the staff pages' inputs,
+# selects and check boxes (Bootstrap's #dee2e6 is 1.3:1), or the field's own fill (a white box on the
+# blue top bar); a focused field shows its focus ring instead, a disabled one is exempt. And on the customer's page a question sent back with an error
+# names that error as its description (a screen reader says it with the question).
+FIELD_EDGES_JS = r"""(selector) => {
   const rgb = c => c.match(/[\d.]+/g).map(Number);
   const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
     .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
@@ -58,18 +60,28 @@ CUSTOMER_FORM_JS = r"""() => {
     return [255, 255, 255];
   };
   const problems = [];
-  for (const el of document.querySelectorAll("textarea, .sl-opt")) {
-    const a = lum(rgb(getComputedStyle(el).borderTopColor)), b = lum(behind(el));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.matches(":disabled, :focus")) continue;
+    const contrast = (x, y) => (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+    const style = getComputedStyle(el), around = lum(behind(el)), fill = rgb(style.backgroundColor);
+    // The field's own fill against the page marks it as well (a white box in the blue top bar).
+    const filled = fill.length < 4 || fill[3] > 0 ? contrast(lum(fill), around) : 1;
+    const ratio = Math.max(contrast(lum(rgb(style.borderTopColor)), around), filled);
     if (ratio < 3) problems.push(`edge ${ratio.toFixed(1)}:1 ${el.tagName.toLowerCase()}.${el.className}`);
   }
+  return [...new Set(problems)];
+}"""
+CUSTOMER_FIELDS = "textarea, .sl-opt"
+STAFF_FIELDS = ".form-control, .form-select, .form-check-input"
+CUSTOMER_ERRORS_JS = r"""() => {
+  const problems = [];
   for (const group of document.querySelectorAll("fieldset[aria-invalid=true]")) {
     const said = (group.getAttribute("aria-describedby") || "").split(/\s+/)
       .map(id => document.getElementById(id)?.textContent || "").join(" ");
     const error = group.querySelector(":scope > .sl-error")?.textContent || "";
     if (!error || !said.includes(error)) problems.push(`"${group.querySelector("legend").textContent}" does not say its error`);
   }
-  return [...new Set(problems)];
+  return problems;
 }"""
 
 
@@ -154,6 +166,7 @@ def check(
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     seen = violations(axe, page)
     report[name] = seen
+    found += [f"{problem} on {name}" for problem in page.evaluate(FIELD_EDGES_JS, STAFF_FIELDS)]
     folder = ARTIFACTS / "accessibility"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{lang}-{slugify(name)}.png"))
@@ -355,7 +368,8 @@ def test_more_screens_have_no_serious_axe_violation(
             says = "zh-hans" if username is None else lang
             check(axe, page, f"{name} ({username or 'customer'})", lang, report, found, says=says)
             if username is None:
-                found += [f"{problem} on {name}" for problem in page.evaluate(CUSTOMER_FORM_JS)]
+                problems = page.evaluate(FIELD_EDGES_JS, CUSTOMER_FIELDS) + page.evaluate(CUSTOMER_ERRORS_JS)
+                found += [f"{problem} on {name}" for problem in problems]
     (ARTIFACTS / "accessibility" / f"axe-more-{lang}.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1)
     )
