@@ -81,6 +81,13 @@ CUSTOMER_ERRORS_JS = r"""() => {
     const error = group.querySelector(":scope > .sl-error")?.textContent || "";
     if (!error || !said.includes(error)) problems.push(`"${group.querySelector("legend").textContent}" does not say its error`);
   }
+  // A question's title inside its white card, not drawn across the card's top edge (a fieldset's
+  // legend is, unless laid out as a line of its own).
+  for (const group of document.querySelectorAll("fieldset.sl-q")) {
+    const legend = group.querySelector(":scope > legend");
+    if (legend && legend.getBoundingClientRect().top < group.getBoundingClientRect().top + 1)
+      problems.push(`"${legend.textContent}" stands across the top edge of its card`);
+  }
   return problems;
 }"""
 
