@@ -147,6 +147,22 @@ class AnswerForm(forms.Form):
             ],
         }
 
+    def sent_back(self, questions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        """What the customer must still answer or change, top to bottom, as (the id of its group or
+        field, its name): the list at the top of a page sent back, whose links lead to each one (a
+        long survey on a phone returns to its top, far from a question left out near the end)."""
+        out = []
+        for question in questions:
+            if question["errors"]:
+                out.append((question["id"], str(question["label"])))
+            why = question.get("why")
+            if why and why["errors"]:
+                out.append((why["id"], f"{question['label']}：{why['label']}"))
+        remarks = self["remarks"]
+        if remarks.errors:
+            out.append((remarks.auto_id, str(remarks.label)))
+        return out
+
     def to_input(self) -> SurveyInput:
         data = self.cleaned_data
         remarks = data.get("remarks", "").strip()

@@ -109,7 +109,14 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("surveylinks:thanks", token=token)
         if request.method == "GET":
             services.survey_link_open(link=link, now=now)
-        context = {"title": _("服务满意度评价"), "form": form, **_card(link)}
+        questions = form.questions
+        context = {
+            "title": _("服务满意度评价"),
+            "form": form,
+            "questions": questions,
+            "sent_back": form.sent_back(questions) if form.is_bound else [],
+            **_card(link),
+        }
         return _public(
             render(request, "surveylinks/answer.html", context, status=400 if form.errors else 200)
         )

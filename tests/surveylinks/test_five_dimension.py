@@ -86,6 +86,15 @@ def test_a_low_dimension_without_a_reason_is_refused_and_changes_nothing(link: S
     assert link.answered_at is None
 
 
+def test_a_low_dimension_sent_back_is_listed_at_the_top_by_its_reasons(link: SurveyLink) -> None:
+    html = Client().post(_url(link), _post({**ALL_NINE, "timeliness": 6})).content.decode()
+    summary = html.split('data-testid="sent-back"')[1].split("</div>")[0]
+    assert "还有 1 项需要填写或修改：" in summary
+    ((anchor, name),) = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary)
+    assert name.startswith("服务及时性：")
+    assert f'<fieldset id="{anchor}" class="sl-why" aria-invalid="true"' in html
+
+
 def test_a_rating_of_0_is_not_offered_nor_accepted(link: SurveyLink) -> None:
     response = Client().post(_url(link), _post({**ALL_NINE, "skill": 0}))
     assert response.status_code == 400 and not Survey.objects.exists()
@@ -161,7 +170,9 @@ def test_a_group_sent_back_names_its_error_as_its_description(link: SurveyLink) 
     """A screen reader says the error with the group (WCAG 3.3.1): the rating's reasons, refused for
     a low rating without one, are described by the error the page shows above them."""
     html = Client().post(_url(link), _post({**ALL_NINE, "timeliness": 6})).content.decode()
-    groups = re.findall(r'<fieldset class="sl-why" aria-invalid="true" aria-describedby="([\w-]+)">', html)
+    groups = re.findall(
+        r'<fieldset id="[\w-]+" class="sl-why" aria-invalid="true" aria-describedby="([\w-]+)">', html
+    )
     assert groups == ["id_reasons_timeliness_error"]
     error = re.search(rf'<p class="sl-error" id="{groups[0]}">([^<]*)</p>', html)
     assert error and "“服务及时性”打了 6 分及以下，请至少选择一个原因" in error.group(1)

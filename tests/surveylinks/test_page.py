@@ -6,6 +6,7 @@ the answer enters the phone survey's loop (same fields, same ticket, task done).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,26 @@ def test_missing_mandatory_item_is_a_clear_error_and_changes_nothing(link: Surve
     assert not Survey.objects.exists()
     bad = Client().post(_url(link), {**_answers("sales", 8), "score": "11"})
     assert bad.status_code == 400 and not Survey.objects.exists()
+
+
+def test_a_page_sent_back_lists_what_is_left_at_its_top_with_a_link_to_each(link: SurveyLink) -> None:
+    """A customer on a phone who left out a question near the end is sent back to the top of a long
+    page: the page says there, in order, what is still to be answered, each a link to its question."""
+    mandatory = [item for item in items_for("sales") if item.mandatory]
+    data = _answers("sales", 8)
+    del data[f"item_{mandatory[-1].key}"], data["score"]
+    html = Client().post(_url(link), data).content.decode()
+    summary = html.split('data-testid="sent-back"')[1].split("</div>")[0]
+    assert "还有 2 项需要填写或修改：" in summary
+    links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary)
+    assert [name for _anchor, name in links] == [
+        mandatory[-1].label,
+        "总体来说，您对本次服务的满意程度（0–10 分，10 分为非常满意）",
+    ]
+    for anchor, _name in links:  # each leads to its question, which says what is wrong
+        group = html.split(f'id="{anchor}"')[1].split("</fieldset>")[0]
+        assert f'<p class="sl-error" id="{anchor}_error">' in group
+    assert 'data-testid="sent-back"' not in Client().get(_url(link)).content.decode()
 
 
 def test_expired_link_is_refused_politely_with_the_store_phone(link: SurveyLink) -> None:
