@@ -234,6 +234,13 @@ class Beat:
         self.scheduler = None
 
 
+def assert_built_for_every_scope_on(day: dt.date) -> None:
+    """March's report of the group and of each store, all built on ``day`` (Shanghai)."""
+    built = {r.scope: r for r in MonthlyReport.objects.filter(month=MONTH)}
+    assert sorted(built) == ["GROUP", "GZ01", "SZ01"]
+    assert {r.built_at.astimezone(SH).date() for r in built.values()} == {day}
+
+
 @pytest.mark.parametrize(
     "case",
     ["ran last month", "never ran since the deployment", "broker down on the 1st"],
@@ -270,9 +277,7 @@ def test_rule_a_missed_1st_still_gives_one_closed_report_and_one_notice_per_read
         beat.start(dt.datetime(2026, 4, 2, 10, tzinfo=SH))  # … until 10:00 on the 2nd
     for hour in (14, 20):
         beat.at(dt.datetime(2026, 4, day, hour, tzinfo=SH))
-    built = {r.scope: r for r in MonthlyReport.objects.filter(month=MONTH)}
-    assert sorted(built) == ["GROUP", "GZ01", "SZ01"]
-    assert {r.built_at.astimezone(SH).date() for r in built.values()} == {dt.date(2026, 4, day)}
+    assert_built_for_every_scope_on(dt.date(2026, 4, day))
     # The later runs of the 1st to 3rd (and beat restarted in between) build and tell nothing more.
     for when in ((2, 8), (2, 14), (2, 20), (3, 2), (3, 8), (3, 14), (3, 20), (4, 2)):
         beat.at(dt.datetime(2026, 4, *when, tzinfo=SH))
@@ -314,9 +319,7 @@ def test_rule_a_missed_28th_still_gives_this_months_report_before_the_30th(
         beat.stop()  # down from the evening of the 27th …
         beat.start(dt.datetime(2026, 3, 29, 10, tzinfo=SH))  # … until 10:00 on the 29th
         beat.at(dt.datetime(2026, 3, 29, 12, tzinfo=SH))
-    built = {r.scope: r for r in MonthlyReport.objects.filter(month=MONTH)}
-    assert sorted(built) == ["GROUP", "GZ01", "SZ01"]
-    assert {r.built_at.astimezone(SH).date() for r in built.values()} == {dt.date(2026, 3, day)}
+    assert_built_for_every_scope_on(dt.date(2026, 3, day))
     for when in ((28, 18), (29, 6), (29, 12), (29, 18), (30, 6)):
         beat.at(dt.datetime(2026, 3, *when, tzinfo=SH))
     beat.stop()
