@@ -211,6 +211,29 @@ def test_on_a_phone_buttons_show_no_keyboard_hints(
         assert hint.is_visible()
 
 
+# How many lines each "name: __________" of a paragraph spans, read from the laid-out text (whatever
+# elements hold it).
+SIGNATURE_LINES_JS = r"""(p) => {
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT), nodes = [];
+  let total = 0;
+  while (walker.nextNode()) { nodes.push([walker.currentNode, total]); total += walker.currentNode.length; }
+  const at = (offset, end) => {
+    for (const [node, from] of nodes)
+      if (end ? offset <= from + node.length : offset < from + node.length) return [node, offset - from];
+  };
+  const text = nodes.map(([node]) => node.data).join(""), lines = [];
+  let from = 0;
+  for (const part of text.split("__________").slice(0, -1)) {
+    const range = document.createRange();
+    range.setStart(...at(from + part.length - part.trimStart().length, false));
+    range.setEnd(...at(from + part.length + 10, true));
+    lines.push(new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size);
+    from += part.length + 10;
+  }
+  return lines;
+}"""
+
+
 def test_the_printed_feedback_form_fits_a_phone_and_keeps_its_four_columns_on_paper(
     page: Any, sign_in: Any, variant: Variant, dealership: dict[str, Any], dispatched_ticket: Any
 ) -> None:
@@ -238,6 +261,13 @@ def test_the_printed_feedback_form_fits_a_phone_and_keeps_its_four_columns_on_pa
     def first_line_tops() -> list[float]:
         return [name.nth(i).bounding_box()["y"] for i in range(name.count())]
 
+    # Each signature's name and its blank on one line (a phone broke "部门经理签字" from its blank).
+    lines = (
+        page.get_by_test_id("print-form")
+        .locator("xpath=following-sibling::p[1]")
+        .evaluate(SIGNATURE_LINES_JS)
+    )
+    assert len(lines) == 3 and set(lines) == {1}, lines
     tops = first_line_tops()
     if variant.viewport == "390x844":  # the phone number's pair under the name's
         assert tops[0] == tops[1] and tops[2] > tops[0] + 10, tops
