@@ -91,3 +91,10 @@ def contact_attempts(events: list[Any], deadlines: list[Any]) -> dict[int, list[
     for attempts in found.values():
         attempts.sort(key=lambda event: event.call_time)  # a call logged late is listed when made
     return found
+
+
+def running_step_attempts(attempts: dict[int, list[Any]], deadlines: list[Any]) -> list[Any]:
+    """The unanswered calls of the 2-hour step still running (the contact form says how many and
+    when), from :func:`contact_attempts`; none when no contact step runs."""
+    running = (d for d in reversed(deadlines) if d.kind == DeadlineKind.FIRST_CONTACT and d.is_open)
+    return next((attempts.get(d.pk, []) for d in running), [])

@@ -17,7 +17,7 @@ from complaints.forms import AssignForm, DispatchForm, TransferForm
 from complaints.guidance import handling_guidance
 from complaints.hooks import ticket_extras
 from complaints.models import Approval, Complaint, DeadlineKind, PenaltyDecision, PenaltyRequest, Status
-from complaints.rounds import contact_attempts
+from complaints.rounds import contact_attempts, running_step_attempts
 from complaints.selectors import department_members
 from complaints.services.intake import suggested_department_kind
 from complaints.services.ticket import ticket_version
@@ -152,14 +152,7 @@ def ticket_context(
         # The timers with the unanswered calls logged against each (the 2-hour contact steps).
         "deadline_rows": [(d, attempts.get(d.pk, [])) for d in deadlines],
         # The unanswered calls of the 2-hour step still running (the contact form says how many).
-        "contact_attempts": next(
-            (
-                attempts.get(d.pk, [])
-                for d in reversed(deadlines)
-                if d.kind == DeadlineKind.FIRST_CONTACT and d.is_open
-            ),
-            [],
-        ),
+        "contact_attempts": running_step_attempts(attempts, deadlines),
         "events": events,
         # Sent back with every form: a step taken by someone else since is not overwritten blindly.
         "ticket_version": ticket_version(events),
